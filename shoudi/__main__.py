@@ -1,0 +1,15 @@
+"""The `shoudi` command: the project's manage.py (`shoudi migrate`, `shoudi runserver`, `shoudi demo` …)."""
+
+import os
+import sys
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shoudi.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

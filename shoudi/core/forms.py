@@ -1,0 +1,23 @@
+"""Base form for scoped edits: every choice of a related object comes from ``restrict(user, "view")``."""
+
+from django import forms
+
+from .scope import RestrictedQuerySet
+
+__all__ = ["ScopedModelForm"]
+
+
+class ScopedModelForm(forms.ModelForm):
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for field in self.fields.values():
+            qs = getattr(field, "queryset", None)
+            if isinstance(qs, RestrictedQuerySet) and user is not None:
+                field.queryset = qs.restrict(user, "view")
+        for field in self.fields.values():
+            widget = field.widget
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            widget.attrs.setdefault("class", css)

@@ -1,0 +1,11 @@
+from django.urls import include, path
+
+from shoudi.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.HomeView.as_view(), name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("", include("shoudi.accounts.urls")),
+    path("regions/", include("shoudi.regions.urls")),
+    path("system/", include("shoudi.core.urls")),
+]
