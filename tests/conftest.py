@@ -1,0 +1,25 @@
+import os
+
+import pytest
+
+from shoudi.core.testing import World, make_world
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM calls from that thread are safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def world(db) -> World:
+    """Village A officer, the reviewer of the township above A, village B officer, a county admin, an inspector."""
+    return make_world()
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) → a test client logged in as that user."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
