@@ -99,7 +99,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "shoudi.core.context_processors.shell",
             ],
-            "builtins": ["shoudi.core.templatetags.shoudi"],
+            "builtins": ["shoudi.core.templatetags.shoudi", "template_partials.templatetags.partials"],
         },
     }
 ]
@@ -174,6 +174,7 @@ USE_TZ = True
 # --- Files ------------------------------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 # build/static holds what `make assets` copies from node_modules (Bootstrap, ECharts); nothing is fetched at run time.
 STATICFILES_DIRS = [p for p in (PACKAGE_DIR / "static", BASE_DIR / "build" / "static") if p.exists()]
 MEDIA_ROOT = DATA_DIR / "files"
@@ -196,5 +197,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SHOUDI_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -32,7 +32,7 @@ class User(AbstractUser, ChangeLoggedModel):
 
     scope_code_field = "region__code"
     audit_exclude = ("password", "last_login", "created_at", "updated_at")
-    personal_fields = ("phone",)
+    personal_fields = {"phone": "phone"}
 
     objects = ShoudiUserManager()
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 
 from django.db import models
 
-from .roles import CADRE, COUNTY_ADMIN, DEPARTMENT, INSPECTOR, ROLE_LABELS, ROLES, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
+from .roles import COUNTY_ADMIN, DEPARTMENT, INSPECTOR, ROLE_LABELS, ROLES, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
 
 __all__ = ["ACTION_LABELS", "allowed_actions", "matrix", "policy", "register", "register_scope_hook"]
 
@@ -78,7 +78,7 @@ class RolePolicy:
 policy = RolePolicy()
 
 READ = ("view", "export")
-EVERYONE_READS = {role: ("view",) for role in ROLES}
+EVERYONE_READS = dict.fromkeys(ROLES, ("view",))
 
 register("regions.region", "行政区划", {
     **EVERYONE_READS,
@@ -99,9 +99,7 @@ register("core.objectchange", "变更记录", {
     VILLAGE_OFFICER: ("view",),
 })
 register("core.accesslog", "敏感信息访问记录", {COUNTY_ADMIN: READ, INSPECTOR: READ})
-register("core.job", "后台任务", {
-    role: ("view", "add") for role in (COUNTY_ADMIN, DEPARTMENT, TOWNSHIP_REVIEWER, VILLAGE_OFFICER, CADRE, INSPECTOR)
-})
+register("core.job", "后台任务", dict.fromkeys(ROLES, ("view", "add")))
 
 
 def _own_jobs_unless_admin(queryset, user, action):
@@ -123,13 +121,21 @@ def render_markdown() -> str:
         "范围：每个用户只能访问其所属区划（及下级区划）内的数据；区划代码按前缀嵌套（县 6 位、乡镇 9 位、村 12 位）。",
         "Scope: a user reaches only rows whose region code starts with the code of the user's region.",
         "",
-        "| 对象 | 角色 | " + " | ".join(ACTION_LABELS.values()) + " |",
-        "|---|---|" + "---|" * len(ACTION_LABELS),
+        "| 对象 | " + " | ".join(ROLE_LABELS[r] for r in ROLES) + " |",
+        "|---|" + "---|" * len(ROLES),
     ]
     for label, title, rows in matrix():
-        for role in ROLES:
-            cells = ["✔" if action in rows[role] else "" for action in ACTION_LABELS]
-            lines.append(f"| {title} (`{label}`) | {ROLE_LABELS[role]} | " + " | ".join(cells) + " |")
+        cells = ["、".join(ACTION_LABELS[a] for a in ACTION_LABELS if a in rows[role]) or "—" for role in ROLES]
+        lines.append(f"| {title} (`{label}`) | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "动作 / Actions: " + "，".join(f"{label} = `{code}`" for code, label in ACTION_LABELS.items()),
+        "",
+        "补充规则 / Extra rules:",
+        "- 后台任务：县级管理员可查看本县全部任务，其他角色只能查看自己发起的任务。",
+        "- 新增或修改后重新校验范围：保存后的记录若超出用户管辖范围，整个操作回滚并提示。",
+        "- 列表和页面中身份证号、电话默认脱敏；“查看完整”与导出个人信息均写入敏感信息访问记录。",
+    ]
     lines.append("")
     lines.append("超级用户（运维账号）不受限制。Superusers (operations accounts) are not restricted.")
     lines.append("")

@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from .masking import mask_value
 from .scope import RestrictedManager
 
 __all__ = ["AccessLog", "ChangeLoggedModel", "Job", "ObjectChange", "TimeStampedModel"]
@@ -48,6 +49,7 @@ class ChangeLoggedModel(TimeStampedModel):
 
     audit_exclude: tuple[str, ...] = ("created_at", "updated_at")
     scope_code_field: str = ""
+    personal_fields: dict[str, str] = {}  # field → mask kind ("id_number", "phone"): masked in lists and history
 
     objects = RestrictedManager()
 
@@ -120,13 +122,18 @@ class ObjectChange(models.Model):
         """(field label, before, after) for every field whose value differs."""
         before, after = self.before or {}, self.after or {}
         model = self.content_type.model_class()
-        labels = {}
+        labels, personal = {}, {}
         if model is not None:
             labels = {f.name: str(f.verbose_name) for f in model._meta.concrete_fields}
+            personal = getattr(model, "personal_fields", {})
         rows = []
         for key in list(before) + [k for k in after if k not in before]:
-            if before.get(key) != after.get(key):
-                rows.append((labels.get(key, key), before.get(key), after.get(key)))
+            old, new = before.get(key), after.get(key)
+            if old != new:
+                if key in personal:  # the history shows personal values masked, like every list
+                    old = mask_value(personal[key], old) if old else old
+                    new = mask_value(personal[key], new) if new else new
+                rows.append((labels.get(key, key), old, new))
         return rows
 
 

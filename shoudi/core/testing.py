@@ -8,7 +8,7 @@ from shoudi.accounts.models import User
 from shoudi.accounts.roles import COUNTY_ADMIN, INSPECTOR, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
 from shoudi.regions.models import Region
 
-PASSWORD = "Shoudi-test-2026"
+PASSWORD = "Shoudi-test-2026"  # noqa: S105 - test accounts
 
 __all__ = ["PASSWORD", "World", "make_region", "make_user", "make_world"]
 

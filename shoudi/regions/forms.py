@@ -30,5 +30,7 @@ class RegionForm(ScopedModelForm):
 
 
 class RegionImportForm(forms.Form):
-    file = forms.FileField(label="区划文件（Excel 或 CSV：代码、名称、上级代码）",
-                           widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.xls,.csv"}))
+    file = forms.FileField(
+        label="区划文件（Excel 或 CSV：代码、名称、上级代码）",
+        widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.xls,.csv"}),
+    )

@@ -67,7 +67,9 @@ class Region(ChangeLoggedModel):
         elif self.parent is None:
             raise ValidationError({"parent": f"请选择上级区划（代码 {expected_parent}）"})
         elif self.parent.code != expected_parent:
-            raise ValidationError({"code": f"区划代码 {self.code} 应以上级区划代码 {self.parent.code} 开头，且位数正确"})
+            raise ValidationError(
+                {"code": f"区划代码 {self.code} 应以上级区划代码 {self.parent.code} 开头，且位数正确"}
+            )
 
     def save(self, *args, **kwargs):
         self.level = level_for_code(self.code) or self.level

@@ -59,7 +59,9 @@ class ObjectListView(View):
         if self.filterset_class is None:
             return qs, None
         filterset = self.filterset_class(request.GET or None, queryset=qs, request=request)
-        return (filterset.qs if filterset.is_valid() else qs.none()), filterset
+        if filterset.is_bound and not filterset.is_valid():
+            return qs.none(), filterset
+        return filterset.qs, filterset
 
     def get(self, request):
         model = self.queryset.model
@@ -212,10 +214,14 @@ class ObjectEditView(View):
             return self.render(request, form, instance)
         with transaction.atomic(using=router.db_for_write(self.queryset.model)):
             obj = form.save()
-            if not in_scope(request.user, obj, action):
+            refused = not in_scope(request.user, obj, action)
+            if refused:
                 transaction.set_rollback(True)
-                form.add_error(None, "保存后该记录将超出您的管辖范围，操作已撤销。")
-                return self.render(request, form, instance, status=403)
+        if refused:
+            form.add_error(None, "保存后该记录将超出您的管辖范围，操作已撤销。")
+            if pk is not None:
+                instance.refresh_from_db()
+            return self.render(request, form, instance, status=403)
         messages.success(request, f"已保存{obj._meta.verbose_name}：{obj}")
         return redirect(obj.get_absolute_url())
 
