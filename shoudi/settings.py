@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "shoudi.core",
     "shoudi.regions",
     "shoudi.accounts",
+    "shoudi.registry",
 ]
 
 MIDDLEWARE = [

@@ -7,5 +7,6 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("", include("shoudi.accounts.urls")),
     path("regions/", include("shoudi.regions.urls")),
+    path("registry/", include("shoudi.registry.urls")),
     path("system/", include("shoudi.core.urls")),
 ]

@@ -1,0 +1,66 @@
+from django import forms
+
+from shoudi.core.forms import ScopedModelForm
+
+from .idnumbers import IdNumberError, validate_id_number
+from .models import Household, IncomeRecord, Member
+
+
+class HouseholdForm(ScopedModelForm):
+    class Meta:
+        model = Household
+        fields = ("household_no", "village", "group_name", "address", "phone", "household_type", "lifted_year",
+                  "relocated", "resettlement_site", "no_labour_guarantee",
+                  "housing_secure", "housing_checked_on", "water_secure", "water_checked_on",
+                  "education_secure", "education_checked_on", "insurance_secure", "insurance_checked_on")
+        widgets = {f: forms.DateInput(attrs={"type": "date"}) for f in (
+            "housing_checked_on", "water_checked_on", "education_checked_on", "insurance_checked_on")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].queryset = self.fields["village"].queryset.filter(level="village")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("household_type") == "脱贫户" and not data.get("lifted_year"):
+            self.add_error("lifted_year", "脱贫户请填写脱贫年度")
+        return data
+
+
+class MemberForm(ScopedModelForm):
+    class Meta:
+        model = Member
+        fields = ("household", "name", "id_type", "id_number", "relation", "ethnicity", "political_status",
+                  "education", "student_status", "out_of_school_reason", "health", "disability_category",
+                  "disability_grade", "labour_skill", "employed", "work_place", "work_months", "public_welfare_job",
+                  "phone", "resident_medical", "employee_medical", "critical_illness", "resident_pension",
+                  "employee_pension", "medical_aid", "dibao", "tekun", "status")
+
+    def clean_id_number(self):
+        value = self.cleaned_data["id_number"]
+        if self.cleaned_data.get("id_type", "居民身份证") != "居民身份证":
+            return value.strip().upper()
+        try:
+            return validate_id_number(value)
+        except IdNumberError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean(self):
+        data = super().clean()
+        household, id_number = data.get("household"), data.get("id_number")
+        if household and id_number:
+            clash = Member.objects.filter(household=household, id_number=id_number).exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("id_number", "该户已有相同证件号码的成员")
+        if data.get("relation") == "户主" and household:
+            other_head = household.members.filter(relation="户主", status="正常").exclude(pk=self.instance.pk)
+            if other_head.exists():
+                self.add_error("relation", "该户已有户主")
+        return data
+
+
+class IncomeRecordForm(ScopedModelForm):
+    class Meta:
+        model = IncomeRecord
+        fields = ("household", "year", "wage", "business", "property_income", "transfer", "business_cost",
+                  "compliant_medical", "household_size")

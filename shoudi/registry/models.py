@@ -1,0 +1,198 @@
+"""The registry: households (户), their members (家庭成员) and yearly incomes, as the national system keeps them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.urls import reverse
+
+from shoudi.core.models import ChangeLoggedModel
+
+from . import choices
+from .idnumbers import birth_date_of, gender_of
+from .pinyin import initials_of
+
+__all__ = ["Household", "IncomeRecord", "Member", "compute_income"]
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
+
+
+class Household(ChangeLoggedModel):
+    """A household (户), keyed by the national system's 户编号, living in one village."""
+
+    household_no = models.CharField("户编号", max_length=30, unique=True)
+    village = models.ForeignKey("regions.Region", verbose_name="行政村", on_delete=models.PROTECT,
+                                related_name="households", limit_choices_to={"level": "village"})
+    group_name = models.CharField("村民小组", max_length=50, blank=True)
+    address = models.CharField("家庭住址", max_length=200, blank=True)
+    phone = models.CharField("户联系电话", max_length=30, blank=True)
+    household_type = models.CharField("户类型", max_length=10, choices=choices.HOUSEHOLD_TYPES)
+    lifted_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
+    size = models.PositiveSmallIntegerField("家庭人口数", null=True, blank=True)
+    relocated = models.BooleanField("是否易地扶贫搬迁户", default=False)
+    resettlement_site = models.CharField("安置区", max_length=100, blank=True)
+    no_labour_guarantee = models.BooleanField("整户无劳动能力兜底保障户", default=False)
+    housing_secure = models.BooleanField("住房安全", null=True, blank=True)
+    housing_checked_on = models.DateField("住房安全核查日期", null=True, blank=True)
+    water_secure = models.BooleanField("饮水安全", null=True, blank=True)
+    water_checked_on = models.DateField("饮水安全核查日期", null=True, blank=True)
+    education_secure = models.BooleanField("义务教育无失学辍学", null=True, blank=True)
+    education_checked_on = models.DateField("义务教育核查日期", null=True, blank=True)
+    insurance_secure = models.BooleanField("全员参加基本医疗保险", null=True, blank=True)
+    insurance_checked_on = models.DateField("参保核查日期", null=True, blank=True)
+    national_data = models.JSONField("国家系统监测与帮扶信息", default=dict, blank=True,
+                                     help_text="导入时国家系统导出文件中的监测对象、帮扶措施等列，供监测模块使用")
+
+    scope_code_field = "village__code"
+    personal_fields = {"phone": "phone"}
+
+    class Meta:
+        verbose_name = verbose_name_plural = "农户"
+        ordering = ["village__code", "household_no"]
+
+    def __str__(self) -> str:
+        head = self.head
+        return f"{head.name if head else ''}户（{self.household_no}）" if head else f"户 {self.household_no}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:household_detail", args=[self.pk])
+
+    @property
+    def head(self) -> Member | None:
+        cached = getattr(self, "_prefetched_objects_cache", {}).get("members")
+        members = cached if cached is not None else self.members.filter(relation="户主")
+        return next((m for m in members if m.relation == "户主"), None)
+
+    def current_size(self) -> int:
+        return self.members.filter(status="正常").count()
+
+
+class Member(ChangeLoggedModel):
+    """A member of a household (家庭成员), keyed by 证件号码 within the household."""
+
+    household = models.ForeignKey(Household, verbose_name="所属农户", on_delete=models.PROTECT,
+                                  related_name="members")
+    name = models.CharField("姓名", max_length=50)
+    name_initials = models.CharField("姓名拼音首字母", max_length=20, blank=True, editable=False, db_index=True)
+    id_type = models.CharField("证件类型", max_length=20, choices=choices.ID_TYPES, default="居民身份证")
+    id_number = models.CharField("证件号码", max_length=18, db_index=True)
+    gender = models.CharField("性别", max_length=2, blank=True, editable=False)
+    birth_date = models.DateField("出生日期", null=True, blank=True, editable=False)
+    relation = models.CharField("与户主关系", max_length=10, choices=choices.RELATIONS)
+    ethnicity = models.CharField("民族", max_length=20, blank=True)
+    political_status = models.CharField("政治面貌", max_length=10, choices=choices.POLITICAL, blank=True)
+    education = models.CharField("文化程度", max_length=10, choices=choices.EDUCATION, blank=True)
+    student_status = models.CharField("在校生状况", max_length=12, choices=choices.STUDENT_STATUS, blank=True)
+    out_of_school_reason = models.CharField("义务教育阶段未上学原因", max_length=50, blank=True)
+    health = models.CharField("健康状况", max_length=50, blank=True, help_text="可多选，用逗号分隔")
+    disability_category = models.CharField("残疾类别", max_length=2, choices=choices.DISABILITY_CATEGORIES,
+                                           blank=True)
+    disability_grade = models.CharField("残疾等级", max_length=2, choices=choices.DISABILITY_GRADES, blank=True)
+    labour_skill = models.CharField("劳动技能", max_length=12, choices=choices.LABOUR_SKILLS, blank=True)
+    employed = models.BooleanField("是否已务工", null=True, blank=True)
+    work_place = models.CharField("务工所在地", max_length=100, blank=True)
+    work_months = models.PositiveSmallIntegerField("务工时间（月）", null=True, blank=True)
+    public_welfare_job = models.CharField("公益性岗位", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=30, blank=True)
+    resident_medical = models.BooleanField("参加城乡居民基本医疗保险", null=True, blank=True)
+    employee_medical = models.BooleanField("参加城镇职工基本医疗保险", null=True, blank=True)
+    critical_illness = models.BooleanField("参加大病保险", null=True, blank=True)
+    resident_pension = models.BooleanField("参加城乡居民基本养老保险", null=True, blank=True)
+    employee_pension = models.BooleanField("参加城镇职工基本养老保险", null=True, blank=True)
+    medical_aid = models.BooleanField("接受医疗救助", null=True, blank=True)
+    dibao = models.CharField("享受低保政策情况", max_length=10, choices=choices.DIBAO, blank=True)
+    tekun = models.CharField("享受特困供养政策情况", max_length=10, choices=choices.TEKUN, blank=True)
+    status = models.CharField("状态", max_length=4, choices=choices.MEMBER_STATUS, default="正常")
+    extra = models.JSONField("其他信息", default=dict, blank=True, help_text="导入文件中系统不识别的列")
+
+    scope_code_field = "household__village__code"
+    personal_fields = {"id_number": "id_number", "phone": "phone"}
+
+    class Meta:
+        verbose_name = verbose_name_plural = "家庭成员"
+        ordering = ["household_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "id_number"], name="member_unique_id_in_household"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:household_detail", args=[self.household_id]) + f"#member-{self.pk}"
+
+    def audit_parent(self):
+        return self.household
+
+    def save(self, *args, **kwargs):
+        self.derive_from_id()
+        super().save(*args, **kwargs)
+
+    def derive_from_id(self) -> None:
+        """Gender and birth date come from the ID number, never typed in; pinyin initials from the name."""
+        self.name_initials = initials_of(self.name)
+        if self.id_type == "居民身份证" or len(self.id_number) == 18:
+            self.gender = gender_of(self.id_number) or self.gender
+            self.birth_date = birth_date_of(self.id_number) or self.birth_date
+
+    @property
+    def has_labour(self) -> bool:
+        return bool(self.labour_skill) and self.labour_skill not in choices.NO_LABOUR
+
+    def age_on(self, day) -> int | None:
+        if self.birth_date is None:
+            return None
+        b = self.birth_date
+        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+
+
+def compute_income(*, wage, business, property_, transfer, business_cost, size) -> tuple[Decimal, Decimal]:
+    """家庭纯收入 = 工资性 + 生产经营性 + 财产性 + 转移性 − 生产经营性支出; 人均 = 家庭纯收入 ÷ 家庭人口 (DOMAIN §3)."""
+    net = (Decimal(wage) + Decimal(business) + Decimal(property_) + Decimal(transfer) - Decimal(business_cost))
+    per_capita = (net / size).quantize(Decimal("0.01")) if size else Decimal("0.00")
+    return net.quantize(Decimal("0.01")), per_capita
+
+
+class IncomeRecord(ChangeLoggedModel):
+    """A household's income of one year, with 家庭纯收入 and 人均纯收入 computed by the DOMAIN §3 formula."""
+
+    household = models.ForeignKey(Household, verbose_name="农户", on_delete=models.PROTECT, related_name="incomes")
+    year = models.PositiveSmallIntegerField("年度")
+    wage = models.DecimalField("工资性收入", **MONEY)
+    business = models.DecimalField("生产经营性收入", **MONEY)
+    property_income = models.DecimalField("财产性收入", **MONEY)
+    transfer = models.DecimalField("转移性收入", **MONEY)
+    business_cost = models.DecimalField("生产经营性支出", **MONEY)
+    compliant_medical = models.DecimalField("合规自付支出", **MONEY)
+    household_size = models.PositiveSmallIntegerField("计算人口数")
+    net_income = models.DecimalField("家庭纯收入", max_digits=12, decimal_places=2, editable=False, default=0)
+    per_capita = models.DecimalField("人均纯收入", max_digits=12, decimal_places=2, editable=False, default=0)
+
+    scope_code_field = "household__village__code"
+    personal_fields = {}
+
+    class Meta:
+        verbose_name = verbose_name_plural = "收入记录"
+        ordering = ["household_id", "-year"]
+        constraints = [models.UniqueConstraint(fields=["household", "year"], name="income_unique_year")]
+        indexes = [models.Index(fields=["year", "per_capita"])]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年收入"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:household_detail", args=[self.household_id]) + "#incomes"
+
+    def audit_parent(self):
+        return self.household
+
+    def compute(self) -> None:
+        self.net_income, self.per_capita = compute_income(
+            wage=self.wage, business=self.business, property_=self.property_income, transfer=self.transfer,
+            business_cost=self.business_cost, size=self.household_size,
+        )
+
+    def save(self, *args, **kwargs):
+        self.compute()
+        super().save(*args, **kwargs)

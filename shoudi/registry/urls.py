@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "registry"
+
+urlpatterns = [
+    path("households/", views.HouseholdListView.as_view(), name="household_list"),
+    path("households/add/", views.HouseholdEditView.as_view(), name="household_add"),
+    path("households/<int:pk>/", views.HouseholdDetailView.as_view(), name="household_detail"),
+    path("households/<int:pk>/edit/", views.HouseholdEditView.as_view(), name="household_edit"),
+    path("members/", views.MemberListView.as_view(), name="member_list"),
+    path("members/add/", views.MemberEditView.as_view(), name="member_add"),
+    path("members/<int:pk>/edit/", views.MemberEditView.as_view(), name="member_edit"),
+    path("members/<int:pk>/delete/", views.MemberDeleteView.as_view(), name="member_delete"),
+    path("incomes/add/", views.IncomeEditView.as_view(), name="incomerecord_add"),
+    path("incomes/<int:pk>/edit/", views.IncomeEditView.as_view(), name="incomerecord_edit"),
+    path("unmask/<str:kind>/<int:pk>/<str:field>/", views.unmask, name="unmask"),
+]

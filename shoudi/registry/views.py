@@ -1,0 +1,100 @@
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.shortcuts import render
+
+from shoudi.core.audit import log_access
+from shoudi.core.models import AccessLog
+from shoudi.core.scope import get_object_for, in_scope
+from shoudi.core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
+from shoudi.core.views.generic import object_history
+
+from .filters import HouseholdFilterSet, MemberFilterSet
+from .forms import HouseholdForm, IncomeRecordForm, MemberForm
+from .models import Household, IncomeRecord, Member
+from .tables import HouseholdTable, MemberTable
+
+HEAD_NAME = Subquery(Member.objects.filter(household=OuterRef("pk"), relation="户主").values("name")[:1])
+
+
+class HouseholdListView(ObjectListView):
+    queryset = Household.objects.select_related("village").annotate(
+        head_name=HEAD_NAME, member_count=Count("members")
+    )
+    filterset_class = HouseholdFilterSet
+    table_class = HouseholdTable
+    title = "农户"
+    add_url_name = "registry:household_add"
+
+
+class HouseholdDetailView(ObjectDetailView):
+    """一户一档: the household, its members, incomes by year, guarantees and its history."""
+
+    queryset = Household.objects.select_related("village__parent")
+    template_name = "registry/household_detail.html"
+
+    def get(self, request, pk):
+        household = get_object_for(request.user, self.queryset.prefetch_related(
+            Prefetch("members", queryset=Member.objects.order_by("id")), "incomes"), "view", pk=pk)
+        context = {
+            "object": household,
+            "title": str(household),
+            "members": household.members.all(),
+            "incomes": household.incomes.all(),
+            "changes": object_history(request.user, household),
+            "can_change": in_scope(request.user, household, "change"),
+            "can_unmask": in_scope(request.user, household, "unmask"),
+            "edit_url": f"/registry/households/{household.pk}/edit/",
+        }
+        return render(request, self.template_name, context)
+
+
+class HouseholdEditView(ObjectEditView):
+    queryset = Household.objects.all()
+    form_class = HouseholdForm
+
+
+class MemberListView(ObjectListView):
+    queryset = Member.objects.select_related("household__village")
+    filterset_class = MemberFilterSet
+    table_class = MemberTable
+    title = "家庭成员"
+
+
+class MemberEditView(ObjectEditView):
+    queryset = Member.objects.all()
+    form_class = MemberForm
+
+    def get_form(self, request, instance, data=None, files=None):
+        initial = {}
+        if instance.pk is None and request.GET.get("household"):
+            initial["household"] = request.GET["household"]
+        return self.form_class(data, files, instance=instance, user=request.user, initial=initial)
+
+
+class MemberDeleteView(ObjectDeleteView):
+    queryset = Member.objects.all()
+
+
+class IncomeEditView(ObjectEditView):
+    queryset = IncomeRecord.objects.all()
+    form_class = IncomeRecordForm
+
+    def get_form(self, request, instance, data=None, files=None):
+        initial = {}
+        if instance.pk is None and request.GET.get("household"):
+            initial["household"] = request.GET["household"]
+        return self.form_class(data, files, instance=instance, user=request.user, initial=initial)
+
+
+UNMASKABLE = {("member", "id_number"), ("member", "phone"), ("household", "phone")}
+
+
+def unmask(request, kind, pk, field):
+    """Show one full ID number or phone (htmx); the act is written to the access log."""
+    if (kind, field) not in UNMASKABLE:
+        from django.http import Http404
+
+        raise Http404
+    model = Member if kind == "member" else Household
+    obj = get_object_for(request.user, model.objects.all(), "unmask", pk=pk)
+    log_access(user=request.user, action=AccessLog.UNMASK, obj=obj, field=field, request=request)
+    return render(request, "registry/_unmasked.html", {"value": getattr(obj, field)})
