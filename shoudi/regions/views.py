@@ -41,7 +41,7 @@ class RegionDetailView(ObjectDetailView):
     def get_context(self, request, obj):
         context = super().get_context(request, obj)
         context["children"] = Region.objects.restrict(request.user, "view").filter(parent=obj)
-        context["breadcrumb"] = [r for r in obj.ancestors()]
+        context["breadcrumb"] = list(obj.ancestors())
         return context
 
 
