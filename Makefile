@@ -1,0 +1,128 @@
+# Shoudi (守底). On a fresh machine the only two commands are `make run` and `make test`; README.md says more.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SHOUDI := $(BIN)/shoudi
+VENV_STAMP := $(VENV)/.shoudi-installed
+NODE_STAMP := node_modules/.shoudi-installed
+ASSETS_STAMP := build/static/vendor/.built
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# The PostgreSQL pass of `make test`; pytest-django creates and drops test_<name> on that server.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shoudi
+CHROMIUM := /usr/bin/chromium
+PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
+
+.PHONY: help venv assets browser run test lint lock clean
+
+help:
+	@echo "make run    install, migrate, load the demo county, serve http://$(HOST):$(PORT)/ with the job worker"
+	@echo "make test   install, ruff, pytest on SQLite, then pytest on PostgreSQL ($(TEST_DATABASE_URL))"
+	@echo "make lock   regenerate requirements.lock (hashes) from pyproject.toml with uv"
+	@echo "make assets copy Bootstrap/ECharts from node_modules into build/static (npm ci when stale)"
+
+# --- Python: pinned, hashed requirements; redone only when the lock or pyproject.toml changes ---------------------
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --require-hashes -r requirements.lock
+	$(PIP) install --no-deps -e .
+	@touch $@
+
+# uv runs from a throw-away venv so that nothing outside the lock ends up in .venv.
+lock:
+	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	$(PYTHON) -m venv "$$tmp/venv"; \
+	"$$tmp/venv/bin/python" -m pip --disable-pip-version-check --quiet install uv; \
+	"$$tmp/venv/bin/uv" pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 \
+		-o requirements.lock --no-header
+	@echo "requirements.lock regenerated; run make test, then commit it"
+
+# --- Front end: npm ci only when package.json/package-lock.json changed -------------------------------------------
+assets: $(ASSETS_STAMP)
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(ASSETS_STAMP): $(NODE_STAMP) scripts/build_assets.py
+	$(PYTHON) scripts/build_assets.py
+	@touch $@
+
+# --- Debian's Chromium for the Playwright tests (Playwright never downloads a browser here) ------------------------
+# fonts-noto-cjk: without a CJK font every Chinese character in a screenshot is a box.
+CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+
+browser:
+	@if [ ! -x $(CHROMIUM) ] || [ ! -f $(CJK_FONT) ]; then \
+		echo "Installing Debian's chromium, chromium-driver and fonts-noto-cjk for the browser tests"; \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				chromium chromium-driver fonts-noto-cjk >/dev/null || echo "apt-get could not install them"; \
+		else \
+			echo "not root or no apt-get: install chromium yourself (apt-get install chromium chromium-driver)"; \
+		fi; \
+	fi
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$${CI:-}" = true ]; then echo "FAIL: $(CHROMIUM) is missing and CI=true: browser tests cannot run" >&2; exit 1; fi; \
+		echo "!!!!! WARNING: $(CHROMIUM) is missing: browser tests will be SKIPPED !!!!!" >&2; \
+	fi
+
+# --- Run: web server and job worker side by side; Ctrl-C (or SIGTERM) stops both ----------------------------------
+run: venv assets
+	$(SHOUDI) migrate --noinput
+	@if $(SHOUDI) help demo >/dev/null 2>&1; then $(SHOUDI) demo; \
+	else echo "WARNING: no 'shoudi demo' command yet: no demo data loaded" >&2; fi
+	$(SHOUDI) collectstatic --noinput --verbosity 0
+	@worker=worker; $(SHOUDI) help worker >/dev/null 2>&1 || worker=db_worker; \
+	pids=(); \
+	stop() { trap - INT TERM EXIT; kill "$${pids[@]}" 2>/dev/null || true; wait || true; }; \
+	trap 'echo; echo "stopping"; stop; exit 0' INT TERM; trap stop EXIT; \
+	$(SHOUDI) runserver $(HOST):$(PORT) --noreload & pids+=($$!); \
+	$(SHOUDI) $$worker & pids+=($$!); \
+	echo "================================================================"; \
+	echo " 守底 is running: http://$(HOST):$(PORT)/   (worker: shoudi $$worker)"; \
+	echo " Ctrl-C stops the web server and the worker"; \
+	echo "================================================================"; \
+	status=0; wait -n || status=$$?; \
+	echo "a process stopped (exit $$status); stopping the other" >&2; exit $$status
+
+# --- Test: lint, then the whole suite on SQLite and again on PostgreSQL -------------------------------------------
+# Every stage runs even when an earlier one failed; the exit status is non-zero if any did. With CI=true a missing
+# browser or an unreachable PostgreSQL is a failure, never a skip.
+lint: venv
+	$(BIN)/ruff check .
+
+test: venv assets browser
+	@if [ "$${CI:-}" = true ]; then export SHOUDI_REQUIRE_BROWSER=1; fi; \
+	failed=(); summary=(); \
+	stage() { local name=$$1; shift; local t0=$$SECONDS; echo; echo "===== $$name ====="; \
+		if "$$@"; then summary+=("$$name: ok ($$((SECONDS - t0)) s)"); \
+		else summary+=("$$name: FAILED ($$((SECONDS - t0)) s)"); failed+=("$$name"); fi; }; \
+	stage "ruff" $(BIN)/ruff check .; \
+	stage "pytest (SQLite)" env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS); \
+	if $(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=5).close()' \
+		"$(dir $(TEST_DATABASE_URL))postgres" 2>/tmp/shoudi-pg-check.$$$$; then \
+		stage "pytest (PostgreSQL)" env DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest $(PYTEST_ARGS); \
+	elif [ "$${CI:-}" = true ]; then \
+		cat /tmp/shoudi-pg-check.$$$$ >&2; \
+		echo "FAIL: PostgreSQL at $(TEST_DATABASE_URL) is unreachable and CI=true" >&2; \
+		summary+=("pytest (PostgreSQL): FAILED (server unreachable)"); failed+=("postgresql"); \
+	else \
+		cat /tmp/shoudi-pg-check.$$$$ >&2; \
+		echo "!!!!! WARNING: PostgreSQL at $(TEST_DATABASE_URL) is unreachable: PostgreSQL pass SKIPPED !!!!!" >&2; \
+		summary+=("pytest (PostgreSQL): SKIPPED (server unreachable)"); \
+	fi; \
+	rm -f /tmp/shoudi-pg-check.$$$$; \
+	echo; echo "===== summary ====="; printf '%s\n' "$${summary[@]}"; \
+	if [ $${#failed[@]} -gt 0 ]; then echo "make test: FAILED: $${failed[*]}" >&2; exit 1; fi; \
+	echo "make test: all stages passed"
+
+clean:
+	rm -rf build node_modules $(VENV_STAMP)
