@@ -55,6 +55,7 @@ def test_login_filter_export_and_phone_layout(live_server, page, tmp_path):
     filter_regions(page, "甲")
     expect(page.locator("#object-list table tbody tr")).to_have_count(3)
     assert sorted(table_codes(page)) == sorted(TOWNSHIP_A_TREE)
+    expect(page.locator("#row-count")).to_have_text("3")
     assert "q=" in page.url  # the filter is in the address bar: a reload or a shared link keeps it
 
     page.reload()
