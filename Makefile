@@ -40,7 +40,7 @@ lock:
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(PYTHON) -m venv "$$tmp/venv"; \
 	"$$tmp/venv/bin/python" -m pip --disable-pip-version-check --quiet install uv; \
-	"$$tmp/venv/bin/uv" pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 \
+	"$$tmp/venv/bin/uv" pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 --quiet \
 		-o requirements.lock --no-header
 	@echo "requirements.lock regenerated; run make test, then commit it"
 
