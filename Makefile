@@ -77,8 +77,7 @@ browser:
 # --- Run: web server and job worker side by side; Ctrl-C (or SIGTERM) stops both ----------------------------------
 run: venv assets
 	$(SHOUDI) migrate --noinput
-	@if $(SHOUDI) help demo >/dev/null 2>&1; then $(SHOUDI) demo; \
-	else echo "WARNING: no 'shoudi demo' command yet: no demo data loaded" >&2; fi
+	$(SHOUDI) demo --if-empty
 	$(SHOUDI) collectstatic --noinput --verbosity 0
 	@worker=worker; $(SHOUDI) help worker >/dev/null 2>&1 || worker=db_worker; \
 	pids=(); \

@@ -84,11 +84,6 @@ def test_login_filter_export_and_phone_layout(live_server, page, tmp_path):
     assert broken_static == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known bug: #export-xlsx sits outside #object-list in generic/object_list.html, so after an htmx filter "
-    "its href still has the old query and the export holds every row; remove this marker once fixed",
-)
 def test_export_right_after_filtering_has_only_the_filtered_rows(live_server, page, tmp_path):
     make_world()
     log_in(page, live_server.url, "admin")
