@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "shoudi.regions",
     "shoudi.accounts",
     "shoudi.registry",
+    "shoudi.monitoring",
 ]
 
 MIDDLEWARE = [

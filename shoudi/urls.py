@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("shoudi.accounts.urls")),
     path("regions/", include("shoudi.regions.urls")),
     path("registry/", include("shoudi.registry.urls")),
+    path("monitoring/", include("shoudi.monitoring.urls")),
     path("system/", include("shoudi.core.urls")),
 ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.db import models
+from django.db.models import Q
 
 from .roles import COUNTY_ADMIN, DEPARTMENT, INSPECTOR, ROLE_LABELS, ROLES, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
 
@@ -68,7 +69,13 @@ class RolePolicy:
         code_field = getattr(model, "scope_code_field", "")
         if not code_field:
             return queryset.none()
-        queryset = queryset.filter(**{f"{code_field}__startswith": user.region.code})
+        code = user.region.code
+        in_region = Q(**{f"{code_field}__startswith": code})
+        if action == "view" and getattr(model, "scope_read_ancestors", False):
+            # reference rows (a line, settings) of the user's county or province apply to him: he reads them
+            ancestors = [code[:n] for n in (6, 9) if n < len(code)]
+            in_region |= Q(**{f"{code_field}__in": ancestors}) | Q(**{f"{code_field.rsplit('__', 1)[0]}__isnull": True})
+        queryset = queryset.filter(in_region)
         for role, hook in _HOOKS.get(model._meta.label_lower, []):
             if role is None or role == user.role:
                 queryset = hook(queryset, user, action)
@@ -133,6 +140,9 @@ def render_markdown() -> str:
         "",
         "补充规则 / Extra rules:",
         "- 后台任务：县级管理员可查看本县全部任务，其他角色只能查看自己发起的任务。",
+        "- 监测线、监测参数：下级用户可查看所在县（及全省默认）的标准，只有县级管理员可修改本县标准。",
+        "- 监测对象各环节的办理人另有规定：入户核实由村级信息员或帮扶干部，村级研判、公示由村级信息员，"
+        "乡镇审核由乡镇审核员，县级审定由县级管理员办理（shoudi/monitoring/services.py 的 STEP_ROLES）。",
         "- 新增或修改后重新校验范围：保存后的记录若超出用户管辖范围，整个操作回滚并提示。",
         "- 列表和页面中身份证号、电话默认脱敏；“查看完整”与导出个人信息均写入敏感信息访问记录。",
     ]

@@ -14,4 +14,5 @@ class CoreConfig(AppConfig):
             MenuItem("工作台", "首页", "home", order=0),
             MenuItem("系统管理", "变更记录", "core:objectchange_list", model="core.ObjectChange", order=910),
             MenuItem("系统管理", "敏感信息访问记录", "core:accesslog_list", model="core.AccessLog", order=920),
+            MenuItem("系统管理", "后台任务", "core:job_list", model="core.Job", order=930),
         )

@@ -1,0 +1,46 @@
+import django_filters
+from django.db.models import Q
+
+from shoudi.core.filters import ScopedFilterSet
+from shoudi.regions.models import Region
+
+from . import choices as c
+from .models import MonitoringCase
+
+
+class CaseFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(label="户主姓名/户编号", method="search")
+    step = django_filters.ChoiceFilter(label="环节", choices=c.STEPS)
+    chain = django_filters.ChoiceFilter(label="流程", choices=c.CHAINS)
+    category = django_filters.ChoiceFilter(label="类别", choices=c.CATEGORIES)
+    risk = django_filters.ChoiceFilter(label="风险类型", choices=c.RISK_TYPES, method="filter_risk")
+    source = django_filters.ChoiceFilter(label="发现方式", choices=c.SOURCES)
+    is_open = django_filters.BooleanFilter(label="进行中")
+    overdue = django_filters.BooleanFilter(label="识别超时", method="filter_overdue")
+    village = django_filters.ModelChoiceFilter(label="行政村", field_name="household__village",
+                                               queryset=Region.objects.none())
+
+    class Meta:
+        model = MonitoringCase
+        fields = []
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            villages = Region.objects.restrict(request.user, "view").filter(level="village")
+            self.filters["village"].queryset = villages
+            self.form.fields["village"].queryset = villages
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(household__household_no=value.strip())
+                               | Q(household__members__relation="户主", household__members__name__contains=value))
+
+    def filter_risk(self, queryset, name, value):
+        # JSON lists are searched as text: works the same on SQLite and PostgreSQL
+        return queryset.filter(risk_types__icontains=f'"{value}"')
+
+    def filter_overdue(self, queryset, name, value):
+        from .selectors import overdue_identification
+
+        overdue = overdue_identification(queryset)
+        return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)

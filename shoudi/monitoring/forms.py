@@ -1,0 +1,128 @@
+from django import forms
+from django.utils import timezone
+
+from shoudi.core.forms import ScopedModelForm
+
+from . import choices as c
+from .models import MonitoringLine, MonitoringSettings
+
+DATE = {"type": "date"}
+
+
+class StyledForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            w = f.widget
+            if isinstance(w, forms.CheckboxInput):
+                w.attrs.setdefault("class", "form-check-input")
+            elif isinstance(w, forms.CheckboxSelectMultiple):
+                pass
+            else:
+                w.attrs.setdefault("class", "form-select" if isinstance(w, forms.Select) else "form-control")
+
+
+class ClueForm(StyledForm):
+    source = forms.ChoiceField(label="发现方式", choices=c.SOURCES)
+    clue_date = forms.DateField(label="线索日期", initial=timezone.localdate, widget=forms.DateInput(attrs=DATE))
+    category = forms.ChoiceField(label="监测对象类别（可稍后确定）", choices=[("", "—"), *c.CATEGORIES], required=False)
+    risk_types = forms.MultipleChoiceField(label="致贫/返贫风险（可稍后确定）", choices=c.RISK_TYPES, required=False,
+                                           widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label="线索说明", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class VerifyForm(StyledForm):
+    visited_on = forms.DateField(label="入户日期", initial=timezone.localdate, widget=forms.DateInput(attrs=DATE))
+    findings = forms.CharField(label="核实情况", widget=forms.Textarea(attrs={"rows": 3}))
+    signed = forms.TypedChoiceField(
+        label="承诺授权书", choices=[("1", "农户已签署（上传扫描件）"), ("0", "农户拒绝签署")],
+        coerce=lambda v: v == "1",
+    )
+    authorization_file = forms.FileField(label="承诺授权书扫描件", required=False)
+
+
+class EliminationVerifyForm(StyledForm):
+    visited_on = forms.DateField(label="入户日期", initial=timezone.localdate, widget=forms.DateInput(attrs=DATE))
+    findings = forms.CharField(label="核查情况", widget=forms.Textarea(attrs={"rows": 3}))
+    income_above_line = forms.BooleanField(label="人均纯收入稳定高于监测线", required=False)
+    guarantees_secure = forms.BooleanField(label="“三保障”和饮水安全有保障", required=False)
+    rigid_costs_resolved = forms.BooleanField(label="刚性支出问题已解决", required=False)
+    measures_implemented = forms.BooleanField(label="帮扶措施已落实", required=False)
+    signed = forms.BooleanField(label="核查结果已经监测户签字认可", required=False)
+
+
+class VillageReviewForm(StyledForm):
+    held_on = forms.DateField(label="研判/评议日期", initial=timezone.localdate, widget=forms.DateInput(attrs=DATE))
+    participants = forms.CharField(label="参加人员")
+    approve = forms.TypedChoiceField(label="结论", choices=[("1", "同意"), ("0", "不同意")], coerce=lambda v: v == "1")
+    category = forms.ChoiceField(label="监测对象类别", choices=[("", "—"), *c.CATEGORIES], required=False)
+    risk_types = forms.MultipleChoiceField(label="致贫/返贫风险（1–5 项）", choices=c.RISK_TYPES, required=False,
+                                           widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PublicityForm(StyledForm):
+    start = forms.DateField(label="公示开始", widget=forms.DateInput(attrs=DATE))
+    end = forms.DateField(label="公示结束", widget=forms.DateInput(attrs=DATE))
+    photo = forms.FileField(label="公示照片", required=False)
+    note = forms.CharField(label="说明", required=False)
+
+
+class ObjectionForm(StyledForm):
+    content = forms.CharField(label="异议内容", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ResolveObjectionForm(StyledForm):
+    objection = forms.IntegerField(widget=forms.HiddenInput)
+    resolution = forms.CharField(label="处理结果", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReviewForm(StyledForm):
+    approve = forms.TypedChoiceField(label="结论", choices=[("1", "通过"), ("0", "退回")], coerce=lambda v: v == "1")
+    note = forms.CharField(label="意见（退回必填）", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RejectForm(StyledForm):
+    reason = forms.CharField(label="原因", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ApplyEliminationForm(StyledForm):
+    elimination_type = forms.ChoiceField(label="风险消除方式", choices=c.ELIMINATION_TYPES)
+    delayed_exit_confirmed = forms.BooleanField(label="已确认缓退政策（低保/特困/残疾家庭）", required=False)
+    note = forms.CharField(label="申请说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReverseForm(StyledForm):
+    note = forms.CharField(label="返贫原因", widget=forms.Textarea(attrs={"rows": 2}))
+    risk_types = forms.MultipleChoiceField(label="致贫/返贫风险", choices=c.RISK_TYPES, required=False,
+                                           widget=forms.CheckboxSelectMultiple)
+
+
+class ScreenForm(StyledForm):
+    year = forms.IntegerField(label="收入年度", min_value=2015, max_value=2100,
+                              initial=lambda: timezone.localdate().year - 1)
+
+
+class MonitoringLineForm(ScopedModelForm):
+    class Meta:
+        model = MonitoringLine
+        fields = ("region", "year", "amount", "document_no", "document_date")
+        widgets = {"document_date": forms.DateInput(attrs=DATE)}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = self.fields["region"].queryset.filter(level="county")
+        if self.user is not None and not self.user.is_superuser:
+            self.fields["region"].required = True  # a province-wide row is for the operations account
+
+
+class MonitoringSettingsForm(ScopedModelForm):
+    class Meta:
+        model = MonitoringSettings
+        exclude = ("created_at", "updated_at")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = self.fields["region"].queryset.filter(level="county")
+        if self.user is not None and not self.user.is_superuser:
+            self.fields["region"].required = True

@@ -1,0 +1,222 @@
+"""Monitoring: the income line, the policy settings, and cases (监测对象) with their steps, objections and files."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from shoudi.core.models import ChangeLoggedModel
+
+from . import choices as c
+
+__all__ = ["CaseAttachment", "CaseEvent", "MonitoringCase", "MonitoringLine", "MonitoringSettings", "Objection"]
+
+
+class MonitoringLine(ChangeLoggedModel):
+    """防止返贫监测线 of a year: province-wide (no region) or for one county; the county's line wins."""
+
+    region = models.ForeignKey("regions.Region", verbose_name="适用区划", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+",
+                               help_text="留空表示全省（默认）标准；填写县则该县使用本标准")
+    year = models.PositiveSmallIntegerField("年度")
+    amount = models.DecimalField("监测线（元/人·年）", max_digits=10, decimal_places=2)
+    document_no = models.CharField("文件文号", max_length=100, blank=True)
+    document_date = models.DateField("发文日期", null=True, blank=True)
+
+    scope_code_field = "region__code"
+    scope_read_ancestors = True  # the county's and the province-wide line are read by everyone below them
+
+    class Meta:
+        verbose_name = verbose_name_plural = "监测线"
+        ordering = ["-year", "region__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="line_unique_region_year"),
+            models.UniqueConstraint(fields=["year"], condition=Q(region__isnull=True), name="line_unique_default"),
+        ]
+
+    def __str__(self) -> str:
+        where = self.region.name if self.region_id else "全省"
+        return f"{self.year} 年{where}监测线 {self.amount} 元"
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:monitoringline_list")
+
+
+class MonitoringSettings(ChangeLoggedModel):
+    """Policy numbers that differ between provinces and counties: never literals in code.
+
+    A row applies to a region (blank = everywhere) and optionally one year; the most specific row wins.
+    """
+
+    region = models.ForeignKey("regions.Region", verbose_name="适用区划", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度", null=True, blank=True, help_text="留空表示各年度通用")
+    publicity_days = models.PositiveSmallIntegerField("公示天数（不少于）", default=5)
+    identification_days = models.PositiveSmallIntegerField("识别时限（天，线索到县级审定）", default=15)
+    min_months_before_elimination = models.PositiveSmallIntegerField("识别后最短监测月数", default=3)
+    warn_months_before_elimination = models.PositiveSmallIntegerField("低于此月数消除时提示", default=6)
+    edge_factor = models.DecimalField("边缘户系数（×监测线）", max_digits=4, decimal_places=2, default=Decimal("1.5"))
+    low_income_floor = models.DecimalField("低收入预警线（元）", max_digits=10, decimal_places=2,
+                                           default=Decimal("10000"))
+    income_drop_percent = models.PositiveSmallIntegerField("收入下降预警（%）", default=20)
+    medical_threshold_lifted = models.DecimalField(
+        "合规自付支出预警线·脱贫人口（元）", max_digits=10, decimal_places=2, default=Decimal("10000"),
+        help_text="如：上年农村居民人均可支配收入的 50%")
+    medical_threshold_other = models.DecimalField(
+        "合规自付支出预警线·其他农户（元）", max_digits=10, decimal_places=2, default=Decimal("20000"),
+        help_text="如：上年农村居民人均可支配收入的 100%")
+
+    scope_code_field = "region__code"
+    scope_read_ancestors = True
+
+    class Meta:
+        verbose_name = verbose_name_plural = "监测参数"
+        ordering = ["region__code", "-year"]
+        constraints = [models.UniqueConstraint(fields=["region", "year"], name="settings_unique_region_year")]
+
+    def __str__(self) -> str:
+        where = self.region.name if self.region_id else "默认"
+        return f"{where}{f' {self.year} 年' if self.year else ''}监测参数"
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:monitoringsettings_list")
+
+
+class MonitoringCase(ChangeLoggedModel):
+    """One identification episode of a household (监测对象), from the clue to identification and, later, to the
+    elimination of the risk (风险消除). A household has at most one open case."""
+
+    household = models.ForeignKey("registry.Household", verbose_name="农户", on_delete=models.PROTECT,
+                                  related_name="cases")
+    category = models.CharField("监测对象类别", max_length=10, choices=c.CATEGORIES, blank=True)
+    risk_types = models.JSONField("致贫/返贫风险", default=list, blank=True)
+    disaster_subtype = models.CharField("自然灾害类型", max_length=4, choices=c.DISASTER_SUBTYPES, blank=True)
+    source = models.CharField("发现方式", max_length=10, choices=c.SOURCES, blank=True)
+    clue_date = models.DateField("线索日期", default=timezone.localdate)
+    clue_note = models.TextField("线索说明", blank=True)
+    clue_rules = models.JSONField("预警规则", default=list, blank=True)
+    clue_figures = models.JSONField("预警数据", default=dict, blank=True)
+    chain = models.CharField("流程", max_length=15, choices=c.CHAINS, default=c.IDENTIFICATION)
+    step = models.CharField("当前环节", max_length=20, choices=c.STEPS, default=c.VERIFICATION, db_index=True)
+    step_since = models.DateTimeField("进入当前环节时间", default=timezone.now)
+    is_open = models.BooleanField("进行中", default=True, editable=False)
+    returned_reason = models.TextField("退回原因", blank=True)
+    publicity_start = models.DateField("公示开始", null=True, blank=True)
+    publicity_end = models.DateField("公示结束", null=True, blank=True)
+    identified_on = models.DateField("识别监测时间", null=True, blank=True)
+    elimination_applied_on = models.DateField("消除申请日期", null=True, blank=True)
+    eliminated_on = models.DateField("风险消除时间", null=True, blank=True)
+    elimination_type = models.CharField("风险消除方式", max_length=4, choices=c.ELIMINATION_TYPES, blank=True)
+    delayed_exit_confirmed = models.BooleanField("已确认缓退政策", default=False)
+    closed_reason = models.TextField("结束原因", blank=True)
+    previous_case = models.ForeignKey("self", verbose_name="原监测记录（返贫）", null=True, blank=True,
+                                      on_delete=models.PROTECT, related_name="reversals")
+    imported = models.BooleanField("自国家系统导入", default=False)
+
+    scope_code_field = "household__village__code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "监测对象"
+        ordering = ["-clue_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["household"], condition=Q(is_open=True),
+                                    name="case_one_open_per_household"),
+        ]
+        indexes = [models.Index(fields=["chain", "step"])]
+
+    def __str__(self) -> str:
+        return f"{self.household}·{self.get_step_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:case_detail", args=[self.pk])
+
+    def audit_parent(self):
+        return self.household
+
+    @property
+    def step_label(self) -> str:
+        return c.STEP_LABELS.get((self.chain, self.step), self.get_step_display())
+
+    @property
+    def is_identified(self) -> bool:
+        return self.identified_on is not None
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's timeline: who did what at which step, the decision, the note and the figures."""
+
+    case = models.ForeignKey(MonitoringCase, on_delete=models.CASCADE, related_name="events")
+    chain = models.CharField("流程", max_length=15, choices=c.CHAINS)
+    step = models.CharField("环节", max_length=20)
+    action = models.CharField("操作", max_length=30)
+    decision = models.CharField("结论", max_length=30, blank=True)
+    note = models.TextField("说明", blank=True)
+    data = models.JSONField("记录", default=dict, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    user_name = models.CharField("经办人", max_length=150, blank=True)
+    time = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办理记录"
+        ordering = ["time", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.decision}"
+
+    @property
+    def step_label(self) -> str:
+        return c.STEP_LABELS.get((self.chain, self.step), dict(c.STEPS).get(self.step, self.step))
+
+
+def attachment_path(instance, filename: str) -> str:
+    return f"cases/{instance.case_id}/{filename}"
+
+
+class CaseAttachment(models.Model):
+    """A file of the case: 承诺授权书, 公示 photo, meeting minutes, verification sheet."""
+
+    KINDS = [(v, v) for v in ("承诺授权书", "公示照片", "会议记录", "入户核实表", "入户核查表", "其他")]
+
+    case = models.ForeignKey(MonitoringCase, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField("材料类型", max_length=10, choices=KINDS)
+    file = models.FileField("文件", upload_to=attachment_path)
+    step = models.CharField("环节", max_length=20, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField("上传时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "佐证材料"
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}：{self.file.name.rsplit('/', 1)[-1]}"
+
+
+class Objection(models.Model):
+    """An objection raised during 公示, which must be resolved before the case moves on."""
+
+    case = models.ForeignKey(MonitoringCase, on_delete=models.CASCADE, related_name="objections")
+    chain = models.CharField("流程", max_length=15, choices=c.CHAINS)
+    received_on = models.DateField("收到日期", default=timezone.localdate)
+    content = models.TextField("异议内容")
+    resolution = models.TextField("处理结果", blank=True)
+    resolved_on = models.DateField("处理日期", null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "公示异议"
+        ordering = ["received_on", "id"]
+
+    def __str__(self) -> str:
+        return self.content[:30]
+
+    @property
+    def resolved(self) -> bool:
+        return self.resolved_on is not None

@@ -1,0 +1,20 @@
+from django.urls import path
+
+from . import views
+
+app_name = "monitoring"
+
+urlpatterns = [
+    path("cases/", views.CaseListView.as_view(), name="case_list"),
+    path("cases/<int:pk>/", views.case_detail, name="case_detail"),
+    path("cases/<int:pk>/act/<str:action>/", views.case_act, name="case_act"),
+    path("clue/", views.open_clue, name="open_clue"),
+    path("review/", views.batch_review, name="batch_review"),
+    path("screen/", views.screen, name="screen"),
+    path("lines/", views.MonitoringLineListView.as_view(), name="monitoringline_list"),
+    path("lines/add/", views.MonitoringLineEditView.as_view(), name="monitoringline_add"),
+    path("lines/<int:pk>/edit/", views.MonitoringLineEditView.as_view(), name="monitoringline_edit"),
+    path("settings/", views.MonitoringSettingsListView.as_view(), name="monitoringsettings_list"),
+    path("settings/add/", views.MonitoringSettingsEditView.as_view(), name="monitoringsettings_add"),
+    path("settings/<int:pk>/edit/", views.MonitoringSettingsEditView.as_view(), name="monitoringsettings_edit"),
+]

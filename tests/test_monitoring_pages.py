@@ -1,0 +1,143 @@
+"""Case pages: the timeline, actions offered only to the user who may take them, refusals shown, batch review."""
+
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from shoudi.core.testing import make_user
+from shoudi.monitoring import choices as c
+from shoudi.monitoring import services as s
+from shoudi.monitoring.models import MonitoringCase, MonitoringLine
+from shoudi.registry.testing import make_household
+
+
+@pytest.fixture
+def cases(world):
+    MonitoringLine.objects.create(region=world.county, year=2025, amount=Decimal("8000"))
+    a = make_household(world.village_a, household_no="A200", head="刘甲")
+    b = make_household(world.village_b, household_no="B200", head="陈乙")
+    case_a = s.open_clue(household=a, user=world.officer_a, source="农户自主申报", note="因病支出大")
+    case_b = s.open_clue(household=b, user=world.officer_b, source="基层干部排查")
+    return case_a, case_b
+
+
+def test_case_list_and_page_are_scoped(client_for, world, cases):
+    case_a, case_b = cases
+    client = client_for(world.officer_a)
+    html = client.get("/monitoring/cases/").content.decode()
+    assert "A200" in html and "B200" not in html
+    assert client.get(f"/monitoring/cases/{case_b.pk}/").status_code == 404
+    assert client_for(world.admin).get(f"/monitoring/cases/{case_b.pk}/").status_code == 200
+
+
+def test_the_page_offers_the_next_step_only_to_who_may_take_it(client_for, world, cases):
+    case_a, _ = cases
+    officer = client_for(world.officer_a).get(f"/monitoring/cases/{case_a.pk}/").content.decode()
+    assert f"/monitoring/cases/{case_a.pk}/act/verification/" in officer
+    reviewer = client_for(world.reviewer_a).get(f"/monitoring/cases/{case_a.pk}/").content.decode()
+    assert "/act/verification/" not in reviewer and "当前环节无需您办理" in reviewer
+
+
+def test_posting_a_step_moves_the_case_and_a_refusal_is_shown(client_for, world, cases):
+    case_a, _ = cases
+    client = client_for(world.officer_a)
+    response = client.post(f"/monitoring/cases/{case_a.pk}/act/verification/", {
+        "verification-visited_on": "2026-11-20", "verification-findings": "属实", "verification-signed": "1",
+    }, follow=True)
+    assert "请上传农户签字的承诺授权书" in response.content.decode()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(f"/monitoring/cases/{case_a.pk}/act/verification/", {
+        "verification-visited_on": "2026-11-20", "verification-findings": "属实", "verification-signed": "1",
+        "verification-authorization_file": SimpleUploadedFile("sq.pdf", b"%PDF"),
+    }, follow=True)
+    case_a.refresh_from_db()
+    assert case_a.step == c.VILLAGE_REVIEW
+    assert "已登记入户核实" in response.content.decode()
+
+
+def test_a_user_out_of_scope_cannot_act(client_for, world, cases):
+    case_a, _ = cases
+    response = client_for(world.officer_b).post(f"/monitoring/cases/{case_a.pk}/act/reject/", {"reject-reason": "x"})
+    assert response.status_code == 404
+    case_a.refresh_from_db()
+    assert case_a.is_open
+
+
+def test_clue_form_from_the_household(client_for, world):
+    home = make_household(world.village_a, household_no="A300", head="新户")
+    client = client_for(world.officer_a)
+    response = client.post(f"/monitoring/clue/?household={home.pk}", {
+        "source": "农户自主申报", "clue_date": "2026-11-20", "note": "申请", "risk_types": ["因病"]})
+    case = MonitoringCase.objects.get(household=home)
+    assert response.status_code == 302 and response["Location"] == f"/monitoring/cases/{case.pk}/"
+    again = client.post(f"/monitoring/clue/?household={home.pk}", {
+        "source": "农户自主申报", "clue_date": "2026-11-20", "note": "再次申请"})
+    assert "已有进行中的监测记录" in again.content.decode()
+
+
+def test_batch_review_reports_each_case(client_for, world):
+    homes = [make_household(world.village_a, household_no=f"A4{i}", head=f"户{i}") for i in range(3)]
+    made = []
+    for h in homes:
+        case = s.open_clue(household=h, user=world.officer_a, source="农户自主申报")
+        case.step = c.TOWNSHIP_REVIEW
+        case.save()
+        made.append(case)
+    made[2].step = c.COUNTY_REVIEW  # already moved by someone else: the reviewer's list is stale
+    made[2].save()
+    client = client_for(world.reviewer_a)
+    page = client.get("/monitoring/review/").content.decode()
+    assert "A40" in page and "A41" in page and "A42" not in page
+    response = client.post("/monitoring/review/", {"case": [m.pk for m in made], "approve": "1", "note": "同意"})
+    html = response.content.decode()
+    assert html.count("table-success") == 2 and html.count("table-danger") == 1
+    assert "可能已被他人处理" in html
+    assert [MonitoringCase.objects.get(pk=m.pk).step for m in made] == [c.COUNTY_REVIEW] * 3
+
+
+def test_batch_review_for_the_county(client_for, world):
+    home = make_household(world.village_b, household_no="B500", head="乙户")
+    case = s.open_clue(household=home, user=world.officer_b, source="农户自主申报")
+    case.step = c.COUNTY_REVIEW
+    case.save()
+    response = client_for(world.admin).post("/monitoring/review/", {"case": [case.pk], "approve": "0", "note": ""})
+    assert "退回须填写原因" in response.content.decode()
+    client_for(world.admin).post("/monitoring/review/", {"case": [case.pk], "approve": "1"})
+    case.refresh_from_db()
+    assert case.step == c.MONITORING and case.identified_on == timezone.localdate()
+
+
+def test_case_filters(client_for, world, cases):
+    client = client_for(world.admin)
+    html = client.get("/monitoring/cases/", {"source": "基层干部排查"}).content.decode()
+    listed = html[html.index('id="object-list"'):]
+    assert "B200" in listed and "A200" not in listed
+
+
+def test_screen_page_starts_a_job(client_for, world, settings, django_capture_on_commit_callbacks):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    home = make_household(world.village_a, household_no="A600", head="低收入户")
+    from shoudi.registry.testing import make_income
+
+    make_income(home, 2025, size=1, wage=5000)
+    MonitoringLine.objects.create(region=world.county, year=2025, amount=Decimal("8000"))
+    assert client_for(world.officer_a).get("/monitoring/screen/").status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(world.admin).post("/monitoring/screen/", {"year": "2025"})
+    assert response.status_code == 302
+    job_page = client_for(world.admin).get(response["Location"]).content.decode()
+    assert "新增线索" in job_page
+    assert MonitoringCase.objects.filter(household=home, source="部门筛查预警").exists()
+
+
+def test_line_admin_is_for_the_county_admin(client_for, world):
+    assert client_for(world.officer_a).get("/monitoring/lines/add/").status_code == 403
+    response = client_for(world.admin).post("/monitoring/lines/add/", {
+        "region": world.county.pk, "year": 2026, "amount": "8300", "document_no": "测发〔2026〕2号"})
+    assert response.status_code == 302
+    assert MonitoringLine.objects.get(year=2026).amount == Decimal("8300")
+    other = make_user("admin_b", "county_admin", world.other_county)
+    assert "测发〔2026〕2号" not in client_for(other).get("/monitoring/lines/").content.decode()
+    assert "测发〔2026〕2号" in client_for(world.officer_a).get("/monitoring/lines/").content.decode()
