@@ -141,3 +141,31 @@ def test_line_admin_is_for_the_county_admin(client_for, world):
     other = make_user("admin_b", "county_admin", world.other_county)
     assert "测发〔2026〕2号" not in client_for(other).get("/monitoring/lines/").content.decode()
     assert "测发〔2026〕2号" in client_for(world.officer_a).get("/monitoring/lines/").content.decode()
+
+
+def test_household_page_shows_cases_and_offers_a_clue(client_for, world, cases):
+    case_a, _ = cases
+    html = client_for(world.officer_a).get(f"/registry/households/{case_a.household_id}/").content.decode()
+    assert f"/monitoring/cases/{case_a.pk}/" in html and "入户核实" in html
+    assert "提出监测线索" not in html  # one open case already
+    fresh = make_household(world.village_a, household_no="A700", head="无记录户")
+    html = client_for(world.officer_a).get(f"/registry/households/{fresh.pk}/").content.decode()
+    assert "提出监测线索" in html and "无监测记录" in html
+
+
+def test_household_list_filters_from_monitoring(client_for, world, cases):
+    from shoudi.registry.testing import make_income
+
+    case_a, case_b = cases
+    case_a.step, case_a.category = c.MONITORING, "边缘易致贫户"
+    case_a.save()
+    make_income(case_b.household, 2025, size=1, wage=6000)
+    client = client_for(world.admin)
+
+    def listed(**params):
+        html = client.get("/registry/households/", params).content.decode()
+        return {no for no in ("A200", "B200") if no in html[html.index('id="object-list"'):]}
+
+    assert listed(monitored="true") == {"A200"}
+    assert listed(category="边缘易致贫户") == {"A200"}
+    assert listed(below_line_year="2025") == {"B200"}

@@ -11,7 +11,13 @@ class MonitoringConfig(AppConfig):
         from shoudi.accounts.roles import CADRE, COUNTY_ADMIN, DEPARTMENT, INSPECTOR, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
         from shoudi.core.menu import MenuItem, register_menu
 
+        from shoudi.registry.panels import register_household_panel
+
         from . import national  # noqa: F401  (listens for committed household imports)
+        from .household import extend_household_filters, household_panel
+
+        register_household_panel(household_panel, order=10)
+        extend_household_filters()
 
         register("monitoring.monitoringcase", "监测对象", {
             COUNTY_ADMIN: ("view", "add", "change", "export"),

@@ -10,6 +10,7 @@ from shoudi.core.views.generic import object_history
 from .filters import HouseholdFilterSet, MemberFilterSet
 from .forms import HouseholdForm, IncomeRecordForm, MemberForm
 from .models import Household, IncomeRecord, Member
+from .panels import household_panels
 from .tables import HouseholdTable, MemberTable
 
 HEAD_NAME = Subquery(Member.objects.filter(household=OuterRef("pk"), relation="户主").values("name")[:1])
@@ -42,7 +43,7 @@ class HouseholdDetailView(ObjectDetailView):
             "changes": object_history(request.user, household),
             "can_change": in_scope(request.user, household, "change"),
             "can_unmask": in_scope(request.user, household, "unmask"),
-            "edit_url": f"/registry/households/{household.pk}/edit/",
+            "panels": household_panels(request, household),
         }
         return render(request, self.template_name, context)
 

@@ -1,0 +1,61 @@
+"""What monitoring adds to the registry: a section on the household page and list filters."""
+
+import django_filters
+from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
+
+from shoudi.core.scope import user_can
+
+from . import choices as c
+from .models import MonitoringCase
+
+
+def household_panel(request, household) -> str:
+    cases = MonitoringCase.objects.restrict(request.user, "view").filter(household=household).order_by("-clue_date")
+    can_clue = user_can(request.user, MonitoringCase, "add") and not any(x.is_open for x in cases)
+    return render_to_string("monitoring/_household_panel.html", {"cases": cases, "household": household,
+                                                                 "can_clue": can_clue}, request=request)
+
+
+class MonitoredFilter(django_filters.BooleanFilter):
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        monitored = Exists(MonitoringCase.objects.filter(household=OuterRef("pk"), step=c.MONITORING))
+        return qs.filter(monitored) if value else qs.exclude(monitored)
+
+
+class CategoryFilter(django_filters.ChoiceFilter):
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        return qs.filter(Exists(MonitoringCase.objects.filter(household=OuterRef("pk"), category=value,
+                                                              step=c.MONITORING)))
+
+
+class BelowLineFilter(django_filters.NumberFilter):
+    """Households whose 人均纯收入 of the given year is below the line in force for their county that year."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        from shoudi.registry.models import IncomeRecord
+
+        from .policy import lines_by_county
+
+        year = int(value)
+        counties = sorted({code[:6] for code in qs.values_list("village__code", flat=True).distinct()})
+        below = IncomeRecord.objects.none()
+        for county, line in lines_by_county(counties, year).items():
+            if line is not None:
+                below = below | IncomeRecord.objects.filter(year=year, per_capita__lt=line,
+                                                            household__village__code__startswith=county)
+        return qs.filter(pk__in=below.values("household_id"))
+
+
+def extend_household_filters() -> None:
+    from shoudi.registry.filters import HouseholdFilterSet
+
+    HouseholdFilterSet.base_filters["monitored"] = MonitoredFilter(label="监测对象（帮扶中）")
+    HouseholdFilterSet.base_filters["category"] = CategoryFilter(label="监测对象类别", choices=c.CATEGORIES)
+    HouseholdFilterSet.base_filters["below_line_year"] = BelowLineFilter(label="低于当年监测线（填年度）")
