@@ -10,7 +10,6 @@ class MonitoringConfig(AppConfig):
         from shoudi.accounts.permissions import register
         from shoudi.accounts.roles import CADRE, COUNTY_ADMIN, DEPARTMENT, INSPECTOR, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
         from shoudi.core.menu import MenuItem, register_menu
-
         from shoudi.registry.panels import register_household_panel
 
         from . import national  # noqa: F401  (listens for committed household imports)
