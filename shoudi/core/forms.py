@@ -4,7 +4,12 @@ from django import forms
 
 from .scope import RestrictedQuerySet
 
-__all__ = ["ScopedModelForm"]
+__all__ = ["ScopedModelForm", "date_widget"]
+
+
+def date_widget() -> forms.DateInput:
+    """A browser date picker; it needs ISO dates whatever format the language shows dates in."""
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ScopedModelForm(forms.ModelForm):

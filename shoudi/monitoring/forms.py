@@ -1,12 +1,10 @@
 from django import forms
 from django.utils import timezone
 
-from shoudi.core.forms import ScopedModelForm
+from shoudi.core.forms import ScopedModelForm, date_widget
 
 from . import choices as c
 from .models import MonitoringLine, MonitoringSettings
-
-DATE = {"type": "date"}
 
 
 class StyledForm(forms.Form):
@@ -24,7 +22,7 @@ class StyledForm(forms.Form):
 
 class ClueForm(StyledForm):
     source = forms.ChoiceField(label="发现方式", choices=c.SOURCES)
-    clue_date = forms.DateField(label="线索日期", initial=timezone.localdate, widget=forms.DateInput(attrs=DATE))
+    clue_date = forms.DateField(label="线索日期", initial=timezone.localdate, widget=date_widget())
     category = forms.ChoiceField(label="监测对象类别（可稍后确定）", choices=[("", "—"), *c.CATEGORIES], required=False)
     risk_types = forms.MultipleChoiceField(label="致贫/返贫风险（可稍后确定）", choices=c.RISK_TYPES, required=False,
                                            widget=forms.CheckboxSelectMultiple)
@@ -32,7 +30,7 @@ class ClueForm(StyledForm):
 
 
 class VerifyForm(StyledForm):
-    visited_on = forms.DateField(label="入户日期", initial=timezone.localdate, widget=forms.DateInput(attrs=DATE))
+    visited_on = forms.DateField(label="入户日期", initial=timezone.localdate, widget=date_widget())
     findings = forms.CharField(label="核实情况", widget=forms.Textarea(attrs={"rows": 3}))
     signed = forms.TypedChoiceField(
         label="承诺授权书", choices=[("1", "农户已签署（上传扫描件）"), ("0", "农户拒绝签署")],
@@ -42,7 +40,7 @@ class VerifyForm(StyledForm):
 
 
 class EliminationVerifyForm(StyledForm):
-    visited_on = forms.DateField(label="入户日期", initial=timezone.localdate, widget=forms.DateInput(attrs=DATE))
+    visited_on = forms.DateField(label="入户日期", initial=timezone.localdate, widget=date_widget())
     findings = forms.CharField(label="核查情况", widget=forms.Textarea(attrs={"rows": 3}))
     income_above_line = forms.BooleanField(label="人均纯收入稳定高于监测线", required=False)
     guarantees_secure = forms.BooleanField(label="“三保障”和饮水安全有保障", required=False)
@@ -52,7 +50,7 @@ class EliminationVerifyForm(StyledForm):
 
 
 class VillageReviewForm(StyledForm):
-    held_on = forms.DateField(label="研判/评议日期", initial=timezone.localdate, widget=forms.DateInput(attrs=DATE))
+    held_on = forms.DateField(label="研判/评议日期", initial=timezone.localdate, widget=date_widget())
     participants = forms.CharField(label="参加人员")
     approve = forms.TypedChoiceField(label="结论", choices=[("1", "同意"), ("0", "不同意")], coerce=lambda v: v == "1")
     category = forms.ChoiceField(label="监测对象类别", choices=[("", "—"), *c.CATEGORIES], required=False)
@@ -62,8 +60,8 @@ class VillageReviewForm(StyledForm):
 
 
 class PublicityForm(StyledForm):
-    start = forms.DateField(label="公示开始", widget=forms.DateInput(attrs=DATE))
-    end = forms.DateField(label="公示结束", widget=forms.DateInput(attrs=DATE))
+    start = forms.DateField(label="公示开始", widget=date_widget())
+    end = forms.DateField(label="公示结束", widget=date_widget())
     photo = forms.FileField(label="公示照片", required=False)
     note = forms.CharField(label="说明", required=False)
 
@@ -107,7 +105,7 @@ class MonitoringLineForm(ScopedModelForm):
     class Meta:
         model = MonitoringLine
         fields = ("region", "year", "amount", "document_no", "document_date")
-        widgets = {"document_date": forms.DateInput(attrs=DATE)}
+        widgets = {"document_date": date_widget()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

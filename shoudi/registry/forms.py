@@ -1,6 +1,6 @@
 from django import forms
 
-from shoudi.core.forms import ScopedModelForm
+from shoudi.core.forms import ScopedModelForm, date_widget
 
 from .idnumbers import IdNumberError, validate_id_number
 from .models import Household, IncomeRecord, Member
@@ -13,7 +13,7 @@ class HouseholdForm(ScopedModelForm):
                   "relocated", "resettlement_site", "no_labour_guarantee",
                   "housing_secure", "housing_checked_on", "water_secure", "water_checked_on",
                   "education_secure", "education_checked_on", "insurance_secure", "insurance_checked_on")
-        widgets = {f: forms.DateInput(attrs={"type": "date"}) for f in (
+        widgets = {f: date_widget() for f in (
             "housing_checked_on", "water_checked_on", "education_checked_on", "insurance_checked_on")}
 
     def __init__(self, *args, **kwargs):
