@@ -36,7 +36,9 @@ def test_the_page_offers_the_next_step_only_to_who_may_take_it(client_for, world
     officer = client_for(world.officer_a).get(f"/monitoring/cases/{case_a.pk}/").content.decode()
     assert f"/monitoring/cases/{case_a.pk}/act/verification/" in officer
     reviewer = client_for(world.reviewer_a).get(f"/monitoring/cases/{case_a.pk}/").content.decode()
-    assert "/act/verification/" not in reviewer and "当前环节无需您办理" in reviewer
+    assert "/act/verification/" not in reviewer and "/act/reject/" not in reviewer
+    inspector = client_for(world.inspector).get(f"/monitoring/cases/{case_a.pk}/").content.decode()
+    assert "当前环节无需您办理" in inspector
 
 
 def test_posting_a_step_moves_the_case_and_a_refusal_is_shown(client_for, world, cases):
@@ -169,3 +171,16 @@ def test_household_list_filters_from_monitoring(client_for, world, cases):
     assert listed(monitored="true") == {"A200"}
     assert listed(category="边缘易致贫户") == {"A200"}
     assert listed(below_line_year="2025") == {"B200"}
+
+
+def test_attachments_are_uploaded_in_scope(client_for, world, cases):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    case_a, _ = cases
+    response = client_for(world.officer_a).post(f"/monitoring/cases/{case_a.pk}/act/attach/", {
+        "attach-kind": "会议记录", "attach-file": SimpleUploadedFile("研判会议记录.pdf", b"%PDF")}, follow=True)
+    assert "已上传材料" in response.content.decode()
+    assert case_a.attachments.get().kind == "会议记录"
+    assert client_for(world.inspector).post(f"/monitoring/cases/{case_a.pk}/act/attach/", {
+        "attach-kind": "会议记录", "attach-file": SimpleUploadedFile("x.pdf", b"%PDF")}, follow=True
+    ).content.decode().count("您无权为该监测对象上传材料") == 1

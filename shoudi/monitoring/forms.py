@@ -4,7 +4,7 @@ from django.utils import timezone
 from shoudi.core.forms import ScopedModelForm, date_widget
 
 from . import choices as c
-from .models import MonitoringLine, MonitoringSettings
+from .models import CaseAttachment, MonitoringLine, MonitoringSettings
 
 
 class StyledForm(forms.Form):
@@ -94,6 +94,11 @@ class ReverseForm(StyledForm):
     note = forms.CharField(label="返贫原因", widget=forms.Textarea(attrs={"rows": 2}))
     risk_types = forms.MultipleChoiceField(label="致贫/返贫风险", choices=c.RISK_TYPES, required=False,
                                            widget=forms.CheckboxSelectMultiple)
+
+
+class AttachmentForm(StyledForm):
+    kind = forms.ChoiceField(label="材料类型", choices=CaseAttachment.KINDS)
+    file = forms.FileField(label="文件")
 
 
 class ScreenForm(StyledForm):

@@ -22,6 +22,7 @@ from .policy import line_for, settings_for
 __all__ = [
     "EliminationCheck",
     "TransitionRefused",
+    "add_attachment",
     "add_objection",
     "allowed_actions",
     "apply_elimination",
@@ -516,6 +517,18 @@ def reverse_elimination(*, case: MonitoringCase, user, note: str, risk_types: It
     return new
 
 
+@transaction.atomic
+def add_attachment(*, case: MonitoringCase, user, kind: str, file) -> CaseAttachment:
+    """A supporting file (会议记录, 入户核查表 …) added by anyone who may work on the case in scope."""
+    if not MonitoringCase.objects.restrict(user, "change").filter(pk=case.pk).exists():
+        raise TransitionRefused("您无权为该监测对象上传材料")
+    if kind not in dict(CaseAttachment.KINDS):
+        raise TransitionRefused("请选择材料类型")
+    attachment = CaseAttachment.objects.create(case=case, kind=kind, file=file, step=case.step, uploaded_by=user)
+    _event(case, user, "上传材料", note=f"{kind}：{attachment.file.name.rsplit('/', 1)[-1]}")
+    return attachment
+
+
 def allowed_actions(case: MonitoringCase, user) -> set[str]:
     """The actions the case page offers this user now (the services check again when they run)."""
     if not MonitoringCase.objects.restrict(user, "view").filter(pk=case.pk).exists():
@@ -529,4 +542,6 @@ def allowed_actions(case: MonitoringCase, user) -> set[str]:
         actions.add("apply_elimination")
     if case.step == c.ELIMINATED and (role == "superuser" or role in REVERSAL_ROLES):
         actions.add("reverse")
+    if MonitoringCase.objects.restrict(user, "change").filter(pk=case.pk).exists():
+        actions.add("attach")
     return actions

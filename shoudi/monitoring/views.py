@@ -52,6 +52,8 @@ def _action_forms(case, actions):
         forms["apply_elimination"] = f.ApplyEliminationForm(prefix="apply_elimination")
     if "reverse" in actions:
         forms["reverse"] = f.ReverseForm(prefix="reverse")
+    if "attach" in actions:
+        forms["attach"] = f.AttachmentForm(prefix="attach")
     return forms
 
 
@@ -89,6 +91,7 @@ ACTIONS = {
     "apply_elimination": lambda case: f.ApplyEliminationForm,
     "reverse": lambda case: f.ReverseForm,
     "no_labour": lambda case: None,
+    "attach": lambda case: f.AttachmentForm,
 }
 
 
@@ -136,6 +139,9 @@ def _run(action, case, user, data):
     if action == "reverse":
         new = services.reverse_elimination(case=case, user=user, note=data["note"], risk_types=data["risk_types"])
         return "已标注返贫并生成新的监测线索", new
+    if action == "attach":
+        services.add_attachment(case=case, user=user, kind=data["kind"], file=data["file"])
+        return "已上传材料", case
     if action == "no_labour":
         services.mark_no_labour_guarantee(household=case.household, user=user)
         return "已标注为整户无劳动能力兜底保障户", case
@@ -150,7 +156,7 @@ def case_act(request, pk, action):
     form_class = ACTIONS[action](case)
     data = {}
     if form_class is not None:
-        prefix = action if action in (*c.WORKING_STEPS, "reject", "objection", "apply_elimination", "reverse") else None
+        prefix = None if action == "resolve_objection" else action
         form = form_class(request.POST, request.FILES, prefix=prefix)
         if not form.is_valid():
             for field, errors in form.errors.items():
