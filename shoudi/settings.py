@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "shoudi.accounts",
     "shoudi.registry",
     "shoudi.monitoring",
+    "shoudi.assistance",
 ]
 
 MIDDLEWARE = [

@@ -9,5 +9,6 @@ urlpatterns = [
     path("regions/", include("shoudi.regions.urls")),
     path("registry/", include("shoudi.registry.urls")),
     path("monitoring/", include("shoudi.monitoring.urls")),
+    path("assistance/", include("shoudi.assistance.urls")),
     path("system/", include("shoudi.core.urls")),
 ]

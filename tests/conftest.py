@@ -10,6 +10,16 @@ pytest_plugins = ["tests.browser"]
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The 待办 badge is cached per user and day; tests reuse user ids, so each starts with an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def world(db) -> World:
     """Village A officer, the reviewer of the township above A, village B officer, a county admin, an inspector."""

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from shoudi.assistance.models import Cadre, Pairing
 from shoudi.core.testing import make_user, make_world
 from shoudi.monitoring.models import MonitoringCase, MonitoringLine
 from shoudi.registry.testing import make_household
@@ -31,9 +32,11 @@ def submit_step(page, action):
 
 def test_clue_to_identified_through_four_users(live_server, browser, tmp_path):
     world = make_world()
-    make_user("cadre_a", "cadre", world.village_a, name="帮扶干部甲")
+    cadre_user = make_user("cadre_a", "cadre", world.village_a, name="帮扶干部甲")
     MonitoringLine.objects.create(region=world.county, year=2025, amount=Decimal("8000"))
     home = make_household(world.village_a, household_no="A800", head="周𠮷祥")
+    cadre = Cadre.objects.create(name="帮扶干部甲", unit="县农业农村局", region=world.village_a, user=cadre_user)
+    Pairing.objects.create(household=home, cadre=cadre)
     today = datetime.date.today()
 
     # 1. the village officer raises a clue from the household page

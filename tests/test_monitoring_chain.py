@@ -36,8 +36,17 @@ def setup(world):
     home.members.filter(relation="户主").update(labour_skill="普通劳动力")
     make_income(home, 2025, size=2, wage=6000, transfer=2000)  # 4000 per person: below the line
     cadre = make_user("cadre_a", "cadre", world.village_a, name="帮扶干部甲")
+    pair_with(cadre, home)
     other_home = make_household(world.village_b, household_no="B100", head="赵一")
     return world, home, cadre, other_home
+
+
+def pair_with(cadre_user, household):
+    """A cadre works on the households paired with him (his scope)."""
+    from shoudi.assistance.models import Cadre, Pairing
+
+    cadre = Cadre.objects.create(name=cadre_user.name, unit="县乡村振兴局", region=household.village, user=cadre_user)
+    Pairing.objects.create(household=household, cadre=cadre)
 
 
 def walk_to_identified(world, home, cadre, *, identified_on=TODAY):
@@ -216,9 +225,11 @@ def fresh(case):
 
 
 def make_eligible(home):
+    from shoudi.assistance.models import Measure
+
     home.incomes.update(per_capita=Decimal("12000"))
-    home.national_data = {"measure_industry": "种植业"}
-    home.save()
+    Measure.objects.create(household=home, category="产业帮扶", sub_item="种植业", content="种植辣椒", status="已落实",
+                           implemented_on=datetime.date(2026, 6, 1))
 
 
 def test_elimination_guards_each_say_why(identified):

@@ -4,7 +4,7 @@ from django import forms
 
 from .scope import RestrictedQuerySet
 
-__all__ = ["ScopedModelForm", "date_widget"]
+__all__ = ["ScopedModelForm", "StyledForm", "date_widget"]
 
 
 def date_widget() -> forms.DateInput:
@@ -26,3 +26,18 @@ class ScopedModelForm(forms.ModelForm):
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
             widget.attrs.setdefault("class", css)
+
+
+class StyledForm(forms.Form):
+    """A plain form whose widgets carry Bootstrap classes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            w = f.widget
+            if isinstance(w, forms.CheckboxInput):
+                w.attrs.setdefault("class", "form-check-input")
+            elif isinstance(w, forms.CheckboxSelectMultiple | forms.RadioSelect):
+                pass
+            else:
+                w.attrs.setdefault("class", "form-select" if isinstance(w, forms.Select) else "form-control")

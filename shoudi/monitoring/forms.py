@@ -1,23 +1,10 @@
 from django import forms
 from django.utils import timezone
 
-from shoudi.core.forms import ScopedModelForm, date_widget
+from shoudi.core.forms import ScopedModelForm, StyledForm, date_widget
 
 from . import choices as c
 from .models import CaseAttachment, MonitoringLine, MonitoringSettings
-
-
-class StyledForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for f in self.fields.values():
-            w = f.widget
-            if isinstance(w, forms.CheckboxInput):
-                w.attrs.setdefault("class", "form-check-input")
-            elif isinstance(w, forms.CheckboxSelectMultiple):
-                pass
-            else:
-                w.attrs.setdefault("class", "form-select" if isinstance(w, forms.Select) else "form-control")
 
 
 class ClueForm(StyledForm):

@@ -401,11 +401,9 @@ def _months_between(start: datetime.date, end: datetime.date) -> int:
 
 
 def implemented_measures(household: Household) -> int:
-    """Measures implemented for the household: the assistance app's count, or the imported national columns."""
-    if _measure_counters:
-        return sum(fn(household) for fn in _measure_counters)
-    return sum(1 for key, value in (household.national_data or {}).items()
-               if key.startswith("measure_") and str(value or "").strip() not in ("", "否", "无"))
+    """Measures implemented for the household, as the assistance app counts them (imported national measures
+    become 已落实 measures there)."""
+    return sum(fn(household) for fn in _measure_counters)
 
 
 def guarantee_problems(household: Household) -> list[str]:

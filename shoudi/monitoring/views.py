@@ -15,6 +15,7 @@ from . import services
 from .deadlines import case_deadlines
 from .filters import CaseFilterSet
 from .models import MonitoringCase, MonitoringLine, MonitoringSettings, Objection
+from .panels import case_panels
 from .selectors import cases_waiting_for
 from .tables import CaseTable, MonitoringLineTable, MonitoringSettingsTable
 
@@ -74,6 +75,7 @@ def case_detail(request, pk):
         "elimination": services.elimination_check(case) if case.step == c.MONITORING else None,
         "can_flag_no_labour": Household.objects.restrict(request.user, "change").filter(pk=case.household_id).exists(),
         "other_cases": case.household.cases.exclude(pk=case.pk),
+        "panels": case_panels(request, case),
     }
     return render(request, "monitoring/case_detail.html", context)
 

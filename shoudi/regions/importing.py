@@ -10,17 +10,22 @@ request does, the ``import_regions`` command sets ``source="cli"``.
 
 from __future__ import annotations
 
-import csv
-import io
-import os
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, router, transaction
 
 from shoudi.core.scope import IMPORT, user_can
+from shoudi.core.tabular import (
+    ALLOWED_EXTENSIONS,
+    HEADER_SEARCH_ROWS,
+    FileRejected,
+    cell_text,
+    content_of,
+    find_header,
+    read_table,
+)
 
 from .models import Region, level_for_code, parent_code_of
 
@@ -35,8 +40,6 @@ __all__ = [
     "read_rows",
 ]
 
-ALLOWED_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".csv")
-HEADER_SEARCH_ROWS = 10
 MAX_ROWS = 200_000
 NAME_MAX_LENGTH = Region._meta.get_field("name").max_length
 
@@ -51,10 +54,6 @@ LEVEL_LABELS = {6: "县", 9: "乡镇", 12: "村"}
 
 NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
 STATUS_LABELS = {NEW: "新增", CHANGED: "修改", UNCHANGED: "未变", ERROR: "错误"}
-
-
-class FileRejected(Exception):
-    """The file as a whole cannot be read (wrong type, unreadable, no header)."""
 
 
 @dataclass(frozen=True)
@@ -133,17 +132,6 @@ class ImportResult:
 # --- Reading the file ---------------------------------------------------------------------------------------------
 
 
-def cell_text(value) -> str:
-    """A cell as text: whole numbers without ``.0`` (codes typed as numbers), everything else as written."""
-    if value is None or isinstance(value, bool):
-        return "" if value is None else ("是" if value else "否")
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, int):
-        return str(value)
-    return str(value).strip()
-
-
 def normalize_code(value) -> str:
     """A code as ASCII digits: full-width digits converted, spaces, a leading apostrophe and a trailing ``.0`` dropped.
 
@@ -163,95 +151,18 @@ def normalize_code(value) -> str:
     return text
 
 
-def _header_key(value) -> str:
-    text = unicodedata.normalize("NFKC", cell_text(value))
-    return "".join(text.split()).strip("*").lower()
-
-
-def _read_excel(content: bytes) -> list[list]:
-    from python_calamine import load_workbook
-
-    try:
-        book = load_workbook(io.BytesIO(content))
-    except Exception as exc:
-        if type(exc).__name__ == "PasswordError":
-            raise FileRejected("Excel 文件有密码保护，请去掉密码后再导入") from exc
-        raise FileRejected("无法读取 Excel 文件，文件可能已损坏或不是 Excel 格式") from exc
-    sheets = []
-    try:
-        for index in range(len(book.sheet_names)):
-            sheet = book.get_sheet_by_index(index)
-            sheets.append(sheet.to_python(skip_empty_area=False))
-    except Exception as exc:
-        raise FileRejected("无法读取 Excel 工作表，文件可能已损坏") from exc
-    # The first sheet with a recognisable header is the list; a cover sheet before it is skipped.
-    for rows in sheets:
-        if _find_header(rows) is not None:
-            return rows
-    return sheets[0] if sheets else []
-
-
-def _read_csv(content: bytes) -> list[list[str]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes nearly any byte string
-        raise FileRejected("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码")
-    if "\x00" in text:
-        raise FileRejected("文件内容不是文本格式的 CSV")
-    sample = text.splitlines()[:HEADER_SEARCH_ROWS + 5]
-    delimiter = max((",", "\t", ";"), key=lambda d: sum(line.count(d) for line in sample))
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-
-
-def _content_of(file) -> tuple[bytes, str]:
-    """The bytes and the name of a path or an uploaded/opened file."""
-    if isinstance(file, str | os.PathLike):
-        path = Path(file)
-        try:
-            return path.read_bytes(), path.name
-        except OSError as exc:
-            raise FileRejected(f"无法打开文件 {path.name}") from exc
-    if hasattr(file, "seek"):
-        file.seek(0)
-    content = file.read()
-    return content, os.path.basename(getattr(file, "name", "") or "")
+def _find_header(rows: list[list]) -> tuple[int, dict[str, int]] | None:
+    """(row index, field → column) of the first of the first rows that names both a code and a name column."""
+    return find_header(rows, HEADER_ALIASES, (CODE, NAME))
 
 
 def _read_table(content: bytes, filename: str) -> list[list]:
-    ext = os.path.splitext(filename)[1].lower()
-    if filename and ext not in ALLOWED_EXTENSIONS:
-        raise FileRejected("只支持 Excel（.xlsx、.xls）或 CSV 文件")
-    if not content:
-        raise FileRejected("文件是空的")
-    # Trust the content over the name: a .xls that is really .xlsx (or the reverse) is common.
-    if content[:4] == b"PK\x03\x04" or content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        return _read_excel(content)
-    if ext in (".xlsx", ".xlsm", ".xls"):
-        raise FileRejected("文件扩展名是 Excel，但内容不是 Excel 格式")
-    return _read_csv(content)
-
-
-def _find_header(rows: list[list]) -> tuple[int, dict[str, int]] | None:
-    """(row index, field → column) of the first of the first rows that names both a code and a name column."""
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        columns: dict[str, int] = {}
-        for col, value in enumerate(row):
-            key = _header_key(value)
-            for name, aliases in HEADER_ALIASES.items():
-                if name not in columns and key in aliases:
-                    columns[name] = col
-        if CODE in columns and NAME in columns:
-            return index, columns
-    return None
+    return read_table(content, filename, has_header=lambda rows: _find_header(rows) is not None)
 
 
 def read_rows(file, filename: str = "") -> list[ImportRow]:
     """The data rows of a division list, normalised, numbered as in Excel. Raises ``FileRejected``."""
-    content, name = _content_of(file)
+    content, name = content_of(file)
     table = _read_table(content, filename or name)
     header = _find_header(table)
     if header is None:

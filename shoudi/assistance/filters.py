@@ -1,0 +1,84 @@
+import django_filters
+from django.db.models import Q
+
+from shoudi.core.filters import ScopedFilterSet
+from shoudi.regions.models import Region
+
+from . import choices as c
+from .models import Cadre, GuaranteeProblem, Measure, Pairing, Visit
+
+
+class TodoFilter(django_filters.ChoiceFilter):
+    """?todo=<worklist item>: the rows behind one line of 我的待办."""
+
+    def __init__(self, *args, kind: str, **kwargs):
+        from .worklist import ITEMS
+
+        super().__init__(*args, choices=[(i.key, i.label) for i in ITEMS if i.kind == kind], **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        from .worklist import item_queryset
+
+        return qs.filter(pk__in=item_queryset(value, self.parent.request.user).values("pk"))
+
+
+class CadreFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(label="姓名/单位", method="search")
+    active = django_filters.BooleanFilter(label="在岗")
+
+    class Meta:
+        model = Cadre
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__contains=value) | Q(unit__contains=value))
+
+
+class PairingFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(label="户编号/干部", method="search")
+    current = django_filters.BooleanFilter(label="当前结对", field_name="end_date", lookup_expr="isnull")
+
+    class Meta:
+        model = Pairing
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(household__household_no=value) | Q(cadre__name__contains=value))
+
+
+class MeasureFilterSet(ScopedFilterSet):
+    category = django_filters.ChoiceFilter(label="类别", choices=c.CATEGORY_CHOICES)
+    status = django_filters.ChoiceFilter(label="状态", choices=c.MEASURE_STATUS)
+    village = django_filters.ModelChoiceFilter(label="行政村", field_name="household__village",
+                                               queryset=Region.objects.none())
+
+    class Meta:
+        model = Measure
+        fields = []
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        if request is not None:
+            villages = Region.objects.restrict(request.user, "view").filter(level="village")
+            self.filters["village"].queryset = self.form.fields["village"].queryset = villages
+
+
+class VisitFilterSet(ScopedFilterSet):
+    kind = django_filters.ChoiceFilter(label="方式", choices=c.VISIT_KINDS)
+    visited_after = django_filters.DateFilter(label="起始日期", field_name="visited_on", lookup_expr="gte")
+    visited_before = django_filters.DateFilter(label="截止日期", field_name="visited_on", lookup_expr="lte")
+
+    class Meta:
+        model = Visit
+        fields = []
+
+
+class ProblemFilterSet(ScopedFilterSet):
+    kind = django_filters.ChoiceFilter(label="类型", choices=c.PROBLEM_KINDS)
+    open = django_filters.BooleanFilter(label="未解决", field_name="resolved_on", lookup_expr="isnull")
+
+    class Meta:
+        model = GuaranteeProblem
+        fields = []

@@ -1,0 +1,42 @@
+"""Measures listed in the national export become 已落实 measures, once (comma-separated sub-items per column)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from shoudi.registry.models import Household
+
+from .choices import MEASURE_CATEGORIES
+from .models import Measure
+
+# national_data key → measure category (the national column)
+NATIONAL_MEASURES = {
+    "measure_industry": "产业帮扶", "measure_employment": "就业帮扶", "measure_finance": "金融帮扶",
+    "measure_public_job": "公益岗位帮扶", "measure_health": "健康帮扶",
+    "measure_compulsory_education": "义务教育保障", "measure_other_education": "其他教育帮扶",
+    "measure_social_security": "综合保障", "measure_housing": "住房安全保障", "measure_water": "饮水安全保障",
+    "measure_social": "社会帮扶", "measure_relocation": "搬迁", "measure_living_conditions": "生产生活条件改善",
+    "measure_infrastructure": "基础设施建设",
+}
+IMPORTED = "国家系统导入"
+
+
+@transaction.atomic
+def measures_from_national(sender=None, household_ids=(), **kwargs) -> int:
+    existing = set(Measure.objects.filter(household_id__in=list(household_ids), content=IMPORTED)
+                   .values_list("household_id", "category", "sub_item"))
+    new = []
+    for pk, data in Household.objects.filter(pk__in=list(household_ids)).values_list("pk", "national_data"):
+        for key, category in NATIONAL_MEASURES.items():
+            raw = str((data or {}).get(key) or "").replace("，", ",")
+            for item in (part.strip() for part in raw.split(",")):
+                if not item or item in ("否", "无"):
+                    continue
+                sub_item = item if item in MEASURE_CATEGORIES[category] else item[:30]
+                if (pk, category, sub_item) in existing:
+                    continue
+                existing.add((pk, category, sub_item))
+                new.append(Measure(household_id=pk, category=category, sub_item=sub_item, content=IMPORTED,
+                                   status="已落实"))
+    Measure.objects.bulk_create(new, batch_size=2000)
+    return len(new)

@@ -1,0 +1,167 @@
+"""Assistance actions with effects beyond one row: pairing and hand-over, visits that open guarantee problems,
+assessments that start the elimination application. Keyword-only, atomic, checked against the user's scope."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from shoudi.core.scope import user_can
+from shoudi.monitoring import choices as mc
+from shoudi.monitoring.models import MonitoringCase
+from shoudi.monitoring.services import TransitionRefused, apply_elimination
+from shoudi.registry.models import Household
+
+from . import choices as c
+from .models import Assessment, Cadre, GuaranteeProblem, Pairing, Visit, VisitPhoto
+
+__all__ = ["bulk_assign", "handover", "pair", "record_assessment", "record_visit", "resolve_problem"]
+
+
+def _households_in_scope(user, households: Iterable[Household], action: str = "view") -> list[Household]:
+    ids = [h.pk for h in households]
+    allowed = set(Household.objects.restrict(user, action).filter(pk__in=ids).values_list("pk", flat=True))
+    outside = [h for h in households if h.pk not in allowed]
+    if outside:
+        raise PermissionDenied(f"户 {outside[0].household_no} 不在您的管辖范围内")
+    return list(households)
+
+
+def _cadre_in_scope(user, cadre: Cadre) -> Cadre:
+    if not Cadre.objects.restrict(user, "view").filter(pk=cadre.pk, active=True).exists():
+        raise PermissionDenied("该帮扶干部不在您的管辖范围内或已不在岗")
+    return cadre
+
+
+@transaction.atomic
+def pair(*, household: Household, cadre: Cadre, user, start_date: datetime.date | None = None,
+         reason: str = "") -> Pairing:
+    """Pair (or re-pair) a household: the current pairing ends the day before, with the reason."""
+    if not _can(user, "add"):
+        raise PermissionDenied("您的角色不能调整结对")
+    _households_in_scope(user, [household])
+    _cadre_in_scope(user, cadre)
+    start_date = start_date or timezone.localdate()
+    current = Pairing.objects.select_for_update().filter(household=household, end_date__isnull=True).first()
+    if current is not None:
+        if current.cadre_id == cadre.pk:
+            return current
+        if not reason.strip():
+            raise ValidationError("调整帮扶干部须填写原因")
+        current.end_date = max(current.start_date, start_date - datetime.timedelta(days=1))
+        current.end_reason = reason
+        current.save()
+    return Pairing.objects.create(household=household, cadre=cadre, start_date=start_date,
+                                  reason=reason or "首次结对")
+
+
+def _can(user, action: str) -> bool:
+    return user_can(user, Pairing, action)
+
+
+@transaction.atomic
+def bulk_assign(*, households: Iterable[Household], cadre: Cadre, user, reason: str = "",
+                start_date: datetime.date | None = None) -> list[Pairing]:
+    """Pair many households with one cadre in one action (each change keeps its history)."""
+    if not _can(user, "add"):
+        raise PermissionDenied("您的角色不能调整结对")
+    households = _households_in_scope(user, list(households))
+    return [pair(household=h, cadre=cadre, user=user, start_date=start_date, reason=reason) for h in households]
+
+
+@transaction.atomic
+def handover(*, from_cadre: Cadre, to_cadre: Cadre, user, reason: str,
+             start_date: datetime.date | None = None) -> int:
+    """A cadre who changes unit hands all his current households to another in one action."""
+    if not _can(user, "add"):
+        raise PermissionDenied("您的角色不能调整结对")
+    if from_cadre.pk == to_cadre.pk:
+        raise ValidationError("请选择另一名帮扶干部")
+    if not reason.strip():
+        raise ValidationError("请填写移交原因")
+    _cadre_in_scope(user, to_cadre)
+    households = [p.household for p in Pairing.objects.filter(cadre=from_cadre, end_date__isnull=True)
+                  .select_related("household")]
+    _households_in_scope(user, households)
+    for household in households:
+        pair(household=household, cadre=to_cadre, user=user, start_date=start_date, reason=reason)
+    return len(households)
+
+
+@transaction.atomic
+def record_visit(*, household: Household, user, visited_on: datetime.date, kind: str, content: str,
+                 checklist: dict[str, bool | None], photos: Iterable = (), latitude=None, longitude=None,
+                 problem_notes: dict[str, str] | None = None) -> Visit:
+    """A visit; every checklist answer "否" opens a guarantee problem of that kind (unless one is open already)."""
+    if not user_can(user, Visit, "add"):
+        raise PermissionDenied("您的角色不能登记走访")
+    _households_in_scope(user, [household])
+    if kind not in dict(c.VISIT_KINDS):
+        raise ValidationError("请选择走访方式")
+    if visited_on > timezone.localdate():
+        raise ValidationError("走访日期不能晚于今天")
+    cadre = Cadre.objects.filter(user=user).first()
+    visit = Visit.objects.create(
+        household=household, cadre=cadre, visited_on=visited_on, kind=kind, content=content,
+        visitor=user.get_full_name() or user.get_username(), latitude=latitude, longitude=longitude,
+        **{field: checklist.get(field) for field in c.CHECKLIST},
+    )
+    for photo in photos:
+        VisitPhoto.objects.create(visit=visit, image=photo)
+    open_kinds = set(GuaranteeProblem.objects.filter(household=household, resolved_on__isnull=True)
+                     .values_list("kind", flat=True))
+    for field, label in c.CHECKLIST.items():
+        if checklist.get(field) is False and label not in open_kinds:
+            note = (problem_notes or {}).get(field) or f"走访发现：{label}存在问题"
+            GuaranteeProblem.objects.create(household=household, kind=label, visit=visit, opened_on=visited_on,
+                                            description=note)
+    return visit
+
+
+@transaction.atomic
+def resolve_problem(*, problem: GuaranteeProblem, user, resolution: str,
+                    resolved_on: datetime.date | None = None) -> GuaranteeProblem:
+    if not GuaranteeProblem.objects.restrict(user, "change").filter(pk=problem.pk).exists():
+        raise PermissionDenied("您无权处理该问题")
+    if not resolution.strip():
+        raise ValidationError("请填写解决情况")
+    problem.resolution, problem.resolved_on = resolution, resolved_on or timezone.localdate()
+    problem.save()
+    return problem
+
+
+@transaction.atomic
+def record_assessment(*, case: MonitoringCase, user, assessed_on: datetime.date, measures_effective: bool,
+                      income_trend: str, risk_status: str, note: str = "",
+                      elimination_type: str = "帮扶消除") -> tuple[Assessment, str | None]:
+    """The quarterly assessment. 建议消除 starts the elimination application of the monitoring chain; when a guard
+    refuses, the assessment is kept and the reason is returned."""
+    if not user_can(user, Assessment, "add") or \
+            not MonitoringCase.objects.restrict(user, "view").filter(pk=case.pk).exists():
+        raise PermissionDenied("您无权评估该户")
+    if case.identified_on is None:
+        raise ValidationError("尚未识别的监测对象无需成效评估")
+    quarter = (assessed_on.month - 1) // 3 + 1
+    if Assessment.objects.filter(case=case, year=assessed_on.year, quarter=quarter).exists():
+        raise ValidationError(f"{assessed_on.year} 年第 {quarter} 季度已评估")
+    assessment = Assessment.objects.create(
+        case=case, household=case.household, year=assessed_on.year, quarter=quarter, assessed_on=assessed_on,
+        measures_effective=measures_effective, income_trend=income_trend, risk_status=risk_status, note=note,
+        assessor=user,
+    )
+    refused = None
+    if risk_status == "建议消除":
+        if case.step != mc.MONITORING:
+            refused = f"该户当前环节为「{case.step_label}」，未重复提出消除申请"
+        else:
+            try:
+                with transaction.atomic():
+                    apply_elimination(case=case, user=user, elimination_type=elimination_type,
+                                      note=f"{assessment}：建议消除。{note}", today=assessed_on)
+            except TransitionRefused as exc:
+                refused = str(exc)
+    return assessment, refused

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from . import views
+
+app_name = "assistance"
+
+urlpatterns = [
+    path("todo/", views.worklist_page, name="worklist"),
+    path("cadres/", views.CadreListView.as_view(), name="cadre_list"),
+    path("cadres/add/", views.CadreEditView.as_view(), name="cadre_add"),
+    path("cadres/import/", views.cadre_import, name="cadre_import"),
+    path("cadres/<int:pk>/", views.CadreDetailView.as_view(), name="cadre_detail"),
+    path("cadres/<int:pk>/edit/", views.CadreEditView.as_view(), name="cadre_edit"),
+    path("cadres/<int:pk>/handover/", views.cadre_handover, name="cadre_handover"),
+    path("pairings/", views.PairingListView.as_view(), name="pairing_list"),
+    path("pairings/bulk/", views.bulk_pair, name="bulk_pair"),
+    path("households/<int:pk>/pair/", views.household_pair, name="household_pair"),
+    path("households/<int:pk>/handbook/", views.handbook, name="handbook"),
+    path("measures/", views.MeasureListView.as_view(), name="measure_list"),
+    path("measures/add/", views.MeasureEditView.as_view(), name="measure_add"),
+    path("measures/<int:pk>/edit/", views.MeasureEditView.as_view(), name="measure_edit"),
+    path("problems/", views.ProblemListView.as_view(), name="guaranteeproblem_list"),
+    path("problems/<int:pk>/resolve/", views.problem_resolve, name="problem_resolve"),
+    path("visits/", views.VisitListView.as_view(), name="visit_list"),
+    path("visit/", views.visit_quick, name="visit_quick"),
+    path("visit/<int:pk>/", views.visit_record, name="visit_record"),
+    path("cases/<int:case_pk>/assess/", views.assessment_record, name="assessment_record"),
+    path("rhythm/", views.RhythmSettingsListView.as_view(), name="rhythmsettings_list"),
+    path("rhythm/add/", views.RhythmSettingsEditView.as_view(), name="rhythmsettings_add"),
+    path("rhythm/<int:pk>/edit/", views.RhythmSettingsEditView.as_view(), name="rhythmsettings_edit"),
+]
