@@ -13,9 +13,16 @@ class ScopedFilterSet(django_filters.FilterSet):
         super().__init__(*args, request=request, **kwargs)
         for f in self.form.fields.values():
             f.required = False
-            name = type(f.widget).__name__
-            f.widget.attrs.setdefault("class", "form-select form-select-sm" if "Select" in name
-                                      else "form-control form-control-sm")
+            widget = f.widget
+            name = type(widget).__name__
+            if name == "NullBooleanSelect":
+                widget.choices = [("unknown", "全部"), ("true", "是"), ("false", "否")]
+            elif hasattr(f, "empty_label") and f.empty_label is not None:
+                f.empty_label = "全部"
+            elif hasattr(widget, "choices") and getattr(f, "choices", None):
+                f.choices = [("", "全部") if value == "" else (value, label) for value, label in f.choices]
+            widget.attrs.setdefault("class", "form-select form-select-sm" if "Select" in name
+                                    else "form-control form-control-sm")
 
 
 class ObjectChangeFilterSet(ScopedFilterSet):
