@@ -7,6 +7,7 @@ filtered lists behind each link all use the same definition.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -22,7 +23,7 @@ from shoudi.registry.models import Household
 from .models import Assessment, Measure, Pairing, Visit
 from .rhythm import _first_of, month_index, period_bounds, rhythm_for
 
-__all__ = ["ITEMS", "WorkItem", "badge_count", "item_queryset", "per_village", "worklist"]
+__all__ = ["ITEMS", "WorkItem", "badge_count", "item_queryset", "per_village", "register_item", "worklist"]
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,17 @@ ITEMS = [
     Item("identification_overdue", "识别超时", "cases", True),
     Item("publicity_ending", "公示即将期满", "cases"),
 ]
-ITEM_BY_KEY = {item.key: item for item in ITEMS}
+# kind → (the list page whose ``?todo=`` filter shows the rows, the lookup of the rows' village)
+KINDS = {"households": ("registry:household_list", "village"), "cases": ("monitoring:case_list", "household__village")}
+_EXTRA: dict[str, Callable] = {}
+
+
+def register_item(item: Item, queryset: Callable, *, list_url_name: str, village_lookup: str) -> None:
+    """A higher app adds a line (e.g. matching's overdue findings): ``queryset(user, today)`` gives its rows."""
+    if item.key not in _EXTRA:
+        ITEMS.append(item)
+    _EXTRA[item.key] = queryset
+    KINDS.setdefault(item.kind, (list_url_name, village_lookup))
 
 
 @dataclass(frozen=True)
@@ -150,12 +161,13 @@ def item_queryset(key: str, user, today: datetime.date | None = None) -> QuerySe
     if key == "publicity_ending":
         return sc.cases.filter(step=mc.PUBLICITY, publicity_end__isnull=False,
                                publicity_end__lte=t + datetime.timedelta(days=3))
+    if key in _EXTRA:
+        return _EXTRA[key](user, t)
     raise KeyError(key)
 
 
 def _url(item: Item) -> str:
-    base = reverse("registry:household_list") if item.kind == "households" else reverse("monitoring:case_list")
-    return f"{base}?todo={item.key}"
+    return f"{reverse(KINDS[item.kind][0])}?todo={item.key}"
 
 
 def worklist(user, today: datetime.date | None = None) -> list[WorkItem]:
@@ -180,7 +192,7 @@ def per_village(user, today: datetime.date | None = None) -> list[dict]:
     rows: dict[str, dict] = {}
     for item in ITEMS:
         qs = item_queryset(item.key, user, today)
-        prefix = "village" if item.kind == "households" else "household__village"
+        prefix = KINDS[item.kind][1]
         for row in qs.order_by().values(f"{prefix}__code", f"{prefix}__name").annotate(n=Count("pk", distinct=True)):
             code = row[f"{prefix}__code"]
             entry = rows.setdefault(code, {"code": code, "name": row[f"{prefix}__name"]})
