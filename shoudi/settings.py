@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "shoudi.registry",
     "shoudi.monitoring",
     "shoudi.assistance",
+    "shoudi.matching",
+    "shoudi.ledgers",
 ]
 
 MIDDLEWARE = [

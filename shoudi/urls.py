@@ -10,5 +10,7 @@ urlpatterns = [
     path("registry/", include("shoudi.registry.urls")),
     path("monitoring/", include("shoudi.monitoring.urls")),
     path("assistance/", include("shoudi.assistance.urls")),
+    path("matching/", include("shoudi.matching.urls")),
+    path("ledgers/", include("shoudi.ledgers.urls")),
     path("system/", include("shoudi.core.urls")),
 ]
