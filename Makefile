@@ -18,7 +18,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shoudi
 CHROMIUM := /usr/bin/chromium
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: help venv assets browser run test lint lock clean
+.PHONY: help venv assets fonts browser run test lint lock clean
 
 help:
 	@echo "make run    install, migrate, load the demo county, serve http://$(HOST):$(PORT)/ with the job worker"
@@ -55,19 +55,30 @@ $(ASSETS_STAMP): $(NODE_STAMP) scripts/build_assets.py
 	$(PYTHON) scripts/build_assets.py
 	@touch $@
 
-# --- Debian's Chromium for the Playwright tests (Playwright never downloads a browser here) ------------------------
-# fonts-noto-cjk: without a CJK font every Chinese character in a screenshot is a box.
+# --- Debian packages: Chromium for the Playwright tests (Playwright never downloads a browser here), the CJK fonts
+# the PDFs embed (rare characters such as 䶮 and 𠮷 come from Noto CJK), Pango for WeasyPrint, poppler's pdftotext
+# and LibreOffice (headless) with which the tests read back what Shoudi produces.
 CJK_FONT := /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc
+WQY_FONT := /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+FONT_PACKAGES := fonts-noto-cjk fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0
+TEST_PACKAGES := chromium chromium-driver poppler-utils libreoffice-calc-nogui
+APT_INSTALL := apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 
-browser:
-	@if [ ! -x $(CHROMIUM) ] || [ ! -f $(CJK_FONT) ]; then \
-		echo "Installing Debian's chromium, chromium-driver and fonts-noto-cjk for the browser tests"; \
+# What `make run` needs too: the fonts and Pango that work cards (PDF) are printed with.
+fonts:
+	@if [ ! -f $(CJK_FONT) ] || [ ! -f $(WQY_FONT) ] || ! ldconfig -p | grep -q libpangoft2; then \
+		echo "Installing Debian packages: $(FONT_PACKAGES)"; \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-				chromium chromium-driver fonts-noto-cjk >/dev/null || echo "apt-get could not install them"; \
-		else \
-			echo "not root or no apt-get: install chromium yourself (apt-get install chromium chromium-driver)"; \
-		fi; \
+			$(APT_INSTALL) $(FONT_PACKAGES) >/dev/null || echo "apt-get could not install them"; \
+		else echo "not root: install them yourself (apt-get install $(FONT_PACKAGES))"; fi; \
+	fi
+
+browser: fonts
+	@if [ ! -x $(CHROMIUM) ] || ! command -v pdftotext >/dev/null || ! command -v soffice >/dev/null; then \
+		echo "Installing Debian packages: $(TEST_PACKAGES)"; \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			$(APT_INSTALL) $(TEST_PACKAGES) >/dev/null || echo "apt-get could not install them"; \
+		else echo "not root: install them yourself (apt-get install $(TEST_PACKAGES))"; fi; \
 	fi
 	@if [ ! -x $(CHROMIUM) ]; then \
 		if [ "$${CI:-}" = true ]; then echo "FAIL: $(CHROMIUM) is missing and CI=true: browser tests cannot run" >&2; exit 1; fi; \
@@ -75,7 +86,7 @@ browser:
 	fi
 
 # --- Run: web server and job worker side by side; Ctrl-C (or SIGTERM) stops both ----------------------------------
-run: venv assets
+run: venv assets fonts
 	$(SHOUDI) migrate --noinput
 	$(SHOUDI) demo --if-empty
 	$(SHOUDI) collectstatic --noinput --verbosity 0
