@@ -6,6 +6,8 @@ before it is committed, and rolled back when the saved object would fall outside
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -13,7 +15,7 @@ from django.db import router, transaction
 from django.db.models import ProtectedError, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views import View
 from django_tables2 import RequestConfig
@@ -115,8 +117,6 @@ class ObjectListView(View):
             content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
         filename = f"{title}_{stamp:%Y%m%d%H%M}.xlsx"
-        from urllib.parse import quote
-
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
         return response
 
@@ -157,7 +157,7 @@ def _url_or_empty(obj, suffix: str) -> str:
     meta = obj._meta
     try:
         return reverse(f"{meta.app_label}:{meta.model_name}_{suffix}", args=[obj.pk])
-    except Exception:
+    except NoReverseMatch:
         return ""
 
 
