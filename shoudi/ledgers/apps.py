@@ -5,3 +5,8 @@ class LedgersConfig(AppConfig):
     name = "shoudi.ledgers"
     label = "ledgers"
     verbose_name = "台账与工作卡"
+
+    def ready(self) -> None:
+        from .wiring_ledgers import connect_ledgers
+
+        connect_ledgers()
