@@ -127,3 +127,23 @@ def test_national_cases_become_identified_or_eliminated(world):
     assert import_national_cases([monitored.pk])["updated"] == 1
     a.refresh_from_db()
     assert a.step == "eliminated" and str(a.eliminated_on) == "2025-01-01"
+
+
+def test_many_clues_are_written_in_batches(world):
+    """More clues than one insert batch holds (1,000 on PostgreSQL, fewer on SQLite): every one, once, with its
+    event."""
+    from shoudi.monitoring.models import CaseEvent
+    from shoudi.registry.models import Household, IncomeRecord
+
+    MonitoringLine.objects.create(region=world.county, year=2025, amount=Decimal("8000"))
+    homes = Household.objects.bulk_create([
+        Household(household_no=f"M{i:05d}", village=world.village_a, household_type="一般农户") for i in range(1050)])
+    IncomeRecord.objects.bulk_create([
+        IncomeRecord(household=h, year=2025, household_size=1, per_capita=Decimal("5000"), net_income=Decimal("5000"))
+        for h in homes])
+    result = screen(year=2025)
+    assert result.clues == 1050
+    cases = MonitoringCase.objects.filter(household__household_no__startswith="M")
+    assert cases.count() == 1050 and cases.values("household").distinct().count() == 1050
+    assert CaseEvent.objects.filter(case__in=cases, action="预警生成线索").count() == 1050
+    assert all(set(rules) == {"below_line", "below_floor"} for rules in cases.values_list("clue_rules", flat=True))
