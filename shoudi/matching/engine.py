@@ -1,0 +1,295 @@
+"""The matching engine: bulk load of a list's rows, the rules as set-based SQL, findings written in bulk.
+
+1. **Load**: the parsed rows go into ``ListRow`` with COPY on PostgreSQL and ``executemany`` in large batches on
+   SQLite (``load_rows``).
+2. **Match** (``match``): one statement joins the list (full outer join) with the registry persons of the run's
+   region by ID number, evaluates every rule of the department on each joined row and keeps the rows hit by any rule
+   in a temporary table — one pass over the registry whatever the number of rules. The registry side carries whether
+   the household is 脱贫/监测 (``base``) and has an open monitoring record (``open_case``).
+3. **Findings**: per rule, one ``INSERT … SELECT`` from the temporary table writes the findings, each linked to the
+   current finding of the same rule and subject from an earlier run (``previous``). The earlier finding's state
+   carries over when it is still open (待核实 keeps its deadline, 属实 its verification) or when it was closed as
+   不属实 with the same figures (not raised again); otherwise the finding is new work (待核实, a fresh deadline).
+   Then the earlier findings stop being current.
+
+Only portable SQL is used (FULL JOIN needs SQLite ≥ 3.39); the few differences — JSON arrays, money as text, the
+year of a date — are in ``Dialect``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import connections, router
+from django.utils import timezone
+
+from shoudi.monitoring.models import MonitoringCase
+from shoudi.regions.models import Region
+from shoudi.registry.models import Household, Member
+
+from . import choices as c
+from .models import Finding, ListRow, MatchRun
+from .reading import FIELDS
+from .sources import NOT_IN_REGISTRY, Figure, Rule, Source
+
+__all__ = ["Dialect", "MatchResult", "load_rows", "match"]
+
+SQLITE_BATCH = 20_000
+CHUNK = 900  # ids per IN list
+HITS = "matching_hits"
+
+
+# --- loading ----------------------------------------------------------------------------------------------------
+
+def load_rows(list_id: int, rows: Iterable[tuple]) -> int:
+    """Write staging rows (tuples in ``reading.FIELDS`` order) of list ``list_id``; returns how many."""
+    connection = connections[router.db_for_write(ListRow)]
+    qn = connection.ops.quote_name
+    columns = ["list_id", *FIELDS, "not_in_registry"]
+    columns = [ListRow._meta.get_field(name).column if name != "list_id" else name for name in columns]
+    table = qn(ListRow._meta.db_table)
+    names = ", ".join(qn(col) for col in columns)
+    count = 0
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            write = copy.write_row
+            for row in rows:
+                write((list_id, *row, False))
+                count += 1
+        return count
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['?'] * len(columns))})"  # noqa: S608 - model names
+    raw = connection.connection
+    batch: list[tuple] = []
+    for row in rows:
+        batch.append((list_id, *row, False))
+        if len(batch) >= SQLITE_BATCH:
+            raw.executemany(sql, batch)
+            count += len(batch)
+            batch.clear()
+    if batch:
+        raw.executemany(sql, batch)
+        count += len(batch)
+    return count
+
+
+# --- SQL differences --------------------------------------------------------------------------------------------
+
+class Dialect:
+    """The handful of expressions SQLite and PostgreSQL spell differently."""
+
+    def __init__(self, connection):
+        self.connection = connection
+        self.postgres = connection.vendor == "postgresql"
+
+    def json_pairs(self, pairs: list[tuple[str, str]]) -> str:
+        """A JSON array of [label, text] pairs (an array keeps the rules' order; jsonb would reorder an object)."""
+        fn = "jsonb_build_array" if self.postgres else "json_array"
+        return f"{fn}(" + ", ".join(f"{fn}({literal(label)}, {sql})" for label, sql in pairs) + ")"
+
+    def money(self, sql: str) -> str:
+        if self.postgres:
+            return f"CAST(ROUND(CAST({sql} AS NUMERIC), 2) AS TEXT)"
+        return f"printf('%%.2f', {sql})"
+
+    def age_on(self, sql: str, day: datetime.date) -> str:
+        """Completed years on ``day`` of the date ``sql``."""
+        if self.postgres:
+            year, mmdd = f"CAST(EXTRACT(YEAR FROM {sql}) AS INTEGER)", f"to_char({sql}, 'MM-DD')"
+        else:
+            year, mmdd = f"CAST(strftime('%%Y', {sql}) AS INTEGER)", f"strftime('%%m-%%d', {sql})"
+        return f"({day.year} - {year} - CASE WHEN {mmdd} > '{day:%m-%d}' THEN 1 ELSE 0 END)"
+
+    def bool_int(self, sql: str) -> str:
+        return f"CASE WHEN {sql} THEN 1 WHEN NOT {sql} THEN 0 END"
+
+
+def literal(text: str) -> str:
+    """A SQL string literal of our own constant text (labels): quotes doubled, per cent signs escaped."""
+    return "'" + text.replace("'", "''").replace("%", "%%") + "'"
+
+
+def figure_sql(dialect: Dialect, figure: Figure) -> str:
+    inner = dialect.money(figure.sql) if figure.kind == "money" else f"CAST({figure.sql} AS TEXT)"
+    return f"COALESCE({inner}, '')"
+
+
+# --- the frame: the list joined with the registry ---------------------------------------------------------------
+
+def _table(model) -> str:
+    return model._meta.db_table
+
+
+def registry_sql(dialect: Dialect, *, scoped: bool) -> str:
+    """The registry persons of the region, with their household's 脱贫/监测 and open-case flags."""
+    b = dialect.bool_int
+    where = (f"WHERE h.village_id IN (SELECT id FROM {_table(Region)} WHERE code LIKE %(scope)s)"  # noqa: S608
+             if scoped else "")
+    return f"""
+        SELECT m.id AS m_id, m.id_number AS m_id_number, m.name AS m_name,
+               REPLACE(REPLACE(m.name, ' ', ''), '　', '') AS m_name_key, m.birth_date AS m_birth_date,
+               m.status AS m_status, m.dibao AS m_dibao, m.tekun AS m_tekun, m.disability_category AS m_dis_cat,
+               m.disability_grade AS m_dis_grade, m.student_status AS m_student, {b('m.employed')} AS m_employed,
+               {b('m.employee_pension')} AS m_employee_pension, {b('m.employee_medical')} AS m_employee_medical,
+               h.id AS h_id, h.household_no AS h_no, h.household_type AS h_type,
+               {b('h.housing_secure')} AS h_housing, h.village_id AS v_id,
+               CASE WHEN h.household_type = '脱贫户' OR cs.identified = 1 THEN 1 ELSE 0 END AS base,
+               COALESCE(cs.open_case, 0) AS open_case
+        FROM {_table(Member)} m
+        JOIN {_table(Household)} h ON h.id = m.household_id
+        LEFT JOIN (SELECT household_id,
+                          MAX(CASE WHEN identified_on IS NOT NULL THEN 1 ELSE 0 END) AS identified,
+                          MAX(CASE WHEN is_open THEN 1 ELSE 0 END) AS open_case
+                   FROM {_table(MonitoringCase)} GROUP BY household_id) cs ON cs.household_id = h.id
+        {where}"""  # noqa: S608 - model names only
+
+
+def frame_sql(dialect: Dialect, *, scoped: bool) -> str:
+    """Every list row and every registry person of the region, joined by ID number where both exist."""
+    return f"""
+        SELECT s.id AS s_id, s."row" AS s_row, s.id_number AS s_id_number, s.name AS s_name,
+               s.name_key AS s_name_key, s.category AS s_category, s.grade AS s_grade, s.status AS s_status,
+               s.amount AS s_amount, s.event_date AS s_event_date, s.code AS s_code, s.detail AS s_detail, r.*
+        FROM (SELECT * FROM {_table(ListRow)} WHERE list_id = %(list_id)s) s
+        FULL OUTER JOIN ({registry_sql(dialect, scoped=scoped)}) r ON r.m_id_number = s.id_number"""  # noqa: S608
+
+
+def _flag(index: int) -> str:
+    return f"hit_{index}"
+
+
+NOT_IN_REGISTRY_SQL = "s_id IS NOT NULL AND m_id IS NULL"
+
+
+def hits_sql(dialect: Dialect, rules: tuple[Rule, ...], *, scoped: bool) -> str:
+    """The joined rows hit by any rule, with one 0/1 column per rule (and one for rows not in the registry)."""
+    conditions = [f"({rule.condition})" for rule in rules] + [f"({NOT_IN_REGISTRY_SQL})"]
+    flags = ", ".join(f"CASE WHEN {cond} THEN 1 ELSE 0 END AS {_flag(i)}" for i, cond in enumerate(conditions))
+    # the conditions are the sources' own SQL, never user input
+    return (f"CREATE TEMP TABLE {HITS} AS SELECT f.*, {flags} FROM ({frame_sql(dialect, scoped=scoped)}) f "  # noqa: S608
+            f"WHERE {' OR '.join(conditions)}")
+
+
+def findings_sql(dialect: Dialect, rule: Rule, index: int, *, period_start: datetime.date) -> str:
+    """INSERT the findings of one rule from the hits, each linked to the current finding of its subject."""
+    subject = "'H:' || h_no" if rule.level == "household" else "m_id_number"
+    figures = [(f.label, figure_sql(dialect, f)) for f in rule.figures]
+    fingerprint = " || '|' || ".join(sql for _, sql in figures) or "''"
+    carry = ("(p.status IN ('待核实', '属实') OR (p.status = '不属实' AND p.fingerprint = z.fp))")
+    columns = ["created_at", "updated_at", "run_id", "department", "period", "rule", "rule_label", "village_id",
+               "household_id", "member_id", "list_row_id", "name", "id_number", "subject", "figures", "fingerprint",
+               "status", "due_on", "verified_by_id", "verified_on", "note", "action", "action_note", "previous_id",
+               "is_current"]
+    values = ["%(now)s", "%(now)s", "%(run_id)s", "%(department)s", "%(period)s", literal(rule.code),
+              literal(rule.label), "z.v_id", "z.h_id", "z.m_id", "z.s_id",
+              "COALESCE(NULLIF(z.s_name, ''), z.m_name, '')", "COALESCE(z.s_id_number, z.m_id_number)", "z.subj",
+              "z.figs", "z.fp",
+              f"CASE WHEN {carry} THEN p.status ELSE '待核实' END",
+              f"CASE WHEN {carry} THEN p.due_on ELSE %(due_on)s END",
+              f"CASE WHEN {carry} THEN p.verified_by_id END",
+              f"CASE WHEN {carry} THEN p.verified_on END",
+              f"CASE WHEN {carry} THEN p.note ELSE '' END",
+              "''", "''", "p.id", "TRUE"]
+    qn = dialect.connection.ops.quote_name
+    return f"""
+        INSERT INTO {_table(Finding)} ({', '.join(qn(col) for col in columns)})
+        SELECT {', '.join(values)}
+        FROM (SELECT y.*, {dialect.json_pairs(figures)} AS figs, {fingerprint} AS fp
+              FROM (SELECT x.*, {subject} AS subj, {dialect.age_on('x.m_birth_date', period_start)} AS age_at_period,
+                           COUNT(*) OVER (PARTITION BY x.h_id) AS n_in_household,
+                           ROW_NUMBER() OVER (PARTITION BY {subject} ORDER BY x.s_id, x.m_id) AS k
+                    FROM {HITS} x WHERE x.{_flag(index)} = 1) y
+              WHERE y.k = 1) z
+        LEFT JOIN {_table(Finding)} p ON p.department = %(department)s AND p.rule = {literal(rule.code)}
+             AND p.subject = z.subj AND p.is_current = TRUE"""  # noqa: S608 - our own rule SQL and model names
+
+
+# --- running ----------------------------------------------------------------------------------------------------
+
+@dataclass
+class MatchResult:
+    """Hits per rule (rule code → count, plus not_in_registry) and the findings written per rule."""
+
+    hits: dict[str, int]
+    findings: dict[str, int]
+
+
+def match(run: MatchRun, source: Source, *, settings, period_start: datetime.date, due_on: datetime.date,
+          progress=None) -> MatchResult:
+    """Evaluate every rule of ``source`` for ``run``'s list and write the findings. Call inside a transaction."""
+    connection = connections[router.db_for_write(Finding)]
+    dialect = Dialect(connection)
+    rules = source.all_rules
+    scoped = bool(run.region_code)
+    params = {
+        **source.params(settings, period_start),
+        "list_id": run.list_id,
+        "scope": f"{run.region_code}%",
+        "run_id": run.pk,
+        "department": run.department,
+        "period": run.period,
+        "now": Finding._meta.get_field("created_at").get_db_prep_value(timezone.now(), connection),
+        "due_on": Finding._meta.get_field("due_on").get_db_prep_value(due_on, connection),
+    }
+    if not scoped:
+        params.pop("scope")
+    table = connection.ops.quote_name(_table(Finding))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {HITS}")
+        sql = hits_sql(dialect, rules, scoped=scoped)
+        cursor.execute(sql, _used(params, sql))
+        if progress:
+            progress("已完成比对")
+        sums = ", ".join(f"COALESCE(SUM({_flag(i)}), 0)" for i in range(len(rules) + 1))
+        cursor.execute(f"SELECT {sums} FROM {HITS}")  # noqa: S608 - generated column names
+        counts = list(cursor.fetchone())
+        hits = {rule.code: int(n) for rule, n in zip(rules, counts, strict=False)}
+        hits[NOT_IN_REGISTRY[0]] = int(counts[-1])
+        if counts[-1]:
+            rows = connection.ops.quote_name(_table(ListRow))
+            cursor.execute(f"UPDATE {rows} SET not_in_registry = TRUE WHERE id IN "  # noqa: S608
+                           f"(SELECT s_id FROM {HITS} WHERE {_flag(len(rules))} = 1)")
+        findings = {}
+        for index, rule in enumerate(rules):
+            if not hits[rule.code]:
+                findings[rule.code] = 0
+                continue
+            sql = findings_sql(dialect, rule, index, period_start=period_start)
+            cursor.execute(sql, _used(params, sql))
+            findings[rule.code] = cursor.rowcount
+        cursor.execute(f"UPDATE {table} SET is_current = FALSE WHERE id IN "  # noqa: S608
+                       f"(SELECT previous_id FROM {table} WHERE run_id = %s AND previous_id IS NOT NULL)", [run.pk])
+        cursor.execute(f"DROP TABLE IF EXISTS {HITS}")
+    return MatchResult(hits=hits, findings=findings)
+
+
+def _used(params: dict, sql: str) -> dict:
+    """Only the named parameters ``sql`` uses (SQLite refuses unused names)."""
+    return {k: v for k, v in params.items() if f"%({k})s" in sql}
+
+
+def withdraw_superseded(run: MatchRun) -> int:
+    """Earlier runs of the same department, region and period are replaced by ``run``.
+
+    Their findings nobody has touched (待核实, still current — i.e. not carried into ``run``) are deleted, and the
+    findings they had carried forward become current again; the runs are marked superseded. Returns how many
+    findings were withdrawn.
+    """
+    earlier = MatchRun.objects.filter(department=run.department, region_code=run.region_code, period=run.period,
+                                      status=c.SUCCEEDED).exclude(pk=run.pk)
+    earlier_ids = list(earlier.values_list("pk", flat=True))
+    if not earlier_ids:
+        return 0
+    stale = list(Finding.objects.filter(run_id__in=earlier_ids, is_current=True, status=c.PENDING, verified_by=None)
+                 .values_list("pk", "previous_id"))
+    for start in range(0, len(stale), CHUNK):
+        chunk = stale[start:start + CHUNK]
+        ids = [pk for pk, _ in chunk]
+        # never touched by a user: withdrawn without a change-log entry, as they were written without one
+        Finding.objects.filter(previous_id__in=ids).update(previous=None)
+        Finding.objects.filter(pk__in=ids)._raw_delete(Finding.objects.db)
+        Finding.objects.filter(pk__in=[p for _, p in chunk if p is not None]).update(is_current=True)
+    earlier.update(status=c.SUPERSEDED)
+    return len(stale)

@@ -1,0 +1,280 @@
+"""Department matching (部门数据比对): the lists departments send back, their rows, the runs and the findings.
+
+A department list (部门名单) is one file for one department and one month; its rows are loaded into ``ListRow``,
+a plain staging table, and a ``MatchRun`` compares them with the registry in the database. Each anomaly becomes a
+``Finding`` for its village to verify. A finding that recurs the next month is linked to the earlier one
+(``previous``); only the latest of a chain is current.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from shoudi.core.models import ChangeLoggedModel, TimeStampedModel
+from shoudi.core.scope import RestrictedManager
+
+from . import choices as c
+
+__all__ = ["DepartmentList", "Finding", "ListRow", "MappingProfile", "MatchRun", "MatchingSettings"]
+
+
+class MatchingSettings(ChangeLoggedModel):
+    """Matching thresholds and deadlines of a county (blank region = the default for every county).
+
+    The 医保 high-cost line is a share of last year's rural per-capita disposable income: by default 50 % for
+    脱贫人口 and 100 % for everybody else (one county's practice, S004); both the income and the shares are
+    configuration, never literals in code.
+    """
+
+    region = models.ForeignKey("regions.Region", verbose_name="适用区划", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+", limit_choices_to={"level": "county"},
+                               help_text="留空表示各县默认参数")
+    verification_days = models.PositiveSmallIntegerField("核实时限（天）", default=15,
+                                                         help_text="比对结果下发后，村级核实的期限")
+    rural_income = models.DecimalField("上年农村居民人均可支配收入（元）", max_digits=10, decimal_places=2,
+                                       default=Decimal("20000"))
+    medical_lifted_percent = models.PositiveSmallIntegerField("医疗费用预警比例·脱贫人口（%）", default=50)
+    medical_other_percent = models.PositiveSmallIntegerField("医疗费用预警比例·其他人员（%）", default=100)
+    school_age_min = models.PositiveSmallIntegerField("控辍保学最小年龄（周岁）", default=6)
+    school_age_max = models.PositiveSmallIntegerField("控辍保学最大年龄（周岁）", default=16)
+
+    scope_code_field = "region__code"
+    scope_read_ancestors = True
+
+    class Meta:
+        verbose_name = verbose_name_plural = "比对参数"
+        ordering = ["region__code"]
+        constraints = [
+            # one row per county and one default (a NULL region counts as one value here)
+            models.UniqueConstraint(Coalesce(F("region"), Value(0)), name="matching_settings_unique_region",
+                                    violation_error_message="该区划已有比对参数"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region.name if self.region_id else '默认'}比对参数"
+
+    def get_absolute_url(self) -> str:
+        return reverse("matching:matchingsettings_list")
+
+    @property
+    def medical_threshold_lifted(self) -> Decimal:
+        """合规自付费用 above which a 脱贫人口 is flagged."""
+        return (self.rural_income * self.medical_lifted_percent / 100).quantize(Decimal("0.01"))
+
+    @property
+    def medical_threshold_other(self) -> Decimal:
+        """合规自付费用 above which anybody else in the registry is flagged."""
+        return (self.rural_income * self.medical_other_percent / 100).quantize(Decimal("0.01"))
+
+
+class MappingProfile(ChangeLoggedModel):
+    """How a department's file names its columns (field → header), so that next month's file maps itself."""
+
+    region = models.ForeignKey("regions.Region", verbose_name="区划", null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="+")
+    department = models.CharField("部门", max_length=30, choices=c.DEPARTMENT_LABELS.items())
+    mapping = models.JSONField("列对应", default=dict, blank=True)
+
+    scope_code_field = "region__code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "名单列对应方案"
+        ordering = ["region__code", "department"]
+        constraints = [models.UniqueConstraint(Coalesce(F("region"), Value(0)), F("department"),
+                                               name="matching_profile_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_department_display()}名单列对应"
+
+
+def list_path(instance, filename: str) -> str:
+    return f"matching/lists/{instance.department}/{instance.period}/{filename}"
+
+
+class DepartmentList(ChangeLoggedModel):
+    """One file a department sent back for one month, with how its columns were read and what was loaded."""
+
+    department = models.CharField("部门", max_length=30, choices=c.DEPARTMENT_LABELS.items())
+    period = models.CharField("比对期（年月）", max_length=7, help_text="YYYY-MM")
+    region_code = models.CharField("区划代码", max_length=12, blank=True, db_index=True)
+    file = models.FileField("文件", upload_to=list_path, max_length=300)
+    file_name = models.CharField("文件名", max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    header_row = models.PositiveIntegerField("表头行", default=1)
+    mapping = models.JSONField("列对应", default=dict, blank=True)
+    rows_total = models.PositiveIntegerField("数据行数", default=0)
+    rows_loaded = models.PositiveIntegerField("载入行数", default=0)
+    rows_rejected = models.PositiveIntegerField("未载入行数", default=0)
+    issue_count = models.PositiveIntegerField("问题数", default=0)
+    issues = models.JSONField("问题行", default=list, blank=True, help_text="前若干条：行号、列、问题")
+    loaded_at = models.DateTimeField("载入时间", null=True, blank=True)
+
+    scope_code_field = "region_code"
+    audit_exclude = ("created_at", "updated_at", "issues")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "部门名单"
+        ordering = ["-period", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_department_display()} {self.period} 名单"
+
+
+class ListRow(models.Model):
+    """One loaded row of a department list: the normalised ID and name and the typed values the rules read.
+
+    A plain staging table written in bulk (COPY on PostgreSQL); which columns a department fills is declared by its
+    source module. Rows whose ID is not in the registry stay here (``not_in_registry``) and are counted by the run.
+    """
+
+    list = models.ForeignKey(DepartmentList, on_delete=models.CASCADE, related_name="rows")
+    row = models.PositiveIntegerField("行号")
+    id_number = models.CharField("证件号码", max_length=18)
+    name = models.CharField("姓名", max_length=50, blank=True)
+    name_key = models.CharField("姓名（比较用）", max_length=50, blank=True)
+    category = models.CharField("类别", max_length=20, blank=True)
+    grade = models.CharField("等级", max_length=20, blank=True)
+    status = models.CharField("状态", max_length=20, blank=True)
+    amount = models.DecimalField("金额", max_digits=14, decimal_places=2, null=True, blank=True)
+    event_date = models.DateField("日期", null=True, blank=True)
+    code = models.CharField("证号", max_length=30, blank=True)
+    detail = models.CharField("说明", max_length=100, blank=True)
+    not_in_registry = models.BooleanField("不在系统中", default=False)
+
+    personal_fields = {"id_number": "id_number"}
+
+    class Meta:
+        verbose_name = verbose_name_plural = "名单行"
+        indexes = [models.Index(fields=["list", "id_number"], name="matching_row_list_id")]
+
+    def __str__(self) -> str:
+        return f"第 {self.row} 行"
+
+
+class MatchRun(TimeStampedModel):
+    """Matching one list against the registry: counts per rule and the comparison with the previous month."""
+
+    list = models.ForeignKey(DepartmentList, verbose_name="部门名单", on_delete=models.PROTECT, related_name="runs")
+    job = models.ForeignKey("core.Job", verbose_name="后台任务", null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="+")
+    department = models.CharField("部门", max_length=30, choices=c.DEPARTMENT_LABELS.items())
+    period = models.CharField("比对期", max_length=7)
+    region_code = models.CharField("区划代码", max_length=12, blank=True, db_index=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField("状态", max_length=12, choices=c.RUN_STATUSES, default=c.QUEUED, db_index=True)
+    previous_run = models.ForeignKey("self", verbose_name="上期比对", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+")
+    counts = models.JSONField("各规则命中数", default=dict, blank=True)
+    summary = models.JSONField("汇总", default=dict, blank=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    seconds = models.FloatField("用时（秒）", null=True, blank=True)
+    error = models.TextField("错误", blank=True)
+
+    scope_code_field = "region_code"
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "比对批次"
+        ordering = ["-period", "-id"]
+        indexes = [models.Index(fields=["department", "region_code", "period"], name="matching_run_dept_period")]
+
+    def __str__(self) -> str:
+        return f"{self.get_department_display()} {self.period} 比对"
+
+    def get_absolute_url(self) -> str:
+        return reverse("matching:run_detail", args=[self.pk])
+
+
+class Finding(ChangeLoggedModel):
+    """One anomaly found by a run (比对结果): who, where, which rule, the figures; verified by its village.
+
+    ``subject`` identifies the anomaly across months (the person's ID, or the household for household rules);
+    ``fingerprint`` is the figures as text, so that a finding closed as 不属实 comes back only when they change.
+    """
+
+    run = models.ForeignKey(MatchRun, verbose_name="比对批次", on_delete=models.CASCADE, related_name="findings")
+    department = models.CharField("部门", max_length=30, choices=c.DEPARTMENT_LABELS.items())
+    period = models.CharField("比对期", max_length=7)
+    rule = models.CharField("规则", max_length=40)
+    rule_label = models.CharField("问题类型", max_length=60)
+    village = models.ForeignKey("regions.Region", verbose_name="行政村", on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey("registry.Household", verbose_name="农户", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="findings")
+    member = models.ForeignKey("registry.Member", verbose_name="人员", null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="findings")
+    list_row = models.ForeignKey(ListRow, verbose_name="名单行", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="+")
+    name = models.CharField("姓名", max_length=50)
+    id_number = models.CharField("证件号码", max_length=18)
+    subject = models.CharField("比对对象", max_length=40, editable=False)
+    figures = models.JSONField("比对数据", default=list, blank=True)
+    fingerprint = models.CharField("数据指纹", max_length=500, blank=True, editable=False)
+    status = models.CharField("状态", max_length=4, choices=c.FINDING_STATUSES, default=c.PENDING)
+    due_on = models.DateField("核实期限", null=True, blank=True)
+    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="核实人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    verified_on = models.DateField("核实日期", null=True, blank=True)
+    note = models.TextField("核实说明", blank=True)
+    action = models.CharField("处理方式", max_length=10, choices=c.ACTIONS, blank=True)
+    action_note = models.TextField("处理说明", blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="处理人", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    closed_on = models.DateField("处理日期", null=True, blank=True)
+    case = models.ForeignKey("monitoring.MonitoringCase", verbose_name="监测记录", null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    measure = models.ForeignKey("assistance.Measure", verbose_name="帮扶措施", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    problem = models.ForeignKey("assistance.GuaranteeProblem", verbose_name="保障问题", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    previous = models.ForeignKey("self", verbose_name="上期同一问题", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="successors")
+    is_current = models.BooleanField("最新", default=True, editable=False)
+
+    scope_code_field = "village__code"
+    personal_fields = {"id_number": "id_number"}
+
+    class Meta:
+        verbose_name = verbose_name_plural = "比对结果"
+        ordering = ["-period", "village__code", "rule", "id"]
+        indexes = [
+            models.Index(fields=["department", "rule", "subject"], condition=Q(is_current=True),
+                         name="matching_finding_current"),
+            models.Index(fields=["status", "due_on"], name="matching_finding_due"),
+            models.Index(fields=["run", "rule"], name="matching_finding_run_rule"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_label}：{self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("matching:finding_detail", args=[self.pk])
+
+    def audit_parent(self):
+        return self.household
+
+    @property
+    def figure_pairs(self) -> list[tuple[str, str]]:
+        """(label, value) in the order the rule lists them."""
+        return [(str(k), "" if v is None else str(v)) for k, v in (self.figures or [])]
+
+    @property
+    def figures_text(self) -> str:
+        return "；".join(f"{k}：{v}" for k, v in self.figure_pairs)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in c.OPEN
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == c.PENDING and self.due_on is not None and self.due_on < timezone.localdate()

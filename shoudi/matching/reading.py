@@ -1,0 +1,476 @@
+"""Reading a department's list: find the header and map the columns, preview the first rows, parse every row.
+
+The header is found as in the other imports (``core.tabular.find_header``: the first of the first ten rows naming
+every required column, by the aliases the department's source declares); a department's saved mapping profile is
+tried first, so next month's file with the same headers maps itself. Cells are read the registry's way: ID numbers
+by ``registry.importing.parse_id_number`` (full-width digits, lower-case x, spaces, 15-digit legacy numbers),
+amounts by ``parse_money``.
+
+A row whose ID number is missing or invalid, or repeats an earlier row's, is reported and not loaded; a cell that
+cannot be read (text in a number column, an unknown category) is reported and left blank, the row still loaded —
+so that a bad amount never makes a person look absent from the list.
+
+Files are read as a stream: an Excel sheet row by row through python-calamine, a CSV (UTF-8 or GBK) line by line.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from shoudi.core.tabular import ALLOWED_EXTENSIONS, HEADER_SEARCH_ROWS, FileRejected, cell_text, find_header, header_key
+from shoudi.registry.importing import parse_id_number, parse_money
+
+from .sources import Column, Source
+
+__all__ = [
+    "FIELDS",
+    "FileRejected",
+    "Issue",
+    "Layout",
+    "ParsedList",
+    "detect_layout",
+    "parse_rows",
+    "preview_rows",
+]
+
+# The staging values of a row, in this order (ListRow's columns after ``list``).
+FIELDS = ("row", "id_number", "name", "name_key", "category", "grade", "status", "amount", "event_date", "code",
+          "detail")
+LENGTHS = {"name": 50, "category": 20, "grade": 20, "status": 20, "code": 30, "detail": 100}
+MAX_ISSUES = 1000  # kept with the list; all are counted
+PREVIEW_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A row or cell that could not be read as it is: Excel/CSV row number, column, what is wrong."""
+
+    row: int
+    column: str
+    message: str
+    rejected: bool = False  # the row was not loaded
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "message": self.message, "rejected": self.rejected}
+
+
+@dataclass
+class Layout:
+    """Where the header is and which column feeds each field (field key → header text as written)."""
+
+    header_index: int  # 0-based index of the header among the file's rows
+    headers: list[str]
+    mapping: dict[str, str]
+
+    @property
+    def header_row(self) -> int:
+        return self.header_index + 1
+
+    def index_of(self, key: str) -> int | None:
+        header = self.mapping.get(key)
+        if not header:
+            return None
+        folded = header_key(header)
+        return next((i for i, h in enumerate(self.headers) if header_key(h) == folded), None)
+
+
+@dataclass
+class ParsedList:
+    """What parsing found besides the rows: totals and the issues (the first MAX_ISSUES of them)."""
+
+    rows_total: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    issue_count: int = 0
+    issues: list[Issue] = field(default_factory=list)
+    converted_ids: int = 0  # 15-digit numbers read as 18-digit ones
+
+    def add(self, issue: Issue) -> None:
+        self.issue_count += 1
+        if len(self.issues) < MAX_ISSUES:
+            self.issues.append(issue)
+
+
+# --- opening a file as rows -------------------------------------------------------------------------------------
+
+def _check_name(path: Path) -> None:
+    if path.suffix.lower() not in ALLOWED_EXTENSIONS:
+        raise FileRejected("只支持 Excel（.xlsx、.xls）或 CSV 文件")
+
+
+def _is_excel(magic: bytes) -> bool:
+    return magic[:4] == b"PK\x03\x04" or magic[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def open_rows(path: Path, has_header=None) -> Iterator[list]:
+    """Every row of the list as a list of cell values, from row 1 (Excel: the first sheet with a header)."""
+    path = Path(path)
+    _check_name(path)
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(8)
+    except OSError as exc:
+        raise FileRejected(f"无法打开文件 {path.name}") from exc
+    if not magic:
+        raise FileRejected("文件是空的")
+    if _is_excel(magic):
+        return _excel_rows(path, has_header)
+    if path.suffix.lower() != ".csv":
+        raise FileRejected("文件扩展名是 Excel，但内容不是 Excel 格式")
+    return _csv_rows(path)
+
+
+def _excel_rows(path: Path, has_header) -> Iterator[list]:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        sheets = [book.get_sheet_by_index(i) for i in range(len(book.sheet_names))]
+    except Exception as exc:
+        if type(exc).__name__ == "PasswordError":
+            raise FileRejected("Excel 文件有密码保护，请去掉密码后再上传") from exc
+        raise FileRejected("无法读取 Excel 文件，文件可能已损坏或不是 Excel 格式") from exc
+    if not sheets:
+        raise FileRejected("Excel 文件中没有工作表")
+    chosen = sheets[0]
+    if has_header is not None and len(sheets) > 1:
+        # a cover sheet before the list is skipped: the first sheet with a recognisable header is the list
+        for sheet in sheets:
+            if has_header(_head_of(sheet)):
+                chosen = sheet
+                break
+    return _sheet_iter(chosen)
+
+
+def _head_of(sheet) -> list[list]:
+    rows = []
+    for row in sheet.iter_rows():
+        rows.append(row)
+        if len(rows) >= HEADER_SEARCH_ROWS:
+            break
+    return rows
+
+
+def _sheet_iter(sheet) -> Iterator[list]:
+    try:
+        yield from sheet.iter_rows()
+    except Exception as exc:
+        raise FileRejected("无法读取 Excel 工作表，文件可能已损坏") from exc
+
+
+def _csv_rows(path: Path) -> Iterator[list]:
+    with path.open("rb") as handle:
+        sample = handle.read(1 << 16)
+    encoding = "gb18030"
+    for candidate in ("utf-8-sig",):
+        try:
+            # an incomplete multi-byte character at the end of the sample is not an error
+            codecs.getincrementaldecoder(candidate)().decode(sample, final=False)
+            encoding = candidate
+        except UnicodeDecodeError:
+            pass
+    text = sample.decode(encoding, errors="ignore")
+    if "\x00" in text:
+        raise FileRejected("文件内容不是文本格式的 CSV")
+    lines = text.splitlines()[:HEADER_SEARCH_ROWS + 5]
+    delimiter = max((",", "\t", ";"), key=lambda d: sum(line.count(d) for line in lines))
+
+    def rows() -> Iterator[list]:
+        with path.open("r", encoding=encoding, newline="") as handle:
+            try:
+                yield from csv.reader(handle, delimiter=delimiter)
+            except UnicodeDecodeError as exc:
+                raise FileRejected("CSV 文件的编码前后不一致，请另存为 UTF-8 编码后再上传") from exc
+            except csv.Error as exc:
+                raise FileRejected(f"CSV 文件格式有误：{exc}") from exc
+
+    return rows()
+
+
+# --- the header and the mapping ---------------------------------------------------------------------------------
+
+def _aliases(source: Source, profile: dict[str, str] | None) -> dict[str, tuple[str, ...]]:
+    aliases = {col.key: col.headers for col in source.columns}
+    for key, header in (profile or {}).items():
+        if key in aliases and header:
+            aliases[key] = (header, *aliases[key])
+    return aliases
+
+
+def detect_layout(path: Path, source: Source, profile: dict[str, str] | None = None) -> Layout:
+    """Find the header among the first rows and map each field to a column; ``FileRejected`` when none qualifies.
+
+    The department's saved profile is tried on its own first (the same headers as last month map exactly as then),
+    then the source's aliases together with it.
+    """
+    required = source.required
+    aliases = _aliases(source, None)
+    passes = []
+    if profile:
+        saved = {key: (header,) for key, header in profile.items() if key in aliases and header}
+        passes.append({**aliases, **saved})
+    passes.append(_aliases(source, profile))
+
+    def has_header(rows):
+        return any(find_header(rows, a, required) is not None for a in passes)
+
+    head = []
+    for row in open_rows(path, has_header):
+        head.append(row)
+        if len(head) >= HEADER_SEARCH_ROWS:
+            break
+    if not any(any(cell_text(v) for v in row) for row in head):
+        raise FileRejected("文件是空的，没有表头和数据")
+    for candidate in passes:
+        found = find_header(head, candidate, required)
+        if found is not None:
+            index, columns = found
+            headers = [cell_text(v) for v in head[index]]
+            return Layout(index, headers, {key: headers[col] for key, col in columns.items()})
+    wanted = "、".join(f"“{source.column(k).label}”" for k in required)
+    seen = max(head, key=lambda r: sum(1 for v in r if cell_text(v)))
+    shown = "、".join(cell_text(v) for v in seen if cell_text(v))[:200]
+    raise FileRejected(f"未找到表头：前 {HEADER_SEARCH_ROWS} 行中没有同时包含{wanted}的行。"
+                       f"文件中的列为：{shown or '（空）'}")
+
+
+def validate_mapping(source: Source, headers: list[str], mapping: dict[str, str]) -> list[str]:
+    """The problems of a mapping chosen by hand: missing required fields, headers the file does not have."""
+    folded = {header_key(h) for h in headers if h}
+    problems = []
+    for col in source.columns:
+        header = mapping.get(col.key, "")
+        if col.required and not header:
+            problems.append(f"请为“{col.label}”选择对应的列")
+        elif header and header_key(header) not in folded:
+            problems.append(f"文件中没有“{header}”列")
+    return problems
+
+
+# --- cell values ------------------------------------------------------------------------------------------------
+
+_PLAIN_NUMBER = re.compile(r"-?\d{1,12}(?:\.\d{1,6})?")
+_DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s.*)?")
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+
+
+def _fold(value) -> str:
+    text = cell_text(value)
+    if text and not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return "".join(text.split())
+
+
+def read_money(value) -> str | None:
+    """An amount as text the database reads (numbers typed as text and 1,234.5 元 too); ValueError if it is none."""
+    if value is None or value == "":
+        return None
+    if type(value) is str:
+        text = value.strip()
+        if _PLAIN_NUMBER.fullmatch(text):
+            return text
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        if value != value or abs(value) >= 1e12:
+            raise ValueError(f"“{cell_text(value)}”不是有效的金额")
+        return repr(value) if isinstance(value, float) else str(value)
+    amount = parse_money(value)
+    if amount is None:
+        return None
+    if abs(amount) >= Decimal("1e12"):
+        raise ValueError(f"“{cell_text(value)}”不是有效的金额")
+    return str(amount)
+
+
+def read_date(value) -> str | None:
+    """A date as ISO text: Excel dates and serials, 2025-05-01, 2025/5/1, 2025年5月1日, 20250501."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date().isoformat()
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        number = int(value)
+        if 19000101 <= number <= 21001231:
+            value = str(number)
+        elif 1 <= number < 80000:
+            return (_EXCEL_EPOCH + datetime.timedelta(days=number)).isoformat()
+    text = _fold(value)
+    if not text:
+        return None
+    try:
+        if text.isdigit() and len(text) == 8:
+            return datetime.date(int(text[:4]), int(text[4:6]), int(text[6:])).isoformat()
+        match = _DATE_TEXT.fullmatch(unicodedata.normalize("NFKC", cell_text(value)))
+        if match:
+            return datetime.date(*(int(g) for g in match.groups())).isoformat()
+    except ValueError:
+        pass
+    raise ValueError(f"“{cell_text(value)}”不是有效的日期")
+
+
+def _choice_reader(col: Column):
+    table = {_fold(k).lower(): v for k, v in col.values.items()}
+    contains = tuple((_fold(part).lower(), v) for part, v in col.contains)
+
+    def read(value) -> str:
+        key = _fold(value).lower()
+        if not key:
+            return ""
+        found = table.get(key)
+        if found is not None:
+            return found
+        for part, v in contains:
+            if part in key:
+                return v
+        if col.report_unknown:
+            raise ValueError(f"无法识别“{cell_text(value)}”")
+        return ""
+
+    return read
+
+
+def _text_reader(limit: int):
+    def read(value) -> str:
+        text = value.strip() if type(value) is str else cell_text(value)
+        return text[:limit]
+
+    return read
+
+
+def _reader(col: Column):
+    if col.kind == "money":
+        return read_money
+    if col.kind == "date":
+        return read_date
+    if col.kind == "choice":
+        return _choice_reader(col)
+    return _text_reader(LENGTHS.get(col.key, 100))
+
+
+def _read_id(value) -> str:
+    """parse_id_number, and a 残疾人证号 (the ID followed by two digits) read as its ID number."""
+    try:
+        return parse_id_number(value)
+    except ValueError:
+        text = _fold(value).upper()
+        if len(text) == 20 and text[18:].isdigit():
+            return parse_id_number(text, "残疾人证")
+        raise
+
+
+def _name(value) -> tuple[str, str]:
+    """(name as written, name folded for comparison: NFKC, no spaces)."""
+    text = value.strip() if type(value) is str else cell_text(value)
+    text = text[:50]
+    key = unicodedata.normalize("NFKC", text) if not text.isascii() else text
+    return text, "".join(key.split())
+
+
+# --- parsing ----------------------------------------------------------------------------------------------------
+
+class _Plan:
+    """Column indices and readers of one layout, built once per file."""
+
+    def __init__(self, source: Source, layout: Layout):
+        self.source = source
+        self.id_index = layout.index_of("id_number")
+        self.name_index = layout.index_of("name")
+        self.id_label = source.column("id_number").label
+        self.others: list[tuple[int, int, object, str]] = []  # (cell index, slot in FIELDS, reader, label)
+        for col in source.columns:
+            if col.key in ("id_number", "name"):
+                continue
+            index = layout.index_of(col.key)
+            if index is not None:
+                self.others.append((index, FIELDS.index(col.key), _reader(col), col.label))
+        self.width = max([i for i in (self.id_index, self.name_index) if i is not None]
+                         + [i for i, *_ in self.others], default=0) + 1
+        self.derive = source.derive
+
+
+def _blank(row: list) -> bool:
+    return not any(v is not None and v != "" and (type(v) is not str or v.strip()) for v in row)
+
+
+def parse_rows(path: Path, source: Source, layout: Layout, result: ParsedList,
+               *, limit: int | None = None) -> Iterator[tuple]:
+    """Staging tuples (in ``FIELDS`` order) of every data row below the header; issues go to ``result``."""
+    plan = _Plan(source, layout)
+    seen: dict[str, int] = {}
+    id_index, name_index, width = plan.id_index, plan.name_index, plan.width
+    others, derive = plan.others, plan.derive
+    add = result.add
+    blank_values = ["", "", "", "", "", None, None, "", ""]
+    rows = open_rows(path, lambda head: True)
+    number = 0
+    for number, cells in enumerate(rows, start=1):
+        if number <= layout.header_row:
+            continue
+        if len(cells) < width:
+            cells = [*cells, *[""] * (width - len(cells))]
+        raw_id = cells[id_index]
+        if raw_id is None or raw_id == "" or (type(raw_id) is str and not raw_id.strip()):
+            if _blank(cells):
+                continue
+            result.rows_total += 1
+            result.rows_rejected += 1
+            add(Issue(number, plan.id_label, "证件号码为空，本行未载入", True))
+            continue
+        result.rows_total += 1
+        try:
+            id_number = _read_id(raw_id)
+        except ValueError as exc:
+            result.rows_rejected += 1
+            add(Issue(number, plan.id_label, f"{exc}，本行未载入", True))
+            continue
+        if type(raw_id) is str and len(raw_id.strip()) == 15:
+            result.converted_ids += 1
+        first = seen.get(id_number)
+        if first is not None:
+            result.rows_rejected += 1
+            add(Issue(number, plan.id_label, f"证件号码与第 {first} 行重复，本行未载入", True))
+            continue
+        seen[id_number] = number
+        values = blank_values.copy()  # name, name_key, category, grade, status, amount, event_date, code, detail
+        if name_index is not None:
+            values[0], values[1] = _name(cells[name_index])
+        for index, slot, read, label in others:
+            try:
+                values[slot - 2] = read(cells[index])
+            except ValueError as exc:
+                add(Issue(number, label, f"{exc}，该项按空白处理"))
+        if derive is not None:
+            named = dict(zip(FIELDS[2:], values, strict=True))
+            derive(named)
+            values = [named[k] for k in FIELDS[2:]]
+        result.rows_loaded += 1
+        yield (number, id_number, *values)
+        if limit is not None and result.rows_loaded >= limit:
+            return
+
+
+def preview_rows(path: Path, source: Source, layout: Layout, count: int = PREVIEW_ROWS) -> tuple[list, ParsedList]:
+    """The first ``count`` rows as they would be loaded, with the issues met on the way."""
+    result = ParsedList()
+    rows = list(parse_rows(path, source, layout, result, limit=count))
+    return rows, result
+
+
+def read_bytes_as_path(content: bytes, name: str, folder: Path) -> Path:
+    """Write uploaded bytes to ``folder`` under a safe version of ``name`` (for the preview and the job)."""
+    from django.utils.text import get_valid_filename
+
+    folder.mkdir(parents=True, exist_ok=True)
+    safe = get_valid_filename(Path(name).name) or "list.xlsx"
+    path = folder / safe
+    path.write_bytes(content)
+    return path

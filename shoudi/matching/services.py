@@ -1,0 +1,399 @@
+"""Matching services: lists in, runs, and the verification of findings (keyword-only, atomic, scope-checked).
+
+A run goes: ``create_list`` (the file stored, its mapping saved as the department's profile) → ``start_run`` (a
+job) → ``execute_run`` (load the rows, match, compare with the previous month, write the report). ``match_file``
+does all of it in-process for the command line, the demo and the benchmarks. A village verifies a finding
+(``verify_finding``: 属实 / 不属实) and closes a confirmed one with what was done (``resolve_finding``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import time
+from pathlib import Path
+
+from django.core.exceptions import PermissionDenied
+from django.core.files import File
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
+
+from shoudi.accounts.roles import DEPARTMENT
+from shoudi.core.scope import user_can
+from shoudi.regions.models import Region
+
+from . import choices as c
+from . import engine
+from .models import DepartmentList, Finding, MappingProfile, MatchingSettings, MatchRun
+from .reading import FileRejected, Layout, ParsedList, detect_layout, parse_rows
+from .sources import NOT_IN_REGISTRY, Source, get_source
+
+__all__ = [
+    "FindingRefused",
+    "RunRefused",
+    "compare_runs",
+    "create_list",
+    "execute_run",
+    "match_file",
+    "parse_period",
+    "profile_for",
+    "resolve_finding",
+    "settings_for",
+    "start_run",
+    "verify_finding",
+]
+
+CLUE_SOURCE = "部门筛查预警"
+# 保障问题 kinds (assistance.choices.CHECKLIST values) a department's confirmed finding may open
+PROBLEM_KINDS = {"housing": "住房安全有保障", "education": "义务教育有保障", "medical_insurance": "基本医疗有保障"}
+
+
+class RunRefused(Exception):
+    """A list or run that cannot be accepted; the message says why, in Chinese."""
+
+
+class FindingRefused(Exception):
+    """A verification or action that cannot be taken; the message says why, in Chinese."""
+
+
+# --- configuration ----------------------------------------------------------------------------------------------
+
+def settings_for(region_code: str = "") -> MatchingSettings:
+    """The county's settings, else the default row, else the built-in defaults (unsaved)."""
+    county = region_code[:6] if region_code else None
+    rows = list(MatchingSettings.objects.filter(Q(region__isnull=True) | Q(region__code=county or "-")))
+    rows.sort(key=lambda s: s.region_id is not None, reverse=True)
+    return rows[0] if rows else MatchingSettings()
+
+
+_PERIOD = re.compile(r"(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*月?")
+
+
+def parse_period(text: str) -> datetime.date:
+    """"2025-05" (or 2025年5月, 202505) → the first day of that month; ``ValueError`` with a Chinese reason."""
+    match = _PERIOD.fullmatch(str(text or "").strip())
+    if match:
+        year, month = int(match.group(1)), int(match.group(2))
+        if 2000 <= year <= 2100 and 1 <= month <= 12:
+            return datetime.date(year, month, 1)
+    raise ValueError(f"比对期“{text}”应为年月，如 2025-05")
+
+
+def period_text(day: datetime.date) -> str:
+    return f"{day:%Y-%m}"
+
+
+def _region_of(region_code: str) -> Region | None:
+    return Region.objects.filter(code=region_code).first() if region_code else None
+
+
+def profile_for(department: str, region_code: str = "") -> dict[str, str]:
+    """The department's saved mapping (field → header) in the county, if any."""
+    profile = MappingProfile.objects.filter(department=department, region=_region_of(region_code[:6])).first()
+    return dict(profile.mapping) if profile else {}
+
+
+def save_profile(department: str, region_code: str, mapping: dict[str, str]) -> MappingProfile:
+    region = _region_of(region_code[:6])
+    profile, _ = MappingProfile.objects.get_or_create(department=department, region=region)
+    if profile.mapping != mapping:
+        profile.mapping = mapping
+        profile.save()
+    return profile
+
+
+def user_region_code(user) -> str:
+    return user.region.code if user is not None and getattr(user, "region_id", None) else ""
+
+
+def check_department(user, department: str) -> Source:
+    """The department's source, if ``user`` may send its lists: a 行业部门 user only his own department's."""
+    source = get_source(department)
+    if user is None:
+        return source
+    if not user_can(user, DepartmentList, "add"):
+        raise PermissionDenied("您的角色不能上传部门名单")
+    if not user.is_superuser and user.role == DEPARTMENT and user.department != department:
+        raise PermissionDenied("只能上传本部门的名单")
+    return source
+
+
+# --- lists and runs ---------------------------------------------------------------------------------------------
+
+@transaction.atomic
+def create_list(*, department: str, period: str, path: Path, file_name: str, user, region_code: str,
+                layout: Layout) -> DepartmentList:
+    """Store the file and how it is read; the mapping becomes the department's profile for the county."""
+    check_department(user, department)
+    period = period_text(parse_period(period))
+    later = MatchRun.objects.filter(department=department, region_code=region_code, period__gt=period,
+                                    status=c.SUCCEEDED).order_by("-period").first()
+    if later is not None:
+        raise RunRefused(f"已有 {later.period} 的{later.get_department_display()}比对，不能再比对更早的 {period}")
+    dlist = DepartmentList(department=department, period=period, region_code=region_code, file_name=file_name[:200],
+                           uploaded_by=user, header_row=layout.header_row, mapping=layout.mapping)
+    with Path(path).open("rb") as handle:
+        dlist.file.save(Path(file_name).name or "list.xlsx", File(handle), save=False)
+    dlist.save()
+    save_profile(department, region_code, layout.mapping)
+    return dlist
+
+
+def load_list(dlist: DepartmentList, *, progress=None) -> ParsedList:
+    """Parse the stored file and bulk-load its rows (all or nothing); the counts and issues go on the list."""
+    source = get_source(dlist.department)
+    path = Path(dlist.file.path)
+    layout = detect_layout(path, source, dlist.mapping)
+    if layout.mapping != dlist.mapping:
+        problems = _missing(source, layout, dlist.mapping)
+        if problems:
+            raise FileRejected("；".join(problems))
+        layout.mapping = dict(dlist.mapping)
+    result = ParsedList()
+    with transaction.atomic():
+        engine.load_rows(dlist.pk, parse_rows(path, source, layout, result))
+        if result.rows_total == 0:
+            raise FileRejected("文件中表头以下没有数据行")
+        dlist.header_row = layout.header_row
+        dlist.rows_total, dlist.rows_loaded = result.rows_total, result.rows_loaded
+        dlist.rows_rejected, dlist.issue_count = result.rows_rejected, result.issue_count
+        dlist.issues = [i.as_dict() for i in result.issues]
+        dlist.loaded_at = timezone.now()
+        dlist.save()
+    return result
+
+
+def _missing(source: Source, layout: Layout, mapping: dict[str, str]) -> list[str]:
+    from .reading import validate_mapping
+
+    return validate_mapping(source, layout.headers, mapping)
+
+
+def start_run(*, dlist: DepartmentList, user) -> MatchRun:
+    """Queue the run of a list as a job; returns the run (its page follows the job)."""
+    from shoudi.core.jobs import start_job
+
+    with transaction.atomic():
+        run = MatchRun.objects.create(list=dlist, department=dlist.department, period=dlist.period,
+                                      region_code=dlist.region_code, started_by=user)
+        job = start_job(kind="matching.run", user=user, params={"run_id": run.pk},
+                        title=f"{run.get_department_display()}名单比对（{run.period}）")
+        run.job = job
+        run.save(update_fields=["job"])
+    return run
+
+
+def previous_run_of(run: MatchRun) -> MatchRun | None:
+    """The last successful run of the department and region for an earlier month."""
+    return (MatchRun.objects.filter(department=run.department, region_code=run.region_code, period__lt=run.period,
+                                    status=c.SUCCEEDED).order_by("-period", "-id").first())
+
+
+def execute_run(run: MatchRun, *, log=None) -> MatchRun:
+    """Load the list (unless loaded), match it and record the counts; the run is marked failed on any error.
+
+    A failure rolls back everything the run wrote: earlier runs and their findings stay as they were.
+    """
+    log = log or (lambda line: None)
+    source = get_source(run.department)
+    start = time.monotonic()
+    MatchRun.objects.filter(pk=run.pk).update(status=c.RUNNING, started_at=timezone.now(), error="")
+    run.refresh_from_db()
+    try:
+        dlist = run.list
+        if dlist.loaded_at is None:
+            log(f"读取名单：{dlist.file_name}")
+            parsed = load_list(dlist)
+            log(f"载入 {parsed.rows_loaded} 行，未载入 {parsed.rows_rejected} 行，问题 {parsed.issue_count} 处")
+        settings = settings_for(run.region_code)
+        period_start = parse_period(run.period)
+        due_on = timezone.localdate() + datetime.timedelta(days=settings.verification_days)
+        with transaction.atomic():
+            result = engine.match(run, source, settings=settings, period_start=period_start, due_on=due_on,
+                                  progress=log)
+            withdrawn = engine.withdraw_superseded(run)
+            run.previous_run = previous_run_of(run)
+            run.counts = _counts(run, source, result)
+            run.summary = _summary(run, dlist, result, withdrawn)
+            run.status = c.SUCCEEDED
+            run.finished_at = timezone.now()
+            run.seconds = round(time.monotonic() - start, 3)
+            run.save()
+    except Exception as exc:
+        message = str(exc) if isinstance(exc, FileRejected | RunRefused) else f"比对出错：{exc}"
+        MatchRun.objects.filter(pk=run.pk).update(status=c.FAILED, error=message[:2000],
+                                                  finished_at=timezone.now())
+        run.refresh_from_db()
+        raise
+    return run
+
+
+def _counts(run: MatchRun, source: Source, result: engine.MatchResult) -> dict:
+    """Per rule: label, hits, findings, and how many are new work, carried, not raised again, recurring."""
+    stats = {row["rule"]: row for row in _finding_stats(run)}
+    resolved = _resolved_by_rule(run)
+    counts = {}
+    for rule in source.all_rules:
+        row = stats.get(rule.code, {})
+        counts[rule.code] = {
+            "label": rule.label, "hits": result.hits.get(rule.code, 0), "findings": row.get("total", 0),
+            "pending": row.get("pending", 0), "recurring": row.get("recurring", 0),
+            "suppressed": row.get("suppressed", 0), "resolved": resolved.get(rule.code, 0),
+        }
+    code, label = NOT_IN_REGISTRY
+    counts[code] = {"label": label, "hits": result.hits.get(code, 0)}
+    return counts
+
+
+def _finding_stats(run: MatchRun):
+    recurring = Q(previous__run=run.previous_run) if run.previous_run else Q(pk__in=[])
+    return (Finding.objects.filter(run=run).values("rule").order_by("rule")
+            .annotate(total=Count("pk"), pending=Count("pk", filter=Q(status=c.PENDING)),
+                      suppressed=Count("pk", filter=Q(status=c.REJECTED)),
+                      recurring=Count("pk", filter=recurring)))
+
+
+def resolved_findings(run: MatchRun):
+    """Findings of the previous month's run that did not come back in ``run``."""
+    if run.previous_run is None:
+        return Finding.objects.none()
+    again = Finding.objects.filter(previous=OuterRef("pk"), run=run)
+    return Finding.objects.filter(run=run.previous_run).exclude(Exists(again))
+
+
+def _resolved_by_rule(run: MatchRun) -> dict[str, int]:
+    rows = resolved_findings(run).values("rule").order_by("rule").annotate(n=Count("pk"))
+    return {row["rule"]: row["n"] for row in rows}
+
+
+def compare_runs(run: MatchRun) -> dict[str, int]:
+    """New, recurring and resolved findings compared with the previous month's run."""
+    total = Finding.objects.filter(run=run).count()
+    recurring = Finding.objects.filter(run=run, previous__run=run.previous_run).count() if run.previous_run else 0
+    return {"new": total - recurring, "recurring": recurring, "resolved": resolved_findings(run).count()}
+
+
+def _summary(run, dlist, result, withdrawn: int) -> dict:
+    comparison = compare_runs(run)
+    total = sum(result.findings.values())
+    return {
+        "rows_total": dlist.rows_total, "rows_loaded": dlist.rows_loaded, "rows_rejected": dlist.rows_rejected,
+        "issues": dlist.issue_count, "not_in_registry": result.hits.get(NOT_IN_REGISTRY[0], 0),
+        "findings": total, "pending": Finding.objects.filter(run=run, status=c.PENDING).count(),
+        "withdrawn": withdrawn, **comparison,
+    }
+
+
+def match_file(*, department: str, path, period: str, user=None, region_code: str | None = None,
+               mapping: dict[str, str] | None = None, log=None) -> MatchRun:
+    """Everything in-process: detect the columns (or use ``mapping``), store the list, load, match."""
+    source = check_department(user, department)
+    region_code = user_region_code(user) if region_code is None else region_code
+    path = Path(path)
+    profile = mapping or profile_for(department, region_code)
+    layout = detect_layout(path, source, profile)
+    if mapping:
+        problems = _missing(source, layout, mapping)
+        if problems:
+            raise FileRejected("；".join(problems))
+        layout.mapping = dict(mapping)
+    dlist = create_list(department=department, period=period, path=path, file_name=path.name, user=user,
+                        region_code=region_code, layout=layout)
+    run = MatchRun.objects.create(list=dlist, department=department, period=dlist.period, region_code=region_code,
+                                  started_by=user)
+    return execute_run(run, log=log)
+
+
+# --- findings ---------------------------------------------------------------------------------------------------
+
+def _lock(finding: Finding, user) -> Finding:
+    locked = Finding.objects.select_for_update().filter(pk=finding.pk).first()
+    if locked is None or not Finding.objects.restrict(user, "view").filter(pk=finding.pk).exists():
+        raise FindingRefused("该比对结果不存在或不在您的管辖范围内")
+    if not Finding.objects.restrict(user, "change").filter(pk=finding.pk).exists():
+        raise FindingRefused("比对结果由所在村核实处理，您的角色不能操作")
+    return locked
+
+
+@transaction.atomic
+def verify_finding(*, finding: Finding, user, confirmed: bool, note: str = "",
+                   today: datetime.date | None = None) -> Finding:
+    """The village's verification: 属实 (an action follows) or 不属实 (closed; the reason is required)."""
+    finding = _lock(finding, user)
+    if finding.status != c.PENDING:
+        raise FindingRefused(f"该比对结果已{finding.status}，不能重复核实（可能已被他人处理，请刷新页面）")
+    if not confirmed and not note.strip():
+        raise FindingRefused("核实不属实的，请填写核实情况说明")
+    finding.status = c.CONFIRMED if confirmed else c.REJECTED
+    finding.note = note.strip()
+    finding.verified_by = user
+    finding.verified_on = today or timezone.localdate()
+    finding.save()
+    return finding
+
+
+def actions_for(finding: Finding) -> list[tuple[str, str]]:
+    """The actions that can close this finding (the rule's suggestion first)."""
+    source = get_source(finding.department)
+    rule = source.rule(finding.rule)
+    actions = [(code, label) for code, label in c.ACTIONS
+               if code != c.PROBLEM or finding.department in PROBLEM_KINDS]
+    if rule is not None:
+        actions.sort(key=lambda a: a[0] != rule.action)
+    return actions
+
+
+@transaction.atomic
+def resolve_finding(*, finding: Finding, user, action: str, note: str = "", measure=None,
+                    today: datetime.date | None = None) -> Finding:
+    """Close a confirmed finding with what was done: a clue opened (or the open case linked), the registry
+    corrected, a measure recorded, or a guarantee problem opened."""
+    from shoudi.assistance.models import GuaranteeProblem, Measure
+    from shoudi.monitoring.models import MonitoringCase
+    from shoudi.monitoring.services import TransitionRefused, open_clue
+
+    finding = _lock(finding, user)
+    if finding.status != c.CONFIRMED:
+        raise FindingRefused("只有核实属实的比对结果需要处理")
+    if action not in dict(actions_for(finding)):
+        raise FindingRefused("请选择处理方式")
+    household = finding.household
+    if household is None and action != c.REGISTRY:
+        raise FindingRefused("该比对结果没有对应的农户，只能更正系统信息")
+    note = note.strip()
+    where = f"部门数据比对（{finding.get_department_display()} {finding.period}）：{finding.rule_label}；"
+    if action == c.CLUE:
+        try:
+            finding.case = open_clue(household=household, user=user, source=CLUE_SOURCE,
+                                     note=note or where + finding.figures_text, rules=[finding.rule_label],
+                                     figures={"比对期": finding.period, "部门": finding.get_department_display(),
+                                              **dict(finding.figure_pairs)})
+        except TransitionRefused as exc:
+            existing = MonitoringCase.objects.filter(household=household, is_open=True).first()
+            if existing is None:
+                raise FindingRefused(str(exc)) from None
+            finding.case = existing  # already being looked at: the finding joins that record
+    elif action == c.MEASURE:
+        if measure is None:
+            raise FindingRefused("请选择已登记的帮扶措施（可先在帮扶措施中新增）")
+        if measure.household_id != household.pk or not Measure.objects.restrict(user, "view").filter(
+                pk=measure.pk).exists():
+            raise FindingRefused("所选帮扶措施不属于该户")
+        finding.measure = measure
+    elif action == c.PROBLEM:
+        if not user_can(user, GuaranteeProblem, "add"):
+            raise FindingRefused("您的角色不能登记保障问题")
+        finding.problem = GuaranteeProblem.objects.create(
+            household=household, kind=PROBLEM_KINDS[finding.department],
+            description=where + finding.figures_text + (f"。{note}" if note else ""),
+            opened_on=today or timezone.localdate())
+    elif action == c.REGISTRY and not note:
+        raise FindingRefused("请说明在系统中更正了什么")
+    finding.action = action
+    finding.action_note = note
+    finding.status = c.DONE
+    finding.closed_by = user
+    finding.closed_on = today or timezone.localdate()
+    finding.save()
+    return finding

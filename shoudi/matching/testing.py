@@ -1,0 +1,41 @@
+"""Test helpers: write a department list as Excel or CSV, run it, read the findings back."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from shoudi.core.excel import write_rows_xlsx
+
+from .models import Finding
+from .services import match_file
+
+__all__ = ["findings_of", "run_list", "write_list"]
+
+
+def write_list(path: Path, headers: list[str], rows: list[list], *, title: str = "部门名单", encoding="utf-8") -> Path:
+    """An .xlsx (title, subtitle, header on row 3, as county tools write them) or a .csv (header first)."""
+    path = Path(path)
+    if path.suffix == ".csv":
+        with path.open("w", encoding=encoding, newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(headers)
+            writer.writerows(rows)
+    else:
+        write_rows_xlsx(str(path), title=title, headers=headers, rows=rows)
+    return path
+
+
+def run_list(tmp_path: Path, department: str, headers: list[str], rows: list[list], *, period: str = "2025-05",
+             user=None, region_code: str | None = None, name: str = "list.xlsx", **kwargs):
+    """Write the list and match it in-process; returns the run."""
+    path = write_list(tmp_path / name, headers, rows)
+    return match_file(department=department, path=path, period=period, user=user, region_code=region_code, **kwargs)
+
+
+def findings_of(run, *, rule: str | None = None) -> set[tuple[str, str]]:
+    """{(rule, ID number)} of a run's findings (optionally of one rule)."""
+    qs = Finding.objects.filter(run=run)
+    if rule:
+        qs = qs.filter(rule=rule)
+    return set(qs.values_list("rule", "id_number"))
