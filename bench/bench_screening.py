@@ -20,81 +20,34 @@ equal those of the baseline.
 from __future__ import annotations
 
 import argparse
-import os
-import resource
 import sys
-import tempfile
-import time
 from decimal import Decimal
-from pathlib import Path
 
-import psycopg
+from _data import (
+    COUNTY,
+    HOUSEHOLDS,
+    MEMBERS,
+    RAND_FUNCTION,
+    TOWNSHIPS,
+    VILLAGES_PER_TOWNSHIP,
+    add_database_args,
+    create_regions,
+    peak_rss_mib,
+    recreate_database,
+    run_steps,
+    start_django,
+    timed,
+    vacuum_analyze,
+)
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-COUNTY = "520199"
-TOWNSHIPS, VILLAGES_PER_TOWNSHIP = 10, 50
 YEAR, LINE = 2025, Decimal("8000")
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--households", type=int, default=1_000_000)
-    parser.add_argument("--server", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"),
-                        help="PostgreSQL server URL without the database name")
-    parser.add_argument("--database", default="shoudi_bench_screen")
-    parser.add_argument("--keep", action="store_true", help="keep the database afterwards (to inspect or re-run)")
+    add_database_args(parser, database="shoudi_bench_screen")
     return parser.parse_args()
 
-
-def recreate_database(server: str, name: str, *, drop_only: bool = False) -> None:
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if not drop_only:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-# A deterministic pseudo-random number in [0, 1) per (row, salt): the data is the same in every run.
-RAND_FUNCTION = """
-CREATE FUNCTION pg_temp.r(g bigint, salt int) RETURNS float8 LANGUAGE sql IMMUTABLE AS
-$$ SELECT (hashint8(g * 64 + salt) & 2147483647)::float8 / 2147483648 $$
-"""
-# Each random number is drawn once per row in a subquery; OFFSET 0 keeps the planner from inlining it into every use.
-
-# Households 1..N. ~25 % 脱贫户; ~0.3 % already marked 整户无劳动能力兜底保障户 (among them some with no able member).
-HOUSEHOLDS = """
-INSERT INTO registry_household (id, created_at, updated_at, household_no, group_name, address, phone, household_type,
-    lifted_year, size, relocated, resettlement_site, no_labour_guarantee, national_data, village_id)
-SELECT g, now(), now(), 'B' || lpad(g::text, 10, '0'), '', '', '',
-       CASE WHEN lifted THEN '脱贫户' ELSE '一般农户' END, CASE WHEN lifted THEN 2016 + (g %% 5)::int END,
-       2, false, '', guaranteed, '{}'::jsonb, v.id
-FROM (SELECT g, pg_temp.r(g, 1) < 0.25 AS lifted, pg_temp.r(g, 2) < 0.003 AS guaranteed
-      FROM generate_series(1, %(n)s) AS g OFFSET 0) AS x
-JOIN (SELECT id, row_number() OVER (ORDER BY code) - 1 AS k FROM regions_region WHERE level = 'village') AS v
-  ON v.k = g %% %(villages)s
-"""
-
-# Two members each. ~1 % of households have no able member (both 丧失劳动力/无劳动力, or the able one has died);
-# elsewhere a mix of skills, blanks included (blank counts as able, as in the rule).
-MEMBERS = """
-INSERT INTO registry_member (created_at, updated_at, name, name_initials, id_type, id_number, gender, birth_date,
-    relation, ethnicity, political_status, education, student_status, out_of_school_reason, health,
-    disability_category, disability_grade, labour_skill, work_place, public_welfare_job, phone, dibao, tekun, status,
-    extra, household_id)
-SELECT now(), now(), CASE WHEN m = 1 THEN '户主' ELSE '配偶' END || g, '', '居民身份证',
-       '520199' || to_char(date '1950-01-01' + (g %% 20000)::int, 'YYYYMMDD')
-           || lpad(((g * 2 + m) %% 1000)::text, 3, '0') || (g %% 10)::text,
-       CASE WHEN m = 1 THEN '男' ELSE '女' END, date '1950-01-01' + (g %% 20000)::int,
-       CASE WHEN m = 1 THEN '户主' ELSE '配偶' END, '汉族', '群众', '初中', '', '', '健康', '', '',
-       CASE WHEN u < 0.008 THEN (CASE WHEN m = 1 THEN '丧失劳动力' ELSE '无劳动力' END)
-            WHEN u < 0.010 THEN (CASE WHEN m = 1 THEN '无劳动力' ELSE '普通劳动力' END)
-            WHEN u < 0.030 THEN (CASE WHEN m = 1 THEN '丧失劳动力' ELSE '弱劳动力或半劳动力' END)
-            ELSE (ARRAY['普通劳动力', '技能劳动力', '弱劳动力或半劳动力', ''])[1 + ((g + m) %% 4)::int] END,
-       '', '', '', '未享受', '不享受',
-       CASE WHEN u >= 0.008 AND u < 0.010 AND m = 2 THEN '死亡' ELSE '正常' END,
-       '{}'::jsonb, g
-FROM (SELECT g, pg_temp.r(g, 3) AS u FROM generate_series(1, %(n)s) AS g OFFSET 0) AS x
-CROSS JOIN (VALUES (1), (2)) AS t(m)
-"""
 
 # Incomes of 2025: per capita ~3 % below 8000, ~4 % in 8000–12000 (edge), the rest 12000–60000; ~1.5 % with a high
 # compliant medical cost. 2024 is derived from 2025: mostly ±10 %, ~2.5 % of households had ≥ 25 % more (a drop).
@@ -159,39 +112,22 @@ WHERE i.year = %(year)s
 BASELINE_RULES = ["below_line", "edge", "below_floor", "income_drop", "medical", "lifted_below_line", "no_labour"]
 
 
-def timed(fn, *args, **kwargs):
-    start = time.perf_counter()
-    value = fn(*args, **kwargs)
-    return value, time.perf_counter() - start
-
-
 def setup_registry(n: int) -> None:
     from django.db import connection, transaction
 
     from shoudi.monitoring.models import MonitoringLine
-    from shoudi.regions.models import Region
 
-    county = Region.objects.create(code=COUNTY, name="基准县")
-    townships = Region.objects.bulk_create([
-        Region(code=f"{COUNTY}{t:03d}", name=f"基准镇{t}", level="township", parent=county)
-        for t in range(1, TOWNSHIPS + 1)])
-    Region.objects.bulk_create([
-        Region(code=f"{town.code}{v:03d}", name=f"{town.name}{v}村", level="village", parent=town)
-        for town in townships for v in range(1, VILLAGES_PER_TOWNSHIP + 1)])
+    county = create_regions()
     MonitoringLine.objects.create(region=county, year=YEAR, amount=LINE, document_no="基准〔2025〕1号")
     params = {"n": n, "villages": TOWNSHIPS * VILLAGES_PER_TOWNSHIP}
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(RAND_FUNCTION)
-        for label, sql, year in (("households", HOUSEHOLDS, None), ("members", MEMBERS, None),
-                                 ("incomes 2025", INCOMES.format(per_capita=PER_CAPITA_2025), 2025),
-                                 ("incomes 2024", INCOMES.format(per_capita=PER_CAPITA_2024), 2024),
-                                 ("open cases", OPEN_CASES, None)):
-            _, seconds = timed(cur.execute, sql, {**params, "year": year})
-            print(f"  {label:<14} {cur.rowcount:>10,} rows  {seconds:6.1f} s", flush=True)
+        run_steps(cur, [("households", HOUSEHOLDS, None), ("members", MEMBERS, None),
+                        ("incomes 2025", INCOMES.format(per_capita=PER_CAPITA_2025), {"year": 2025}),
+                        ("incomes 2024", INCOMES.format(per_capita=PER_CAPITA_2024), {"year": 2024}),
+                        ("open cases", OPEN_CASES, None)], params)
         cur.execute("SELECT setval(pg_get_serial_sequence('registry_household', 'id'), %s)", [n])
-    with connection.cursor() as cur:
-        _, seconds = timed(cur.execute, "VACUUM ANALYZE")
-        print(f"  {'vacuum analyze':<14} {'':>10}       {seconds:6.1f} s", flush=True)
+    vacuum_analyze()
 
 
 def baseline_counts(year: int) -> dict[str, int]:
@@ -210,21 +146,11 @@ def baseline_counts(year: int) -> dict[str, int]:
         return dict(zip(BASELINE_RULES, cur.fetchone(), strict=True))
 
 
-def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
-
-
 def main() -> int:
     args = parse_args()
     n = args.households
     recreate_database(args.server, args.database)
-    os.environ["DATABASE_URL"] = f"{args.server}/{args.database}"
-    os.environ["SHOUDI_DATA_DIR"] = tempfile.mkdtemp(prefix="shoudi-bench-screen-")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shoudi.settings")
-    sys.path.insert(0, str(BASE_DIR))
-    import django
-
-    django.setup()
+    start_django(args.server, args.database, data_prefix="shoudi-bench-screen-")
     from django.core.management import call_command
     from django.db import connections
 
