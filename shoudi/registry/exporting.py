@@ -1,0 +1,203 @@
+"""Export of households in the national person-level format (DOMAIN.md §8), the same layout the import reads.
+
+Title (row 1), export details (row 2: time, income year, who), the header of ``national.COLUMNS`` (row 3), then one
+row per member — every status — with the household's columns repeated. Values are written the way the import reads
+them back unchanged: 是/否 (blank for unknown), YYYYMM for year-months, 户编号 and 证件号码 as text, amounts and
+counts as numbers. Exporting and importing again therefore changes nothing.
+
+Rows are streamed: households in chunks, their members and incomes fetched per chunk, XlsxWriter in constant-memory
+mode, so a county of 400,000 persons needs no more than a few hundred MB.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max
+from django.utils import timezone
+
+from shoudi.core.audit import log_access
+from shoudi.core.models import AccessLog
+from shoudi.core.scope import EXPORT, user_can
+from shoudi.regions.models import Region
+
+from . import national
+from .models import Household, IncomeRecord, Member
+
+__all__ = ["ExportResult", "export_households", "export_title"]
+
+CHUNK = 2000
+PROGRESS_EVERY = 5000
+
+HOUSEHOLD_FIELDS = [f.attname for f in Household._meta.concrete_fields]
+MEMBER_FIELDS = [f.attname for f in Member._meta.concrete_fields]
+INCOME_FIELDS = [f.attname for f in IncomeRecord._meta.concrete_fields]
+PROBLEM_FLAGS = {  # national column asking about a problem → the guarantee kept in Shoudi
+    "housing_problem": "housing_secure",
+    "education_problem": "education_secure",
+    "insurance_problem": "insurance_secure",
+}
+
+
+class ExportResult:
+    """What was written: households, members (rows), the income year, the file."""
+
+    def __init__(self, path, households: int, members: int, income_year: int, region: Region):
+        self.path = path
+        self.households = households
+        self.members = members
+        self.income_year = income_year
+        self.region = region
+
+    def summary(self) -> str:
+        return (f"已导出 {self.region.full_name} {self.households} 户 {self.members} 人"
+                f"（收入年度 {self.income_year}）：{self.path}")
+
+
+def export_title(region: Region) -> str:
+    return f"{region.full_name} 农户信息导出"
+
+
+def _yes_no(value) -> str | None:
+    if value is None:
+        return None
+    return "是" if value else "否"
+
+
+def _yearmonth(value) -> str | None:
+    if not value:
+        return None
+    try:
+        day = datetime.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return str(value)
+    return f"{day:%Y%m}"
+
+
+def _cell(column: national.Column, value):
+    """A stored value as the national file writes it (and the import reads back unchanged)."""
+    if value is None or value == "":
+        return None
+    kind = column.kind
+    if kind == "bool":
+        return _yes_no(value)
+    if kind == "yearmonth":
+        return _yearmonth(value)
+    if kind == "money":
+        return Decimal(value)
+    if kind == "int":
+        return int(value)
+    return str(value)
+
+
+def _place_names(village_ids) -> dict[int, tuple[str, str, str]]:
+    names = {}
+    for village in Region.objects.filter(pk__in=list(village_ids)).select_related("parent__parent"):
+        township = village.parent
+        county = township.parent if township is not None else None
+        names[village.pk] = (county.name if county else "", township.name if township else "", village.name)
+    return names
+
+
+def _rows(households: Iterator[dict], income_year: int, progress, total: int) -> Iterator[list]:
+    """One list of cell values per member, in ``national.COLUMNS`` order."""
+    columns = national.COLUMNS
+    places: dict[int, tuple[str, str, str]] = {}
+    done = 0
+    chunk: list[dict] = []
+
+    def flush(batch: list[dict]) -> Iterator[list]:
+        nonlocal done
+        ids = [h["id"] for h in batch]
+        unknown = {h["village_id"] for h in batch} - set(places)
+        if unknown:
+            places.update(_place_names(unknown))
+        members: dict[int, list[dict]] = defaultdict(list)
+        for member in Member.objects.filter(household_id__in=ids).order_by("household_id", "id").values(
+                *MEMBER_FIELDS):
+            members[member["household_id"]].append(member)
+        incomes = {r["household_id"]: r for r in IncomeRecord.objects.filter(
+            household_id__in=ids, year=income_year).values(*INCOME_FIELDS)}
+        for household in batch:
+            county, township, village = places.get(household["village_id"], ("", "", ""))
+            income = incomes.get(household["id"], {})
+            data = household["national_data"] or {}
+            shared = []
+            for column in columns:
+                section, key = column.section, column.key
+                if section == "place":
+                    value = {"county": county, "township": township, "village": village}[key]
+                elif section == "household":
+                    if key in PROBLEM_FLAGS:
+                        secure = household[PROBLEM_FLAGS[key]]
+                        value = None if secure is None else not secure
+                    else:
+                        value = household[key]
+                elif section == "national":
+                    value = data.get(key)
+                elif section == "income":
+                    value = income.get(key)
+                else:
+                    shared.append(None)  # member columns are filled below
+                    continue
+                shared.append(_cell(column, value))
+            for member in members.get(household["id"], []):
+                row = list(shared)
+                for index, column in enumerate(columns):
+                    if column.section == "member":
+                        row[index] = _cell(column, member[column.key])
+                yield row
+                done += 1
+                if progress is not None and done % PROGRESS_EVERY == 0:
+                    progress(done, total, "导出农户信息")
+
+    for household in households:
+        chunk.append(household)
+        if len(chunk) >= CHUNK:
+            yield from flush(chunk)
+            chunk = []
+    if chunk:
+        yield from flush(chunk)
+
+
+def export_households(
+    out_path, *, region: Region | str, user=None, income_year: int | None = None,
+    progress: Callable[..., None] | None = None,
+) -> ExportResult:
+    """Write every household of ``region`` (a county, township or village, or its code) to ``out_path`` (.xlsx).
+
+    With a ``user``: the role must allow exporting households (``PermissionDenied`` if not), only households in the
+    user's scope are written, and the export — with full ID numbers — is recorded in the access log. ``user`` None is
+    the command line. ``income_year`` defaults to the latest year with incomes among these households.
+    """
+    if isinstance(region, str):
+        region = Region.objects.get(code=region)
+    households = Household.objects.filter(village__code__startswith=region.code)
+    if user is not None:
+        if not user_can(user, Household, EXPORT):
+            raise PermissionDenied("您的角色无权导出农户信息")
+        if not Region.objects.restrict(user, "view").filter(pk=region.pk).exists():
+            raise PermissionDenied("该区划不在您的管辖范围内")
+        households = households.restrict(user, EXPORT)
+    household_count = households.count()
+    member_count = Member.objects.filter(household__in=households).count()
+    if income_year is None:
+        income_year = (IncomeRecord.objects.filter(household__in=households).aggregate(year=Max("year"))["year"]
+                       or timezone.localdate().year - 1)
+    who = (user.get_full_name() or user.get_username()) if user is not None else "命令行"
+    details = (f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}；收入年度：{income_year}；导出人：{who}；"
+               f"共 {household_count} 户 {member_count} 人")
+    ordered = households.order_by("village__code", "household_no").values(*HOUSEHOLD_FIELDS).iterator(
+        chunk_size=CHUNK)
+    written = national.write_national_xlsx(out_path, _rows(ordered, income_year, progress, member_count),
+                                           title=export_title(region), details=details)
+    if progress is not None:
+        progress(written, member_count, "导出完成")
+    if user is not None:
+        log_access(user=user, action=AccessLog.EXPORT, record_count=written, region_code=region.code,
+                   detail=f"导出农户信息（含完整证件号码）：{region.full_name} {household_count} 户 {written} 人")
+    return ExportResult(out_path, household_count, written, income_year, region)
