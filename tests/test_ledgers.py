@@ -355,11 +355,13 @@ def test_centre_lists_every_ledger_with_its_count(county, client_for, django_ass
     assert "复制" not in html  # only a county admin keeps the county's own ledgers
 
 
-def test_ledger_page_previews_masked_rows(county, client_for):
-    html = client_for(county.inspector).get("/ledgers/view/dropout/?reference=2025-09-01").content.decode()
-    assert 'id="ledger-count">4<' in html
+@pytest.mark.parametrize("who", ["inspector", "admin"])
+def test_ledger_page_previews_masked_rows(county, client_for, who):
+    html = client_for(getattr(county, who)).get("/ledgers/view/dropout/?reference=2025-09-01").content.decode()
+    assert 'id="ledger-count">4<' in html and "参考日期：2025-09-01" in html
     full_id = Member.objects.get(name="张小五").id_number
-    assert full_id not in html and full_id[:6] + "********" + full_id[-4:] in html
+    assert full_id not in html and full_id[:6] + "********" + full_id[-4:] in html  # on screen always masked
+    assert "13800001234" not in html and "138****1234" in html
 
 
 # --- a county's own copy --------------------------------------------------------------------------------------------

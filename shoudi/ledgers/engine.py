@@ -26,7 +26,7 @@ from typing import Any
 
 import xlsxwriter
 from django.apps import apps
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -506,6 +506,21 @@ def _mask_phone(value):
     return mask_phone(value) if value else value
 
 
+def _is_text(model: type[models.Model], path: str) -> bool:
+    """Whether ``path`` (as ``.values()`` takes it) ends at a CharField or TextField of the model."""
+    field = None
+    for i, part in enumerate(path.split("__")):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:  # an annotation, or something the database computes
+            return False
+        if i < path.count("__"):
+            model = field.related_model
+            if model is None:
+                return False
+    return field is not None and field.get_internal_type() in ("CharField", "TextField")
+
+
 def _compose(first: Callable, second: Callable) -> Callable:
     return lambda row: second(first(row))
 
@@ -521,7 +536,7 @@ class _Plan:
     masked: list[bool]
 
 
-def _plan(ledger: Ledger, ctx: LedgerContext, *, excel: bool) -> _Plan:
+def _plan(ledger: Ledger, ctx: LedgerContext, *, excel: bool, mask_all: bool = False) -> _Plan:
     d = ledger.definition
     columns = ledger.visible_columns(ctx)
     fields: list[str] = []
@@ -545,16 +560,18 @@ def _plan(ledger: Ledger, ctx: LedgerContext, *, excel: bool) -> _Plan:
         else:
             need(source)
             getter = operator.itemgetter(source)
-        hide = column.kind in ("id", "phone") and not ctx.can(column.mask_model, "unmask")
+        hide = column.kind in ("id", "phone") and (mask_all or not ctx.can(column.mask_model, "unmask"))
         masked.append(hide)
         kind = column.kind
         convert = None
+        # Text from a text field is already str (or None): no conversion in the loop for the common case.
+        as_text = None if not callable(source) and _is_text(d.model, source) else _to_text
         if kind in ("text", "code"):
-            convert = _to_text
+            convert = as_text
         elif kind == "id":
-            convert = _mask_id if hide else _to_text
+            convert = _mask_id if hide else as_text
         elif kind == "phone":
-            convert = _mask_phone if hide else _to_text
+            convert = _mask_phone if hide else as_text
         elif kind in ("money", "number"):
             convert = _to_float
         elif kind == "bool":
@@ -595,8 +612,9 @@ def _rows(ledger: Ledger, ctx: LedgerContext, plan: _Plan, qs: models.QuerySet, 
 
 
 def preview(ledger: Ledger, ctx: LedgerContext, limit: int = 20) -> tuple[list[str], list[list[str]]]:
-    """The header and the first ``limit`` rows as text, masked as in the file (for the ledger's page)."""
-    plan = _plan(ledger, ctx, excel=False)
+    """The header and the first ``limit`` rows as text, for the ledger's page. IDs and phones are masked on screen
+    for every role, as in every list; only the file (whose export is logged) carries them in full."""
+    plan = _plan(ledger, ctx, excel=False, mask_all=True)
     out = []
     for row in _rows(ledger, ctx, plan, build_queryset(ledger, ctx), limit=limit):
         cells = []
@@ -691,7 +709,7 @@ def write_xlsx(ledger: Ledger, ctx: LedgerContext, target, *, progress: Callable
         sheet.write_string(2, c, column.label, fmt["head"])
     sheet.freeze_panes(3, 0)
 
-    write_string, write_number = sheet.write_string, sheet.write_number
+    write_string, write_number = _cell_writers(sheet)
     writers = []
     for column in plan.columns:
         numeric = column.kind in ("money", "number", "int", "date") or column.source == SEQ
@@ -745,6 +763,15 @@ def write_xlsx(ledger: Ledger, ctx: LedgerContext, target, *, progress: Callable
     if progress is not None:
         progress(count)
     return count
+
+
+def _cell_writers(sheet) -> tuple[Callable, Callable]:
+    """XlsxWriter's typed cell writers behind the public ones, which first test for A1 notation on every call (the
+    engine always passes row and column numbers); the public ones if a later XlsxWriter renames them."""
+    private = getattr(sheet, "_write_string", None), getattr(sheet, "_write_number", None)
+    if all(callable(method) for method in private):
+        return private
+    return sheet.write_string, sheet.write_number
 
 
 def _sum_row(sheet, fmt, r: int, n: int, label: str, sums: dict, plan: _Plan) -> int:
