@@ -69,6 +69,7 @@ class Layout:
     header_index: int  # 0-based index of the header among the file's rows
     headers: list[str]
     mapping: dict[str, str]
+    sheet: int = 0  # the workbook's sheet holding the list
 
     @property
     def header_row(self) -> int:
@@ -110,8 +111,9 @@ def _is_excel(magic: bytes) -> bool:
     return magic[:4] == b"PK\x03\x04" or magic[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def open_rows(path: Path, has_header=None) -> Iterator[list]:
-    """Every row of the list as a list of cell values, from row 1 (Excel: the first sheet with a header)."""
+def open_rows(path: Path, has_header=None, sheet: int | None = None) -> tuple[Iterator[list], int]:
+    """Every row of the list as a list of cell values, from row 1, and the sheet's index: for Excel the sheet
+    ``sheet``, else the first whose first rows ``has_header`` accepts (a cover sheet before the list is skipped)."""
     path = Path(path)
     _check_name(path)
     try:
@@ -122,13 +124,13 @@ def open_rows(path: Path, has_header=None) -> Iterator[list]:
     if not magic:
         raise FileRejected("文件是空的")
     if _is_excel(magic):
-        return _excel_rows(path, has_header)
+        return _excel_rows(path, has_header, sheet)
     if path.suffix.lower() != ".csv":
         raise FileRejected("文件扩展名是 Excel，但内容不是 Excel 格式")
-    return _csv_rows(path)
+    return _csv_rows(path), 0
 
 
-def _excel_rows(path: Path, has_header) -> Iterator[list]:
+def _excel_rows(path: Path, has_header, index: int | None) -> tuple[Iterator[list], int]:
     from python_calamine import CalamineWorkbook
 
     try:
@@ -140,14 +142,11 @@ def _excel_rows(path: Path, has_header) -> Iterator[list]:
         raise FileRejected("无法读取 Excel 文件，文件可能已损坏或不是 Excel 格式") from exc
     if not sheets:
         raise FileRejected("Excel 文件中没有工作表")
-    chosen = sheets[0]
-    if has_header is not None and len(sheets) > 1:
-        # a cover sheet before the list is skipped: the first sheet with a recognisable header is the list
-        for sheet in sheets:
-            if has_header(_head_of(sheet)):
-                chosen = sheet
-                break
-    return _sheet_iter(chosen)
+    if index is None:
+        index = 0
+        if has_header is not None and len(sheets) > 1:
+            index = next((i for i, sheet in enumerate(sheets) if has_header(_head_of(sheet))), 0)
+    return _sheet_iter(sheets[min(index, len(sheets) - 1)]), index
 
 
 def _head_of(sheet) -> list[list]:
@@ -223,7 +222,8 @@ def detect_layout(path: Path, source: Source, profile: dict[str, str] | None = N
         return any(find_header(rows, a, required) is not None for a in passes)
 
     head = []
-    for row in open_rows(path, has_header):
+    rows, sheet = open_rows(path, has_header)
+    for row in rows:
         head.append(row)
         if len(head) >= HEADER_SEARCH_ROWS:
             break
@@ -234,7 +234,7 @@ def detect_layout(path: Path, source: Source, profile: dict[str, str] | None = N
         if found is not None:
             index, columns = found
             headers = [cell_text(v) for v in head[index]]
-            return Layout(index, headers, {key: headers[col] for key, col in columns.items()})
+            return Layout(index, headers, {key: headers[col] for key, col in columns.items()}, sheet)
     wanted = "、".join(f"“{source.column(k).label}”" for k in required)
     seen = max(head, key=lambda r: sum(1 for v in r if cell_text(v)))
     shown = "、".join(cell_text(v) for v in seen if cell_text(v))[:200]
@@ -410,7 +410,7 @@ def parse_rows(path: Path, source: Source, layout: Layout, result: ParsedList,
     others, derive = plan.others, plan.derive
     add = result.add
     blank_values = ["", "", "", "", "", None, None, "", ""]
-    rows = open_rows(path, lambda head: True)
+    rows, _ = open_rows(path, sheet=layout.sheet)
     number = 0
     for number, cells in enumerate(rows, start=1):
         if number <= layout.header_row:
