@@ -10,3 +10,7 @@ class LedgersConfig(AppConfig):
         from .wiring_ledgers import connect_ledgers
 
         connect_ledgers()
+
+        from .wiring_cards import connect_cards
+
+        connect_cards()

@@ -1,1 +1,13 @@
-urlpatterns = []
+"""Work cards (工作卡) and 收入及政策享受明白卡, under /ledgers/cards/ in the ``ledgers`` namespace."""
+
+from django.urls import path
+
+from . import cards_views as views
+
+urlpatterns = [
+    path("", views.cards_index, name="cards"),
+    path("household/<int:pk>/", views.household_card, name="workcard"),
+    path("batch/", views.batch_cards, name="workcard_batch"),
+    path("batch/job/", views.start_batch_job, name="workcard_job"),
+    path("mingbai/<int:pk>/", views.mingbai, name="mingbai"),
+]
