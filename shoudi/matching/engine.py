@@ -122,38 +122,75 @@ def _table(model) -> str:
     return model._meta.db_table
 
 
-def registry_sql(dialect: Dialect, *, scoped: bool) -> str:
-    """The registry persons of the region, with their household's 脱贫/监测 and open-case flags."""
+def _registry_columns(dialect: Dialect) -> str:
     b = dialect.bool_int
-    where = (f"WHERE h.village_id IN (SELECT id FROM {_table(Region)} WHERE code LIKE %(scope)s)"  # noqa: S608
-             if scoped else "")
     return f"""
-        SELECT m.id AS m_id, m.id_number AS m_id_number, m.name AS m_name,
-               REPLACE(REPLACE(m.name, ' ', ''), '　', '') AS m_name_key, m.birth_date AS m_birth_date,
-               m.status AS m_status, m.dibao AS m_dibao, m.tekun AS m_tekun, m.disability_category AS m_dis_cat,
-               m.disability_grade AS m_dis_grade, m.student_status AS m_student, {b('m.employed')} AS m_employed,
-               {b('m.employee_pension')} AS m_employee_pension, {b('m.employee_medical')} AS m_employee_medical,
-               h.id AS h_id, h.household_no AS h_no, h.household_type AS h_type,
-               {b('h.housing_secure')} AS h_housing, h.village_id AS v_id,
-               CASE WHEN h.household_type = '脱贫户' OR cs.identified = 1 THEN 1 ELSE 0 END AS base,
-               COALESCE(cs.open_case, 0) AS open_case
-        FROM {_table(Member)} m
-        JOIN {_table(Household)} h ON h.id = m.household_id
-        LEFT JOIN (SELECT household_id,
-                          MAX(CASE WHEN identified_on IS NOT NULL THEN 1 ELSE 0 END) AS identified,
-                          MAX(CASE WHEN is_open THEN 1 ELSE 0 END) AS open_case
-                   FROM {_table(MonitoringCase)} GROUP BY household_id) cs ON cs.household_id = h.id
-        {where}"""  # noqa: S608 - model names only
+        m.id AS m_id, m.id_number AS m_id_number, m.name AS m_name,
+        REPLACE(REPLACE(m.name, ' ', ''), '　', '') AS m_name_key, m.birth_date AS m_birth_date,
+        m.status AS m_status, m.dibao AS m_dibao, m.tekun AS m_tekun, m.disability_category AS m_dis_cat,
+        m.disability_grade AS m_dis_grade, m.student_status AS m_student, {b('m.employed')} AS m_employed,
+        {b('m.employee_pension')} AS m_employee_pension, {b('m.employee_medical')} AS m_employee_medical,
+        h.id AS h_id, h.household_no AS h_no, h.household_type AS h_type,
+        {b('h.housing_secure')} AS h_housing, h.village_id AS v_id,
+        CASE WHEN h.household_type = '脱贫户' OR cs.identified = 1 THEN 1 ELSE 0 END AS base,
+        COALESCE(cs.open_case, 0) AS open_case"""
+
+
+LIST_COLUMNS = """
+        s.id AS s_id, s."row" AS s_row, s.id_number AS s_id_number, s.name AS s_name, s.name_key AS s_name_key,
+        s.category AS s_category, s.grade AS s_grade, s.status AS s_status, s.amount AS s_amount,
+        s.event_date AS s_event_date, s.code AS s_code, s.detail AS s_detail"""
+NO_LIST = ", ".join(f"NULL AS s_{name}" for name in ("id", "row", "id_number", "name", "name_key", "category", "grade",
+                                                     "status", "amount", "event_date", "code", "detail"))
+
+
+def _cases() -> str:
+    """Per household: ever identified (脱贫/监测 base list) and an open record (clue included)."""
+    return f"""(SELECT household_id, MAX(CASE WHEN identified_on IS NOT NULL THEN 1 ELSE 0 END) AS identified,
+                       MAX(CASE WHEN is_open THEN 1 ELSE 0 END) AS open_case
+                FROM {_table(MonitoringCase)} GROUP BY household_id)"""  # noqa: S608 - model names only
+
+
+def _villages() -> str:
+    return f"SELECT id FROM {_table(Region)} WHERE code LIKE %(scope)s"  # noqa: S608 - model names only
 
 
 def frame_sql(dialect: Dialect, *, scoped: bool) -> str:
-    """Every list row and every registry person of the region, joined by ID number where both exist."""
+    """Every list row and every registry person of the region, joined by ID number where both exist.
+
+    PostgreSQL does it in one hash full join. SQLite cannot use an index for a FULL JOIN against a subquery (it
+    would scan the registry once per list row), so there the frame is the list LEFT JOIN the registry (by the index
+    on the member's ID number) UNION ALL the registry persons absent from the list (by the index on the list rows'
+    (list, ID number)). Both give the same rows.
+    """
+    rows = f"{_table(ListRow)}"
+    members, households = _table(Member), _table(Household)
+    if dialect.postgres:
+        where = f"WHERE h.village_id IN ({_villages()})" if scoped else ""
+        return f"""
+            SELECT {LIST_COLUMNS}, r.*
+            FROM (SELECT * FROM {rows} WHERE list_id = %(list_id)s) s
+            FULL OUTER JOIN (SELECT {_registry_columns(dialect)}
+                             FROM {members} m JOIN {households} h ON h.id = m.household_id
+                             LEFT JOIN {_cases()} cs ON cs.household_id = h.id
+                             {where}) r ON r.m_id_number = s.id_number"""  # noqa: S608 - model names only
+    # unary + keeps SQLite on the ID-number index (else it probes (household, ID) for every household in scope)
+    in_region = (f" AND +m.household_id IN (SELECT id FROM {households} WHERE village_id IN ({_villages()}))"  # noqa: S608
+                 if scoped else "")
+    region_where = f"WHERE h.village_id IN ({_villages()})" if scoped else ""
     return f"""
-        SELECT s.id AS s_id, s."row" AS s_row, s.id_number AS s_id_number, s.name AS s_name,
-               s.name_key AS s_name_key, s.category AS s_category, s.grade AS s_grade, s.status AS s_status,
-               s.amount AS s_amount, s.event_date AS s_event_date, s.code AS s_code, s.detail AS s_detail, r.*
-        FROM (SELECT * FROM {_table(ListRow)} WHERE list_id = %(list_id)s) s
-        FULL OUTER JOIN ({registry_sql(dialect, scoped=scoped)}) r ON r.m_id_number = s.id_number"""  # noqa: S608
+        SELECT {LIST_COLUMNS}, {_registry_columns(dialect)}
+        FROM {rows} s
+        LEFT JOIN {members} m ON m.id_number = s.id_number{in_region}
+        LEFT JOIN {households} h ON h.id = m.household_id
+        LEFT JOIN {_cases()} cs ON cs.household_id = h.id
+        WHERE s.list_id = %(list_id)s
+        UNION ALL
+        SELECT {NO_LIST}, {_registry_columns(dialect)}
+        FROM {members} m JOIN {households} h ON h.id = m.household_id
+        LEFT JOIN {_cases()} cs ON cs.household_id = h.id
+        {region_where} {"AND" if scoped else "WHERE"} NOT EXISTS (
+            SELECT 1 FROM {rows} x WHERE x.list_id = %(list_id)s AND x.id_number = m.id_number)"""  # noqa: S608
 
 
 def _flag(index: int) -> str:
