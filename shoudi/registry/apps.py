@@ -22,6 +22,9 @@ class RegistryConfig(AppConfig):
                 CADRE: ("view", "unmask"),
                 INSPECTOR: ("view",),
             })
+        register("registry.householdimport", "农户信息导入", {
+            COUNTY_ADMIN: ("view",), TOWNSHIP_REVIEWER: ("view",), VILLAGE_OFFICER: ("view",),
+        })
         register_menu(
             MenuItem("基础数据", "农户", "registry:household_list", model="registry.Household", order=100),
             MenuItem("基础数据", "家庭成员", "registry:member_list", model="registry.Member", order=110),

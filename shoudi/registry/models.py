@@ -8,12 +8,13 @@ from django.db import models
 from django.urls import reverse
 
 from shoudi.core.models import ChangeLoggedModel
+from shoudi.core.scope import RestrictedManager
 
 from . import choices
 from .idnumbers import birth_date_of, gender_of
 from .pinyin import initials_of
 
-__all__ = ["Household", "IncomeRecord", "Member", "compute_income"]
+__all__ = ["Household", "HouseholdImport", "IncomeRecord", "Member", "compute_income"]
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
 
@@ -196,3 +197,43 @@ class IncomeRecord(ChangeLoggedModel):
     def save(self, *args, **kwargs):
         self.compute()
         super().save(*args, **kwargs)
+
+
+def import_path(instance, filename: str) -> str:
+    return f"imports/households/{instance.token}/{filename}"
+
+
+class HouseholdImport(models.Model):
+    """One upload of the national export: previewed by a job, then committed (or not) by the user who sent it."""
+
+    PREVIEWING, PREVIEWED, COMMITTING = "previewing", "previewed", "committing"
+    COMMITTED, FAILED = "committed", "failed"
+    STATUS_CHOICES = [(PREVIEWING, "检查中"), (PREVIEWED, "待确认"), (COMMITTING, "导入中"), (COMMITTED, "已导入"),
+                      (FAILED, "失败")]
+
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    file = models.FileField("文件", upload_to=import_path)
+    file_name = models.CharField("文件名", max_length=200)
+    user = models.ForeignKey("accounts.User", verbose_name="导入人", on_delete=models.PROTECT, related_name="+")
+    region_code = models.CharField("区划代码", max_length=12, db_index=True)
+    status = models.CharField("状态", max_length=12, choices=STATUS_CHOICES, default=PREVIEWING)
+    income_year = models.PositiveSmallIntegerField("收入年度", null=True, blank=True)
+    create_regions = models.BooleanField("新建缺少的乡镇/村", default=False)
+    preview = models.JSONField("检查结果", default=dict, blank=True)
+    result = models.JSONField("导入结果", default=dict, blank=True)
+    preview_job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    commit_job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    scope_code_field = "region_code"
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "农户信息导入"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:import_detail", args=[self.pk])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import import_views, views
 
 app_name = "registry"
 
@@ -16,4 +16,8 @@ urlpatterns = [
     path("incomes/add/", views.IncomeEditView.as_view(), name="incomerecord_add"),
     path("incomes/<int:pk>/edit/", views.IncomeEditView.as_view(), name="incomerecord_edit"),
     path("unmask/<str:kind>/<int:pk>/<str:field>/", views.unmask, name="unmask"),
+    path("import/", import_views.import_upload, name="import_upload"),
+    path("import/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("import/<int:pk>/commit/", import_views.import_commit, name="import_commit"),
+    path("export/", import_views.export_national, name="export_national"),
 ]

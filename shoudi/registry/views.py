@@ -24,6 +24,8 @@ class HouseholdListView(ObjectListView):
     table_class = HouseholdTable
     title = "农户"
     add_url_name = "registry:household_add"
+    import_url_name = "registry:import_upload"
+    template_name = "registry/household_list.html"
 
 
 class HouseholdDetailView(ObjectDetailView):

@@ -1,0 +1,106 @@
+"""The household import pages: upload → the preview job → the preview (per village, errors, missing members and
+regions) → commit job; and the national-format export of the user's region as a job."""
+
+from __future__ import annotations
+
+import secrets
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from shoudi.core.forms import StyledForm
+from shoudi.core.jobs import start_job
+from shoudi.core.scope import get_object_for, user_can
+from shoudi.regions.models import Region
+
+from .models import Household, HouseholdImport
+
+
+class UploadForm(StyledForm):
+    file = forms.FileField(label="国家系统导出的农户信息（Excel）",
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls"}))
+    income_year = forms.IntegerField(label="收入年度（留空：取文件标题中的年度）", required=False, min_value=2015,
+                                     max_value=2100)
+
+
+def import_upload(request):
+    if not user_can(request.user, Household, "import"):
+        raise PermissionDenied("您的角色不能导入农户信息")
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".xls")):
+            form.add_error("file", "请上传国家系统导出的 Excel 文件（.xlsx 或 .xls）")
+        else:
+            record = HouseholdImport(token=secrets.token_hex(16), file_name=upload.name[:200], user=request.user,
+                                     region_code=request.user.region.code if request.user.region_id else "",
+                                     income_year=form.cleaned_data["income_year"])
+            # the job is enqueued when this block commits: it finds the record complete
+            with transaction.atomic():
+                record.file.save(f"upload{'.xlsx' if upload.name.lower().endswith('.xlsx') else '.xls'}", upload,
+                                 save=True)
+                _start(record, "registry.import_preview", "preview_job", f"检查：{record.file_name}")
+            return redirect(record)
+    recent = HouseholdImport.objects.restrict(request.user, "view").filter(user=request.user)[:10]
+    return render(request, "registry/import_upload.html", {"title": "导入农户信息", "form": form, "recent": recent})
+
+
+def import_detail(request, pk):
+    record = get_object_for(request.user, HouseholdImport.objects.filter(user=request.user) if not
+                            request.user.is_superuser else HouseholdImport.objects.all(), "view", pk=pk)
+    job = record.commit_job or record.preview_job
+    template = "registry/import_detail.html"
+    if request.htmx:
+        template += "#import-state"
+    return render(request, template, {
+        "title": f"导入农户信息：{record.file_name}", "record": record, "job": job,
+        "preview": record.preview, "result": record.result,
+        "can_create_regions": user_can(request.user, Region, "add"),
+    })
+
+
+@require_POST
+def import_commit(request, pk):
+    record = get_object_for(request.user, HouseholdImport.objects.filter(user=request.user), "view", pk=pk)
+    if record.status != HouseholdImport.PREVIEWED:
+        messages.error(request, "该文件当前不能导入（请等待检查完成，或已经导入）")
+        return redirect(record)
+    create = request.POST.get("create_regions") == "1" and user_can(request.user, Region, "add")
+    with transaction.atomic():
+        if create != record.create_regions:
+            # creating regions changes what the import does: check again with that choice first
+            record.create_regions = create
+            record.status = HouseholdImport.PREVIEWING
+            record.save(update_fields=["create_regions", "status"])
+            _start(record, "registry.import_preview", "preview_job", f"检查：{record.file_name}")
+            messages.info(request, "已按“新建缺少的乡镇/村”重新检查，请确认后再导入")
+            return redirect(record)
+        record.status = HouseholdImport.COMMITTING
+        record.save(update_fields=["status"])
+        _start(record, "registry.import_commit", "commit_job", f"导入：{record.file_name}")
+    return redirect(record)
+
+
+def _start(record: HouseholdImport, kind: str, field: str, title: str) -> None:
+    """Start the job inside the caller's transaction (it runs after the commit) and keep it on the record."""
+    setattr(record, field, start_job(kind=kind, user=record.user, params={"import_id": record.pk}, title=title))
+    record.save(update_fields=[field])
+
+
+@require_POST
+def export_national(request):
+    """Export the user's (or the picked) region in the national format, as a job with a download."""
+    from shoudi.core.views.generic import picked_region_code
+
+    if not user_can(request.user, Household, "export"):
+        raise PermissionDenied("您的角色无权导出农户信息")
+    code = picked_region_code(request) or (request.user.region.code if request.user.region_id else "")
+    if not code:
+        raise PermissionDenied("请先选择区划")
+    job = start_job(kind="registry.export", user=request.user, params={"region_code": code},
+                    title=f"导出农户信息（{Region.objects.get(code=code).name}）")
+    return redirect(job.get_absolute_url())
