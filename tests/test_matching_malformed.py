@@ -165,3 +165,13 @@ def test_ids_typed_as_numbers_lose_digits_and_are_reported(world, tmp_path, home
     run = services.match_file(department="medical_insurance", path=path, period="2025-05", user=world.admin)
     assert run.list.rows_loaded == 1 and run.list.rows_rejected == 1
     assert run.list.issues[0]["row"] == 2 and run.list.issues[0]["rejected"]
+
+
+def test_odd_characters_in_cells_load_safely(world, tmp_path, home):
+    head = home.members.get(relation="户主")
+    son = home.members.get(relation="之子")
+    rows = [["马\\一", head.id_number, "1"], ["马\t二\n", son.id_number, "2"]]
+    run = run_list(tmp_path, "medical_insurance", HEADERS, rows, user=world.admin)
+    names = dict(ListRow.objects.filter(list=run.list).values_list("id_number", "name"))
+    assert names == {head.id_number: "马\\一", son.id_number: "马 二"}
+    assert findings_of(run) == {("name_mismatch", head.id_number)}  # 马二 with a tab inside is still 马二

@@ -19,7 +19,8 @@ year of a date — are in ``Dialect``.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import connections, router
@@ -43,6 +44,32 @@ HITS = "matching_hits"
 
 # --- loading ----------------------------------------------------------------------------------------------------
 
+COPY_CHUNK = 1 << 20
+
+
+def _copy_text(list_id: int, rows: Iterable[tuple]) -> Iterator[tuple[str, int]]:
+    """COPY text format, in chunks of about a megabyte: (text, rows in it).
+
+    The reader leaves no control characters in a value, so fields are joined with NUL and NULL is written as SOH,
+    both swapped for the real thing once per chunk; a backslash (rare in a name) is doubled on its own line only.
+    """
+    head = f"{list_id}\x00"
+    lines: list[str] = []
+    size = count = 0
+    for row in rows:
+        line = head + "\x00".join(["\x01" if v is None else str(v) for v in row]) + "\x00f"
+        if "\\" in line:
+            line = line.replace("\\", "\\\\")
+        lines.append(line)
+        size += len(line)
+        count += 1
+        if size >= COPY_CHUNK:
+            yield "\n".join(lines).replace("\x00", "\t").replace("\x01", "\\N") + "\n", count
+            lines, size, count = [], 0, 0
+    if lines:
+        yield "\n".join(lines).replace("\x00", "\t").replace("\x01", "\\N") + "\n", count
+
+
 def load_rows(list_id: int, rows: Iterable[tuple]) -> int:
     """Write staging rows (tuples in ``reading.FIELDS`` order) of list ``list_id``; returns how many."""
     connection = connections[router.db_for_write(ListRow)]
@@ -54,11 +81,13 @@ def load_rows(list_id: int, rows: Iterable[tuple]) -> int:
     count = 0
     connection.ensure_connection()
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-            write = copy.write_row
-            for row in rows:
-                write((list_id, *row, False))
-                count += 1
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for text, n in _copy_text(list_id, rows):
+                    copy.write(text)
+                    count += n
+            # the planner must know the list's size before it joins it with the registry
+            cursor.execute(f"ANALYZE {table}")
         return count
     sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['?'] * len(columns))})"  # noqa: S608 - model names
     raw = connection.connection
@@ -122,26 +151,45 @@ def _table(model) -> str:
     return model._meta.db_table
 
 
-def _registry_columns(dialect: Dialect) -> str:
+LIST_SIDE = {"s_id": "s.id", "s_row": 's."row"', "s_id_number": "s.id_number", "s_name": "s.name",
+             "s_name_key": "s.name_key", "s_category": "s.category", "s_grade": "s.grade", "s_status": "s.status",
+             "s_amount": "s.amount", "s_event_date": "s.event_date", "s_code": "s.code", "s_detail": "s.detail"}
+
+
+def registry_side(dialect: Dialect) -> dict[str, str]:
+    """Frame column → SQL over the member ``m``, household ``h`` and case summary ``cs``."""
     b = dialect.bool_int
-    return f"""
-        m.id AS m_id, m.id_number AS m_id_number, m.name AS m_name,
-        REPLACE(REPLACE(m.name, ' ', ''), '　', '') AS m_name_key, m.birth_date AS m_birth_date,
-        m.status AS m_status, m.dibao AS m_dibao, m.tekun AS m_tekun, m.disability_category AS m_dis_cat,
-        m.disability_grade AS m_dis_grade, m.student_status AS m_student, {b('m.employed')} AS m_employed,
-        {b('m.employee_pension')} AS m_employee_pension, {b('m.employee_medical')} AS m_employee_medical,
-        h.id AS h_id, h.household_no AS h_no, h.household_type AS h_type,
-        {b('h.housing_secure')} AS h_housing, h.village_id AS v_id,
-        CASE WHEN h.household_type = '脱贫户' OR cs.identified = 1 THEN 1 ELSE 0 END AS base,
-        COALESCE(cs.open_case, 0) AS open_case"""
+    return {
+        "m_id": "m.id", "m_id_number": "m.id_number", "m_name": "m.name",
+        "m_name_key": "REPLACE(REPLACE(m.name, ' ', ''), '　', '')", "m_birth_date": "m.birth_date",
+        "m_status": "m.status", "m_dibao": "m.dibao", "m_tekun": "m.tekun", "m_dis_cat": "m.disability_category",
+        "m_dis_grade": "m.disability_grade", "m_student": "m.student_status", "m_employed": b("m.employed"),
+        "m_employee_pension": b("m.employee_pension"), "m_employee_medical": b("m.employee_medical"),
+        "h_id": "h.id", "h_no": "h.household_no", "h_type": "h.household_type", "h_housing": b("h.housing_secure"),
+        "v_id": "h.village_id",
+        "base": "CASE WHEN h.household_type = '脱贫户' OR cs.identified = 1 THEN 1 ELSE 0 END",
+        "open_case": "COALESCE(cs.open_case, 0)",
+    }
 
 
-LIST_COLUMNS = """
-        s.id AS s_id, s."row" AS s_row, s.id_number AS s_id_number, s.name AS s_name, s.name_key AS s_name_key,
-        s.category AS s_category, s.grade AS s_grade, s.status AS s_status, s.amount AS s_amount,
-        s.event_date AS s_event_date, s.code AS s_code, s.detail AS s_detail"""
-NO_LIST = ", ".join(f"NULL AS s_{name}" for name in ("id", "row", "id_number", "name", "name_key", "category", "grade",
-                                                     "status", "amount", "event_date", "code", "detail"))
+# what writing a finding reads, whatever the rule
+ALWAYS = {"s_id", "s_id_number", "s_name", "m_id", "m_id_number", "m_name", "h_id", "h_no", "v_id"}
+_NAME = re.compile(r"\b(?:[smh]_[a-z_]+|v_id|base|open_case|age_at_period)\b")
+
+
+def columns_used(rules: tuple[Rule, ...]) -> set[str]:
+    """The frame columns the rules' conditions and figures name, and those every finding needs."""
+    used = set(ALWAYS)
+    for rule in rules:
+        for sql in (rule.condition, *(f.sql for f in rule.figures)):
+            used.update(_NAME.findall(sql))
+    if "age_at_period" in used:
+        used.add("m_birth_date")
+    return used
+
+
+def _select(columns: dict[str, str], used: set[str]) -> str:
+    return ", ".join(f"{sql} AS {name}" for name, sql in columns.items() if name in used)
 
 
 def _cases() -> str:
@@ -155,40 +203,46 @@ def _villages() -> str:
     return f"SELECT id FROM {_table(Region)} WHERE code LIKE %(scope)s"  # noqa: S608 - model names only
 
 
-def frame_sql(dialect: Dialect, *, scoped: bool) -> str:
-    """Every list row and every registry person of the region, joined by ID number where both exist.
+def frame_sql(dialect: Dialect, *, scoped: bool, used: set[str] | None = None) -> str:
+    """Every list row and every registry person of the region, joined by ID number where both exist (only the
+    columns in ``used``, all when None).
 
     PostgreSQL does it in one hash full join. SQLite cannot use an index for a FULL JOIN against a subquery (it
     would scan the registry once per list row), so there the frame is the list LEFT JOIN the registry (by the index
     on the member's ID number) UNION ALL the registry persons absent from the list (by the index on the list rows'
     (list, ID number)). Both give the same rows.
     """
+    registry = registry_side(dialect)
+    used = set(LIST_SIDE) | set(registry) if used is None else used
+    list_columns, registry_columns = _select(LIST_SIDE, used), _select(registry, used)
+    cases = f"LEFT JOIN {_cases()} cs ON cs.household_id = h.id" if used & {"base", "open_case"} else ""
     rows = f"{_table(ListRow)}"
     members, households = _table(Member), _table(Household)
     if dialect.postgres:
         where = f"WHERE h.village_id IN ({_villages()})" if scoped else ""
         return f"""
-            SELECT {LIST_COLUMNS}, r.*
+            SELECT {list_columns}, r.*
             FROM (SELECT * FROM {rows} WHERE list_id = %(list_id)s) s
-            FULL OUTER JOIN (SELECT {_registry_columns(dialect)}
+            FULL OUTER JOIN (SELECT {registry_columns}
                              FROM {members} m JOIN {households} h ON h.id = m.household_id
-                             LEFT JOIN {_cases()} cs ON cs.household_id = h.id
+                             {cases}
                              {where}) r ON r.m_id_number = s.id_number"""  # noqa: S608 - model names only
     # unary + keeps SQLite on the ID-number index (else it probes (household, ID) for every household in scope)
     in_region = (f" AND +m.household_id IN (SELECT id FROM {households} WHERE village_id IN ({_villages()}))"  # noqa: S608
                  if scoped else "")
     region_where = f"WHERE h.village_id IN ({_villages()})" if scoped else ""
+    no_list = ", ".join(f"NULL AS {name}" for name in LIST_SIDE if name in used)
     return f"""
-        SELECT {LIST_COLUMNS}, {_registry_columns(dialect)}
+        SELECT {list_columns}, {registry_columns}
         FROM {rows} s
         LEFT JOIN {members} m ON m.id_number = s.id_number{in_region}
         LEFT JOIN {households} h ON h.id = m.household_id
-        LEFT JOIN {_cases()} cs ON cs.household_id = h.id
+        {cases}
         WHERE s.list_id = %(list_id)s
         UNION ALL
-        SELECT {NO_LIST}, {_registry_columns(dialect)}
+        SELECT {no_list}, {registry_columns}
         FROM {members} m JOIN {households} h ON h.id = m.household_id
-        LEFT JOIN {_cases()} cs ON cs.household_id = h.id
+        {cases}
         {region_where} {"AND" if scoped else "WHERE"} NOT EXISTS (
             SELECT 1 FROM {rows} x WHERE x.list_id = %(list_id)s AND x.id_number = m.id_number)"""  # noqa: S608
 
@@ -204,8 +258,9 @@ def hits_sql(dialect: Dialect, rules: tuple[Rule, ...], *, scoped: bool) -> str:
     """The joined rows hit by any rule, with one 0/1 column per rule (and one for rows not in the registry)."""
     conditions = [f"({rule.condition})" for rule in rules] + [f"({NOT_IN_REGISTRY_SQL})"]
     flags = ", ".join(f"CASE WHEN {cond} THEN 1 ELSE 0 END AS {_flag(i)}" for i, cond in enumerate(conditions))
+    frame = frame_sql(dialect, scoped=scoped, used=columns_used(rules))
     # the conditions are the sources' own SQL, never user input
-    return (f"CREATE TEMP TABLE {HITS} AS SELECT f.*, {flags} FROM ({frame_sql(dialect, scoped=scoped)}) f "  # noqa: S608
+    return (f"CREATE TEMP TABLE {HITS} AS SELECT f.*, {flags} FROM ({frame}) f "  # noqa: S608
             f"WHERE {' OR '.join(conditions)}")
 
 
@@ -213,6 +268,12 @@ def findings_sql(dialect: Dialect, rule: Rule, index: int, *, period_start: date
     """INSERT the findings of one rule from the hits, each linked to the current finding of its subject."""
     subject = "'H:' || h_no" if rule.level == "household" else "m_id_number"
     figures = [(f.label, figure_sql(dialect, f)) for f in rule.figures]
+    used = columns_used((rule,))
+    extra = []  # the two values a figure may show that are not frame columns
+    if "age_at_period" in used:
+        extra.append(f"{dialect.age_on('x.m_birth_date', period_start)} AS age_at_period")
+    if "n_in_household" in " ".join(f.sql for f in rule.figures):
+        extra.append("COUNT(*) OVER (PARTITION BY x.h_id) AS n_in_household")
     fingerprint = " || '|' || ".join(sql for _, sql in figures) or "''"
     carry = ("(p.status IN ('待核实', '属实') OR (p.status = '不属实' AND p.fingerprint = z.fp))")
     columns = ["created_at", "updated_at", "run_id", "department", "period", "rule", "rule_label", "village_id",
@@ -234,8 +295,7 @@ def findings_sql(dialect: Dialect, rule: Rule, index: int, *, period_start: date
         INSERT INTO {_table(Finding)} ({', '.join(qn(col) for col in columns)})
         SELECT {', '.join(values)}
         FROM (SELECT y.*, {dialect.json_pairs(figures)} AS figs, {fingerprint} AS fp
-              FROM (SELECT x.*, {subject} AS subj, {dialect.age_on('x.m_birth_date', period_start)} AS age_at_period,
-                           COUNT(*) OVER (PARTITION BY x.h_id) AS n_in_household,
+              FROM (SELECT x.*, {subject} AS subj, {"".join(e + ", " for e in extra)}
                            ROW_NUMBER() OVER (PARTITION BY {subject} ORDER BY x.s_id, x.m_id) AS k
                     FROM {HITS} x WHERE x.{_flag(index)} = 1) y
               WHERE y.k = 1) z
@@ -277,6 +337,9 @@ def match(run: MatchRun, source: Source, *, settings, period_start: datetime.dat
         cursor.execute(f"DROP TABLE IF EXISTS {HITS}")
         sql = hits_sql(dialect, rules, scoped=scoped)
         cursor.execute(sql, _used(params, sql))
+        # statistics for the planner: without them it takes the hits for a handful of rows and loops over the
+        # earlier findings once per hit
+        cursor.execute(f"ANALYZE {HITS}")
         if progress:
             progress("已完成比对")
         sums = ", ".join(f"COALESCE(SUM({_flag(i)}), 0)" for i in range(len(rules) + 1))

@@ -1,5 +1,5 @@
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from shoudi.assistance.filters import TodoFilter
 from shoudi.core.filters import ScopedFilterSet
@@ -78,7 +78,6 @@ class FindingFilterSet(ScopedFilterSet):
         run = MatchRun.objects.filter(pk=value).first() if value else None
         if run is None:
             return queryset
-        if run.previous_run_id is None:
-            return queryset.none()
-        again = Finding.objects.filter(previous=OuterRef("pk"), run=run)
-        return queryset.filter(run=run.previous_run).exclude(Exists(again))
+        from .services import resolved_findings
+
+        return queryset.filter(pk__in=resolved_findings(run).values("pk"))

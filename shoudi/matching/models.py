@@ -135,7 +135,8 @@ class ListRow(models.Model):
     source module. Rows whose ID is not in the registry stay here (``not_in_registry``) and are counted by the run.
     """
 
-    list = models.ForeignKey(DepartmentList, on_delete=models.CASCADE, related_name="rows")
+    # no index of its own: (list, id_number) below serves lookups by list, and every index slows the bulk load
+    list = models.ForeignKey(DepartmentList, on_delete=models.CASCADE, related_name="rows", db_index=False)
     row = models.PositiveIntegerField("行号")
     id_number = models.CharField("证件号码", max_length=18)
     name = models.CharField("姓名", max_length=50, blank=True)
@@ -202,7 +203,10 @@ class Finding(ChangeLoggedModel):
     ``fingerprint`` is the figures as text, so that a finding closed as 不属实 comes back only when they change.
     """
 
-    run = models.ForeignKey(MatchRun, verbose_name="比对批次", on_delete=models.CASCADE, related_name="findings")
+    # Findings are written in bulk: foreign keys that are mostly empty get partial indexes (Meta) instead of
+    # indexes holding a NULL per row, and ``run`` is served by (run, rule).
+    run = models.ForeignKey(MatchRun, verbose_name="比对批次", on_delete=models.CASCADE, related_name="findings",
+                            db_index=False)
     department = models.CharField("部门", max_length=30, choices=c.DEPARTMENT_LABELS.items())
     period = models.CharField("比对期", max_length=7)
     rule = models.CharField("规则", max_length=40)
@@ -222,22 +226,22 @@ class Finding(ChangeLoggedModel):
     status = models.CharField("状态", max_length=4, choices=c.FINDING_STATUSES, default=c.PENDING)
     due_on = models.DateField("核实期限", null=True, blank=True)
     verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="核实人", null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+                                    on_delete=models.SET_NULL, related_name="+", db_index=False)
     verified_on = models.DateField("核实日期", null=True, blank=True)
     note = models.TextField("核实说明", blank=True)
     action = models.CharField("处理方式", max_length=10, choices=c.ACTIONS, blank=True)
     action_note = models.TextField("处理说明", blank=True)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="处理人", null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="+")
+                                  on_delete=models.SET_NULL, related_name="+", db_index=False)
     closed_on = models.DateField("处理日期", null=True, blank=True)
     case = models.ForeignKey("monitoring.MonitoringCase", verbose_name="监测记录", null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="+")
+                             on_delete=models.SET_NULL, related_name="+", db_index=False)
     measure = models.ForeignKey("assistance.Measure", verbose_name="帮扶措施", null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")
+                                on_delete=models.SET_NULL, related_name="+", db_index=False)
     problem = models.ForeignKey("assistance.GuaranteeProblem", verbose_name="保障问题", null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")
+                                on_delete=models.SET_NULL, related_name="+", db_index=False)
     previous = models.ForeignKey("self", verbose_name="上期同一问题", null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="successors")
+                                 on_delete=models.SET_NULL, related_name="successors", db_index=False)
     is_current = models.BooleanField("最新", default=True, editable=False)
 
     scope_code_field = "village__code"
@@ -251,6 +255,8 @@ class Finding(ChangeLoggedModel):
                          name="matching_finding_current"),
             models.Index(fields=["status", "due_on"], name="matching_finding_due"),
             models.Index(fields=["run", "rule"], name="matching_finding_run_rule"),
+            *[models.Index(fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"matching_finding_{name}")
+              for name in ("previous", "case", "measure", "problem", "verified_by", "closed_by")],
         ]
 
     def __str__(self) -> str:

@@ -318,10 +318,13 @@ def read_date(value) -> str | None:
 
 
 def _choice_reader(col: Column):
+    """Variant → value, then the ``contains`` parts; the outcome per distinct cell is remembered (a list repeats a
+    handful of values hundreds of thousands of times)."""
     table = {_fold(k).lower(): v for k, v in col.values.items()}
     contains = tuple((_fold(part).lower(), v) for part, v in col.contains)
+    seen: dict = {}
 
-    def read(value) -> str:
+    def compute(value) -> str | ValueError:
         key = _fold(value).lower()
         if not key:
             return ""
@@ -331,17 +334,35 @@ def _choice_reader(col: Column):
         for part, v in contains:
             if part in key:
                 return v
-        if col.report_unknown:
-            raise ValueError(f"无法识别“{cell_text(value)}”")
-        return ""
+        return ValueError(f"无法识别“{cell_text(value)}”") if col.report_unknown else ""
+
+    def read(value) -> str:
+        try:
+            outcome = seen[value]
+        except KeyError:
+            outcome = compute(value)
+            if len(seen) < 10_000:
+                seen[value] = outcome
+        except TypeError:  # an unhashable cell
+            outcome = compute(value)
+        if type(outcome) is ValueError:
+            raise outcome
+        return outcome
 
     return read
+
+
+def _printable(text: str) -> str:
+    """Control characters (tabs, line breaks inside a cell) become spaces; the staging load relies on it."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() else " " for ch in text).strip()
 
 
 def _text_reader(limit: int):
     def read(value) -> str:
         text = value.strip() if type(value) is str else cell_text(value)
-        return text[:limit]
+        return _printable(text)[:limit]
 
     return read
 
@@ -356,23 +377,25 @@ def _reader(col: Column):
     return _text_reader(LENGTHS.get(col.key, 100))
 
 
-def _read_id(value) -> str:
+def _read_id(value, today: datetime.date) -> str:
     """parse_id_number, and a 残疾人证号 (the ID followed by two digits) read as its ID number."""
     try:
-        return parse_id_number(value)
+        return parse_id_number(value, today=today)
     except ValueError:
         text = _fold(value).upper()
         if len(text) == 20 and text[18:].isdigit():
-            return parse_id_number(text, "残疾人证")
+            return parse_id_number(text, "残疾人证", today=today)
         raise
 
 
 def _name(value) -> tuple[str, str]:
     """(name as written, name folded for comparison: NFKC, no spaces)."""
     text = value.strip() if type(value) is str else cell_text(value)
-    text = text[:50]
-    key = unicodedata.normalize("NFKC", text) if not text.isascii() else text
-    return text, "".join(key.split())
+    text = _printable(text)[:50]
+    key = text if text.isascii() or unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+    if " " in key or "\u3000" in key:
+        key = "".join(key.split())
+    return text, key
 
 
 # --- parsing ----------------------------------------------------------------------------------------------------
@@ -385,13 +408,13 @@ class _Plan:
         self.id_index = layout.index_of("id_number")
         self.name_index = layout.index_of("name")
         self.id_label = source.column("id_number").label
-        self.others: list[tuple[int, int, object, str]] = []  # (cell index, slot in FIELDS, reader, label)
+        self.others: list[tuple[int, int, object, str]] = []  # (cell index, slot after id, reader, label)
         for col in source.columns:
             if col.key in ("id_number", "name"):
                 continue
             index = layout.index_of(col.key)
             if index is not None:
-                self.others.append((index, FIELDS.index(col.key), _reader(col), col.label))
+                self.others.append((index, FIELDS.index(col.key) - 2, _reader(col), col.label))
         self.width = max([i for i in (self.id_index, self.name_index) if i is not None]
                          + [i for i, *_ in self.others], default=0) + 1
         self.derive = source.derive
@@ -403,59 +426,72 @@ def _blank(row: list) -> bool:
 
 def parse_rows(path: Path, source: Source, layout: Layout, result: ParsedList,
                *, limit: int | None = None) -> Iterator[tuple]:
-    """Staging tuples (in ``FIELDS`` order) of every data row below the header; issues go to ``result``."""
+    """Staging tuples (in ``FIELDS`` order) of every data row below the header; issues go to ``result``.
+
+    This loop runs once per row of lists of millions of rows: it keeps to local names and plain tuples.
+    """
     plan = _Plan(source, layout)
     seen: dict[str, int] = {}
-    id_index, name_index, width = plan.id_index, plan.name_index, plan.width
+    id_index, name_index, width, id_label = plan.id_index, plan.name_index, plan.width, plan.id_label
     others, derive = plan.others, plan.derive
     add = result.add
-    blank_values = ["", "", "", "", "", None, None, "", ""]
+    today = datetime.date.today()
+    header_row = layout.header_row
     rows, _ = open_rows(path, sheet=layout.sheet)
-    number = 0
-    for number, cells in enumerate(rows, start=1):
-        if number <= layout.header_row:
-            continue
-        if len(cells) < width:
-            cells = [*cells, *[""] * (width - len(cells))]
-        raw_id = cells[id_index]
-        if raw_id is None or raw_id == "" or (type(raw_id) is str and not raw_id.strip()):
-            if _blank(cells):
+    total = loaded = rejected = converted = 0
+    try:
+        for number, cells in enumerate(rows, start=1):
+            if number <= header_row:
                 continue
-            result.rows_total += 1
-            result.rows_rejected += 1
-            add(Issue(number, plan.id_label, "证件号码为空，本行未载入", True))
-            continue
-        result.rows_total += 1
-        try:
-            id_number = _read_id(raw_id)
-        except ValueError as exc:
-            result.rows_rejected += 1
-            add(Issue(number, plan.id_label, f"{exc}，本行未载入", True))
-            continue
-        if type(raw_id) is str and len(raw_id.strip()) == 15:
-            result.converted_ids += 1
-        first = seen.get(id_number)
-        if first is not None:
-            result.rows_rejected += 1
-            add(Issue(number, plan.id_label, f"证件号码与第 {first} 行重复，本行未载入", True))
-            continue
-        seen[id_number] = number
-        values = blank_values.copy()  # name, name_key, category, grade, status, amount, event_date, code, detail
-        if name_index is not None:
-            values[0], values[1] = _name(cells[name_index])
-        for index, slot, read, label in others:
+            if len(cells) < width:
+                cells = [*cells, *[""] * (width - len(cells))]
+            raw_id = cells[id_index]
+            if type(raw_id) is str:
+                raw_id = raw_id.strip()
+            if raw_id is None or raw_id == "":
+                if _blank(cells):
+                    continue
+                total += 1
+                rejected += 1
+                add(Issue(number, id_label, "证件号码为空，本行未载入", True))
+                continue
+            total += 1
             try:
-                values[slot - 2] = read(cells[index])
+                id_number = _read_id(raw_id, today)
             except ValueError as exc:
-                add(Issue(number, label, f"{exc}，该项按空白处理"))
-        if derive is not None:
-            named = dict(zip(FIELDS[2:], values, strict=True))
-            derive(named)
-            values = [named[k] for k in FIELDS[2:]]
-        result.rows_loaded += 1
-        yield (number, id_number, *values)
-        if limit is not None and result.rows_loaded >= limit:
-            return
+                rejected += 1
+                add(Issue(number, id_label, f"{exc}，本行未载入", True))
+                continue
+            if type(raw_id) is str and len(raw_id) == 15:
+                converted += 1
+            first = seen.get(id_number)
+            if first is not None:
+                rejected += 1
+                add(Issue(number, id_label, f"证件号码与第 {first} 行重复，本行未载入", True))
+                continue
+            seen[id_number] = number
+            # name, name_key, category, grade, status, amount, event_date, code, detail
+            values = ["", "", "", "", "", None, None, "", ""]
+            if name_index is not None:
+                values[0], values[1] = _name(cells[name_index])
+            for index, slot, read, label in others:
+                try:
+                    values[slot] = read(cells[index])
+                except ValueError as exc:
+                    add(Issue(number, label, f"{exc}，该项按空白处理"))
+            if derive is not None:
+                named = dict(zip(FIELDS[2:], values, strict=True))
+                derive(named)
+                values = [named[k] for k in FIELDS[2:]]
+            loaded += 1
+            yield (number, id_number, *values)
+            if limit is not None and loaded >= limit:
+                return
+    finally:
+        result.rows_total += total
+        result.rows_loaded += loaded
+        result.rows_rejected += rejected
+        result.converted_ids += converted
 
 
 def preview_rows(path: Path, source: Source, layout: Layout, count: int = PREVIEW_ROWS) -> tuple[list, ParsedList]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from shoudi.accounts.roles import DEPARTMENT
@@ -258,8 +258,9 @@ def resolved_findings(run: MatchRun):
     """Findings of the previous month's run that did not come back in ``run``."""
     if run.previous_run is None:
         return Finding.objects.none()
-    again = Finding.objects.filter(previous=OuterRef("pk"), run=run)
-    return Finding.objects.filter(run=run.previous_run).exclude(Exists(again))
+    # NOT IN one list rather than EXISTS per row: SQLite would probe by run for every earlier finding
+    again = Finding.objects.filter(run=run, previous__isnull=False).values("previous_id")
+    return Finding.objects.filter(run=run.previous_run).exclude(pk__in=again)
 
 
 def _resolved_by_rule(run: MatchRun) -> dict[str, int]:
