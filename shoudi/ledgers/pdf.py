@@ -145,14 +145,19 @@ def _worker(index: int, html_paths: list[str], css: str, out_path: str, messages
     """
     try:
         gc.disable()
+        started = time.perf_counter()
         renderer = _Renderer(css)
         rendered = []
         for path in html_paths:
             document = renderer.render(Path(path).read_text(encoding="utf-8"))
             rendered.append(document)
             messages.put(("progress", index, len(document.pages)))
+        laid_out = time.perf_counter()
         renderer.write(rendered, out_path)
-        messages.put(("done", index, sum(len(d.pages) for d in rendered)))
+        messages.put(("done", index, {
+            "pages": sum(len(d.pages) for d in rendered), "layout_s": laid_out - started,
+            "write_s": time.perf_counter() - laid_out, "cpu_s": time.process_time(),
+        }))
     except BaseException:
         messages.put(("error", index, traceback.format_exc()))
         raise
@@ -184,13 +189,14 @@ def _shares(count: int, workers: int) -> list[range]:
 
 def render_documents(
     documents: Sequence[str], target: str | os.PathLike, *, css: str = "", workers: int = 2,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None, stats: dict | None = None,
 ) -> int:
     """Render the HTML ``documents`` (chunks of one batch, in order) into the PDF file ``target``.
 
     With ``workers`` > 1 (and more than one chunk) the chunks are split into contiguous shares rendered by that many
     spawned processes and merged; with 1 they are rendered here, the collector paused. ``progress(pages)`` is called
-    with the pages finished since the last call. Returns the page count. Raises ``PdfError`` when a worker fails.
+    with the pages finished since the last call; ``stats``, if given, receives timings (for the benchmark). Returns
+    the page count. Raises ``PdfError`` when a worker fails.
     """
     documents = list(documents)
     if not documents:
@@ -225,18 +231,25 @@ def render_documents(
             process.start()
             processes.append(process)
         try:
-            _wait(processes, messages, progress)
+            reports = _wait(processes, messages, progress)
         finally:
             for process in processes:
                 if process.is_alive():
                     process.terminate()
                 process.join(timeout=5)
             messages.close()
-        return merge_pdfs(parts, target)
+        merging = time.perf_counter()
+        pages = merge_pdfs(parts, target)
+        if stats is not None:
+            stats["workers"] = [reports[i] for i in sorted(reports)]
+            stats["merge_s"] = time.perf_counter() - merging
+        return pages
 
 
-def _wait(processes: list, messages, progress) -> None:
+def _wait(processes: list, messages, progress) -> dict[int, dict]:
+    """Relay progress until every worker is done; their final reports by worker index."""
     pending = set(range(len(processes)))
+    reports = {}
     last_heard = time.monotonic()
     while pending:
         try:
@@ -254,5 +267,7 @@ def _wait(processes: list, messages, progress) -> None:
                 progress(value)
         elif kind == "done":
             pending.discard(index)
+            reports[index] = value
         else:
             raise PdfError(f"PDF 生成失败：\n{value}")
+    return reports

@@ -13,6 +13,7 @@ restricted to the user's scope (``card_households``); the related rows are restr
 from __future__ import annotations
 
 import datetime
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -384,7 +385,7 @@ def cards_html(cards: list, *, template: str = "ledgers/workcards.html", for_pdf
 
 
 def write_cards_pdf(cards: list, target, *, template: str = "ledgers/workcards.html", workers: int = 1,
-                    chunk: int | None = None, progress=None, **context) -> int:
+                    chunk: int | None = None, progress=None, stats: dict | None = None, **context) -> int:
     """Render ``cards`` (one per page) into the PDF file ``target``; ``workers`` > 1 splits the work over that many
     processes. Returns the page count."""
     from .pdf import print_stylesheet, render_documents
@@ -393,6 +394,10 @@ def write_cards_pdf(cards: list, target, *, template: str = "ledgers/workcards.h
         raise ValueError("没有可生成的卡片")
     chunk = chunk or CHUNK_CARDS
     context.setdefault("printed_at", timezone.localtime())
+    started = time.perf_counter()
     documents = [cards_html(cards[i:i + chunk], template=template, for_pdf=True, **context)
                  for i in range(0, len(cards), chunk)]
-    return render_documents(documents, target, css=print_stylesheet(), workers=workers, progress=progress)
+    if stats is not None:
+        stats["html_s"] = time.perf_counter() - started
+    return render_documents(documents, target, css=print_stylesheet(), workers=workers, progress=progress,
+                            stats=stats)
