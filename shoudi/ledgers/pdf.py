@@ -125,16 +125,25 @@ class _Renderer:
 
 def render_pdf(html: str | Sequence[str], *, css: str = "", pause_gc: bool = False) -> bytes:
     """A PDF of ``html`` (one HTML document, or several whose pages follow each other), rendered in this process."""
-    documents = [html] if isinstance(html, str) else list(html)
+    return _render_here([html] if isinstance(html, str) else list(html), css=css, pause_gc=pause_gc)[0]
+
+
+def _render_here(documents: list[str], *, css: str, pause_gc: bool, progress=None) -> tuple[bytes, int]:
     if not documents:
         raise ValueError("nothing to render")
     with _gc_paused(pause_gc):
         renderer = _Renderer(css)
-        rendered = [renderer.render(d) for d in documents]
+        rendered = []
+        for html in documents:
+            rendered.append(renderer.render(html))
+            if progress:
+                progress(len(rendered[-1].pages))
         data = renderer.write(rendered)
+        pages = sum(len(d.pages) for d in rendered)
+        del rendered
     if pause_gc:
         gc.collect()
-    return data
+    return data, pages
 
 
 def _worker(index: int, html_paths: list[str], css: str, out_path: str, messages) -> None:
@@ -203,13 +212,8 @@ def render_documents(
         raise ValueError("nothing to render")
     workers = max(1, min(workers, len(documents)))
     if workers == 1:
-        data = render_pdf(documents, css=css, pause_gc=True)
+        data, pages = _render_here(documents, css=css, pause_gc=True, progress=progress)
         Path(target).write_bytes(data)
-        from pypdf import PdfReader
-
-        pages = len(PdfReader(str(target)).pages)
-        if progress:
-            progress(pages)
         return pages
 
     context = multiprocessing.get_context("spawn")

@@ -373,7 +373,7 @@ def mingbai_card(household: Household, *, year: int | None = None, user=None, un
 
 # --- printing ------------------------------------------------------------------------------------------------------
 
-CHUNK_CARDS = 50  # cards per HTML document handed to a PDF worker (progress is reported per chunk)
+CHUNK_CARDS = 100  # cards per HTML document handed to a PDF worker (progress is reported per chunk)
 
 
 def cards_html(cards: list, *, template: str = "ledgers/workcards.html", for_pdf: bool = False, **context) -> str:
