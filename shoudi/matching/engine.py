@@ -44,6 +44,17 @@ HITS = "matching_hits"
 
 # --- loading ----------------------------------------------------------------------------------------------------
 
+def relaxed_commit(cursor) -> None:
+    """PostgreSQL: this transaction's commit does not wait for its WAL to reach the disk.
+
+    A load writes a few hundred megabytes of WAL; waiting for the flush made the commit a fifth of the run. The
+    cost is bounded: a crash in the next fraction of a second may lose this one run (its list can simply be run
+    again), never corrupt anything. Call inside the transaction.
+    """
+    if cursor.db.vendor == "postgresql":
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
 def load_rows(list_id: int, rows: Iterable[tuple]) -> int:
     """Write staging rows (tuples in ``reading.FIELDS`` order) of list ``list_id``; returns how many."""
     connection = connections[router.db_for_write(ListRow)]
@@ -56,6 +67,7 @@ def load_rows(list_id: int, rows: Iterable[tuple]) -> int:
     connection.ensure_connection()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            relaxed_commit(cursor)
             # psycopg formats each row in C: faster than building the text in Python
             with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 write = copy.write_row
@@ -310,6 +322,7 @@ def match(run: MatchRun, source: Source, *, settings, period_start: datetime.dat
         params.pop("scope")
     table = connection.ops.quote_name(_table(Finding))
     with connection.cursor() as cursor:
+        relaxed_commit(cursor)
         cursor.execute(f"DROP TABLE IF EXISTS {HITS}")
         sql = hits_sql(dialect, rules, scoped=scoped)
         cursor.execute(sql, _used(params, sql))

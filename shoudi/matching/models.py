@@ -135,7 +135,10 @@ class ListRow(models.Model):
     source module. Rows whose ID is not in the registry stay here (``not_in_registry``) and are counted by the run.
     """
 
-    list = models.ForeignKey(DepartmentList, on_delete=models.CASCADE, related_name="rows")
+    # No database constraint: PostgreSQL would queue a referential check per row, fired at commit (a fifth of the
+    # load of a list of millions). Only the loader writes these rows, for a list it has just saved; deleting a
+    # list still deletes its rows (Django's CASCADE).
+    list = models.ForeignKey(DepartmentList, on_delete=models.CASCADE, related_name="rows", db_constraint=False)
     row = models.PositiveIntegerField("行号")
     id_number = models.CharField("证件号码", max_length=18)
     name = models.CharField("姓名", max_length=50, blank=True)
@@ -216,8 +219,9 @@ class Finding(ChangeLoggedModel):
                                   on_delete=models.SET_NULL, related_name="findings")
     member = models.ForeignKey("registry.Member", verbose_name="人员", null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="findings")
+    # written only by the engine's INSERT … SELECT from rows that exist; no referential check per row at commit
     list_row = models.ForeignKey(ListRow, verbose_name="名单行", null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+                                 related_name="+", db_constraint=False)
     name = models.CharField("姓名", max_length=50)
     id_number = models.CharField("证件号码", max_length=18)
     subject = models.CharField("比对对象", max_length=40, editable=False)
@@ -241,7 +245,8 @@ class Finding(ChangeLoggedModel):
     problem = models.ForeignKey("assistance.GuaranteeProblem", verbose_name="保障问题", null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+", db_index=False)
     previous = models.ForeignKey("self", verbose_name="上期同一问题", null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="successors", db_index=False)
+                                 on_delete=models.SET_NULL, related_name="successors", db_index=False,
+                                 db_constraint=False)
     is_current = models.BooleanField("最新", default=True, editable=False)
 
     scope_code_field = "village__code"
