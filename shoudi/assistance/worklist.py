@@ -1,29 +1,43 @@
 """我的待办: what each user must do now, counted set-based in the database over the user's scope.
 
-Every item is a queryset (households or cases) so that the worklist, the badge, the per-village table and the
-filtered lists behind each link all use the same definition.
+Every item has one definition, used by the worklist, the badge, the per-village table and the filtered lists behind
+each link (``?todo=``).
+
+The household items (cadre, visits, contacts, assessments) are conditions over a few *facts* per household: what its
+identified cases, its visits and assessments up to today and its current pairing say (e.g. "a home visit this
+month", "eliminated more than six months ago"). The facts are computed for all households at once, one grouped
+pass over each table joined to the households in scope, so the whole worklist is a single statement however many
+households there are; counting groups it by village, which gives the per-village table and, summed, the worklist.
+The case items and the items other apps register are querysets, counted per village in one query each.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
+from shoudi.accounts.roles import CADRE
 from shoudi.monitoring import choices as mc
 from shoudi.monitoring.models import MonitoringCase
 from shoudi.monitoring.selectors import cases_waiting_for, overdue_identification
+from shoudi.regions.models import Region
 from shoudi.registry.models import Household
 
 from .models import Assessment, Measure, Pairing, Visit
-from .rhythm import _first_of, month_index, period_bounds, rhythm_for
+from .rhythm import IN_HOME, _first_of, month_index, period_bounds, rhythm_for
 
-__all__ = ["ITEMS", "WorkItem", "badge_count", "item_queryset", "per_village", "register_item", "worklist"]
+__all__ = ["ITEMS", "WorkItem", "badge_count", "item_queryset", "per_village", "register_item", "tally", "worklist"]
+
+LIFTED_TYPE = "脱贫户"
 
 
 @dataclass(frozen=True)
@@ -76,84 +90,220 @@ def _add_months(day: datetime.date, months: int) -> datetime.date:
     return first.replace(day=min(day.day, last_day))
 
 
+@dataclass(frozen=True)
+class Source:
+    """Facts from one table: ``fact`` holds for a household when one of its ``rows`` meets ``facts[fact]`` (None:
+    when it has such a row at all). ``unique``: a household has at most one such row (no grouping needed)."""
+
+    alias: str
+    model: type
+    rows: Q
+    facts: dict[str, Q | None]
+    unique: bool = False
+
+    def fact_expressions(self) -> dict:
+        """Each fact as 1 where it holds, else NULL (as for a household without rows: no COALESCE needed)."""
+        exprs = {}
+        for fact, condition in self.facts.items():
+            flag = Value(1) if condition is None else Case(When(condition, then=Value(1)))
+            exprs[fact] = flag if self.unique else Max(flag)
+        return exprs
+
+
 class Scope:
-    """The dates and base querysets one worklist computation shares."""
+    """The dates, settings and base querysets one worklist computation shares."""
 
     def __init__(self, user, today: datetime.date | None = None):
         self.user = user
-        self.today = today or timezone.localdate()
-        self.settings = rhythm_for(user.region.code if getattr(user, "region_id", None) else "")
+        self.today = t = today or timezone.localdate()
+        self.settings = s = rhythm_for(user.region.code if getattr(user, "region_id", None) else "")
         self.households = Household.objects.restrict(user, "view")
         self.cases = MonitoringCase.objects.restrict(user, "view")
-        s = self.settings
-        self.stable_cutoff = _add_months(self.today, -s.stable_after_elimination_months)
+        self.stable_cutoff = _add_months(t, -s.stable_after_elimination_months)
+        # (first day, last day) of the current period of each duty, and of the period before it
+        self.visit, self.visit_before = period_bounds(t, s.monitored_visit_months), \
+            period_bounds(t, s.monitored_visit_months, -1)
+        self.assessment, self.assessment_before = period_bounds(t, s.monitored_assessment_months), \
+            period_bounds(t, s.monitored_assessment_months, -1)
+        self.lifted_visit, self.lifted_visit_before = period_bounds(t, s.lifted_visit_months), \
+            period_bounds(t, s.lifted_visit_months, -1)
+        self.contact, self.contact_before = period_bounds(t, s.lifted_contact_months), \
+            period_bounds(t, s.lifted_contact_months, -1)
 
-    def identified(self, **extra) -> Exists:
-        conditions = {"identified_on__isnull": False, "identified_on__lte": self.today, **extra}
-        return Exists(MonitoringCase.objects.filter(household=OuterRef("pk"), **conditions))
+    def since_elimination(self, day: datetime.date) -> datetime.date:
+        """Eliminated after the returned day: still on the monthly rhythm on ``day``."""
+        return _add_months(day, -self.settings.stable_after_elimination_months)
 
-    def monitored(self) -> Q:
-        """Identified and not eliminated, or eliminated less than N months ago (the monthly rhythm)."""
-        return Q(self.identified(eliminated_on__isnull=True, is_open=True)) | Q(
-            self.identified(eliminated_on__gt=self.stable_cutoff))
+    def sources(self) -> list[Source]:
+        """The facts the household items are made of, by the table they come from."""
+        t, s = self.today, self.settings
+        home = Q(kind=IN_HOME)
+        return [
+            # the household's identified cases (identified by today)
+            Source("c", MonitoringCase, Q(identified_on__isnull=False, identified_on__lte=t), {
+                "open_late": Q(is_open=True, identified_on__lt=t - datetime.timedelta(days=s.cadre_within_days)),
+                "monitored": Q(eliminated_on__isnull=True, is_open=True) | Q(eliminated_on__gt=self.stable_cutoff),
+                "stable": Q(eliminated_on__lte=self.stable_cutoff),
+                "identified_before_visit_period": Q(identified_on__lte=self.visit_before[1]),
+                "identified_before_assessment_period": Q(identified_on__lte=self.assessment_before[1]),
+                "eliminated_late_for_lifted_visit": Q(
+                    eliminated_on__gt=self.since_elimination(self.lifted_visit_before[1])),
+                "eliminated_late_for_contact": Q(eliminated_on__gt=self.since_elimination(self.contact_before[1])),
+            }),
+            # visits up to today; only those of the periods below are read
+            Source("v", Visit, Q(visited_on__lte=t) & (
+                Q(visited_on__gte=min(self.contact[0], self.contact_before[0]))
+                | home & Q(visited_on__gte=min(self.visit_before[0], self.lifted_visit_before[0]))), {
+                "visited": home & Q(visited_on__gte=self.visit[0]),
+                "visited_before": home & Q(visited_on__range=self.visit_before),
+                "lifted_visited": home & Q(visited_on__gte=self.lifted_visit[0]),
+                "lifted_visited_before": home & Q(visited_on__range=self.lifted_visit_before),
+                "contacted": Q(visited_on__gte=self.contact[0]),
+                "contacted_before": Q(visited_on__range=self.contact_before),
+            }),
+            Source("a", Assessment, Q(assessed_on__lte=t, assessed_on__gte=self.assessment_before[0]), {
+                "assessed": Q(assessed_on__gte=self.assessment[0]),
+                "assessed_before": Q(assessed_on__range=self.assessment_before),
+            }),
+            # the current pairing, unique per household (pairing_one_current_per_household)
+            Source("p", Pairing, Q(end_date__isnull=True), {"paired": None}, unique=True),
+        ]
 
-    def lifted(self) -> Q:
-        stable = Q(self.identified(eliminated_on__lte=self.stable_cutoff))
-        return (Q(household_type="脱贫户") | stable) & ~self.monitored()
 
-    def visited(self, start: datetime.date, end: datetime.date, *, in_home: bool) -> Exists:
-        visits = Visit.objects.filter(household=OuterRef("pk"), visited_on__gte=start, visited_on__lte=end)
-        return Exists(visits.filter(kind="入户") if in_home else visits)
+def household_conditions(f) -> dict[str, object]:
+    """The household items as conditions over the facts (``f.<fact>``; ``f.lifted_type``: a 脱贫户).
 
-    def assessed(self, start, end) -> Exists:
-        return Exists(Assessment.objects.filter(household=OuterRef("pk"), assessed_on__gte=start,
-                                                assessed_on__lte=end))
+    Monitored: identified and not eliminated, or eliminated less than N (6) months ago: a home visit every month and
+    an assessment every quarter. Lifted: a 脱贫户 or eliminated N months ago or more, and not monitored: a contact
+    every month and a home visit every quarter (DOMAIN.md §4). A duty is overdue when the period before also passed
+    without it, and the duty already applied then. A cadre is due for every 脱贫户 and, past the allowed days, for
+    every household identified and still open.
+    """
+    monitored = f.monitored
+    lifted = (f.lifted_type | f.stable) & ~monitored
+    no_visit = monitored & ~f.visited
+    no_lifted_visit = lifted & ~f.lifted_visited
+    no_contact = lifted & ~f.contacted
+    no_assessment = monitored & ~f.assessed
+    return {
+        "no_cadre": (f.lifted_type | f.open_late) & ~f.paired,
+        "visit_overdue": (no_visit & ~f.visited_before & f.identified_before_visit_period)
+        | (no_lifted_visit & ~f.lifted_visited_before & ~f.eliminated_late_for_lifted_visit),
+        "visit_due": no_visit | no_lifted_visit,
+        "contact_overdue": no_contact & ~f.contacted_before & ~f.eliminated_late_for_contact,
+        "contact_due": no_contact,
+        "assessment_overdue": no_assessment & ~f.assessed_before & f.identified_before_assessment_period,
+        "assessment_due": no_assessment,
+    }
+
+
+class _Sql(str):
+    """A condition in SQL over the facts table, combined with ``&``, ``|`` and ``~``."""
+
+    def __and__(self, other):
+        return _Sql(f"({self} AND {other})")
+
+    def __or__(self, other):
+        return _Sql(f"({self} OR {other})")
+
+    def __invert__(self):
+        return _Sql(f"NOT ({self})")
+
+
+class _Columns:
+    """The facts table's columns as conditions: a fact is 1 where it holds and NULL elsewhere."""
+
+    def __getattr__(self, fact: str) -> _Sql:
+        return _Sql(f"f.{fact} IS NOT NULL")
+
+
+HOUSEHOLD_ITEMS = frozenset(household_conditions(_Columns()))
+
+
+def _narrow(user) -> bool:
+    """Whether the user's scope is a small part of the database (a village, a cadre's households): then each table
+    is read for those households alone. For a township, a county or everything, reading each table whole and
+    joining is cheaper (measured in bench/bench_worklist.py)."""
+    if getattr(user, "is_superuser", False):
+        return False
+    level = getattr(getattr(user, "region", None), "level", "county")
+    return level not in ("county", "township") or getattr(user, "role", "") == CADRE
+
+
+def _facts(sc: Scope) -> tuple[str, list]:
+    """SQL of one row per household in scope that may have a duty (a 脱贫户, or with an identified case):
+    ``hid``, ``vid`` (its village) and every fact (1, or NULL where it does not hold).
+
+    The households in scope are named once (``scope``); for a narrow scope every table is read for them alone."""
+    households = sc.households.order_by().values(hid=F("pk"), vid=F("village_id"), htype=F("household_type"))
+    scope_sql, params = households.query.sql_with_params()
+    params = [*params, LIFTED_TYPE]
+    columns, joins = ["h.hid", "h.vid", "CASE WHEN h.htype = %s THEN 1 END AS lifted_type"], []
+    narrow = _narrow(sc.user)
+    for source in sc.sources():
+        rows = source.model.objects.filter(source.rows)
+        if narrow:
+            rows = rows.filter(household_id__in=RawSQL("SELECT hid FROM scope", []))
+        rows = rows.order_by().values("household_id").annotate(**source.fact_expressions())
+        sql, source_params = rows.query.sql_with_params()
+        joins.append(f"LEFT JOIN ({sql}) {source.alias} ON {source.alias}.household_id = h.hid")
+        params += source_params
+        columns += [f"{source.alias}.{fact}" for fact in source.facts]
+    sql = (f"WITH scope AS ({scope_sql}) SELECT {', '.join(columns)} FROM scope h {' '.join(joins)} "  # noqa: S608
+           "WHERE h.htype = %s OR c.household_id IS NOT NULL")  # (built from the ORM's SQL and the names above)
+    return sql, [*params, LIFTED_TYPE]
+
+
+def _household_queryset(sc: Scope, key: str) -> QuerySet:
+    sql, params = _facts(sc)
+    condition = household_conditions(_Columns())[key]
+    # the SQL is the ORM's and the fact names of sources(); values are parameters
+    return sc.households.filter(pk__in=RawSQL(f"SELECT f.hid FROM ({sql}) f WHERE {condition}", params))  # noqa: S608, S611
+
+
+def _household_counts(sc: Scope) -> dict[str, dict]:
+    """The household items' counts per village: village code → {"code", "name", key: count}."""
+    sql, params = _facts(sc)
+    conditions = household_conditions(_Columns())
+    counts = ", ".join(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS {key}"
+                       for key, condition in conditions.items())
+    region = connection.ops.quote_name(Region._meta.db_table)
+    sql = (f"SELECT r.code, r.name, n.* FROM (SELECT f.vid, {counts} FROM ({sql}) f GROUP BY f.vid) n "  # noqa: S608
+           f"JOIN {region} r ON r.id = n.vid")
+    with _planned(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    keys = list(conditions)
+    # like the other items' rows: a key only where the count is not 0
+    return {code: {"code": code, "name": name, **{key: int(n) for key, n in zip(keys, values, strict=True) if n}}
+            for code, name, _, *values in rows}
+
+
+@contextmanager
+def _planned():
+    """On PostgreSQL, the facts statement runs in one process and without JIT compilation. Each parallel worker
+    would repeat the grouped pass over visits on its own (they cannot be shared), and compiling the expressions
+    costs more than it saves at this size; the planner's defaults choose both for a county."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        yield
 
 
 def item_queryset(key: str, user, today: datetime.date | None = None) -> QuerySet:
     """The households or cases behind one worklist item (in the user's scope)."""
     sc = Scope(user, today)
     s, t = sc.settings, sc.today
-    h = sc.households
-    if key == "no_cadre":
-        current = Exists(Pairing.objects.filter(household=OuterRef("pk"), end_date__isnull=True))
-        late = t - datetime.timedelta(days=s.cadre_within_days)
-        return h.filter(Q(household_type="脱贫户") | Q(sc.identified(is_open=True, identified_on__lt=late))) \
-            .exclude(current)
+    if key in HOUSEHOLD_ITEMS:
+        return _household_queryset(sc, key)
     if key == "no_measure":
         late = t - datetime.timedelta(days=s.measure_within_days)
         measures = Measure.objects.filter(household=OuterRef("household")).exclude(status="终止")
         return sc.cases.filter(is_open=True, identified_on__isnull=False, identified_on__lt=late).exclude(
             Exists(measures))
-    if key in ("visit_due", "visit_overdue", "assessment_due", "assessment_overdue"):
-        months = s.monitored_visit_months if key.startswith("visit") else s.monitored_assessment_months
-        start, _ = period_bounds(t, months)
-        prev_start, prev_end = period_bounds(t, months, -1)
-        done_now = sc.visited(start, t, in_home=True) if key.startswith("visit") else sc.assessed(start, t)
-        monitored = h.filter(sc.monitored()).exclude(done_now)
-        monitored_lifted = Q()
-        if key.startswith("visit"):
-            # a lifted household also needs a home visit each quarter (by default)
-            l_start, _ = period_bounds(t, s.lifted_visit_months)
-            lp_start, lp_end = period_bounds(t, s.lifted_visit_months, -1)
-            lifted = h.filter(sc.lifted()).exclude(sc.visited(l_start, t, in_home=True))
-            if key == "visit_overdue":
-                lifted = lifted.exclude(sc.visited(lp_start, lp_end, in_home=True)).exclude(
-                    sc.identified(eliminated_on__gt=_add_months(lp_end, -s.stable_after_elimination_months)))
-            monitored_lifted = Q(pk__in=lifted.values("pk"))
-        if key.endswith("overdue"):
-            done_before = sc.visited(prev_start, prev_end, in_home=True) if key.startswith("visit") \
-                else sc.assessed(prev_start, prev_end)
-            monitored = monitored.exclude(done_before).filter(sc.identified(identified_on__lte=prev_end))
-        return h.filter(Q(pk__in=monitored.values("pk")) | monitored_lifted)
-    if key in ("contact_due", "contact_overdue"):
-        start, _ = period_bounds(t, s.lifted_contact_months)
-        lifted = h.filter(sc.lifted()).exclude(sc.visited(start, t, in_home=False))
-        if key == "contact_overdue":
-            prev_start, prev_end = period_bounds(t, s.lifted_contact_months, -1)
-            lifted = lifted.exclude(sc.visited(prev_start, prev_end, in_home=False)).exclude(
-                sc.identified(eliminated_on__gt=_add_months(prev_end, -s.stable_after_elimination_months)))
-        return lifted
     if key == "steps_waiting":
         return cases_waiting_for(user)
     if key == "identification_overdue":
@@ -170,33 +320,70 @@ def _url(item: Item) -> str:
     return f"{reverse(KINDS[item.kind][0])}?todo={item.key}"
 
 
-def worklist(user, today: datetime.date | None = None) -> list[WorkItem]:
-    """Every item with its count for this user, in a fixed order (empty items included)."""
-    return [WorkItem(item.key, item.label, item_queryset(item.key, user, today).count(), _url(item), item.overdue)
-            for item in ITEMS]
-
-
-def badge_count(user) -> int:
-    """The number on the 待办 badge (cached for a minute: the badge is on every page)."""
-    key = f"shoudi:todo:{user.pk}:{timezone.localdate()}"
-    count = cache.get(key)
-    if count is None:
-        # an overdue household is also among the due ones of its item: count it once
-        count = sum(w.count for w in worklist(user) if not w.key.endswith("_overdue"))
-        cache.set(key, count, 60)
-    return count
-
-
-def per_village(user, today: datetime.date | None = None) -> list[dict]:
-    """The same counts per village, for township and county users."""
-    rows: dict[str, dict] = {}
+def tally(user, today: datetime.date | None = None) -> tuple[list[WorkItem], list[dict]]:
+    """Every item with its count (in a fixed order, empty items included) and the same counts per village (sorted
+    by code; only villages with something to do), computed together."""
+    sc = Scope(user, today)
+    rows = _household_counts(sc)
     for item in ITEMS:
-        qs = item_queryset(item.key, user, today)
+        if item.key in HOUSEHOLD_ITEMS:
+            continue
         prefix = KINDS[item.kind][1]
+        qs = item_queryset(item.key, user, sc.today)
         for row in qs.order_by().values(f"{prefix}__code", f"{prefix}__name").annotate(n=Count("pk", distinct=True)):
             code = row[f"{prefix}__code"]
             entry = rows.setdefault(code, {"code": code, "name": row[f"{prefix}__name"]})
             entry[item.key] = row["n"]
-    for entry in rows.values():
+    villages = []
+    for code in sorted(rows):
+        entry = rows[code]
         entry["total"] = sum(entry.get(item.key, 0) for item in ITEMS)
-    return sorted(rows.values(), key=lambda r: r["code"])
+        if entry["total"]:
+            villages.append(entry)
+    items = [WorkItem(item.key, item.label, sum(row.get(item.key, 0) for row in villages), _url(item),
+                      item.overdue) for item in ITEMS]
+    return items, villages
+
+
+_VILLAGES = "_worklist_villages"  # (day, rows): per_village() right after worklist() on the same user object
+
+
+def worklist(user, today: datetime.date | None = None) -> list[WorkItem]:
+    """Every item with its count for this user, in a fixed order (empty items included)."""
+    day = today or timezone.localdate()
+    items, villages = tally(user, day)
+    if day == timezone.localdate():
+        cache.set(_badge_key(user), _badge(items), 60)
+    # The 我的待办 page asks for the village table next, on the same request.user: keep it for that one call.
+    setattr(user, _VILLAGES, (day, villages))
+    return items
+
+
+def per_village(user, today: datetime.date | None = None) -> list[dict]:
+    """The same counts per village, for township and county users (sorted by code; villages with nothing to do
+    are left out)."""
+    day = today or timezone.localdate()
+    kept = getattr(user, _VILLAGES, None)
+    if kept is not None:
+        delattr(user, _VILLAGES)
+        if kept[0] == day:
+            return kept[1]
+    return tally(user, day)[1]
+
+
+def _badge_key(user) -> str:
+    return f"shoudi:todo:{user.pk}:{timezone.localdate()}"
+
+
+def _badge(items: list[WorkItem]) -> int:
+    # an overdue household is also among the due ones of its item: count it once
+    return sum(w.count for w in items if not w.key.endswith("_overdue"))
+
+
+def badge_count(user) -> int:
+    """The number on the 待办 badge (cached for a minute: the badge is on every page)."""
+    count = cache.get(_badge_key(user))
+    if count is None:
+        count = _badge(tally(user)[0])
+        cache.set(_badge_key(user), count, 60)
+    return count
