@@ -17,6 +17,7 @@ from shoudi.assistance.worklist import (
     KINDS,
     Scope,
     _add_months,
+    _household_counts,
     item_queryset,
     per_village,
     tally,
@@ -271,6 +272,19 @@ def test_the_data_exercises_every_item(county):
     world, users = county
     for key in HOUSEHOLD_ITEMS:
         assert any(reference(key, world.admin, today).exists() for today in TODAYS), key
+
+
+def test_counting_in_pieces_gives_the_same_rows(county):
+    """PostgreSQL counts a wide scope in household id ranges at once; any cut gives the same rows."""
+    world, users = county
+    ids = sorted(Household.objects.values_list("pk", flat=True))
+    cuts = [ids[len(ids) // 3], ids[2 * len(ids) // 3], ids[-1]]
+    for user in users:
+        for today in (D(2026, 11, 20), D(2027, 1, 1)):
+            whole = _household_counts(Scope(user, today), [(None, None)])
+            assert whole == _household_counts(Scope(user, today), [(None, cuts[0]), (cuts[0], cuts[1]),
+                                                                   (cuts[1], cuts[2]), (cuts[2], None)])
+            assert whole == _household_counts(Scope(user, today), [(None, ids[0]), (ids[0], None)])
 
 
 def test_one_page_computes_the_counts_once(county, client_for):

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
@@ -230,26 +230,32 @@ def _narrow(user) -> bool:
     return level not in ("county", "township") or getattr(user, "role", "") == CADRE
 
 
-def _facts(sc: Scope) -> tuple[str, list]:
+def _facts(sc: Scope, ids: tuple[int | None, int | None] = (None, None), name: str = "scope") -> tuple[str, list]:
     """SQL of one row per household in scope that may have a duty (a 脱贫户, or with an identified case):
     ``hid``, ``vid`` (its village) and every fact (1, or NULL where it does not hold).
 
-    The households in scope are named once (``scope``); for a narrow scope every table is read for them alone."""
-    households = sc.households.order_by().values(hid=F("pk"), vid=F("village_id"), htype=F("household_type"))
+    The households in scope are named once (``name``); for a narrow scope every table is read for them alone.
+    ``ids``: only the households with ``low <= id < high`` (None: no bound), and only their rows of each table."""
+    low, high = ids
+    bounds = Q(**{"household_id__gte": low} if low is not None else {}) & Q(
+        **{"household_id__lt": high} if high is not None else {})
+    households = sc.households.filter(
+        Q(**{"pk__gte": low} if low is not None else {}) & Q(**{"pk__lt": high} if high is not None else {}))
+    households = households.order_by().values(hid=F("pk"), vid=F("village_id"), htype=F("household_type"))
     scope_sql, params = households.query.sql_with_params()
     params = [*params, LIFTED_TYPE]
     columns, joins = ["h.hid", "h.vid", "CASE WHEN h.htype = %s THEN 1 END AS lifted_type"], []
     narrow = _narrow(sc.user)
     for source in sc.sources():
-        rows = source.model.objects.filter(source.rows)
+        rows = source.model.objects.filter(source.rows & bounds)
         if narrow:
-            rows = rows.filter(household_id__in=RawSQL("SELECT hid FROM scope", []))
+            rows = rows.filter(household_id__in=RawSQL(f"SELECT hid FROM {name}", []))  # noqa: S608, S611
         rows = rows.order_by().values("household_id").annotate(**source.fact_expressions())
         sql, source_params = rows.query.sql_with_params()
         joins.append(f"LEFT JOIN ({sql}) {source.alias} ON {source.alias}.household_id = h.hid")
         params += source_params
         columns += [f"{source.alias}.{fact}" for fact in source.facts]
-    sql = (f"WITH scope AS ({scope_sql}) SELECT {', '.join(columns)} FROM scope h {' '.join(joins)} "  # noqa: S608
+    sql = (f"WITH {name} AS ({scope_sql}) SELECT {', '.join(columns)} FROM {name} h {' '.join(joins)} "  # noqa: S608
            "WHERE h.htype = %s OR c.household_id IS NOT NULL")  # (built from the ORM's SQL and the names above)
     return sql, [*params, LIFTED_TYPE]
 
@@ -261,16 +267,40 @@ def _household_queryset(sc: Scope, key: str) -> QuerySet:
     return sc.households.filter(pk__in=RawSQL(f"SELECT f.hid FROM ({sql}) f WHERE {condition}", params))  # noqa: S608, S611
 
 
-def _household_counts(sc: Scope) -> dict[str, dict]:
+def _pieces(sc: Scope) -> list[tuple[int | None, int | None]]:
+    """Household id ranges to count separately. On PostgreSQL, for a wide scope: one per process a parallel query
+    may use (its workers and the leader), so that the pieces are counted at the same time, each reading only its
+    part of every table (one statement over all households would have each worker repeat the whole pass over
+    visits). Elsewhere, and for a narrow scope: one piece."""
+    parts = 1
+    if connection.vendor == "postgresql" and not _narrow(sc.user):
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW max_parallel_workers_per_gather")
+            parts = min(int(cursor.fetchone()[0]) + 1, 8)
+    if parts == 1:
+        return [(None, None)]
+    ids = Household.objects.aggregate(low=Min("pk"), high=Max("pk"))
+    if ids["low"] is None:
+        return [(None, None)]
+    cuts = [ids["low"] + (ids["high"] - ids["low"] + 1) * n // parts for n in range(1, parts)]
+    return list(zip([None, *cuts], [*cuts, None], strict=True))
+
+
+def _household_counts(sc: Scope, pieces: list[tuple[int | None, int | None]] | None = None) -> dict[str, dict]:
     """The household items' counts per village: village code → {"code", "name", key: count}."""
-    sql, params = _facts(sc)
     conditions = household_conditions(_Columns())
     counts = ", ".join(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS {key}"
                        for key, condition in conditions.items())
+    selects, params = [], []
+    for n, ids in enumerate(pieces or _pieces(sc)):
+        sql, piece_params = _facts(sc, ids, name=f"scope{n}")
+        selects.append(f"SELECT f.vid, {counts} FROM ({sql}) f GROUP BY f.vid")  # noqa: S608 - as in _facts
+        params += piece_params
+    totals = ", ".join(f"SUM({key}) AS {key}" for key in conditions)
     region = connection.ops.quote_name(Region._meta.db_table)
-    sql = (f"SELECT r.code, r.name, n.* FROM (SELECT f.vid, {counts} FROM ({sql}) f GROUP BY f.vid) n "  # noqa: S608
-           f"JOIN {region} r ON r.id = n.vid")
-    with _planned(), connection.cursor() as cursor:
+    sql = (f"SELECT r.code, r.name, n.* FROM (SELECT vid, {totals} FROM ({' UNION ALL '.join(selects)}) p "  # noqa: S608
+           f"GROUP BY vid) n JOIN {region} r ON r.id = n.vid")
+    with _without_jit(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     keys = list(conditions)
@@ -280,16 +310,15 @@ def _household_counts(sc: Scope) -> dict[str, dict]:
 
 
 @contextmanager
-def _planned():
-    """On PostgreSQL, the facts statement runs in one process and without JIT compilation. Each parallel worker
-    would repeat the grouped pass over visits on its own (they cannot be shared), and compiling the expressions
-    costs more than it saves at this size; the planner's defaults choose both for a county."""
+def _without_jit():
+    """On PostgreSQL, the counting statement runs without JIT compilation: with the default jit_above_cost the
+    planner turns it on for a county, and compiling costs more than it saves (SET LOCAL: until the transaction, or
+    the one around it, ends)."""
     if connection.vendor != "postgresql":
         yield
         return
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         yield
 
 
