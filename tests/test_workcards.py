@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import datetime
 import io
+import multiprocessing
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -18,6 +20,7 @@ from shoudi.assistance.models import Cadre, Measure, Pairing
 from shoudi.core.jobs import start_job
 from shoudi.core.models import AccessLog, Job
 from shoudi.core.testing import make_user
+from shoudi.ledgers import cards_views, pdf, workcards
 from shoudi.ledgers.workcards import card_households, work_cards
 from shoudi.monitoring import choices as mc
 from shoudi.monitoring.models import MonitoringCase
@@ -323,8 +326,6 @@ def test_single_card_pdf(area, client_for, tmp_path):
 
 def test_large_batches_go_to_a_job(area, client_for, monkeypatch):
     world, h = area
-    from shoudi.ledgers import cards_views
-
     monkeypatch.setattr(cards_views, "INLINE_PDF_CARDS", 1)
     client = client_for(world.officer_a)
     response = client.get(f"/ledgers/cards/batch/?region={world.village_a.code}&format=pdf")
@@ -384,8 +385,6 @@ def test_batch_job_renders_in_two_processes_and_keeps_the_scope(area, run_now, c
     world, h = area
     for i in range(4):
         monitored_household(world.village_a2, household_no=f"A3{i:02d}", head=f"𠮷户{i}")
-    from shoudi.ledgers import workcards
-
     monkeypatch.setattr(workcards, "CHUNK_CARDS", 2)  # four chunks: two for each worker process
     job = run_now(kind="ledgers.workcards", user=world.reviewer_a, params={"region": world.township_a.code})
     assert job.status == Job.SUCCEEDED, job.error or job.log
@@ -430,3 +429,22 @@ def test_cli_with_a_user_keeps_his_scope_and_masking(area, tmp_path):
                  stdout=io.StringIO())
     text = squash("".join(pdf_text(out.read_bytes(), tmp_path)))
     assert "138****5678" in text and "13812345678" not in text
+
+
+# --- worker failures ------------------------------------------------------------------------------------------------
+
+def test_a_failing_or_dying_worker_stops_the_batch_with_its_reason(tmp_path):
+    context = multiprocessing.get_context("spawn")
+    messages = context.Queue()
+    failing = context.Process(target=pdf._worker, args=(0, [str(tmp_path / "missing.html")], "",
+                                                        str(tmp_path / "part.pdf"), messages))
+    failing.start()
+    with pytest.raises(pdf.PdfError, match="FileNotFoundError"):
+        pdf._wait([failing], messages, None)
+    failing.join(timeout=30)
+
+    dying = context.Process(target=os._exit, args=(3,))
+    dying.start()
+    with pytest.raises(pdf.PdfError, match="退出码 3"):
+        pdf._wait([dying], context.Queue(), None)
+    dying.join(timeout=30)
