@@ -5,10 +5,14 @@ each link (``?todo=``).
 
 The household items (cadre, visits, contacts, assessments) are conditions over a few *facts* per household: what its
 identified cases, its visits and assessments up to today and its current pairing say (e.g. "a home visit this
-month", "eliminated more than six months ago"). The facts are computed for all households at once, one grouped
-pass over each table joined to the households in scope, so the whole worklist is a single statement however many
-households there are; counting groups it by village, which gives the per-village table and, summed, the worklist.
-The case items and the items other apps register are querysets, counted per village in one query each.
+month", "eliminated more than six months ago"). The facts of all households come from one grouped pass over each
+table joined to the households in scope, in a single statement; counting groups it by village, which gives the
+per-village table and, summed, the worklist. On PostgreSQL a county is counted in a few household id ranges at
+once (a parallel query), each reading only its part of every table. The case items and the items other apps
+register are querysets, counted per village in one query each.
+
+A page computes all this once: ``tally()`` returns the items and the village rows together; ``worklist()`` also
+fills the badge's cache and keeps the rows for the ``per_village()`` call that follows on the same user object.
 """
 
 from __future__ import annotations
@@ -324,8 +328,11 @@ def _without_jit():
 
 def item_queryset(key: str, user, today: datetime.date | None = None) -> QuerySet:
     """The households or cases behind one worklist item (in the user's scope)."""
-    sc = Scope(user, today)
-    s, t = sc.settings, sc.today
+    return _queryset(Scope(user, today), key)
+
+
+def _queryset(sc: Scope, key: str) -> QuerySet:
+    user, s, t = sc.user, sc.settings, sc.today
     if key in HOUSEHOLD_ITEMS:
         return _household_queryset(sc, key)
     if key == "no_measure":
@@ -358,7 +365,7 @@ def tally(user, today: datetime.date | None = None) -> tuple[list[WorkItem], lis
         if item.key in HOUSEHOLD_ITEMS:
             continue
         prefix = KINDS[item.kind][1]
-        qs = item_queryset(item.key, user, sc.today)
+        qs = _queryset(sc, item.key)
         for row in qs.order_by().values(f"{prefix}__code", f"{prefix}__name").annotate(n=Count("pk", distinct=True)):
             code = row[f"{prefix}__code"]
             entry = rows.setdefault(code, {"code": code, "name": row[f"{prefix}__name"]})
@@ -378,7 +385,8 @@ _VILLAGES = "_worklist_villages"  # (day, rows): per_village() right after workl
 
 
 def worklist(user, today: datetime.date | None = None) -> list[WorkItem]:
-    """Every item with its count for this user, in a fixed order (empty items included)."""
+    """Every item with its count for this user, in a fixed order (empty items included). For today, it also sets
+    the badge; the village rows are kept on ``user`` for one ``per_village()`` call of the same day."""
     day = today or timezone.localdate()
     items, villages = tally(user, day)
     if day == timezone.localdate():
