@@ -331,3 +331,14 @@ def test_village_table_after_the_worklist_is_the_same_computation(county):
     with CaptureQueriesContext(connection) as other_day:
         per_village(world.admin, D(2026, 12, 1))
     assert len(other_day.captured_queries) > 0
+
+
+def test_a_user_who_sees_no_household_has_an_empty_worklist(county, client_for):
+    world, users = county
+    nowhere = make_user("nowhere", "county_admin", world.county)
+    nowhere.region = None
+    nowhere.save()
+    items, villages = tally(nowhere, D(2026, 11, 20))
+    assert villages == [] and all(w.count == 0 for w in items if w.key in HOUSEHOLD_ITEMS)
+    assert not item_queryset("visit_due", nowhere, D(2026, 11, 20)).exists()
+    assert client_for(nowhere).get("/assistance/todo/").status_code == 200

@@ -265,6 +265,8 @@ def _facts(sc: Scope, ids: tuple[int | None, int | None] = (None, None), name: s
 
 
 def _household_queryset(sc: Scope, key: str) -> QuerySet:
+    if sc.households.query.is_empty():  # nothing visible (e.g. a user without a region): no SQL to build
+        return sc.households
     sql, params = _facts(sc)
     condition = household_conditions(_Columns())[key]
     # the SQL is the ORM's and the fact names of sources(); values are parameters
@@ -292,6 +294,8 @@ def _pieces(sc: Scope) -> list[tuple[int | None, int | None]]:
 
 def _household_counts(sc: Scope, pieces: list[tuple[int | None, int | None]] | None = None) -> dict[str, dict]:
     """The household items' counts per village: village code → {"code", "name", key: count}."""
+    if sc.households.query.is_empty():  # nothing visible (e.g. a user without a region): no SQL to build
+        return {}
     conditions = household_conditions(_Columns())
     counts = ", ".join(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS {key}"
                        for key, condition in conditions.items())
