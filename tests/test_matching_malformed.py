@@ -41,7 +41,7 @@ def untouched(run):
     run.refresh_from_db()
     assert run.status == "succeeded"
     assert Finding.objects.filter(run=run).count() == 2
-    assert Finding.objects.filter(run=run, is_current=True).count() == 2
+    assert Finding.objects.filter(run=run).current().count() == 2
 
 
 def test_wrong_columns_are_a_clear_error(world, tmp_path, earlier):

@@ -54,7 +54,7 @@ def run(world, tmp_path, homes, departments):
 
 
 def finding(homes, key, rule="not_insured"):
-    return Finding.objects.get(id_number=homes[key].id_number, rule=rule, is_current=True)
+    return Finding.objects.current().get(id_number=homes[key].id_number, rule=rule)
 
 
 def list_part(response) -> str:
@@ -135,7 +135,7 @@ def test_finding_list_query_count_does_not_grow_with_rows(client_for, world, tmp
         make_member(homes["a"], name=f"新成员{n}", relation="之孙子")
     rows = [["甲户主", homes["head_a"].id_number, "15000"], ["乙户主", homes["head_b"].id_number, "100"]]
     run_list(tmp_path, "medical_insurance", HEADERS, rows, period="2025-06", user=world.admin, name="june.xlsx")
-    assert Finding.objects.filter(is_current=True).count() >= 18
+    assert Finding.objects.current().count() >= 18
     assert queries() == few
 
 

@@ -56,7 +56,7 @@ def test_recurring_findings_link_to_the_earlier_one(world, tmp_path, people):
     first.refresh_from_db()
     assert not first.is_current and again.is_current
     # the village sees one current finding per person and rule, not one per month
-    current = Finding.objects.filter(is_current=True, id_number=p["costly"].id_number, rule="high_medical")
+    current = Finding.objects.current().filter(id_number=p["costly"].id_number, rule="high_medical")
     assert list(current) == [again]
     assert may.previous_run == april
     assert may.summary["recurring"] == 2 and may.summary["new"] == 0 and may.summary["resolved"] == 0
@@ -126,7 +126,7 @@ def test_rerunning_a_month_replaces_its_untouched_findings(world, tmp_path, peop
     kept = one(second, p["costly"], "high_medical")
     assert kept.status == "属实" and kept.previous.run == first  # the verification survives the re-run
     assert second.previous_run == april
-    current = Finding.objects.filter(is_current=True).values_list("rule", "id_number")
+    current = Finding.objects.current().values_list("rule", "id_number")
     assert sorted(current) == sorted([("high_medical", p["costly"].id_number),
                                       ("not_insured", p["absent"].id_number)])
 

@@ -7,10 +7,10 @@
    in a temporary table — one pass over the registry whatever the number of rules. The registry side carries whether
    the household is 脱贫/监测 (``base``) and has an open monitoring record (``open_case``).
 3. **Findings**: per rule, one ``INSERT … SELECT`` from the temporary table writes the findings, each linked to the
-   current finding of the same rule and subject from an earlier run (``previous``). The earlier finding's state
-   carries over when it is still open (待核实 keeps its deadline, 属实 its verification) or when it was closed as
-   不属实 with the same figures (not raised again); otherwise the finding is new work (待核实, a fresh deadline).
-   Then the earlier findings stop being current.
+   latest finding of the same rule and subject from an earlier run (``previous``), which thereby stops being
+   current — nothing is updated. The earlier finding's state carries over when it is still open (待核实 keeps its
+   deadline, 属实 its verification) or when it was closed as 不属实 with the same figures (not raised again);
+   otherwise the finding is new work (待核实, a fresh deadline).
 
 Only portable SQL is used (FULL JOIN needs SQLite ≥ 3.39); the few differences — JSON arrays, money as text, the
 year of a date — are in ``Dialect``.
@@ -266,8 +266,7 @@ def findings_sql(dialect: Dialect, rule: Rule, index: int, *, period_start: date
     carry = ("(p.status IN ('待核实', '属实') OR (p.status = '不属实' AND p.fingerprint = z.fp))")
     columns = ["created_at", "updated_at", "run_id", "department", "period", "rule", "rule_label", "village_id",
                "household_id", "member_id", "list_row_id", "name", "id_number", "subject", "figures", "fingerprint",
-               "status", "due_on", "verified_by_id", "verified_on", "note", "action", "action_note", "previous_id",
-               "is_current"]
+               "status", "due_on", "verified_by_id", "verified_on", "note", "action", "action_note", "previous_id"]
     values = ["%(now)s", "%(now)s", "%(run_id)s", "%(department)s", "%(period)s", literal(rule.code),
               literal(rule.label), "z.v_id", "z.h_id", "z.m_id", "z.s_id",
               "COALESCE(NULLIF(z.s_name, ''), z.m_name, '')", "COALESCE(z.s_id_number, z.m_id_number)", "z.subj",
@@ -277,7 +276,7 @@ def findings_sql(dialect: Dialect, rule: Rule, index: int, *, period_start: date
               f"CASE WHEN {carry} THEN p.verified_by_id END",
               f"CASE WHEN {carry} THEN p.verified_on END",
               f"CASE WHEN {carry} THEN p.note ELSE '' END",
-              "''", "''", "p.id", "TRUE"]
+              "''", "''", "p.id"]
     qn = dialect.connection.ops.quote_name
     return f"""
         INSERT INTO {_table(Finding)} ({', '.join(qn(col) for col in columns)})
@@ -287,8 +286,10 @@ def findings_sql(dialect: Dialect, rule: Rule, index: int, *, period_start: date
                            ROW_NUMBER() OVER (PARTITION BY {subject} ORDER BY x.s_id, x.m_id) AS k
                     FROM {HITS} x WHERE x.{_flag(index)} = 1) y
               WHERE y.k = 1) z
-        LEFT JOIN {_table(Finding)} p ON p.department = %(department)s AND p.rule = {literal(rule.code)}
-             AND p.subject = z.subj AND p.is_current = TRUE"""  # noqa: S608 - our own rule SQL and model names
+        LEFT JOIN {_table(Finding)} p ON p.id = (
+            SELECT MAX(q.id) FROM {_table(Finding)} q
+            WHERE q.department = %(department)s AND q.rule = {literal(rule.code)} AND q.subject = z.subj)
+    """  # noqa: S608 - our own rule SQL and model names
 
 
 # --- running ----------------------------------------------------------------------------------------------------
@@ -320,7 +321,6 @@ def match(run: MatchRun, source: Source, *, settings, period_start: datetime.dat
     }
     if not scoped:
         params.pop("scope")
-    table = connection.ops.quote_name(_table(Finding))
     with connection.cursor() as cursor:
         relaxed_commit(cursor)
         cursor.execute(f"DROP TABLE IF EXISTS {HITS}")
@@ -348,8 +348,6 @@ def match(run: MatchRun, source: Source, *, settings, period_start: datetime.dat
             sql = findings_sql(dialect, rule, index, period_start=period_start)
             cursor.execute(sql, _used(params, sql))
             findings[rule.code] = cursor.rowcount
-        cursor.execute(f"UPDATE {table} SET is_current = FALSE WHERE id IN "  # noqa: S608
-                       f"(SELECT previous_id FROM {table} WHERE run_id = %s AND previous_id IS NOT NULL)", [run.pk])
         cursor.execute(f"DROP TABLE IF EXISTS {HITS}")
     return MatchResult(hits=hits, findings=findings)
 
@@ -362,8 +360,8 @@ def _used(params: dict, sql: str) -> dict:
 def withdraw_superseded(run: MatchRun) -> int:
     """Earlier runs of the same department, region and period are replaced by ``run``.
 
-    Their findings nobody has touched (待核实, still current — i.e. not carried into ``run``) are deleted, and the
-    findings they had carried forward become current again; the runs are marked superseded. Returns how many
+    Their findings nobody has touched (待核实, and not carried into ``run``) are deleted, so that the findings they
+    had carried forward are the latest of their chains again; the runs are marked superseded. Returns how many
     findings were withdrawn.
     """
     earlier = MatchRun.objects.filter(department=run.department, region_code=run.region_code, period=run.period,
@@ -371,14 +369,10 @@ def withdraw_superseded(run: MatchRun) -> int:
     earlier_ids = list(earlier.values_list("pk", flat=True))
     if not earlier_ids:
         return 0
-    stale = list(Finding.objects.filter(run_id__in=earlier_ids, is_current=True, status=c.PENDING, verified_by=None)
-                 .values_list("pk", "previous_id"))
+    stale = list(Finding.objects.filter(run_id__in=earlier_ids, status=c.PENDING, verified_by=None).current()
+                 .values_list("pk", flat=True))
+    # never touched by a user: withdrawn without a change-log entry, as they were written without one
     for start in range(0, len(stale), CHUNK):
-        chunk = stale[start:start + CHUNK]
-        ids = [pk for pk, _ in chunk]
-        # never touched by a user: withdrawn without a change-log entry, as they were written without one
-        Finding.objects.filter(previous_id__in=ids).update(previous=None)
-        Finding.objects.filter(pk__in=ids)._raw_delete(Finding.objects.db)
-        Finding.objects.filter(pk__in=[p for _, p in chunk if p is not None]).update(is_current=True)
+        Finding.objects.filter(pk__in=stale[start:start + CHUNK])._raw_delete(Finding.objects.db)
     earlier.update(status=c.SUPERSEDED)
     return len(stale)

@@ -12,13 +12,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from shoudi.core.models import ChangeLoggedModel, TimeStampedModel
-from shoudi.core.scope import RestrictedManager
+from shoudi.core.scope import RestrictedManager, RestrictedQuerySet
 
 from . import choices as c
 
@@ -199,11 +199,24 @@ class MatchRun(TimeStampedModel):
         return reverse("matching:run_detail", args=[self.pk])
 
 
+class FindingQuerySet(RestrictedQuerySet):
+    def current(self) -> FindingQuerySet:
+        """The latest finding of each chain: those no later month has linked to (the ones a village works on)."""
+        return self.exclude(Exists(self.model._base_manager.filter(previous=OuterRef("pk"))))
+
+
+class FindingManager(models.Manager.from_queryset(FindingQuerySet)):
+    pass
+
+
 class Finding(ChangeLoggedModel):
     """One anomaly found by a run (比对结果): who, where, which rule, the figures; verified by its village.
 
     ``subject`` identifies the anomaly across months (the person's ID, or the household for household rules);
     ``fingerprint`` is the figures as text, so that a finding closed as 不属实 comes back only when they change.
+    A later month's finding of the same subject links to it (``previous``); the latest of a chain is the current
+    one (``Finding.objects.current()``). Village, household and member come from the registry join that writes
+    the findings and have no per-row referential check (Django keeps SET_NULL on deletion).
     """
 
     # Findings are written in bulk: foreign keys that are mostly empty get partial indexes (Meta) instead of
@@ -214,11 +227,12 @@ class Finding(ChangeLoggedModel):
     period = models.CharField("比对期", max_length=7)
     rule = models.CharField("规则", max_length=40)
     rule_label = models.CharField("问题类型", max_length=60)
-    village = models.ForeignKey("regions.Region", verbose_name="行政村", on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey("regions.Region", verbose_name="行政村", on_delete=models.PROTECT, related_name="+",
+                                db_constraint=False)
     household = models.ForeignKey("registry.Household", verbose_name="农户", null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="findings")
+                                  on_delete=models.SET_NULL, related_name="findings", db_constraint=False)
     member = models.ForeignKey("registry.Member", verbose_name="人员", null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="findings")
+                               on_delete=models.SET_NULL, related_name="findings", db_constraint=False)
     # written only by the engine's INSERT … SELECT from rows that exist; no referential check per row at commit
     list_row = models.ForeignKey(ListRow, verbose_name="名单行", null=True, blank=True, on_delete=models.SET_NULL,
                                  related_name="+", db_constraint=False)
@@ -247,17 +261,17 @@ class Finding(ChangeLoggedModel):
     previous = models.ForeignKey("self", verbose_name="上期同一问题", null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="successors", db_index=False,
                                  db_constraint=False)
-    is_current = models.BooleanField("最新", default=True, editable=False)
 
     scope_code_field = "village__code"
     personal_fields = {"id_number": "id_number"}
+
+    objects = FindingManager()
 
     class Meta:
         verbose_name = verbose_name_plural = "比对结果"
         ordering = ["-period", "village__code", "rule", "id"]
         indexes = [
-            models.Index(fields=["department", "rule", "subject"], condition=Q(is_current=True),
-                         name="matching_finding_current"),
+            models.Index(fields=["department", "rule", "subject"], name="matching_finding_subject"),
             models.Index(fields=["status", "due_on"], name="matching_finding_due"),
             models.Index(fields=["run", "rule"], name="matching_finding_run_rule"),
             *[models.Index(fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"matching_finding_{name}")
@@ -281,6 +295,10 @@ class Finding(ChangeLoggedModel):
     @property
     def figures_text(self) -> str:
         return "；".join(f"{k}：{v}" for k, v in self.figure_pairs)
+
+    @property
+    def is_current(self) -> bool:
+        return not Finding._base_manager.filter(previous=self).exists()
 
     @property
     def is_open(self) -> bool:

@@ -14,7 +14,7 @@ __all__ = ["WORKLIST", "confirmed_findings", "overdue_findings", "pending_findin
 
 def pending_findings(user, today: datetime.date | None = None) -> QuerySet:
     """Current findings waiting for their village's verification."""
-    return Finding.objects.restrict(user, "view").filter(is_current=True, status=c.PENDING)
+    return Finding.objects.restrict(user, "view").current().filter(status=c.PENDING)
 
 
 def overdue_findings(user, today: datetime.date) -> QuerySet:
@@ -24,7 +24,7 @@ def overdue_findings(user, today: datetime.date) -> QuerySet:
 
 def confirmed_findings(user, today: datetime.date | None = None) -> QuerySet:
     """Findings verified as 属实 and not yet acted on."""
-    return Finding.objects.restrict(user, "view").filter(is_current=True, status=c.CONFIRMED)
+    return Finding.objects.restrict(user, "view").current().filter(status=c.CONFIRMED)
 
 
 # (key, label, overdue, queryset(user, today)) — the lines matching adds to 我的待办

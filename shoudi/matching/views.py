@@ -66,6 +66,23 @@ def _upload_dir() -> Path:
     return Path(settings.MEDIA_ROOT) / "matching" / "uploads"
 
 
+def _forget_old_uploads(max_age: float = 24 * 3600) -> None:
+    """Previews nobody confirmed: their files go after a day."""
+    import shutil
+    import time
+
+    root = _upload_dir()
+    if not root.is_dir():
+        return
+    limit = time.time() - max_age
+    for folder in root.iterdir():
+        try:
+            if folder.is_dir() and folder.stat().st_mtime < limit:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
+
+
 def _pending(request) -> dict:
     return request.session.setdefault(UPLOAD_SESSION_KEY, {})
 
@@ -83,6 +100,7 @@ def upload(request):
     if request.method == "POST" and form.is_valid():
         department = form.cleaned_data["department"]
         source = services.check_department(request.user, department)
+        _forget_old_uploads()
         token = uuid.uuid4().hex
         upload = form.cleaned_data["file"]
         folder = _upload_dir() / token
@@ -188,7 +206,7 @@ class FindingListView(ObjectListView):
     def get_queryset(self, request, action: str = "view"):
         qs = super().get_queryset(request, action)
         if not any(request.GET.get(k) for k in ("run", "resolved_by", "history")):
-            qs = qs.filter(is_current=True)  # the latest of each chain; a run's page links to all of its findings
+            qs = qs.current()  # the latest of each chain; a run's page links to all of its findings
         return qs
 
 
