@@ -314,23 +314,16 @@ def test_query_count_does_not_grow_with_villages(county):
     assert {"520102001003", "520102001004", "520102002002"} <= {row["code"] for row in villages}
 
 
-def test_village_table_after_the_worklist_is_the_same_computation(county):
-    """The page asks for worklist() then per_village() on the same user: the second call reuses the first's rows,
-    once and for the same day only."""
+def test_items_and_village_table_are_one_computation(county):
+    """tally() gives the worklist and the village table together: every item is the sum of its village rows, and
+    worklist()/per_village() give the same figures on their own."""
     world, users = county
     today = D(2026, 11, 20)
-    items = worklist(world.admin, today)
-    with CaptureQueriesContext(connection) as reused:
-        villages = per_village(world.admin, today)
-    assert len(reused.captured_queries) == 0
-    assert {w.key: w.count for w in items}["visit_due"] == sum(row.get("visit_due", 0) for row in villages)
-    with CaptureQueriesContext(connection) as fresh:
-        assert per_village(world.admin, today) == villages
-    assert len(fresh.captured_queries) > 0
-    worklist(world.admin, today)
-    with CaptureQueriesContext(connection) as other_day:
-        per_village(world.admin, D(2026, 12, 1))
-    assert len(other_day.captured_queries) > 0
+    items, villages = tally(world.admin, today)
+    for item in items:
+        assert item.count == sum(row.get(item.key, 0) for row in villages), item.key
+    assert worklist(world.admin, today) == items
+    assert per_village(world.admin, today) == villages
 
 
 def test_a_user_who_sees_no_household_has_an_empty_worklist(county, client_for):

@@ -129,7 +129,7 @@ class Visit(ChangeLoggedModel):
     class Meta:
         verbose_name = verbose_name_plural = "走访记录"
         ordering = ["-visited_on", "-id"]
-        indexes = [models.Index(fields=["household", "visited_on"])]
+        indexes = [models.Index(fields=["household", "visited_on", "kind"], name="visit_household_day_kind")]
 
     def __str__(self) -> str:
         return f"{self.visited_on:%Y-%m-%d} {self.kind}"

@@ -18,16 +18,18 @@ from . import services
 from .filters import CadreFilterSet, MeasureFilterSet, PairingFilterSet, ProblemFilterSet, VisitFilterSet
 from .models import Cadre, GuaranteeProblem, Measure, Pairing, RhythmSettings, Visit
 from .tables import CadreTable, MeasureTable, PairingTable, ProblemTable, RhythmTable, VisitTable
-from .worklist import ITEMS, per_village, worklist
+from .worklist import ITEMS, remember_badge, tally
 
 # --- 我的待办 ---------------------------------------------------------------------------------------------------
 
 def worklist_page(request):
-    items = worklist(request.user)
-    villages = []
+    today = timezone.localdate()
+    items, villages = tally(request.user, today)  # one computation for the list, the table and the badge
+    remember_badge(request.user, items, today)
     level = getattr(getattr(request.user, "region", None), "level", None)
-    if request.user.is_superuser or level in ("county", "township"):
-        villages = per_village(request.user)
+    if not (request.user.is_superuser or level in ("county", "township")):
+        villages = []
+    else:
         sort = request.GET.get("sort", "code")
         key = sort.lstrip("-")
         if key in {"code", "total", *[i.key for i in ITEMS]}:

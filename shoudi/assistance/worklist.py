@@ -385,31 +385,25 @@ def tally(user, today: datetime.date | None = None) -> tuple[list[WorkItem], lis
     return items, villages
 
 
-_VILLAGES = "_worklist_villages"  # (day, rows): per_village() right after worklist() on the same user object
-
-
 def worklist(user, today: datetime.date | None = None) -> list[WorkItem]:
-    """Every item with its count for this user, in a fixed order (empty items included). For today, it also sets
-    the badge; the village rows are kept on ``user`` for one ``per_village()`` call of the same day."""
+    """Every item with its count for this user, in a fixed order (empty items included); for today it also sets
+    the badge."""
     day = today or timezone.localdate()
-    items, villages = tally(user, day)
-    if day == timezone.localdate():
-        cache.set(_badge_key(user), _badge(items), 60)
-    # The 我的待办 page asks for the village table next, on the same request.user: keep it for that one call.
-    setattr(user, _VILLAGES, (day, villages))
+    items = tally(user, day)[0]
+    remember_badge(user, items, day)
     return items
 
 
 def per_village(user, today: datetime.date | None = None) -> list[dict]:
     """The same counts per village, for township and county users (sorted by code; villages with nothing to do
     are left out)."""
-    day = today or timezone.localdate()
-    kept = getattr(user, _VILLAGES, None)
-    if kept is not None:
-        delattr(user, _VILLAGES)
-        if kept[0] == day:
-            return kept[1]
-    return tally(user, day)[1]
+    return tally(user, today or timezone.localdate())[1]
+
+
+def remember_badge(user, items: list[WorkItem], day: datetime.date) -> None:
+    """The page that just counted everything also refreshes the badge on every other page."""
+    if day == timezone.localdate():
+        cache.set(_badge_key(user), _badge(items), 60)
 
 
 def _badge_key(user) -> str:
