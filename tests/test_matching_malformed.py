@@ -175,3 +175,15 @@ def test_odd_characters_in_cells_load_safely(world, tmp_path, home):
     names = dict(ListRow.objects.filter(list=run.list).values_list("id_number", "name"))
     assert names == {head.id_number: "马\\一", son.id_number: "马 二"}
     assert findings_of(run) == {("name_mismatch", head.id_number)}  # 马二 with a tab inside is still 马二
+
+
+def test_a_list_whose_rows_were_lost_is_loaded_again(world, tmp_path, earlier):
+    """PostgreSQL keeps list rows unlogged: after a crash they are gone, and a new run loads the stored file."""
+    ListRow.objects.filter(list=earlier.list).delete()
+    again = MatchRun.objects.create(list=earlier.list, department=earlier.department, period=earlier.period,
+                                    region_code=earlier.region_code)
+    services.execute_run(again)
+    assert ListRow.objects.filter(list=earlier.list).count() == 1
+    assert again.status == "succeeded" and again.summary["findings"] == 2
+    earlier.refresh_from_db()
+    assert earlier.status == "superseded"

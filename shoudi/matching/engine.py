@@ -140,8 +140,9 @@ def _table(model) -> str:
 
 
 LIST_SIDE = {"s_id": "s.id", "s_row": 's."row"', "s_id_number": "s.id_number", "s_name": "s.name",
-             "s_name_key": "s.name_key", "s_category": "s.category", "s_grade": "s.grade", "s_status": "s.status",
-             "s_amount": "s.amount", "s_event_date": "s.event_date", "s_code": "s.code", "s_detail": "s.detail"}
+             "s_name_key": "REPLACE(REPLACE(s.name, ' ', ''), '　', '')", "s_category": "s.category",
+             "s_grade": "s.grade", "s_status": "s.status", "s_amount": "s.amount", "s_event_date": "s.event_date",
+             "s_code": "s.code", "s_detail": "s.detail"}
 
 
 def registry_side(dialect: Dialect) -> dict[str, str]:

@@ -131,8 +131,10 @@ class DepartmentList(ChangeLoggedModel):
 class ListRow(models.Model):
     """One loaded row of a department list: the normalised ID and name and the typed values the rules read.
 
-    A plain staging table written in bulk (COPY on PostgreSQL); which columns a department fills is declared by its
-    source module. Rows whose ID is not in the registry stay here (``not_in_registry``) and are counted by the run.
+    A plain staging table written in bulk (COPY on PostgreSQL, where it is UNLOGGED: no WAL for millions of rows;
+    after a database crash it is empty, and a run loads its list again from the stored file). Which columns a
+    department fills is declared by its source module. Rows whose ID is not in the registry stay here
+    (``not_in_registry``) and are counted by the run.
     """
 
     # No database constraint: PostgreSQL would queue a referential check per row, fired at commit (a fifth of the
@@ -142,7 +144,6 @@ class ListRow(models.Model):
     row = models.PositiveIntegerField("行号")
     id_number = models.CharField("证件号码", max_length=18)
     name = models.CharField("姓名", max_length=50, blank=True)
-    name_key = models.CharField("姓名（比较用）", max_length=50, blank=True)
     category = models.CharField("类别", max_length=20, blank=True)
     grade = models.CharField("等级", max_length=20, blank=True)
     status = models.CharField("状态", max_length=20, blank=True)

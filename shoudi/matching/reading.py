@@ -42,8 +42,7 @@ __all__ = [
 ]
 
 # The staging values of a row, in this order (ListRow's columns after ``list``).
-FIELDS = ("row", "id_number", "name", "name_key", "category", "grade", "status", "amount", "event_date", "code",
-          "detail")
+FIELDS = ("row", "id_number", "name", "category", "grade", "status", "amount", "event_date", "code", "detail")
 LENGTHS = {"name": 50, "category": 20, "grade": 20, "status": 20, "code": 30, "detail": 100}
 MAX_ISSUES = 1000  # kept with the list; all are counted
 PREVIEW_ROWS = 10
@@ -388,14 +387,11 @@ def _read_id(value, today: datetime.date) -> str:
         raise
 
 
-def _name(value) -> tuple[str, str]:
-    """(name as written, name folded for comparison: NFKC, no spaces)."""
+def _name(value) -> str:
+    """The name as written, without surrounding spaces or control characters (the engine compares names without
+    spaces, in SQL)."""
     text = value.strip() if type(value) is str else cell_text(value)
-    text = _printable(text)[:50]
-    key = text if text.isascii() or unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
-    if " " in key or "\u3000" in key:
-        key = "".join(key.split())
-    return text, key
+    return _printable(text)[:50]
 
 
 # --- parsing ----------------------------------------------------------------------------------------------------
@@ -470,10 +466,10 @@ def parse_rows(path: Path, source: Source, layout: Layout, result: ParsedList,
                 add(Issue(number, id_label, f"证件号码与第 {first} 行重复，本行未载入", True))
                 continue
             seen[id_number] = number
-            # name, name_key, category, grade, status, amount, event_date, code, detail
-            values = ["", "", "", "", "", None, None, "", ""]
+            # name, category, grade, status, amount, event_date, code, detail
+            values = ["", "", "", "", None, None, "", ""]
             if name_index is not None:
-                values[0], values[1] = _name(cells[name_index])
+                values[0] = _name(cells[name_index])
             for index, slot, read, label in others:
                 try:
                     values[slot] = read(cells[index])

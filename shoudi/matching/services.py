@@ -152,6 +152,7 @@ def load_list(dlist: DepartmentList, *, progress=None) -> ParsedList:
         layout.mapping = dict(dlist.mapping)
     result = ParsedList()
     with transaction.atomic():
+        dlist.rows.all()._raw_delete(dlist.rows.db)  # none, unless a crash emptied the list half-way
         engine.load_rows(dlist.pk, parse_rows(path, source, layout, result))
         if result.rows_total == 0:
             raise FileRejected("文件中表头以下没有数据行")
@@ -202,7 +203,8 @@ def execute_run(run: MatchRun, *, log=None) -> MatchRun:
     run.refresh_from_db()
     try:
         dlist = run.list
-        if dlist.loaded_at is None:
+        # not loaded yet, or emptied by a database crash (PostgreSQL keeps staging rows unlogged)
+        if dlist.loaded_at is None or (dlist.rows_loaded and not dlist.rows.exists()):
             log(f"读取名单：{dlist.file_name}")
             parsed = load_list(dlist)
             log(f"载入 {parsed.rows_loaded} 行，未载入 {parsed.rows_rejected} 行，问题 {parsed.issue_count} 处")

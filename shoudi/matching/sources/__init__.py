@@ -7,7 +7,7 @@ findings set-based, so a rule never runs per row in Python.
 
 Frame columns a rule may use (NULL on the side that has no row):
 
-- list side: ``s_id``, ``s_row``, ``s_id_number``, ``s_name``, ``s_name_key`` (name without spaces, NFKC),
+- list side: ``s_id``, ``s_row``, ``s_id_number``, ``s_name``, ``s_name_key`` (the name without spaces),
   ``s_category``, ``s_grade``, ``s_status``, ``s_amount``, ``s_event_date``, ``s_code``, ``s_detail``;
 - registry side: ``m_id``, ``m_id_number``, ``m_name``, ``m_name_key``, ``m_birth_date``, ``m_status`` (正常/死亡/迁出),
   ``m_dibao``, ``m_tekun``, ``m_dis_cat``, ``m_dis_grade``, ``m_student``, ``m_employed`` (1/0/NULL),
