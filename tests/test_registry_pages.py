@@ -141,3 +141,9 @@ def test_list_query_count_does_not_grow_with_rows(client_for, world, homes, djan
     client.get("/registry/households/")  # the 待办 badge is computed once a minute; this warms it
     with django_assert_max_num_queries(20):
         client.get("/registry/households/")
+
+
+def test_the_village_filter_offers_only_villages_in_scope(client_for, world, homes):
+    html = client_for(world.reviewer_a).get("/registry/households/").content.decode()
+    form = html[html.index('id="filter-form"'):html.index('id="object-list"')]
+    assert ">甲村<" in form and ">甲二村<" in form and ">乙村<" not in form

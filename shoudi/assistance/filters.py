@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 
 from shoudi.core.filters import ScopedFilterSet
-from shoudi.regions.models import Region
+from shoudi.regions.filters import VillageFilter
 
 from . import choices as c
 from .models import Cadre, GuaranteeProblem, Measure, Pairing, Visit
@@ -51,18 +51,11 @@ class PairingFilterSet(ScopedFilterSet):
 class MeasureFilterSet(ScopedFilterSet):
     category = django_filters.ChoiceFilter(label="类别", choices=c.CATEGORY_CHOICES)
     status = django_filters.ChoiceFilter(label="状态", choices=c.MEASURE_STATUS)
-    village = django_filters.ModelChoiceFilter(label="行政村", field_name="household__village",
-                                               queryset=Region.objects.none())
+    village = VillageFilter(field_name="household__village")
 
     class Meta:
         model = Measure
         fields = []
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            villages = Region.objects.restrict(request.user, "view").filter(level="village")
-            self.filters["village"].queryset = self.form.fields["village"].queryset = villages
 
 
 class VisitFilterSet(ScopedFilterSet):

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 
 from shoudi.core.filters import ScopedFilterSet
-from shoudi.regions.models import Region
+from shoudi.regions.filters import VillageFilter
 
 from . import choices as c
 from .models import MonitoringCase
@@ -17,19 +17,11 @@ class CaseFilterSet(ScopedFilterSet):
     source = django_filters.ChoiceFilter(label="发现方式", choices=c.SOURCES)
     is_open = django_filters.BooleanFilter(label="进行中")
     overdue = django_filters.BooleanFilter(label="识别超时", method="filter_overdue")
-    village = django_filters.ModelChoiceFilter(label="行政村", field_name="household__village",
-                                               queryset=Region.objects.none())
+    village = VillageFilter(field_name="household__village")
 
     class Meta:
         model = MonitoringCase
         fields = []
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            villages = Region.objects.restrict(request.user, "view").filter(level="village")
-            self.filters["village"].queryset = villages
-            self.form.fields["village"].queryset = villages
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(household__household_no=value.strip())

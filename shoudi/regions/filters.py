@@ -23,3 +23,18 @@ class RegionFilterSet(ScopedFilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__icontains=value) | Q(code__startswith=value.strip()))
+
+
+def _villages_in_scope(request):
+    if request is None:
+        return Region.objects.none()
+    return Region.objects.restrict(request.user, "view").filter(level="village")
+
+
+class VillageFilter(django_filters.ModelChoiceFilter):
+    """A 行政村 choice offering only the villages inside the user's scope (django-filter passes the request)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", "行政村")
+        kwargs.setdefault("queryset", _villages_in_scope)
+        super().__init__(*args, **kwargs)

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from shoudi.core.filters import ScopedFilterSet
-from shoudi.regions.models import Region
+from shoudi.regions.filters import VillageFilter
 
 from . import choices
 from .idnumbers import normalize_id_number
@@ -11,7 +11,7 @@ from .models import Household, Member
 
 class HouseholdFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(label="姓名/户编号/证件号/电话/拼音首字母", method="search")
-    village = django_filters.ModelChoiceFilter(label="行政村", queryset=Region.objects.none())
+    village = VillageFilter()
     household_type = django_filters.ChoiceFilter(label="户类型", choices=choices.HOUSEHOLD_TYPES)
     dibao = django_filters.BooleanFilter(label="享受低保", method="filter_dibao")
     tekun = django_filters.BooleanFilter(label="享受特困", method="filter_tekun")
@@ -21,13 +21,6 @@ class HouseholdFilterSet(ScopedFilterSet):
     class Meta:
         model = Household
         fields = []
-
-    def __init__(self, *args, request=None, **kwargs):
-        super().__init__(*args, request=request, **kwargs)
-        if request is not None:
-            villages = Region.objects.restrict(request.user, "view").filter(level="village")
-            self.filters["village"].queryset = villages
-            self.form.fields["village"].queryset = villages
 
     def _with_member(self, queryset, value, condition: Q):
         exists = Exists(Member.objects.filter(condition, household=OuterRef("pk"), status="正常"))
