@@ -109,6 +109,7 @@ def phase_import(path: Path) -> dict:
             assert result.committed and not result.errors, result.summary()
             figures[label] = {
                 "preview": previewed - started, "commit": done - previewed, "total": done - started,
+                "phases": {"预览": preview.timings, "提交": result.timings},
                 "summary": result.summary(), "preview_summary": preview.summary(),
                 "change_rows": ObjectChange.objects.count() - changes_before, "peak_mb": peak_mb(),
             }
@@ -182,6 +183,10 @@ def main() -> None:
         print(f"  再次导入  预览 {again['preview']:.1f} s + 提交 {again['commit']:.1f} s = {again['total']:.1f} s"
               f"  = {again['total'] / b:.2f} × 基线，{again['total'] / first['total']:.2f} × 首次；"
               f"变更记录 {again['change_rows']} 条")
+        for name in ("first", "again"):
+            phases = "；".join(f"{step} " + "，".join(f"{k} {v:.1f} s" for k, v in times.items())
+                              for step, times in fig[name]["phases"].items())
+            print(f"  {'首次' if name == 'first' else '再次'}各阶段：{phases}")
         print(f"  峰值内存 {fig['peak_mb']:.0f} MB")
     sqlite = dict(runs)["SQLite"]["first"]["total"]
     print(f"\n目标：导入 ≤ 3 × 基线（{3 * b:.1f} s）且 SQLite ≤ 40 s（实际 {sqlite:.1f} s），峰值内存 ≤ 2048 MB，"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -699,6 +700,18 @@ def test_commit_reuses_the_preview_only_for_the_same_file(world, tmp_path, monke
     assert Household.objects.get(household_no=rows[0]["户编号"]).phone == "13600000000"
 
 
+def test_timings_and_statistics_after_a_large_import(world, tmp_path, monkeypatch):
+    from django.db import connection
+
+    monkeypatch.setattr(importing, "ANALYZE_AFTER", 1)  # "large"
+    path = write(tmp_path / "a.xlsx", synthetic(world))
+    assert set(preview(path).timings) == {"读取文件", "核对数据库", "保存预览"}
+    result = commit(path)
+    assert {"读取预览", "核对并写入", "提交事务"} <= set(result.timings)
+    assert ("更新统计信息" in result.timings) == (connection.vendor == "postgresql")
+    assert result.seconds >= sum(result.timings.values()) - 0.01
+
+
 def test_progress_is_reported(world, tmp_path, monkeypatch):
     monkeypatch.setattr(importing, "PROGRESS_EVERY", 5)
     calls = []
@@ -706,6 +719,71 @@ def test_progress_is_reported(world, tmp_path, monkeypatch):
     preview_household_import(path, progress=lambda done, total, message="": calls.append((done, total, message)))
     assert {m for _d, _t, m in calls} == {"读取文件", "核对数据库"}
     assert calls[-1][0] == calls[-1][1]
+
+
+def test_pinyin_initials_are_those_of_initials_of(world):
+    """The import reads most names character by character; it must give what the model's save() would."""
+    import random
+
+    from shoudi.registry.pinyin import initials_of
+
+    names = {r["姓名"] for r in synthetic(world, 300, seed=4)}
+    rng = random.Random(7)
+    frequent = ("的一是不了人在有这中大来上国个到说们为子和地出道也时年得就那要下以生会自着去之过家学对可里后小么心多"
+                "天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长知民样现分将外"
+                "但身些与高王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+                "丁任沈姚卢单解")
+    names |= {"".join(rng.choice(frequent) for _ in range(rng.randint(1, 4))) for _ in range(3000)}
+    names |= {"", "阿依古丽·买买提", "Tom李", "李1", "曾经", "单于", "长孙无忌", "朝阳", "王" * 25}
+    for name in names:
+        assert importing._initials(name, {}) == initials_of(name), name
+
+
+def test_a_failed_write_leaves_nothing_behind(world, tmp_path, monkeypatch):
+    path = write(tmp_path / "a.xlsx", synthetic(world))
+    original = importing._Table.insert
+
+    def failing(self, rows, **kwargs):
+        if self.model is Member:
+            raise RuntimeError("磁盘已满")
+        return original(self, rows, **kwargs)
+
+    monkeypatch.setattr(importing._Table, "insert", failing)
+    logged = changes().count()
+    with pytest.raises(RuntimeError, match="磁盘已满"):
+        commit(path)
+    assert registry_counts() == (0, 0, 0)
+    assert changes().count() == logged
+
+
+def test_the_change_log_is_the_same_when_built_in_python(world, tmp_path, monkeypatch):
+    rows = synthetic(world)
+    rows[0]["与户主关系"] = "配偶"  # a household without a head: "户 …"
+    commit(write(tmp_path / "a.xlsx", rows))
+    registry = [ContentType.objects.get_for_model(m) for m in (Household, Member, IncomeRecord)]
+    by_sql = {(c.content_type_id, c.object_id): (c.object_repr, c.region_code, c.parent_object_id, c.after)
+              for c in changes().filter(action="create", content_type__in=registry)}
+    Member.objects.all().delete()
+    IncomeRecord.objects.all().delete()
+    Household.objects.all().delete()
+    ObjectChange.objects.all().delete()
+    monkeypatch.setattr(importing._CreateLog, "_json", lambda self, model, alias: None)
+
+    commit(write(tmp_path / "b.xlsx", rows))
+
+    in_python = {(c.content_type_id, c.object_id): (c.object_repr, c.region_code, c.parent_object_id, c.after)
+                 for c in changes().filter(action="create", content_type__in=registry)}
+
+    def without_ids(logged):
+        return sorted(json.dumps([r, code, after | {"id": None, "household": None}], sort_keys=True)
+                      for r, code, _p, after in logged.values())
+
+    python_rows, sql_rows = without_ids(in_python), without_ids(by_sql)
+    assert set(python_rows) - set(sql_rows) == set() == set(sql_rows) - set(python_rows), (
+        sorted(set(python_rows) ^ set(sql_rows))[:2])
+    headless = Household.objects.get(household_no=rows[0]["户编号"])
+    logged = changes(Household).get(object_id=str(headless.pk))
+    assert logged.object_repr == str(headless) == f"户 {headless.household_no}"
 
 
 # --- the command ----------------------------------------------------------------------------------------------------
