@@ -448,3 +448,21 @@ def test_a_failing_or_dying_worker_stops_the_batch_with_its_reason(tmp_path):
     with pytest.raises(pdf.PdfError, match="退出码 3"):
         pdf._wait([dying], context.Queue(), None)
     dying.join(timeout=30)
+
+
+def test_background_pdf_is_started_by_post_in_scope(area, client, client_for):
+    world, h = area
+    url = "/ledgers/cards/batch/job/"
+    assert client.post(url, {"region": world.township_a.code}).status_code == 302  # anonymous → login
+    assert not Job.objects.exists()
+    reviewer = client_for(world.reviewer_a)
+    assert reviewer.get(url + f"?region={world.township_a.code}").status_code == 405
+    response = reviewer.post(url, {"region": world.township_a.code})
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    assert (job.kind, job.params, job.user, job.title) == ("ledgers.workcards", {"region": "520102001"},
+                                                           world.reviewer_a, "工作卡 PDF · 测试县甲镇")
+    assert reviewer.post(url, {"region": world.village_b.code}).status_code == 404
+    assert reviewer.post(url, {"region": world.county.code}).status_code == 404  # by township, not the county
+    assert client_for(world.inspector).post(url, {"region": world.township_a.code}).status_code == 403
+    assert Job.objects.count() == 1

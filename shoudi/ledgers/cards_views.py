@@ -75,8 +75,9 @@ def household_card(request, pk):
 
 def _batch_region(request) -> Region:
     code = (request.GET.get("region") or request.POST.get("region") or "").strip()
-    region = Region.objects.restrict(request.user, "view").filter(code=code).first() if code else None
-    if region is None:
+    regions = Region.objects.restrict(request.user, "view").filter(level__in=("township", "village"))
+    region = regions.filter(code=code).first() if code else None
+    if region is None:  # a county's cards are printed by township (or with shoudi workcards)
         raise Http404("请选择管辖范围内的村或乡镇")
     if not user_can(request.user, Household, "export"):
         raise PermissionDenied("您的角色无权批量打印工作卡")
