@@ -257,7 +257,7 @@ def test_upload_preview_then_run(client_for, world, tmp_path, homes, departments
     assert profile.mapping == {"id_number": "身份证号码", "name": "参保人姓名", "amount": "自付金额"}
     page = client.get(run.get_absolute_url()).content.decode()
     assert 'id="rule-counts"' in page and "合规自付医疗费用超过预警线" in page and 'id="report-download"' in page
-    assert "这是该部门第一次比对" in page
+    assert "这是该部门第一次比对" in page and 'hx-trigger="every 2s"' not in page
     # next month's file with the same headers maps itself through the profile
     html = upload(client, path, period="2025-06").content.decode()
     assert re.search(r'name="map_amount".*?<option value="自付金额" selected', html, re.S)
@@ -290,6 +290,15 @@ def test_run_page_compares_with_the_previous_month(client_for, world, tmp_path, 
     assert "乙未保" in resolved and "甲未保" not in resolved
     recurring = list_part(client.get("/matching/findings/", {"run": may.pk, "change": "recurring"}))
     assert "甲未保" in recurring and "甲户主" in recurring
+
+
+def test_a_queued_run_page_follows_the_run(client_for, world, run, departments):
+    from shoudi.matching.models import DepartmentList
+
+    queued = MatchRun.objects.create(list=DepartmentList.objects.get(), department="medical_insurance",
+                                     period="2025-06", region_code=world.county.code)
+    page = client_for(departments["yibao"]).get(queued.get_absolute_url()).content.decode()
+    assert 'id="run-waiting"' in page and 'hx-trigger="every 2s"' in page
 
 
 # --- worklist, base list, settings, commands ---------------------------------------------------------------------

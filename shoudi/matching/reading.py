@@ -23,6 +23,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 
 from shoudi.core.tabular import ALLOWED_EXTENSIONS, HEADER_SEARCH_ROWS, FileRejected, cell_text, find_header, header_key
@@ -145,23 +146,29 @@ def _excel_rows(path: Path, has_header, index: int | None) -> tuple[Iterator[lis
         index = 0
         if has_header is not None and len(sheets) > 1:
             index = next((i for i, sheet in enumerate(sheets) if has_header(_head_of(sheet))), 0)
-    return _sheet_iter(sheets[min(index, len(sheets) - 1)]), index
+    return sheets[min(index, len(sheets) - 1)].iter_rows(), index
 
 
 def _head_of(sheet) -> list[list]:
-    rows = []
-    for row in sheet.iter_rows():
-        rows.append(row)
-        if len(rows) >= HEADER_SEARCH_ROWS:
-            break
-    return rows
+    return take(sheet.iter_rows(), HEADER_SEARCH_ROWS)
 
 
-def _sheet_iter(sheet) -> Iterator[list]:
+def take(rows: Iterator[list], count: int) -> list[list]:
+    """The next ``count`` rows (fewer at the end); a read error becomes ``FileRejected``."""
     try:
-        yield from sheet.iter_rows()
+        return list(islice(rows, count))
     except Exception as exc:
-        raise FileRejected("无法读取 Excel 工作表，文件可能已损坏") from exc
+        raise _read_error(exc) from exc
+
+
+def _read_error(exc: Exception) -> Exception:
+    if isinstance(exc, FileRejected):
+        return exc
+    if isinstance(exc, UnicodeDecodeError):
+        return FileRejected("CSV 文件的编码前后不一致，请另存为 UTF-8 编码后再上传")
+    if isinstance(exc, csv.Error):
+        return FileRejected(f"CSV 文件格式有误：{exc}")
+    return FileRejected("无法读取 Excel 工作表，文件可能已损坏")  # calamine's errors in a damaged sheet
 
 
 def _csv_rows(path: Path) -> Iterator[list]:
@@ -181,16 +188,9 @@ def _csv_rows(path: Path) -> Iterator[list]:
     lines = text.splitlines()[:HEADER_SEARCH_ROWS + 5]
     delimiter = max((",", "\t", ";"), key=lambda d: sum(line.count(d) for line in lines))
 
-    def rows() -> Iterator[list]:
-        with path.open("r", encoding=encoding, newline="") as handle:
-            try:
-                yield from csv.reader(handle, delimiter=delimiter)
-            except UnicodeDecodeError as exc:
-                raise FileRejected("CSV 文件的编码前后不一致，请另存为 UTF-8 编码后再上传") from exc
-            except csv.Error as exc:
-                raise FileRejected(f"CSV 文件格式有误：{exc}") from exc
-
-    return rows()
+    # No generator around the reader (one more Python step per row of millions): it keeps the file open while it
+    # is referenced, and its errors become FileRejected where rows are read (``take``, ``parse_rows``).
+    return csv.reader(path.open("r", encoding=encoding, newline=""), delimiter=delimiter)
 
 
 # --- the header and the mapping ---------------------------------------------------------------------------------
@@ -220,12 +220,8 @@ def detect_layout(path: Path, source: Source, profile: dict[str, str] | None = N
     def has_header(rows):
         return any(find_header(rows, a, required) is not None for a in passes)
 
-    head = []
     rows, sheet = open_rows(path, has_header)
-    for row in rows:
-        head.append(row)
-        if len(head) >= HEADER_SEARCH_ROWS:
-            break
+    head = take(rows, HEADER_SEARCH_ROWS)
     if not any(any(cell_text(v) for v in row) for row in head):
         raise FileRejected("文件是空的，没有表头和数据")
     for candidate in passes:
@@ -434,11 +430,10 @@ def parse_rows(path: Path, source: Source, layout: Layout, result: ParsedList,
     today = datetime.date.today()
     header_row = layout.header_row
     rows, _ = open_rows(path, sheet=layout.sheet)
+    take(rows, header_row)
     total = loaded = rejected = converted = 0
     try:
-        for number, cells in enumerate(rows, start=1):
-            if number <= header_row:
-                continue
+        for number, cells in enumerate(rows, start=header_row + 1):
             if len(cells) < width:
                 cells = [*cells, *[""] * (width - len(cells))]
             raw_id = cells[id_index]
@@ -453,11 +448,14 @@ def parse_rows(path: Path, source: Source, layout: Layout, result: ParsedList,
                 continue
             total += 1
             try:
-                id_number = _read_id(raw_id, today)
-            except ValueError as exc:
-                rejected += 1
-                add(Issue(number, id_label, f"{exc}，本行未载入", True))
-                continue
+                id_number = parse_id_number(raw_id, today=today)
+            except ValueError:
+                try:
+                    id_number = _read_id(raw_id, today)  # a 残疾人证号, or the reason it is no ID number
+                except ValueError as exc:
+                    rejected += 1
+                    add(Issue(number, id_label, f"{exc}，本行未载入", True))
+                    continue
             if type(raw_id) is str and len(raw_id) == 15:
                 converted += 1
             first = seen.get(id_number)
@@ -483,6 +481,8 @@ def parse_rows(path: Path, source: Source, layout: Layout, result: ParsedList,
             yield (number, id_number, *values)
             if limit is not None and loaded >= limit:
                 return
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise _read_error(exc) from exc
     finally:
         result.rows_total += total
         result.rows_loaded += loaded
