@@ -32,7 +32,7 @@ from shoudi.registry.models import Household
 
 from .workcards import card_households, mingbai_card, mingbai_years, work_cards, write_cards_pdf
 
-__all__ = ["batch_cards", "cards_index", "household_card", "mingbai", "start_batch_job"]
+__all__ = ["batch_cards", "card_panel", "cards_index", "household_card", "mingbai", "start_batch_job"]
 
 INLINE_PDF_CARDS = 30  # ~2 s in the request; larger batches go to a job
 JOB_KIND = "ledgers.workcards"

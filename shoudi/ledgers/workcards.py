@@ -32,13 +32,16 @@ from shoudi.registry.models import Household, IncomeRecord, Member, compute_inco
 
 __all__ = [
     "CATEGORY_ORDER",
+    "CHUNK_CARDS",
     "MemberLine",
     "MingbaiCard",
     "WorkCard",
     "card_households",
+    "cards_html",
     "mingbai_card",
     "mingbai_years",
     "work_cards",
+    "write_cards_pdf",
 ]
 
 CATEGORY_ORDER = {name: i for i, name in enumerate(MEASURE_CATEGORIES)}
