@@ -230,7 +230,9 @@ class HouseholdImportResult:
         if self.unknown_columns:
             line += f"；未识别的列 {len(self.unknown_columns)} 个（已作为附加信息保存）"
         line += f"；收入年度 {self.income_year}" if self.income_year else ""
-        return line + ("（已导入）" if self.committed else "（预览，未写入）")
+        if self.committed:
+            return line + "（已导入）"
+        return line + ("（预览，未写入）" if self.dry_run else "（有错误，未写入任何数据）")
 
     def add_error(self, row: int | None, column: str, message: str) -> None:
         self.errors.append(RowError(row, column, message))
