@@ -317,6 +317,17 @@ def test_the_error_report_has_the_original_rows_and_the_reason(world, tmp_path):
     assert not again.unknown_columns
 
 
+def test_the_result_as_data_for_the_job(world, tmp_path):
+    rows = synthetic(world)
+    rows[0] = dict(rows[0], 证件号码="123")
+    data = preview(write(tmp_path / "a.xlsx", rows)).as_dict()
+    assert json.loads(json.dumps(data)) == data
+    assert data["totals"]["households"]["error"] == 1 and data["error_count"] == 1
+    assert data["errors"][0] == {"row": 4, "column": "证件号码", "message": data["errors"][0]["message"]}
+    assert [v["village"] for v in data["villages"]] == ["甲村", "甲二村", "乙村"]
+    assert data["export_date"] == "2026-01-15" and data["income_year"] == 2025
+
+
 def test_an_invalid_id_names_the_row_and_the_reason(world, tmp_path):
     rows = synthetic(world, 1, villages=[world.village_a])
     rows[0] = dict(rows[0], 证件号码="52010219801301001X")
@@ -556,6 +567,8 @@ def test_unknown_columns_are_kept_per_member_and_listed(world, tmp_path):
         row.update({"序号": index + 1, "备注": f"备注{index}", "银行卡号": ""})
     result = commit(write(tmp_path / "a.xlsx", rows, headers=headers))
     assert result.unknown_columns == ["备注", "银行卡号"]  # 序号 is a known column Shoudi does not keep
+    result.write_error_report(tmp_path / "report.xlsx")
+    assert "未识别的列（已作为成员附加信息保存）：备注、银行卡号" in read_sheet(tmp_path / "report.xlsx")[1][0]
     member = Member.objects.get(id_number=rows[0]["证件号码"])
     assert member.extra == {"备注": "备注0"}
     assert "未识别的列 2 个" in result.summary()

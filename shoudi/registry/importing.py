@@ -234,6 +234,31 @@ class HouseholdImportResult:
             return line + "（已导入）"
         return line + ("（预览，未写入）" if self.dry_run else "（有错误，未写入任何数据）")
 
+    def as_dict(self, *, limit: int = 200) -> dict:
+        """The result as JSON-ready data (for ``Job.result``): counts, the first ``limit`` errors and warnings."""
+        def counts(v: VillageCounts) -> dict:
+            return {"township": v.township, "village": v.village, "code": v.code, "households": dict(v.households),
+                    "members": dict(v.members)}
+
+        def rows(items: list[RowError]) -> list[dict]:
+            return [{"row": e.row, "column": e.field, "message": e.message} for e in items[:limit]]
+
+        return {
+            "summary": self.summary(), "file_name": self.file_name, "committed": self.committed,
+            "dry_run": self.dry_run, "file_error": self.file_error, "header_row": self.header_row, "rows": self.rows,
+            "households": self.household_count, "income_year": self.income_year,
+            "income_year_source": self.income_year_source,
+            "export_date": self.export_date.isoformat() if self.export_date else None,
+            "villages": [counts(v) for v in self.village_list], "totals": counts(self.totals),
+            "errors": rows(self.errors), "error_count": len(self.errors), "error_rows": len(self.report_rows),
+            "warnings": rows(self.warnings), "warning_count": len(self.warnings),
+            "unknown_columns": list(self.unknown_columns),
+            "missing_members": [vars(m) for m in self.missing_members[:limit]],
+            "missing_member_count": len(self.missing_members),
+            "missing_regions": [vars(r) for r in self.missing_regions], "can_create_regions": self.can_create_regions,
+            "seconds": round(self.seconds, 1), "timings": {k: round(v, 1) for k, v in self.timings.items()},
+        }
+
     def add_error(self, row: int | None, column: str, message: str) -> None:
         self.errors.append(RowError(row, column, message))
         if row is not None:
@@ -2662,6 +2687,8 @@ def _write_error_report(result: HouseholdImportResult, path) -> int:
         padded.append([v if v != "" else None for v in values] + row[-2:])
     details = (f"源文件：{result.file_name}；{timezone.localtime():%Y-%m-%d %H:%M} 生成；"
                f"未导入 {len(padded)} 行（{result.error_households} 户）。改正后可直接导入本文件。")
+    if result.unknown_columns:
+        details += f"未识别的列（已作为成员附加信息保存）：{'、'.join(result.unknown_columns)}。"
     if result.file_error:
         details = f"源文件：{result.file_name}；{result.file_error}"
     national.write_national_xlsx(path, padded, title="农户信息导入错误报告", details=details,
