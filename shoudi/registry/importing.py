@@ -2,10 +2,11 @@
 
 How it works
 ------------
-1. **Read** (file only, no database): the first sheet, streamed with python-calamine. Large sheets are handed to
-   calamine in pieces of about 32 MB of XML, on a reader thread (calamine releases the GIL), so memory stays flat
-   however long the file is. The header is the first of the first ten rows naming 户编号 and 证件号码; the rows above
-   it are the title and export details, where the export date and the income year (“2025年度…”) are looked for.
+1. **Read** (file only, no database): the first sheet, with python-calamine. A large sheet is cut into pieces of
+   about 32 MB of XML, two of which calamine parses at a time on worker threads (it releases the GIL) while the main
+   thread converts the rows of the previous one, so memory stays flat however long the file is. The header is the
+   first of the first ten rows naming 户编号 and 证件号码; the rows above it are the title and export details, where
+   the export date and the income year (“2025年度…”) are looked for.
    Every cell is converted by its column's kind (``national.COLUMNS``): 是/否 variants, full-width characters and
    spaces, year-months in any common spelling, numbers stored as text, money with commas, ID numbers (GB 11643).
    Columns Shoudi does not know are kept per member in ``Member.extra`` and listed.
@@ -15,8 +16,10 @@ How it works
    any of its rows puts the whole household in error — it is never half-imported — while other households go on.
 3. **Write** (``commit_household_import`` only, one transaction): new rows inserted and changed rows updated in bulk,
    only the changed fields, each with its change-log row (``ObjectChange``: who, before, after, parent household,
-   village code). Nothing is deleted: members missing from the file are listed for review. An unchanged file writes
-   nothing at all.
+   village code; the rows of creations are built by the database from the rows just inserted). A writer thread
+   writes each chunk of 900 households while the main thread compares the next. Nothing is deleted: members missing
+   from the file are listed for review. An unchanged file writes nothing at all. After the commit,
+   ``registry.signals.households_imported`` names the households created or changed.
 
 ``preview_household_import`` stops after step 2 and leaves a parsed snapshot of the file in the data directory, keyed
 by the file's content hash; ``commit_household_import`` uses it when the file is byte-for-byte the same (else it reads
