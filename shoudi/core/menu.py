@@ -23,7 +23,7 @@ class MenuItem:
     order: int = 100
 
 
-GROUP_ORDER = ["工作台", "动态监测", "帮扶", "基础数据", "台账", "系统管理"]
+GROUP_ORDER = ["工作台", "动态监测", "数据比对", "帮扶", "基础数据", "台账", "系统管理"]
 _items: list[MenuItem] = []
 
 
