@@ -294,3 +294,25 @@ def test_handbook_prints_the_household(area, client_for):
     world, cadre_user, cadre, other, mine, *_ = area
     html = client_for(world.officer_a).get(f"/assistance/households/{mine.pk}/handbook/").content.decode()
     assert "结对帮扶手册" in html and "帮扶干部甲" in html and "县农业农村局" in html
+
+
+def test_national_measures_become_implemented_measures_once(world):
+    from shoudi.assistance.national import IMPORTED, measures_from_national
+
+    household = make_household(world.village_a, household_no="NM1")
+    household.national_data = {"measure_industry": "种植业，养殖业", "measure_health": "医疗救助",
+                               "measure_housing": "否", "measure_water": ""}
+    household.save()
+    other = make_household(world.village_a, household_no="NM2")
+    assert measures_from_national(household_ids=[household.pk, other.pk]) == 3
+    rows = sorted(Measure.objects.filter(household=household).values_list("category", "sub_item", "content", "status"))
+    assert rows == [("产业帮扶", "养殖业", IMPORTED, "已落实"), ("产业帮扶", "种植业", IMPORTED, "已落实"),
+                    ("健康帮扶", "医疗救助", IMPORTED, "已落实")]
+    assert all(m.created_at is not None for m in Measure.objects.filter(household=household))
+    assert not Measure.objects.filter(household=other).exists()
+    # the next import of the same file adds nothing; a new item is added alone
+    assert measures_from_national(household_ids=[household.pk]) == 0
+    household.national_data["measure_employment"] = "外出务工"
+    household.save()
+    assert measures_from_national(household_ids=[household.pk]) == 1
+    assert Measure.objects.filter(household=household).count() == 4

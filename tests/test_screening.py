@@ -121,6 +121,14 @@ def test_national_cases_become_identified_or_eliminated(world):
     b = MonitoringCase.objects.get(household=done)
     assert (b.step, b.is_open, str(b.eliminated_on), b.elimination_type) == ("eliminated", False, "2023-06-01",
                                                                              "帮扶消除")
+    # each written with its timeline entry and its change-log row (under the household's history)
+    assert [(e.action, e.decision) for e in a.events.all()] == [("国家系统导入", "已识别")]
+    assert [(e.action, e.decision) for e in b.events.all()] == [("国家系统导入", "已消除")]
+    from shoudi.core.models import ObjectChange
+    logged = ObjectChange.objects.filter(object_id__in=[str(a.pk), str(b.pk)], action=ObjectChange.CREATE,
+                                         content_type__model="monitoringcase")
+    assert sorted((x.parent_object_id, x.after["step"]) for x in logged) == sorted(
+        [(str(monitored.pk), "monitoring"), (str(done.pk), "eliminated")])
     assert import_national_cases([monitored.pk, done.pk])["created"] == 0  # a second import duplicates nothing
     monitored.national_data |= {"eliminated": "是", "eliminated_on": "2025-01-01", "elimination_type": "自然消除"}
     monitored.save()

@@ -16,10 +16,10 @@ from django.dispatch import receiver
 from .context import current_actor
 from .models import AccessLog, ChangeLoggedModel, ObjectChange
 
-__all__ = ["log_access", "log_change", "log_changes"]
+__all__ = ["actor_fields", "build_change", "log_access", "log_change", "log_changes"]
 
 
-def _user_fields(actor) -> dict:
+def actor_fields(actor) -> dict:
     user = actor.user if getattr(actor.user, "pk", None) else None
     name = ""
     if user is not None:
@@ -33,7 +33,7 @@ def build_change(instance: ChangeLoggedModel, action: str, before: dict | None, 
     actor = current_actor()
     parent = instance.audit_parent()
     return ObjectChange(
-        **_user_fields(actor),
+        **actor_fields(actor),
         source=actor.source,
         request_id=actor.request_id,
         action=action,

@@ -20,9 +20,10 @@ from functools import reduce
 from operator import or_
 
 from django.db import connections, router, transaction
-from django.db.models import BooleanField, Case, Count, Exists, F, FilteredRelation, Model, OuterRef, Q, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, F, FilteredRelation, OuterRef, Q, Value, When
 from django.utils import timezone
 
+from shoudi.core.bulk import insert_select
 from shoudi.regions.models import Region
 from shoudi.registry.choices import NO_LABOUR
 from shoudi.registry.models import IncomeRecord, Member
@@ -176,29 +177,11 @@ def _write_clues(*, year: int, hits: dict[int, dict[str, dict]]) -> int:
                        as_json({"year": year, **{RULES[r]: f for r, f in found.items()}}, connection),
                        "预警：" + "；".join(RULES[r] for r in found)]
         rows = ", ".join(["(%s, %s, %s, %s)"] * len(batch))
-        _insert_select(MonitoringCase, case, {"household": "column1", "clue_rules": "column2",
+        insert_select(MonitoringCase, case, {"household": "column1", "clue_rules": "column2",
                                               "clue_figures": "column3", "clue_note": "column4"},
                        f"(VALUES {rows}) AS v", values)
         # the case just written is the household's only open case (case_one_open_per_household)
         in_batch = ", ".join(["%s"] * len(batch))
-        _insert_select(CaseEvent, event, {"case": "c.id", "chain": "c.chain", "step": "c.step", "note": "c.clue_note"},
+        insert_select(CaseEvent, event, {"case": "c.id", "chain": "c.chain", "step": "c.step", "note": "c.clue_note"},
                        f"{cases_table} c WHERE c.is_open AND c.household_id IN ({in_batch})", batch)
     return len(household_ids)
-
-
-def _insert_select(model: type[Model], template: Model, selected: dict[str, str], source: str, params: list) -> None:
-    """``INSERT INTO <model> SELECT … FROM <source>``: the ``selected`` fields from SQL expressions over the source,
-    every other field the same for all rows, from ``template`` (so a new field with a default needs no change here).
-
-    Portable SQL (a VALUES list in FROM names its columns column1, column2 … on SQLite and PostgreSQL)."""
-    connection = connections[router.db_for_write(model)]
-    qn = connection.ops.quote_name
-    opts = model._meta
-    common = [f for f in opts.concrete_fields if not f.primary_key and f.name not in selected]
-    constants = [f.get_db_prep_save(f.pre_save(template, add=True), connection) for f in common]
-    columns = [opts.get_field(name).column for name in selected] + [f.column for f in common]
-    expressions = [*selected.values(), *["%s"] * len(common)]
-    sql = (f"INSERT INTO {qn(opts.db_table)} ({', '.join(map(qn, columns))}) "  # noqa: S608 - model names
-           f"SELECT {', '.join(expressions)} FROM {source}")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*constants, *params])

@@ -63,7 +63,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import timezone
 
-from shoudi.core.audit import _user_fields
+from shoudi.core.audit import actor_fields
 from shoudi.core.context import current_actor
 from shoudi.core.masking import mask_id_number
 from shoudi.core.models import ObjectChange
@@ -2033,7 +2033,7 @@ class _Run:
                               requested=create_regions)
         self.scope = _Scope(user)
         self.actor = current_actor()
-        actor_user = _user_fields(self.actor)
+        actor_user = actor_fields(self.actor)
         self.actor_ids = {"user_id": actor_user["user"].pk if actor_user["user"] is not None else None,
                           "user_name": actor_user["user_name"]}
         self.types = {m: ContentType.objects.get_for_model(m).pk for m in (Household, Member, IncomeRecord)}
