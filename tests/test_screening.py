@@ -113,22 +113,27 @@ def test_national_cases_become_identified_or_eliminated(world):
     done.national_data = {"category": "脱贫不稳定户", "identified_on": "2022-03-01", "risk1": "因学",
                           "eliminated": "是", "elimination_type": "帮扶消除", "eliminated_on": "2023-06-01"}
     done.save()
-    counts = import_national_cases([monitored.pk, done.pk])
-    assert counts["created"] == 2
+    undated = make_household(world.village_a, household_no="N3", head="丙")
+    undated.national_data = {"category": "突发严重困难户", "identified_on": "2023-01-01", "eliminated": "是"}
+    undated.save()
+    counts = import_national_cases([monitored.pk, done.pk, undated.pk])
+    assert counts["created"] == 3
+    c = MonitoringCase.objects.get(household=undated)
+    assert (c.step, c.is_open, c.eliminated_on, c.risk_types, c.events.get().decision) == (
+        "eliminated", False, None, [], "已消除")
     a = MonitoringCase.objects.get(household=monitored)
     assert (a.step, a.is_open, str(a.identified_on), a.risk_types) == ("monitoring", True, "2024-05-01",
                                                                        ["因病", "因务工就业不稳"])
     b = MonitoringCase.objects.get(household=done)
     assert (b.step, b.is_open, str(b.eliminated_on), b.elimination_type) == ("eliminated", False, "2023-06-01",
                                                                              "帮扶消除")
-    # each written with its timeline entry and its change-log row (under the household's history)
-    assert [(e.action, e.decision) for e in a.events.all()] == [("国家系统导入", "已识别")]
-    assert [(e.action, e.decision) for e in b.events.all()] == [("国家系统导入", "已消除")]
-    from shoudi.core.models import ObjectChange
-    logged = ObjectChange.objects.filter(object_id__in=[str(a.pk), str(b.pk)], action=ObjectChange.CREATE,
-                                         content_type__model="monitoringcase")
-    assert sorted((x.parent_object_id, x.after["step"]) for x in logged) == sorted(
-        [(str(monitored.pk), "monitoring"), (str(done.pk), "eliminated")])
+    # each with its timeline entry: who (导入), the decision and the national dates
+    assert [(e.action, e.decision, e.user_name, e.data) for e in a.events.all()] == [
+        ("国家系统导入", "已识别", "导入", {"identified_on": "2024-05-01", "eliminated_on": ""})]
+    assert [(e.action, e.decision, e.data) for e in b.events.all()] == [
+        ("国家系统导入", "已消除", {"identified_on": "2022-03-01", "eliminated_on": "2023-06-01"})]
+    assert (a.chain, a.imported, a.clue_date, b.chain, b.imported) == (
+        "identification", True, a.identified_on, "elimination", True)
     assert import_national_cases([monitored.pk, done.pk])["created"] == 0  # a second import duplicates nothing
     monitored.national_data |= {"eliminated": "是", "eliminated_on": "2025-01-01", "elimination_type": "自然消除"}
     monitored.save()

@@ -31,9 +31,11 @@ def measures_from_national(sender=None, household_ids=(), **kwargs) -> int:
                    .values_list("household_id", "category", "sub_item"))
     new = []
     for pk, data in Household.objects.filter(pk__in=list(household_ids)).values_list("pk", "national_data"):
-        for key, category in NATIONAL_MEASURES.items():
-            raw = str((data or {}).get(key) or "").replace("，", ",")
-            for item in (part.strip() for part in raw.split(",")):
+        for key, value in (data or {}).items():  # a handful of keys per household: only those present
+            category = NATIONAL_MEASURES.get(key)
+            if category is None or not value:
+                continue
+            for item in (part.strip() for part in str(value).replace("，", ",").split(",")):
                 if not item or item in ("否", "无"):
                     continue
                 sub_item = item if item in MEASURE_CATEGORIES[category] else item[:30]

@@ -91,13 +91,16 @@ class ObjectChange(models.Model):
     )
     user_name = models.CharField("操作人", max_length=150, blank=True)
     source = models.CharField("来源", max_length=10, default="web")
-    request_id = models.UUIDField("请求编号", null=True, blank=True, db_index=True)
+    # no index: nothing looks changes up by request, and an import writes hundreds of thousands of rows at once
+    request_id = models.UUIDField("请求编号", null=True, blank=True)
     action = models.CharField("操作", max_length=10, choices=ACTION_CHOICES)
-    content_type = models.ForeignKey(ContentType, verbose_name="对象类型", on_delete=models.PROTECT, related_name="+")
+    # the two content types are looked up with their object ids: the composite indexes below serve them
+    content_type = models.ForeignKey(ContentType, verbose_name="对象类型", on_delete=models.PROTECT, related_name="+",
+                                     db_index=False)
     object_id = models.CharField("对象编号", max_length=64)
     object_repr = models.CharField("对象", max_length=200)
     parent_content_type = models.ForeignKey(
-        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     parent_object_id = models.CharField(max_length=64, blank=True)
     region_code = models.CharField("区划代码", max_length=12, blank=True, db_index=True)

@@ -1,30 +1,28 @@
 """Cases from the national export: a household the national system lists as 监测对象 becomes an identified case
 (or an eliminated one) with the national dates. Runs after every committed household import.
 
-Written in bulk (an import announces its households a few hundred at a time, and a county's first import holds tens
-of thousands of monitored households): the cases, their 国家系统导入 events and their change-log rows are each one
-multi-row INSERT per batch, with the households' villages and heads read once for the change log."""
+Written in bulk, as the screening writes its clues (an import announces its households a few hundred at a time, and a
+county's first import holds thousands of monitored households): the cases and their 国家系统导入 timeline entries
+are multi-row INSERTs, with no model instance per row. Like the screening's clues, a case created here has its
+timeline entry (who: 导入, when, the national dates) rather than a change-log row; later changes are logged as usual."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.db import transaction
-from django.db.models import Prefetch
+from django.db import connections, router, transaction
+from django.db.models import Max
 from django.dispatch import receiver
+from django.utils import timezone
 
-from shoudi.core.audit import build_change, log_changes
-from shoudi.core.models import ObjectChange
-from shoudi.registry.models import Household, Member
+from shoudi.core.bulk import insert_values
+from shoudi.registry.models import Household
 from shoudi.registry.signals import households_imported
 
 from . import choices as c
 from .models import CaseEvent, MonitoringCase
 
 __all__ = ["import_national_cases"]
-
-BATCH = 500  # cases per round of INSERTs (Django splits each into statements SQLite can take)
-
 
 def _date(value) -> datetime.date | None:
     if not value:
@@ -57,9 +55,10 @@ def import_national_cases(household_ids) -> dict[str, int]:
     existing: dict[int, list[MonitoringCase]] = {}
     for case in MonitoringCase.objects.filter(household_id__in=ids):
         existing.setdefault(case.household_id, []).append(case)
-    wanted: dict[int, MonitoringCase] = {}
-    # the national columns alone first: most households of an import are not 监测对象
-    for pk, data in Household.objects.filter(pk__in=ids).exclude(national_data={}).values_list("pk", "national_data"):
+    wanted: list[dict] = []
+    # the national columns of the monitored households only: most households of an import are not 监测对象
+    households = Household.objects.filter(pk__in=ids, national_data__has_key="identified_on")
+    for pk, data in households.values_list("pk", "national_data"):
         data = data or {}
         identified_on = _date(data.get("identified_on"))
         category = data.get("category") or ""
@@ -83,36 +82,52 @@ def import_national_cases(household_ids) -> dict[str, int]:
                                          decision="风险已消除", user_name="导入")
                 counts["updated"] += 1
             continue
-        wanted[pk] = MonitoringCase(
-            household_id=pk, category=category, risk_types=_risks(data), clue_date=identified_on,
-            identified_on=identified_on, step=c.ELIMINATED if eliminated else c.MONITORING,
-            chain=c.ELIMINATION if eliminated else c.IDENTIFICATION, is_open=not eliminated,
-            eliminated_on=eliminated_on, elimination_type=elimination_type, imported=True,
-        )
-    if wanted:
-        # the households with their village and head, for the change log's region, parent and description
-        heads = Prefetch("members", queryset=Member.objects.filter(relation="户主"))
-        for household in Household.objects.filter(pk__in=list(wanted)).select_related("village") \
-                .prefetch_related(heads):
-            wanted[household.pk].household = household
-    new = list(wanted.values())
-    for start in range(0, len(new), BATCH):
-        _write(new[start:start + BATCH])
-    counts["created"] = len(new)
+        wanted.append({"household": pk, "category": category, "risk_types": _risks(data),
+                       "identified_on": identified_on, "eliminated": eliminated, "eliminated_on": eliminated_on,
+                       "elimination_type": elimination_type})
+    # one group per shape: what is the same for the whole group goes into the template, so no column of a VALUES
+    # list is NULL throughout (PostgreSQL could not tell its type)
+    groups: dict[tuple[bool, bool], list[dict]] = {}
+    for case in wanted:
+        groups.setdefault((case["eliminated"], case["eliminated_on"] is None), []).append(case)
+    for (eliminated, no_date), group in groups.items():
+        _write(group, eliminated=eliminated, dated=not no_date)
+    counts["created"] = len(wanted)
     return counts
 
 
-def _write(cases: list[MonitoringCase]) -> None:
-    """The cases (ids come back from the INSERT on SQLite and PostgreSQL), their first event, their change log."""
-    MonitoringCase.objects.bulk_create(cases)
-    CaseEvent.objects.bulk_create([
-        CaseEvent(case=case, chain=case.chain, step=case.step, action="国家系统导入",
-                  decision="已消除" if case.step == c.ELIMINATED else "已识别",
-                  user_name="导入",
-                  data={"identified_on": str(case.identified_on), "eliminated_on": str(case.eliminated_on or "")})
-        for case in cases
+def _write(group: list[dict], *, eliminated: bool, dated: bool) -> None:
+    """The cases of one shape, then their first timeline entry."""
+    connection = connections[router.db_for_write(MonitoringCase)]
+    as_json = MonitoringCase._meta.get_field("risk_types").get_db_prep_save
+    as_date = MonitoringCase._meta.get_field("identified_on").get_db_prep_save
+    case = MonitoringCase(source="", step=c.ELIMINATED if eliminated else c.MONITORING,
+                          chain=c.ELIMINATION if eliminated else c.IDENTIFICATION, is_open=not eliminated,
+                          imported=True, step_since=timezone.now())
+    fields = ["household", "category", "risk_types", "clue_date", "identified_on", "elimination_type"]
+    if dated:
+        fields.append("eliminated_on")
+    before = MonitoringCase.objects.aggregate(last=Max("pk"))["last"] or 0
+    insert_values(MonitoringCase, case, fields, [
+        [x["household"], x["category"], as_json(x["risk_types"], connection), as_date(x["identified_on"], connection),
+         as_date(x["identified_on"], connection), x["elimination_type"],
+         *([as_date(x["eliminated_on"], connection)] if dated else [])]
+        for x in group
     ])
-    log_changes(build_change(case, ObjectChange.CREATE, None, case.audit_data()) for case in cases)
+    written = {x["household"]: x for x in group}
+    case_ids = []
+    for start in range(0, len(group), 500):
+        part = [x["household"] for x in group[start:start + 500]]
+        case_ids += MonitoringCase.objects.filter(imported=True, pk__gt=before, household_id__in=part) \
+            .values_list("pk", "household_id")
+    event = CaseEvent(chain=case.chain, step=case.step, action="国家系统导入",
+                      decision="已消除" if eliminated else "已识别", user_name="导入", time=timezone.now())
+    as_json = CaseEvent._meta.get_field("data").get_db_prep_save
+    insert_values(CaseEvent, event, ["case", "data"], [
+        [pk, as_json({"identified_on": str(written[household]["identified_on"]),
+                      "eliminated_on": str(written[household]["eliminated_on"] or "")}, connection)]
+        for pk, household in case_ids
+    ])
 
 
 @receiver(households_imported)

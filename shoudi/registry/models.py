@@ -72,8 +72,9 @@ class Household(ChangeLoggedModel):
 class Member(ChangeLoggedModel):
     """A member of a household (家庭成员), keyed by 证件号码 within the household."""
 
+    # no index of its own: the unique (household, id_number) index serves lookups by household
     household = models.ForeignKey(Household, verbose_name="所属农户", on_delete=models.PROTECT,
-                                  related_name="members")
+                                  related_name="members", db_index=False)
     name = models.CharField("姓名", max_length=50)
     name_initials = models.CharField("姓名拼音首字母", max_length=20, blank=True, editable=False, db_index=True)
     id_type = models.CharField("证件类型", max_length=20, choices=choices.ID_TYPES, default="居民身份证")
@@ -158,7 +159,9 @@ def compute_income(*, wage, business, property_, transfer, business_cost, size) 
 class IncomeRecord(ChangeLoggedModel):
     """A household's income of one year, with 家庭纯收入 and 人均纯收入 computed by the DOMAIN §3 formula."""
 
-    household = models.ForeignKey(Household, verbose_name="农户", on_delete=models.PROTECT, related_name="incomes")
+    # no index of its own: the unique (household, year) index serves lookups by household
+    household = models.ForeignKey(Household, verbose_name="农户", on_delete=models.PROTECT, related_name="incomes",
+                                  db_index=False)
     year = models.PositiveSmallIntegerField("年度")
     wage = models.DecimalField("工资性收入", **MONEY)
     business = models.DecimalField("生产经营性收入", **MONEY)
