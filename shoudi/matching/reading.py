@@ -93,6 +93,7 @@ class ParsedList:
     issue_count: int = 0
     issues: list[Issue] = field(default_factory=list)
     converted_ids: int = 0  # 15-digit numbers read as 18-digit ones
+    fast: bool = False  # loaded by fastload (COPY of the file, checked in SQL), not row by row in Python
 
     def add(self, issue: Issue) -> None:
         self.issue_count += 1
@@ -171,7 +172,8 @@ def _read_error(exc: Exception) -> Exception:
     return FileRejected("无法读取 Excel 工作表，文件可能已损坏")  # calamine's errors in a damaged sheet
 
 
-def _csv_rows(path: Path) -> Iterator[list]:
+def csv_format(path: Path) -> tuple[str, str]:
+    """The encoding (UTF-8, else GB18030) and the delimiter of a CSV file, from its first 64 KiB."""
     with path.open("rb") as handle:
         sample = handle.read(1 << 16)
     encoding = "gb18030"
@@ -187,7 +189,11 @@ def _csv_rows(path: Path) -> Iterator[list]:
         raise FileRejected("文件内容不是文本格式的 CSV")
     lines = text.splitlines()[:HEADER_SEARCH_ROWS + 5]
     delimiter = max((",", "\t", ";"), key=lambda d: sum(line.count(d) for line in lines))
+    return encoding, delimiter
 
+
+def _csv_rows(path: Path) -> Iterator[list]:
+    encoding, delimiter = csv_format(path)
     # No generator around the reader (one more Python step per row of millions): it keeps the file open while it
     # is referenced, and its errors become FileRejected where rows are read (``take``, ``parse_rows``).
     return csv.reader(path.open("r", encoding=encoding, newline=""), delimiter=delimiter)
@@ -418,22 +424,28 @@ def _blank(row: list) -> bool:
 
 def parse_rows(path: Path, source: Source, layout: Layout, result: ParsedList,
                *, limit: int | None = None) -> Iterator[tuple]:
-    """Staging tuples (in ``FIELDS`` order) of every data row below the header; issues go to ``result``.
+    """Staging tuples (in ``FIELDS`` order) of every data row below the header; issues go to ``result``."""
+    rows, _ = open_rows(path, sheet=layout.sheet)
+    take(rows, layout.header_row)
+    yield from read_rows(_Plan(source, layout), enumerate(rows, start=layout.header_row + 1), result, {},
+                         datetime.date.today(), limit=limit)
 
+
+def read_rows(plan: _Plan, numbered: Iterator[tuple[int, list]], result: ParsedList, seen: dict[str, int],
+              today: datetime.date, *, limit: int | None = None) -> Iterator[tuple]:
+    """Staging tuples of ``numbered`` rows ((row number, cells) in file order); issues and totals go to ``result``.
+
+    ``seen`` maps each loaded ID number to its row: a later row repeating one is rejected. The one reading of a
+    row, whichever way a list is loaded (``parse_rows``: every row of the file; ``fastload``: the rows SQL could
+    not take as they are, with ``seen`` that keeps nothing — duplicates are found in SQL there).
     This loop runs once per row of lists of millions of rows: it keeps to local names and plain tuples.
     """
-    plan = _Plan(source, layout)
-    seen: dict[str, int] = {}
     id_index, name_index, width, id_label = plan.id_index, plan.name_index, plan.width, plan.id_label
     others, derive = plan.others, plan.derive
     add = result.add
-    today = datetime.date.today()
-    header_row = layout.header_row
-    rows, _ = open_rows(path, sheet=layout.sheet)
-    take(rows, header_row)
     total = loaded = rejected = converted = 0
     try:
-        for number, cells in enumerate(rows, start=header_row + 1):
+        for number, cells in numbered:
             if len(cells) < width:
                 cells = [*cells, *[""] * (width - len(cells))]
             raw_id = cells[id_index]

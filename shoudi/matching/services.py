@@ -24,7 +24,7 @@ from shoudi.core.scope import user_can
 from shoudi.regions.models import Region
 
 from . import choices as c
-from . import engine
+from . import engine, fastload
 from .models import DepartmentList, Finding, MappingProfile, MatchingSettings, MatchRun
 from .reading import FileRejected, Layout, ParsedList, detect_layout, parse_rows
 from .sources import NOT_IN_REGISTRY, Source, get_source
@@ -150,10 +150,14 @@ def load_list(dlist: DepartmentList, *, progress=None) -> ParsedList:
         if problems:
             raise FileRejected("；".join(problems))
         layout.mapping = dict(dlist.mapping)
-    result = ParsedList()
     with transaction.atomic():
         dlist.rows.all()._raw_delete(dlist.rows.db)  # none, unless a crash emptied the list half-way
-        engine.load_rows(dlist.pk, parse_rows(path, source, layout, result))
+        # PostgreSQL and a CSV file: COPY of the file and the checks in SQL; else (or when COPY cannot read the
+        # file as Python does) every row read in Python
+        result = fastload.load(dlist.pk, path, source, layout)
+        if result is None:
+            result = ParsedList()
+            engine.load_rows(dlist.pk, parse_rows(path, source, layout, result))
         if result.rows_total == 0:
             raise FileRejected("文件中表头以下没有数据行")
         dlist.header_row = layout.header_row

@@ -1,0 +1,496 @@
+"""Loading a CSV list on PostgreSQL: the file as it is through COPY, the rows checked in SQL, Python only for the
+odd ones.
+
+The Python way (``reading.parse_rows`` into ``engine.load_rows``) reads and checks every row in Python, a few
+microseconds a row that the database cannot overlap on a busy machine. Here:
+
+1. Python skips the title rows and the header as ``parse_rows`` does (the same encoding, delimiter and csv reader),
+   then sends the rest of the file unchanged to ``COPY … FROM STDIN (FORMAT csv)`` into a staging table of one text
+   column per header cell, numbered by an identity column in file order (row = n + header row). While it sends, it
+   counts the records and notes those that hold a character Python's reading would change (a control character,
+   a tab or line break inside a cell, a non-breaking space…): those rows are not plain. The count must equal
+   COPY's.
+2. One query (parallel when the server can) names the rows that are not *plain* — rows whose staging values SQL
+   computes exactly as Python would: an 18-character ID number with a valid birth date and GB 11643 check
+   character, amounts written as plain numbers, choice and date cells whose outcome Python computed once per
+   distinct value. Every other row goes through ``reading.read_rows`` (the same code as the Python way), the plain
+   ones are inserted with one ``INSERT … SELECT``.
+3. Duplicate ID numbers are found among all loaded rows: the first row stays, the later ones are removed and
+   reported as the Python way reports them. Issues are kept in a temporary table and sorted by row.
+
+A file that COPY cannot take as CSV (rows of another width, empty lines, quotes Python and PostgreSQL would read
+differently, an encoding error…) rolls back to a savepoint and ``load`` returns None: the caller then takes the
+Python way, which reports everything precisely.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import json
+import logging
+import re
+import time
+from pathlib import Path
+
+from django.db import DatabaseError, connections, router, transaction
+
+from .engine import relaxed_commit
+from .models import ListRow
+from .reading import (
+    FIELDS,
+    LENGTHS,
+    MAX_ISSUES,
+    FileRejected,
+    Issue,
+    Layout,
+    ParsedList,
+    _is_excel,
+    _Plan,
+    _reader,
+    cell_text,
+    csv_format,
+    read_rows,
+)
+from .sources import Source
+
+__all__ = ["load"]
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 1 << 21  # characters read from the file per COPY write (a piece ends at a line end)
+BATCH = 20_000  # rows read in Python per fetch
+DISTINCT_LIMIT = 5_000  # distinct values of a choice or date column whose outcome Python computes
+GB_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+# The byte of the check character for each weighted sum mod 11 (lower case: the last byte is compared | 32).
+CHECK_BYTES = tuple(ord(ch.lower()) for ch in "10X98765432")
+MONEY = r"^-?[0-9]+(\.[0-9]+)?$"  # with the lengths checked apart: bounded repeats make PostgreSQL's regex slow
+EOL = re.compile(r"\r\n|\r|\n")
+END_OF_DATA = re.compile(r"(?:^|[\r\n])\\\.(?:[\r\n]|$)")  # a line "\." ends COPY's data
+
+
+class _Fallback(Exception):
+    """This file takes the Python way."""
+
+
+class _Pass:
+    """What ``read_rows`` reports for the odd rows: every issue (sorted and cut in SQL), the counts."""
+
+    def __init__(self):
+        self.issues: list[Issue] = []
+        self.add = self.issues.append
+        self.rows_total = self.rows_loaded = self.rows_rejected = self.converted_ids = 0
+
+
+class _NoDuplicates(dict):
+    """``seen`` for the odd rows: remembers nothing, so that no row is rejected as a duplicate in Python."""
+
+    def __setitem__(self, key, value):
+        pass
+
+
+def load(list_id: int, path: Path, source: Source, layout: Layout) -> ParsedList | None:
+    """Load the rows of list ``list_id`` from the CSV file ``path`` (the rows of ``parse_rows`` + ``load_rows``,
+    the same totals and issues); None when the file is not for this way (not PostgreSQL, not CSV, a source with a
+    ``derive`` step) or COPY could not take it — nothing is left behind then, and the caller takes the Python way.
+    """
+    connection = connections[router.db_for_write(ListRow)]
+    if not _applies(connection, Path(path), source):
+        return None
+    try:
+        with transaction.atomic(using=connection.alias):
+            return _Load(connection, list_id, Path(path), source, layout).run()
+    except _Fallback as exc:
+        reason = str(exc)
+    except (DatabaseError, UnicodeError, csv.Error, FileRejected) as exc:
+        reason = f"{type(exc).__name__}: {exc}"
+    except Exception as exc:
+        import psycopg
+
+        if not isinstance(exc, psycopg.Error):
+            raise
+        reason = f"{type(exc).__name__}: {exc}"
+    logger.info("list %s: COPY path not taken (%s), reading the rows in Python", list_id, reason.splitlines()[0])
+    return None
+
+
+def _applies(connection, path: Path, source: Source) -> bool:
+    if connection.vendor != "postgresql" or source.derive is not None or path.suffix.lower() != ".csv":
+        return False
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(8)
+    except OSError:
+        return False
+    if not magic or _is_excel(magic):
+        return False
+    connection.ensure_connection()
+    info = connection.connection.info
+    return info.encoding == "utf-8" and info.parameter_status("server_encoding") == "UTF8"
+
+
+class _Load:
+    """One list loaded the COPY way (inside the caller's savepoint)."""
+
+    def __init__(self, connection, list_id: int, path: Path, source: Source, layout: Layout):
+        self.connection = connection
+        self.qn = connection.ops.quote_name
+        self.list_id = list_id
+        self.path = path
+        self.source = source
+        self.layout = layout
+        self.plan = _Plan(source, layout)
+        self.today = datetime.date.today()
+        self.header_row = layout.header_row
+        self.seconds: dict[str, float] = {}
+        self._clock = time.perf_counter()
+
+    def _lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = round(now - self._clock, 3)
+        self._clock = now
+
+    # --- the whole load -----------------------------------------------------------------------------------------
+
+    def run(self) -> ParsedList:
+        encoding, delimiter = csv_format(self.path)
+        with self.path.open("r", encoding=encoding, newline="") as handle, self.connection.cursor() as cursor:
+            relaxed_commit(cursor)
+            header = _skip(handle, delimiter, self.header_row)
+            if [cell_text(v) for v in header] != self.layout.headers or self.plan.width > len(header):
+                raise _Fallback("the header read again differs")
+            self.width = len(header)
+            cursor.execute("SELECT pg_backend_pid()")
+            self.raw = self.qn(f"matching_fastload_{cursor.fetchone()[0]}")
+            self.issues = self.qn("matching_fastload_issues")
+            self._create(cursor)
+            copied, counted, dirty = self._copy(cursor, handle, delimiter)
+            if copied != counted:
+                raise _Fallback(f"COPY read {copied} rows, Python {counted}")
+            self._lap("copy")
+            maps = self._maps(cursor)
+            self._lap("values")
+            odd, empty = self._odd_rows(cursor, maps, dirty)
+            self._lap("check")
+            plain = self._insert_plain(cursor, maps, odd)
+            self._lap("insert")
+            done = self._read_odd(cursor, sorted(set(odd) - empty))
+            self._lap("odd rows")
+            duplicates = self._remove_duplicates(cursor)
+            self._lap("duplicates")
+            result = self._result(cursor, plain, done, duplicates)
+            cursor.execute(f"ANALYZE {self.qn(ListRow._meta.db_table)}")
+            cursor.execute(f"DROP TABLE {self.raw}")
+            cursor.execute(f"DROP TABLE {self.issues}")
+            self._lap("analyze")
+        logger.info("list %s: %s rows by COPY and SQL, %s rows read in Python; %s", self.list_id, plain,
+                    len(odd) - len(empty), self.seconds)
+        return result
+
+    # --- the staging table and COPY -----------------------------------------------------------------------------
+
+    def _column(self, index: int) -> str:
+        return f"c{index + 1}"
+
+    def _create(self, cursor) -> None:
+        """The raw table (unlogged, not temporary: a parallel scan can read it) and the issues table.
+
+        For the ID number's column two generated columns, computed once a row while COPY writes it: its bytes
+        (``b``) and the birth date as a number (``d``) when the cell is 18 digits or 17 and an X.
+        """
+        ident = self._column(self.plan.id_index)
+        cells = ", ".join(f"{self._column(i)} text" for i in range(self.width))
+        cursor.execute(f"""
+            CREATE UNLOGGED TABLE {self.raw} (
+                n bigint GENERATED ALWAYS AS IDENTITY, {cells},
+                b bytea GENERATED ALWAYS AS (CASE WHEN octet_length({ident}) = 18 AND strpos({ident}, chr(92)) = 0
+                                             THEN CAST({ident} AS bytea) END) STORED,
+                d integer GENERATED ALWAYS AS (CASE WHEN octet_length({ident}) = 18 AND {ident} ~ '^[0-9]+[Xx]?$'
+                                               THEN CAST(substr({ident}, 7, 8) AS integer) END) STORED)
+            """)
+        cursor.execute(f"CREATE TEMPORARY TABLE {self.issues} (row integer, seq integer, col text, message text, "
+                       "rejected boolean)")
+
+    def _copy(self, cursor, handle, delimiter: str) -> tuple[int, int, list[int]]:
+        """Send the rest of the file to COPY; returns the rows COPY read, the records counted here and the
+        numbers (n) of the records holding a character that Python's reading of a cell would change."""
+        names = ", ".join(self._column(i) for i in range(self.width))
+        option = "E'\\t'" if delimiter == "\t" else f"'{delimiter}'"  # one of three constants
+        with cursor.cursor.copy(f"COPY {self.raw} ({names}) FROM STDIN (FORMAT csv, DELIMITER {option})") as copy:
+            counted, dirty = _send(handle, copy.write, delimiter)
+        return cursor.cursor.rowcount, counted, dirty
+
+    # --- which rows are plain, and their values -------------------------------------------------------------
+
+    def _maps(self, cursor) -> dict[int, str]:
+        """Per choice or date column: raw cell → staging value as JSON, from the reader of the Python way run on
+        each distinct cell; a cell it refuses is left out (its rows are read in Python and reported there)."""
+        maps: dict[int, str] = {}
+        for col in self.source.columns:
+            index = self.layout.index_of(col.key)
+            if index is None or col.kind not in ("choice", "date") or index in maps:
+                continue
+            read = _reader(col)
+            cell = self._column(index)
+            cursor.execute(f"SELECT {cell} FROM {self.raw} GROUP BY {cell} LIMIT %s",  # noqa: S608 - our names
+                           [DISTINCT_LIMIT])
+            outcome = {}
+            for (raw,) in cursor.fetchall():
+                raw = "" if raw is None else raw
+                try:
+                    value = read(raw)
+                except ValueError:
+                    continue
+                outcome[raw] = "" if value is None else value
+            maps[index] = json.dumps(outcome, ensure_ascii=False)
+        return maps
+
+    def _fields(self, maps: dict[int, str]) -> tuple[list[str], list, list[str], list]:
+        """SQL for the staging values of a plain row (FIELDS after row and id_number) with their parameters, and
+        the conditions that make a row plain besides its ID number with theirs."""
+        values, value_params, conditions, condition_params = [], [], [], []
+        for key in FIELDS[2:]:
+            col = self.source.column(key)
+            index = self.layout.index_of(key) if col is not None else None
+            if index is None:
+                values.append("NULL" if key in ("amount", "event_date") else "''")
+                continue
+            cell = self._column(index)
+            if col.kind == "money":  # read_money returns the text of a plain number as it is
+                negative = f"CAST({cell} LIKE '-%%' AS integer)"
+                conditions.append(
+                    f"({cell} IS NULL OR {cell} = '' OR ({cell} ~ %s AND CASE strpos({cell}, '.') "
+                    f"WHEN 0 THEN octet_length({cell}) - {negative} <= 12 "
+                    f"ELSE strpos({cell}, '.') - 1 - {negative} <= 12 "
+                    f"AND octet_length({cell}) - strpos({cell}, '.') <= 6 END))")
+                condition_params.append(MONEY)
+                values.append(f"CAST(NULLIF({cell}, '') AS numeric)")
+            elif col.kind in ("choice", "date"):
+                lookup = f"(CAST(%s AS jsonb) ->> COALESCE({cell}, ''))"
+                conditions.append(f"{lookup} IS NOT NULL")
+                condition_params.append(maps[index])
+                values.append(lookup if col.kind == "choice" else f"CAST(NULLIF({lookup}, '') AS date)")
+                value_params.append(maps[index])
+            else:  # name and text: a plain row holds no character strip() or _printable() would change but spaces
+                limit = 50 if key == "name" else LENGTHS.get(key, 100)
+                values.append(f"COALESCE(left(btrim({cell}, ' '), {limit}), '')")
+        return values, value_params, conditions, condition_params
+
+    def _id_condition(self) -> str:
+        """The ID number is plain: 18 characters (``d`` is set) forming a birth date between 1890 and today and
+        ending with the GB 11643 check character (upper or lower case X)."""
+        total = " + ".join(f"get_byte(b, {i}) * {w}" for i, w in enumerate(GB_WEIGHTS))
+        month, year = "d / 100 %% 100", "d / 10000"
+        days = (f"CASE {month} WHEN 2 THEN CASE WHEN {year} %% 4 = 0 AND ({year} %% 100 <> 0 OR {year} %% 400 = 0) "
+                f"THEN 29 ELSE 28 END ELSE 30 + ({month} + {month} / 8) %% 2 END")
+        checks = ", ".join(str(b) for b in CHECK_BYTES)
+        return (f"d BETWEEN 18900101 AND %s AND {month} BETWEEN 1 AND 12 AND d %% 100 BETWEEN 1 AND {days} "
+                f"AND (ARRAY[{checks}])[({total} - {48 * sum(GB_WEIGHTS)}) %% 11 + 1] = get_byte(b, 17) | 32")
+
+    def _odd_rows(self, cursor, maps: dict[int, str], dirty: list[int]) -> tuple[list[int], set[int]]:
+        """The rows (n) that are not plain, and those of them with every cell empty (blank: skipped)."""
+        _, _, conditions, params = self._fields(maps)
+        plain = " AND ".join([self._id_condition(), *conditions])
+        empty = " AND ".join(f"COALESCE({self._column(i)}, '') = ''" for i in range(self.width))
+        cursor.execute(f"SELECT n, {empty} FROM {self.raw} WHERE ({plain}) IS NOT TRUE OR n = ANY(%s)",  # noqa: S608
+                       [int(self.today.strftime("%Y%m%d")), *params, dirty])
+        odd, blank = [], set()
+        for n, is_empty in cursor.fetchall():
+            odd.append(n)
+            if is_empty:
+                blank.add(n)
+        return odd, blank
+
+    def _insert_plain(self, cursor, maps: dict[int, str], odd: list[int]) -> int:
+        values, params, _, _ = self._fields(maps)
+        ident = self._column(self.plan.id_index)
+        table = self.qn(ListRow._meta.db_table)
+        columns = ", ".join(self.qn(ListRow._meta.get_field(name).column) for name in ("list", *FIELDS,
+                                                                                            "not_in_registry"))
+        only = "WHERE n <> ALL(%s)" if odd else ""
+        ident = f"CASE WHEN get_byte(b, 17) = 120 THEN left({ident}, 17) || 'X' ELSE {ident} END"  # x → X
+        select = f"SELECT %s, n + %s, {ident}, {', '.join(values)}, false FROM {self.raw}"  # noqa: S608 - our names
+        sql = f"INSERT INTO {table} ({columns}) {select}"
+        cursor.execute(f"{sql} {only}", [self.list_id, self.header_row, *params, *([odd] if odd else [])])
+        return cursor.rowcount
+
+    # --- the odd rows, in Python --------------------------------------------------------------------------------
+
+    def _read_odd(self, cursor, numbers: list[int]) -> _Pass:
+        """Read the rows ``numbers`` the Python way and load those it loads; their issues go to the issues table."""
+        done = _Pass()
+        if not numbers:
+            return done
+        seen = _NoDuplicates()
+        names = ", ".join(self._column(i) for i in range(self.width))
+        table = self.qn(ListRow._meta.db_table)
+        columns = ", ".join(self.qn(ListRow._meta.get_field(name).column) for name in ("list", *FIELDS,
+                                                                                            "not_in_registry"))
+        seq = 0
+        with self.connection.connection.cursor(name=f"matching_fastload_{self.list_id}") as rows:
+            rows.execute(f"SELECT n, {names} FROM {self.raw} WHERE n = ANY(%s)", [numbers])  # noqa: S608
+            while batch := rows.fetchmany(BATCH):
+                numbered = [(n + self.header_row, ["" if v is None else v for v in cells]) for n, *cells in batch]
+                loaded = list(read_rows(self.plan, numbered, done, seen, self.today))
+                if loaded:
+                    with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                        for row in loaded:
+                            copy.write_row((self.list_id, *row, False))
+                if done.issues:
+                    with cursor.cursor.copy(f"COPY {self.issues} FROM STDIN") as copy:
+                        for issue in done.issues:
+                            seq += 1
+                            copy.write_row((issue.row, seq, issue.column, issue.message, issue.rejected))
+                    done.issues.clear()
+        return done
+
+    # --- duplicates, issues, totals -----------------------------------------------------------------------------
+
+    def _remove_duplicates(self, cursor) -> int:
+        """A later row whose ID number an earlier loaded row has is removed and reported, and nothing else about
+        it (the Python way rejects it before reading its other cells)."""
+        table = self.qn(ListRow._meta.db_table)
+        cursor.execute(
+            f"""SELECT l.row, d.first FROM {table} l
+                JOIN (SELECT id_number, min(row) AS first FROM {table} WHERE list_id = %s
+                      GROUP BY id_number HAVING count(*) > 1) d ON d.id_number = l.id_number
+                WHERE l.list_id = %s AND l.row > d.first""",  # noqa: S608 - model names only
+            [self.list_id, self.list_id])
+        later = cursor.fetchall()
+        if not later:
+            return 0
+        rows = [row for row, _ in later]
+        cursor.execute(f"DELETE FROM {table} WHERE list_id = %s AND row = ANY(%s)",  # noqa: S608 - model name
+                       [self.list_id, rows])
+        cursor.execute(f"DELETE FROM {self.issues} WHERE row = ANY(%s)", [rows])  # noqa: S608 - our name
+        label = self.plan.id_label
+        with cursor.cursor.copy(f"COPY {self.issues} FROM STDIN") as copy:
+            for row, first in later:
+                copy.write_row((row, 0, label, f"证件号码与第 {first} 行重复，本行未载入", True))
+        return len(later)
+
+    def _result(self, cursor, plain: int, done: _Pass, duplicates: int) -> ParsedList:
+        cursor.execute(f"SELECT count(*) FROM {self.issues}")  # noqa: S608 - our name
+        (count,) = cursor.fetchone()
+        cursor.execute(f"SELECT row, col, message, rejected FROM {self.issues} ORDER BY row, seq LIMIT %s",  # noqa: S608
+                       [MAX_ISSUES])
+        return ParsedList(
+            rows_total=plain + done.rows_total, rows_loaded=plain + done.rows_loaded - duplicates,
+            rows_rejected=done.rows_rejected + duplicates, issue_count=count,
+            issues=[Issue(*row) for row in cursor.fetchall()], converted_ids=done.converted_ids, fast=True)
+
+
+# --- reading the file -------------------------------------------------------------------------------------------
+
+def _skip(handle, delimiter: str, count: int) -> list[str]:
+    """Read the first ``count`` records as ``parse_rows`` does and return the last (the header); the file is left
+    at the start of the next line."""
+    reader = csv.reader(iter(handle.readline, ""), delimiter=delimiter)
+    header = None
+    for _ in range(count):
+        header = next(reader, None)
+        if header is None:
+            raise _Fallback("the file ends before the header")
+    return header
+
+
+def _pieces(handle):
+    """The text after the header in pieces of about CHUNK characters, each ending at a line end (a piece ending
+    with \\r takes the \\n after it), and whether a piece is the last; trailing empty lines join the last piece."""
+    held = None
+    carry = ""
+    while True:
+        piece = handle.read(CHUNK)
+        if not piece:
+            break
+        piece = carry + piece
+        carry = ""
+        if piece[-1] not in "\r\n":
+            piece += handle.readline()
+        if piece[-1] == "\r":
+            after = handle.read(1)
+            if after == "\n":
+                piece += after
+            else:
+                carry = after
+        if held is not None:
+            if not piece.strip("\r\n"):
+                held += piece
+                continue
+            yield held, False
+        held = piece
+    if carry:
+        held = (held or "") + carry
+    if held is not None:
+        yield held, True
+
+
+def _send(handle, write, delimiter: str) -> tuple[int, list[int]]:
+    """Write the file's remaining records to COPY; returns how many records and the dirty ones (1-based).
+
+    COPY reads CSV as Python's csv module does when quotes are used as RFC 4180 says: a quoted field starts right
+    at a delimiter or line start and its closing quote is followed by a delimiter or a line end. Pieces with
+    quotes are checked record by record for that (a file that breaks it takes the Python way). Trailing empty
+    lines are dropped (Python skips them as blank rows; COPY would refuse them).
+    """
+    d = re.escape(delimiter)
+    field = f'(?:"[^"]*+(?:""[^"]*+)*+"|[^"{d}\\r\\n]*+)'
+    record = f"{field}(?:{d}{field})*+"
+    record_eol = re.compile(f"({record})(?:\\r\\n|\\r|\\n)")
+    last_record = re.compile(record)
+    tab = delimiter == "\t"
+    records = 0
+    dirty: list[int] = []
+    carry = ""
+
+    def clean(text: str) -> bool:
+        if tab:
+            text = text.replace("\t", "")
+        return text.isprintable()
+
+    for piece, last in _pieces(handle):
+        text = carry + piece if carry else piece
+        carry = ""
+        if last:
+            text = text.rstrip("\r\n")
+        if "\\." in text and END_OF_DATA.search(text):
+            raise _Fallback("a line \\. would end COPY's data")
+        if '"' not in text:
+            count = text.count("\n") + text.count("\r") - text.count("\r\n") + (1 if last and text else 0)
+            if not clean(text.replace("\n", "").replace("\r", "")):
+                for i, line in enumerate(EOL.split(text)[:count]):
+                    if not clean(line):
+                        dirty.append(records + i + 1)
+            records += count
+            write(text)
+            continue
+        pos = 0
+        while (match := record_eol.match(text, pos)) is not None:
+            records += 1
+            if not _clean_record(match.group(1), delimiter, clean):
+                dirty.append(records)
+            pos = match.end()
+        rest = text[pos:]
+        if last:
+            if rest:
+                if last_record.fullmatch(rest) is None:
+                    raise _Fallback("quotes that COPY and Python would read differently")
+                records += 1
+                if not _clean_record(rest, delimiter, clean):
+                    dirty.append(records)
+            write(text)
+        else:
+            if len(rest) > 2 * CHUNK:
+                raise _Fallback("quotes that COPY and Python would read differently")
+            write(text[:pos])
+            carry = rest
+    return records, dirty
+
+
+def _clean_record(record: str, delimiter: str, clean) -> bool:
+    if '"' not in record:
+        return clean(record)
+    if "\n" in record or "\r" in record:  # a line break inside a cell
+        return False
+    cells = next(csv.reader([record], delimiter=delimiter))
+    return all(cell.isprintable() for cell in cells)
