@@ -48,6 +48,7 @@ import threading
 import time
 import unicodedata
 import uuid
+import weakref
 import zipfile
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator
@@ -2066,7 +2067,9 @@ class _Run:
         self.letters: dict[str, str] = {}
         self.written: list[int] = []  # households created or changed: announced after the commit
         self.inserted = 0
-        self.create_log = _CreateLog(self)
+        # a weak reference: no cycle, so the run's millions of objects are freed as soon as the run is dropped,
+        # not by a collection that would first traverse them all
+        self.create_log = _CreateLog(weakref.proxy(self))
         members = self.tables[Member]
         now = members.prepared_value("created_at", self.now)
         template = {**members.defaults, "created_at": now, "updated_at": now, "extra": members.json_value({})}
@@ -2631,16 +2634,20 @@ def commit_household_import(
             else:
                 result.committed = True
         clock.lap(result, "提交事务")
+        # Free the parse and the run (millions of objects) while the collector is still paused: alive, they would
+        # be traversed by the next collection, which the receivers below would trigger.
+        digest, written, inserted = parsed.digest, run.written, run.inserted
+        del parsed, run
     if result.committed:
-        _drop_snapshot(parsed.digest)
-        if run.inserted >= ANALYZE_AFTER and connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
+        _drop_snapshot(digest)
+        if inserted >= ANALYZE_AFTER and connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
             # fresh statistics, or the next import plans its lookups for the tables as they were before
             with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
                 cursor.execute("ANALYZE " + ", ".join(connections[DEFAULT_DB_ALIAS].ops.quote_name(m._meta.db_table)
                                                       for m in (Household, Member, IncomeRecord)))
             clock.lap(result, "更新统计信息")
         # after the commit (of an outer transaction too): monitoring and assistance pick up the national columns
-        transaction.on_commit(functools.partial(_announce, run.written, user))
+        transaction.on_commit(functools.partial(_announce, written, user))
         clock.lap(result, "通知监测与帮扶")  # the receivers run here unless an outer transaction is still open
     result.seconds = clock.total
     return result
