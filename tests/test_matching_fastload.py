@@ -240,3 +240,26 @@ def test_more_issues_than_are_kept(tmp_path, way):
         1500 + 500 + 300, 1500, 500 + 300, 750 + 500 + 300)
     assert len(expected) == 1550 and len(rows) == 1500
     assert [(i.row, i.column, i.rejected) for i in result.issues] == expected[:MAX_ISSUES]
+
+
+def test_birth_dates_at_the_edges(tmp_path, way):
+    """Dates SQL looks up rather than builds: no month 0 or 13, no day 0 or 32, 29 February only in leap years,
+    not before 1890, not after today."""
+    today = datetime.date.today()
+    tomorrow = today + datetime.timedelta(days=1)
+
+    def number(birth: str, seq: str = "001") -> str:
+        first17 = f"520102{birth}{seq}"
+        return first17 + ric.calc_check_digit(first17 + "0")
+
+    dates = {"19800001": "不是有效日期", "19800100": "不是有效日期", "19801301": "不是有效日期",
+             "19800132": "不是有效日期", "19000229": "不是有效日期", "19990229": "不是有效日期",
+             "18891231": "出生年份 1889 不合理", f"{tomorrow:%Y%m%d}": "晚于今天",
+             "19800131": None, "20000229": None, "18900101": None, f"{today:%Y%m%d}": None, "19991231": None}
+    lines = ["姓名,证件号码"] + [f"人{k},{number(birth)}" for k, birth in enumerate(dates)]
+    result, rows = load(write(tmp_path / "dates.csv", lines))
+    expect_fast(result, way)
+    assert [r[1][6:14] for r in rows] == [birth for birth, problem in dates.items() if problem is None]
+    problems = [problem for problem in dates.values() if problem]
+    assert [(i.row, i.rejected) for i in result.issues] == [(k + 2, True) for k in range(len(problems))]
+    assert all(problem in issue.message for problem, issue in zip(problems, result.issues, strict=True))

@@ -58,13 +58,14 @@ __all__ = ["load"]
 
 logger = logging.getLogger(__name__)
 
-CHUNK = 1 << 21  # characters read from the file per COPY write (a piece ends at a line end)
+CHUNK = 1 << 20  # bytes read from the file at a time (a piece ends at a line end)
 BATCH = 20_000  # rows read in Python per fetch
 DISTINCT_LIMIT = 5_000  # distinct values of a choice or date column whose outcome Python computes
 GB_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+FIRST_YEAR = 1890  # born earlier: no valid ID number
 # The byte of the check character for each weighted sum mod 11 (lower case: the last byte is compared | 32).
 CHECK_BYTES = tuple(ord(ch.lower()) for ch in "10X98765432")
-MONEY = r"^-?[0-9]+(\.[0-9]+)?$"  # with the lengths checked apart: bounded repeats make PostgreSQL's regex slow
+MONEY = r"^-?[0-9]+(?:\.[0-9][0-9]?)?$"  # a subset of reading._PLAIN_NUMBER, with at most 12 characters
 EOL = re.compile(r"\r\n|\r|\n")
 END_OF_DATA = re.compile(r"(?:^|[\r\n])\\\.(?:[\r\n]|$)")  # a line "\." ends COPY's data
 
@@ -154,9 +155,9 @@ class _Load:
 
     def run(self) -> ParsedList:
         encoding, delimiter = csv_format(self.path)
-        with self.path.open("r", encoding=encoding, newline="") as handle, self.connection.cursor() as cursor:
+        with self.path.open("rb") as handle, self.connection.cursor() as cursor:
             relaxed_commit(cursor)
-            header = _skip(handle, delimiter, self.header_row)
+            header = _skip(handle, encoding, delimiter, self.header_row)
             if [cell_text(v) for v in header] != self.layout.headers or self.plan.width > len(header):
                 raise _Fallback("the header read again differs")
             self.width = len(header)
@@ -164,7 +165,7 @@ class _Load:
             self.raw = self.qn(f"matching_fastload_{cursor.fetchone()[0]}")
             self.issues = self.qn("matching_fastload_issues")
             self._create(cursor)
-            copied, counted, dirty = self._copy(cursor, handle, delimiter)
+            copied, counted, dirty = self._copy(cursor, handle, encoding, delimiter)
             if copied != counted:
                 raise _Fallback(f"COPY read {copied} rows, Python {counted}")
             self._lap("copy")
@@ -195,29 +196,32 @@ class _Load:
     def _create(self, cursor) -> None:
         """The raw table (unlogged, not temporary: a parallel scan can read it) and the issues table.
 
-        For the ID number's column two generated columns, computed once a row while COPY writes it: its bytes
-        (``b``) and the birth date as a number (``d``) when the cell is 18 digits or 17 and an X.
+        The ID number's cell also as bytes (``b``, computed once a row while COPY writes it; a cell with a backslash
+        is left out, as bytea would read it as an escape): the checks below read it byte by byte.
         """
         ident = self._column(self.plan.id_index)
         cells = ", ".join(f"{self._column(i)} text" for i in range(self.width))
         cursor.execute(f"""
             CREATE UNLOGGED TABLE {self.raw} (
-                n bigint GENERATED ALWAYS AS IDENTITY, {cells},
+                n bigint GENERATED ALWAYS AS IDENTITY (CACHE 100000), {cells},
                 b bytea GENERATED ALWAYS AS (CASE WHEN octet_length({ident}) = 18 AND strpos({ident}, chr(92)) = 0
-                                             THEN CAST({ident} AS bytea) END) STORED,
-                d integer GENERATED ALWAYS AS (CASE WHEN octet_length({ident}) = 18 AND {ident} ~ '^[0-9]+[Xx]?$'
-                                               THEN CAST(substr({ident}, 7, 8) AS integer) END) STORED)
+                                             THEN CAST({ident} AS bytea) END) STORED)
             """)
         cursor.execute(f"CREATE TEMPORARY TABLE {self.issues} (row integer, seq integer, col text, message text, "
                        "rejected boolean)")
 
-    def _copy(self, cursor, handle, delimiter: str) -> tuple[int, int, list[int]]:
+    def _copy(self, cursor, handle, encoding: str, delimiter: str) -> tuple[int, int, list[int]]:
         """Send the rest of the file to COPY; returns the rows COPY read, the records counted here and the
-        numbers (n) of the records holding a character that Python's reading of a cell would change."""
+        numbers (n) of the records holding a character that Python's reading of a cell would change.
+
+        A writer thread sends the data while this one reads and checks the next piece."""
+        from psycopg.copy import QueuedLibpqWriter
+
         names = ", ".join(self._column(i) for i in range(self.width))
         option = "E'\\t'" if delimiter == "\t" else f"'{delimiter}'"  # one of three constants
-        with cursor.cursor.copy(f"COPY {self.raw} ({names}) FROM STDIN (FORMAT csv, DELIMITER {option})") as copy:
-            counted, dirty = _send(handle, copy.write, delimiter)
+        sql = f"COPY {self.raw} ({names}) FROM STDIN (FORMAT csv, DELIMITER {option})"
+        with cursor.cursor.copy(sql, writer=QueuedLibpqWriter(cursor.cursor)) as copy:
+            counted, dirty = _send(handle, copy.write, encoding, delimiter)
         return cursor.cursor.rowcount, counted, dirty
 
     # --- which rows are plain, and their values -------------------------------------------------------------
@@ -256,13 +260,10 @@ class _Load:
                 values.append("NULL" if key in ("amount", "event_date") else "''")
                 continue
             cell = self._column(index)
-            if col.kind == "money":  # read_money returns the text of a plain number as it is
-                negative = f"CAST({cell} LIKE '-%%' AS integer)"
-                conditions.append(
-                    f"({cell} IS NULL OR {cell} = '' OR ({cell} ~ %s AND CASE strpos({cell}, '.') "
-                    f"WHEN 0 THEN octet_length({cell}) - {negative} <= 12 "
-                    f"ELSE strpos({cell}, '.') - 1 - {negative} <= 12 "
-                    f"AND octet_length({cell}) - strpos({cell}, '.') <= 6 END))")
+            if col.kind == "money":
+                # read_money returns a plain number's text as it is; here the common ones (at most 12 characters,
+                # two decimals): bounded repeats and capturing groups make PostgreSQL's regular expressions slow
+                conditions.append(f"({cell} IS NULL OR {cell} = '' OR (octet_length({cell}) <= 12 AND {cell} ~ %s))")
                 condition_params.append(MONEY)
                 values.append(f"CAST(NULLIF({cell}, '') AS numeric)")
             elif col.kind in ("choice", "date"):
@@ -277,15 +278,40 @@ class _Load:
         return values, value_params, conditions, condition_params
 
     def _id_condition(self) -> str:
-        """The ID number is plain: 18 characters (``d`` is set) forming a birth date between 1890 and today and
-        ending with the GB 11643 check character (upper or lower case X)."""
-        total = " + ".join(f"get_byte(b, {i}) * {w}" for i, w in enumerate(GB_WEIGHTS))
-        month, year = "d / 100 %% 100", "d / 10000"
-        days = (f"CASE {month} WHEN 2 THEN CASE WHEN {year} %% 4 = 0 AND ({year} %% 100 <> 0 OR {year} %% 400 = 0) "
-                f"THEN 29 ELSE 28 END ELSE 30 + ({month} + {month} / 8) %% 2 END")
+        """The ID number is plain: 17 digits and a digit or X (``b``: its 18 bytes), a birth date between 1890 and
+        today and the GB 11643 check character, X in upper or lower case.
+
+        The date is looked up (no date is built, so that none can fail): month and day (0101–1231) → their place
+        in a year of 12 × 31 (``_month_days``), then year and place → 1 if the date exists and is not after today
+        (``_birth_dates``); a place outside either array is NULL.
+        """
+        digit = [f"get_byte(b, {i})" for i in range(18)]
+        total = " + ".join(f"{digit[i]} * {w}" for i, w in enumerate(GB_WEIGHTS))
+        year = f"{digit[6]} * 1000 + {digit[7]} * 100 + {digit[8]} * 10 + {digit[9]} - {48 * 1111 + FIRST_YEAR}"
+        month_day = f"{digit[10]} * 1000 + {digit[11]} * 100 + {digit[12]} * 10 + {digit[13]} - {48 * 1111 - 1}"
+        place = f"({year}) * 372 + (CAST(%s AS integer[]))[{month_day}] + 1"
         checks = ", ".join(str(b) for b in CHECK_BYTES)
-        return (f"d BETWEEN 18900101 AND %s AND {month} BETWEEN 1 AND 12 AND d %% 100 BETWEEN 1 AND {days} "
-                f"AND (ARRAY[{checks}])[({total} - {48 * sum(GB_WEIGHTS)}) %% 11 + 1] = get_byte(b, 17) | 32")
+        return (f"{self._column(self.plan.id_index)} ~ '^[0-9]+[Xx]?$' AND (CAST(%s AS smallint[]))[{place}] = 1 "
+                f"AND (ARRAY[{checks}])[({total} - {48 * sum(GB_WEIGHTS)}) %% 11 + 1] = {digit[17]} | 32")
+
+    @staticmethod
+    def _month_days() -> list[int]:
+        """For MMDD + 1 (1–10000): (month - 1) * 31 + day - 1 when 1 ≤ month ≤ 12 and 1 ≤ day ≤ 31, else far
+        below zero (the place is then outside ``_birth_dates``)."""
+        places = [-1_000_000] * 10_000
+        for month in range(1, 13):
+            for day in range(1, 32):
+                places[month * 100 + day] = (month - 1) * 31 + day - 1
+        return places
+
+    def _birth_dates(self) -> list[int]:
+        """At (year - 1890) * 372 + (month - 1) * 31 + day: 1 for each date from 1890-01-01 to today, else 0."""
+        dates = [0] * ((self.today.year - FIRST_YEAR + 1) * 372)
+        day = datetime.date(FIRST_YEAR, 1, 1)
+        while day <= self.today:
+            dates[(day.year - FIRST_YEAR) * 372 + (day.month - 1) * 31 + day.day - 1] = 1
+            day += datetime.timedelta(days=1)
+        return dates
 
     def _odd_rows(self, cursor, maps: dict[int, str], dirty: list[int]) -> tuple[list[int], set[int]]:
         """The rows (n) that are not plain, and those of them with every cell empty (blank: skipped)."""
@@ -293,7 +319,7 @@ class _Load:
         plain = " AND ".join([self._id_condition(), *conditions])
         empty = " AND ".join(f"COALESCE({self._column(i)}, '') = ''" for i in range(self.width))
         cursor.execute(f"SELECT n, {empty} FROM {self.raw} WHERE ({plain}) IS NOT TRUE OR n = ANY(%s)",  # noqa: S608
-                       [int(self.today.strftime("%Y%m%d")), *params, dirty])
+                       [self._birth_dates(), self._month_days(), *params, dirty])
         odd, blank = [], set()
         for n, is_empty in cursor.fetchall():
             odd.append(n)
@@ -350,23 +376,29 @@ class _Load:
         """A later row whose ID number an earlier loaded row has is removed and reported, and nothing else about
         it (the Python way rejects it before reading its other cells)."""
         table = self.qn(ListRow._meta.db_table)
-        cursor.execute(
-            f"""SELECT l.row, d.first FROM {table} l
-                JOIN (SELECT id_number, min(row) AS first FROM {table} WHERE list_id = %s
-                      GROUP BY id_number HAVING count(*) > 1) d ON d.id_number = l.id_number
-                WHERE l.list_id = %s AND l.row > d.first""",  # noqa: S608 - model names only
-            [self.list_id, self.list_id])
-        later = cursor.fetchall()
-        if not later:
+        # every loaded number is valid: its first 17 digits decide it (a bigint hashes faster than text)
+        cursor.execute(f"SELECT CAST(left(id_number, 17) AS bigint) FROM {table} WHERE list_id = %s "  # noqa: S608
+                       "GROUP BY 1 HAVING count(*) > 1", [self.list_id])
+        repeated = [f"{key:017d}" for (key,) in cursor.fetchall()]
+        if not repeated:
             return 0
+        cursor.execute(f"SELECT row, id_number FROM {table} WHERE list_id = %s "  # noqa: S608 - model name
+                       "AND left(id_number, 17) = ANY(%s) ORDER BY row", [self.list_id, repeated])
+        first: dict[str, int] = {}
+        later = []
+        for row, number in cursor.fetchall():
+            if number in first:
+                later.append((row, first[number]))
+            else:
+                first[number] = row
         rows = [row for row, _ in later]
         cursor.execute(f"DELETE FROM {table} WHERE list_id = %s AND row = ANY(%s)",  # noqa: S608 - model name
                        [self.list_id, rows])
         cursor.execute(f"DELETE FROM {self.issues} WHERE row = ANY(%s)", [rows])  # noqa: S608 - our name
         label = self.plan.id_label
         with cursor.cursor.copy(f"COPY {self.issues} FROM STDIN") as copy:
-            for row, first in later:
-                copy.write_row((row, 0, label, f"证件号码与第 {first} 行重复，本行未载入", True))
+            for row, earlier in later:
+                copy.write_row((row, 0, label, f"证件号码与第 {earlier} 行重复，本行未载入", True))
         return len(later)
 
     def _result(self, cursor, plain: int, done: _Pass, duplicates: int) -> ParsedList:
@@ -382,10 +414,21 @@ class _Load:
 
 # --- reading the file -------------------------------------------------------------------------------------------
 
-def _skip(handle, delimiter: str, count: int) -> list[str]:
-    """Read the first ``count`` records as ``parse_rows`` does and return the last (the header); the file is left
-    at the start of the next line."""
-    reader = csv.reader(iter(handle.readline, ""), delimiter=delimiter)
+def _skip(handle, encoding: str, delimiter: str, count: int) -> list[str]:
+    """Read the first ``count`` records as ``parse_rows`` does and return the last (the header); the binary
+    ``handle`` is left at the start of the next line. Lines end at \\n here (a file whose lines end with a lone \\r
+    has its header read differently, and takes the Python way)."""
+
+    def lines():
+        line = handle.readline()
+        first = line.decode(encoding)  # utf-8-sig drops the byte order mark
+        following = "utf-8" if encoding == "utf-8-sig" else encoding
+        while line:
+            yield first
+            line = handle.readline()
+            first = line.decode(following)
+
+    reader = csv.reader(lines(), delimiter=delimiter)
     header = None
     for _ in range(count):
         header = next(reader, None)
@@ -395,43 +438,31 @@ def _skip(handle, delimiter: str, count: int) -> list[str]:
 
 
 def _pieces(handle):
-    """The text after the header in pieces of about CHUNK characters, each ending at a line end (a piece ending
-    with \\r takes the \\n after it), and whether a piece is the last; trailing empty lines join the last piece."""
+    """The bytes after the header in pieces of about CHUNK bytes, each ending at a line end (\\n, which no
+    multi-byte character of UTF-8 or GB18030 holds), and whether a piece is the last; trailing empty lines join
+    the last piece."""
     held = None
-    carry = ""
-    while True:
-        piece = handle.read(CHUNK)
-        if not piece:
-            break
-        piece = carry + piece
-        carry = ""
-        if piece[-1] not in "\r\n":
+    while piece := handle.read(CHUNK):
+        if piece[-1:] != b"\n":
             piece += handle.readline()
-        if piece[-1] == "\r":
-            after = handle.read(1)
-            if after == "\n":
-                piece += after
-            else:
-                carry = after
         if held is not None:
-            if not piece.strip("\r\n"):
+            if not piece.strip(b"\r\n"):
                 held += piece
                 continue
             yield held, False
         held = piece
-    if carry:
-        held = (held or "") + carry
     if held is not None:
         yield held, True
 
 
-def _send(handle, write, delimiter: str) -> tuple[int, list[int]]:
+def _send(handle, write, encoding: str, delimiter: str) -> tuple[int, list[int]]:
     """Write the file's remaining records to COPY; returns how many records and the dirty ones (1-based).
 
     COPY reads CSV as Python's csv module does when quotes are used as RFC 4180 says: a quoted field starts right
     at a delimiter or line start and its closing quote is followed by a delimiter or a line end. Pieces with
     quotes are checked record by record for that (a file that breaks it takes the Python way). Trailing empty
-    lines are dropped (Python skips them as blank rows; COPY would refuse them).
+    lines are dropped (Python skips them as blank rows; COPY would refuse them). UTF-8 goes to COPY as it is,
+    GB18030 decoded (the connection speaks UTF-8).
     """
     d = re.escape(delimiter)
     field = f'(?:"[^"]*+(?:""[^"]*+)*+"|[^"{d}\\r\\n]*+)'
@@ -439,6 +470,7 @@ def _send(handle, write, delimiter: str) -> tuple[int, list[int]]:
     record_eol = re.compile(f"({record})(?:\\r\\n|\\r|\\n)")
     last_record = re.compile(record)
     tab = delimiter == "\t"
+    utf8 = encoding == "utf-8-sig"
     records = 0
     dirty: list[int] = []
     carry = ""
@@ -449,21 +481,32 @@ def _send(handle, write, delimiter: str) -> tuple[int, list[int]]:
         return text.isprintable()
 
     for piece, last in _pieces(handle):
-        text = carry + piece if carry else piece
-        carry = ""
+        text = piece.decode("utf-8" if utf8 else encoding)
         if last:
             text = text.rstrip("\r\n")
-        if "\\." in text and END_OF_DATA.search(text):
-            raise _Fallback("a line \\. would end COPY's data")
-        if '"' not in text:
-            count = text.count("\n") + text.count("\r") - text.count("\r\n") + (1 if last and text else 0)
-            if not clean(text.replace("\n", "").replace("\r", "")):
+            piece = piece.rstrip(b"\r\n")
+        if carry:
+            text = carry + text
+            carry = ""
+        elif '"' not in text:
+            if "\\." in text and END_OF_DATA.search(text):
+                raise _Fallback("a line \\. would end COPY's data")
+            if "\r" in text:
+                count = text.count("\n") + text.count("\r") - text.count("\r\n")
+                bare = text.replace("\n", "").replace("\r", "")
+            else:
+                count = text.count("\n")
+                bare = text.replace("\n", "")
+            count += 1 if last and text else 0
+            if not clean(bare):
                 for i, line in enumerate(EOL.split(text)[:count]):
                     if not clean(line):
                         dirty.append(records + i + 1)
             records += count
-            write(text)
+            write(piece if utf8 else text.encode())
             continue
+        if "\\." in text and END_OF_DATA.search(text):
+            raise _Fallback("a line \\. would end COPY's data")
         pos = 0
         while (match := record_eol.match(text, pos)) is not None:
             records += 1
@@ -478,11 +521,11 @@ def _send(handle, write, delimiter: str) -> tuple[int, list[int]]:
                 records += 1
                 if not _clean_record(rest, delimiter, clean):
                     dirty.append(records)
-            write(text)
+            write(text.encode())
         else:
             if len(rest) > 2 * CHUNK:
                 raise _Fallback("quotes that COPY and Python would read differently")
-            write(text[:pos])
+            write(text[:pos].encode())
             carry = rest
     return records, dirty
 
