@@ -10,8 +10,10 @@ from django.db import connection
 from stdnum.cn import ric
 
 from shoudi.matching import fastload, services
-from shoudi.matching.models import ListRow
-from shoudi.matching.reading import MAX_ISSUES, ParsedList
+from shoudi.matching.models import Finding, ListRow
+from shoudi.matching.reading import MAX_ISSUES, FileRejected, ParsedList
+from shoudi.matching.testing import run_list
+from shoudi.registry.testing import make_household, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +120,8 @@ def load(path: Path, department: str = "medical_insurance") -> tuple[ParsedList,
     result = services.load_list(dlist)
     fields = ("row", "id_number", "name", "category", "grade", "status", "amount", "event_date", "code", "detail")
     rows = list(ListRow.objects.filter(list=dlist).order_by("row").values_list(*fields))
+    ids = list(ListRow.objects.filter(list=dlist).order_by("row").values_list("id", flat=True))
+    assert ids == sorted(ids)  # in row order, as the Python way writes them (a household's first row is its least id)
     assert (dlist.rows_total, dlist.rows_loaded, dlist.rows_rejected, dlist.issue_count) == (
         result.rows_total, result.rows_loaded, result.rows_rejected, result.issue_count)
     return result, rows
@@ -263,3 +267,24 @@ def test_birth_dates_at_the_edges(tmp_path, way):
     problems = [problem for problem in dates.values() if problem]
     assert [(i.row, i.rejected) for i in result.issues] == [(k + 2, True) for k in range(len(problems))]
     assert all(problem in issue.message for problem, issue in zip(problems, result.issues, strict=True))
+
+
+def test_a_cell_too_long_for_the_csv_module_is_refused_either_way(tmp_path, way):
+    # below the rows read to find the header
+    lines = ["姓名,证件号码,险种", *[f"张一,{A},短"] * 12, f"张二,{B},{'长' * 131_073}"]
+    with pytest.raises(FileRejected, match="CSV 文件格式有误"):
+        load(write(tmp_path / "long.csv", lines))
+
+
+def test_a_household_finding_takes_its_first_list_row_whichever_way_read(world, tmp_path, way):
+    """The first row of the household (its ID with a space after it: read in Python) is the finding's row."""
+    home = make_household(world.village_a, household_no="F1", head="房一", household_type="脱贫户",
+                          housing_secure=True)
+    head = home.members.get(relation="户主")
+    wife = make_member(home, name="房一妻", relation="配偶", male=False)
+    rows = [["房一", f"{head.id_number} ", "C级", "2025-03-02"], ["房一妻", wife.id_number, "D", "2025-03-04"]]
+    run = run_list(tmp_path, "housing", ["户主姓名", "户主身份证号", "鉴定等级", "鉴定日期"], rows, user=world.admin,
+                   name="housing.csv")
+    finding = Finding.objects.get(run=run)
+    assert (finding.id_number, finding.list_row.row) == (head.id_number, 2)
+    assert dict(finding.figure_pairs) == {"鉴定等级": "C级", "鉴定日期": "2025-03-02", "系统住房安全": "安全"}

@@ -164,6 +164,7 @@ class _Load:
             cursor.execute("SELECT pg_backend_pid()")
             self.raw = self.qn(f"matching_fastload_{cursor.fetchone()[0]}")
             self.issues = self.qn("matching_fastload_issues")
+            self.odd = self.qn("matching_fastload_odd")
             self._create(cursor)
             copied, counted, dirty = self._copy(cursor, handle, encoding, delimiter)
             if copied != counted:
@@ -173,7 +174,7 @@ class _Load:
             self._lap("values")
             odd, empty = self._odd_rows(cursor, maps, dirty)
             self._lap("check")
-            plain = self._insert_plain(cursor, maps, odd)
+            plain = self._insert(cursor, maps, odd, empty)
             self._lap("insert")
             done = self._read_odd(cursor, sorted(set(odd) - empty))
             self._lap("odd rows")
@@ -182,7 +183,7 @@ class _Load:
             result = self._result(cursor, plain, done, duplicates)
             cursor.execute(f"ANALYZE {self.qn(ListRow._meta.db_table)}")
             cursor.execute(f"DROP TABLE {self.raw}")
-            cursor.execute(f"DROP TABLE {self.issues}")
+            cursor.execute(f"DROP TABLE {self.issues}, {self.odd}")
             self._lap("analyze")
         logger.info("list %s: %s rows by COPY and SQL, %s rows read in Python; %s", self.list_id, plain,
                     len(odd) - len(empty), self.seconds)
@@ -209,6 +210,8 @@ class _Load:
             """)
         cursor.execute(f"CREATE TEMPORARY TABLE {self.issues} (row integer, seq integer, col text, message text, "
                        "rejected boolean)")
+        cursor.execute(f"CREATE TEMPORARY TABLE {self.odd} (row integer, id_number text, name text, category text, "
+                       "grade text, status text, amount numeric, event_date date, code text, detail text)")
 
     def _copy(self, cursor, handle, encoding: str, delimiter: str) -> tuple[int, int, list[int]]:
         """Send the rest of the file to COPY; returns the rows COPY read, the records counted here and the
@@ -249,10 +252,14 @@ class _Load:
             maps[index] = json.dumps(outcome, ensure_ascii=False)
         return maps
 
-    def _fields(self, maps: dict[int, str]) -> tuple[list[str], list, list[str], list]:
-        """SQL for the staging values of a plain row (FIELDS after row and id_number) with their parameters, and
-        the conditions that make a row plain besides its ID number with theirs."""
-        values, value_params, conditions, condition_params = [], [], [], []
+    def _fields(self, odd: bool) -> tuple[list[str], list[str]]:
+        """SQL for the staging values of a row (FIELDS after row) and the conditions that make it plain besides its
+        ID number. Named parameters: ``map_<cell>`` (a choice or date column's outcomes), ``money``, and when
+        ``odd`` the rows that are not plain (``odd``: placeholders; no value may fail on them)."""
+        ident = self._column(self.plan.id_index)
+        values = [f"COALESCE(left(CASE WHEN get_byte(b, 17) = 120 THEN left({ident}, 17) || 'X' ELSE {ident} END, "
+                  "18), '')"]  # lower-case x as X
+        conditions = []
         for key in FIELDS[2:]:
             col = self.source.column(key)
             index = self.layout.index_of(key) if col is not None else None
@@ -263,19 +270,22 @@ class _Load:
             if col.kind == "money":
                 # read_money returns a plain number's text as it is; here the common ones (at most 12 characters,
                 # two decimals): bounded repeats and capturing groups make PostgreSQL's regular expressions slow
-                conditions.append(f"({cell} IS NULL OR {cell} = '' OR (octet_length({cell}) <= 12 AND {cell} ~ %s))")
-                condition_params.append(MONEY)
-                values.append(f"CAST(NULLIF({cell}, '') AS numeric)")
+                conditions.append(f"({cell} IS NULL OR {cell} = '' OR (octet_length({cell}) <= 12 "
+                                  f"AND {cell} ~ %(money)s))")
+                amount = f"CAST(NULLIF({cell}, '') AS numeric)"
+                values.append(f"CASE WHEN n = ANY(%(odd)s) THEN NULL ELSE {amount} END" if odd else amount)
             elif col.kind in ("choice", "date"):
-                lookup = f"(CAST(%s AS jsonb) ->> COALESCE({cell}, ''))"
+                lookup = f"(CAST(%(map_{index})s AS jsonb) ->> COALESCE({cell}, ''))"
                 conditions.append(f"{lookup} IS NOT NULL")
-                condition_params.append(maps[index])
-                values.append(lookup if col.kind == "choice" else f"CAST(NULLIF({lookup}, '') AS date)")
-                value_params.append(maps[index])
+                values.append(f"COALESCE({lookup}, '')" if col.kind == "choice"
+                              else f"CAST(NULLIF(COALESCE({lookup}, ''), '') AS date)")
             else:  # name and text: a plain row holds no character strip() or _printable() would change but spaces
                 limit = 50 if key == "name" else LENGTHS.get(key, 100)
                 values.append(f"COALESCE(left(btrim({cell}, ' '), {limit}), '')")
-        return values, value_params, conditions, condition_params
+        return values, conditions
+
+    def _params(self, maps: dict[int, str], **more) -> dict:
+        return {"money": MONEY, **{f"map_{index}": value for index, value in maps.items()}, **more}
 
     def _id_condition(self) -> str:
         """The ID number is plain: 17 digits and a digit or X (``b``: its 18 bytes), a birth date between 1890 and
@@ -289,9 +299,10 @@ class _Load:
         total = " + ".join(f"{digit[i]} * {w}" for i, w in enumerate(GB_WEIGHTS))
         year = f"{digit[6]} * 1000 + {digit[7]} * 100 + {digit[8]} * 10 + {digit[9]} - {48 * 1111 + FIRST_YEAR}"
         month_day = f"{digit[10]} * 1000 + {digit[11]} * 100 + {digit[12]} * 10 + {digit[13]} - {48 * 1111 - 1}"
-        place = f"({year}) * 372 + (CAST(%s AS integer[]))[{month_day}] + 1"
+        place = f"({year}) * 372 + (CAST(%(month_days)s AS integer[]))[{month_day}] + 1"
         checks = ", ".join(str(b) for b in CHECK_BYTES)
-        return (f"{self._column(self.plan.id_index)} ~ '^[0-9]+[Xx]?$' AND (CAST(%s AS smallint[]))[{place}] = 1 "
+        return (f"{self._column(self.plan.id_index)} ~ '^[0-9]+[Xx]?$' "
+                f"AND (CAST(%(births)s AS smallint[]))[{place}] = 1 "
                 f"AND (ARRAY[{checks}])[({total} - {48 * sum(GB_WEIGHTS)}) %% 11 + 1] = {digit[17]} | 32")
 
     @staticmethod
@@ -314,12 +325,16 @@ class _Load:
         return dates
 
     def _odd_rows(self, cursor, maps: dict[int, str], dirty: list[int]) -> tuple[list[int], set[int]]:
-        """The rows (n) that are not plain, and those of them with every cell empty (blank: skipped)."""
-        _, _, conditions, params = self._fields(maps)
-        plain = " AND ".join([self._id_condition(), *conditions])
+        """The rows (n) that are not plain, and those of them with every cell empty (blank: skipped).
+
+        A row with a cell longer than Python's csv module reads (``csv.field_size_limit``) is not plain either:
+        ``_read_odd`` then hands the file to the Python way, which refuses it."""
+        _, conditions = self._fields(odd=False)
+        longest = f"GREATEST({', '.join(f'octet_length({self._column(i)})' for i in range(self.width))})"
+        plain = " AND ".join([self._id_condition(), *conditions, f"COALESCE({longest}, 0) <= {csv.field_size_limit()}"])
         empty = " AND ".join(f"COALESCE({self._column(i)}, '') = ''" for i in range(self.width))
-        cursor.execute(f"SELECT n, {empty} FROM {self.raw} WHERE ({plain}) IS NOT TRUE OR n = ANY(%s)",  # noqa: S608
-                       [self._birth_dates(), self._month_days(), *params, dirty])
+        cursor.execute(f"SELECT n, {empty} FROM {self.raw} WHERE ({plain}) IS NOT TRUE OR n = ANY(%(dirty)s)",  # noqa: S608
+                       self._params(maps, births=self._birth_dates(), month_days=self._month_days(), dirty=dirty))
         odd, blank = [], set()
         for n, is_empty in cursor.fetchall():
             odd.append(n)
@@ -327,47 +342,59 @@ class _Load:
                 blank.add(n)
         return odd, blank
 
-    def _insert_plain(self, cursor, maps: dict[int, str], odd: list[int]) -> int:
-        values, params, _, _ = self._fields(maps)
-        ident = self._column(self.plan.id_index)
+    def _insert(self, cursor, maps: dict[int, str], odd: list[int], empty: set[int]) -> int:
+        """Insert every row but the empty ones in file order, so that the staging ids follow the rows as the Python
+        way's do (the engine takes a household's first list row by id): the plain rows with their values, the odd
+        ones as placeholders under the negated list id, whose values ``_read_odd`` writes (or which it removes).
+        Returns how many plain rows."""
+        values, _ = self._fields(odd=bool(odd))
+        list_id = "CASE WHEN n = ANY(%(odd)s) THEN %(placeholder)s ELSE %(list)s END" if odd else "%(list)s"
         table = self.qn(ListRow._meta.db_table)
         columns = ", ".join(self.qn(ListRow._meta.get_field(name).column) for name in ("list", *FIELDS,
                                                                                             "not_in_registry"))
-        only = "WHERE n <> ALL(%s)" if odd else ""
-        ident = f"CASE WHEN get_byte(b, 17) = 120 THEN left({ident}, 17) || 'X' ELSE {ident} END"  # x → X
-        select = f"SELECT %s, n + %s, {ident}, {', '.join(values)}, false FROM {self.raw}"  # noqa: S608 - our names
-        sql = f"INSERT INTO {table} ({columns}) {select}"
-        cursor.execute(f"{sql} {only}", [self.list_id, self.header_row, *params, *([odd] if odd else [])])
-        return cursor.rowcount
+        select = f"SELECT {list_id}, n + %(header)s, {', '.join(values)}, false FROM {self.raw}"  # noqa: S608
+        only = " WHERE n <> ALL(%(empty)s)" if empty else ""
+        cursor.execute(f"INSERT INTO {table} ({columns}) {select}{only}",
+                       self._params(maps, odd=odd, placeholder=-self.list_id, list=self.list_id,
+                                    header=self.header_row, empty=sorted(empty)))
+        return cursor.rowcount - (len(odd) - len(empty))
 
     # --- the odd rows, in Python --------------------------------------------------------------------------------
 
     def _read_odd(self, cursor, numbers: list[int]) -> _Pass:
-        """Read the rows ``numbers`` the Python way and load those it loads; their issues go to the issues table."""
+        """Read the rows ``numbers`` the Python way: the values of those it loads replace their placeholders, the
+        other placeholders go; the issues go to the issues table."""
         done = _Pass()
         if not numbers:
             return done
         seen = _NoDuplicates()
         names = ", ".join(self._column(i) for i in range(self.width))
-        table = self.qn(ListRow._meta.db_table)
-        columns = ", ".join(self.qn(ListRow._meta.get_field(name).column) for name in ("list", *FIELDS,
-                                                                                            "not_in_registry"))
         seq = 0
+        limit = csv.field_size_limit()
         with self.connection.connection.cursor(name=f"matching_fastload_{self.list_id}") as rows:
             rows.execute(f"SELECT n, {names} FROM {self.raw} WHERE n = ANY(%s)", [numbers])  # noqa: S608
             while batch := rows.fetchmany(BATCH):
                 numbered = [(n + self.header_row, ["" if v is None else v for v in cells]) for n, *cells in batch]
+                if any(len(v) > limit for _, cells in numbered for v in cells):
+                    raise _Fallback("a cell longer than the csv module reads")
                 loaded = list(read_rows(self.plan, numbered, done, seen, self.today))
                 if loaded:
-                    with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    with cursor.cursor.copy(f"COPY {self.odd} FROM STDIN") as copy:
                         for row in loaded:
-                            copy.write_row((self.list_id, *row, False))
+                            copy.write_row(row)
                 if done.issues:
                     with cursor.cursor.copy(f"COPY {self.issues} FROM STDIN") as copy:
                         for issue in done.issues:
                             seq += 1
                             copy.write_row((issue.row, seq, issue.column, issue.message, issue.rejected))
                     done.issues.clear()
+        table = self.qn(ListRow._meta.db_table)
+        column = {name: self.qn(ListRow._meta.get_field(name).column) for name in ("list", *FIELDS)}
+        assign = ", ".join(f"{column[name]} = o.{name}" for name in FIELDS[1:])
+        cursor.execute(f"UPDATE {table} SET {column['list']} = %s, {assign} FROM {self.odd} o "  # noqa: S608
+                       f"WHERE {table}.{column['list']} = %s AND {table}.{column['row']} = o.row",
+                       [self.list_id, -self.list_id])
+        cursor.execute(f"DELETE FROM {table} WHERE {column['list']} = %s", [-self.list_id])  # noqa: S608
         return done
 
     # --- duplicates, issues, totals -----------------------------------------------------------------------------
