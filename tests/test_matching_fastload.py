@@ -139,9 +139,9 @@ def expect_fast(result: ParsedList, way: str, fast: bool = True) -> None:
             assert cursor.fetchall() == []
 
 
-@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
-def test_odd_rows_load_alike(tmp_path, way, encoding):
-    result, rows = load(write(tmp_path / "医保名单.csv", LINES, encoding))
+@pytest.mark.parametrize("encoding, newline", [("utf-8", "\n"), ("utf-8-sig", "\r\n"), ("gbk", "\r\n")])
+def test_odd_rows_load_alike(tmp_path, way, encoding, newline):
+    result, rows = load(write(tmp_path / "医保名单.csv", LINES, encoding, newline))
     expect_fast(result, way)
     assert rows == LOADED
     assert issues_of(result) == ISSUES
@@ -288,3 +288,16 @@ def test_a_household_finding_takes_its_first_list_row_whichever_way_read(world, 
     finding = Finding.objects.get(run=run)
     assert (finding.id_number, finding.list_row.row) == (head.id_number, 2)
     assert dict(finding.figure_pairs) == {"鉴定等级": "C级", "鉴定日期": "2025-03-02", "系统住房安全": "安全"}
+
+
+def test_odd_rows_read_in_batches(tmp_path, way, monkeypatch):
+    monkeypatch.setattr(fastload, "BATCH", 3)
+    result, rows = load(write(tmp_path / "医保名单.csv", LINES))
+    expect_fast(result, way)
+    assert rows == LOADED
+    assert issues_of(result) == ISSUES
+
+
+def test_a_header_without_rows_is_refused_either_way(tmp_path, way):
+    with pytest.raises(FileRejected, match="没有数据行"):
+        load(write(tmp_path / "empty.csv", ["姓名,证件号码", ",", ""]))

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import functools
 import json
 import logging
 import re
@@ -111,7 +112,8 @@ def load(list_id: int, path: Path, source: Source, layout: Layout) -> ParsedList
         if not isinstance(exc, psycopg.Error):
             raise
         reason = f"{type(exc).__name__}: {exc}"
-    logger.info("list %s: COPY path not taken (%s), reading the rows in Python", list_id, reason.splitlines()[0])
+    logger.info("list %s: COPY path not taken (%s), reading the rows in Python", list_id,
+                reason.splitlines()[0][:300])
     return None
 
 
@@ -305,25 +307,6 @@ class _Load:
                 f"AND (CAST(%(births)s AS smallint[]))[{place}] = 1 "
                 f"AND (ARRAY[{checks}])[({total} - {48 * sum(GB_WEIGHTS)}) %% 11 + 1] = {digit[17]} | 32")
 
-    @staticmethod
-    def _month_days() -> list[int]:
-        """For MMDD + 1 (1–10000): (month - 1) * 31 + day - 1 when 1 ≤ month ≤ 12 and 1 ≤ day ≤ 31, else far
-        below zero (the place is then outside ``_birth_dates``)."""
-        places = [-1_000_000] * 10_000
-        for month in range(1, 13):
-            for day in range(1, 32):
-                places[month * 100 + day] = (month - 1) * 31 + day - 1
-        return places
-
-    def _birth_dates(self) -> list[int]:
-        """At (year - 1890) * 372 + (month - 1) * 31 + day: 1 for each date from 1890-01-01 to today, else 0."""
-        dates = [0] * ((self.today.year - FIRST_YEAR + 1) * 372)
-        day = datetime.date(FIRST_YEAR, 1, 1)
-        while day <= self.today:
-            dates[(day.year - FIRST_YEAR) * 372 + (day.month - 1) * 31 + day.day - 1] = 1
-            day += datetime.timedelta(days=1)
-        return dates
-
     def _odd_rows(self, cursor, maps: dict[int, str], dirty: list[int]) -> tuple[list[int], set[int]]:
         """The rows (n) that are not plain, and those of them with every cell empty (blank: skipped).
 
@@ -333,8 +316,10 @@ class _Load:
         longest = f"GREATEST({', '.join(f'octet_length({self._column(i)})' for i in range(self.width))})"
         plain = " AND ".join([self._id_condition(), *conditions, f"COALESCE({longest}, 0) <= {csv.field_size_limit()}"])
         empty = " AND ".join(f"COALESCE({self._column(i)}, '') = ''" for i in range(self.width))
+        params = self._params(maps, births=list(_birth_dates(self.today)), month_days=list(_month_days()),
+                              dirty=dirty)
         cursor.execute(f"SELECT n, {empty} FROM {self.raw} WHERE ({plain}) IS NOT TRUE OR n = ANY(%(dirty)s)",  # noqa: S608
-                       self._params(maps, births=self._birth_dates(), month_days=self._month_days(), dirty=dirty))
+                       params)
         odd, blank = [], set()
         for n, is_empty in cursor.fetchall():
             odd.append(n)
@@ -442,6 +427,28 @@ class _Load:
             rows_total=plain + done.rows_total, rows_loaded=plain + done.rows_loaded - duplicates,
             rows_rejected=done.rows_rejected + duplicates, issue_count=count,
             issues=[Issue(*row) for row in cursor.fetchall()], converted_ids=done.converted_ids, fast=True)
+
+
+@functools.cache
+def _month_days() -> tuple[int, ...]:
+    """For MMDD + 1 (1–10000): (month - 1) * 31 + day - 1 when 1 ≤ month ≤ 12 and 1 ≤ day ≤ 31, else far below
+    zero (the place is then outside ``_birth_dates``)."""
+    places = [-1_000_000] * 10_000
+    for month in range(1, 13):
+        for day in range(1, 32):
+            places[month * 100 + day] = (month - 1) * 31 + day - 1
+    return tuple(places)
+
+
+@functools.lru_cache(maxsize=2)
+def _birth_dates(today: datetime.date) -> tuple[int, ...]:
+    """At (year - 1890) * 372 + (month - 1) * 31 + day: 1 for each date from 1890-01-01 to ``today``, else 0."""
+    dates = [0] * ((today.year - FIRST_YEAR + 1) * 372)
+    day = datetime.date(FIRST_YEAR, 1, 1)
+    while day <= today:
+        dates[(day.year - FIRST_YEAR) * 372 + (day.month - 1) * 31 + day.day - 1] = 1
+        day += datetime.timedelta(days=1)
+    return tuple(dates)
 
 
 # --- reading the file -------------------------------------------------------------------------------------------
