@@ -301,3 +301,20 @@ def test_odd_rows_read_in_batches(tmp_path, way, monkeypatch):
 def test_a_header_without_rows_is_refused_either_way(tmp_path, way):
     with pytest.raises(FileRejected, match="没有数据行"):
         load(write(tmp_path / "empty.csv", ["姓名,证件号码", ",", ""]))
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the COPY way is PostgreSQL's")
+def test_staging_ids_drawn_by_another_load_meanwhile_send_the_file_the_python_way(tmp_path, monkeypatch):
+    """Odd rows take the ids left for them between the plain rows': not when another session drew ids meanwhile."""
+    fields = fastload._Load._fields
+
+    def drawing(self):
+        values, conditions = fields(self)
+        values[1] = f"({values[1]} || CASE WHEN nextval('matching_listrow_id_seq') > 0 THEN '' END)"
+        return values, conditions
+
+    monkeypatch.setattr(fastload._Load, "_fields", drawing)
+    result, rows = load(write(tmp_path / "医保名单.csv", LINES))
+    assert not result.fast
+    assert rows == LOADED
+    assert issues_of(result) == ISSUES

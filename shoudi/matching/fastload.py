@@ -1,26 +1,28 @@
 """Loading a CSV list on PostgreSQL: the file as it is through COPY, the rows checked in SQL, Python only for the
 odd ones.
 
-The Python way (``reading.parse_rows`` into ``engine.load_rows``) reads and checks every row in Python, a few
-microseconds a row that the database cannot overlap on a busy machine. Here:
+The Python way (``reading.parse_rows`` into ``engine.load_rows``) reads and checks every row in Python (~4 µs a row)
+while PostgreSQL writes the staging rows; on a busy machine the two cannot overlap. Here:
 
 1. Python skips the title rows and the header as ``parse_rows`` does (the same encoding, delimiter and csv reader),
-   then sends the rest of the file unchanged to ``COPY … FROM STDIN (FORMAT csv)`` into a staging table of one text
-   column per header cell, numbered by an identity column in file order (row = n + header row). While it sends, it
-   counts the records and notes those that hold a character Python's reading would change (a control character,
-   a tab or line break inside a cell, a non-breaking space…): those rows are not plain. The count must equal
-   COPY's.
-2. One query (parallel when the server can) names the rows that are not *plain* — rows whose staging values SQL
-   computes exactly as Python would: an 18-character ID number with a valid birth date and GB 11643 check
-   character, amounts written as plain numbers, choice and date cells whose outcome Python computed once per
-   distinct value. Every other row goes through ``reading.read_rows`` (the same code as the Python way), the plain
-   ones are inserted with one ``INSERT … SELECT``.
-3. Duplicate ID numbers are found among all loaded rows: the first row stays, the later ones are removed and
-   reported as the Python way reports them. Issues are kept in a temporary table and sorted by row.
+   then sends the rest of the file as it is to ``COPY … FROM STDIN (FORMAT csv)`` into a raw table of one text
+   column per header cell, numbered in file order (row = n + header row). While it sends, it counts the records
+   (the count must equal COPY's), refuses quotes that COPY and the csv module would read differently, and notes
+   the records holding a character Python's reading of a cell would change (a control character, a tab or line
+   break inside a cell, a non-breaking space…): those rows are not plain.
+2. One query (parallel when the server can) names the rows that are not *plain* — a row is plain when SQL
+   computes exactly the staging values Python would: an 18-character ID number with an existing birth date and the
+   GB 11643 check character, an amount written as a plain number, choice and date cells whose outcome Python
+   computed once per distinct value (``_maps``). The plain rows are inserted with one ``INSERT … SELECT``; the
+   others are read by ``reading.read_rows`` — the same code as the Python way — and those it loads are copied in.
+   Every raw row draws its staging id in file order, so that the ids follow the rows as the Python way's do.
+3. Duplicate ID numbers are looked for among all loaded rows: the first row stays, the later ones are removed and
+   reported as the Python way reports them (and nothing else about them). Issues wait in a temporary table and
+   come back sorted by row; the first MAX_ISSUES are kept, all are counted.
 
-A file that COPY cannot take as CSV (rows of another width, empty lines, quotes Python and PostgreSQL would read
-differently, an encoding error…) rolls back to a savepoint and ``load`` returns None: the caller then takes the
-Python way, which reports everything precisely.
+A file COPY cannot take as the csv module reads it (rows of another width, empty lines, stray quotes, a line
+"\\.", an encoding error, a cell longer than ``csv.field_size_limit``…) rolls back to a savepoint and ``load``
+returns None: the caller then takes the Python way, which reports everything precisely.
 """
 
 from __future__ import annotations
@@ -159,6 +161,9 @@ class _Load:
         encoding, delimiter = csv_format(self.path)
         with self.path.open("rb") as handle, self.connection.cursor() as cursor:
             relaxed_commit(cursor)
+            # a scan of the raw table follows the file from its first page (a synchronised scan would start where
+            # an earlier one stood); restored at the end (a failure rolls the setting back with the savepoint)
+            synchronized = _set_local(cursor, "synchronize_seqscans", "off")
             header = _skip(handle, encoding, delimiter, self.header_row)
             if [cell_text(v) for v in header] != self.layout.headers or self.plan.width > len(header):
                 raise _Fallback("the header read again differs")
@@ -166,17 +171,16 @@ class _Load:
             cursor.execute("SELECT pg_backend_pid()")
             self.raw = self.qn(f"matching_fastload_{cursor.fetchone()[0]}")
             self.issues = self.qn("matching_fastload_issues")
-            self.odd = self.qn("matching_fastload_odd")
             self._create(cursor)
-            copied, counted, dirty = self._copy(cursor, handle, encoding, delimiter)
-            if copied != counted:
-                raise _Fallback(f"COPY read {copied} rows, Python {counted}")
+            self.copied, counted, dirty = self._copy(cursor, handle, encoding, delimiter)
+            if self.copied != counted:
+                raise _Fallback(f"COPY read {self.copied} rows, Python {counted}")
             self._lap("copy")
             maps = self._maps(cursor)
             self._lap("values")
             odd, empty = self._odd_rows(cursor, maps, dirty)
             self._lap("check")
-            plain = self._insert(cursor, maps, odd, empty)
+            plain = self._insert(cursor, maps, odd)
             self._lap("insert")
             done = self._read_odd(cursor, sorted(set(odd) - empty))
             self._lap("odd rows")
@@ -185,7 +189,8 @@ class _Load:
             result = self._result(cursor, plain, done, duplicates)
             cursor.execute(f"ANALYZE {self.qn(ListRow._meta.db_table)}")
             cursor.execute(f"DROP TABLE {self.raw}")
-            cursor.execute(f"DROP TABLE {self.issues}, {self.odd}")
+            cursor.execute(f"DROP TABLE {self.issues}")
+            _set_local(cursor, "synchronize_seqscans", synchronized)
             self._lap("analyze")
         logger.info("list %s: %s rows by COPY and SQL, %s rows read in Python; %s", self.list_id, plain,
                     len(odd) - len(empty), self.seconds)
@@ -197,7 +202,8 @@ class _Load:
         return f"c{index + 1}"
 
     def _create(self, cursor) -> None:
-        """The raw table (unlogged, not temporary: a parallel scan can read it) and the issues table.
+        """The raw table (unlogged, not temporary: a parallel scan can read it; numbered by a cached identity — one
+        sequence call a row took as long as the COPY itself) and the issues table (temporary).
 
         The ID number's cell also as bytes (``b``, computed once a row while COPY writes it; a cell with a backslash
         is left out, as bytea would read it as an escape): the checks below read it byte by byte.
@@ -212,8 +218,6 @@ class _Load:
             """)
         cursor.execute(f"CREATE TEMPORARY TABLE {self.issues} (row integer, seq integer, col text, message text, "
                        "rejected boolean)")
-        cursor.execute(f"CREATE TEMPORARY TABLE {self.odd} (row integer, id_number text, name text, category text, "
-                       "grade text, status text, amount numeric, event_date date, code text, detail text)")
 
     def _copy(self, cursor, handle, encoding: str, delimiter: str) -> tuple[int, int, list[int]]:
         """Send the rest of the file to COPY; returns the rows COPY read, the records counted here and the
@@ -231,13 +235,13 @@ class _Load:
 
     # --- which rows are plain, and their values -------------------------------------------------------------
 
-    def _maps(self, cursor) -> dict[int, str]:
-        """Per choice or date column: raw cell → staging value as JSON, from the reader of the Python way run on
+    def _maps(self, cursor) -> dict[str, str]:
+        """Per choice or date field: raw cell → staging value as JSON, from the reader of the Python way run on
         each distinct cell; a cell it refuses is left out (its rows are read in Python and reported there)."""
-        maps: dict[int, str] = {}
+        maps: dict[str, str] = {}
         for col in self.source.columns:
             index = self.layout.index_of(col.key)
-            if index is None or col.kind not in ("choice", "date") or index in maps:
+            if index is None or col.kind not in ("choice", "date"):
                 continue
             read = _reader(col)
             cell = self._column(index)
@@ -251,16 +255,14 @@ class _Load:
                 except ValueError:
                     continue
                 outcome[raw] = "" if value is None else value
-            maps[index] = json.dumps(outcome, ensure_ascii=False)
+            maps[col.key] = json.dumps(outcome, ensure_ascii=False)
         return maps
 
-    def _fields(self, odd: bool) -> tuple[list[str], list[str]]:
-        """SQL for the staging values of a row (FIELDS after row) and the conditions that make it plain besides its
-        ID number. Named parameters: ``map_<cell>`` (a choice or date column's outcomes), ``money``, and when
-        ``odd`` the rows that are not plain (``odd``: placeholders; no value may fail on them)."""
+    def _fields(self) -> tuple[list[str], list[str]]:
+        """SQL for the staging values of a plain row (FIELDS after row) and the conditions that make a row plain
+        besides its ID number. Named parameters: ``map_<field>`` (a choice or date field's outcomes), ``money``."""
         ident = self._column(self.plan.id_index)
-        values = [f"COALESCE(left(CASE WHEN get_byte(b, 17) = 120 THEN left({ident}, 17) || 'X' ELSE {ident} END, "
-                  "18), '')"]  # lower-case x as X
+        values = [f"CASE WHEN get_byte(b, 17) = 120 THEN left({ident}, 17) || 'X' ELSE {ident} END"]  # x as X
         conditions = []
         for key in FIELDS[2:]:
             col = self.source.column(key)
@@ -274,20 +276,20 @@ class _Load:
                 # two decimals): bounded repeats and capturing groups make PostgreSQL's regular expressions slow
                 conditions.append(f"({cell} IS NULL OR {cell} = '' OR (octet_length({cell}) <= 12 "
                                   f"AND {cell} ~ %(money)s))")
-                amount = f"CAST(NULLIF({cell}, '') AS numeric)"
-                values.append(f"CASE WHEN n = ANY(%(odd)s) THEN NULL ELSE {amount} END" if odd else amount)
+                values.append(f"CAST(NULLIF({cell}, '') AS numeric)")
             elif col.kind in ("choice", "date"):
-                lookup = f"(CAST(%(map_{index})s AS jsonb) ->> COALESCE({cell}, ''))"
+                lookup = f"(CAST(%(map_{key})s AS jsonb) ->> COALESCE({cell}, ''))"
                 conditions.append(f"{lookup} IS NOT NULL")
-                values.append(f"COALESCE({lookup}, '')" if col.kind == "choice"
-                              else f"CAST(NULLIF(COALESCE({lookup}, ''), '') AS date)")
+                values.append(lookup if col.kind == "choice" else f"CAST(NULLIF({lookup}, '') AS date)")
             else:  # name and text: a plain row holds no character strip() or _printable() would change but spaces
                 limit = 50 if key == "name" else LENGTHS.get(key, 100)
                 values.append(f"COALESCE(left(btrim({cell}, ' '), {limit}), '')")
         return values, conditions
 
-    def _params(self, maps: dict[int, str], **more) -> dict:
-        return {"money": MONEY, **{f"map_{index}": value for index, value in maps.items()}, **more}
+    def _params(self, maps: dict[str, str], **more) -> dict:
+        # lists of row numbers go as arrays cast to the column's type: a bigint = ANY(int2[]) is searched linearly
+        # row by row, a bigint = ANY(bigint[]) through a hash
+        return {"money": MONEY, **{f"map_{key}": value for key, value in maps.items()}, **more}
 
     def _id_condition(self) -> str:
         """The ID number is plain: 17 digits and a digit or X (``b``: its 18 bytes), a birth date between 1890 and
@@ -307,18 +309,19 @@ class _Load:
                 f"AND (CAST(%(births)s AS smallint[]))[{place}] = 1 "
                 f"AND (ARRAY[{checks}])[({total} - {48 * sum(GB_WEIGHTS)}) %% 11 + 1] = {digit[17]} | 32")
 
-    def _odd_rows(self, cursor, maps: dict[int, str], dirty: list[int]) -> tuple[list[int], set[int]]:
+    def _odd_rows(self, cursor, maps: dict[str, str], dirty: list[int]) -> tuple[list[int], set[int]]:
         """The rows (n) that are not plain, and those of them with every cell empty (blank: skipped).
 
         A row with a cell longer than Python's csv module reads (``csv.field_size_limit``) is not plain either:
         ``_read_odd`` then hands the file to the Python way, which refuses it."""
-        _, conditions = self._fields(odd=False)
+        _, conditions = self._fields()
         longest = f"GREATEST({', '.join(f'octet_length({self._column(i)})' for i in range(self.width))})"
         plain = " AND ".join([self._id_condition(), *conditions, f"COALESCE({longest}, 0) <= {csv.field_size_limit()}"])
         empty = " AND ".join(f"COALESCE({self._column(i)}, '') = ''" for i in range(self.width))
         params = self._params(maps, births=list(_birth_dates(self.today)), month_days=list(_month_days()),
                               dirty=dirty)
-        cursor.execute(f"SELECT n, {empty} FROM {self.raw} WHERE ({plain}) IS NOT TRUE OR n = ANY(%(dirty)s)",  # noqa: S608
+        dirty_rows = "n = ANY(CAST(%(dirty)s AS bigint[]))"
+        cursor.execute(f"SELECT n, {empty} FROM {self.raw} WHERE ({plain}) IS NOT TRUE OR {dirty_rows}",  # noqa: S608
                        params)
         odd, blank = [], set()
         for n, is_empty in cursor.fetchall():
@@ -327,59 +330,67 @@ class _Load:
                 blank.add(n)
         return odd, blank
 
-    def _insert(self, cursor, maps: dict[int, str], odd: list[int], empty: set[int]) -> int:
-        """Insert every row but the empty ones in file order, so that the staging ids follow the rows as the Python
-        way's do (the engine takes a household's first list row by id): the plain rows with their values, the odd
-        ones as placeholders under the negated list id, whose values ``_read_odd`` writes (or which it removes).
+    def _insert(self, cursor, maps: dict[str, str], odd: list[int]) -> int:
+        """Insert the plain rows, each with the staging id drawn for it in file order: one id from the staging
+        table's sequence for every raw row, plain or not, so that the ids follow the rows as the Python way's do
+        (the engine takes a household's first list row by its id). A row n that is not plain gets id ``first + n``
+        (``_read_odd``) — unless another load drew ids meanwhile, and then this file takes the Python way.
         Returns how many plain rows."""
-        values, _ = self._fields(odd=bool(odd))
-        list_id = "CASE WHEN n = ANY(%(odd)s) THEN %(placeholder)s ELSE %(list)s END" if odd else "%(list)s"
-        table = self.qn(ListRow._meta.db_table)
-        columns = ", ".join(self.qn(ListRow._meta.get_field(name).column) for name in ("list", *FIELDS,
+        values, _ = self._fields()
+        table = ListRow._meta.db_table
+        columns = ", ".join(self.qn(ListRow._meta.get_field(name).column) for name in ("id", "list", *FIELDS,
                                                                                             "not_in_registry"))
-        select = f"SELECT {list_id}, n + %(header)s, {', '.join(values)}, false FROM {self.raw}"  # noqa: S608
-        only = " WHERE n <> ALL(%(empty)s)" if empty else ""
-        cursor.execute(f"INSERT INTO {table} ({columns}) {select}{only}",
-                       self._params(maps, odd=odd, placeholder=-self.list_id, list=self.list_id,
-                                    header=self.header_row, empty=sorted(empty)))
-        return cursor.rowcount - (len(odd) - len(empty))
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, ListRow._meta.pk.column])
+        (sequence,) = cursor.fetchone()
+        cursor.execute("SELECT nextval(%s)", [sequence])
+        (self.first_id,) = cursor.fetchone()
+        # OFFSET 0: the filter stays outside, every raw row draws its id (the scan follows the file: one COPY into
+        # a new table, no synchronised scans)
+        raw = f"(SELECT nextval(%(sequence)s) AS i, r.* FROM {self.raw} r OFFSET 0) s"  # noqa: S608 - our names
+        select = f"SELECT i, %(list)s, n + %(header)s, {', '.join(values)}, false FROM {raw}"  # noqa: S608
+        only = " WHERE n <> ALL(CAST(%(odd)s AS bigint[]))" if odd else ""
+        cursor.execute(f"INSERT INTO {self.qn(table)} ({columns}) {select}{only}",
+                       self._params(maps, sequence=sequence, list=self.list_id, header=self.header_row, odd=odd))
+        plain = cursor.rowcount
+        cursor.execute("SELECT nextval(%s)", [sequence])
+        if cursor.fetchone()[0] != self.first_id + self.copied + 1:
+            raise _Fallback("another load drew staging ids meanwhile")
+        return plain
 
     # --- the odd rows, in Python --------------------------------------------------------------------------------
 
     def _read_odd(self, cursor, numbers: list[int]) -> _Pass:
-        """Read the rows ``numbers`` the Python way: the values of those it loads replace their placeholders, the
-        other placeholders go; the issues go to the issues table."""
+        """Read the rows ``numbers`` the Python way and load those it loads (with the ids drawn for them); their
+        issues go to the issues table."""
         done = _Pass()
         if not numbers:
             return done
         seen = _NoDuplicates()
         names = ", ".join(self._column(i) for i in range(self.width))
+        table = self.qn(ListRow._meta.db_table)
+        columns = ", ".join(self.qn(ListRow._meta.get_field(name).column) for name in ("id", "list", *FIELDS,
+                                                                                            "not_in_registry"))
+        first_id = self.first_id - self.header_row  # + the row number
         seq = 0
         limit = csv.field_size_limit()
         with self.connection.connection.cursor(name=f"matching_fastload_{self.list_id}") as rows:
-            rows.execute(f"SELECT n, {names} FROM {self.raw} WHERE n = ANY(%s)", [numbers])  # noqa: S608
+            rows.execute(f"SELECT n, {names} FROM {self.raw} "  # noqa: S608 - our names
+                         "WHERE n = ANY(CAST(%s AS bigint[]))", [numbers])
             while batch := rows.fetchmany(BATCH):
                 numbered = [(n + self.header_row, ["" if v is None else v for v in cells]) for n, *cells in batch]
                 if any(len(v) > limit for _, cells in numbered for v in cells):
                     raise _Fallback("a cell longer than the csv module reads")
                 loaded = list(read_rows(self.plan, numbered, done, seen, self.today))
                 if loaded:
-                    with cursor.cursor.copy(f"COPY {self.odd} FROM STDIN") as copy:
+                    with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                         for row in loaded:
-                            copy.write_row(row)
+                            copy.write_row((first_id + row[0], self.list_id, *row, False))
                 if done.issues:
                     with cursor.cursor.copy(f"COPY {self.issues} FROM STDIN") as copy:
                         for issue in done.issues:
                             seq += 1
                             copy.write_row((issue.row, seq, issue.column, issue.message, issue.rejected))
                     done.issues.clear()
-        table = self.qn(ListRow._meta.db_table)
-        column = {name: self.qn(ListRow._meta.get_field(name).column) for name in ("list", *FIELDS)}
-        assign = ", ".join(f"{column[name]} = o.{name}" for name in FIELDS[1:])
-        cursor.execute(f"UPDATE {table} SET {column['list']} = %s, {assign} FROM {self.odd} o "  # noqa: S608
-                       f"WHERE {table}.{column['list']} = %s AND {table}.{column['row']} = o.row",
-                       [self.list_id, -self.list_id])
-        cursor.execute(f"DELETE FROM {table} WHERE {column['list']} = %s", [-self.list_id])  # noqa: S608
         return done
 
     # --- duplicates, issues, totals -----------------------------------------------------------------------------
@@ -390,17 +401,15 @@ class _Load:
         table = self.qn(ListRow._meta.db_table)
         # every loaded number is valid: its first 17 digits decide it (a bigint sorts faster than text); sorted
         # rather than hashed (a hash of millions of distinct numbers spills to disk batch after batch)
-        cursor.execute("SELECT current_setting('enable_hashagg')")
-        (hashagg,) = cursor.fetchone()
-        cursor.execute("SET LOCAL enable_hashagg TO off")
+        hashagg = _set_local(cursor, "enable_hashagg", "off")
         cursor.execute(f"SELECT CAST(left(id_number, 17) AS bigint) FROM {table} WHERE list_id = %s "  # noqa: S608
                        "GROUP BY 1 HAVING count(*) > 1", [self.list_id])
         repeated = [f"{key:017d}" for (key,) in cursor.fetchall()]
-        cursor.execute("SELECT set_config('enable_hashagg', %s, true)", [hashagg])
+        _set_local(cursor, "enable_hashagg", hashagg)
         if not repeated:
             return 0
         cursor.execute(f"SELECT row, id_number FROM {table} WHERE list_id = %s "  # noqa: S608 - model name
-                       "AND left(id_number, 17) = ANY(%s) ORDER BY row", [self.list_id, repeated])
+                       "AND left(id_number, 17) = ANY(CAST(%s AS text[])) ORDER BY row", [self.list_id, repeated])
         first: dict[str, int] = {}
         later = []
         for row, number in cursor.fetchall():
@@ -409,9 +418,11 @@ class _Load:
             else:
                 first[number] = row
         rows = [row for row, _ in later]
-        cursor.execute(f"DELETE FROM {table} WHERE list_id = %s AND row = ANY(%s)",  # noqa: S608 - model name
+        cursor.execute(f"DELETE FROM {table} WHERE list_id = %s "  # noqa: S608 - model name
+                       "AND row = ANY(CAST(%s AS integer[]))",
                        [self.list_id, rows])
-        cursor.execute(f"DELETE FROM {self.issues} WHERE row = ANY(%s)", [rows])  # noqa: S608 - our name
+        cursor.execute(f"DELETE FROM {self.issues} "  # noqa: S608 - our name
+                       "WHERE row = ANY(CAST(%s AS integer[]))", [rows])
         label = self.plan.id_label
         with cursor.cursor.copy(f"COPY {self.issues} FROM STDIN") as copy:
             for row, earlier in later:
@@ -449,6 +460,14 @@ def _birth_dates(today: datetime.date) -> tuple[int, ...]:
         dates[(day.year - FIRST_YEAR) * 372 + (day.month - 1) * 31 + day.day - 1] = 1
         day += datetime.timedelta(days=1)
     return tuple(dates)
+
+
+def _set_local(cursor, name: str, value: str) -> str:
+    """Set a setting for the rest of the transaction; returns the value it had."""
+    cursor.execute("SELECT current_setting(%s)", [name])
+    (before,) = cursor.fetchone()
+    cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+    return before
 
 
 # --- reading the file -------------------------------------------------------------------------------------------
@@ -498,10 +517,10 @@ def _send(handle, write, encoding: str, delimiter: str) -> tuple[int, list[int]]
     """Write the file's remaining records to COPY; returns how many records and the dirty ones (1-based).
 
     COPY reads CSV as Python's csv module does when quotes are used as RFC 4180 says: a quoted field starts right
-    at a delimiter or line start and its closing quote is followed by a delimiter or a line end. Pieces with
-    quotes are checked record by record for that (a file that breaks it takes the Python way). Trailing empty
-    lines are dropped (Python skips them as blank rows; COPY would refuse them). UTF-8 goes to COPY as it is,
-    GB18030 decoded (the connection speaks UTF-8).
+    at a delimiter or line start and its closing quote is followed by a delimiter or a line end. The records with
+    quotes are checked one by one for that (a file that breaks it takes the Python way); the lines between them
+    are counted and checked together. Trailing empty lines are dropped (Python skips them as blank rows; COPY would
+    refuse them). UTF-8 goes to COPY as it is, GB18030 decoded (the connection speaks UTF-8).
     """
     d = re.escape(delimiter)
     field = f'(?:"[^"]*+(?:""[^"]*+)*+"|[^"{d}\\r\\n]*+)'
@@ -519,6 +538,20 @@ def _send(handle, write, encoding: str, delimiter: str) -> tuple[int, list[int]]
             text = text.replace("\t", "")
         return text.isprintable()
 
+    def lines(text: str) -> None:
+        """Whole lines without quotes: one record each (the last one may lack its line end)."""
+        nonlocal records
+        if "\r" in text:
+            count = text.count("\n") + text.count("\r") - text.count("\r\n")
+            bare = text.replace("\n", "").replace("\r", "")
+        else:
+            count = text.count("\n")
+            bare = text.replace("\n", "")
+        count += 1 if text and text[-1] not in "\r\n" else 0
+        if not clean(bare):
+            dirty.extend(records + i + 1 for i, line in enumerate(EOL.split(text)[:count]) if not clean(line))
+        records += count
+
     for piece, last in _pieces(handle):
         text = piece.decode("utf-8" if utf8 else encoding)
         if last:
@@ -527,45 +560,41 @@ def _send(handle, write, encoding: str, delimiter: str) -> tuple[int, list[int]]
         if carry:
             text = carry + text
             carry = ""
-        elif '"' not in text:
-            if "\\." in text and END_OF_DATA.search(text):
-                raise _Fallback("a line \\. would end COPY's data")
-            if "\r" in text:
-                count = text.count("\n") + text.count("\r") - text.count("\r\n")
-                bare = text.replace("\n", "").replace("\r", "")
-            else:
-                count = text.count("\n")
-                bare = text.replace("\n", "")
-            count += 1 if last and text else 0
-            if not clean(bare):
-                for i, line in enumerate(EOL.split(text)[:count]):
-                    if not clean(line):
-                        dirty.append(records + i + 1)
-            records += count
-            write(piece if utf8 else text.encode())
-            continue
         if "\\." in text and END_OF_DATA.search(text):
             raise _Fallback("a line \\. would end COPY's data")
+        if '"' not in text:
+            lines(text)
+            write(piece if utf8 else text.encode())
+            continue
         pos = 0
-        while (match := record_eol.match(text, pos)) is not None:
+        while (quote := text.find('"', pos)) >= 0:
+            start = max(text.rfind("\n", pos, quote), text.rfind("\r", pos, quote)) + 1 or pos
+            lines(text[pos:start])
+            match = record_eol.match(text, start)
+            if match is None:  # a record going on in the next piece, or quotes COPY would read otherwise
+                pos = start
+                break
             records += 1
             if not _clean_record(match.group(1), delimiter, clean):
                 dirty.append(records)
             pos = match.end()
-        rest = text[pos:]
-        if last:
-            if rest:
-                if last_record.fullmatch(rest) is None:
-                    raise _Fallback("quotes that COPY and Python would read differently")
-                records += 1
-                if not _clean_record(rest, delimiter, clean):
-                    dirty.append(records)
-            write(text.encode())
         else:
-            if len(rest) > 2 * CHUNK:
+            lines(text[pos:])
+            pos = len(text)
+        rest = text[pos:]
+        if last and rest:
+            if last_record.fullmatch(rest) is None:
                 raise _Fallback("quotes that COPY and Python would read differently")
-            write(text[:pos].encode())
-            carry = rest
+            records += 1
+            if not _clean_record(rest, delimiter, clean):
+                dirty.append(records)
+            pos = len(text)
+        elif len(rest) > 2 * CHUNK:
+            raise _Fallback("quotes that COPY and Python would read differently")
+        write(text[:pos].encode())
+        carry = text[pos:]
+    if carry:
+        raise _Fallback("quotes that COPY and Python would read differently")
     return records, dirty
 
 
