@@ -23,7 +23,7 @@ from django.db import connections, router, transaction
 from django.db.models import BooleanField, Case, Count, Exists, F, FilteredRelation, OuterRef, Q, Value, When
 from django.utils import timezone
 
-from shoudi.core.bulk import insert_select
+from shoudi.core.bulk import insert_select, values_per_statement
 from shoudi.regions.models import Region
 from shoudi.registry.choices import NO_LABOUR
 from shoudi.registry.models import IncomeRecord, Member
@@ -162,9 +162,7 @@ def _write_clues(*, year: int, hits: dict[int, dict[str, dict]]) -> int:
     case = MonitoringCase(source="部门筛查预警", clue_date=timezone.localdate(), step_since=now)
     event = CaseEvent(action="预警生成线索", user_name="系统预警", time=now)
     connection = connections[router.db_for_write(MonitoringCase)]
-    per_batch = BATCH
-    if connection.features.max_query_params:  # SQLite: 4 values per clue, and the values common to all
-        per_batch = min(BATCH, (connection.features.max_query_params - len(case._meta.concrete_fields)) // 4)
+    per_batch = values_per_statement(MonitoringCase, 4, BATCH)  # 4 values per clue
     as_json = case._meta.get_field("clue_figures").get_db_prep_save
     cases_table = connection.ops.quote_name(MonitoringCase._meta.db_table)
     household_ids = sorted(hits)
