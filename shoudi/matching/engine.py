@@ -1,7 +1,9 @@
 """The matching engine: bulk load of a list's rows, the rules as set-based SQL, findings written in bulk.
 
 1. **Load**: the parsed rows go into ``ListRow`` with COPY on PostgreSQL and ``executemany`` in large batches on
-   SQLite (``load_rows``).
+   SQLite (``load_rows``; a CSV list on PostgreSQL: ``fastload``). On PostgreSQL the staging table is partitioned
+   by list: a list's rows are written into a new table of their own without indexes, which is then attached
+   (``new_partition``, ``attach_partition``).
 2. **Match** (``match``): one statement joins the list (full outer join) with the registry persons of the run's
    region by ID number, evaluates every rule of the department on each joined row and keeps the rows hit by any rule
    in a temporary table — one pass over the registry whatever the number of rules. The registry side carries whether
@@ -35,7 +37,7 @@ from .models import Finding, ListRow, MatchRun
 from .reading import FIELDS
 from .sources import NOT_IN_REGISTRY, Figure, Rule, Source
 
-__all__ = ["Dialect", "MatchResult", "load_rows", "match"]
+__all__ = ["Dialect", "MatchResult", "attach_partition", "clear_rows", "load_rows", "match", "new_partition"]
 
 SQLITE_BATCH = 20_000
 CHUNK = 900  # ids per IN list
@@ -55,27 +57,73 @@ def relaxed_commit(cursor) -> None:
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
+# PostgreSQL: one list's rows are loaded at a time (a transaction-level advisory lock), so that a load may draw
+# its staging ids as one block
+STAGING_LOCK = 0x5D11_0007
+
+
+def partition_name(list_id: int) -> str:
+    """PostgreSQL: the table holding list ``list_id``'s staging rows (a partition of ``ListRow``'s table)."""
+    return f"{_table(ListRow)}_{int(list_id)}"
+
+
+def clear_rows(list_id: int) -> None:
+    """Remove list ``list_id``'s staging rows, if any (a list loaded again after a crash emptied it, or a failed
+    run's). PostgreSQL: its partition goes (looked up first: dropping takes a lock on the whole table)."""
+    connection = connections[router.db_for_write(ListRow)]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            name = partition_name(list_id)
+            cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [name])
+            if cursor.fetchone()[0]:
+                cursor.execute(f"DROP TABLE {connection.ops.quote_name(name)}")
+    ListRow.objects.filter(list_id=list_id)._raw_delete(connection.alias)  # PostgreSQL: the default partition
+
+
+def new_partition(cursor, list_id: int) -> str:
+    """PostgreSQL, inside the load's transaction: take the load lock and create list ``list_id``'s partition as a
+    table of its own — unlogged (no WAL for millions of rows; after a crash it is empty and the list is loaded
+    again from its stored file), without indexes, its list checked by a constraint (attaching it then reads
+    nothing). Returns its quoted name; ``attach_partition`` ends the load."""
+    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STAGING_LOCK])
+    qn = cursor.db.ops.quote_name
+    name = qn(partition_name(list_id))
+    cursor.execute(f"CREATE UNLOGGED TABLE {name} (LIKE {qn(_table(ListRow))} INCLUDING DEFAULTS "
+                   f"INCLUDING CONSTRAINTS, CHECK (list_id = {int(list_id)}))")
+    return name
+
+
+def attach_partition(cursor, list_id: int) -> None:
+    """PostgreSQL: statistics for the planner (it must know the list's size before joining it with the registry),
+    then the partition becomes list ``list_id``'s part of the staging table."""
+    qn = cursor.db.ops.quote_name
+    name = qn(partition_name(list_id))
+    cursor.execute(f"ANALYZE {name}")
+    cursor.execute(f"ALTER TABLE {qn(_table(ListRow))} ATTACH PARTITION {name} FOR VALUES IN ({int(list_id)})")
+
+
 def load_rows(list_id: int, rows: Iterable[tuple]) -> int:
-    """Write staging rows (tuples in ``reading.FIELDS`` order) of list ``list_id``; returns how many."""
+    """Write staging rows (tuples in ``reading.FIELDS`` order) of list ``list_id``; returns how many. Call inside a
+    transaction, after ``clear_rows``."""
     connection = connections[router.db_for_write(ListRow)]
     qn = connection.ops.quote_name
     columns = ["list_id", *FIELDS, "not_in_registry"]
     columns = [ListRow._meta.get_field(name).column if name != "list_id" else name for name in columns]
-    table = qn(ListRow._meta.db_table)
+    table = qn(_table(ListRow))
     names = ", ".join(qn(col) for col in columns)
     count = 0
     connection.ensure_connection()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             relaxed_commit(cursor)
+            partition = new_partition(cursor, list_id)
             # psycopg formats each row in C: faster than building the text in Python
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {partition} ({names}) FROM STDIN") as copy:
                 write = copy.write_row
                 for row in rows:
                     write((list_id, *row, False))
                     count += 1
-            # the planner must know the list's size before it joins it with the registry
-            cursor.execute(f"ANALYZE {table}")
+            attach_partition(cursor, list_id)
         return count
     sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['?'] * len(columns))})"  # noqa: S608 - model names
     raw = connection.connection
@@ -339,8 +387,9 @@ def match(run: MatchRun, source: Source, *, settings, period_start: datetime.dat
         hits[NOT_IN_REGISTRY[0]] = int(counts[-1])
         if counts[-1]:
             rows = connection.ops.quote_name(_table(ListRow))
-            cursor.execute(f"UPDATE {rows} SET not_in_registry = TRUE WHERE id IN "  # noqa: S608
-                           f"(SELECT s_id FROM {HITS} WHERE {_flag(len(rules))} = 1)")
+            # the list named: PostgreSQL then reads its partition alone
+            cursor.execute(f"UPDATE {rows} SET not_in_registry = TRUE WHERE list_id = %s AND id IN "  # noqa: S608
+                           f"(SELECT s_id FROM {HITS} WHERE {_flag(len(rules))} = 1)", [run.list_id])
         findings = {}
         for index, rule in enumerate(rules):
             if not hits[rule.code]:

@@ -13,12 +13,13 @@ while PostgreSQL writes the staging rows; on a busy machine the two cannot overl
 2. One query (parallel when the server can) names the rows that are not *plain* — a row is plain when SQL
    computes exactly the staging values Python would: an 18-character ID number with an existing birth date and the
    GB 11643 check character, an amount written as a plain number, choice and date cells whose outcome Python
-   computed once per distinct value (``_maps``). The plain rows are inserted with one ``INSERT … SELECT``; the
-   others are read by ``reading.read_rows`` — the same code as the Python way — and those it loads are copied in.
-   Every raw row draws its staging id in file order, so that the ids follow the rows as the Python way's do.
+   computed once per distinct value (``_maps``). The plain rows are inserted with one ``INSERT … SELECT`` into the
+   list's new partition (``engine.new_partition``: no index to maintain); the others are read by
+   ``reading.read_rows`` — the same code as the Python way — and those it loads are copied in. The load draws one
+   block of staging ids and raw row n takes the n-th, so that the ids follow the rows as the Python way's do.
 3. Duplicate ID numbers are looked for among all loaded rows: the first row stays, the later ones are removed and
    reported as the Python way reports them (and nothing else about them). Issues wait in a temporary table and
-   come back sorted by row; the first MAX_ISSUES are kept, all are counted.
+   come back sorted by row; the first MAX_ISSUES are kept, all are counted. The partition is then attached.
 
 A file COPY cannot take as the csv module reads it (rows of another width, empty lines, stray quotes, a line
 "\\.", an encoding error, a cell longer than ``csv.field_size_limit``…) rolls back to a savepoint and ``load``
@@ -38,7 +39,7 @@ from pathlib import Path
 
 from django.db import DatabaseError, connections, router, transaction
 
-from .engine import relaxed_commit
+from .engine import attach_partition, new_partition, relaxed_commit
 from .models import ListRow
 from .reading import (
     FIELDS,
@@ -64,6 +65,7 @@ logger = logging.getLogger(__name__)
 CHUNK = 1 << 20  # bytes read from the file at a time (a piece ends at a line end)
 BATCH = 20_000  # rows read in Python per fetch
 DISTINCT_LIMIT = 5_000  # distinct values of a choice or date column whose outcome Python computes
+SORT_MEMORY = "128MB"  # the duplicate check's: 2,000,000 numbers sorted in memory (1.0 s; on disk 1.3–1.8 s)
 GB_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 FIRST_YEAR = 1890  # born earlier: no valid ID number
 # The byte of the check character for each weighted sum mod 11 (lower case: the last byte is compared | 32).
@@ -161,9 +163,6 @@ class _Load:
         encoding, delimiter = csv_format(self.path)
         with self.path.open("rb") as handle, self.connection.cursor() as cursor:
             relaxed_commit(cursor)
-            # a scan of the raw table follows the file from its first page (a synchronised scan would start where
-            # an earlier one stood); restored at the end (a failure rolls the setting back with the savepoint)
-            synchronized = _set_local(cursor, "synchronize_seqscans", "off")
             header = _skip(handle, encoding, delimiter, self.header_row)
             if [cell_text(v) for v in header] != self.layout.headers or self.plan.width > len(header):
                 raise _Fallback("the header read again differs")
@@ -187,10 +186,9 @@ class _Load:
             duplicates = self._remove_duplicates(cursor)
             self._lap("duplicates")
             result = self._result(cursor, plain, done, duplicates)
-            cursor.execute(f"ANALYZE {self.qn(ListRow._meta.db_table)}")
+            attach_partition(cursor, self.list_id)
             cursor.execute(f"DROP TABLE {self.raw}")
             cursor.execute(f"DROP TABLE {self.issues}")
-            _set_local(cursor, "synchronize_seqscans", synchronized)
             self._lap("analyze")
         logger.info("list %s: %s rows by COPY and SQL, %s rows read in Python; %s", self.list_id, plain,
                     len(odd) - len(empty), self.seconds)
@@ -331,31 +329,34 @@ class _Load:
         return odd, blank
 
     def _insert(self, cursor, maps: dict[str, str], odd: list[int]) -> int:
-        """Insert the plain rows, each with the staging id drawn for it in file order: one id from the staging
-        table's sequence for every raw row, plain or not, so that the ids follow the rows as the Python way's do
-        (the engine takes a household's first list row by its id). A row n that is not plain gets id ``first + n``
-        (``_read_odd``) — unless another load drew ids meanwhile, and then this file takes the Python way.
-        Returns how many plain rows."""
+        """Create the list's partition (``engine.new_partition``) and insert the plain rows, with staging ids in
+        file order: the load lock is held, so this load draws one block of ids — raw row n gets ``first + n``,
+        plain or not (``_read_odd`` gives the others theirs), and the ids follow the rows as the Python way's do
+        (the engine takes a household's first list row by its id). Should another session draw ids meanwhile
+        (not a load: loads wait for the lock), this file takes the Python way. Returns how many plain rows."""
         values, _ = self._fields()
-        table = ListRow._meta.db_table
+        self.partition = new_partition(cursor, self.list_id)
         columns = ", ".join(self.qn(ListRow._meta.get_field(name).column) for name in ("id", "list", *FIELDS,
                                                                                             "not_in_registry"))
-        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, ListRow._meta.pk.column])
-        (sequence,) = cursor.fetchone()
-        cursor.execute("SELECT nextval(%s)", [sequence])
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [ListRow._meta.db_table, ListRow._meta.pk.column])
+        (self.sequence,) = cursor.fetchone()
+        cursor.execute("SELECT nextval(%s)", [self.sequence])
         (self.first_id,) = cursor.fetchone()
-        # OFFSET 0: the filter stays outside, every raw row draws its id (the scan follows the file: one COPY into
-        # a new table, no synchronised scans)
-        raw = f"(SELECT nextval(%(sequence)s) AS i, r.* FROM {self.raw} r OFFSET 0) s"  # noqa: S608 - our names
-        select = f"SELECT i, %(list)s, n + %(header)s, {', '.join(values)}, false FROM {raw}"  # noqa: S608
+        select = (f"SELECT %(first)s + n, %(list)s, n + %(header)s, {', '.join(values)}, false "  # noqa: S608
+                  f"FROM {self.raw}")
         only = " WHERE n <> ALL(CAST(%(odd)s AS bigint[]))" if odd else ""
-        cursor.execute(f"INSERT INTO {self.qn(table)} ({columns}) {select}{only}",
-                       self._params(maps, sequence=sequence, list=self.list_id, header=self.header_row, odd=odd))
+        cursor.execute(f"INSERT INTO {self.partition} ({columns}) {select}{only}",
+                       self._params(maps, first=self.first_id, list=self.list_id, header=self.header_row, odd=odd))
         plain = cursor.rowcount
-        cursor.execute("SELECT nextval(%s)", [sequence])
-        if cursor.fetchone()[0] != self.first_id + self.copied + 1:
-            raise _Fallback("another load drew staging ids meanwhile")
+        self._take_ids(cursor)
         return plain
+
+    def _take_ids(self, cursor) -> None:
+        """The ids up to ``first + copied`` are this load's: the sequence goes on after them."""
+        cursor.execute(f"SELECT last_value FROM {self.sequence}")  # noqa: S608 - the table's own sequence
+        if cursor.fetchone()[0] != self.first_id:
+            raise _Fallback("another session drew staging ids meanwhile")
+        cursor.execute("SELECT setval(%s, %s)", [self.sequence, self.first_id + self.copied])
 
     # --- the odd rows, in Python --------------------------------------------------------------------------------
 
@@ -367,7 +368,7 @@ class _Load:
             return done
         seen = _NoDuplicates()
         names = ", ".join(self._column(i) for i in range(self.width))
-        table = self.qn(ListRow._meta.db_table)
+        table = self.partition
         columns = ", ".join(self.qn(ListRow._meta.get_field(name).column) for name in ("id", "list", *FIELDS,
                                                                                             "not_in_registry"))
         first_id = self.first_id - self.header_row  # + the row number
@@ -398,18 +399,20 @@ class _Load:
     def _remove_duplicates(self, cursor) -> int:
         """A later row whose ID number an earlier loaded row has is removed and reported, and nothing else about
         it (the Python way rejects it before reading its other cells)."""
-        table = self.qn(ListRow._meta.db_table)
+        table = self.partition
         # every loaded number is valid: its first 17 digits decide it (a bigint sorts faster than text); sorted
-        # rather than hashed (a hash of millions of distinct numbers spills to disk batch after batch)
+        # in memory rather than hashed (a hash of millions of distinct numbers is slower, in memory or not)
         hashagg = _set_local(cursor, "enable_hashagg", "off")
-        cursor.execute(f"SELECT CAST(left(id_number, 17) AS bigint) FROM {table} WHERE list_id = %s "  # noqa: S608
-                       "GROUP BY 1 HAVING count(*) > 1", [self.list_id])
+        work_mem = _set_local(cursor, "work_mem", SORT_MEMORY)
+        cursor.execute(f"SELECT CAST(left(id_number, 17) AS bigint) FROM {table} "  # noqa: S608
+                       "GROUP BY 1 HAVING count(*) > 1")
         repeated = [f"{key:017d}" for (key,) in cursor.fetchall()]
+        _set_local(cursor, "work_mem", work_mem)
         _set_local(cursor, "enable_hashagg", hashagg)
         if not repeated:
             return 0
-        cursor.execute(f"SELECT row, id_number FROM {table} WHERE list_id = %s "  # noqa: S608 - model name
-                       "AND left(id_number, 17) = ANY(CAST(%s AS text[])) ORDER BY row", [self.list_id, repeated])
+        cursor.execute(f"SELECT row, id_number FROM {table} "  # noqa: S608 - our name
+                       "WHERE left(id_number, 17) = ANY(CAST(%s AS text[])) ORDER BY row", [repeated])
         first: dict[str, int] = {}
         later = []
         for row, number in cursor.fetchall():
@@ -418,9 +421,7 @@ class _Load:
             else:
                 first[number] = row
         rows = [row for row, _ in later]
-        cursor.execute(f"DELETE FROM {table} WHERE list_id = %s "  # noqa: S608 - model name
-                       "AND row = ANY(CAST(%s AS integer[]))",
-                       [self.list_id, rows])
+        cursor.execute(f"DELETE FROM {table} WHERE row = ANY(CAST(%s AS integer[]))", [rows])  # noqa: S608
         cursor.execute(f"DELETE FROM {self.issues} "  # noqa: S608 - our name
                        "WHERE row = ANY(CAST(%s AS integer[]))", [rows])
         label = self.plan.id_label

@@ -221,9 +221,11 @@ class Finding(ChangeLoggedModel):
     """
 
     # Findings are written in bulk: foreign keys that are mostly empty get partial indexes (Meta) instead of
-    # indexes holding a NULL per row, and ``run`` is served by (run, rule).
+    # indexes holding a NULL per row, and ``run`` is served by (run, rule). The run, village, household, member
+    # and list row are written by the engine from rows it has just read: no per-row referential check (PostgreSQL
+    # queues one per row and fires it at commit); Django still applies on_delete.
     run = models.ForeignKey(MatchRun, verbose_name="比对批次", on_delete=models.CASCADE, related_name="findings",
-                            db_index=False)
+                            db_index=False, db_constraint=False)
     department = models.CharField("部门", max_length=30, choices=c.DEPARTMENT_LABELS.items())
     period = models.CharField("比对期", max_length=7)
     rule = models.CharField("规则", max_length=40)
@@ -234,9 +236,10 @@ class Finding(ChangeLoggedModel):
                                   on_delete=models.SET_NULL, related_name="findings", db_constraint=False)
     member = models.ForeignKey("registry.Member", verbose_name="人员", null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="findings", db_constraint=False)
-    # written only by the engine's INSERT … SELECT from rows that exist; no referential check per row at commit
+    # written only by the engine's INSERT … SELECT from rows that exist; no referential check per row at commit,
+    # and no index: nothing looks findings up by their list row (a list with runs cannot be deleted)
     list_row = models.ForeignKey(ListRow, verbose_name="名单行", null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+", db_constraint=False)
+                                 related_name="+", db_constraint=False, db_index=False)
     name = models.CharField("姓名", max_length=50)
     id_number = models.CharField("证件号码", max_length=18)
     subject = models.CharField("比对对象", max_length=40, editable=False)

@@ -151,7 +151,7 @@ def load_list(dlist: DepartmentList, *, progress=None) -> ParsedList:
             raise FileRejected("；".join(problems))
         layout.mapping = dict(dlist.mapping)
     with transaction.atomic():
-        dlist.rows.all()._raw_delete(dlist.rows.db)  # none, unless a crash emptied the list half-way
+        engine.clear_rows(dlist.pk)  # none, unless a crash emptied the list half-way
         # PostgreSQL and a CSV file: COPY of the file and the checks in SQL; else (or when COPY cannot read the
         # file as Python does) every row read in Python
         result = fastload.load(dlist.pk, path, source, layout)

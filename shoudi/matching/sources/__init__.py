@@ -168,7 +168,8 @@ def yes_no(expr: str) -> str:
 
 NAME_MISMATCH = Rule(
     "name_mismatch", "证件号码相同但姓名不一致",
-    "s_id IS NOT NULL AND m_id IS NOT NULL AND s_name_key <> '' AND s_name_key <> m_name_key",
+    # the names as they are first: the keys (spaces removed) are computed only for the few that differ
+    "s_id IS NOT NULL AND m_id IS NOT NULL AND s_name <> m_name AND s_name_key <> '' AND s_name_key <> m_name_key",
     (Figure("名单姓名", "s_name"), Figure("系统姓名", "m_name")),
     help="部门名单与系统中同一证件号码的姓名不同，请核对证件后更正。",
 )
