@@ -108,6 +108,9 @@ def test_comparison_with_the_previous_month(world, tmp_path, people):
     may = month(tmp_path, world, "2025-05", rows_of(p, costly="12000", disputed="30000"))
     # 戊 is insured now (resolved); 丁's cost is new; 乙 and 丙 recur
     assert may.summary["new"] == 1 and may.summary["recurring"] == 2 and may.summary["resolved"] == 1
+    # the summary adds up the counts per rule; counted again from the findings, the comparison is the same
+    assert services.compare_runs(may) == {"new": 1, "recurring": 2, "resolved": 1}
+    assert may.summary["pending"] == 3 == Finding.objects.filter(run=may, status="待核实").count()
     assert set(services.resolved_findings(may).values_list("id_number", flat=True)) == {p["fixed"].id_number}
     assert may.counts["not_insured"]["resolved"] == 1 and may.counts["high_medical"]["pending"] == 2
 
