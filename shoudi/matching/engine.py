@@ -93,12 +93,14 @@ def new_partition(cursor, list_id: int) -> str:
     return name
 
 
-def attach_partition(cursor, list_id: int) -> None:
-    """PostgreSQL: statistics for the planner (it must know the list's size before joining it with the registry),
-    then the partition becomes list ``list_id``'s part of the staging table."""
+def attach_partition(cursor, list_id: int, *, analyze: bool = True) -> None:
+    """PostgreSQL: statistics for the planner (it must know the list's size before joining it with the registry;
+    ``analyze=False`` when the caller has just taken them), then the partition becomes list ``list_id``'s part of
+    the staging table."""
     qn = cursor.db.ops.quote_name
     name = qn(partition_name(list_id))
-    cursor.execute(f"ANALYZE {name}")
+    if analyze:
+        cursor.execute(f"ANALYZE {name}")
     cursor.execute(f"ALTER TABLE {qn(_table(ListRow))} ATTACH PARTITION {name} FOR VALUES IN ({int(list_id)})")
 
 
