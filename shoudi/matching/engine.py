@@ -211,8 +211,9 @@ def registry_side(dialect: Dialect) -> dict[str, str]:
     }
 
 
-# what writing a finding reads, whatever the rule
-ALWAYS = {"s_id", "s_id_number", "s_name", "m_id", "m_id_number", "m_name", "h_id", "h_no", "v_id"}
+# what writing a finding reads, whatever the rule (and the household number, the subject of household rules); every
+# further column is carried through the join of millions of rows
+ALWAYS = {"s_id", "s_id_number", "s_name", "m_id", "m_id_number", "m_name", "h_id", "v_id"}
 _NAME = re.compile(r"\b(?:[smh]_[a-z_]+|v_id|base|open_case|age_at_period)\b")
 
 
@@ -220,6 +221,8 @@ def columns_used(rules: tuple[Rule, ...]) -> set[str]:
     """The frame columns the rules' conditions and figures name, and those every finding needs."""
     used = set(ALWAYS)
     for rule in rules:
+        if rule.level == "household":
+            used.add("h_no")
         for sql in (rule.condition, *(f.sql for f in rule.figures)):
             used.update(_NAME.findall(sql))
     if "age_at_period" in used:
