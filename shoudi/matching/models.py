@@ -275,7 +275,9 @@ class Finding(ChangeLoggedModel):
         verbose_name = verbose_name_plural = "比对结果"
         ordering = ["-period", "village__code", "rule", "id"]
         indexes = [
-            models.Index(fields=["department", "rule", "subject"], name="matching_finding_subject"),
+            # the id too: the latest finding of a subject (MAX(id), a run links to it) is then one index entry away,
+            # however many months its chain has
+            models.Index(fields=["department", "rule", "subject", "id"], name="matching_finding_subject_id"),
             models.Index(fields=["status", "due_on"], name="matching_finding_due"),
             models.Index(fields=["run", "rule"], name="matching_finding_run_rule"),
             *[models.Index(fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"matching_finding_{name}")
