@@ -396,6 +396,11 @@ def match(run: MatchRun, source: Source, *, settings, period_start: datetime.dat
             cursor.execute(f"UPDATE {rows} SET not_in_registry = TRUE WHERE list_id = %s AND id IN "  # noqa: S608
                            f"(SELECT s_id FROM {HITS} WHERE {_flag(len(rules))} = 1)", [run.list_id])
         findings = {}
+        if dialect.postgres:
+            # each finding looks up its subject's latest earlier finding by the subject index, whatever the
+            # statistics say: when they call the findings table empty (a first month), the planner scanned the
+            # table once per finding — a table this very statement is filling (40,000 findings: 16 s instead of 1)
+            cursor.execute("SET LOCAL enable_seqscan = off")
         for index, rule in enumerate(rules):
             if not hits[rule.code]:
                 findings[rule.code] = 0
@@ -403,6 +408,8 @@ def match(run: MatchRun, source: Source, *, settings, period_start: datetime.dat
             sql = findings_sql(dialect, rule, index, period_start=period_start)
             cursor.execute(sql, _used(params, sql))
             findings[rule.code] = cursor.rowcount
+        if dialect.postgres:
+            cursor.execute("RESET enable_seqscan")
         cursor.execute(f"DROP TABLE IF EXISTS {HITS}")
     return MatchResult(hits=hits, findings=findings)
 
