@@ -399,8 +399,11 @@ def match(run: MatchRun, source: Source, *, settings, period_start: datetime.dat
         if dialect.postgres:
             # each finding looks up its subject's latest earlier finding by the subject index, whatever the
             # statistics say: when they call the findings table empty (a first month), the planner scanned the
-            # table once per finding — a table this very statement is filling (40,000 findings: 16 s instead of 1)
+            # table once per finding — a table this very statement is filling (40,000 findings: 16 s instead of 1).
+            # No JIT: the cost the planner then adds to every sequential scan would have each statement compiled
+            # (~0.5 s apiece; these statements were never costly enough for JIT before)
             cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL jit = off")
         for index, rule in enumerate(rules):
             if not hits[rule.code]:
                 findings[rule.code] = 0
@@ -410,6 +413,7 @@ def match(run: MatchRun, source: Source, *, settings, period_start: datetime.dat
             findings[rule.code] = cursor.rowcount
         if dialect.postgres:
             cursor.execute("RESET enable_seqscan")
+            cursor.execute("RESET jit")
         cursor.execute(f"DROP TABLE IF EXISTS {HITS}")
     return MatchResult(hits=hits, findings=findings)
 
