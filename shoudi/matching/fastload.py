@@ -404,10 +404,10 @@ class _Load:
         """A later row whose ID number an earlier loaded row has is removed and reported, and nothing else about
         it (the Python way rejects it before reading its other cells)."""
         table = self.partition
-        # every loaded number is valid: its first 17 digits decide it (a bigint sorts faster than text); sorted
-        # in memory rather than hashed (a hash of millions of distinct numbers is slower, in memory or not)
-        # by two workers as well when the server has them (0.75 s instead of 0.9 s for 2,000,000 rows): the planner
-        # would not start them for a sort of 8-byte numbers
+        # every loaded number is valid: its first 17 digits decide it (a bigint sorts faster than text). Sorted in
+        # memory rather than hashed (a hash of millions of distinct numbers is slower, in memory or not), and by two
+        # workers when the server has them (0.75 s instead of 0.9 s for 2,000,000 rows; the planner would not start
+        # them for a sort of 8-byte numbers)
         settings = {"enable_hashagg": "off", "work_mem": SORT_MEMORY, "parallel_setup_cost": "0",
                     "parallel_tuple_cost": "0"}
         before = {name: _set_local(cursor, name, value) for name, value in settings.items()}
