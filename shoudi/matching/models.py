@@ -131,10 +131,12 @@ class DepartmentList(ChangeLoggedModel):
 class ListRow(models.Model):
     """One loaded row of a department list: the normalised ID and name and the typed values the rules read.
 
-    A plain staging table written in bulk (COPY on PostgreSQL, where it is UNLOGGED: no WAL for millions of rows;
-    after a database crash it is empty, and a run loads its list again from the stored file). Which columns a
-    department fills is declared by its source module. Rows whose ID is not in the registry stay here
-    (``not_in_registry``) and are counted by the run.
+    A staging table written in bulk. On PostgreSQL it is partitioned by list (migration 0007): each list's rows
+    are an UNLOGGED partition of their own, written without indexes and then attached (``engine.new_partition``) —
+    no WAL for millions of rows; after a database crash they are empty, and a run loads its list again from the
+    stored file. On SQLite a plain table with an index on the list. Which columns a department fills is declared
+    by its source module. Rows whose ID is not in the registry stay here (``not_in_registry``) and are counted by
+    the run.
     """
 
     # No database constraint: PostgreSQL would queue a referential check per row, fired at commit (a fifth of the
@@ -156,8 +158,9 @@ class ListRow(models.Model):
     personal_fields = {"id_number": "id_number"}
 
     class Meta:
-        # Only the index on ``list``: the engine joins a whole list at once (hash join, or SQLite's temporary
-        # index over the list's ID numbers), and every further index slows the bulk load of millions of rows.
+        # Only the index on ``list`` (SQLite; on PostgreSQL the partition is the list): the engine joins a whole
+        # list at once (hash join, or SQLite's temporary index over the list's ID numbers), and every further index
+        # slows the bulk load of millions of rows.
         verbose_name = verbose_name_plural = "名单行"
 
     def __str__(self) -> str:
