@@ -304,7 +304,7 @@ def test_a_header_without_rows_is_refused_either_way(tmp_path, way):
 
 
 def test_staging_ids_drawn_by_another_load_meanwhile_send_the_file_the_python_way(tmp_path, monkeypatch):
-    """Odd rows take the ids left for them between the plain rows': not when another session drew ids meanwhile
+    """A load takes its staging ids as one block, odd rows included: not when another session drew ids meanwhile
     (on PostgreSQL the COPY way rolls back and the Python way loads the file; on SQLite that is the only way)."""
     fields = fastload._Load._fields
 
