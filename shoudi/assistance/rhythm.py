@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from shoudi.core.dates import months_between
+
 from .models import RhythmSettings
 
 __all__ = ["LIFTED", "MONITORED", "Obligation", "month_index", "obligations", "period_bounds", "regime", "rhythm_for"]
@@ -39,10 +41,6 @@ def period_bounds(day: datetime.date, months: int, offset: int = 0) -> tuple[dat
     """First and last day of the ``months``-long period holding ``day`` (``offset`` -1: the one before)."""
     start = (month_index(day) // months + offset) * months
     return _first_of(start), _first_of(start + months) - datetime.timedelta(days=1)
-
-
-def months_between(start: datetime.date, end: datetime.date) -> int:
-    return month_index(end) - month_index(start) - (1 if end.day < start.day else 0)
 
 
 def regime(*, lifted: bool, identified_on: datetime.date | None, eliminated_on: datetime.date | None,

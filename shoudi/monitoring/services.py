@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shoudi.accounts.roles import CADRE, COUNTY_ADMIN, DEPARTMENT, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
+from shoudi.core.dates import months_between
 from shoudi.registry.models import Household
 
 from . import choices as c
@@ -395,11 +396,6 @@ class EliminationCheck:
     needs_delayed_exit: bool = False
 
 
-def _months_between(start: datetime.date, end: datetime.date) -> int:
-    months = (end.year - start.year) * 12 + end.month - start.month
-    return months - (1 if end.day < start.day else 0)
-
-
 def implemented_measures(household: Household) -> int:
     """Measures implemented for the household, as the assistance app counts them (imported national measures
     become 已落实 measures there)."""
@@ -427,7 +423,7 @@ def elimination_check(case: MonitoringCase, *, today: datetime.date | None = Non
     if case.identified_on is None:
         check.blocking.append("尚未完成识别")
     else:
-        months = _months_between(case.identified_on, today)
+        months = months_between(case.identified_on, today)
         if months < config.min_months_before_elimination:
             check.blocking.append(f"识别监测不足 {config.min_months_before_elimination} 个月"
                                   f"（{case.identified_on:%Y-%m-%d} 识别，已 {max(months, 0)} 个月）")

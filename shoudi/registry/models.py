@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import models
 from django.urls import reverse
 
+from shoudi.core.dates import age_on
 from shoudi.core.models import ChangeLoggedModel
 from shoudi.core.scope import RestrictedManager
 
@@ -143,10 +144,7 @@ class Member(ChangeLoggedModel):
         return bool(self.labour_skill) and self.labour_skill not in choices.NO_LABOUR
 
     def age_on(self, day) -> int | None:
-        if self.birth_date is None:
-            return None
-        b = self.birth_date
-        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
+        return age_on(self.birth_date, day)
 
 
 def compute_income(*, wage, business, property_, transfer, business_cost, size) -> tuple[Decimal, Decimal]:
