@@ -108,6 +108,7 @@ run: venv assets fonts
 # browser or an unreachable PostgreSQL is a failure, never a skip.
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 test: venv assets browser
 	@if [ "$${CI:-}" = true ]; then export SHOUDI_REQUIRE_BROWSER=1; fi; \
@@ -115,7 +116,10 @@ test: venv assets browser
 	stage() { local name=$$1; shift; local t0=$$SECONDS; echo; echo "===== $$name ====="; \
 		if "$$@"; then summary+=("$$name: ok ($$((SECONDS - t0)) s)"); \
 		else summary+=("$$name: FAILED ($$((SECONDS - t0)) s)"); failed+=("$$name"); fi; }; \
-	stage "ruff" $(BIN)/ruff check .; \
+	stage "ruff check" $(BIN)/ruff check .; \
+	stage "ruff format" $(BIN)/ruff format --check --quiet .; \
+	stage "migrations up to date" env -u DATABASE_URL SHOUDI_DATA_DIR="$$(mktemp -d)" \
+		$(SHOUDI) makemigrations --check --dry-run --verbosity 1; \
 	stage "pytest (SQLite)" env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS); \
 	if $(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=5).close()' \
 		"$(dir $(TEST_DATABASE_URL))postgres" 2>/tmp/shoudi-pg-check.$$$$; then \

@@ -9,6 +9,11 @@ VILLAGE_FIRST = "安宝长大东丰凤高光和红花黄金九乐联龙马明南
 VILLAGE_SECOND = "坝坪村沟湾岭寨口河塘冲溪庄堡桥坡田"
 
 
+def has_data() -> bool:
+    """Whether the database already holds regions (``shoudi demo --if-empty`` then builds nothing)."""
+    return Region.objects.exists()
+
+
 def build(ctx) -> None:
     county, _ = Region.objects.get_or_create(code=COUNTY_CODE, defaults={"name": COUNTY_NAME})
     used = set(Region.objects.filter(code__startswith=COUNTY_CODE, level="village").values_list("name", flat=True))
