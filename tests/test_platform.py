@@ -48,6 +48,15 @@ def test_demo_county_is_deterministic_and_not_duplicated():
 
 
 @pytest.mark.django_db
+def test_demo_if_empty_builds_nothing_where_regions_exist():
+    Region.objects.create(code="520102", name="测试县")
+    out = io.StringIO()
+    call_command("demo", "--if-empty", stdout=out)
+    assert "数据库已有数据，未重新生成演示县" in out.getvalue()
+    assert list(Region.objects.values_list("code", flat=True)) == ["520102"]
+
+
+@pytest.mark.django_db
 def test_demo_users_can_log_in():
     run_demo()
     client = Client()
