@@ -6,7 +6,7 @@ written is recorded in the access log by the caller.
 
 from __future__ import annotations
 
-import xlsxwriter
+from shoudi.core.excel import open_workbook, write_cell, write_header, write_title
 
 from .models import Finding, ListRow, MatchRun
 
@@ -18,29 +18,18 @@ FINDING_HEADERS = ["问题类型", "乡镇", "行政村", "户编号", "姓名",
 
 def write_report(run: MatchRun, target) -> int:
     """Write the report workbook to ``target`` (a path or a binary file); returns the number of findings."""
-    book = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_numbers": False,
-                                        "strings_to_formulas": False, "strings_to_urls": False})
-    bold = book.add_format({"bold": True, "font_size": 14})
-    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    book = open_workbook(target)
     title = f"{run.get_department_display()} {run.period} 数据比对报告"
 
     def sheet(name: str, headers: list[str], rows) -> int:
         ws = book.add_worksheet(name)
-        ws.write_string(0, 0, title, bold)
-        ws.write_string(1, 0, f"名单：{run.list.file_name}")
-        for col, label in enumerate(headers):
-            ws.write_string(2, col, label, head)
-            ws.set_column(col, col, max(10, min(40, len(label) * 2 + 4)))
+        write_title(ws, book, title, f"名单：{run.list.file_name}")
+        write_header(ws, 2, headers, book.format("head"))
         r = 2
-        for row in rows:
+        for row in rows:  # text and whole numbers only (row numbers): each as its type
             r += 1
             for col, value in enumerate(row):
-                if value is None or value == "":
-                    continue
-                if isinstance(value, int):
-                    ws.write_number(r, col, value)
-                else:
-                    ws.write_string(r, col, str(value))
+                write_cell(ws, book, r, col, value)
         return r - 2
 
     findings = (Finding.objects.filter(run=run).order_by("village__code", "rule", "id")

@@ -243,20 +243,15 @@ def write_national_xlsx(
     是/否, dates Excel dates. XlsxWriter's constant_memory mode keeps memory flat whatever the size. Returns the
     number of data rows written.
     """
-    import xlsxwriter  # only needed when writing
+    from shoudi.core.excel import open_workbook, write_header, write_title  # only needed when writing
 
     headers = list(headers or (c.header for c in COLUMNS))
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
-                                           "strings_to_formulas": False, "strings_to_urls": False})
+    book = open_workbook(path)
     sheet = book.add_worksheet("农户信息")
-    bold = book.add_format({"bold": True, "font_size": 14})
-    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-    date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
-    sheet.write_string(0, 0, title, bold)
-    sheet.write_string(1, 0, details)
-    for col, label in enumerate(headers):
-        sheet.write_string(HEADER_ROW_INDEX, col, label, head)
-        sheet.set_column(col, col, max(8, min(24, len(label) * 2 + 2)))
+    date_fmt = book.format("date")
+    write_title(sheet, book, title, details)
+    write_header(sheet, HEADER_ROW_INDEX, headers, book.format("head"), minimum=8, maximum=24, pad=2)
+    # the typed writers by hand, not core.excel.write_cell: Decimals are numbers here and a row has ~100 cells
     write_string, write_number = sheet.write_string, sheet.write_number
     r = HEADER_ROW_INDEX
     for row in rows:
