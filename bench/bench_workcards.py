@@ -118,8 +118,8 @@ def baseline(cards) -> tuple[float, float, int]:
     """One process, one document, the collector on: a plain WeasyPrint render of the same HTML."""
     from weasyprint import CSS, HTML
 
-    from shoudi.ledgers.pdf import print_stylesheet
-    from shoudi.ledgers.workcards import cards_html
+    from shoudi.cards.pdf import print_stylesheet
+    from shoudi.cards.workcards import cards_html
 
     started, cpu = time.perf_counter(), cpu_seconds()
     html = cards_html(cards, for_pdf=True)
@@ -176,7 +176,7 @@ def main() -> int:
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)  # a line per page would distort both runs
     from django.core.management import call_command
 
-    from shoudi.ledgers.workcards import card_households, work_cards, write_cards_pdf
+    from shoudi.cards.workcards import card_households, work_cards, write_cards_pdf
 
     try:
         print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; data in {data_dir}")

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "shoudi.assistance",
     "shoudi.matching",
     "shoudi.ledgers",
+    "shoudi.cards",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ the centre page, the job for large ledgers, the command line — asserted on the
 
 from __future__ import annotations
 
+import ast
 import csv
 import datetime
 import io
@@ -164,6 +165,50 @@ def county(world):
 
 def test_every_standard_ledger_is_registered_in_order():
     assert [d.code for d in engine.standard_definitions()] == STANDARD
+
+
+def _ledger_module_path(name: str) -> Path | None:
+    """The file of a ``shoudi.ledgers`` module, or None when ``name`` is no module of the package."""
+    package = Path(engine.__file__).parent
+    relative = name.removeprefix("shoudi.ledgers").lstrip(".").replace(".", "/")
+    if not name.startswith("shoudi.ledgers.") or not relative:
+        return None
+    for candidate in (package / f"{relative}.py", package / relative / "__init__.py"):
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def _ledger_imports(module: str) -> set[str]:
+    """The ``shoudi.ledgers`` modules ``module`` imports, directly or through other ledger modules (read with ``ast``,
+    imports inside functions included)."""
+    seen: set[str] = set()
+    todo = [module]
+    while todo:
+        name = todo.pop()
+        path = _ledger_module_path(name)
+        if name in seen or path is None:
+            continue
+        seen.add(name)
+        here = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                todo += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join(here.split(".")[:len(here.split(".")) - node.level + 1] + ([base] if base else []))
+                todo += [base] + [f"{base}.{alias.name}" for alias in node.names]
+    return seen - {module}
+
+
+def test_the_engine_imports_no_ledger_definition():
+    """The engine reads the ledgers from the registry (filled by ``ledgers.wiring`` at start-up): neither it nor what
+    it imports loads the standard definitions, so the two can no longer import each other."""
+    reached = _ledger_imports("shoudi.ledgers.engine")
+    assert {"shoudi.ledgers.definitions", "shoudi.ledgers.models"} <= reached  # the check follows the imports
+    assert sorted(name for name in reached if name.startswith("shoudi.ledgers.standard")) == []
+    assert "shoudi.ledgers.standard.parts" in _ledger_imports("shoudi.ledgers.wiring")
 
 
 def test_dropout_lists_school_age_children_not_in_school(county, tmp_path):

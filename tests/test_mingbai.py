@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from shoudi.assistance.models import Cadre, Measure, Pairing
+from shoudi.cards.workcards import mingbai_card
 from shoudi.core.models import AccessLog
-from shoudi.ledgers.workcards import mingbai_card
 from shoudi.monitoring.models import MonitoringLine
 from shoudi.registry.testing import make_household, make_income, make_member
 from tests.test_workcards import RARE_HEAD, RARE_SPOUSE, pdf_fonts, pdf_text, squash

@@ -4,13 +4,9 @@ from django.apps import AppConfig
 class LedgersConfig(AppConfig):
     name = "shoudi.ledgers"
     label = "ledgers"
-    verbose_name = "台账与工作卡"
+    verbose_name = "台账"
 
     def ready(self) -> None:
-        from .wiring_ledgers import connect_ledgers
+        from . import wiring
 
-        connect_ledgers()
-
-        from .wiring_cards import connect_cards
-
-        connect_cards()
+        wiring.connect()

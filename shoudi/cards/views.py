@@ -61,13 +61,13 @@ def household_card(request, pk):
     households = card_households(request.user).filter(pk=household.pk)
     cards = work_cards(households, user=request.user, unmask=in_scope(request.user, household, "unmask"))
     if not cards:
-        return render(request, "ledgers/card_none.html", {"household": household}, status=404)
+        return render(request, "cards/card_none.html", {"household": household}, status=404)
     pdf = _wants_pdf(request)
     log_access(user=request.user, action=AccessLog.EXPORT, obj=household, request=request,
                detail="打印工作卡（PDF）" if pdf else "打印工作卡")
     if pdf:
         return _pdf_response(_pdf_bytes(cards), f"工作卡-{household.household_no}.pdf")
-    return render(request, "ledgers/workcards.html", {
+    return render(request, "cards/workcards.html", {
         "cards": cards, "title": f"工作卡 · {household}", "printed_at": timezone.localtime(),
         "pdf_url": request.path + "?format=pdf", "back_url": household.get_absolute_url(),
     })
@@ -92,7 +92,7 @@ def batch_cards(request):
         count = households.count()
         if count > INLINE_PDF_CARDS:
             messages.info(request, f"{region.name}共 {count} 张工作卡，请点击“后台生成 PDF”。")
-            return redirect(reverse("ledgers:cards") + f"?region={region.code}")
+            return redirect(reverse("cards:cards") + f"?region={region.code}")
     cards = work_cards(households, user=request.user)
     pdf = _wants_pdf(request)
     log_access(user=request.user, action=AccessLog.EXPORT, region_code=region.code, record_count=len(cards),
@@ -101,10 +101,10 @@ def batch_cards(request):
         if not cards:
             raise Http404("没有需要制卡的农户")
         return _pdf_response(_pdf_bytes(cards), f"工作卡-{region.name}.pdf")
-    return render(request, "ledgers/workcards.html", {
+    return render(request, "cards/workcards.html", {
         "cards": cards, "title": f"工作卡 · {region.full_name}", "printed_at": timezone.localtime(),
         "pdf_url": request.get_full_path() + "&format=pdf" if len(cards) <= INLINE_PDF_CARDS else "",
-        "back_url": reverse("ledgers:cards") + f"?region={region.code}",
+        "back_url": reverse("cards:cards") + f"?region={region.code}",
     })
 
 
@@ -138,7 +138,7 @@ def cards_index(request):
         table.append({"region": region, "total": total, "green": green, "red": total - green,
                       "inline_pdf": 0 < total <= INLINE_PDF_CARDS})
     selected = request.GET.get("region") or picked_region_code(request)
-    return render(request, "ledgers/card_index.html", {
+    return render(request, "cards/card_index.html", {
         "title": "工作卡", "rows": table, "any_cards": any(r["total"] for r in table), "selected": selected,
         "inline_limit": INLINE_PDF_CARDS,
         "can_job": user_can(request.user, Job, "add"),
@@ -160,9 +160,9 @@ def mingbai(request, pk):
     log_access(user=request.user, action=AccessLog.EXPORT, obj=household, request=request,
                detail=f"打印{card.year}年收入及政策享受明白卡" + ("（PDF）" if pdf else ""))
     if pdf:
-        return _pdf_response(_pdf_bytes([card], template="ledgers/mingbai.html"),
+        return _pdf_response(_pdf_bytes([card], template="cards/mingbai.html"),
                              f"明白卡-{household.household_no}-{card.year}.pdf")
-    return render(request, "ledgers/mingbai.html", {
+    return render(request, "cards/mingbai.html", {
         "cards": [card], "title": f"明白卡 · {household}", "printed_at": timezone.localtime(),
         "years": mingbai_years(household), "pdf_url": f"{request.path}?year={card.year}&format=pdf",
         "back_url": household.get_absolute_url(),
@@ -175,4 +175,4 @@ def card_panel(request, household) -> str:
 
     case = (MonitoringCase.objects.filter(household=household, identified_on__isnull=False)
             .order_by("-is_open", "-identified_on", "-pk").only("eliminated_on").first())
-    return render_to_string("ledgers/card_panel.html", {"household": household, "case": case}, request=request)
+    return render_to_string("cards/card_panel.html", {"household": household, "case": case}, request=request)

@@ -6,12 +6,12 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from shoudi.cards.jobs import PDF_WORKERS
+from shoudi.cards.workcards import card_households, work_cards, write_cards_pdf
 from shoudi.core.audit import log_access
 from shoudi.core.context import acting_as
 from shoudi.core.models import AccessLog
 from shoudi.core.scope import user_can
-from shoudi.ledgers.cards_jobs import PDF_WORKERS
-from shoudi.ledgers.workcards import card_households, work_cards, write_cards_pdf
 from shoudi.regions.models import Region
 from shoudi.registry.models import Household
 

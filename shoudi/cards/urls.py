@@ -1,8 +1,10 @@
-"""Work cards (工作卡) and 收入及政策享受明白卡, under /ledgers/cards/ in the ``ledgers`` namespace."""
+"""Work cards (工作卡) and 收入及政策享受明白卡, under /ledgers/cards/ in the ``cards`` namespace."""
 
 from django.urls import path
 
-from . import cards_views as views
+from . import views
+
+app_name = "cards"
 
 urlpatterns = [
     path("", views.cards_index, name="cards"),

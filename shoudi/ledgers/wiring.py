@@ -1,23 +1,29 @@
-"""How the ledger centre plugs into the lower layers: its permission row and its menu entry."""
+"""What the ledger centre contributes: the standard ledgers (the core registry's "ledgers" store), its permission row
+and its menu entry. Called from ``LedgersConfig.ready()``; the engine reads the ledgers from the registry and imports
+no definition."""
 
 from __future__ import annotations
 
 from shoudi.accounts.permissions import register
 from shoudi.accounts.roles import CADRE, COUNTY_ADMIN, DEPARTMENT, INSPECTOR, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
-from shoudi.core.menu import MenuItem, register_menu
+from shoudi.core.menu import MenuItem
+from shoudi.core.registry import registry
 
-__all__ = ["connect_ledgers"]
+__all__ = ["connect"]
 
 
-def connect_ledgers() -> None:
+def connect() -> None:
     """``ledgers.savedledger`` stands for the ledger centre: view = open it, export = download a ledger, add / change /
     delete = keep the county's own ledgers. Which rows a ledger holds still follows the user's view scope of the
     ledger's model; IDs and phones stay masked unless the role may unmask them."""
+    from .standard import DEFINITIONS
+
+    for definition in DEFINITIONS:
+        registry.add("ledgers", definition, key=definition.code)
     read = ("view", "export")
     register("ledgers.savedledger", "台账", {
         COUNTY_ADMIN: ("view", "add", "change", "delete", "export"),
         **dict.fromkeys((TOWNSHIP_REVIEWER, VILLAGE_OFFICER, DEPARTMENT, CADRE, INSPECTOR), read),
     })
-    register_menu(
-        MenuItem("台账", "台账中心", "ledgers:ledger_center", model="ledgers.SavedLedger", order=600),
-    )
+    registry.add("menu_items", MenuItem("台账", "台账中心", "ledgers:ledger_center", model="ledgers.SavedLedger",
+                                        order=600))

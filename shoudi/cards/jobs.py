@@ -1,7 +1,7 @@
 """The background job that renders a batch of work cards into one PDF (two worker processes, then a merge).
 
-Registered from ``wiring_cards.connect_cards()`` (imported at start-up in every process, the task worker included),
-so it does not depend on the app's ``jobs`` module.
+The job kind keeps its first name, ``ledgers.workcards`` (from when the cards were part of the ledgers app), so that
+jobs already recorded still run again and show their title.
 """
 
 from __future__ import annotations

@@ -379,7 +379,7 @@ def mingbai_card(household: Household, *, year: int | None = None, user=None, un
 CHUNK_CARDS = 100  # cards per HTML document handed to a PDF worker (progress is reported per chunk)
 
 
-def cards_html(cards: list, *, template: str = "ledgers/workcards.html", for_pdf: bool = False, **context) -> str:
+def cards_html(cards: list, *, template: str = "cards/workcards.html", for_pdf: bool = False, **context) -> str:
     """The print page (or, ``for_pdf``, the HTML WeasyPrint renders, with the stylesheet passed separately)."""
     from django.template.loader import render_to_string
 
@@ -387,7 +387,7 @@ def cards_html(cards: list, *, template: str = "ledgers/workcards.html", for_pdf
     return render_to_string(template, {"cards": cards, "for_pdf": for_pdf, **context})
 
 
-def write_cards_pdf(cards: list, target, *, template: str = "ledgers/workcards.html", workers: int = 1,
+def write_cards_pdf(cards: list, target, *, template: str = "cards/workcards.html", workers: int = 1,
                     chunk: int | None = None, progress=None, stats: dict | None = None, **context) -> int:
     """Render ``cards`` (one per page) into the PDF file ``target``; ``workers`` > 1 splits the work over that many
     processes. Returns the page count."""
