@@ -257,7 +257,7 @@ def test_upload_preview_then_run(client_for, world, tmp_path, homes, departments
     assert profile.mapping == {"id_number": "身份证号码", "name": "参保人姓名", "amount": "自付金额"}
     page = client.get(run.get_absolute_url()).content.decode()
     assert 'id="rule-counts"' in page and "合规自付医疗费用超过预警线" in page and 'id="report-download"' in page
-    assert "这是该部门第一次比对" in page and 'hx-trigger="every 2s"' not in page
+    assert "这是该部门第一次比对" in page and "hx-trigger" not in page  # finished: nothing polls
     # next month's file with the same headers maps itself through the profile
     html = upload(client, path, period="2025-06").content.decode()
     assert re.search(r'name="map_amount".*?<option value="自付金额" selected', html, re.S)
@@ -293,12 +293,25 @@ def test_run_page_compares_with_the_previous_month(client_for, world, tmp_path, 
 
 
 def test_a_queued_run_page_follows_the_run(client_for, world, run, departments):
+    from shoudi.core.jobs import start_job
     from shoudi.matching.models import DepartmentList
 
+    job = start_job(kind="matching.run", user=departments["yibao"], params={}, title="比对")  # never enqueued
     queued = MatchRun.objects.create(list=DepartmentList.objects.get(), department="medical_insurance",
-                                     period="2025-06", region_code=world.county.code)
-    page = client_for(departments["yibao"]).get(queued.get_absolute_url()).content.decode()
-    assert 'id="run-waiting"' in page and 'hx-trigger="every 2s"' in page
+                                     period="2025-06", region_code=world.county.code, job=job)
+    client = client_for(departments["yibao"])
+    page = client.get(queued.get_absolute_url()).content.decode()
+    # the job's progress display, polled through the job page, which reloads the run page once the job has finished
+    assert 'id="run-waiting"' in page and f'id="job-progress-{job.pk}"' in page and "排队中" in page
+    assert f'hx-get="/system/jobs/{job.pk}/?progress=1&amp;reload=1" hx-trigger="every 1s"' in page
+    poll = {"HTTP_HX_REQUEST": "true"}
+    partial = client.get(f"/system/jobs/{job.pk}/", {"progress": 1, "reload": 1}, **poll)
+    assert partial.content.decode().lstrip().startswith(f'<div id="job-progress-{job.pk}"')
+    assert "HX-Refresh" not in partial
+    job.status, job.done, job.total = job.SUCCEEDED, 3, 3
+    job.save()
+    partial = client.get(f"/system/jobs/{job.pk}/", {"progress": 1, "reload": 1}, **poll)
+    assert partial["HX-Refresh"] == "true" and "100%" in partial.content.decode()
 
 
 # --- worklist, base list, settings, commands ---------------------------------------------------------------------

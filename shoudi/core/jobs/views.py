@@ -21,7 +21,7 @@ from .registry import get_job_type
 from .services import reap_stale_jobs, retry_job
 from .tables import STATUS_BADGES, JobTable
 
-__all__ = ["JobDetailView", "JobListView", "job_download", "job_retry"]
+__all__ = ["JobDetailView", "JobListView", "job_download", "job_retry", "progress_context"]
 
 LOG_LINES_SHOWN = 200
 
@@ -38,7 +38,11 @@ class JobListView(ObjectListView):
 
 
 class JobDetailView(View):
-    """A job's page; polled by htmx every second (the ``job-status`` partial) until the job has finished."""
+    """A job's page; polled by htmx every second (the ``job-status`` partial) until the job has finished.
+
+    ``?progress=1`` answers an htmx poll of the progress display alone (``{% job_progress %}`` on the pages that wait
+    for a job); with ``reload=1`` as well, a finished job reloads the page that waited for it.
+    """
 
     template_name = "core/job_detail.html"
 
@@ -46,6 +50,12 @@ class JobDetailView(View):
         job = get_object_for(request.user, Job.objects.select_related("user"), "view", pk=pk)
         if not job.is_finished and reap_stale_jobs(job_ids=[job.pk]):
             job.refresh_from_db()
+        if request.htmx and request.GET.get("progress"):
+            reload = bool(request.GET.get("reload"))
+            response = render(request, "core/_job_progress.html", progress_context(job, poll=True, reload=reload))
+            if reload and job.is_finished:
+                response["HX-Refresh"] = "true"
+            return response
         template = self.template_name
         if request.htmx and request.htmx.target == "job-status":
             template = f"{self.template_name}#job-status"
@@ -68,6 +78,11 @@ def job_context(request, job: Job) -> dict:
         "has_result": result_path(job) is not None,
         "can_retry": job.status == Job.FAILED and user_can(request.user, Job, "add"),
     }
+
+
+def progress_context(job: Job, *, poll: bool, reload: bool = False) -> dict:
+    """What the progress display (core/_job_progress.html) shows."""
+    return {"job": job, "badge": STATUS_BADGES[job.status], "poll": poll, "reload": reload}
 
 
 def result_path(job: Job) -> Path | None:
