@@ -17,17 +17,21 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
+from shoudi.core.cells import parse_money, parse_yearmonth, parse_yes_no
 from shoudi.core.context import acting_as
 from shoudi.core.models import ObjectChange
 from shoudi.regions.models import Region
-from shoudi.registry import importing
 from shoudi.registry.exporting import export_households
 from shoudi.registry.importing import (
+    bulk,
+    changelog,
     commit_household_import,
-    parse_bool,
-    parse_money,
-    parse_yearmonth,
+    derived,
+    parse,
     preview_household_import,
+    services,
+    snapshot,
+    xlsx,
 )
 from shoudi.registry.models import Household, IncomeRecord, Member
 from shoudi.registry.national import COLUMNS, write_national_xlsx
@@ -520,12 +524,12 @@ def test_value_variants_are_understood(world, tmp_path):
     ("", None), (None, None), ("\u3000是 ", True), (True, True), ("已消除", True),
 ])
 def test_yes_no_variants(written, value):
-    assert parse_bool(written) is value
+    assert parse_yes_no(written) is value
 
 
 def test_yes_no_nonsense_is_an_error():
     with pytest.raises(ValueError, match="不是有效的是/否值"):
-        parse_bool("也许")
+        parse_yes_no("也许")
 
 
 @pytest.mark.parametrize("written", [
@@ -681,10 +685,10 @@ def test_the_command_line_matches_the_county_by_name(world, tmp_path):
 def test_a_large_sheet_read_in_pieces_gives_the_same_result(world, tmp_path, monkeypatch):
     rows = synthetic(world, 12)
     path = write(tmp_path / "a.xlsx", rows)
-    whole = importing._parse_file(Path(path), progress=None)
-    monkeypatch.setattr(importing, "SPLIT_BYTES", 1000)
-    monkeypatch.setattr(importing, "CHUNK_BYTES", 4000)
-    pieces = importing._parse_file(Path(path), progress=None)
+    whole = parse.parse_file(Path(path), progress=None)
+    monkeypatch.setattr(xlsx, "SPLIT_BYTES", 1000)
+    monkeypatch.setattr(xlsx, "CHUNK_BYTES", 4000)
+    pieces = parse.parse_file(Path(path), progress=None)
     assert pieces.rows == whole.rows == len(rows)
     assert pieces.header_row == whole.header_row and pieces.export_date == whole.export_date
     assert {no: (h.rows, h.values, h.members) for no, h in pieces.households.items()} == {
@@ -698,11 +702,11 @@ def test_commit_reuses_the_preview_only_for_the_same_file(world, tmp_path, monke
     path = write(tmp_path / "a.xlsx", rows)
     preview(path)
     parsed = []
-    original = importing._parse_file
-    monkeypatch.setattr(importing, "_parse_file", lambda *a, **k: parsed.append(1) or original(*a, **k))
+    original = parse.parse_file
+    monkeypatch.setattr(services, "parse_file", lambda *a, **k: parsed.append(1) or original(*a, **k))
     commit(path)
     assert parsed == []  # the preview's snapshot was used
-    assert not importing._snapshot_path(importing._file_digest(path)).exists()  # and dropped after the commit
+    assert not snapshot.snapshot_path(parse.file_digest(path)).exists()  # and dropped after the commit
 
     rows[0]["户联系电话"] = "13600000000"
     preview(path)
@@ -716,7 +720,7 @@ def test_commit_reuses_the_preview_only_for_the_same_file(world, tmp_path, monke
 def test_timings_and_statistics_after_a_large_import(world, tmp_path, monkeypatch):
     from django.db import connection
 
-    monkeypatch.setattr(importing, "ANALYZE_AFTER", 1)  # "large"
+    monkeypatch.setattr(services, "ANALYZE_AFTER", 1)  # "large"
     path = write(tmp_path / "a.xlsx", synthetic(world))
     assert set(preview(path).timings) == {"读取文件", "核对数据库", "保存预览"}
     result = commit(path)
@@ -726,7 +730,7 @@ def test_timings_and_statistics_after_a_large_import(world, tmp_path, monkeypatc
 
 
 def test_progress_is_reported(world, tmp_path, monkeypatch):
-    monkeypatch.setattr(importing, "PROGRESS_EVERY", 5)
+    monkeypatch.setattr(parse, "PROGRESS_EVERY", 5)
     calls = []
     path = write(tmp_path / "a.xlsx", synthetic(world))
     preview_household_import(path, progress=lambda done, total, message="": calls.append((done, total, message)))
@@ -749,19 +753,19 @@ def test_pinyin_initials_are_those_of_initials_of(world):
     names |= {"".join(rng.choice(frequent) for _ in range(rng.randint(1, 4))) for _ in range(3000)}
     names |= {"", "阿依古丽·买买提", "Tom李", "李1", "曾经", "单于", "长孙无忌", "朝阳", "王" * 25}
     for name in names:
-        assert importing._initials(name, {}) == initials_of(name), name
+        assert derived.initials_of_name(name, {}) == initials_of(name), name
 
 
 def test_a_failed_write_leaves_nothing_behind(world, tmp_path, monkeypatch):
     path = write(tmp_path / "a.xlsx", synthetic(world))
-    original = importing._Table.insert
+    original = bulk.BulkTable.insert
 
     def failing(self, rows, **kwargs):
         if self.model is Member:
             raise RuntimeError("磁盘已满")
         return original(self, rows, **kwargs)
 
-    monkeypatch.setattr(importing._Table, "insert", failing)
+    monkeypatch.setattr(bulk.BulkTable, "insert", failing)
     logged = changes().count()
     with pytest.raises(RuntimeError, match="磁盘已满"):
         commit(path)
@@ -780,7 +784,7 @@ def test_the_change_log_is_the_same_when_built_in_python(world, tmp_path, monkey
     IncomeRecord.objects.all().delete()
     Household.objects.all().delete()
     ObjectChange.objects.all().delete()
-    monkeypatch.setattr(importing._CreateLog, "_json", lambda self, model, alias: None)
+    monkeypatch.setattr(changelog.CreationLog, "_json", lambda self, model, alias: None)
 
     commit(write(tmp_path / "b.xlsx", rows))
 

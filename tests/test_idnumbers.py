@@ -8,14 +8,14 @@ import random
 import pytest
 from stdnum.cn import ric
 
-from shoudi.registry.idnumbers import (
+from shoudi.core.idnumbers import (
     IdNumberError,
     birth_date_of,
     gender_of,
     normalize_id_number,
+    parse_id_number,
     validate_id_number,
 )
-from shoudi.registry.importing import parse_id_number
 from shoudi.registry.synthetic import id_number_for
 
 EXAMPLE = "11010519491231002X"  # the standard's own example

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from shoudi.accounts.models import User
+from shoudi.core.cells import cell_text
 from shoudi.core.scope import user_can
-from shoudi.core.tabular import FileRejected, cell_text, content_of, find_header, read_table
+from shoudi.core.tabular import FileRejected, content_of, find_header, read_table
 from shoudi.regions.models import Region
 
 from .models import Cadre

@@ -1,7 +1,8 @@
-"""Reading the Excel and CSV lists people upload: regions, cadres, department lists.
+"""Reading the Excel and CSV lists people upload (regions, cadres): the table and its header row.
 
 The file's content decides its type (a .xls that is really .xlsx is common); CSV may be UTF-8 or GBK; the header
 row is found among the first rows by column aliases, so title rows above it and columns in any order are fine.
+Cells are read with ``core.cells``.
 """
 
 from __future__ import annotations
@@ -9,18 +10,17 @@ from __future__ import annotations
 import csv
 import io
 import os
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
+
+from .cells import cell_text, header_key  # noqa: F401  (cell_text: the name importers used before core.cells)
 
 __all__ = [
     "ALLOWED_EXTENSIONS",
     "HEADER_SEARCH_ROWS",
     "FileRejected",
-    "cell_text",
     "content_of",
     "find_header",
-    "header_key",
     "read_table",
 ]
 
@@ -30,23 +30,6 @@ HEADER_SEARCH_ROWS = 10
 
 class FileRejected(Exception):
     """The file as a whole cannot be read (wrong type, unreadable, no header); the message says why in Chinese."""
-
-
-def cell_text(value) -> str:
-    """A cell as text: whole numbers without ``.0`` (codes typed as numbers), everything else as written."""
-    if value is None or isinstance(value, bool):
-        return "" if value is None else ("是" if value else "否")
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, int):
-        return str(value)
-    return str(value).strip()
-
-
-def header_key(value) -> str:
-    """A header cell folded for matching: full-width → ASCII, no spaces, no required-marks, lower case."""
-    text = unicodedata.normalize("NFKC", cell_text(value))
-    return "".join(text.split()).strip("*").lower()
 
 
 def content_of(file) -> tuple[bytes, str]:

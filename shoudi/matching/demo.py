@@ -35,11 +35,11 @@ def _months_before(day: datetime.date, n: int) -> str:
 
 
 def _outsider(rng: random.Random) -> str:
-    from stdnum.cn import ric
+    from shoudi.core.idnumbers import check_character
 
     first17 = f"520199{rng.randrange(1950, 2005)}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}" \
               f"{rng.randrange(900, 1000):03d}"
-    return first17 + ric.calc_check_digit(first17 + "0")
+    return first17 + check_character(first17)
 
 
 def build(ctx) -> None:

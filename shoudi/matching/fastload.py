@@ -1,29 +1,11 @@
 """Loading a CSV list on PostgreSQL: the file as it is through COPY, the rows checked in SQL, Python only for the
 odd ones.
 
-The Python way (``reading.parse_rows`` into ``engine.load_rows``) reads and checks every row in Python (~4 µs a row)
-while PostgreSQL writes the staging rows; on a busy machine the two cannot overlap. Here:
-
-1. Python skips the title rows and the header as ``parse_rows`` does (the same encoding, delimiter and csv reader),
-   then sends the rest of the file as it is to ``COPY … FROM STDIN (FORMAT csv)`` into a raw table of one text
-   column per header cell, numbered in file order (row = n + header row). While it sends, it counts the records
-   (the count must equal COPY's), refuses quotes that COPY and the csv module would read differently, and notes
-   the records holding a character Python's reading of a cell would change (a control character, a tab or line
-   break inside a cell, a non-breaking space…): those rows are not plain.
-2. One query (parallel when the server can) names the rows that are not *plain* — a row is plain when SQL
-   computes exactly the staging values Python would: an 18-character ID number with an existing birth date and the
-   GB 11643 check character, an amount written as a plain number, choice and date cells whose outcome Python
-   computed once per distinct value (``_maps``). The plain rows are inserted with one ``INSERT … SELECT`` into the
-   list's new partition (``engine.new_partition``: no index to maintain); the others are read by
-   ``reading.read_rows`` — the same code as the Python way — and those it loads are copied in. The load draws one
-   block of staging ids and raw row n takes the n-th, so that the ids follow the rows as the Python way's do.
-3. Duplicate ID numbers are looked for among all loaded rows: the first row stays, the later ones are removed and
-   reported as the Python way reports them (and nothing else about them). Issues wait in a temporary table and
-   come back sorted by row; the first MAX_ISSUES are kept, all are counted. The partition is then attached.
-
-A file COPY cannot take as the csv module reads it (rows of another width, empty lines, stray quotes, a line
-"\\.", an encoding error, a cell longer than ``csv.field_size_limit``…) rolls back to a savepoint and ``load``
-returns None: the caller then takes the Python way, which reports everything precisely.
+The rows SQL computes exactly as the Python way would (``reading.parse_rows``) are *plain* and inserted with one
+``INSERT … SELECT`` into the list's new partition; the others are read by ``reading.read_rows`` and copied in.
+Duplicates are removed in SQL, the issues sorted by row. A file COPY cannot take as the csv module reads it rolls
+back to a savepoint and ``load`` returns None: the caller then takes the Python way. The design and its
+measurements: docs/adr/0103-matching-fastload-copy-and-sql-checks.md.
 """
 
 from __future__ import annotations
@@ -39,6 +21,9 @@ from pathlib import Path
 
 from django.db import DatabaseError, connections, router, transaction
 
+from shoudi.core.cells import cell_text
+from shoudi.core.idnumbers import CHECK_CHARACTERS, FIRST_BIRTH_YEAR, WEIGHTS
+
 from .engine import attach_partition, new_partition, relaxed_commit
 from .models import ListRow
 from .reading import (
@@ -49,11 +34,10 @@ from .reading import (
     Issue,
     Layout,
     ParsedList,
-    _is_excel,
-    _Plan,
-    _reader,
-    cell_text,
+    RowPlan,
+    cell_reader,
     csv_format,
+    is_excel,
     read_rows,
 )
 from .sources import Source
@@ -66,11 +50,12 @@ CHUNK = 1 << 20  # bytes read from the file at a time (a piece ends at a line en
 BATCH = 20_000  # rows read in Python per fetch
 DISTINCT_LIMIT = 5_000  # distinct values of a choice or date column whose outcome Python computes
 SORT_MEMORY = "128MB"  # the duplicate check's: 2,000,000 numbers sorted in memory (1.0 s; on disk 1.3–1.8 s)
-GB_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-FIRST_YEAR = 1890  # born earlier: no valid ID number
+# GB 11643 in SQL: the check stays in the database (one statement over millions of rows, no row through Python), so
+# it is built from core.idnumbers' weights, check characters and first birth year — not a second table of them —
+# and tests/test_matching_fastload.py holds it to the Python way (core.idnumbers.parse_id_number) row for row.
 # The byte of the check character for each weighted sum mod 11 (lower case: the last byte is compared | 32).
-CHECK_BYTES = tuple(ord(ch.lower()) for ch in "10X98765432")
-MONEY = r"^-?[0-9]+(?:\.[0-9][0-9]?)?$"  # a subset of reading._PLAIN_NUMBER, with at most 12 characters
+CHECK_BYTES = tuple(ord(ch.lower()) for ch in CHECK_CHARACTERS)
+MONEY = r"^-?[0-9]+(?:\.[0-9][0-9]?)?$"  # a subset of read_money's plain numbers, with at most 12 characters
 EOL = re.compile(r"\r\n|\r|\n")
 END_OF_DATA = re.compile(r"(?:^|[\r\n])\\\.(?:[\r\n]|$)")  # a line "\." ends COPY's data
 
@@ -88,7 +73,7 @@ class _Pass:
         self.rows_total = self.rows_loaded = self.rows_rejected = self.converted_ids = 0
 
 
-class _NoDuplicates(dict):
+class _SkipDuplicateCheck(dict):
     """``seen`` for the odd rows: remembers nothing, so that no row is rejected as a duplicate in Python."""
 
     def __setitem__(self, key, value):
@@ -129,7 +114,7 @@ def _applies(connection, path: Path, source: Source) -> bool:
             magic = handle.read(8)
     except OSError:
         return False
-    if not magic or _is_excel(magic):
+    if not magic or is_excel(magic):
         return False
     connection.ensure_connection()
     info = connection.connection.info
@@ -146,7 +131,7 @@ class _Load:
         self.path = path
         self.source = source
         self.layout = layout
-        self.plan = _Plan(source, layout)
+        self.plan = RowPlan(source, layout)
         self.today = datetime.date.today()
         self.header_row = layout.header_row
         self.seconds: dict[str, float] = {}
@@ -245,7 +230,7 @@ class _Load:
             index = self.layout.index_of(col.key)
             if index is None or col.kind not in ("choice", "date"):
                 continue
-            read = _reader(col)
+            read = cell_reader(col)
             cell = self._column(index)
             cursor.execute(f"SELECT {cell} FROM {self.raw} GROUP BY {cell} LIMIT %s",  # noqa: S608 - our names
                            [DISTINCT_LIMIT])
@@ -302,14 +287,14 @@ class _Load:
         (``_birth_dates``); a place outside either array is NULL.
         """
         digit = [f"get_byte(b, {i})" for i in range(18)]
-        total = " + ".join(f"{digit[i]} * {w}" for i, w in enumerate(GB_WEIGHTS))
-        year = f"{digit[6]} * 1000 + {digit[7]} * 100 + {digit[8]} * 10 + {digit[9]} - {48 * 1111 + FIRST_YEAR}"
+        total = " + ".join(f"{digit[i]} * {w}" for i, w in enumerate(WEIGHTS))
+        year = f"{digit[6]} * 1000 + {digit[7]} * 100 + {digit[8]} * 10 + {digit[9]} - {48 * 1111 + FIRST_BIRTH_YEAR}"
         month_day = f"{digit[10]} * 1000 + {digit[11]} * 100 + {digit[12]} * 10 + {digit[13]} - {48 * 1111 - 1}"
         place = f"({year}) * 372 + (CAST(%(month_days)s AS integer[]))[{month_day}] + 1"
         checks = ", ".join(str(b) for b in CHECK_BYTES)
         return (f"{self._column(self.plan.id_index)} ~ '^[0-9]+[Xx]?$' "
                 f"AND (CAST(%(births)s AS smallint[]))[{place}] = 1 "
-                f"AND (ARRAY[{checks}])[({total} - {48 * sum(GB_WEIGHTS)}) %% 11 + 1] = {digit[17]} | 32")
+                f"AND (ARRAY[{checks}])[({total} - {48 * sum(WEIGHTS)}) %% 11 + 1] = {digit[17]} | 32")
 
     def _odd_rows(self, cursor, maps: dict[str, str], dirty: list[int]) -> tuple[list[int], set[int]]:
         """The rows (n) that are not plain, and those of them with every cell empty (blank: skipped).
@@ -370,7 +355,7 @@ class _Load:
         done = _Pass()
         if not numbers:
             return done
-        seen = _NoDuplicates()
+        seen = _SkipDuplicateCheck()
         names = ", ".join(self._column(i) for i in range(self.width))
         table = self.partition
         columns = ", ".join(self.qn(ListRow._meta.get_field(name).column) for name in ("id", "list", *FIELDS,
@@ -462,10 +447,10 @@ def _month_days() -> tuple[int, ...]:
 @functools.lru_cache(maxsize=2)
 def _birth_dates(today: datetime.date) -> tuple[int, ...]:
     """At (year - 1890) * 372 + (month - 1) * 31 + day: 1 for each date from 1890-01-01 to ``today``, else 0."""
-    dates = [0] * ((today.year - FIRST_YEAR + 1) * 372)
-    day = datetime.date(FIRST_YEAR, 1, 1)
+    dates = [0] * ((today.year - FIRST_BIRTH_YEAR + 1) * 372)
+    day = datetime.date(FIRST_BIRTH_YEAR, 1, 1)
     while day <= today:
-        dates[(day.year - FIRST_YEAR) * 372 + (day.month - 1) * 31 + day.day - 1] = 1
+        dates[(day.year - FIRST_BIRTH_YEAR) * 372 + (day.month - 1) * 31 + day.day - 1] = 1
         day += datetime.timedelta(days=1)
     return tuple(dates)
 

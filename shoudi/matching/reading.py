@@ -1,16 +1,10 @@
 """Reading a department's list: find the header and map the columns, preview the first rows, parse every row.
 
-The header is found as in the other imports (``core.tabular.find_header``: the first of the first ten rows naming
-every required column, by the aliases the department's source declares); a department's saved mapping profile is
-tried first, so next month's file with the same headers maps itself. Cells are read the registry's way: ID numbers
-by ``registry.importing.parse_id_number`` (full-width digits, lower-case x, spaces, 15-digit legacy numbers),
-amounts by ``parse_money``.
-
-A row whose ID number is missing or invalid, or repeats an earlier row's, is reported and not loaded; a cell that
-cannot be read (text in a number column, an unknown category) is reported and left blank, the row still loaded —
-so that a bad amount never makes a person look absent from the list.
-
-Files are read as a stream: an Excel sheet row by row through python-calamine, a CSV (UTF-8 or GBK) line by line.
+The header is found as in the other imports (``core.tabular.find_header``), a department's saved mapping profile
+tried first; cells are read with the one cell library (``core.cells``, ``core.idnumbers``). A row whose ID number is
+missing, invalid or repeated is reported and not loaded; a cell that cannot be read is reported and left blank, the
+row still loaded — so that a bad amount never makes a person look absent from the list. Files are read as a stream:
+an Excel sheet row by row through python-calamine, a CSV (UTF-8 or GBK) line by line.
 """
 
 from __future__ import annotations
@@ -19,15 +13,15 @@ import codecs
 import csv
 import datetime
 import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
 
-from shoudi.core.tabular import ALLOWED_EXTENSIONS, HEADER_SEARCH_ROWS, FileRejected, cell_text, find_header, header_key
-from shoudi.registry.importing import parse_id_number, parse_money
+from shoudi.core.cells import cell_text, fold, header_key, parse_date, parse_money
+from shoudi.core.idnumbers import parse_id_number
+from shoudi.core.tabular import ALLOWED_EXTENSIONS, HEADER_SEARCH_ROWS, FileRejected, find_header
 
 from .sources import Column, Source
 
@@ -37,9 +31,14 @@ __all__ = [
     "Issue",
     "Layout",
     "ParsedList",
+    "RowPlan",
+    "cell_reader",
+    "csv_format",
     "detect_layout",
+    "is_excel",
     "parse_rows",
     "preview_rows",
+    "read_rows",
 ]
 
 # The staging values of a row, in this order (ListRow's columns after ``list``).
@@ -108,7 +107,8 @@ def _check_name(path: Path) -> None:
         raise FileRejected("只支持 Excel（.xlsx、.xls）或 CSV 文件")
 
 
-def _is_excel(magic: bytes) -> bool:
+def is_excel(magic: bytes) -> bool:
+    """Whether a file's first bytes are those of a workbook (.xlsx zip or .xls compound document)."""
     return magic[:4] == b"PK\x03\x04" or magic[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -124,7 +124,7 @@ def open_rows(path: Path, has_header=None, sheet: int | None = None) -> tuple[It
         raise FileRejected(f"无法打开文件 {path.name}") from exc
     if not magic:
         raise FileRejected("文件是空的")
-    if _is_excel(magic):
+    if is_excel(magic):
         return _excel_rows(path, has_header, sheet)
     if path.suffix.lower() != ".csv":
         raise FileRejected("文件扩展名是 Excel，但内容不是 Excel 格式")
@@ -259,17 +259,6 @@ def validate_mapping(source: Source, headers: list[str], mapping: dict[str, str]
 # --- cell values ------------------------------------------------------------------------------------------------
 
 _PLAIN_NUMBER = re.compile(r"-?\d{1,12}(?:\.\d{1,6})?")
-_DATE_TEXT = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s.*)?")
-_EXCEL_EPOCH = datetime.date(1899, 12, 30)
-
-
-def _fold(value) -> str:
-    text = cell_text(value)
-    if text and not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-    return "".join(text.split())
-
-
 def read_money(value) -> str | None:
     """An amount as text the database reads (numbers typed as text and 1,234.5 元 too); ValueError if it is none."""
     if value is None or value == "":
@@ -290,43 +279,15 @@ def read_money(value) -> str | None:
     return str(amount)
 
 
-def read_date(value) -> str | None:
-    """A date as ISO text: Excel dates and serials, 2025-05-01, 2025/5/1, 2025年5月1日, 20250501."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        number = int(value)
-        if 19000101 <= number <= 21001231:
-            value = str(number)
-        elif 1 <= number < 80000:
-            return (_EXCEL_EPOCH + datetime.timedelta(days=number)).isoformat()
-    text = _fold(value)
-    if not text:
-        return None
-    try:
-        if text.isdigit() and len(text) == 8:
-            return datetime.date(int(text[:4]), int(text[4:6]), int(text[6:])).isoformat()
-        match = _DATE_TEXT.fullmatch(unicodedata.normalize("NFKC", cell_text(value)))
-        if match:
-            return datetime.date(*(int(g) for g in match.groups())).isoformat()
-    except ValueError:
-        pass
-    raise ValueError(f"“{cell_text(value)}”不是有效的日期")
-
-
 def _choice_reader(col: Column):
     """Variant → value, then the ``contains`` parts; the outcome per distinct cell is remembered (a list repeats a
     handful of values hundreds of thousands of times)."""
-    table = {_fold(k).lower(): v for k, v in col.values.items()}
-    contains = tuple((_fold(part).lower(), v) for part, v in col.contains)
+    table = {fold(k).lower(): v for k, v in col.values.items()}
+    contains = tuple((fold(part).lower(), v) for part, v in col.contains)
     seen: dict = {}
 
     def compute(value) -> str | ValueError:
-        key = _fold(value).lower()
+        key = fold(value).lower()
         if not key:
             return ""
         found = table.get(key)
@@ -368,11 +329,12 @@ def _text_reader(limit: int):
     return read
 
 
-def _reader(col: Column):
+def cell_reader(col: Column):
+    """The reader of one column's cells: its staging value, or ValueError saying why not."""
     if col.kind == "money":
         return read_money
     if col.kind == "date":
-        return read_date
+        return parse_date
     if col.kind == "choice":
         return _choice_reader(col)
     return _text_reader(LENGTHS.get(col.key, 100))
@@ -383,7 +345,7 @@ def _read_id(value, today: datetime.date) -> str:
     try:
         return parse_id_number(value, today=today)
     except ValueError:
-        text = _fold(value).upper()
+        text = fold(value).upper()
         if len(text) == 20 and text[18:].isdigit():
             return parse_id_number(text, "残疾人证", today=today)
         raise
@@ -398,7 +360,7 @@ def _name(value) -> str:
 
 # --- parsing ----------------------------------------------------------------------------------------------------
 
-class _Plan:
+class RowPlan:
     """Column indices and readers of one layout, built once per file."""
 
     def __init__(self, source: Source, layout: Layout):
@@ -412,7 +374,7 @@ class _Plan:
                 continue
             index = layout.index_of(col.key)
             if index is not None:
-                self.others.append((index, FIELDS.index(col.key) - 2, _reader(col), col.label))
+                self.others.append((index, FIELDS.index(col.key) - 2, cell_reader(col), col.label))
         self.width = max([i for i in (self.id_index, self.name_index) if i is not None]
                          + [i for i, *_ in self.others], default=0) + 1
         self.derive = source.derive
@@ -427,11 +389,11 @@ def parse_rows(path: Path, source: Source, layout: Layout, result: ParsedList,
     """Staging tuples (in ``FIELDS`` order) of every data row below the header; issues go to ``result``."""
     rows, _ = open_rows(path, sheet=layout.sheet)
     take(rows, layout.header_row)
-    yield from read_rows(_Plan(source, layout), enumerate(rows, start=layout.header_row + 1), result, {},
+    yield from read_rows(RowPlan(source, layout), enumerate(rows, start=layout.header_row + 1), result, {},
                          datetime.date.today(), limit=limit)
 
 
-def read_rows(plan: _Plan, numbered: Iterator[tuple[int, list]], result: ParsedList, seen: dict[str, int],
+def read_rows(plan: RowPlan, numbered: Iterator[tuple[int, list]], result: ParsedList, seen: dict[str, int],
               today: datetime.date, *, limit: int | None = None) -> Iterator[tuple]:
     """Staging tuples of ``numbered`` rows ((row number, cells) in file order); issues and totals go to ``result``.
 

@@ -10,18 +10,17 @@ request does, the ``import_regions`` command sets ``source="cli"``.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, router, transaction
 
+from shoudi.core.cells import cell_text, fold
 from shoudi.core.scope import IMPORT, user_can
 from shoudi.core.tabular import (
     ALLOWED_EXTENSIONS,
     HEADER_SEARCH_ROWS,
     FileRejected,
-    cell_text,
     content_of,
     find_header,
     read_table,
@@ -139,8 +138,7 @@ def normalize_code(value) -> str:
     6 and 9 digits — a township's or village's own three digits are never 000. Anything that is not digits
     afterwards is returned as it is, for the validation to report.
     """
-    text = unicodedata.normalize("NFKC", cell_text(value))
-    text = "".join(text.split()).lstrip("'")
+    text = fold(value).lstrip("'")
     if text.endswith(".0") and text[:-2].isdigit():
         text = text[:-2]
     if len(text) == 12 and text.isdigit():

@@ -2,10 +2,10 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from shoudi.core.filters import ScopedFilterSet
+from shoudi.core.idnumbers import normalize_id_number
 from shoudi.regions.filters import VillageFilter
 
 from . import choices
-from .idnumbers import normalize_id_number
 from .models import Household, Member
 
 

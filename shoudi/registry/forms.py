@@ -1,8 +1,8 @@
 from django import forms
 
 from shoudi.core.forms import ScopedModelForm, date_widget
+from shoudi.core.idnumbers import IdNumberError, validate_id_number
 
-from .idnumbers import IdNumberError, validate_id_number
 from .models import Household, IncomeRecord, Member
 
 

@@ -8,11 +8,11 @@ from django.db import models
 from django.urls import reverse
 
 from shoudi.core.dates import age_on
+from shoudi.core.idnumbers import birth_date_of, gender_of
 from shoudi.core.models import ChangeLoggedModel
 from shoudi.core.scope import RestrictedManager
 
 from . import choices
-from .idnumbers import birth_date_of, gender_of
 from .pinyin import initials_of
 
 __all__ = ["Household", "HouseholdImport", "IncomeRecord", "Member", "compute_income"]

@@ -15,13 +15,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from shoudi.core.idnumbers import check_character
+
 from .models import compute_income
 from .national import write_national_xlsx
 
 __all__ = ["VillageSpec", "generate_rows", "id_number_for", "village_specs", "write_national_xlsx"]
-
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-CHECK_CHARS = "10X98765432"
 
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
             "肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢龙石")
@@ -77,8 +76,7 @@ def village_specs(villages: Iterable) -> list[VillageSpec]:
 def id_number_for(address: str, born: datetime.date, sequence: int) -> str:
     """A valid GB 11643 number: 6-digit address code, birth date, 3-digit sequence (odd = male), check character."""
     first17 = f"{address}{born:%Y%m%d}{sequence:03d}"
-    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
-    return first17 + CHECK_CHARS[total % 11]
+    return first17 + check_character(first17)
 
 
 class _Generator:

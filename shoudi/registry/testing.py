@@ -21,9 +21,9 @@ def make_id_number(birth: str = "19800101", *, area: str = "520102", male: bool 
 
 
 def _check(first17: str) -> str:
-    from stdnum.cn import ric
+    from shoudi.core.idnumbers import check_character
 
-    return ric.calc_check_digit(first17 + "0")
+    return check_character(first17)
 
 
 def make_household(village, *, household_no: str | None = None, head: str = "张三", **fields) -> Household:

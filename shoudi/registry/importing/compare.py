@@ -1,0 +1,490 @@
+"""The check of a parsed file against the database: each household new, changed, unchanged or in error.
+
+Households are compared a chunk at a time (``DB_CHUNK``): their rows, members and income of the year are loaded in
+bulk — members first only as far as needed to see they are unchanged — and what differs is handed to the writer
+(``write.write_chunk``) while the next chunk is compared. Nothing is deleted: members missing from the file are
+listed for review.
+"""
+
+from __future__ import annotations
+
+import datetime
+import weakref
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.utils import timezone
+
+from shoudi.core.audit import actor_fields
+from shoudi.core.context import current_actor
+from shoudi.core.masking import mask_id_number
+from shoudi.core.models import ObjectChange
+from shoudi.regions.importing import RowError
+
+from ..models import Household, IncomeRecord, Member
+from .bulk import BackgroundWriter, BulkTable, audit_fields
+from .changelog import CreationLog
+from .converters import cells_getter
+from .derived import IncomeStandIn, MemberStandIn, initials_of_name
+from .parse import ParsedFile, ParsedHousehold
+from .places import Place, PlaceResolver, VillageScope
+from .results import (
+    CHANGED,
+    DB_CHUNK,
+    ERROR,
+    NEW,
+    UNCHANGED,
+    HouseholdImportResult,
+    MissingMember,
+    Progress,
+    VillageCounts,
+)
+from .write import PendingWrites, write_chunk
+
+__all__ = ["ImportRun"]
+
+# the fields compared and logged (the time stamps are neither: reading them back costs a timezone conversion each)
+HOUSEHOLD_ATTNAMES = [f.attname for f in Household._meta.concrete_fields if f.name not in Household.audit_exclude]
+MEMBER_ATTNAMES = [f.attname for f in Member._meta.concrete_fields if f.name not in Member.audit_exclude]
+INCOME_ATTNAMES = [f.attname for f in IncomeRecord._meta.concrete_fields if f.name not in IncomeRecord.audit_exclude]
+INCOME_INPUTS = ("wage", "business", "property_income", "transfer", "business_cost", "compliant_medical")
+GUARANTEES = {  # file column target → (model field, inverted: the national column asks about a problem)
+    "household.housing_problem": ("housing_secure", True),
+    "household.water_secure": ("water_secure", False),
+    "household.education_problem": ("education_secure", True),
+    "household.insurance_problem": ("insurance_secure", True),
+}
+PARTIAL = "__partial__"  # marks a member row read only in part: as far as needed to see it is unchanged
+NOT_NULL_BOOLS = {f.attname for f in Household._meta.concrete_fields
+                  if isinstance(f, models.BooleanField) and not f.null}
+
+
+def _mask_name(name: str) -> str:
+    return name[:1] + "*" * (len(name) - 1) if len(name) > 1 else name
+
+
+class ImportRun:
+    """One check (and, when writing, one write) of a parsed file against the database."""
+
+    def __init__(self, parsed: ParsedFile, result: HouseholdImportResult, *, user, income_year: int,
+                 create_regions: bool, write: bool, all_or_nothing: bool, progress: Progress | None):
+        self.parsed = parsed
+        self.result = result
+        self.user = user
+        self.year = income_year
+        self.write = write
+        self.all_or_nothing = all_or_nothing
+        self.progress = progress
+        self.today = timezone.localdate()
+        self.checked_on = parsed.export_date or self.today
+        self.now = timezone.now()
+        headers = dict(parsed.household_cols)
+        self.places = PlaceResolver(user, result, headers, create=create_regions and result.can_create_regions,
+                              requested=create_regions)
+        self.scope = VillageScope(user)
+        self.actor = current_actor()
+        actor_user = actor_fields(self.actor)
+        self.actor_ids = {"user_id": actor_user["user"].pk if actor_user["user"] is not None else None,
+                          "user_name": actor_user["user_name"]}
+        self.types = {m: ContentType.objects.get_for_model(m).pk for m in (Household, Member, IncomeRecord)}
+        self.audit_fields = {m: audit_fields(m) for m in (Household, Member, IncomeRecord)}
+        self.tables = {m: BulkTable(m) for m in (Household, Member, IncomeRecord, ObjectChange)}
+
+        hcols = [t for t, _h in parsed.household_cols]
+        self.place_positions = tuple(hcols.index(t) if t in hcols else None
+                                     for t in ("place.county", "place.township", "place.village"))
+        self.household_setters: list[tuple[int, str, str]] = []  # (position, how, name)
+        for position, target in enumerate(hcols):
+            section, _dot, key = target.partition(".")
+            if target in GUARANTEES:
+                self.household_setters.append((position, "guarantee", target))
+            elif section == "household":
+                self.household_setters.append((position, "field", key))
+            elif section == "national":
+                self.household_setters.append((position, "national", key))
+        self.income_positions = {t.partition(".")[2]: i for i, t in enumerate(hcols) if t.startswith("income.")}
+        self.income_inputs = [k for k in INCOME_INPUTS if k in self.income_positions]
+        self.size_position = hcols.index("household.size") if "household.size" in hcols else None
+        mcols = [t for t, _h in parsed.member_cols]
+        self.member_setters = [(i, t.partition(".")[2]) for i, t in enumerate(mcols)
+                               if t not in ("member.gender",)]
+        self.gender_position = mcols.index("member.gender") if "member.gender" in mcols else None
+        self.id_type_position = mcols.index("member.id_type") if "member.id_type" in mcols else None
+        self.relation_position = mcols.index("member.relation")
+        self.unknown_columns = frozenset(parsed.unknown_columns)
+        self.initials: dict[str, str] = {}
+        self.letters: dict[str, str] = {}
+        self.written: list[int] = []  # households created or changed: announced after the commit
+        self.inserted = 0
+        # a weak reference: no cycle, so the run's millions of objects are freed as soon as the run is dropped,
+        # not by a collection that would first traverse them all
+        self.create_log = CreationLog(weakref.proxy(self))
+        members = self.tables[Member]
+        now = members.prepared_value("created_at", self.now)
+        template = {**members.defaults, "created_at": now, "updated_at": now, "extra": members.json_value({})}
+        self.member_template = [template[name] for name in members.attnames]
+        self.member_at = members.position
+        self.member_slots = [(i, members.position[f]) for i, f in self.member_setters]
+        # the member columns the file sets, compared as tuples: file values at these positions, database columns
+        compared = [(i, f) for i, f in self.member_setters if f != "id_type"]
+        self.compared_fields = ["id", "household_id", "id_number", "status", "name", "id_type", "gender", "relation",
+                             *(f for _i, f in compared), *(["extra"] if self.unknown_columns else [])]
+        self.file_values = cells_getter([i for i, _f in compared])
+        self.db_values = cells_getter(list(range(8, 8 + len(compared))))
+        self.db = connections[DEFAULT_DB_ALIAS]
+        self.writer = BackgroundWriter(None)
+        self.counts: dict[tuple[str, str], VillageCounts] = result.villages
+        self.changes: list[dict] = []
+        self.aborted = False
+
+    # --- helpers ---
+
+    def derive(self, name: str, id_type: str, id_number: str, gender: str, birth_date) -> tuple:
+        """(name_initials, gender, birth_date) as ``Member.derive_from_id`` sets them (bulk inserts skip save()).
+
+        Gender and birth date come from the model's own method, applied to a stand-in; the pinyin initials from the
+        same ``initials_of``, memoised for the whole import — pypinyin needs ~20 µs a name and its LRU cache holds
+        65,536 names, fewer than the ~120,000 distinct names of a county. A test keeps both equal to a real save().
+        """
+        derived = MemberStandIn("", id_type, id_number, gender, birth_date)
+        Member.derive_from_id(derived)
+        initials = self.initials.get(name)
+        if initials is None:
+            initials = self.initials[name] = initials_of_name(name, self.letters)
+        return initials, derived.gender, derived.birth_date
+
+    def _counts(self, household: ParsedHousehold, place: Place | None) -> VillageCounts:
+        values = household.values
+        township = values[self.place_positions[1]] if self.place_positions[1] is not None else ""
+        village = values[self.place_positions[2]] if self.place_positions[2] is not None else ""
+        key = (township, village)
+        counts = self.counts.get(key)
+        if counts is None:
+            counts = self.counts[key] = VillageCounts(str(township), str(village))
+        if place is not None and place.village is not None and not counts.code:
+            counts.code = place.village.code
+        return counts
+
+    def _fail(self, household: ParsedHousehold, column: str, message: str) -> None:
+        """A household-level problem found against the database: the whole household is an error."""
+        household.error = True
+        self.result.add_error(household.first_row, column, message)
+        for row in household.rows[1:]:
+            self.result.add_reason(row, f"同户其他行有错误（见第 {household.first_row} 行），本户未导入")
+
+    def log_change(self, model, action: str, pk: int, repr_: str, before, after, region_code: str,
+             parent_pk: int | None) -> None:
+        self.changes.append({
+            **self.actor_ids,
+            "time": self.now, "source": self.actor.source, "request_id": self.actor.request_id, "action": action,
+            "content_type_id": self.types[model], "object_id": str(pk), "object_repr": repr_[:200],
+            "parent_content_type_id": self.types[Household] if parent_pk is not None else None,
+            "parent_object_id": str(parent_pk) if parent_pk is not None else "",
+            "region_code": region_code, "before": before, "after": after,
+        })
+
+    def differs(self, household: ParsedHousehold, rows: dict[str, tuple]) -> bool:
+        """Whether any member of the file might differ from its row (new members aside): compared as tuples."""
+        for _row, id_number, name, values, extra in household.members:
+            previous = rows.get(id_number)
+            if previous is None:
+                continue
+            if name != previous[4] or self.file_values(values) != self.db_values(previous):
+                return True
+            id_type = values[self.id_type_position] if self.id_type_position is not None else ""
+            if id_type and id_type != previous[5]:
+                return True
+            gender = values[self.gender_position] if self.gender_position is not None else ""
+            if gender and not previous[6]:
+                return True
+            if self.unknown_columns:
+                old = previous[-1] or {}
+                kept = {k: v for k, v in old.items() if k not in self.unknown_columns}
+                if {**kept, **(extra or {})} != old:
+                    return True
+        return False
+
+    def partial_member(self, row: tuple) -> dict:
+        """A member row of ``compared_fields`` as the dict the comparison reads, marked ``PARTIAL``."""
+        return {"id": row[0], "household_id": row[1], "id_number": row[2], "status": row[3], "name": row[4],
+                "relation": row[7], PARTIAL: True}
+
+    def new_member(self, id_number: str, name: str, values: tuple, extra: dict | None, gender: str) -> list:
+        """The row of a member new to the database: a list in ``BulkTable.attnames`` order, for ``prepared`` inserts."""
+        member = list(self.member_template)
+        for position, index in self.member_slots:
+            member[index] = values[position]
+        at = self.member_at
+        id_type = member[at["id_type"]] or "居民身份证"
+        member[at["id_type"]] = id_type
+        member[at["name"]] = name
+        member[at["id_number"]] = id_number
+        if extra:
+            member[at["extra"]] = self.tables[Member].json_value(extra)
+        initials, member[at["gender"]], birth_date = self.derive(name, id_type, id_number, gender, None)
+        member[at["name_initials"]] = initials
+        member[at["birth_date"]] = birth_date.isoformat() if birth_date is not None else None
+        return member
+
+    # --- the household's values from the file ---
+
+    def _household_updates(self, household: ParsedHousehold) -> tuple[dict, dict]:
+        """(attname → value, national key → value or None) as the file says."""
+        fields: dict = {}
+        national_values: dict = {}
+        values = household.values
+        for position, how, name in self.household_setters:
+            value = values[position]
+            if how == "field":
+                if name in NOT_NULL_BOOLS and value is None:
+                    value = False
+                fields[name] = value
+            elif how == "guarantee":
+                field_name, inverted = GUARANTEES[name]
+                fields[field_name] = (not value if inverted else value) if value is not None else None
+            else:
+                national_values[name] = value.isoformat() if isinstance(value, datetime.date) else value
+        return fields, national_values
+
+    def _income_values(self, household: ParsedHousehold, existing: dict | None, members_in_force: int) -> dict | None:
+        if not self.income_inputs:
+            return None
+        values = household.values
+        given = {k: values[self.income_positions[k]] for k in self.income_inputs}
+        if all(v is None for v in given.values()):
+            return None
+        given = {k: Decimal(v) if v is not None else None for k, v in given.items()}
+        record = {k: (existing[k] if existing else Decimal("0")) for k in INCOME_INPUTS}
+        record.update({k: (v if v is not None else Decimal("0")) for k, v in given.items()})
+        size = values[self.size_position] if self.size_position is not None else None
+        record["household_size"] = size or members_in_force
+        computed = IncomeStandIn(record)
+        IncomeRecord.compute(computed)
+        record["net_income"], record["per_capita"] = computed.net_income, computed.per_capita
+        for key, label in (("net_income", "家庭纯收入"), ("per_capita", "人均纯收入")):
+            position = self.income_positions.get(key)
+            stated = Decimal(values[position]) if position is not None and values[position] is not None else None
+            if stated is not None and abs(stated - record[key]) > 1:
+                header = self.parsed.household_cols[position][1]
+                self.result.warnings.append(RowError(
+                    household.first_row, header,
+                    f"{label} {stated} 与按各项收入计算的 {record[key]} 相差超过 1 元（以计算值为准）"))
+        return record
+
+    # --- one chunk of households ---
+
+    def chunk(self, households: list[ParsedHousehold]) -> None:
+        result = self.result
+        todo: list[tuple[ParsedHousehold, Place]] = []
+        for household in households:
+            place = None
+            if not household.error:
+                key = tuple(household.values[p] if p is not None else "" for p in self.place_positions)
+                place = self.places.resolve(key, household.first_row)
+                if place.error:
+                    self._fail(household, place.column, place.error)
+                elif place.village is not None and not self.scope.allows(place.village.pk):
+                    self._fail(household, self.places.headers.get("place.village", "村"),
+                               f"村“{place.village.name}”不在您的管辖范围内")
+            if household.error:
+                counts = self._counts(household, place)
+                counts.households[ERROR] += 1
+                counts.members[ERROR] += len(household.rows)
+                continue
+            todo.append((household, place))
+        if not todo:
+            return
+
+        nos = [h.no for h, _p in todo]
+        members_of: dict[int, dict[str, dict]] = defaultdict(dict)
+        incomes: dict[int, dict] = {}
+        with self.writer.lock:  # the writer thread may be writing the previous chunk on the same connection
+            existing = {r["household_no"]: r for r in
+                        Household.objects.filter(household_no__in=nos).values(*HOUSEHOLD_ATTNAMES)}
+            self.scope.check(r["village_id"] for r in existing.values())
+            ids = [r["id"] for r in existing.values()]
+            if ids:
+                # members as short tuples of the columns the file sets; the full rows (for the change log) only
+                # of households where some member differs — an unchanged file reads as little as possible
+                partial: dict[int, dict[str, tuple]] = defaultdict(dict)
+                for row in Member.objects.filter(household_id__in=ids).values_list(*self.compared_fields):
+                    partial[row[1]][row[2]] = row
+                by_no = {h.no: h for h, _p in todo}
+                full = [old["id"] for no, old in existing.items()
+                        if self.differs(by_no[no], partial.get(old["id"], {}))]
+                for household_id, rows in partial.items():
+                    members_of[household_id] = {no: self.partial_member(row) for no, row in rows.items()}
+                if full:
+                    for row in Member.objects.filter(household_id__in=full).values(*MEMBER_ATTNAMES):
+                        members_of[row["household_id"]][row["id_number"]] = row
+                for row in IncomeRecord.objects.filter(household_id__in=ids, year=self.year).values(
+                        *INCOME_ATTNAMES):
+                    incomes[row["household_id"]] = row
+
+        new_households, new_members, new_incomes = [], [], []
+        household_updates, member_updates, income_updates = [], [], []
+        changed_ids: list[int] = []
+        for household, place in todo:
+            old = existing.get(household.no)
+            if old is not None and not self.scope.allows(old["village_id"]):
+                self._fail(household, self.places.headers.get("household.household_no", "户编号"),
+                           f"户编号 {household.no} 已登记在其他村，不在您的管辖范围内")
+                counts = self._counts(household, place)
+                counts.households[ERROR] += 1
+                counts.members[ERROR] += len(household.rows)
+                continue
+            counts = self._counts(household, place)
+            village_code = place.village.code if place.village is not None else place.new_village
+            heads = [m[2] for m in household.members if m[3][self.relation_position] == "户主"]
+            head = heads[0] if heads else None
+            if len(heads) != 1:
+                result.warnings.append(RowError(household.first_row, "与户主关系",
+                                                f"本户有 {len(heads)} 个户主" if heads else "本户没有户主"))
+
+            # the household
+            if old is None and not self.write:
+                plan = {}
+                household_status = NEW  # a preview only counts
+            elif old is None:
+                fields, national_values = self._household_updates(household)
+                new = dict(self.tables[Household].defaults)
+                new["national_data"] = {}
+                new.update(fields)
+                new["household_no"] = household.no
+                new["national_data"] = {k: v for k, v in national_values.items() if v not in (None, "")}
+                for field_name, _inverted in GUARANTEES.values():
+                    if new.get(field_name) is not None:
+                        new[field_name.replace("_secure", "_checked_on")] = self.checked_on
+                plan = {"new": new, "place": place, "head": head, "code": village_code}
+                new_households.append(plan)
+                household_status = NEW
+            else:
+                fields, national_values = self._household_updates(household)
+                new = dict(old)
+                new.update(fields)
+                if place.village is not None:
+                    new["village_id"] = place.village.pk
+                data = dict(old["national_data"] or {})
+                for key, value in national_values.items():
+                    if value in (None, ""):
+                        data.pop(key, None)
+                    else:
+                        data[key] = value
+                new["national_data"] = data
+                for field_name, _inverted in GUARANTEES.values():
+                    if new[field_name] != old[field_name] and new[field_name] is not None:
+                        new[field_name.replace("_secure", "_checked_on")] = self.checked_on
+                changed = {a: new[a] for a in HOUSEHOLD_ATTNAMES if new[a] != old[a]}
+                if changed:
+                    household_updates.append({"old": old, "new": new, "changed": changed, "place": place,
+                                              "head": head, "code": village_code})
+                plan = {"id": old["id"], "place": place}
+                # moving to a village still to be created is a change too
+                household_status = CHANGED if changed or place.village is None else UNCHANGED
+
+            # the members
+            olds = members_of.get(old["id"], {}) if old is not None else {}
+            in_force = 0
+            any_member_changed = False
+            for _row, id_number, name, values, extra in household.members:
+                previous = olds.get(id_number)
+                gender = values[self.gender_position] if self.gender_position is not None else ""
+                if previous is None:
+                    in_force += 1
+                    counts.members[NEW] += 1
+                    any_member_changed = True
+                    if self.write:  # a preview only counts
+                        new_members.append((plan, self.new_member(id_number, name, values, extra, gender),
+                                            village_code))
+                    continue
+                in_force += previous["status"] == "正常"
+                if previous.get(PARTIAL):
+                    counts.members[UNCHANGED] += 1  # the whole household compared equal (see differs())
+                    continue
+                member_fields = {name_: values[i] for i, name_ in self.member_setters}
+                if not member_fields.get("id_type"):
+                    member_fields["id_type"] = previous["id_type"]
+                member_fields["name"] = name
+                member = dict(previous)
+                member.update(member_fields)
+                if self.unknown_columns:
+                    kept = {k: v for k, v in (previous["extra"] or {}).items() if k not in self.unknown_columns}
+                    member["extra"] = {**kept, **(extra or {})}
+                if (member["name"] != previous["name"] or member["id_type"] != previous["id_type"]
+                        or (gender and not previous["gender"])):
+                    member["name_initials"], member["gender"], member["birth_date"] = self.derive(
+                        name, member["id_type"], id_number, gender or previous["gender"], previous["birth_date"])
+                changed = {a: member[a] for a in member if member[a] != previous[a]}
+                if changed:
+                    member_updates.append((previous, member, changed, village_code, old["id"]))
+                    counts.members[CHANGED] += 1
+                    any_member_changed = True
+                else:
+                    counts.members[UNCHANGED] += 1
+            if olds:
+                in_file = {m[1] for m in household.members}
+                village_name = place.village.name if place.village is not None else place.village_name
+                for id_number, previous in olds.items():
+                    if id_number not in in_file and previous["status"] == "正常":
+                        result.missing_members.append(MissingMember(
+                            household.no, village_name, _mask_name(previous["name"]), mask_id_number(id_number),
+                            previous["relation"], household.first_row))
+
+            # the income of the year
+            old_income = incomes.get(old["id"]) if old is not None else None
+            income = self._income_values(household, old_income, in_force)
+            if income is not None:
+                if old_income is None:
+                    new_incomes.append((plan, income, village_code))
+                    any_member_changed = True
+                else:
+                    changed = {k: v for k, v in income.items() if v != old_income[k]}
+                    if changed:
+                        income_updates.append((old_income, changed, village_code, old["id"]))
+                        any_member_changed = True
+
+            if household_status == UNCHANGED and any_member_changed:
+                household_status = CHANGED
+            if household_status == CHANGED:
+                changed_ids.append(old["id"])
+            counts.households[household_status] += 1
+
+        if self.write and not self.aborted:
+            if self.all_or_nothing and result.errors:
+                self.aborted = True
+                return
+            pending = PendingWrites(new_households, household_updates, new_members, member_updates, new_incomes,
+                                    income_updates, changed_ids)
+            self.writer.submit(lambda: write_chunk(self, pending))
+
+    def run(self) -> None:
+        """Check (and, when writing, write) every household of the file, a chunk at a time."""
+        parsed, result = self.parsed, self.result
+        households = list(parsed.households.values())
+        # Places first, so that a commit creates the missing regions before any household refers to them.
+        per_place: dict[tuple, int] = defaultdict(int)
+        for household in households:
+            if household.error:
+                continue
+            key = tuple(household.values[p] if p is not None else "" for p in self.place_positions)
+            self.places.resolve(key, household.first_row)
+            per_place[key] += 1
+        self.scope.check(p.village.pk for p in self.places.places.values() if p.village is not None)
+        if self.write and self.all_or_nothing and (
+                result.errors or any(p.error for p in self.places.places.values())):
+            self.aborted = True  # nothing will be written: check on, to report every error
+        if self.write and not self.aborted and self.places.create:
+            self.places.create_regions()
+        total = len(households)
+        self.writer = BackgroundWriter(self.db if self.write else None)
+        try:
+            for start in range(0, total, DB_CHUNK):
+                self.chunk(households[start:start + DB_CHUNK])
+                if self.progress is not None:
+                    self.progress(min(start + DB_CHUNK, total), total, "写入数据库" if self.write else "核对数据库")
+        finally:
+            self.writer.finish()
+        created = self.write and not self.aborted and self.places.create
+        result.missing_regions = self.places.missing(per_place, created)
