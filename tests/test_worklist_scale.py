@@ -11,14 +11,14 @@ from django.db.models import Exists, OuterRef, Q
 from django.test.utils import CaptureQueriesContext
 
 from shoudi.assistance.models import Assessment, Cadre, Measure, Pairing, RhythmSettings, Visit
-from shoudi.assistance.rhythm import period_bounds, rhythm_for
+from shoudi.assistance.rhythm import period_bounds
 from shoudi.assistance.worklist import (
-    ITEMS,
-    KINDS,
     Scope,
     _add_months,
     _household_counts,
+    all_items,
     item_queryset,
+    kinds,
     per_village,
     tally,
     worklist,
@@ -41,7 +41,7 @@ TODAYS = [D(2026, 11, 20), D(2026, 12, 1), D(2026, 12, 31), D(2027, 1, 1), D(202
 class ReferenceScope:
     def __init__(self, user, today):
         self.today = today
-        self.settings = rhythm_for(user.region.code if user.region_id else "")
+        self.settings = RhythmSettings.for_region(user.region)
         self.households = Household.objects.restrict(user, "view")
         self.stable_cutoff = _add_months(today, -self.settings.stable_after_elimination_months)
 
@@ -106,9 +106,9 @@ def reference(key, user, today):
 def reference_tally(user, today):
     """(item → the pks it holds, the per-village rows) with the oracle for the household items."""
     held, rows = {}, {}
-    for item in ITEMS:
+    for item in all_items():
         qs = reference(item.key, user, today) if item.key in HOUSEHOLD_ITEMS else item_queryset(item.key, user, today)
-        prefix = KINDS[item.kind][1]
+        prefix = kinds()[item.kind][1]
         found = list(qs.values_list("pk", f"{prefix}__code", f"{prefix}__name"))
         held[item.key] = {pk for pk, *_ in found}
         by_village = {}
@@ -117,7 +117,7 @@ def reference_tally(user, today):
         for (code, name), pks in by_village.items():
             rows.setdefault(code, {"code": code, "name": name})[item.key] = len(pks)
     for entry in rows.values():
-        entry["total"] = sum(entry.get(item.key, 0) for item in ITEMS)
+        entry["total"] = sum(entry.get(item.key, 0) for item in all_items())
     return held, sorted(rows.values(), key=lambda r: r["code"])
 
 

@@ -7,12 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "用户与权限"
 
     def ready(self) -> None:
-        from shoudi.core.scope import register_policy
+        from . import wiring
 
-        from .permissions import policy
-
-        register_policy(policy)
-
-        from shoudi.core.menu import MenuItem, register_menu
-
-        register_menu(MenuItem("系统管理", "用户", "accounts:user_list", model="accounts.User", order=900))
+        wiring.connect()

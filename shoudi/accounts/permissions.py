@@ -1,20 +1,34 @@
 """The role × action matrix and the scope policy behind ``Model.objects.restrict(user, action)``.
 
-Each domain app declares the rows of its own models with ``register(model_label, {role: actions})`` from its
-AppConfig.ready(); ``docs/permissions.md`` is generated from this matrix (``shoudi permissions_doc``) and a test
-keeps the two equal.
+Each app declares the rows of its own models in its wiring.py, ``registry.add("permissions",
+ModelPermissions(model_label, title, {role: actions}), key=model_label)``, and narrower scopes as ``ScopeHook``s in
+the ``scope_hooks`` store; ``docs/permissions.md`` is generated from the matrix (``shoudi permissions_doc``) and a
+test keeps the two equal.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import Q
 
-from .roles import COUNTY_ADMIN, DEPARTMENT, INSPECTOR, ROLE_LABELS, ROLES, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
+from shoudi.core.registry import registry
 
-__all__ = ["ACTION_LABELS", "allowed_actions", "matrix", "policy", "register", "register_scope_hook"]
+from .roles import COUNTY_ADMIN, ROLE_LABELS, ROLES
+
+__all__ = [
+    "ACTION_LABELS",
+    "EVERYONE_READS",
+    "READ",
+    "ModelPermissions",
+    "ScopeHook",
+    "allowed_actions",
+    "matrix",
+    "own_jobs_unless_admin",
+    "policy",
+]
 
 ACTION_LABELS = {
     "view": "查看",
@@ -27,31 +41,49 @@ ACTION_LABELS = {
 }
 
 ALL = frozenset(ACTION_LABELS)
-
-# model label → {role → actions}; the resource names are what docs/permissions.md shows.
-_MATRIX: dict[str, dict[str, frozenset[str]]] = {}
-_TITLES: dict[str, str] = {}
-_HOOKS: dict[str, list[tuple[str | None, Callable]]] = {}
+READ = ("view", "export")
+EVERYONE_READS = dict.fromkeys(ROLES, ("view",))
 
 
-def register(model_label: str, title: str, rows: dict[str, Iterable[str]]) -> None:
-    _MATRIX[model_label] = {role: frozenset(rows.get(role, ())) for role in ROLES}
-    _TITLES[model_label] = title
+@dataclass(frozen=True)
+class ModelPermissions:
+    """The actions each role may take on one model; ``title`` is the resource name docs/permissions.md shows.
+    ``rows`` is given as {role: actions}; a role left out may do nothing."""
+
+    model: str  # the model label, lower case: "registry.household"
+    title: str
+    rows: dict[str, frozenset[str]]
+
+    def __post_init__(self):
+        rows = {role: frozenset(self.rows.get(role, ())) for role in ROLES}
+        unknown = ({a for actions in rows.values() for a in actions} - ALL) | (set(self.rows) - set(ROLES))
+        if unknown:
+            raise ValueError(f"{self.model}: unknown roles or actions {sorted(unknown)}")
+        object.__setattr__(self, "rows", rows)
 
 
-def register_scope_hook(model_label: str, role: str | None, hook: Callable) -> None:
-    """Narrow the scope of ``model_label`` for ``role`` (None = every role): ``hook(queryset, user, action)``."""
-    _HOOKS.setdefault(model_label, []).append((role, hook))
+@dataclass(frozen=True)
+class ScopeHook:
+    """A narrower scope of ``model`` for ``role`` (None: every role): ``hook(queryset, user, action)``."""
+
+    model: str
+    role: str | None
+    hook: Callable
+
+
+def register(model_label: str, title: str, rows: dict[str, Iterable[str]]) -> None:  # deprecated alias (ledgers)
+    registry.add("permissions", ModelPermissions(model_label, title, rows), key=model_label)
 
 
 def matrix() -> list[tuple[str, str, dict[str, frozenset[str]]]]:
-    return [(label, _TITLES[label], rows) for label, rows in _MATRIX.items()]
+    return [(p.model, p.title, p.rows) for p in registry.entries("permissions")]
 
 
 def allowed_actions(user, model: type[models.Model]) -> frozenset[str]:
     if user.is_superuser:
         return ALL
-    return _MATRIX.get(model._meta.label_lower, {}).get(user.role, frozenset())
+    permissions = registry.keyed("permissions").get(model._meta.label_lower)
+    return permissions.rows.get(user.role, frozenset()) if permissions is not None else frozenset()
 
 
 class RolePolicy:
@@ -76,45 +108,19 @@ class RolePolicy:
             ancestors = [code[:n] for n in (6, 9) if n < len(code)]
             in_region |= Q(**{f"{code_field}__in": ancestors}) | Q(**{f"{code_field.rsplit('__', 1)[0]}__isnull": True})
         queryset = queryset.filter(in_region)
-        for role, hook in _HOOKS.get(model._meta.label_lower, []):
-            if role is None or role == user.role:
-                queryset = hook(queryset, user, action)
+        label = model._meta.label_lower
+        for hook in registry.entries("scope_hooks"):
+            if hook.model == label and (hook.role is None or hook.role == user.role):
+                queryset = hook.hook(queryset, user, action)
         return queryset
 
 
 policy = RolePolicy()
 
-READ = ("view", "export")
-EVERYONE_READS = dict.fromkeys(ROLES, ("view",))
 
-register("regions.region", "行政区划", {
-    **EVERYONE_READS,
-    COUNTY_ADMIN: ("view", "add", "change", "delete", "export", "import"),
-    TOWNSHIP_REVIEWER: READ,
-    VILLAGE_OFFICER: READ,
-    DEPARTMENT: READ,
-    INSPECTOR: READ,
-})
-register("accounts.user", "用户", {
-    COUNTY_ADMIN: ("view", "add", "change", "delete", "export", "unmask"),
-    INSPECTOR: ("view",),
-})
-register("core.objectchange", "变更记录", {
-    COUNTY_ADMIN: READ,
-    INSPECTOR: READ,
-    TOWNSHIP_REVIEWER: ("view",),
-    VILLAGE_OFFICER: ("view",),
-})
-register("core.accesslog", "敏感信息访问记录", {COUNTY_ADMIN: READ, INSPECTOR: READ})
-register("core.job", "后台任务", dict.fromkeys(ROLES, ("view", "add")))
-
-
-def _own_jobs_unless_admin(queryset, user, action):
+def own_jobs_unless_admin(queryset, user, action):
     # A county admin follows every job in the county; everybody else sees the jobs he started.
     return queryset if user.role == COUNTY_ADMIN else queryset.filter(user=user)
-
-
-register_scope_hook("core.job", None, _own_jobs_unless_admin)
 
 
 def render_markdown() -> str:

@@ -12,9 +12,9 @@ class TodoFilter(django_filters.ChoiceFilter):
     """?todo=<worklist item>: the rows behind one line of 我的待办."""
 
     def __init__(self, *args, kind: str, **kwargs):
-        from .worklist import ITEMS
+        from .worklist import all_items
 
-        super().__init__(*args, choices=[(i.key, i.label) for i in ITEMS if i.kind == kind], **kwargs)
+        super().__init__(*args, choices=lambda: [(i.key, i.label) for i in all_items() if i.kind == kind], **kwargs)
 
     def filter(self, qs, value):
         if not value:

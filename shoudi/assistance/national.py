@@ -1,12 +1,14 @@
-"""Measures listed in the national export become 已落实 measures, once (comma-separated sub-items per column).
+"""Measures listed in the national export become 已落实 measures, once (comma-separated sub-items per column). A step
+of every committed household import (``national_measures``, registered in wiring.py and run by the import job).
 
-They carry no change-log row each (a county's first import makes tens of thousands): their content, 国家系统导入,
-says where they come from, and the households' own rows are in the change log."""
+A county's first import makes tens of thousands: they are multi-row INSERTs, their content, 国家系统导入, says where
+they come from, and the database writes their change-log rows from the rows themselves (``core.audit.log_created``)."""
 
 from __future__ import annotations
 
 from django.db import transaction
 
+from shoudi.core.audit import log_created
 from shoudi.core.bulk import insert_values
 from shoudi.registry.models import Household
 
@@ -26,7 +28,7 @@ IMPORTED = "国家系统导入"
 
 
 @transaction.atomic
-def measures_from_national(sender=None, household_ids=(), **kwargs) -> int:
+def measures_from_national(*, household_ids) -> int:
     existing = set(Measure.objects.filter(household_id__in=list(household_ids), content=IMPORTED)
                    .values_list("household_id", "category", "sub_item"))
     new = []
@@ -44,5 +46,12 @@ def measures_from_national(sender=None, household_ids=(), **kwargs) -> int:
                 existing.add((pk, category, sub_item))
                 new.append((pk, category, sub_item))
     # tens of thousands on a county's first import: one multi-row INSERT per few hundred, no instance per row
-    return insert_values(Measure, Measure(content=IMPORTED, status="已落实"), ("household", "category", "sub_item"),
-                         new)
+    written = insert_values(Measure, Measure(content=IMPORTED, status="已落实"), ("household", "category", "sub_item"),
+                            new, returning=("id",))
+    log_created(Measure, [pk for pk, in written], represent="o.category || '·' || o.sub_item", parent="household")
+    return len(written)
+
+
+def national_measures(*, household_ids: list[int], user=None) -> dict[str, int]:
+    """The import step: counts for the job log."""
+    return {"新增": measures_from_national(household_ids=household_ids)}

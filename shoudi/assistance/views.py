@@ -18,7 +18,7 @@ from . import services
 from .filters import CadreFilterSet, MeasureFilterSet, PairingFilterSet, ProblemFilterSet, VisitFilterSet
 from .models import Cadre, GuaranteeProblem, Measure, Pairing, RhythmSettings, Visit
 from .tables import CadreTable, MeasureTable, PairingTable, ProblemTable, RhythmTable, VisitTable
-from .worklist import ITEMS, remember_badge, tally
+from .worklist import all_items, remember_badge, tally
 
 # --- 我的待办 ---------------------------------------------------------------------------------------------------
 
@@ -26,17 +26,18 @@ def worklist_page(request):
     today = timezone.localdate()
     items, villages = tally(request.user, today)  # one computation for the list, the table and the badge
     remember_badge(request.user, items, today)
+    columns = all_items()
     level = getattr(getattr(request.user, "region", None), "level", None)
     if not (request.user.is_superuser or level in ("county", "township")):
         villages = []
     else:
         sort = request.GET.get("sort", "code")
         key = sort.lstrip("-")
-        if key in {"code", "total", *[i.key for i in ITEMS]}:
+        if key in {"code", "total", *[i.key for i in columns]}:
             villages.sort(key=lambda r: r.get(key, 0), reverse=sort.startswith("-"))
         if request.GET.get("export") == "xlsx":
-            headers = ["区划代码", "行政村", *[i.label for i in ITEMS], "合计"]
-            rows = [[r["code"], r["name"], *[r.get(i.key, 0) for i in ITEMS], r["total"]] for r in villages]
+            headers = ["区划代码", "行政村", *[i.label for i in columns], "合计"]
+            rows = [[r["code"], r["name"], *[r.get(i.key, 0) for i in columns], r["total"]] for r in villages]
             content = rows_xlsx_bytes(title="待办事项分村统计", headers=headers, rows=rows,
                                       subtitle=f"{request.user.region.full_name if request.user.region_id else ''}"
                                                f"  {timezone.localdate():%Y-%m-%d}")
@@ -45,7 +46,7 @@ def worklist_page(request):
             response["Content-Disposition"] = "attachment; filename*=UTF-8''%E5%BE%85%E5%8A%9E%E7%BB%9F%E8%AE%A1.xlsx"
             return response
     return render(request, "assistance/worklist.html", {"title": "我的待办", "items": items, "villages": villages,
-                                                        "columns": ITEMS, "sort": request.GET.get("sort", "code")})
+                                                        "columns": columns, "sort": request.GET.get("sort", "code")})
 
 
 # --- cadres and pairing -----------------------------------------------------------------------------------------

@@ -1,11 +1,13 @@
-"""How assistance plugs into the lower layers: permissions, the cadre's scope, menus, the household page, the
-monitoring guards, the worklist badge and the national import. The lower layers import nothing from here."""
+"""What assistance contributes: permissions and the cadre's scope, the 帮扶 menu, the household and case page
+sections, the monitoring guards (measures, guarantee problems), the 待办 filters and badge, and the national measures
+after a household import. The lower layers import nothing from here."""
 
 from __future__ import annotations
 
-from shoudi.accounts.permissions import register, register_scope_hook
+from shoudi.accounts.permissions import ModelPermissions, ScopeHook
 from shoudi.accounts.roles import CADRE, COUNTY_ADMIN, DEPARTMENT, INSPECTOR, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
-from shoudi.core.menu import MenuItem, register_menu
+from shoudi.core.menu import MenuItem
+from shoudi.core.registry import FilterExtension, PostImportStep, registry
 
 # model → lookup from the model to the household ("" for the household itself)
 HOUSEHOLD_PATHS = {
@@ -29,33 +31,42 @@ def _cadre_scope(prefix: str):
     return hook
 
 
+def _permissions(label: str, title: str, rows: dict) -> None:
+    registry.add("permissions", ModelPermissions(label, title, rows), key=label)
+
+
 def connect() -> None:
+    from .filters import TodoFilter
+    from .household import case_panel, household_panel
+    from .national import national_measures
+    from .selectors import guarantee_problems_of, implemented_measures_of
+    from .worklist import badge_count
+
     work = ("view", "add", "change", "export")
-    register("assistance.cadre", "帮扶干部", {
+    _permissions("assistance.cadre", "帮扶干部", {
         COUNTY_ADMIN: ("view", "add", "change", "delete", "export", "unmask", "import"),
         TOWNSHIP_REVIEWER: ("view", "add", "change", "export", "unmask"),
         VILLAGE_OFFICER: ("view", "export"),
         INSPECTOR: ("view",),
     })
-    register("assistance.pairing", "结对帮扶", {
+    _permissions("assistance.pairing", "结对帮扶", {
         COUNTY_ADMIN: (*work, "delete"), TOWNSHIP_REVIEWER: work, VILLAGE_OFFICER: work, CADRE: ("view",),
         INSPECTOR: ("view", "export"),
     })
     for label, title in (("assistance.measure", "帮扶措施"), ("assistance.visit", "走访记录"),
                          ("assistance.guaranteeproblem", "保障问题"), ("assistance.assessment", "帮扶成效评估")):
-        register(label, title, {
-            COUNTY_ADMIN: (*work, "delete"), TOWNSHIP_REVIEWER: work, VILLAGE_OFFICER: work, CADRE: ("view", "add",
-                                                                                                     "change"),
-            DEPARTMENT: ("view",), INSPECTOR: ("view", "export"),
+        _permissions(label, title, {
+            COUNTY_ADMIN: (*work, "delete"), TOWNSHIP_REVIEWER: work, VILLAGE_OFFICER: work,
+            CADRE: ("view", "add", "change"), DEPARTMENT: ("view",), INSPECTOR: ("view", "export"),
         })
-    register("assistance.rhythmsettings", "帮扶节奏参数", {
+    _permissions("assistance.rhythmsettings", "帮扶节奏参数", {
         COUNTY_ADMIN: ("view", "add", "change", "delete"),
         **dict.fromkeys((TOWNSHIP_REVIEWER, VILLAGE_OFFICER, CADRE, INSPECTOR), ("view",)),
     })
     for label, prefix in HOUSEHOLD_PATHS.items():
-        register_scope_hook(label, CADRE, _cadre_scope(prefix))
+        registry.add("scope_hooks", ScopeHook(label, CADRE, _cadre_scope(prefix)))
 
-    register_menu(
+    for item in (
         MenuItem("工作台", "我的待办", "assistance:worklist", order=10),
         MenuItem("帮扶", "走访登记", "assistance:visit_quick", model="assistance.Visit", action="add", order=400),
         MenuItem("帮扶", "帮扶干部", "assistance:cadre_list", model="assistance.Cadre", order=410),
@@ -66,27 +77,17 @@ def connect() -> None:
                  order=450),
         MenuItem("帮扶", "帮扶节奏参数", "assistance:rhythmsettings_list", model="assistance.RhythmSettings",
                  order=490),
-    )
+    ):
+        registry.add("menu_items", item)
 
-    from shoudi.core.worklist import register_todo_counter
-    from shoudi.monitoring.filters import CaseFilterSet
-    from shoudi.monitoring.panels import register_case_panel
-    from shoudi.monitoring.services import register_guarantee_problems, register_measure_counter
-    from shoudi.registry.filters import HouseholdFilterSet
-    from shoudi.registry.panels import register_household_panel
-    from shoudi.registry.signals import households_imported
-
-    from .filters import TodoFilter
-    from .household import case_panel, household_panel
-    from .national import measures_from_national
-    from .selectors import guarantee_problems_of, implemented_measures_of
-    from .worklist import badge_count
-
-    register_measure_counter(implemented_measures_of)
-    register_guarantee_problems(guarantee_problems_of)
-    register_household_panel(household_panel, order=20)
-    register_case_panel(case_panel, order=10)
-    HouseholdFilterSet.base_filters["todo"] = TodoFilter(kind="households", label="待办事项")
-    CaseFilterSet.base_filters["todo"] = TodoFilter(kind="cases", label="待办事项")
-    register_todo_counter(badge_count)
-    households_imported.connect(measures_from_national, dispatch_uid="assistance.measures_from_national")
+    registry.add("household_panels", household_panel, order=20)
+    registry.add("case_panels", case_panel, order=10)
+    registry.add("measure_counters", implemented_measures_of)
+    registry.add("guarantee_problems", guarantee_problems_of)
+    registry.add("filter_extensions", FilterExtension(
+        "registry.HouseholdFilterSet", "todo", lambda: TodoFilter(kind="households", label="待办事项")))
+    registry.add("filter_extensions", FilterExtension(
+        "monitoring.CaseFilterSet", "todo", lambda: TodoFilter(kind="cases", label="待办事项")))
+    registry.add("todo_counters", badge_count)
+    registry.add("post_import_steps", PostImportStep("national_measures", "导入国家系统帮扶措施", national_measures),
+                 key="national_measures", order=20)

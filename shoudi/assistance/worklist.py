@@ -9,7 +9,8 @@ month", "eliminated more than six months ago"). The facts of all households come
 table joined to the households in scope, in a single statement; counting groups it by village, which gives the
 per-village table and, summed, the worklist. On PostgreSQL a county is counted in a few household id ranges at
 once (a parallel query), each reading only its part of every table. The case items and the items other apps
-register are querysets, counted per village in one query each.
+register (``WorklistSource`` in the registry's ``worklist_items`` store) are querysets, counted per village in one
+query each.
 
 A page computes all this once: ``tally()`` returns the items and the village rows together; ``worklist()`` also
 fills the badge's cache and keeps the rows for the ``per_village()`` call that follows on the same user object.
@@ -30,16 +31,18 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shoudi.accounts.roles import CADRE
+from shoudi.core.registry import registry
 from shoudi.monitoring import choices as mc
 from shoudi.monitoring.models import MonitoringCase
 from shoudi.monitoring.selectors import cases_waiting_for, overdue_identification
 from shoudi.regions.models import Region
 from shoudi.registry.models import Household
 
-from .models import Assessment, Measure, Pairing, Visit
-from .rhythm import IN_HOME, _first_of, month_index, period_bounds, rhythm_for
+from .models import Assessment, Measure, Pairing, RhythmSettings, Visit
+from .rhythm import IN_HOME, _first_of, month_index, period_bounds
 
-__all__ = ["ITEMS", "WorkItem", "badge_count", "item_queryset", "per_village", "register_item", "tally", "worklist"]
+__all__ = ["ITEMS", "WorkItem", "WorklistSource", "all_items", "badge_count", "item_queryset", "kinds", "per_village",
+           "tally", "worklist"]
 
 LIFTED_TYPE = "脱贫户"
 
@@ -67,15 +70,30 @@ ITEMS = [
 ]
 # kind → (the list page whose ``?todo=`` filter shows the rows, the lookup of the rows' village)
 KINDS = {"households": ("registry:household_list", "village"), "cases": ("monitoring:case_list", "household__village")}
-_EXTRA: dict[str, Callable] = {}
 
 
-def register_item(item: Item, queryset: Callable, *, list_url_name: str, village_lookup: str) -> None:
-    """A higher app adds a line (e.g. matching's overdue findings): ``queryset(user, today)`` gives its rows."""
-    if item.key not in _EXTRA:
-        ITEMS.append(item)
-    _EXTRA[item.key] = queryset
-    KINDS.setdefault(item.kind, (list_url_name, village_lookup))
+@dataclass(frozen=True)
+class WorklistSource:
+    """A line a higher app adds to 我的待办 (e.g. matching's overdue findings): ``queryset(user, today)`` gives its
+    rows, shown by ``list_url_name?todo=<key>``; ``village_lookup`` leads from a row to its village. Registered as
+    ``registry.add("worklist_items", source, key=source.item.key)``."""
+
+    item: Item
+    queryset: Callable
+    list_url_name: str
+    village_lookup: str
+
+
+def all_items() -> list[Item]:
+    """The lines of 我的待办 in their order: this app's, then those other apps registered."""
+    return [*ITEMS, *(source.item for source in registry.entries("worklist_items"))]
+
+
+def kinds() -> dict[str, tuple[str, str]]:
+    """Every kind of row an item holds → (its list page, the lookup of its village)."""
+    registered = {source.item.kind: (source.list_url_name, source.village_lookup)
+                  for source in registry.entries("worklist_items")}
+    return {**registered, **KINDS}
 
 
 @dataclass(frozen=True)
@@ -120,7 +138,7 @@ class Scope:
     def __init__(self, user, today: datetime.date | None = None):
         self.user = user
         self.today = t = today or timezone.localdate()
-        self.settings = s = rhythm_for(user.region.code if getattr(user, "region_id", None) else "")
+        self.settings = s = RhythmSettings.for_region(user.region if getattr(user, "region_id", None) else None)
         self.households = Household.objects.restrict(user, "view")
         self.cases = MonitoringCase.objects.restrict(user, "view")
         self.stable_cutoff = _add_months(t, -s.stable_after_elimination_months)
@@ -351,13 +369,14 @@ def _queryset(sc: Scope, key: str) -> QuerySet:
     if key == "publicity_ending":
         return sc.cases.filter(step=mc.PUBLICITY, publicity_end__isnull=False,
                                publicity_end__lte=t + datetime.timedelta(days=3))
-    if key in _EXTRA:
-        return _EXTRA[key](user, t)
+    source = registry.keyed("worklist_items").get(key)
+    if source is not None:
+        return source.queryset(user, t)
     raise KeyError(key)
 
 
-def _url(item: Item) -> str:
-    return f"{reverse(KINDS[item.kind][0])}?todo={item.key}"
+def _url(item: Item, kind_pages: dict[str, tuple[str, str]]) -> str:
+    return f"{reverse(kind_pages[item.kind][0])}?todo={item.key}"
 
 
 def tally(user, today: datetime.date | None = None) -> tuple[list[WorkItem], list[dict]]:
@@ -365,10 +384,11 @@ def tally(user, today: datetime.date | None = None) -> tuple[list[WorkItem], lis
     by code; only villages with something to do), computed together."""
     sc = Scope(user, today)
     rows = _household_counts(sc)
-    for item in ITEMS:
+    items, kind_pages = all_items(), kinds()
+    for item in items:
         if item.key in HOUSEHOLD_ITEMS:
             continue
-        prefix = KINDS[item.kind][1]
+        prefix = kind_pages[item.kind][1]
         qs = _queryset(sc, item.key)
         for row in qs.order_by().values(f"{prefix}__code", f"{prefix}__name").annotate(n=Count("pk", distinct=True)):
             code = row[f"{prefix}__code"]
@@ -377,12 +397,12 @@ def tally(user, today: datetime.date | None = None) -> tuple[list[WorkItem], lis
     villages = []
     for code in sorted(rows):
         entry = rows[code]
-        entry["total"] = sum(entry.get(item.key, 0) for item in ITEMS)
+        entry["total"] = sum(entry.get(item.key, 0) for item in items)
         if entry["total"]:
             villages.append(entry)
-    items = [WorkItem(item.key, item.label, sum(row.get(item.key, 0) for row in villages), _url(item),
-                      item.overdue) for item in ITEMS]
-    return items, villages
+    work = [WorkItem(item.key, item.label, sum(row.get(item.key, 0) for row in villages), _url(item, kind_pages),
+                     item.overdue) for item in items]
+    return work, villages
 
 
 def worklist(user, today: datetime.date | None = None) -> list[WorkItem]:

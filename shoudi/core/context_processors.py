@@ -1,14 +1,9 @@
-from collections.abc import Callable
+"""The base layout's context; higher apps add to it through the registry's ``shell_context`` store (the regions app
+adds the region picker)."""
 
 from .menu import menu_for
+from .registry import registry
 from .worklist import todo_count
-
-_contributors: list[Callable] = []
-
-
-def register_shell_context(fn: Callable) -> None:
-    """Higher apps add to the layout's context (the regions app adds the region picker)."""
-    _contributors.append(fn)
 
 
 def shell(request):
@@ -22,6 +17,6 @@ def shell(request):
         "user_region_path": [*region.ancestors(), region] if region else [],
         "todo_count": todo_count(user),
     }
-    for fn in _contributors:
+    for fn in registry.entries("shell_context"):
         context.update(fn(request))
     return context

@@ -1,15 +1,25 @@
+"""Filtersets: the scoped base every list uses (styled widgets, the request, the filters higher apps register)."""
+
 import django_filters
+from django.apps import apps
 from django.db.models import Q
 
 from .models import AccessLog, ObjectChange
+from .registry import registry
 
 __all__ = ["AccessLogFilterSet", "ObjectChangeFilterSet", "ScopedFilterSet"]
 
 
 class ScopedFilterSet(django_filters.FilterSet):
-    """A filterset that receives the request (for choices in scope) and styles its widgets with Bootstrap."""
+    """A filterset that receives the request (for choices in scope) and styles its widgets with Bootstrap.
+
+    It also carries the filters higher apps register for it (``FilterExtension("registry.HouseholdFilterSet",
+    "monitored", build)`` in the ``filter_extensions`` store): the filterset adds them to its own class the first
+    time it is used, after its declared ones, so no app patches another app's class.
+    """
 
     def __init__(self, *args, request=None, **kwargs):
+        type(self).add_extensions()
         super().__init__(*args, request=request, **kwargs)
         for f in self.form.fields.values():
             f.required = False
@@ -23,6 +33,31 @@ class ScopedFilterSet(django_filters.FilterSet):
                 f.choices = [("", "全部") if value == "" else (value, label) for value, label in f.choices]
             widget.attrs.setdefault("class", "form-select form-select-sm" if "Select" in name
                                     else "form-control form-control-sm")
+
+    @classmethod
+    def extension_name(cls) -> str:
+        """How extensions name this filterset: "app_label.ClassName"."""
+        config = apps.get_containing_app_config(cls.__module__)
+        return f"{config.label if config else cls.__module__}.{cls.__name__}"
+
+    @classmethod
+    def add_extensions(cls) -> None:
+        """Add the registered extensions of this class and of its filterset ancestors to ``base_filters`` (again
+        only when the registered ones change)."""
+        names = {klass.extension_name() for klass in cls.__mro__
+                 if isinstance(klass, type) and issubclass(klass, ScopedFilterSet)}
+        extensions = tuple(e for e in registry.entries("filter_extensions") if e.filterset in names)
+        if cls.__dict__.get("_extensions") == extensions:
+            return
+        declared = cls.__dict__.get("_declared_filters") or dict(cls.base_filters)
+        added = {}
+        for extension in extensions:
+            if extension.name in declared or extension.name in added:
+                raise ValueError(f"{cls.extension_name()}: the filter {extension.name!r} exists already")
+            added[extension.name] = extension.build()
+        cls._declared_filters = declared
+        cls.base_filters = {**declared, **added}
+        cls._extensions = extensions
 
 
 class ObjectChangeFilterSet(ScopedFilterSet):

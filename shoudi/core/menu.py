@@ -1,5 +1,5 @@
-"""The left navigation. Apps add their entries from AppConfig.ready(); an entry shows only to a role allowed to
-view its model."""
+"""The left navigation. Apps register their entries (``registry.add("menu_items", MenuItem(...))``) from their
+wiring.py; an entry shows only to a role allowed to view its model."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.urls import reverse
 
+from .registry import registry
 from .scope import user_can
 
-__all__ = ["MenuItem", "menu_for", "register_menu"]
+__all__ = ["MenuItem", "menu_for"]
 
 
 @dataclass(frozen=True)
@@ -24,16 +25,11 @@ class MenuItem:
 
 
 GROUP_ORDER = ["工作台", "动态监测", "数据比对", "帮扶", "基础数据", "台账", "系统管理"]
-_items: list[MenuItem] = []
-
-
-def register_menu(*items: MenuItem) -> None:
-    _items.extend(items)
 
 
 def menu_for(user, path: str = "") -> list[tuple[str, list[dict]]]:
     groups: dict[str, list[dict]] = {}
-    for item in sorted(_items, key=lambda i: i.order):
+    for item in sorted(registry.entries("menu_items"), key=lambda i: i.order):
         if item.model and not user_can(user, apps.get_model(item.model), item.action):
             continue
         url = reverse(item.url_name)

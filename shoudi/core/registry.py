@@ -8,28 +8,29 @@ start-up instead of silently contributing nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Registration", "registry"]
+__all__ = ["STORES", "FilterExtension", "PostImportStep", "Registration", "registry"]
 
 # store name → what an entry is
 STORES: dict[str, str] = {
     "menu_items": "core.menu.MenuItem: an entry of the left navigation",
-    "permissions": "accounts.permissions.ModelPermissions: the role × action matrix of one model",
+    "permissions": "accounts.permissions.ModelPermissions: the role × action rows of one model (key: its label)",
     "scope_policy": "the one core.scope.ScopePolicy (accounts registers it)",
     "scope_hooks": "accounts.permissions.ScopeHook: a narrower scope for a model and a role",
     "shell_context": "fn(request) -> dict: added to the base layout's context",
     "household_panels": "fn(request, household) -> str | None: a section of the household page (一户一档)",
     "case_panels": "fn(request, case) -> str | None: a section of the monitoring case page",
-    "filter_extensions": "core.registry.FilterExtension: an extra filter on another app's filterset",
+    "filter_extensions": "core.registry.FilterExtension: an extra filter on a lower app's filterset",
     "todo_counters": "fn(user) -> int: adds to the 待办 badge",
-    "worklist_items": "assistance.worklist.WorklistSource: a kind of due item on 我的待办",
+    "worklist_items": "assistance.worklist.WorklistSource: a line of 我的待办 added by a higher app (key: its item)",
     "measure_counters": "fn(household) -> int: implemented measures (monitoring's elimination check)",
     "guarantee_problems": "fn(household) -> list[str]: open 三保障 problems (monitoring's elimination check)",
     "ledgers": "ledgers.engine.LedgerDefinition: a ledger (台账)",
-    "matching_sources": "matching.sources.Source: a department whose lists are compared with the registry",
-    "post_import_steps": "core.registry.PostImportStep: work run by the household import job after its commit",
+    "matching_sources": "matching.sources.Source: a department whose lists are compared (key: the department)",
+    "post_import_steps": "core.registry.PostImportStep: run by the household import job after its commit (key: name)",
     "dashboard_cards": "a dashboard card",
     "quality_rules": "a data-quality rule",
 }
@@ -57,8 +58,11 @@ class FilterExtension:
 class PostImportStep:
     """Work that must follow a committed household import, run and logged by the import job.
 
-    ``run(household_ids, user, log)`` is idempotent: a retry after a failure runs it again for the same households.
-    ``name`` is the step's key (stored on the import to know which steps are done), ``title`` what the job log says.
+    ``run(household_ids=[...], user=..., log=fn)`` returns a line for the job log (Chinese) or None, and raises on
+    failure with a message for the user. It must be idempotent: a retry after a failure runs the step again for the
+    same households, and a step that failed halfway must not write twice what it wrote the first time.
+    ``name`` is the step's key (stored on the import to know which steps are done), ``title`` what the job log says;
+    steps run by ``order`` (``registry.add("post_import_steps", step, key=step.name, order=…)``).
     """
 
     name: str
@@ -66,9 +70,17 @@ class PostImportStep:
     run: Callable[..., Any]
 
 
-@dataclass
 class _Registry:
-    stores: dict[str, list[Registration]] = field(default_factory=lambda: {name: [] for name in STORES})
+    """The stores, each a list of registrations; what the readers get is sorted once and kept until the next add."""
+
+    def __init__(self):
+        self.stores: dict[str, list[Registration]] = {name: [] for name in STORES}
+        self._sorted: dict[str, list[Registration]] = {}
+        self._keyed: dict[str, dict[str, Any]] = {}
+
+    def _changed(self, store: str) -> None:
+        self._sorted.pop(store, None)
+        self._keyed.pop(store, None)
 
     def _store(self, store: str) -> list[Registration]:
         try:
@@ -76,30 +88,57 @@ class _Registry:
         except KeyError:
             raise KeyError(f"unknown registry store {store!r}; known: {', '.join(STORES)}") from None
 
+    def _in_order(self, store: str) -> list[Registration]:
+        entries = self._sorted.get(store)
+        if entries is None:
+            # read on every request (menu, permissions, scope): sorted once, not per call
+            entries = self._sorted[store] = sorted(self._store(store), key=lambda entry: entry.order)
+        return entries
+
     def add(self, store: str, value: Any, *, order: int = 100, key: str = "") -> Any:
         """Register ``value`` in ``store``; with ``key``, a second entry under the same key is an error."""
         entries = self._store(store)
         if key and any(entry.key == key for entry in entries):
             raise ValueError(f"{store}: {key!r} is registered twice")
         entries.append(Registration(value, order, key))
+        self._changed(store)
         return value
 
     def set(self, store: str, value: Any) -> None:
         """A store that holds exactly one entry (the scope policy): the last registration wins."""
         self._store(store)[:] = [Registration(value)]
+        self._changed(store)
 
     def entries(self, store: str) -> list[Any]:
         """The values of ``store`` in their registration order (stable by ``order``)."""
-        return [entry.value for entry in sorted(self._store(store), key=lambda entry: entry.order)]
+        return [entry.value for entry in self._in_order(store)]
 
     def keyed(self, store: str) -> dict[str, Any]:
-        return {entry.key: entry.value for entry in sorted(self._store(store), key=lambda entry: entry.order)}
+        """The values of a keyed store by key, in order (entries registered without a key are left out)."""
+        keyed = self._keyed.get(store)
+        if keyed is None:
+            keyed = self._keyed[store] = {entry.key: entry.value for entry in self._in_order(store) if entry.key}
+        return keyed
 
     def one(self, store: str) -> Any:
         entries = self._store(store)
         if not entries:
             raise LookupError(f"nothing is registered in {store!r}")
         return entries[-1].value
+
+    @contextmanager
+    def added(self, store: str, value: Any, *, order: int = 100, key: str = "") -> Iterator[Any]:
+        """Register ``value`` for the duration of a ``with`` block (tests), then remove exactly that entry."""
+        self.add(store, value, order=order, key=key)
+        try:
+            yield value
+        finally:
+            entries = self.stores[store]
+            for i in range(len(entries) - 1, -1, -1):
+                if entries[i].value is value and entries[i].key == key:
+                    del entries[i]
+                    break
+            self._changed(store)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.stores)

@@ -1,9 +1,9 @@
 """One scoping call for every queryset a user reaches: ``Model.objects.restrict(user, action)``.
 
-Core knows no roles. The accounts app registers the policy (role × action matrix, region scope) when it starts,
-and higher apps may register narrower scopes for a role (a cadre sees his paired households). A model says where
-its region code lives with ``scope_code_field`` (e.g. ``"village__code"``); a user of region 520102003 then sees
-rows whose code starts with 520102003 — the 统计用区划代码 nests by prefix.
+Core knows no roles. The accounts app registers the policy (role × action matrix, region scope) in the registry's
+``scope_policy`` store, and higher apps may register narrower scopes for a role (a cadre sees his paired
+households). A model says where its region code lives with ``scope_code_field`` (e.g. ``"village__code"``); a user
+of region 520102003 then sees rows whose code starts with 520102003 — the 统计用区划代码 nests by prefix.
 """
 
 from __future__ import annotations
@@ -14,12 +14,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 
+from .registry import registry
+
 __all__ = [
     "RestrictedManager",
     "RestrictedQuerySet",
     "ScopePolicy",
     "get_object_for",
-    "register_policy",
+    "get_policy",
     "user_can",
 ]
 
@@ -32,18 +34,9 @@ class ScopePolicy(Protocol):
     def restrict(self, queryset: models.QuerySet, user, action: str) -> models.QuerySet: ...
 
 
-_policy: ScopePolicy | None = None
-
-
-def register_policy(policy: ScopePolicy) -> None:
-    global _policy
-    _policy = policy
-
-
 def get_policy() -> ScopePolicy:
-    if _policy is None:  # pragma: no cover - accounts registers it in AppConfig.ready()
-        raise RuntimeError("no scope policy registered")
-    return _policy
+    """The registered policy (accounts' wiring sets it; ``LookupError`` before the apps are ready)."""
+    return registry.one("scope_policy")
 
 
 class RestrictedQuerySet(models.QuerySet):

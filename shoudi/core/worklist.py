@@ -1,15 +1,10 @@
-"""The 待办 (worklist) badge. Core counts nothing itself: the assistance app registers the real counter later."""
+"""The 待办 (worklist) badge. Core counts nothing itself: the assistance app registers the real counter
+(``registry.add("todo_counters", fn)``)."""
 
-from collections.abc import Callable
+from .registry import registry
 
-__all__ = ["register_todo_counter", "todo_count"]
-
-_counters: list[Callable] = []
-
-
-def register_todo_counter(counter: Callable) -> None:
-    _counters.append(counter)
+__all__ = ["todo_count"]
 
 
 def todo_count(user) -> int:
-    return sum(counter(user) for counter in _counters)
+    return sum(counter(user) for counter in registry.entries("todo_counters"))

@@ -1,11 +1,14 @@
-"""How matching plugs into the lower layers: permissions and the department scope, menus, the worklist lines.
-Nothing below imports this app."""
+"""What matching contributes: permissions and the department scope, the 数据比对 menu, the department sources whose
+lists are compared, and its lines of 我的待办. Nothing below imports this app."""
 
 from __future__ import annotations
 
-from shoudi.accounts.permissions import register, register_scope_hook
+from importlib import import_module
+
+from shoudi.accounts.permissions import ModelPermissions, ScopeHook
 from shoudi.accounts.roles import COUNTY_ADMIN, DEPARTMENT, INSPECTOR, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
-from shoudi.core.menu import MenuItem, register_menu
+from shoudi.core.menu import MenuItem
+from shoudi.core.registry import registry
 
 DEPARTMENT_MODELS = {"matching.departmentlist": "department", "matching.matchrun": "department",
                      "matching.finding": "department", "matching.mappingprofile": "department"}
@@ -19,46 +22,57 @@ def _own_department(field: str):
     return hook
 
 
+def _permissions(label: str, title: str, rows: dict) -> None:
+    registry.add("permissions", ModelPermissions(label, title, rows), key=label)
+
+
 def connect() -> None:
-    register("matching.departmentlist", "部门名单（含基础名单导出）", {
+    from shoudi.assistance.worklist import Item, WorklistSource
+
+    from . import sources
+    from .selectors import WORKLIST
+
+    _permissions("matching.departmentlist", "部门名单（含基础名单导出）", {
         COUNTY_ADMIN: ("view", "add", "import", "export"),
         DEPARTMENT: ("view", "add", "import", "export"),
         INSPECTOR: ("view",),
     })
-    register("matching.matchrun", "数据比对批次", {
+    _permissions("matching.matchrun", "数据比对批次", {
         COUNTY_ADMIN: ("view", "add", "export"),
         DEPARTMENT: ("view", "add", "export"),
         INSPECTOR: ("view",),
     })
-    register("matching.finding", "比对结果", {
+    _permissions("matching.finding", "比对结果", {
         COUNTY_ADMIN: ("view", "change", "export"),
         TOWNSHIP_REVIEWER: ("view", "export"),
         VILLAGE_OFFICER: ("view", "change", "export"),
         DEPARTMENT: ("view", "export"),
         INSPECTOR: ("view", "export"),
     })
-    register("matching.mappingprofile", "名单列对应方案", {
+    _permissions("matching.mappingprofile", "名单列对应方案", {
         COUNTY_ADMIN: ("view", "change"),
         DEPARTMENT: ("view", "change"),
     })
-    register("matching.matchingsettings", "比对参数", {
+    _permissions("matching.matchingsettings", "比对参数", {
         COUNTY_ADMIN: ("view", "add", "change", "delete"),
         **dict.fromkeys((TOWNSHIP_REVIEWER, VILLAGE_OFFICER, DEPARTMENT, INSPECTOR), ("view",)),
     })
     for label, field in DEPARTMENT_MODELS.items():
-        register_scope_hook(label, DEPARTMENT, _own_department(field))
+        registry.add("scope_hooks", ScopeHook(label, DEPARTMENT, _own_department(field)))
 
-    register_menu(
+    for item in (
         MenuItem("动态监测", "部门数据比对", "matching:run_list", model="matching.MatchRun", order=350),
         MenuItem("动态监测", "比对结果", "matching:finding_list", model="matching.Finding", order=355),
         MenuItem("动态监测", "比对参数", "matching:matchingsettings_list", model="matching.MatchingSettings",
                  action="add", order=360),
-    )
+    ):
+        registry.add("menu_items", item)
 
-    from shoudi.assistance.worklist import Item, register_item
-
-    from .selectors import WORKLIST
+    for name in sources.MODULES:  # one module per department under sources/
+        source = import_module(f"{sources.__name__}.{name}").SOURCE
+        registry.add("matching_sources", source, key=source.department)
 
     for key, label, overdue, queryset in WORKLIST:
-        register_item(Item(key, label, "findings", overdue), queryset, list_url_name="matching:finding_list",
-                      village_lookup="village")
+        registry.add("worklist_items", WorklistSource(Item(key, label, "findings", overdue), queryset,
+                                                      list_url_name="matching:finding_list", village_lookup="village"),
+                     key=key)

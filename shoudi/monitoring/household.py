@@ -1,4 +1,5 @@
-"""What monitoring adds to the registry: a section on the household page and list filters."""
+"""What monitoring adds to the registry: a section on the household page and the household list filters (both
+registered in wiring.py)."""
 
 import django_filters
 from django.db.models import Exists, OuterRef
@@ -51,11 +52,3 @@ class BelowLineFilter(django_filters.NumberFilter):
                 below = below | IncomeRecord.objects.filter(year=year, per_capita__lt=line,
                                                             household__village__code__startswith=county)
         return qs.filter(pk__in=below.values("household_id"))
-
-
-def extend_household_filters() -> None:
-    from shoudi.registry.filters import HouseholdFilterSet
-
-    HouseholdFilterSet.base_filters["monitored"] = MonitoredFilter(label="监测对象（帮扶中）")
-    HouseholdFilterSet.base_filters["category"] = CategoryFilter(label="监测对象类别", choices=c.CATEGORIES)
-    HouseholdFilterSet.base_filters["below_line_year"] = BelowLineFilter(label="低于当年监测线（填年度）")

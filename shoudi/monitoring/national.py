@@ -1,28 +1,27 @@
 """Cases from the national export: a household the national system lists as 监测对象 becomes an identified case
-(or an eliminated one) with the national dates. Runs after every committed household import.
+(or an eliminated one) with the national dates. A step of every committed household import (``national_cases``,
+registered in wiring.py and run by the import job).
 
-Written in bulk, as the screening writes its clues (an import announces its households a few hundred at a time, and a
+Written in bulk, as the screening writes its clues (the job hands the households over a few hundred at a time, and a
 county's first import holds thousands of monitored households): the cases and their 国家系统导入 timeline entries
-are multi-row INSERTs, with no model instance per row. Like the screening's clues, a case created here has its
-timeline entry (who: 导入, when, the national dates) rather than a change-log row; later changes are logged as usual."""
+are multi-row INSERTs, with no model instance per row. The cases come back from their INSERT (``RETURNING``) and
+get their change-log rows like the screening's clues (``screening.log_new_cases``)."""
 
 from __future__ import annotations
 
 import datetime
 
 from django.db import connections, router, transaction
-from django.db.models import Max
-from django.dispatch import receiver
 from django.utils import timezone
 
 from shoudi.core.bulk import insert_values
 from shoudi.registry.models import Household
-from shoudi.registry.signals import households_imported
 
 from . import choices as c
 from .models import CaseEvent, MonitoringCase
+from .screening import log_new_cases
 
-__all__ = ["import_national_cases"]
+__all__ = ["import_national_cases", "national_cases"]
 
 def _date(value) -> datetime.date | None:
     if not value:
@@ -107,19 +106,13 @@ def _write(group: list[dict], *, eliminated: bool, dated: bool) -> None:
     fields = ["household", "category", "risk_types", "clue_date", "identified_on", "elimination_type"]
     if dated:
         fields.append("eliminated_on")
-    before = MonitoringCase.objects.aggregate(last=Max("pk"))["last"] or 0
-    insert_values(MonitoringCase, case, fields, [
+    case_ids = insert_values(MonitoringCase, case, fields, [
         [x["household"], x["category"], as_json(x["risk_types"], connection), as_date(x["identified_on"], connection),
          as_date(x["identified_on"], connection), x["elimination_type"],
          *([as_date(x["eliminated_on"], connection)] if dated else [])]
         for x in group
-    ])
+    ], returning=("id", "household"))
     written = {x["household"]: x for x in group}
-    case_ids = []
-    for start in range(0, len(group), 500):
-        part = [x["household"] for x in group[start:start + 500]]
-        case_ids += MonitoringCase.objects.filter(imported=True, pk__gt=before, household_id__in=part) \
-            .values_list("pk", "household_id")
     event = CaseEvent(chain=case.chain, step=case.step, action="国家系统导入",
                       decision="已消除" if eliminated else "已识别", user_name="导入", time=timezone.now())
     as_json = CaseEvent._meta.get_field("data").get_db_prep_save
@@ -128,8 +121,10 @@ def _write(group: list[dict], *, eliminated: bool, dated: bool) -> None:
                       "eliminated_on": str(written[household]["eliminated_on"] or "")}, connection)]
         for pk, household in case_ids
     ])
+    log_new_cases([pk for pk, _ in case_ids], step_label=case.get_step_display())
 
 
-@receiver(households_imported)
-def _after_household_import(sender, household_ids, **kwargs):
-    import_national_cases(household_ids)
+def national_cases(*, household_ids: list[int], user=None) -> dict[str, int]:
+    """The import step: counts for the job log."""
+    counts = import_national_cases(household_ids)
+    return {"新增": counts["created"], "更新": counts["updated"], "已有进行中监测记录未导入": counts["skipped"]}

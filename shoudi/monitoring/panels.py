@@ -1,16 +1,11 @@
-"""Sections that higher apps add to the case page (the paired cadre, measures, assessments …)."""
+"""Sections that higher apps add to the case page (the paired cadre, measures, assessments …), registered in the
+``case_panels`` store as ``fn(request, case) -> str | None``."""
 
-from collections.abc import Callable
+from shoudi.core.registry import registry
 
-__all__ = ["case_panels", "register_case_panel"]
-
-_panels: list[tuple[int, Callable]] = []
-
-
-def register_case_panel(fn: Callable, *, order: int = 100) -> None:
-    _panels.append((order, fn))
+__all__ = ["case_panels"]
 
 
 def case_panels(request, case) -> list[str]:
-    rendered = [fn(request, case) for _, fn in sorted(_panels, key=lambda p: p[0])]
+    rendered = [fn(request, case) for fn in registry.entries("case_panels")]
     return [html for html in rendered if html]

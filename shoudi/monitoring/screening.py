@@ -5,9 +5,10 @@ case) gets nothing: screening twice adds nothing.
 
 Each county is read in two queries: one pass over the year's incomes, joined to the previous year's, returning the
 households hit by any income rule with a flag per rule; and one GROUP BY over the members for the households with
-no able member. Both say in SQL whether the household already has an open case. The clues and their first timeline
-event are written with INSERT … SELECT in batches, not one model instance per clue: in bench/bench_screening.py
-(a million households, a tenth of them hit) building and adapting that many instances took most of the time.
+no able member. Both say in SQL whether the household already has an open case. The clues, their first timeline
+event and their change-log rows are written with INSERT … SELECT in batches, not one model instance per clue: in
+bench/bench_screening.py (a million households, a tenth of them hit) building and adapting that many instances took
+most of the time. The clues come back from their INSERT (``RETURNING``), and ``log_new_cases`` logs them.
 """
 
 from __future__ import annotations
@@ -23,15 +24,16 @@ from django.db import connections, router, transaction
 from django.db.models import BooleanField, Case, Count, Exists, F, FilteredRelation, OuterRef, Q, Value, When
 from django.utils import timezone
 
+from shoudi.core.audit import log_created
 from shoudi.core.bulk import insert_select, values_per_statement
 from shoudi.regions.models import Region
 from shoudi.registry.choices import NO_LABOUR
-from shoudi.registry.models import IncomeRecord, Member
+from shoudi.registry.models import Household, IncomeRecord, Member
 
 from .models import CaseEvent, MonitoringCase
 from .policy import lines_by_county, settings_for
 
-__all__ = ["RULES", "ScreeningResult", "screen"]
+__all__ = ["RULES", "ScreeningResult", "log_new_cases", "screen"]
 
 RULES = {
     "below_line": "人均纯收入低于监测线",
@@ -157,7 +159,8 @@ def screen(*, year: int, region: Region | None = None, progress=None) -> Screeni
 
 @transaction.atomic
 def _write_clues(*, year: int, hits: dict[int, dict[str, dict]]) -> int:
-    """A case at 入户核实 per household and the event 预警生成线索 on its timeline; returns how many."""
+    """A case at 入户核实 per household, the event 预警生成线索 on its timeline and its change-log row; returns how
+    many."""
     now = timezone.now()
     case = MonitoringCase(source="部门筛查预警", clue_date=timezone.localdate(), step_since=now)
     event = CaseEvent(action="预警生成线索", user_name="系统预警", time=now)
@@ -166,6 +169,7 @@ def _write_clues(*, year: int, hits: dict[int, dict[str, dict]]) -> int:
     as_json = case._meta.get_field("clue_figures").get_db_prep_save
     cases_table = connection.ops.quote_name(MonitoringCase._meta.db_table)
     household_ids = sorted(hits)
+    written: list[int] = []
     for start in range(0, len(household_ids), per_batch):
         batch = household_ids[start:start + per_batch]
         values = []
@@ -175,11 +179,27 @@ def _write_clues(*, year: int, hits: dict[int, dict[str, dict]]) -> int:
                        as_json({"year": year, **{RULES[r]: f for r, f in found.items()}}, connection),
                        "预警：" + "；".join(RULES[r] for r in found)]
         rows = ", ".join(["(%s, %s, %s, %s)"] * len(batch))
-        insert_select(MonitoringCase, case, {"household": "column1", "clue_rules": "column2",
-                                              "clue_figures": "column3", "clue_note": "column4"},
-                       f"(VALUES {rows}) AS v", values)
-        # the case just written is the household's only open case (case_one_open_per_household)
-        in_batch = ", ".join(["%s"] * len(batch))
+        ids = [pk for pk, in insert_select(MonitoringCase, case, {"household": "column1", "clue_rules": "column2",
+                                                                   "clue_figures": "column3", "clue_note": "column4"},
+                                           f"(VALUES {rows}) AS v", values, returning=("id",))]
+        in_batch = ", ".join(["%s"] * len(ids))
         insert_select(CaseEvent, event, {"case": "c.id", "chain": "c.chain", "step": "c.step", "note": "c.clue_note"},
-                       f"{cases_table} c WHERE c.is_open AND c.household_id IN ({in_batch})", batch)
+                      f"{cases_table} c WHERE c.id IN ({in_batch})", ids)
+        written += ids
+    log_new_cases(written, step_label=case.get_step_display())
     return len(household_ids)
+
+
+def log_new_cases(case_ids: list[int], *, step_label: str) -> int:
+    """The 新增 change-log rows of cases just written in bulk (all at the step ``step_label``), named as the case
+    page names them: "<户主>户（<户编号>）·<环节>"."""
+    connection = connections[router.db_for_write(MonitoringCase)]
+    qn = connection.ops.quote_name
+    households, members = qn(Household._meta.db_table), qn(Member._meta.db_table)
+    label = step_label.replace("'", "''")
+    head = (f"(SELECT m.{qn('name')} || '户（' || h.{qn('household_no')} || '）' FROM {members} m "  # noqa: S608
+            f"WHERE m.{qn('household_id')} = h.{qn('id')} AND m.{qn('relation')} = '户主' "
+            f"ORDER BY m.{qn('id')} LIMIT 1)")
+    represent = (f"(SELECT COALESCE({head}, '户 ' || h.{qn('household_no')}) FROM {households} h "  # noqa: S608
+                 f"WHERE h.{qn('id')} = o.{qn('household_id')}) || '·{label}'")
+    return log_created(MonitoringCase, case_ids, represent=represent, parent="household")

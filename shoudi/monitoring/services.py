@@ -6,7 +6,7 @@ and a row in the change log. A refusal raises ``TransitionRefused`` with a Chine
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from shoudi.accounts.roles import CADRE, COUNTY_ADMIN, DEPARTMENT, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
 from shoudi.core.dates import months_between
+from shoudi.core.registry import registry
 from shoudi.registry.models import Household
 
 from . import choices as c
@@ -32,8 +33,6 @@ __all__ = [
     "mark_no_labour_guarantee",
     "open_clue",
     "publicize",
-    "register_guarantee_problems",
-    "register_measure_counter",
     "reject",
     "resolve_objection",
     "reverse_elimination",
@@ -60,19 +59,6 @@ ELIMINATION_APPLY_ROLES = {CADRE, VILLAGE_OFFICER}
 REVERSAL_ROLES = {VILLAGE_OFFICER, CADRE, TOWNSHIP_REVIEWER, COUNTY_ADMIN}
 PREVIOUS_STEP = {c.VILLAGE_REVIEW: c.VERIFICATION, c.PUBLICITY: c.VILLAGE_REVIEW, c.TOWNSHIP_REVIEW: c.PUBLICITY,
                  c.COUNTY_REVIEW: c.TOWNSHIP_REVIEW}
-
-# Later apps tell the guards what they know: implemented measures and open guarantee problems of a household.
-_measure_counters: list[Callable[[Household], int]] = []
-_guarantee_problem_sources: list[Callable[[Household], list[str]]] = []
-
-
-def register_measure_counter(fn: Callable[[Household], int]) -> None:
-    _measure_counters.append(fn)
-
-
-def register_guarantee_problems(fn: Callable[[Household], list[str]]) -> None:
-    _guarantee_problem_sources.append(fn)
-
 
 # --- helpers ---------------------------------------------------------------------------------------------------
 
@@ -399,7 +385,7 @@ class EliminationCheck:
 def implemented_measures(household: Household) -> int:
     """Measures implemented for the household, as the assistance app counts them (imported national measures
     become 已落实 measures there)."""
-    return sum(fn(household) for fn in _measure_counters)
+    return sum(fn(household) for fn in registry.entries("measure_counters"))
 
 
 def guarantee_problems(household: Household) -> list[str]:
@@ -407,7 +393,8 @@ def guarantee_problems(household: Household) -> list[str]:
         ("housing_secure", "住房安全"), ("water_secure", "饮水安全"), ("education_secure", "义务教育"),
         ("insurance_secure", "基本医疗保险"),
     ) if getattr(household, flag) is False]
-    for fn in _guarantee_problem_sources:
+    # later apps tell the guards what they know (the registry's guarantee_problems store)
+    for fn in registry.entries("guarantee_problems"):
         problems.extend(fn(household))
     return problems
 

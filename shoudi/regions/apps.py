@@ -7,12 +7,6 @@ class RegionsConfig(AppConfig):
     verbose_name = "行政区划"
 
     def ready(self) -> None:
-        from shoudi.core.menu import MenuItem, register_menu
+        from . import wiring
 
-        register_menu(MenuItem("基础数据", "行政区划", "regions:region_list", model="regions.Region", order=200))
-
-        from shoudi.core.context_processors import register_shell_context
-
-        from .views import picker_context
-
-        register_shell_context(picker_context)
+        wiring.connect()

@@ -13,10 +13,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from shoudi.core.forms import StyledForm
-from shoudi.core.jobs import start_job
+from shoudi.core.jobs import retry_job, start_job
+from shoudi.core.models import Job
 from shoudi.core.scope import get_object_for, user_can
 from shoudi.regions.models import Region
 
+from .jobs import pending_steps
 from .models import Household, HouseholdImport
 
 
@@ -56,10 +58,14 @@ def import_detail(request, pk):
     template = "registry/import_detail.html"
     if request.htmx:
         template += "#import-state"
+    pending = pending_steps(record.steps_done) if record.status == HouseholdImport.COMMITTED and job else []
     return render(request, template, {
         "title": f"导入农户信息：{record.file_name}", "record": record, "job": job,
         "preview": record.preview, "result": record.result,
         "can_create_regions": user_can(request.user, Region, "add"),
+        "steps_pending": pending, "steps_failed": bool(pending) and job.status == Job.FAILED,
+        "steps_running": bool(pending) and job.status in (Job.QUEUED, Job.RUNNING),
+        "can_retry": record.user_id == request.user.pk and user_can(request.user, Job, "add"),
     })
 
 
@@ -82,6 +88,20 @@ def import_commit(request, pk):
         record.status = HouseholdImport.COMMITTING
         record.save(update_fields=["status"])
         _start(record, "registry.import_commit", "commit_job", f"导入：{record.file_name}")
+    return redirect(record)
+
+
+@require_POST
+def import_retry_steps(request, pk):
+    """重试后续步骤: run the commit job again; it finds the households imported and runs only the steps left."""
+    record = get_object_for(request.user, HouseholdImport.objects.filter(user=request.user), "view", pk=pk)
+    job = record.commit_job
+    if record.status != HouseholdImport.COMMITTED or job is None or job.status != Job.FAILED \
+            or not pending_steps(record.steps_done):
+        messages.error(request, "该导入没有需要重试的后续步骤")
+        return redirect(record)
+    retry_job(job=job, user=request.user)
+    messages.info(request, "已重新运行未完成的后续步骤")
     return redirect(record)
 
 

@@ -1,16 +1,73 @@
-"""The household import as two jobs: the preview (checks, counts, error report) and the commit."""
+"""The household import as two jobs: the preview (checks, counts, error report) and the commit, which then runs the
+steps other apps register for a committed import (national cases, national measures …), each logged.
+
+A failing step fails the job with the step's message; the households stay imported. Retrying the job (the job page,
+or 重试后续步骤 on the import page) runs only the steps not done yet, for the same households, without importing
+again: the import keeps its household ids and the steps done.
+"""
 
 from __future__ import annotations
 
 import tempfile
+from collections import Counter
+from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from pathlib import Path
 
 from shoudi.core.jobs import JobError, job
+from shoudi.core.registry import registry
 
 from .importing import commit_household_import, preview_household_import
 from .models import HouseholdImport
 
 ERRORS_SHOWN = 200
+STEP_CHUNK = 500  # households per call of a step (SQLite takes at most 999 parameters a statement)
+
+
+def pending_steps(done: Iterable[str] = ()) -> list:
+    """The registered post-import steps not in ``done``, in their order."""
+    done = set(done)
+    return [step for step in registry.entries("post_import_steps") if step.name not in done]
+
+
+def run_post_import_steps(household_ids: list[int], *, user, log: Callable[[str], None], done: Iterable[str] = (),
+                          on_done: Callable[[str], None] | None = None) -> list[str]:
+    """Run the steps not in ``done`` for these households, a few hundred at a time; log each; call ``on_done(name)``
+    after each step that finished. Returns the names run. A step that raises stops here with ``JobError`` (its
+    message, in Chinese): the steps after it do not run, and a retry starts again at that step."""
+    ran = []
+    for step in pending_steps(done):
+        counts: Counter = Counter()
+        try:
+            for start in range(0, len(household_ids), STEP_CHUNK):
+                counts.update(step.run(household_ids=household_ids[start:start + STEP_CHUNK], user=user) or {})
+        except JobError as exc:
+            raise JobError(f"后续步骤“{step.title}”未完成：{exc}") from exc
+        except Exception as exc:
+            message = str(exc).strip() or type(exc).__name__
+            raise JobError(f"后续步骤“{step.title}”未完成：{message}") from exc
+        figures = "，".join(f"{label} {n}" for label, n in counts.items())
+        log(f"{step.title}：{figures or '完成'}")
+        ran.append(step.name)
+        if on_done is not None:
+            on_done(step.name)
+    return ran
+
+
+@contextmanager
+def announced_household_ids(result_ids: list[int]):
+    """The household ids of a commit: from the result when it names them, else heard from the import's signal (the
+    import announces them after the commit; see registry.signals)."""
+    from .signals import households_imported
+
+    def listen(sender, household_ids, **kwargs):
+        result_ids.extend(household_ids)
+
+    households_imported.connect(listen, weak=False, dispatch_uid=f"registry.jobs.{id(result_ids)}")
+    try:
+        yield result_ids
+    finally:
+        households_imported.disconnect(dispatch_uid=f"registry.jobs.{id(result_ids)}")
 
 
 def _summary(result) -> dict:
@@ -72,17 +129,33 @@ def import_preview(ctx, *, import_id: int) -> dict:
 @job("registry.import_commit", title="农户信息导入")
 def import_commit(ctx, *, import_id: int) -> dict:
     upload = HouseholdImport.objects.get(pk=import_id)
-    ctx.log(f"导入文件 {upload.file_name}")
-    result = commit_household_import(upload.file.path, user=upload.user, income_year=upload.income_year,
-                                     create_missing_regions=upload.create_regions, progress=_progress(ctx))
-    upload.result = _summary(result)
-    upload.status = HouseholdImport.COMMITTED if result.committed else HouseholdImport.FAILED
-    upload.save(update_fields=["result", "status"])
-    ctx.log(result.summary())
-    _report(ctx, result, upload.file_name)
-    if not result.committed:
-        raise JobError(result.file_error or "导入未完成")
-    return {"新增户": result.totals.households["new"], "修改户": result.totals.households["changed"]}
+    if upload.status == HouseholdImport.COMMITTED:
+        # a retry after a failed step: the households are in, only the steps left run
+        ctx.log(f"文件 {upload.file_name} 已导入，继续未完成的后续步骤")
+    else:
+        ctx.log(f"导入文件 {upload.file_name}")
+        heard: list[int] = []
+        with announced_household_ids(heard):
+            result = commit_household_import(upload.file.path, user=upload.user, income_year=upload.income_year,
+                                             create_missing_regions=upload.create_regions, progress=_progress(ctx))
+        ids = getattr(result, "household_ids", None)
+        upload.result = _summary(result)
+        upload.status = HouseholdImport.COMMITTED if result.committed else HouseholdImport.FAILED
+        upload.household_ids = sorted(set(heard if ids is None else ids)) if result.committed else []
+        upload.steps_done = []
+        upload.save(update_fields=["result", "status", "household_ids", "steps_done"])
+        ctx.log(result.summary())
+        _report(ctx, result, upload.file_name)
+        if not result.committed:
+            raise JobError(result.file_error or "导入未完成")
+
+    def done(name: str) -> None:
+        upload.steps_done = [*upload.steps_done, name]
+        upload.save(update_fields=["steps_done"])
+
+    run_post_import_steps(upload.household_ids, user=upload.user, log=ctx.log, done=upload.steps_done, on_done=done)
+    households = (upload.result.get("totals") or {}).get("households") or {}
+    return {"新增户": households.get("new", 0), "修改户": households.get("changed", 0)}
 
 
 @job("registry.export", title="导出农户信息（国家系统格式）")

@@ -1,4 +1,6 @@
-"""Signals the registry sends; higher apps (monitoring) listen, the registry imports none of them."""
+"""The signal the household import still sends after a commit (``households_imported``). No app listens to it for
+work: what must follow an import is a registered post-import step, run and logged by the import job
+(registry/jobs.py). It goes once the import names its households on its result (``household_ids``)."""
 
 from django.dispatch import Signal
 

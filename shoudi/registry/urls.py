@@ -19,5 +19,6 @@ urlpatterns = [
     path("import/", import_views.import_upload, name="import_upload"),
     path("import/<int:pk>/", import_views.import_detail, name="import_detail"),
     path("import/<int:pk>/commit/", import_views.import_commit, name="import_commit"),
+    path("import/<int:pk>/retry-steps/", import_views.import_retry_steps, name="import_retry_steps"),
     path("export/", import_views.export_national, name="export_national"),
 ]

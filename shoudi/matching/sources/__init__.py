@@ -24,8 +24,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import import_module
 
+from shoudi.core.registry import registry
 from shoudi.matching import choices as c
 
 __all__ = [
@@ -178,34 +178,25 @@ COMMON_RULES: tuple[Rule, ...] = (NAME_MISMATCH,)
 # Rows whose ID is not in the registry of the run's region: counted and kept, never a finding (no village).
 NOT_IN_REGISTRY = ("not_in_registry", "名单人员不在系统中")
 
-# --- the registry of sources ------------------------------------------------------------------------------------
+# --- the registered sources -------------------------------------------------------------------------------------
 
+# The department modules, each with its ``SOURCE``; wiring.py registers them in the core registry (matching_sources).
 MODULES = ("medical_insurance", "civil_affairs", "disabled_federation", "education", "housing", "human_resources")
-_sources: dict[str, Source] = {}
-
-
-def _load() -> None:
-    if not _sources:
-        for name in MODULES:
-            source = import_module(f"{__name__}.{name}").SOURCE
-            _sources[source.department] = source
 
 
 def sources() -> list[Source]:
-    _load()
-    return list(_sources.values())
+    return registry.entries("matching_sources")
 
 
 def get_source(department: str) -> Source:
     """The source of ``department`` (a key of accounts.roles.DEPARTMENT_CHOICES); LookupError if it has none."""
-    _load()
     try:
-        return _sources[department]
+        return registry.keyed("matching_sources")[department]
     except KeyError:
         raise LookupError(f"{c.DEPARTMENT_LABELS.get(department, department)}尚无比对规则") from None
 
 
 def department_choices() -> list[tuple[str, str]]:
     """The departments that have a source, in the order of DEPARTMENT_CHOICES."""
-    _load()
-    return [(key, label) for key, label in c.DEPARTMENT_LABELS.items() if key in _sources]
+    known = registry.keyed("matching_sources")
+    return [(key, label) for key, label in c.DEPARTMENT_LABELS.items() if key in known]

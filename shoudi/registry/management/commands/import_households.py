@@ -9,9 +9,11 @@ Decisions:
   (a household with an error in any row is never half-imported) and reports the rest.
 - ``--report`` says where the error report goes (original rows + 原行号 + 错误原因); without it, when there are
   errors, it is written next to the file as ``<name>-错误报告.xlsx``. No errors, no report.
+- After the commit the steps other apps register (national cases, national measures …) run as in the import job,
+  one line each. A failing step prints its message and exits with 1; the households stay imported.
 - Exit status: 0 when the file was imported (or, with ``--dry-run``, would be without errors); 1 when the file was
-  rejected — unreadable, or errors and nothing written (with ``--skip-errors``: nothing importable); 2 on a usage
-  error (wrong arguments, missing file).
+  rejected — unreadable, or errors and nothing written (with ``--skip-errors``: nothing importable) — or a step
+  after the commit failed; 2 on a usage error (wrong arguments, missing file).
 """
 
 from pathlib import Path
@@ -19,7 +21,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from shoudi.core.context import acting_as
+from shoudi.core.jobs import JobError
 from shoudi.registry.importing import commit_household_import, preview_household_import
+from shoudi.registry.jobs import announced_household_ids, run_post_import_steps
 
 
 class Command(BaseCommand):
@@ -41,12 +45,14 @@ class Command(BaseCommand):
             raise CommandError(f"文件不存在：{file}", returncode=2)
         if year is not None and not 2000 <= year <= 2100:
             raise CommandError("--year 应在 2000–2100 之间", returncode=2)
+        heard: list[int] = []
         with acting_as(None, source="cli"):
             if dry_run:
                 result = preview_household_import(path, income_year=year, create_missing_regions=create_regions)
             else:
-                result = commit_household_import(path, income_year=year, create_missing_regions=create_regions,
-                                                 all_or_nothing=not skip_errors)
+                with announced_household_ids(heard):
+                    result = commit_household_import(path, income_year=year, create_missing_regions=create_regions,
+                                                     all_or_nothing=not skip_errors)
         self.stdout.write(result.summary())
         if result.report_rows or (report and result.file_error):
             target = Path(report) if report else path.with_name(f"{path.stem}-错误报告.xlsx")
@@ -62,3 +68,9 @@ class Command(BaseCommand):
             raise CommandError("文件有错误，未导入任何数据", returncode=1)
         if skip_errors and result.has_errors and result.totals.households["error"] == result.household_count:
             raise CommandError("没有可导入的农户", returncode=1)
+        ids = getattr(result, "household_ids", None)
+        try:
+            with acting_as(None, source="cli"):
+                run_post_import_steps(sorted(set(heard if ids is None else ids)), user=None, log=self.stdout.write)
+        except JobError as exc:
+            raise CommandError(f"{exc}（农户信息已导入）", returncode=1) from exc

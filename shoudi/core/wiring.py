@@ -1,0 +1,18 @@
+"""What core contributes: the change-log signal handlers and the 首页 and 系统管理 menu entries."""
+
+from __future__ import annotations
+
+from .menu import MenuItem
+from .registry import registry
+
+
+def connect() -> None:
+    from . import audit  # noqa: F401  (connects the change-log signal handlers)
+
+    for item in (
+        MenuItem("工作台", "首页", "home", order=0),
+        MenuItem("系统管理", "变更记录", "core:objectchange_list", model="core.ObjectChange", order=910),
+        MenuItem("系统管理", "敏感信息访问记录", "core:accesslog_list", model="core.AccessLog", order=920),
+        MenuItem("系统管理", "后台任务", "core:job_list", model="core.Job", order=930),
+    ):
+        registry.add("menu_items", item)

@@ -1,0 +1,62 @@
+"""What monitoring contributes: permissions, the 动态监测 menu, the cases section of the household page, the
+household list filters (监测对象, 类别, 低于监测线) and the national cases after a household import."""
+
+from __future__ import annotations
+
+from shoudi.accounts.permissions import ModelPermissions
+from shoudi.accounts.roles import CADRE, COUNTY_ADMIN, DEPARTMENT, INSPECTOR, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
+from shoudi.core.menu import MenuItem
+from shoudi.core.registry import FilterExtension, PostImportStep, registry
+
+from . import choices as c
+
+HOUSEHOLDS = "registry.HouseholdFilterSet"
+
+
+def _permissions(label: str, title: str, rows: dict) -> None:
+    registry.add("permissions", ModelPermissions(label, title, rows), key=label)
+
+
+def connect() -> None:
+    from .household import BelowLineFilter, CategoryFilter, MonitoredFilter, household_panel
+    from .national import national_cases
+
+    _permissions("monitoring.monitoringcase", "监测对象", {
+        COUNTY_ADMIN: ("view", "add", "change", "export"),
+        TOWNSHIP_REVIEWER: ("view", "add", "change", "export"),
+        VILLAGE_OFFICER: ("view", "add", "change", "export"),
+        CADRE: ("view", "add", "change"),
+        DEPARTMENT: ("view", "add"),
+        INSPECTOR: ("view", "export"),
+    })
+    _permissions("monitoring.monitoringline", "监测线", {
+        COUNTY_ADMIN: ("view", "add", "change", "delete"),
+        **dict.fromkeys((TOWNSHIP_REVIEWER, VILLAGE_OFFICER, CADRE, DEPARTMENT, INSPECTOR), ("view",)),
+    })
+    _permissions("monitoring.monitoringsettings", "监测参数", {
+        COUNTY_ADMIN: ("view", "add", "change", "delete"),
+        **dict.fromkeys((TOWNSHIP_REVIEWER, VILLAGE_OFFICER, INSPECTOR), ("view",)),
+    })
+    for item in (
+        MenuItem("动态监测", "监测对象", "monitoring:case_list", model="monitoring.MonitoringCase", order=300),
+        MenuItem("动态监测", "批量审核", "monitoring:batch_review", model="monitoring.MonitoringCase",
+                 action="change", order=310),
+        MenuItem("动态监测", "预警筛查", "monitoring:screen", model="monitoring.MonitoringLine", action="add",
+                 order=320),
+        MenuItem("动态监测", "监测线", "monitoring:monitoringline_list", model="monitoring.MonitoringLine",
+                 order=330),
+        MenuItem("动态监测", "监测参数", "monitoring:monitoringsettings_list",
+                 model="monitoring.MonitoringSettings", order=340),
+    ):
+        registry.add("menu_items", item)
+
+    registry.add("household_panels", household_panel, order=10)
+    for extension in (
+        FilterExtension(HOUSEHOLDS, "monitored", lambda: MonitoredFilter(label="监测对象（帮扶中）")),
+        FilterExtension(HOUSEHOLDS, "category", lambda: CategoryFilter(label="监测对象类别", choices=c.CATEGORIES)),
+        FilterExtension(HOUSEHOLDS, "below_line_year", lambda: BelowLineFilter(label="低于当年监测线（填年度）")),
+    ):
+        registry.add("filter_extensions", extension)
+
+    registry.add("post_import_steps", PostImportStep("national_cases", "生成国家系统监测对象", national_cases),
+                 key="national_cases", order=10)
