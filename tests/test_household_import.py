@@ -256,6 +256,17 @@ def test_households_created_or_changed_are_announced_after_the_commit(world, tmp
         households_imported.disconnect(listen)
 
 
+def test_the_result_names_the_households_created_or_changed(world, tmp_path):
+    rows = synthetic(world)
+    first = commit(write(tmp_path / "a.xlsx", rows))
+    assert sorted(first.household_ids) == sorted(Household.objects.values_list("pk", flat=True))
+    assert commit(write(tmp_path / "a.xlsx", rows)).household_ids == []  # unchanged
+    rows[0]["户联系电话"] = "13500000000"
+    changed = commit(write(tmp_path / "b.xlsx", rows))
+    assert changed.household_ids == [Household.objects.get(household_no=rows[0]["户编号"]).pk]
+    assert preview(write(tmp_path / "b.xlsx", rows)).household_ids == []
+
+
 # --- errors ---------------------------------------------------------------------------------------------------------
 
 
