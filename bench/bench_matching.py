@@ -407,10 +407,10 @@ def measure(path: Path, written: int, setup_s: float, *, baseline, vendor: str, 
             target: float | None = None, months: int = 2) -> int:
     """Baseline and run alternately, ``months`` times (each run the next month: from the second on, every finding
     links to last month's); each run's ratio is against the baseline measured just before it."""
-    from shoudi.matching.models import Finding
-    from shoudi.matching.services import match_file, settings_for
+    from shoudi.matching.models import Finding, MatchingSettings
+    from shoudi.matching.services import match_file
 
-    config = settings_for(COUNTY)
+    config = MatchingSettings.for_region(COUNTY)
     thresholds = (config.medical_threshold_lifted, config.medical_threshold_other)
     baseline(path, thresholds)  # warm the cache the same way for both: one untimed pass over the registry
     problems, rounds = [], []

@@ -314,13 +314,13 @@ def setup_data(n: int, today: datetime.date) -> None:
     from django.db import connection, transaction
 
     from shoudi.accounts.roles import COUNTY_ADMIN
-    from shoudi.assistance.rhythm import rhythm_for
+    from shoudi.assistance.models import RhythmSettings
     from shoudi.core.testing import make_user
 
     county = create_regions()
     make_user(ADMIN, COUNTY_ADMIN, county, name="基准县管理员")
     params = {"n": n, "villages": TOWNSHIPS * VILLAGES_PER_TOWNSHIP, "today": today,
-              "stable_cutoff": stable_cutoff(today, rhythm_for(COUNTY).stable_after_elimination_months)}
+              "stable_cutoff": stable_cutoff(today, RhythmSettings.for_region(COUNTY).stable_after_elimination_months)}
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(RAND_FUNCTION)
         run_steps(cur, [("households", HOUSEHOLDS, None), ("cases", CASES, None), ("cadres", CADRES, None),
@@ -336,13 +336,14 @@ def setup_data(n: int, today: datetime.date) -> None:
 
 def baseline_params(user, today: datetime.date) -> dict:
     """The dates and settings of the worklist's definitions (DOMAIN.md §4), for the hand-written baseline."""
-    from shoudi.assistance.rhythm import period_bounds, rhythm_for
+    from shoudi.assistance.models import RhythmSettings
+    from shoudi.assistance.rhythm import period_bounds
     from shoudi.assistance.worklist import _add_months
     from shoudi.monitoring import choices as mc
     from shoudi.monitoring.policy import settings_for
     from shoudi.monitoring.services import STEP_ROLES
 
-    s = rhythm_for(COUNTY)
+    s = RhythmSettings.for_region(COUNTY)
     visit_start, _ = period_bounds(today, s.monitored_visit_months)
     visit_prev = period_bounds(today, s.monitored_visit_months, -1)
     lifted_visit_start, _ = period_bounds(today, s.lifted_visit_months)

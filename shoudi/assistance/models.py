@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shoudi.core.models import ChangeLoggedModel
+from shoudi.regions.settings import RegionSettings
 
 from . import choices as c
 
@@ -219,11 +220,9 @@ class Assessment(ChangeLoggedModel):
         return reverse("registry:household_detail", args=[self.household_id]) + "#assistance"
 
 
-class RhythmSettings(ChangeLoggedModel):
+class RhythmSettings(RegionSettings):
     """The rhythm of S004 as configuration: how often to visit, contact and assess; deadlines after identification."""
 
-    region = models.ForeignKey("regions.Region", verbose_name="适用区划", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
     monitored_visit_months = models.PositiveSmallIntegerField("未消除/消除不满期户：入户走访间隔（月）", default=1)
     monitored_assessment_months = models.PositiveSmallIntegerField("未消除/消除不满期户：成效评估间隔（月）",
                                                                    default=3)
@@ -233,15 +232,5 @@ class RhythmSettings(ChangeLoggedModel):
     cadre_within_days = models.PositiveSmallIntegerField("识别后落实帮扶干部（天）", default=10)
     measure_within_days = models.PositiveSmallIntegerField("识别后落实帮扶措施（天）", default=30)
 
-    scope_code_field = "region__code"
-    scope_read_ancestors = True
-
-    class Meta:
+    class Meta(RegionSettings.Meta):
         verbose_name = verbose_name_plural = "帮扶节奏参数"
-        constraints = [models.UniqueConstraint(fields=["region"], name="rhythm_unique_region")]
-
-    def __str__(self) -> str:
-        return f"{self.region.name if self.region_id else '默认'}帮扶节奏参数"
-
-    def get_absolute_url(self) -> str:
-        return reverse("assistance:rhythmsettings_list")

@@ -10,23 +10,14 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from shoudi.core.dates import months_between
 
 from .models import RhythmSettings
 
-__all__ = ["LIFTED", "MONITORED", "Obligation", "month_index", "obligations", "period_bounds", "regime", "rhythm_for"]
+__all__ = ["LIFTED", "MONITORED", "Obligation", "month_index", "obligations", "period_bounds", "regime"]
 
 MONITORED, LIFTED = "monitored", "lifted"
 IN_HOME = "入户"
-
-
-def rhythm_for(region_code: str = "") -> RhythmSettings:
-    """The county's rhythm settings, else the default row, else the built-in S004 numbers (unsaved)."""
-    rows = RhythmSettings.objects.filter(Q(region__isnull=True) | Q(region__code=region_code[:6] or "-"))
-    ranked = sorted(rows, key=lambda r: r.region_id is not None, reverse=True)
-    return ranked[0] if ranked else RhythmSettings()
 
 
 def month_index(day: datetime.date) -> int:

@@ -19,13 +19,14 @@ from django.utils import timezone
 
 from shoudi.core.models import ChangeLoggedModel, TimeStampedModel
 from shoudi.core.scope import RestrictedManager, RestrictedQuerySet
+from shoudi.regions.settings import RegionSettings
 
 from . import choices as c
 
 __all__ = ["DepartmentList", "Finding", "ListRow", "MappingProfile", "MatchRun", "MatchingSettings"]
 
 
-class MatchingSettings(ChangeLoggedModel):
+class MatchingSettings(RegionSettings):
     """Matching thresholds and deadlines of a county (blank region = the default for every county).
 
     The 医保 high-cost line is a share of last year's rural per-capita disposable income: by default 50 % for
@@ -45,23 +46,9 @@ class MatchingSettings(ChangeLoggedModel):
     school_age_min = models.PositiveSmallIntegerField("控辍保学最小年龄（周岁）", default=6)
     school_age_max = models.PositiveSmallIntegerField("控辍保学最大年龄（周岁）", default=16)
 
-    scope_code_field = "region__code"
-    scope_read_ancestors = True
-
-    class Meta:
+    class Meta(RegionSettings.Meta):
         verbose_name = verbose_name_plural = "比对参数"
         ordering = ["region__code"]
-        constraints = [
-            # one row per county and one default (a NULL region counts as one value here)
-            models.UniqueConstraint(Coalesce(F("region"), Value(0)), name="matching_settings_unique_region",
-                                    violation_error_message="该区划已有比对参数"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.region.name if self.region_id else '默认'}比对参数"
-
-    def get_absolute_url(self) -> str:
-        return reverse("matching:matchingsettings_list")
 
     @property
     def medical_threshold_lifted(self) -> Decimal:

@@ -39,7 +39,6 @@ __all__ = [
     "parse_period",
     "profile_for",
     "resolve_finding",
-    "settings_for",
     "start_run",
     "verify_finding",
 ]
@@ -58,14 +57,6 @@ class FindingRefused(Exception):
 
 
 # --- configuration ----------------------------------------------------------------------------------------------
-
-def settings_for(region_code: str = "") -> MatchingSettings:
-    """The county's settings, else the default row, else the built-in defaults (unsaved)."""
-    county = region_code[:6] if region_code else None
-    rows = list(MatchingSettings.objects.filter(Q(region__isnull=True) | Q(region__code=county or "-")))
-    rows.sort(key=lambda s: s.region_id is not None, reverse=True)
-    return rows[0] if rows else MatchingSettings()
-
 
 _PERIOD = re.compile(r"(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*月?")
 
@@ -212,7 +203,7 @@ def execute_run(run: MatchRun, *, log=None) -> MatchRun:
             log(f"读取名单：{dlist.file_name}")
             parsed = load_list(dlist)
             log(f"载入 {parsed.rows_loaded} 行，未载入 {parsed.rows_rejected} 行，问题 {parsed.issue_count} 处")
-        settings = settings_for(run.region_code)
+        settings = MatchingSettings.for_region(run.region_code)
         period_start = parse_period(run.period)
         due_on = timezone.localdate() + datetime.timedelta(days=settings.verification_days)
         with transaction.atomic():

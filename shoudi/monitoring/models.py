@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shoudi.core.models import ChangeLoggedModel
+from shoudi.regions.settings import YearlyRegionSettings
 
 from . import choices as c
 
@@ -47,15 +48,12 @@ class MonitoringLine(ChangeLoggedModel):
         return reverse("monitoring:monitoringline_list")
 
 
-class MonitoringSettings(ChangeLoggedModel):
+class MonitoringSettings(YearlyRegionSettings):
     """Policy numbers that differ between provinces and counties: never literals in code.
 
     A row applies to a region (blank = everywhere) and optionally one year; the most specific row wins.
     """
 
-    region = models.ForeignKey("regions.Region", verbose_name="适用区划", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveSmallIntegerField("年度", null=True, blank=True, help_text="留空表示各年度通用")
     publicity_days = models.PositiveSmallIntegerField("公示天数（不少于）", default=5)
     identification_days = models.PositiveSmallIntegerField("识别时限（天，线索到县级审定）", default=15)
     min_months_before_elimination = models.PositiveSmallIntegerField("识别后最短监测月数", default=3)
@@ -71,20 +69,9 @@ class MonitoringSettings(ChangeLoggedModel):
         "合规自付支出预警线·其他农户（元）", max_digits=10, decimal_places=2, default=Decimal("20000"),
         help_text="如：上年农村居民人均可支配收入的 100%")
 
-    scope_code_field = "region__code"
-    scope_read_ancestors = True
-
-    class Meta:
+    class Meta(YearlyRegionSettings.Meta):
         verbose_name = verbose_name_plural = "监测参数"
         ordering = ["region__code", "-year"]
-        constraints = [models.UniqueConstraint(fields=["region", "year"], name="settings_unique_region_year")]
-
-    def __str__(self) -> str:
-        where = self.region.name if self.region_id else "默认"
-        return f"{where}{f' {self.year} 年' if self.year else ''}监测参数"
-
-    def get_absolute_url(self) -> str:
-        return reverse("monitoring:monitoringsettings_list")
 
 
 class MonitoringCase(ChangeLoggedModel):

@@ -35,9 +35,5 @@ def lines_by_county(county_codes: list[str], year: int) -> dict[str, Decimal | N
 
 
 def settings_for(region_code: str = "", year: int | None = None) -> MonitoringSettings:
-    """The settings in force: county + year, county, default + year, default, else built-in defaults (unsaved)."""
-    county = _county_code(region_code) if region_code else None
-    rows = MonitoringSettings.objects.filter(Q(region__isnull=True) | Q(region__code=county or "-"),
-                                             Q(year__isnull=True) | Q(year=year))
-    ranked = sorted(rows, key=lambda s: (s.region_id is not None, s.year is not None), reverse=True)
-    return ranked[0] if ranked else MonitoringSettings()
+    """The settings in force for a place and year (kept for its many callers): ``MonitoringSettings.for_region``."""
+    return MonitoringSettings.for_region(region_code, year)
