@@ -29,6 +29,7 @@ IMPORTED = "国家系统导入"
 
 @transaction.atomic
 def measures_from_national(*, household_ids) -> int:
+    """The national measures of these households not imported yet, as 已落实 measures; returns how many."""
     existing = set(Measure.objects.filter(household_id__in=list(household_ids), content=IMPORTED)
                    .values_list("household_id", "category", "sub_item"))
     new = []

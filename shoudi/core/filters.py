@@ -49,7 +49,7 @@ class ScopedFilterSet(django_filters.FilterSet):
         extensions = tuple(e for e in registry.entries("filter_extensions") if e.filterset in names)
         if cls.__dict__.get("_extensions") == extensions:
             return
-        declared = cls.__dict__.get("_declared_filters") or dict(cls.base_filters)
+        declared = cls.__dict__["_declared_filters"] if "_declared_filters" in cls.__dict__ else dict(cls.base_filters)
         added = {}
         for extension in extensions:
             if extension.name in declared or extension.name in added:

@@ -58,11 +58,12 @@ class FilterExtension:
 class PostImportStep:
     """Work that must follow a committed household import, run and logged by the import job.
 
-    ``run(household_ids=[...], user=..., log=fn)`` returns a line for the job log (Chinese) or None, and raises on
-    failure with a message for the user. It must be idempotent: a retry after a failure runs the step again for the
-    same households, and a step that failed halfway must not write twice what it wrote the first time.
-    ``name`` is the step's key (stored on the import to know which steps are done), ``title`` what the job log says;
-    steps run by ``order`` (``registry.add("post_import_steps", step, key=step.name, order=…)``).
+    ``run(household_ids=[...], user=...)`` is called a few hundred households at a time and returns counts for the
+    job log ({"新增": 12}, labels in Chinese) or None; it raises on failure, with a message for the user. It must be
+    idempotent: a retry after a failure runs the step again for the same households, and what a step wrote before
+    it failed must not be written twice. ``name`` is the step's key (kept on the import among the steps done),
+    ``title`` what the job log and the import page say; steps run by their ``order``
+    (``registry.add("post_import_steps", step, key=step.name, order=…)``).
     """
 
     name: str

@@ -58,13 +58,17 @@ def import_detail(request, pk):
     template = "registry/import_detail.html"
     if request.htmx:
         template += "#import-state"
-    pending = pending_steps(record.steps_done) if record.status == HouseholdImport.COMMITTED and job else []
+    steps_job = record.steps_job or record.commit_job
+    # committed, and the job running the steps after the commit has not finished them: running, or one failed
+    pending = pending_steps(record.steps_done) if record.status == HouseholdImport.COMMITTED and steps_job is not None \
+        and steps_job.status != Job.SUCCEEDED else []
     return render(request, template, {
         "title": f"导入农户信息：{record.file_name}", "record": record, "job": job,
         "preview": record.preview, "result": record.result,
         "can_create_regions": user_can(request.user, Region, "add"),
-        "steps_pending": pending, "steps_failed": bool(pending) and job.status == Job.FAILED,
-        "steps_running": bool(pending) and job.status in (Job.QUEUED, Job.RUNNING),
+        "steps_job": steps_job, "steps_pending": pending,
+        "steps_failed": bool(pending) and steps_job.status == Job.FAILED,
+        "steps_running": bool(pending) and steps_job.status in (Job.QUEUED, Job.RUNNING),
         "can_retry": record.user_id == request.user.pk and user_can(request.user, Job, "add"),
     })
 
@@ -93,14 +97,18 @@ def import_commit(request, pk):
 
 @require_POST
 def import_retry_steps(request, pk):
-    """重试后续步骤: run the commit job again; it finds the households imported and runs only the steps left."""
+    """重试后续步骤: the steps job runs only the steps left (the commit job keeps its log and error report)."""
     record = get_object_for(request.user, HouseholdImport.objects.filter(user=request.user), "view", pk=pk)
-    job = record.commit_job
-    if record.status != HouseholdImport.COMMITTED or job is None or job.status != Job.FAILED \
+    last = record.steps_job or record.commit_job
+    if record.status != HouseholdImport.COMMITTED or last is None or last.status != Job.FAILED \
             or not pending_steps(record.steps_done):
         messages.error(request, "该导入没有需要重试的后续步骤")
         return redirect(record)
-    retry_job(job=job, user=request.user)
+    with transaction.atomic():
+        if record.steps_job is not None:
+            retry_job(job=record.steps_job, user=request.user)
+        else:
+            _start(record, "registry.import_steps", "steps_job", f"导入后续步骤：{record.file_name}")
     messages.info(request, "已重新运行未完成的后续步骤")
     return redirect(record)
 

@@ -1,9 +1,10 @@
 """The household import as two jobs: the preview (checks, counts, error report) and the commit, which then runs the
 steps other apps register for a committed import (national cases, national measures …), each logged.
 
-A failing step fails the job with the step's message; the households stay imported. Retrying the job (the job page,
-or 重试后续步骤 on the import page) runs only the steps not done yet, for the same households, without importing
-again: the import keeps its household ids and the steps done.
+A failing step fails the job with the step's message; the households stay imported. 重试后续步骤 on the import page
+starts the steps job (``registry.import_steps``; retried like any job once it exists), which runs only the steps not
+done yet, for the same households, without importing again: the import keeps its household ids and the steps done.
+The commit job keeps its log and its error report. (Retrying the commit job from the job page does the same.)
 """
 
 from __future__ import annotations
@@ -129,31 +130,50 @@ def import_preview(ctx, *, import_id: int) -> dict:
 @job("registry.import_commit", title="农户信息导入")
 def import_commit(ctx, *, import_id: int) -> dict:
     upload = HouseholdImport.objects.get(pk=import_id)
-    if upload.status == HouseholdImport.COMMITTED:
-        # a retry after a failed step: the households are in, only the steps left run
-        ctx.log(f"文件 {upload.file_name} 已导入，继续未完成的后续步骤")
-    else:
-        ctx.log(f"导入文件 {upload.file_name}")
-        heard: list[int] = []
-        with announced_household_ids(heard):
-            result = commit_household_import(upload.file.path, user=upload.user, income_year=upload.income_year,
-                                             create_missing_regions=upload.create_regions, progress=_progress(ctx))
-        ids = getattr(result, "household_ids", None)
-        upload.result = _summary(result)
-        upload.status = HouseholdImport.COMMITTED if result.committed else HouseholdImport.FAILED
-        upload.household_ids = sorted(set(heard if ids is None else ids)) if result.committed else []
-        upload.steps_done = []
-        upload.save(update_fields=["result", "status", "household_ids", "steps_done"])
-        ctx.log(result.summary())
-        _report(ctx, result, upload.file_name)
-        if not result.committed:
-            raise JobError(result.file_error or "导入未完成")
+    if upload.status == HouseholdImport.COMMITTED:  # the job retried after a failed step: only the steps left run
+        return _steps_left(ctx, upload)
+    ctx.log(f"导入文件 {upload.file_name}")
+    heard: list[int] = []
+    with announced_household_ids(heard):
+        result = commit_household_import(upload.file.path, user=upload.user, income_year=upload.income_year,
+                                         create_missing_regions=upload.create_regions, progress=_progress(ctx))
+    ids = getattr(result, "household_ids", None)
+    upload.result = _summary(result)
+    upload.status = HouseholdImport.COMMITTED if result.committed else HouseholdImport.FAILED
+    upload.household_ids = sorted(set(heard if ids is None else ids)) if result.committed else []
+    upload.steps_done = []
+    upload.save(update_fields=["result", "status", "household_ids", "steps_done"])
+    ctx.log(result.summary())
+    _report(ctx, result, upload.file_name)
+    if not result.committed:
+        raise JobError(result.file_error or "导入未完成")
+    _run_steps(ctx, upload)
+    return _counts(upload)
 
+
+@job("registry.import_steps", title="农户信息导入后续步骤")
+def import_steps(ctx, *, import_id: int) -> dict:
+    """重试后续步骤: the steps not done yet of a committed import, for its households."""
+    return _steps_left(ctx, HouseholdImport.objects.get(pk=import_id))
+
+
+def _steps_left(ctx, upload: HouseholdImport) -> dict:
+    if upload.status != HouseholdImport.COMMITTED:
+        raise JobError("该文件尚未导入，不能只运行后续步骤")
+    ctx.log(f"文件 {upload.file_name} 已导入（{len(upload.household_ids)} 户），继续未完成的后续步骤")
+    _run_steps(ctx, upload)
+    return _counts(upload)
+
+
+def _run_steps(ctx, upload: HouseholdImport) -> None:
     def done(name: str) -> None:
         upload.steps_done = [*upload.steps_done, name]
         upload.save(update_fields=["steps_done"])
 
     run_post_import_steps(upload.household_ids, user=upload.user, log=ctx.log, done=upload.steps_done, on_done=done)
+
+
+def _counts(upload: HouseholdImport) -> dict:
     households = (upload.result.get("totals") or {}).get("households") or {}
     return {"新增户": households.get("new", 0), "修改户": households.get("changed", 0)}
 

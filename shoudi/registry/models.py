@@ -225,10 +225,11 @@ class HouseholdImport(models.Model):
     preview_job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     commit_job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
-    # what the steps after the commit (core registry: post_import_steps) work on, and those already done: a retry of
-    # the commit job runs only the others, without importing again
+    # what the steps after the commit (core registry: post_import_steps) work on, and those already done: a retry
+    # (the steps job) runs only the others, without importing again
     household_ids = models.JSONField("导入涉及的农户", default=list, blank=True, editable=False)
     steps_done = models.JSONField("已完成的后续步骤", default=list, blank=True, editable=False)
+    steps_job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     scope_code_field = "region_code"
     objects = RestrictedManager()
