@@ -57,8 +57,8 @@ def run_post_import_steps(household_ids: list[int], *, user, log: Callable[[str]
 
 @contextmanager
 def announced_household_ids(result_ids: list[int]):
-    """The household ids of a commit: from the result when it names them, else heard from the import's signal (the
-    import announces them after the commit; see registry.signals)."""
+    """Collect the household ids a commit announces (registry.signals, right after the commit): the bridge until the
+    import's result names them itself (``household_ids``), which the callers prefer when it is there."""
     from .signals import households_imported
 
     def listen(sender, household_ids, **kwargs):
