@@ -225,37 +225,6 @@ def test_members_missing_from_the_file_are_listed_not_deleted(world, tmp_path):
     assert "1 名成员不在文件中" in result.summary()
 
 
-def test_households_created_or_changed_are_announced_after_the_commit(world, tmp_path,
-                                                                      django_capture_on_commit_callbacks):
-    from shoudi.registry.signals import households_imported
-
-    heard = []
-
-    def listen(sender, household_ids, user, **kwargs):
-        heard.append((sorted(household_ids), user))
-
-    households_imported.connect(listen)
-    try:
-        rows = synthetic(world)
-        with django_capture_on_commit_callbacks(execute=True):
-            commit(write(tmp_path / "a.xlsx", rows))
-        assert heard == [(sorted(Household.objects.values_list("pk", flat=True)), None)]
-        heard.clear()
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            commit(write(tmp_path / "a.xlsx", rows))  # unchanged
-        assert heard == [] and len(callbacks) == 1
-        rows[0]["户联系电话"] = "13500000000"
-        with django_capture_on_commit_callbacks(execute=True):
-            commit(write(tmp_path / "b.xlsx", rows), user=world.admin)
-        assert heard == [([Household.objects.get(household_no=rows[0]["户编号"]).pk], world.admin)]
-        heard.clear()
-        with django_capture_on_commit_callbacks(execute=True):
-            preview(write(tmp_path / "b.xlsx", rows))
-        assert heard == []
-    finally:
-        households_imported.disconnect(listen)
-
-
 def test_the_result_names_the_households_created_or_changed(world, tmp_path):
     rows = synthetic(world)
     first = commit(write(tmp_path / "a.xlsx", rows))

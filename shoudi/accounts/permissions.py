@@ -8,7 +8,7 @@ test keeps the two equal.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import models
@@ -69,10 +69,6 @@ class ScopeHook:
     model: str
     role: str | None
     hook: Callable
-
-
-def register(model_label: str, title: str, rows: dict[str, Iterable[str]]) -> None:  # deprecated alias (ledgers)
-    registry.add("permissions", ModelPermissions(model_label, title, rows), key=model_label)
 
 
 def matrix() -> list[tuple[str, str, dict[str, frozenset[str]]]]:

@@ -4,7 +4,7 @@ no definition."""
 
 from __future__ import annotations
 
-from shoudi.accounts.permissions import register
+from shoudi.accounts.permissions import ModelPermissions
 from shoudi.accounts.roles import CADRE, COUNTY_ADMIN, DEPARTMENT, INSPECTOR, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
 from shoudi.core.menu import MenuItem
 from shoudi.core.registry import registry
@@ -21,9 +21,9 @@ def connect() -> None:
     for definition in DEFINITIONS:
         registry.add("ledgers", definition, key=definition.code)
     read = ("view", "export")
-    register("ledgers.savedledger", "台账", {
+    registry.add("permissions", ModelPermissions("ledgers.savedledger", "台账", {
         COUNTY_ADMIN: ("view", "add", "change", "delete", "export"),
         **dict.fromkeys((TOWNSHIP_REVIEWER, VILLAGE_OFFICER, DEPARTMENT, CADRE, INSPECTOR), read),
-    })
+    }), key="ledgers.savedledger")
     registry.add("menu_items", MenuItem("台账", "台账中心", "ledgers:ledger_center", model="ledgers.SavedLedger",
                                         order=600))

@@ -12,7 +12,6 @@ from __future__ import annotations
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
-from contextlib import contextmanager
 from pathlib import Path
 
 from shoudi.core.jobs import JobError, job
@@ -53,22 +52,6 @@ def run_post_import_steps(household_ids: list[int], *, user, log: Callable[[str]
         if on_done is not None:
             on_done(step.name)
     return ran
-
-
-@contextmanager
-def announced_household_ids(result_ids: list[int]):
-    """Collect the household ids a commit announces (registry.signals, right after the commit): the bridge until the
-    import's result names them itself (``household_ids``), which the callers prefer when it is there."""
-    from .signals import households_imported
-
-    def listen(sender, household_ids, **kwargs):
-        result_ids.extend(household_ids)
-
-    households_imported.connect(listen, weak=False, dispatch_uid=f"registry.jobs.{id(result_ids)}")
-    try:
-        yield result_ids
-    finally:
-        households_imported.disconnect(dispatch_uid=f"registry.jobs.{id(result_ids)}")
 
 
 def _summary(result) -> dict:
@@ -133,14 +116,11 @@ def import_commit(ctx, *, import_id: int) -> dict:
     if upload.status == HouseholdImport.COMMITTED:  # the job retried after a failed step: only the steps left run
         return _steps_left(ctx, upload)
     ctx.log(f"导入文件 {upload.file_name}")
-    heard: list[int] = []
-    with announced_household_ids(heard):
-        result = commit_household_import(upload.file.path, user=upload.user, income_year=upload.income_year,
-                                         create_missing_regions=upload.create_regions, progress=_progress(ctx))
-    ids = getattr(result, "household_ids", None)
+    result = commit_household_import(upload.file.path, user=upload.user, income_year=upload.income_year,
+                                     create_missing_regions=upload.create_regions, progress=_progress(ctx))
     upload.result = _summary(result)
     upload.status = HouseholdImport.COMMITTED if result.committed else HouseholdImport.FAILED
-    upload.household_ids = sorted(set(heard if ids is None else ids)) if result.committed else []
+    upload.household_ids = sorted(result.household_ids) if result.committed else []
     upload.steps_done = []
     upload.save(update_fields=["result", "status", "household_ids", "steps_done"])
     ctx.log(result.summary())

@@ -9,7 +9,6 @@ the database again inside its transaction, so it never trusts a stale preview. W
 from __future__ import annotations
 
 import contextlib
-import functools
 import time
 from pathlib import Path
 
@@ -22,28 +21,14 @@ from shoudi.core.tabular import FileRejected
 from shoudi.regions.models import Region
 
 from ..models import Household, IncomeRecord, Member
-from ..signals import households_imported
 from .compare import ImportRun
 from .parse import ParsedFile, gc_paused, parse_file
-from .results import DB_CHUNK, HouseholdImportResult, Progress
+from .results import HouseholdImportResult, Progress
 from .snapshot import drop_snapshot, load_snapshot, save_snapshot
 
 __all__ = ["commit_household_import", "preview_household_import"]
 
 ANALYZE_AFTER = 10_000  # rows inserted by a commit from which PostgreSQL's statistics are refreshed
-
-
-def _after_commit(result: HouseholdImportResult, user) -> None:
-    """The one place where work after a committed import is scheduled (after the commit of an outer transaction
-    too): monitoring and assistance pick up the national columns of the households created or changed."""
-    transaction.on_commit(functools.partial(_announce, result.household_ids, user))
-
-
-def _announce(household_ids: list[int], user) -> None:
-    """Send ``households_imported`` for the households created or changed, a few hundred at a time (receivers
-    filter by ``pk__in``, and SQLite takes at most 32,766 parameters a statement)."""
-    for start in range(0, len(household_ids), DB_CHUNK):
-        households_imported.send(sender=None, household_ids=household_ids[start:start + DB_CHUNK], user=user)
 
 
 def _default_income_year() -> int:
@@ -130,7 +115,7 @@ def commit_household_import(
     command line's default. ``create_missing_regions`` creates the townships and villages named in the file that do
     not exist, with the next free codes, when the user may (county admin, or the command line).
     Returns the result with ``committed=True`` when written and ``household_ids`` naming the households created or
-    changed; after the commit ``registry.signals.households_imported`` is sent with them.
+    changed: the caller (the import job, the command) runs the registered post-import steps for them.
     """
     clock = _Clock()
     path, result = _start(path, user, income_year, dry_run=False)
@@ -163,7 +148,7 @@ def commit_household_import(
                 result.committed = True
         clock.lap(result, "提交事务")
         # Free the parse and the run (millions of objects) while the collector is still paused: alive, they would
-        # be traversed by the next collection, which the receivers below would trigger.
+        # be traversed by the next collection, which the post-import steps would trigger.
         digest, written, inserted = parsed.digest, run.written, run.inserted
         del parsed, run
     if result.committed:
@@ -175,8 +160,6 @@ def commit_household_import(
                                                       for m in (Household, Member, IncomeRecord)))
             clock.lap(result, "更新统计信息")
         result.household_ids = written
-        _after_commit(result, user)
-        clock.lap(result, "通知监测与帮扶")  # the receivers run here unless an outer transaction is still open
     result.seconds = clock.total
     return result
 

@@ -23,7 +23,7 @@ from django.core.management.base import BaseCommand, CommandError
 from shoudi.core.context import acting_as
 from shoudi.core.jobs import JobError
 from shoudi.registry.importing import commit_household_import, preview_household_import
-from shoudi.registry.jobs import announced_household_ids, run_post_import_steps
+from shoudi.registry.jobs import run_post_import_steps
 
 
 class Command(BaseCommand):
@@ -45,14 +45,12 @@ class Command(BaseCommand):
             raise CommandError(f"文件不存在：{file}", returncode=2)
         if year is not None and not 2000 <= year <= 2100:
             raise CommandError("--year 应在 2000–2100 之间", returncode=2)
-        heard: list[int] = []
         with acting_as(None, source="cli"):
             if dry_run:
                 result = preview_household_import(path, income_year=year, create_missing_regions=create_regions)
             else:
-                with announced_household_ids(heard):
-                    result = commit_household_import(path, income_year=year, create_missing_regions=create_regions,
-                                                     all_or_nothing=not skip_errors)
+                result = commit_household_import(path, income_year=year, create_missing_regions=create_regions,
+                                                 all_or_nothing=not skip_errors)
         self.stdout.write(result.summary())
         if result.report_rows or (report and result.file_error):
             target = Path(report) if report else path.with_name(f"{path.stem}-错误报告.xlsx")
@@ -68,9 +66,8 @@ class Command(BaseCommand):
             raise CommandError("文件有错误，未导入任何数据", returncode=1)
         if skip_errors and result.has_errors and result.totals.households["error"] == result.household_count:
             raise CommandError("没有可导入的农户", returncode=1)
-        ids = getattr(result, "household_ids", None)
         try:
             with acting_as(None, source="cli"):
-                run_post_import_steps(sorted(set(heard if ids is None else ids)), user=None, log=self.stdout.write)
+                run_post_import_steps(sorted(result.household_ids), user=None, log=self.stdout.write)
         except JobError as exc:
             raise CommandError(f"{exc}（农户信息已导入）", returncode=1) from exc
