@@ -118,12 +118,11 @@ class DepartmentList(ChangeLoggedModel):
 class ListRow(models.Model):
     """One loaded row of a department list: the normalised ID and name and the typed values the rules read.
 
-    A staging table written in bulk. On PostgreSQL it is partitioned by list (migration 0007): each list's rows
-    are an UNLOGGED partition of their own, written without indexes and then attached (``engine.new_partition``) —
-    no WAL for millions of rows; after a database crash they are empty, and a run loads its list again from the
-    stored file. On SQLite a plain table with an index on the list. Which columns a department fills is declared
-    by its source module. Rows whose ID is not in the registry stay here (``not_in_registry``) and are counted by
-    the run.
+    A staging table written in bulk. On PostgreSQL it is partitioned by list (ADR 0001; migration
+    0002_partitioned_staging): each list's rows are an UNLOGGED partition of their own, written without indexes and then
+    attached (``engine.new_partition``). On SQLite a plain table with an index on the list. Which columns a
+    department fills is declared by its source module. Rows whose ID is not in the registry stay here
+    (``not_in_registry``) and are counted by the run.
     """
 
     # No database constraint: PostgreSQL would queue a referential check per row, fired at commit (a fifth of the
