@@ -62,8 +62,8 @@ def load(n: int) -> str:
     """One village with ``n`` card households; returns the village code."""
     import random
 
+    from shoudi.accounts.testing import make_region
     from shoudi.assistance.models import Cadre, Measure, Pairing
-    from shoudi.core.testing import make_region
     from shoudi.monitoring import choices as mc
     from shoudi.monitoring.models import MonitoringCase
     from shoudi.registry.models import Household, Member

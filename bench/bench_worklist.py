@@ -314,8 +314,8 @@ def setup_data(n: int, today: datetime.date) -> None:
     from django.db import connection, transaction
 
     from shoudi.accounts.roles import COUNTY_ADMIN
+    from shoudi.accounts.testing import make_user
     from shoudi.assistance.models import RhythmSettings
-    from shoudi.core.testing import make_user
 
     county = create_regions()
     make_user(ADMIN, COUNTY_ADMIN, county, name="基准县管理员")
@@ -414,7 +414,7 @@ def measure(label: str, repeat: int, fn, *args):
 def user_of(username: str, role: str, code: str):
     """A user of the benchmark (created on first use, so a kept database gains them too)."""
     from shoudi.accounts.models import User
-    from shoudi.core.testing import make_user
+    from shoudi.accounts.testing import make_user
     from shoudi.regions.models import Region
 
     user = User.objects.select_related("region").filter(username=username).first()

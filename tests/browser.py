@@ -57,7 +57,7 @@ def browser_type_launch_args(browser_type_launch_args):
 def log_in(page, base_url: str, username: str, password: str | None = None) -> None:
     """Log in through the login form, as a person would (default password: the test helpers' PASSWORD)."""
     if password is None:
-        from shoudi.core.testing import PASSWORD  # not at import: plugins load before Django is set up
+        from shoudi.accounts.testing import PASSWORD  # not at import: plugins load before Django is set up
 
         password = PASSWORD
     page.goto(f"{base_url}/login/")

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from shoudi.core.testing import World, make_world
+from shoudi.accounts.testing import World, make_world
 
 pytest_plugins = ["tests.browser"]
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.test import Client
 
-from shoudi.core.testing import PASSWORD
+from shoudi.accounts.testing import PASSWORD
 
 
 def test_login_with_the_form_and_see_own_region(client, world):

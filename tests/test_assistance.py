@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from shoudi.accounts.testing import make_user
 from shoudi.assistance import services as a
 from shoudi.assistance.models import Cadre, GuaranteeProblem, Measure, Pairing
 from shoudi.assistance.worklist import item_queryset, worklist
-from shoudi.core.testing import make_user
 from shoudi.monitoring import choices as mc
 from shoudi.monitoring import services as ms
 from shoudi.monitoring.models import MonitoringCase, MonitoringLine

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from shoudi.core.testing import make_world
+from shoudi.accounts.testing import make_world
 from shoudi.registry.models import Household
 from shoudi.registry.synthetic import generate_rows, write_national_xlsx
 

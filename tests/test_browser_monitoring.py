@@ -8,8 +8,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from shoudi.accounts.testing import make_user, make_world
 from shoudi.assistance.models import Cadre, Pairing
-from shoudi.core.testing import make_user, make_world
 from shoudi.monitoring.models import MonitoringCase, MonitoringLine
 from shoudi.registry.testing import make_household
 

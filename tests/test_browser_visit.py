@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from shoudi.accounts.testing import make_user, make_world
 from shoudi.assistance.models import Cadre, GuaranteeProblem, Pairing, Visit
-from shoudi.core.testing import make_user, make_world
 from shoudi.registry.testing import make_household
 
 from .browser import log_in

@@ -367,7 +367,7 @@ def test_anonymous_is_sent_to_login(client, county):
 
 
 def test_a_cadre_gets_his_paired_households(county, tmp_path):
-    from shoudi.core.testing import make_user
+    from shoudi.accounts.testing import make_user
 
     user = make_user("cadre_wang", "cadre", county.village_a, name="王干部")
     Cadre.objects.filter(name="王干部").update(user=user)
@@ -376,7 +376,7 @@ def test_a_cadre_gets_his_paired_households(county, tmp_path):
 
 
 def test_columns_of_models_a_role_cannot_view_are_left_out(county, tmp_path):
-    from shoudi.core.testing import make_user
+    from shoudi.accounts.testing import make_user
 
     department = make_user("yibao", "department", county.county, name="医保局", department="medical_insurance")
     sheet = build("monitoring", department, tmp_path)
@@ -454,7 +454,7 @@ def test_a_copy_with_a_changed_filter_and_another_county(county, client_for, tmp
     saved = SavedLedger.objects.get()
     assert build(saved.name, county.admin, tmp_path, reference=REF).rows == []
     # another county's user does not reach it
-    from shoudi.core.testing import make_user
+    from shoudi.accounts.testing import make_user
 
     neighbour = make_user("neighbour", "county_admin", county.other_county, name="邻县管理员")
     with pytest.raises(engine.LedgerError):

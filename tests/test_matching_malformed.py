@@ -3,11 +3,11 @@ other encodings and layouts — a clear error or a reported row, and earlier run
 
 import pytest
 
+from shoudi.core.idnumbers import normalize_id_number
 from shoudi.matching import services
 from shoudi.matching.models import DepartmentList, Finding, ListRow, MatchRun
 from shoudi.matching.reading import FileRejected
 from shoudi.matching.testing import findings_of, run_list, write_list
-from shoudi.core.idnumbers import normalize_id_number
 from shoudi.registry.testing import make_household, make_member
 
 pytestmark = pytest.mark.django_db

@@ -12,9 +12,9 @@ from django.utils import timezone
 from python_calamine import load_workbook
 
 from shoudi.accounts.roles import DEPARTMENT
+from shoudi.accounts.testing import make_user
 from shoudi.assistance.models import GuaranteeProblem, Measure
 from shoudi.core.models import AccessLog
-from shoudi.core.testing import make_user
 from shoudi.matching.models import Finding, MappingProfile, MatchingSettings, MatchRun
 from shoudi.matching.testing import run_list, write_list
 from shoudi.monitoring.models import MonitoringCase

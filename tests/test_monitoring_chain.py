@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
+from shoudi.accounts.testing import make_user
 from shoudi.core.models import ObjectChange
-from shoudi.core.testing import make_user
 from shoudi.monitoring import choices as c
 from shoudi.monitoring import services as s
 from shoudi.monitoring.deadlines import case_deadlines

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from shoudi.core.testing import make_user
+from shoudi.accounts.testing import make_user
 from shoudi.monitoring import choices as c
 from shoudi.monitoring import services as s
 from shoudi.monitoring.models import MonitoringCase, MonitoringLine

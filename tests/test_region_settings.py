@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.db import IntegrityError, transaction
 
+from shoudi.accounts.testing import make_user
 from shoudi.assistance.models import RhythmSettings
 from shoudi.assistance.worklist import item_queryset
-from shoudi.core.testing import make_user
 from shoudi.matching.models import MatchingSettings
 from shoudi.matching.testing import findings_of, run_list
 from shoudi.monitoring import choices as mc

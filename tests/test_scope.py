@@ -128,7 +128,7 @@ def test_export_of_filtered_list(client_for, world):
 
 
 def test_cadre_may_not_export_regions(client_for, world):
-    from shoudi.core.testing import make_user
+    from shoudi.accounts.testing import make_user
 
     cadre = make_user("cadre_a", "cadre", world.village_a)
     assert client_for(cadre).get("/regions/?export=xlsx").status_code == 403

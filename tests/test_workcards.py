@@ -16,13 +16,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
+from shoudi.accounts.testing import make_user
 from shoudi.assistance.models import Cadre, Measure, Pairing
 from shoudi.cards import pdf, workcards
 from shoudi.cards import views as cards_views
 from shoudi.cards.workcards import card_households, work_cards
 from shoudi.core.jobs import start_job
 from shoudi.core.models import AccessLog, Job
-from shoudi.core.testing import make_user
 from shoudi.monitoring import choices as mc
 from shoudi.monitoring.models import MonitoringCase
 from shoudi.registry.testing import make_household, make_member

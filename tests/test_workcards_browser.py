@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
-from shoudi.core.testing import make_world
+from shoudi.accounts.testing import make_world
 
 from .browser import log_in
 from .test_workcards import RARE_HEAD, monitored_household

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q
 from django.test.utils import CaptureQueriesContext
 
+from shoudi.accounts.testing import make_user
 from shoudi.assistance.models import Assessment, Cadre, Measure, Pairing, RhythmSettings, Visit
 from shoudi.assistance.rhythm import period_bounds
 from shoudi.assistance.worklist import (
@@ -23,7 +24,6 @@ from shoudi.assistance.worklist import (
     tally,
     worklist,
 )
-from shoudi.core.testing import make_user
 from shoudi.monitoring import choices as mc
 from shoudi.monitoring.models import MonitoringCase
 from shoudi.registry.models import Household
@@ -302,7 +302,7 @@ def test_query_count_does_not_grow_with_villages(county):
     with CaptureQueriesContext(connection) as few:
         tally(world.admin, today)
     for code in ("520102001003", "520102001004", "520102002002"):
-        from shoudi.core.testing import make_region
+        from shoudi.accounts.testing import make_region
 
         village = make_region(code, "新村")
         monitored = make_household(village, head="", household_type="脱贫户")
