@@ -19,9 +19,23 @@ from pathlib import Path
 import psycopg
 
 __all__ = [
-    "BASE_DIR", "COUNTY", "HOUSEHOLDS", "LIFTED", "MEMBERS", "RAND_FUNCTION", "TOWNSHIPS", "VILLAGES_PER_TOWNSHIP",
-    "add_database_args", "create_regions", "database_exists", "peak_rss_mib", "recreate_database", "run_steps",
-    "start_django", "timed", "vacuum_analyze",
+    "BASE_DIR",
+    "COUNTY",
+    "HOUSEHOLDS",
+    "LIFTED",
+    "MEMBERS",
+    "RAND_FUNCTION",
+    "TOWNSHIPS",
+    "VILLAGES_PER_TOWNSHIP",
+    "add_database_args",
+    "create_regions",
+    "database_exists",
+    "peak_rss_mib",
+    "recreate_database",
+    "run_steps",
+    "start_django",
+    "timed",
+    "vacuum_analyze",
 ]
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -32,8 +46,11 @@ TOWNSHIPS, VILLAGES_PER_TOWNSHIP = 10, 50
 def add_database_args(parser: argparse.ArgumentParser, *, database: str) -> None:
     """The options every benchmark takes: size, server, database name and whether to keep the database."""
     parser.add_argument("--households", type=int, default=1_000_000)
-    parser.add_argument("--server", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"),
-                        help="PostgreSQL server URL without the database name")
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"),
+        help="PostgreSQL server URL without the database name",
+    )
     parser.add_argument("--database", default=database)
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards (to inspect or re-run)")
 
@@ -122,12 +139,19 @@ def create_regions():
     from shoudi.regions.models import Region
 
     county = Region.objects.create(code=COUNTY, name="基准县")
-    townships = Region.objects.bulk_create([
-        Region(code=f"{COUNTY}{t:03d}", name=f"基准镇{t}", level="township", parent=county)
-        for t in range(1, TOWNSHIPS + 1)])
-    Region.objects.bulk_create([
-        Region(code=f"{town.code}{v:03d}", name=f"{town.name}{v}村", level="village", parent=town)
-        for town in townships for v in range(1, VILLAGES_PER_TOWNSHIP + 1)])
+    townships = Region.objects.bulk_create(
+        [
+            Region(code=f"{COUNTY}{t:03d}", name=f"基准镇{t}", level="township", parent=county)
+            for t in range(1, TOWNSHIPS + 1)
+        ]
+    )
+    Region.objects.bulk_create(
+        [
+            Region(code=f"{town.code}{v:03d}", name=f"{town.name}{v}村", level="village", parent=town)
+            for town in townships
+            for v in range(1, VILLAGES_PER_TOWNSHIP + 1)
+        ]
+    )
     return county
 
 

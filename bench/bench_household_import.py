@@ -42,8 +42,11 @@ def village_specs():
     from shoudi.registry.synthetic import VillageSpec
 
     code, county = COUNTY
-    return [VillageSpec(f"{code}{t:03d}{v:03d}", f"{t}镇{v}村", f"第{t}镇", county)
-            for t in range(1, TOWNSHIPS + 1) for v in range(1, VILLAGES_PER_TOWNSHIP + 1)]
+    return [
+        VillageSpec(f"{code}{t:03d}{v:03d}", f"{t}镇{v}村", f"第{t}镇", county)
+        for t in range(1, TOWNSHIPS + 1)
+        for v in range(1, VILLAGES_PER_TOWNSHIP + 1)
+    ]
 
 
 def setup_django(data_dir: str | None = None) -> None:
@@ -64,8 +67,12 @@ def phase_generate(path: Path, households: int) -> dict:
     from shoudi.registry.synthetic import generate_rows, write_national_xlsx
 
     started = time.perf_counter()
-    rows = write_national_xlsx(path, generate_rows(village_specs(), households=households, seed=2025, year=2025),
-                               title=f"{COUNTY[1]}2025年度防返贫监测农户信息", details="导出时间：2026-01-20 09:30:00")
+    rows = write_national_xlsx(
+        path,
+        generate_rows(village_specs(), households=households, seed=2025, year=2025),
+        title=f"{COUNTY[1]}2025年度防返贫监测农户信息",
+        details="导出时间：2026-01-20 09:30:00",
+    )
     return {"rows": rows, "seconds": time.perf_counter() - started, "peak_mb": peak_mb()}
 
 
@@ -96,8 +103,12 @@ def phase_import(path: Path) -> dict:
     county = Region.objects.create(code=code, name=name)
     for t in range(1, TOWNSHIPS + 1):
         township = Region.objects.create(code=f"{code}{t:03d}", name=f"第{t}镇", parent=county)
-        Region.objects.bulk_create([Region(code=f"{code}{t:03d}{v:03d}", name=f"{t}镇{v}村", parent=township,
-                                           level="village") for v in range(1, VILLAGES_PER_TOWNSHIP + 1)])
+        Region.objects.bulk_create(
+            [
+                Region(code=f"{code}{t:03d}{v:03d}", name=f"{t}镇{v}村", parent=township, level="village")
+                for v in range(1, VILLAGES_PER_TOWNSHIP + 1)
+            ]
+        )
     figures: dict = {"vendor": connection.vendor}
     with acting_as(None, source="cli"):
         for label in ("first", "again"):
@@ -113,20 +124,28 @@ def phase_import(path: Path) -> dict:
             done = time.perf_counter()
             result.timings["后续步骤"] = round(done - committed, 2)
             figures[label] = {
-                "preview": previewed - started, "commit": done - previewed, "total": done - started,
+                "preview": previewed - started,
+                "commit": done - previewed,
+                "total": done - started,
                 "phases": {"预览": preview.timings, "提交": result.timings},
-                "summary": result.summary(), "preview_summary": preview.summary(),
-                "change_rows": ObjectChange.objects.count() - changes_before, "peak_mb": peak_mb(),
+                "summary": result.summary(),
+                "preview_summary": preview.summary(),
+                "change_rows": ObjectChange.objects.count() - changes_before,
+                "peak_mb": peak_mb(),
             }
-    figures["counts"] = {"households": Household.objects.count(), "members": Member.objects.count(),
-                         "incomes": IncomeRecord.objects.count()}
+    figures["counts"] = {
+        "households": Household.objects.count(),
+        "members": Member.objects.count(),
+        "incomes": IncomeRecord.objects.count(),
+    }
     figures["peak_mb"] = peak_mb()
     return figures
 
 
 def run_phase(args: list[str], env: dict | None = None) -> dict:
-    output = subprocess.run([sys.executable, __file__, *args], check=True, capture_output=True, text=True,
-                            env={**os.environ, **(env or {})})
+    output = subprocess.run(
+        [sys.executable, __file__, *args], check=True, capture_output=True, text=True, env={**os.environ, **(env or {})}
+    )
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
@@ -152,8 +171,11 @@ def main() -> None:
 
     if args.phase:
         path = Path(args.file)
-        result = {"generate": lambda: phase_generate(path, args.households), "baseline": lambda: phase_baseline(path),
-                  "import": lambda: phase_import(path)}[args.phase]()
+        result = {
+            "generate": lambda: phase_generate(path, args.households),
+            "baseline": lambda: phase_baseline(path),
+            "import": lambda: phase_import(path),
+        }[args.phase]()
         print(json.dumps(result, ensure_ascii=False))
         return
 
@@ -165,8 +187,10 @@ def main() -> None:
         print(f"  {gen['rows']} 行，{gen['seconds']:.1f} s，{path.stat().st_size / 1e6:.0f} MB", flush=True)
 
     base = run_phase(["--phase", "baseline", "--file", str(path)])
-    print(f"基线 python-calamine 读取 {base['rows']} 行：{base['seconds']:.1f} s，峰值内存 {base['peak_mb']:.0f} MB",
-          flush=True)
+    print(
+        f"基线 python-calamine 读取 {base['rows']} 行：{base['seconds']:.1f} s，峰值内存 {base['peak_mb']:.0f} MB",
+        flush=True,
+    )
 
     runs = []
     with tempfile.TemporaryDirectory(prefix="shoudi-bench-") as data_dir:
@@ -181,21 +205,31 @@ def main() -> None:
     b = base["seconds"]
     for label, fig in runs:
         first, again = fig["first"], fig["again"]
-        print(f"\n{label}: {fig['counts']['households']} 户 / {fig['counts']['members']} 人 / "
-              f"{fig['counts']['incomes']} 条收入")
-        print(f"  首次导入  预览 {first['preview']:.1f} s + 提交 {first['commit']:.1f} s = {first['total']:.1f} s"
-              f"  = {first['total'] / b:.2f} × 基线；变更记录 {first['change_rows']} 条")
-        print(f"  再次导入  预览 {again['preview']:.1f} s + 提交 {again['commit']:.1f} s = {again['total']:.1f} s"
-              f"  = {again['total'] / b:.2f} × 基线，{again['total'] / first['total']:.2f} × 首次；"
-              f"变更记录 {again['change_rows']} 条")
+        print(
+            f"\n{label}: {fig['counts']['households']} 户 / {fig['counts']['members']} 人 / "
+            f"{fig['counts']['incomes']} 条收入"
+        )
+        print(
+            f"  首次导入  预览 {first['preview']:.1f} s + 提交 {first['commit']:.1f} s = {first['total']:.1f} s"
+            f"  = {first['total'] / b:.2f} × 基线；变更记录 {first['change_rows']} 条"
+        )
+        print(
+            f"  再次导入  预览 {again['preview']:.1f} s + 提交 {again['commit']:.1f} s = {again['total']:.1f} s"
+            f"  = {again['total'] / b:.2f} × 基线，{again['total'] / first['total']:.2f} × 首次；"
+            f"变更记录 {again['change_rows']} 条"
+        )
         for name in ("first", "again"):
-            phases = "；".join(f"{step} " + "，".join(f"{k} {v:.1f} s" for k, v in times.items())
-                              for step, times in fig[name]["phases"].items())
+            phases = "；".join(
+                f"{step} " + "，".join(f"{k} {v:.1f} s" for k, v in times.items())
+                for step, times in fig[name]["phases"].items()
+            )
             print(f"  {'首次' if name == 'first' else '再次'}各阶段：{phases}")
         print(f"  峰值内存 {fig['peak_mb']:.0f} MB")
     sqlite = dict(runs)["SQLite"]["first"]["total"]
-    print(f"\n目标：导入 ≤ 3 × 基线（{3 * b:.1f} s）且 SQLite ≤ 40 s（实际 {sqlite:.1f} s），峰值内存 ≤ 2048 MB，"
-          "再次导入 ≤ 首次")
+    print(
+        f"\n目标：导入 ≤ 3 × 基线（{3 * b:.1f} s）且 SQLite ≤ 40 s（实际 {sqlite:.1f} s），峰值内存 ≤ 2048 MB，"
+        "再次导入 ≤ 首次"
+    )
 
 
 if __name__ == "__main__":

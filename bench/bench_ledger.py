@@ -54,8 +54,12 @@ GRADES = ("小学", "七年级", "八年级", "九年级", "普通高中一年�
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=400_000)
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="run baseline and ledger this many times, alternating which goes first; the best counts")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="run baseline and ledger this many times, alternating which goes first; the best counts",
+    )
     parser.add_argument("--database-url", default="", help="PostgreSQL URL (dropped and recreated); default SQLite")
     parser.add_argument("--keep", action="store_true", help="keep the data directory / database afterwards")
     parser.add_argument("--phase", choices=("setup", "baseline", "ledger"), help=argparse.SUPPRESS)
@@ -77,6 +81,7 @@ def django_setup() -> None:
 
 # --- setup: regions, households, members, cases -------------------------------------------------------------------
 
+
 def insert(model, rows: list[dict], *, batch: int = 5000) -> None:
     """INSERT rows given as {field: value} (dates and JSON as Python values); fields not given take their default
     ("" for text without one). One executemany per batch."""
@@ -95,15 +100,20 @@ def insert(model, rows: list[dict], *, batch: int = 5000) -> None:
         else:
             value = None if f.null else ""
         defaults[f.attname] = f.get_db_prep_save(value, connection)
-    sql = (f'INSERT INTO {model._meta.db_table} ({", ".join(f.column for f in fields)}) '  # noqa: S608 (model names)
-           f'VALUES ({", ".join(["%s"] * len(fields))})')
-    prepare = {f.attname: (lambda v, f=f: f.get_db_prep_save(v, connection)) for f in fields
-               if f.get_internal_type() in ("DateField", "DateTimeField", "JSONField")}
+    sql = (
+        f"INSERT INTO {model._meta.db_table} ({', '.join(f.column for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    prepare = {
+        f.attname: (lambda v, f=f: f.get_db_prep_save(v, connection))
+        for f in fields
+        if f.get_internal_type() in ("DateField", "DateTimeField", "JSONField")
+    }
     names = [f.attname for f in fields]
     with connection.cursor() as cur:
         for start in range(0, len(rows), batch):
             chunk = []
-            for row in rows[start:start + batch]:
+            for row in rows[start : start + batch]:
                 values = []
                 for name in names:
                     if name in row:
@@ -128,12 +138,19 @@ def setup(persons: int) -> None:
     rng = random.Random(SEED)
     with transaction.atomic():
         county = Region.objects.create(code=COUNTY, name="基准县")
-        townships = Region.objects.bulk_create([
-            Region(code=f"{COUNTY}{t:03d}", name=f"基准{t}镇", level="township", parent=county)
-            for t in range(1, TOWNSHIPS + 1)])
-        villages = Region.objects.bulk_create([
-            Region(code=f"{town.code}{v:03d}", name=f"基准{t}镇{v}村", level="village", parent=town)
-            for t, town in enumerate(townships, start=1) for v in range(1, VILLAGES_PER_TOWNSHIP + 1)])
+        townships = Region.objects.bulk_create(
+            [
+                Region(code=f"{COUNTY}{t:03d}", name=f"基准{t}镇", level="township", parent=county)
+                for t in range(1, TOWNSHIPS + 1)
+            ]
+        )
+        villages = Region.objects.bulk_create(
+            [
+                Region(code=f"{town.code}{v:03d}", name=f"基准{t}镇{v}村", level="village", parent=town)
+                for t, town in enumerate(townships, start=1)
+                for v in range(1, VILLAGES_PER_TOWNSHIP + 1)
+            ]
+        )
         village_ids = [v.pk for v in villages]
         village_codes = {v.pk: v.code for v in villages}
 
@@ -144,12 +161,18 @@ def setup(persons: int) -> None:
             hid += 1
             size = min(left, rng.choice((1, 2, 3, 3, 3, 4, 4, 5)))
             village = village_ids[(hid - 1) // per_village % len(village_ids)]
-            households.append({
-                "id": hid, "household_no": f"{village_codes[village]}{hid:06d}", "village_id": village,
-                "group_name": f"{rng.randint(1, 12)}组",
-                "phone": f"1{rng.randint(3, 9)}{rng.randint(0, 10**9 - 1):09d}",
-                "household_type": "脱贫户", "lifted_year": rng.randint(2014, 2020), "size": size,
-            })
+            households.append(
+                {
+                    "id": hid,
+                    "household_no": f"{village_codes[village]}{hid:06d}",
+                    "village_id": village,
+                    "group_name": f"{rng.randint(1, 12)}组",
+                    "phone": f"1{rng.randint(3, 9)}{rng.randint(0, 10**9 - 1):09d}",
+                    "household_type": "脱贫户",
+                    "lifted_year": rng.randint(2014, 2020),
+                    "size": size,
+                }
+            )
             left -= size
         insert(Household, households)
         seq = 0
@@ -159,36 +182,61 @@ def setup(persons: int) -> None:
                 born = datetime.date(1940, 1, 1) + datetime.timedelta(days=rng.randint(0, 30000))
                 male = rng.random() < 0.5
                 child = born.year >= 2007
-                members.append({
-                    "household_id": h["id"], "name": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
-                    "id_type": "居民身份证",
-                    "id_number": f"{COUNTY}{born:%Y%m%d}{seq % 1000:03d}{rng.choice('0123456789X')}",
-                    "gender": "男" if male else "女", "birth_date": born,
-                    "relation": "户主" if k == 0 else rng.choice(RELATIONS), "ethnicity": "汉族",
-                    "student_status": rng.choice(GRADES) if child and rng.random() < 0.9 else "",
-                    "health": rng.choice(HEALTH), "labour_skill": "" if child else rng.choice(SKILLS),
-                    "employed": None if child else rng.random() < 0.5,
-                    "work_place": "" if child else rng.choice(PLACES), "status": "正常",
-                })
+                members.append(
+                    {
+                        "household_id": h["id"],
+                        "name": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                        "id_type": "居民身份证",
+                        "id_number": f"{COUNTY}{born:%Y%m%d}{seq % 1000:03d}{rng.choice('0123456789X')}",
+                        "gender": "男" if male else "女",
+                        "birth_date": born,
+                        "relation": "户主" if k == 0 else rng.choice(RELATIONS),
+                        "ethnicity": "汉族",
+                        "student_status": rng.choice(GRADES) if child and rng.random() < 0.9 else "",
+                        "health": rng.choice(HEALTH),
+                        "labour_skill": "" if child else rng.choice(SKILLS),
+                        "employed": None if child else rng.random() < 0.5,
+                        "work_place": "" if child else rng.choice(PLACES),
+                        "status": "正常",
+                    }
+                )
         insert(Member, members)
         today = datetime.date(2025, 6, 30)
         for h in households:
             if rng.random() < 0.05:
-                cases.append({"household_id": h["id"], "category": rng.choice(("脱贫不稳定户", "突发严重困难户")),
-                              "risk_types": ["因病"], "clue_date": today, "identified_on": today,
-                              "chain": "identification", "step": "monitoring", "is_open": True,
-                              "step_since": datetime.datetime.now(datetime.UTC)})
+                cases.append(
+                    {
+                        "household_id": h["id"],
+                        "category": rng.choice(("脱贫不稳定户", "突发严重困难户")),
+                        "risk_types": ["因病"],
+                        "clue_date": today,
+                        "identified_on": today,
+                        "chain": "identification",
+                        "step": "monitoring",
+                        "is_open": True,
+                        "step_since": datetime.datetime.now(datetime.UTC),
+                    }
+                )
         insert(MonitoringCase, cases)
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
                 cur.execute("SELECT setval(pg_get_serial_sequence('registry_household', 'id'), %s)", [hid])
     with connection.cursor() as cur:
         cur.execute("ANALYZE" if connection.vendor == "sqlite" else "VACUUM ANALYZE")
-    print(json.dumps({"households": len(households), "persons": len(members), "cases": len(cases),
-                      "seconds": time.perf_counter() - started}))
+    print(
+        json.dumps(
+            {
+                "households": len(households),
+                "persons": len(members),
+                "cases": len(cases),
+                "seconds": time.perf_counter() - started,
+            }
+        )
+    )
 
 
 # --- the two measured phases ----------------------------------------------------------------------------------------
+
 
 def lifted_ledger():
     from shoudi.ledgers import engine
@@ -207,8 +255,10 @@ def baseline(out: str) -> None:
     loaded_rss = peak_rss_mb()
 
     start = time.perf_counter()
-    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_numbers": False,
-                                     "strings_to_formulas": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        out,
+        {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+    )
     sheet = book.add_worksheet("脱贫户台账")
     head = book.add_format({"bold": True, "border": 1, "bg_color": "#DDEBF7"})
     text = book.add_format({"num_format": "@"})
@@ -219,8 +269,12 @@ def baseline(out: str) -> None:
         sheet.set_column(c, c, column.column_width)
         sheet.write_string(2, c, column.label, head)
     sheet.freeze_panes(3, 0)
-    writers = [(sheet.write_number, integer) if column.kind in ("int", "money", "number") else
-               (sheet.write_string, text if column.kind in ("id", "phone", "code") else None) for column in columns]
+    writers = [
+        (sheet.write_number, integer)
+        if column.kind in ("int", "money", "number")
+        else (sheet.write_string, text if column.kind in ("id", "phone", "code") else None)
+        for column in columns
+    ]
     r = 3
     for row in rows:
         for c, value in enumerate(row):
@@ -231,8 +285,18 @@ def baseline(out: str) -> None:
         r += 1
     book.close()
     seconds = time.perf_counter() - start
-    print(json.dumps({"seconds": seconds, "rows": len(rows), "rss_mb": peak_rss_mb(), "loaded_rss_mb": loaded_rss,
-                      "columns": len(columns), "bytes": Path(out).stat().st_size}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "rows": len(rows),
+                "rss_mb": peak_rss_mb(),
+                "loaded_rss_mb": loaded_rss,
+                "columns": len(columns),
+                "bytes": Path(out).stat().st_size,
+            }
+        )
+    )
 
 
 def ledger_phase(out: str) -> None:
@@ -243,15 +307,26 @@ def ledger_phase(out: str) -> None:
     written = engine.write_xlsx(ledger, ctx, out)
     seconds = time.perf_counter() - start
     assert written == count, (written, count)
-    print(json.dumps({"seconds": seconds, "count_seconds": counted, "rows": written, "rss_mb": peak_rss_mb(),
-                      "bytes": Path(out).stat().st_size}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "count_seconds": counted,
+                "rows": written,
+                "rss_mb": peak_rss_mb(),
+                "bytes": Path(out).stat().st_size,
+            }
+        )
+    )
 
 
 # --- driver ---------------------------------------------------------------------------------------------------------
 
+
 def run_phase(phase: str, env: dict, *extra: str) -> dict:
-    result = subprocess.run([sys.executable, __file__, "--phase", phase, *extra], env=env, capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [sys.executable, __file__, "--phase", phase, *extra], env=env, capture_output=True, text=True
+    )
     if result.returncode:
         sys.stderr.write(result.stderr)
         raise SystemExit(f"phase {phase} failed (exit {result.returncode})")
@@ -272,8 +347,11 @@ def main() -> int:
     args = parse_args()
     if args.phase:
         django_setup()
-        {"setup": lambda: setup(args.persons), "baseline": lambda: baseline(args.out),
-         "ledger": lambda: ledger_phase(args.out)}[args.phase]()
+        {
+            "setup": lambda: setup(args.persons),
+            "baseline": lambda: baseline(args.out),
+            "ledger": lambda: ledger_phase(args.out),
+        }[args.phase]()
         return 0
 
     data_dir = Path(tempfile.mkdtemp(prefix="shoudi-bench-ledger-"))
@@ -286,16 +364,22 @@ def main() -> int:
     try:
         print(f"Setting up {args.persons:,} persons on {where} in {data_dir} …", flush=True)
         made = run_phase("setup", env, "--persons", str(args.persons))
-        print(f"  {made['households']:,} households, {made['persons']:,} persons, {made['cases']:,} cases "
-              f"in {made['seconds']:.1f} s", flush=True)
+        print(
+            f"  {made['households']:,} households, {made['persons']:,} persons, {made['cases']:,} cases "
+            f"in {made['seconds']:.1f} s",
+            flush=True,
+        )
         best_base = best_ledger = None
         for i in range(args.repeat):
             # Alternate the order, so that neither always runs on a cold cache or beside somebody else's load.
             order = ("baseline", "ledger") if i % 2 == 0 else ("ledger", "baseline")
             got = {phase: run_phase(phase, env, "--out", str(data_dir / f"{phase}.xlsx")) for phase in order}
             base, led = got["baseline"], got["ledger"]
-            print(f"  run {i + 1}: baseline {base['seconds']:6.1f} s   ledger {led['seconds']:6.1f} s "
-                  f"(ratio {led['seconds'] / base['seconds']:.2f})", flush=True)
+            print(
+                f"  run {i + 1}: baseline {base['seconds']:6.1f} s   ledger {led['seconds']:6.1f} s "
+                f"(ratio {led['seconds'] / base['seconds']:.2f})",
+                flush=True,
+            )
             if best_base is None or base["seconds"] < best_base["seconds"]:
                 best_base = base
             if best_ledger is None or led["seconds"] < best_ledger["seconds"]:
@@ -304,13 +388,17 @@ def main() -> int:
         ratio = best_ledger["seconds"] / best_base["seconds"]
         print()
         print(f"rows: {best_ledger['rows']:,} × {best_base['columns']} columns ({where})")
-        print(f"baseline  raw XlsxWriter constant_memory: {best_base['seconds']:6.1f} s  "
-              f"({best_base['rows'] / best_base['seconds']:,.0f} rows/s), peak RSS {best_base['rss_mb']:.0f} MB "
-              f"(rows held in memory: {best_base['loaded_rss_mb']:.0f} MB before writing), "
-              f"{best_base['bytes'] / 1e6:.1f} MB file")
-        print(f"ledger    engine.write_xlsx end to end:    {best_ledger['seconds']:6.1f} s  "
-              f"({best_ledger['rows'] / best_ledger['seconds']:,.0f} rows/s, count {best_ledger['count_seconds']:.2f}"
-              f" s), peak RSS {best_ledger['rss_mb']:.0f} MB, {best_ledger['bytes'] / 1e6:.1f} MB file")
+        print(
+            f"baseline  raw XlsxWriter constant_memory: {best_base['seconds']:6.1f} s  "
+            f"({best_base['rows'] / best_base['seconds']:,.0f} rows/s), peak RSS {best_base['rss_mb']:.0f} MB "
+            f"(rows held in memory: {best_base['loaded_rss_mb']:.0f} MB before writing), "
+            f"{best_base['bytes'] / 1e6:.1f} MB file"
+        )
+        print(
+            f"ledger    engine.write_xlsx end to end:    {best_ledger['seconds']:6.1f} s  "
+            f"({best_ledger['rows'] / best_ledger['seconds']:,.0f} rows/s, count {best_ledger['count_seconds']:.2f}"
+            f" s), peak RSS {best_ledger['rss_mb']:.0f} MB, {best_ledger['bytes'] / 1e6:.1f} MB file"
+        )
         print(f"ratio     ledger / baseline = {ratio:.2f}  (target ≤ {TARGET_RATIO})")
         ok = ratio <= TARGET_RATIO and best_ledger["rss_mb"] <= TARGET_RSS_MB
         print("OK" if ok else "TARGET MISSED")

@@ -160,22 +160,31 @@ WHERE (l.id_number IS NULL AND r.base = 1 AND r.status = '正常')
    OR (l.id_number IS NOT NULL AND r.m_id IS NOT NULL AND l.name <> r.name)
    OR r.m_id IS NULL
 """
-BASELINE_COUNTS = ("SELECT COUNT(*) FILTER (WHERE not_insured), COUNT(*) FILTER (WHERE high_medical), "
-                   "COUNT(*) FILTER (WHERE name_mismatch), COUNT(*) FILTER (WHERE not_in_registry) FROM bench_hits")
+BASELINE_COUNTS = (
+    "SELECT COUNT(*) FILTER (WHERE not_insured), COUNT(*) FILTER (WHERE high_medical), "
+    "COUNT(*) FILTER (WHERE name_mismatch), COUNT(*) FILTER (WHERE not_in_registry) FROM bench_hits"
+)
 
 
 def pg_setup(persons: int, rows: int) -> None:
     from django.db import connection, transaction
 
     households = persons // PER_HOUSEHOLD
-    params = {"households": households, "villages": TOWNSHIPS * VILLAGES_PER_TOWNSHIP,
-              "lifted": lifted_share(persons, rows), "s_lifted": S_LIFTED, "s_dead": S_DEAD, "s_case": S_CASE}
+    params = {
+        "households": households,
+        "villages": TOWNSHIPS * VILLAGES_PER_TOWNSHIP,
+        "lifted": lifted_share(persons, rows),
+        "s_lifted": S_LIFTED,
+        "s_dead": S_DEAD,
+        "s_case": S_CASE,
+    }
     create_regions()
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(RAND_FUNCTION)
         cur.execute(CHECK_FUNCTION)
-        run_steps(cur, [("households", PG_HOUSEHOLDS, None), ("members", PG_MEMBERS, None),
-                        ("cases", PG_CASES, None)], params)
+        run_steps(
+            cur, [("households", PG_HOUSEHOLDS, None), ("members", PG_MEMBERS, None), ("cases", PG_CASES, None)], params
+        )
         cur.execute("SELECT setval(pg_get_serial_sequence('registry_household', 'id'), %s)", [households])
     vacuum_analyze()
     # the gigabytes the load and VACUUM dirtied are written out now, not by a checkpoint spread over the first
@@ -188,8 +197,9 @@ def pg_setup(persons: int, rows: int) -> None:
 def pg_write_list(path: Path, rows: int) -> int:
     from django.db import connection
 
-    sql = PG_LIST.format(s_renamed=S_RENAMED, s_costly=S_COSTLY, s_cost=S_COST, s_absent=S_ABSENT,
-                         outsiders=rows // 100)
+    sql = PG_LIST.format(
+        s_renamed=S_RENAMED, s_costly=S_COSTLY, s_cost=S_COST, s_absent=S_ABSENT, outsiders=rows // 100
+    )
     count = -1  # the header line
     # the same session as the setup: pg_temp.r and pg_temp.idn exist
     with connection.cursor() as cur, path.open("wb") as out, cur.cursor.copy(sql) as copy:
@@ -226,8 +236,11 @@ def postgres(args) -> int:
     from django.db import connection, connections
 
     try:
-        print(f"Matching benchmark (PostgreSQL): {args.persons:,} persons × a {args.rows:,}-row list, "
-              f"database {args.database}" + (" (kept from an earlier run)" if reuse else ""), flush=True)
+        print(
+            f"Matching benchmark (PostgreSQL): {args.persons:,} persons × a {args.rows:,}-row list, "
+            f"database {args.database}" + (" (kept from an earlier run)" if reuse else ""),
+            flush=True,
+        )
         _, migrate_s = timed(call_command, "migrate", verbosity=0)
         print(f"  migrate        {'':>10}       {migrate_s:6.1f} s", flush=True)
         setup_s = 0.0
@@ -240,8 +253,9 @@ def postgres(args) -> int:
         folder = Path(os.environ["SHOUDI_DATA_DIR"])
         path = folder / "医保参保名单.csv"
         written, list_s = timed(pg_write_list, path, args.rows)
-        print(f"  list (CSV)     {written:>10,} rows  {list_s:6.1f} s  {path.stat().st_size / 2**20:,.0f} MiB",
-              flush=True)
+        print(
+            f"  list (CSV)     {written:>10,} rows  {list_s:6.1f} s  {path.stat().st_size / 2**20:,.0f} MiB", flush=True
+        )
         return measure(path, written, setup_s, baseline=pg_baseline, vendor="PostgreSQL", period=next_period())
     finally:
         connections.close_all()
@@ -250,6 +264,7 @@ def postgres(args) -> int:
 
 
 # --- SQLite: the same data from Python ---------------------------------------------------------------------------
+
 
 def _rand(g: int, salt: int) -> float:
     return random.Random(g * 1000 + salt).random()
@@ -278,11 +293,18 @@ def sqlite_setup(persons: int, rows: int, list_path: Path) -> int:
     def insert(model, values: list[dict]) -> None:
         fields = [f for f in model._meta.concrete_fields if not f.primary_key or "id" in values[0]]
         defaults = {f.attname: f.get_db_prep_save(f.get_default(), connection) for f in fields}
-        sql = (f"INSERT INTO {model._meta.db_table} ({', '.join(f.column for f in fields)}) "  # noqa: S608
-               f"VALUES ({', '.join(['?'] * len(fields))})")
+        sql = (
+            f"INSERT INTO {model._meta.db_table} ({', '.join(f.column for f in fields)}) "
+            f"VALUES ({', '.join(['?'] * len(fields))})"
+        )
         now = str(datetime.datetime.now(datetime.UTC).replace(tzinfo=None))
-        data = [[row.get(f.attname, now if f.attname in ("created_at", "updated_at") else defaults[f.attname])
-                 for f in fields] for row in values]
+        data = [
+            [
+                row.get(f.attname, now if f.attname in ("created_at", "updated_at") else defaults[f.attname])
+                for f in fields
+            ]
+            for row in values
+        ]
         connection.connection.executemany(sql, data)
 
     lifted, identified = [], set()
@@ -291,21 +313,47 @@ def sqlite_setup(persons: int, rows: int, list_path: Path) -> int:
         for g in range(1, households + 1):
             is_lifted = rng.random() < lifted_share_
             lifted.append(is_lifted)
-            homes.append({"id": g, "household_no": f"M{g:010d}", "village_id": villages[g % len(villages)],
-                          "household_type": "脱贫户" if is_lifted else "一般农户", "national_data": "{}", "size": 3})
+            homes.append(
+                {
+                    "id": g,
+                    "household_no": f"M{g:010d}",
+                    "village_id": villages[g % len(villages)],
+                    "household_type": "脱贫户" if is_lifted else "一般农户",
+                    "national_data": "{}",
+                    "size": 3,
+                }
+            )
             if rng.random() < 0.02:
                 identified.add(g)
-                cases.append({"household_id": g, "category": "边缘易致贫户", "identified_on": "2024-03-01",
-                              "step": "monitoring", "is_open": True, "clue_date": "2024-03-01",
-                              "step_since": "2024-03-01 00:00:00", "risk_types": "[]", "clue_rules": "[]",
-                              "clue_figures": "{}", "chain": "identification"})
+                cases.append(
+                    {
+                        "household_id": g,
+                        "category": "边缘易致贫户",
+                        "identified_on": "2024-03-01",
+                        "step": "monitoring",
+                        "is_open": True,
+                        "clue_date": "2024-03-01",
+                        "step_since": "2024-03-01 00:00:00",
+                        "risk_types": "[]",
+                        "clue_rules": "[]",
+                        "clue_figures": "{}",
+                        "chain": "identification",
+                    }
+                )
             for m in (1, 2, 3):
                 k = 3 * (g - 1) + m
                 born = datetime.date(1940, 1, 1) + datetime.timedelta(days=k % 25000)
-                people.append({"household_id": g, "name": f"员{k}", "id_number": _idn(
-                    f"520199{born:%Y%m%d}{(k // 25000) % 1000:03d}"), "birth_date": born.isoformat(),
-                    "relation": ("户主", "配偶", "之子")[m - 1], "status": "死亡" if rng.random() < 0.005 else "正常",
-                    "extra": "{}"})
+                people.append(
+                    {
+                        "household_id": g,
+                        "name": f"员{k}",
+                        "id_number": _idn(f"520199{born:%Y%m%d}{(k // 25000) % 1000:03d}"),
+                        "birth_date": born.isoformat(),
+                        "relation": ("户主", "配偶", "之子")[m - 1],
+                        "status": "死亡" if rng.random() < 0.005 else "正常",
+                        "extra": "{}",
+                    }
+                )
         insert(Household, homes)
         insert(Member, people)
         insert(MonitoringCase, cases)
@@ -320,8 +368,9 @@ def sqlite_setup(persons: int, rows: int, list_path: Path) -> int:
     for g in range(1, rows // 100 + 1):
         born = datetime.date(1950, 1, 1) + datetime.timedelta(days=g % 20000)
         listed.append([f"外{g}", _idn(f"130101{born:%Y%m%d}{(g // 20000) % 1000:03d}"), "正常参保", 500])
-    write_rows_xlsx(str(list_path), title="医保局参保名单", headers=["姓名", "证件号码", "参保状态", "合规自付费用"],
-                    rows=listed)
+    write_rows_xlsx(
+        str(list_path), title="医保局参保名单", headers=["姓名", "证件号码", "参保状态", "合规自付费用"], rows=listed
+    )
     return len(listed)
 
 
@@ -352,10 +401,17 @@ def sqlite_baseline(path: Path, thresholds: tuple[Decimal, Decimal]) -> dict[str
             SELECT NULL, m.id, 1, 0, 0, 0
             FROM registry_member m JOIN registry_household h ON h.id = m.household_id LEFT JOIN {cases}
             WHERE {base} AND m.status = '正常'
-              AND NOT EXISTS (SELECT 1 FROM bench_list x WHERE x.id_number = m.id_number)""")  # noqa: S608
-        counts = dict(zip(RULES, raw.execute(
-            "SELECT SUM(not_insured), SUM(high_medical), SUM(name_mismatch), SUM(not_in_registry) "
-            "FROM bench_hits").fetchone(), strict=True))
+              AND NOT EXISTS (SELECT 1 FROM bench_list x WHERE x.id_number = m.id_number)""")
+        counts = dict(
+            zip(
+                RULES,
+                raw.execute(
+                    "SELECT SUM(not_insured), SUM(high_medical), SUM(name_mismatch), SUM(not_in_registry) "
+                    "FROM bench_hits"
+                ).fetchone(),
+                strict=True,
+            )
+        )
         raw.execute("DROP TABLE bench_hits")
         raw.execute("DROP TABLE bench_list")
         transaction.set_rollback(True)
@@ -374,18 +430,21 @@ def sqlite(args) -> int:
     django.setup()
     from django.core.management import call_command
 
-    print(f"Matching benchmark (SQLite): {args.persons:,} persons × a {args.rows:,}-row Excel list, "
-          f"data directory {data_dir}", flush=True)
+    print(
+        f"Matching benchmark (SQLite): {args.persons:,} persons × a {args.rows:,}-row Excel list, "
+        f"data directory {data_dir}",
+        flush=True,
+    )
     _, migrate_s = timed(call_command, "migrate", verbosity=0)
     print(f"  migrate        {'':>10}       {migrate_s:6.1f} s", flush=True)
     path = Path(data_dir) / "医保参保名单.xlsx"
     written, setup_s = timed(sqlite_setup, args.persons, args.rows, path)
-    print(f"  registry + list {written:>9,} rows  {setup_s:6.1f} s  {path.stat().st_size / 2**20:,.1f} MiB",
-          flush=True)
+    print(f"  registry + list {written:>9,} rows  {setup_s:6.1f} s  {path.stat().st_size / 2**20:,.1f} MiB", flush=True)
     return measure(path, written, setup_s, baseline=sqlite_baseline, vendor="SQLite", target=5.0, period=PERIOD)
 
 
 # --- measuring ----------------------------------------------------------------------------------------------------
+
 
 def next_period() -> str:
     """The month after the last run in the database (a kept database is matched for the following month: its
@@ -403,8 +462,17 @@ def _following(period: str) -> str:
     return f"{year + month // 12}-{month % 12 + 1:02d}"
 
 
-def measure(path: Path, written: int, setup_s: float, *, baseline, vendor: str, period: str,
-            target: float | None = None, months: int = 2) -> int:
+def measure(
+    path: Path,
+    written: int,
+    setup_s: float,
+    *,
+    baseline,
+    vendor: str,
+    period: str,
+    target: float | None = None,
+    months: int = 2,
+) -> int:
     """Baseline and run alternately, ``months`` times (each run the next month: from the second on, every finding
     links to last month's); each run's ratio is against the baseline measured just before it."""
     from shoudi.matching.models import Finding, MatchingSettings
@@ -420,8 +488,11 @@ def measure(path: Path, written: int, setup_s: float, *, baseline, vendor: str, 
         run, run_s = timed(match_file, department="medical_insurance", path=path, period=period, region_code="")
         hits = {code: run.counts[code]["hits"] for code in RULES}
         rounds.append((period, baseline_s, run_s, run, earlier))
-        problems += [f"{period} {code}: baseline {base_counts[code]} ≠ run {hits[code]}" for code in RULES
-                     if base_counts[code] != hits[code]]
+        problems += [
+            f"{period} {code}: baseline {base_counts[code]} ≠ run {hits[code]}"
+            for code in RULES
+            if base_counts[code] != hits[code]
+        ]
         if n == 0:
             print()
             print(f"{'rule':<18}{'baseline':>12}{'run':>12}")
@@ -433,13 +504,20 @@ def measure(path: Path, written: int, setup_s: float, *, baseline, vendor: str, 
     what = "COPY" if vendor == "PostgreSQL" else "read + insert"
     for period, baseline_s, run_s, run, earlier in rounds:
         ratio = run_s / baseline_s
-        verdict = (f"target ≤ {target:.0f} s: {'ok' if run_s <= target else 'MISSED'}" if target is not None
-                   else f"target ≤ 2 ×: {'ok' if ratio <= 2 else 'MISSED'}")
-        print(f"{period}: baseline ({what} + one join) {baseline_s:7.2f} s   run (load + rules + findings) "
-              f"{run_s:7.2f} s   ratio {ratio:5.2f} ×   {verdict}")
-        print(f"         {written / run_s:,.0f} list rows/s; findings written "
-              f"{Finding.objects.filter(run=run).count():,} (recurring {run.summary['recurring']:,} of "
-              f"{earlier:,} earlier); rows rejected {run.list.rows_rejected:,}")
+        verdict = (
+            f"target ≤ {target:.0f} s: {'ok' if run_s <= target else 'MISSED'}"
+            if target is not None
+            else f"target ≤ 2 ×: {'ok' if ratio <= 2 else 'MISSED'}"
+        )
+        print(
+            f"{period}: baseline ({what} + one join) {baseline_s:7.2f} s   run (load + rules + findings) "
+            f"{run_s:7.2f} s   ratio {ratio:5.2f} ×   {verdict}"
+        )
+        print(
+            f"         {written / run_s:,.0f} list rows/s; findings written "
+            f"{Finding.objects.filter(run=run).count():,} (recurring {run.summary['recurring']:,} of "
+            f"{earlier:,} earlier); rows rejected {run.list.rows_rejected:,}"
+        )
     print(f"peak RSS                     {peak_rss_mib():10.0f} MiB")
     for problem in problems:
         print("MISMATCH", problem)
@@ -458,8 +536,9 @@ def main() -> int:
     pg.add_argument("--server", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
     pg.add_argument("--database", default="shoudi_bench_matching")
     pg.add_argument("--keep", action="store_true", help="keep the database afterwards")
-    pg.add_argument("--reuse", action="store_true",
-                    help="use the kept database as it is (no new registry) and match the next month")
+    pg.add_argument(
+        "--reuse", action="store_true", help="use the kept database as it is (no new registry) and match the next month"
+    )
     args = parser.parse_args()
     return sqlite(args) if args.vendor == "sqlite" else postgres(args)
 

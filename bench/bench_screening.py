@@ -122,10 +122,17 @@ def setup_registry(n: int) -> None:
     params = {"n": n, "villages": TOWNSHIPS * VILLAGES_PER_TOWNSHIP}
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(RAND_FUNCTION)
-        run_steps(cur, [("households", HOUSEHOLDS, None), ("members", MEMBERS, None),
-                        ("incomes 2025", INCOMES.format(per_capita=PER_CAPITA_2025), {"year": 2025}),
-                        ("incomes 2024", INCOMES.format(per_capita=PER_CAPITA_2024), {"year": 2024}),
-                        ("open cases", OPEN_CASES, None)], params)
+        run_steps(
+            cur,
+            [
+                ("households", HOUSEHOLDS, None),
+                ("members", MEMBERS, None),
+                ("incomes 2025", INCOMES.format(per_capita=PER_CAPITA_2025), {"year": 2025}),
+                ("incomes 2024", INCOMES.format(per_capita=PER_CAPITA_2024), {"year": 2024}),
+                ("open cases", OPEN_CASES, None),
+            ],
+            params,
+        )
         cur.execute("SELECT setval(pg_get_serial_sequence('registry_household', 'id'), %s)", [n])
     vacuum_analyze()
 
@@ -137,10 +144,17 @@ def baseline_counts(year: int) -> dict[str, int]:
 
     config = settings_for(COUNTY, year)
     line = lines_by_county([COUNTY], year)[COUNTY]
-    params = {"scope": f"{COUNTY}%", "year": year, "previous": year - 1, "line": line,
-              "edge": line * config.edge_factor, "floor": config.low_income_floor,
-              "ratio": Decimal(100 - config.income_drop_percent) / 100,
-              "medical_lifted": config.medical_threshold_lifted, "medical_other": config.medical_threshold_other}
+    params = {
+        "scope": f"{COUNTY}%",
+        "year": year,
+        "previous": year - 1,
+        "line": line,
+        "edge": line * config.edge_factor,
+        "floor": config.low_income_floor,
+        "ratio": Decimal(100 - config.income_drop_percent) / 100,
+        "medical_lifted": config.medical_threshold_lifted,
+        "medical_other": config.medical_threshold_other,
+    }
     with connection.cursor() as cur:
         cur.execute(BASELINE, params)
         return dict(zip(BASELINE_RULES, cur.fetchone(), strict=True))
@@ -183,15 +197,24 @@ def main() -> int:
         print(f"screening                   {screen_s:10.2f} s   target ≤ 20 s: {'ok' if screen_s <= 20 else 'MISSED'}")
         print(f"households / second         {n / screen_s:10,.0f}")
         print(f"ratio screening / baseline  {screen_s / baseline_s:10.1f} ×")
-        print(f"clues written               {result.clues:10,}   (events {events:,}; skipped, open case "
-              f"{result.skipped_open:,})")
-        print(f"second run                  {second_s:10.2f} s   clues {second.clues}  "
-              f"(skipped, open case {second.skipped_open:,})")
-        print(f"peak RSS                    {peak_rss_mib():10.0f} MiB  (after the first screening "
-              f"{rss_after_first:.0f} MiB)")
+        print(
+            f"clues written               {result.clues:10,}   (events {events:,}; skipped, open case "
+            f"{result.skipped_open:,})"
+        )
+        print(
+            f"second run                  {second_s:10.2f} s   clues {second.clues}  "
+            f"(skipped, open case {second.skipped_open:,})"
+        )
+        print(
+            f"peak RSS                    {peak_rss_mib():10.0f} MiB  (after the first screening "
+            f"{rss_after_first:.0f} MiB)"
+        )
 
-        problems = [f"{rule}: baseline {baseline[rule]} ≠ screening {result.hits[rule]}"
-                    for rule in RULES if baseline[rule] != result.hits[rule]]
+        problems = [
+            f"{rule}: baseline {baseline[rule]} ≠ screening {result.hits[rule]}"
+            for rule in RULES
+            if baseline[rule] != result.hits[rule]
+        ]
         if clues != result.clues or events != result.clues:
             problems.append(f"rows written: {clues} cases, {events} events, reported {result.clues}")
         if second.clues != 0:

@@ -73,13 +73,26 @@ def load(n: int) -> str:
     make_region("520199", "基准县")
     make_region("520199001", "基准镇")
     village = make_region("520199001001", "基准村")
-    cadres = [Cadre.objects.create(name=f"干部{i}", unit="基准县农业农村局", position="科员", phone=f"1390000{i:04d}",
-                                   region=village) for i in range(20)]
-    households = Household.objects.bulk_create([
-        Household(household_no=f"520199001001{i:06d}", village=village, group_name=f"{i % 9 + 1}组",
-                  address=f"基准村{i % 9 + 1}组{i}号", phone=f"138{i:08d}", household_type="脱贫户", lifted_year=2019)
-        for i in range(n)
-    ])
+    cadres = [
+        Cadre.objects.create(
+            name=f"干部{i}", unit="基准县农业农村局", position="科员", phone=f"1390000{i:04d}", region=village
+        )
+        for i in range(20)
+    ]
+    households = Household.objects.bulk_create(
+        [
+            Household(
+                household_no=f"520199001001{i:06d}",
+                village=village,
+                group_name=f"{i % 9 + 1}组",
+                address=f"基准村{i % 9 + 1}组{i}号",
+                phone=f"138{i:08d}",
+                household_type="脱贫户",
+                lifted_year=2019,
+            )
+            for i in range(n)
+        ]
+    )
     members, cases, pairings, measures = [], [], [], []
     relations = ["户主", "配偶", "之子", "之女", "之孙子"]
     for i, household in enumerate(households):
@@ -87,26 +100,44 @@ def load(n: int) -> str:
             born = datetime.date(1950 + (i + k * 17) % 60, 1 + k, 1 + i % 28)
             first17 = f"520199{born:%Y%m%d}{(i * 5 + k) % 1000:03d}"
             rare = RARE[(i + k) % len(RARE)] if k < 2 else UNCOMMON[(i + k) % len(UNCOMMON)]
-            members.append(Member(
-                household=household, name=f"{SURNAMES[i % len(SURNAMES)]}{rare}{'明' if k % 2 else ''}",
-                id_number=first17 + _check(first17), relation=relations[k], birth_date=born,
-                gender="男" if k % 2 == 0 else "女", health=rng.choice(["健康", "健康", "长期慢性病", "残疾"]),
-                labour_skill=rng.choice(["普通劳动力", "弱劳动力或半劳动力", "无劳动力"]),
-                student_status="小学" if k == 4 else "", employed=k == 2, work_place="浙江省宁波市" if k == 2 else "",
-            ))
+            members.append(
+                Member(
+                    household=household,
+                    name=f"{SURNAMES[i % len(SURNAMES)]}{rare}{'明' if k % 2 else ''}",
+                    id_number=first17 + _check(first17),
+                    relation=relations[k],
+                    birth_date=born,
+                    gender="男" if k % 2 == 0 else "女",
+                    health=rng.choice(["健康", "健康", "长期慢性病", "残疾"]),
+                    labour_skill=rng.choice(["普通劳动力", "弱劳动力或半劳动力", "无劳动力"]),
+                    student_status="小学" if k == 4 else "",
+                    employed=k == 2,
+                    work_place="浙江省宁波市" if k == 2 else "",
+                )
+            )
         eliminated = i % 2 == 1
-        cases.append(MonitoringCase(
-            household=household, category=mc.CATEGORY_VALUES[i % 3], risk_types=["因病", "因学"][: 1 + i % 2],
-            clue_date=datetime.date(2024, 2, 1), identified_on=datetime.date(2024, 3, 1),
-            step=mc.ELIMINATED if eliminated else mc.MONITORING, is_open=not eliminated,
-            eliminated_on=datetime.date(2025, 6, 1) if eliminated else None,
-        ))
-        pairings.append(Pairing(household=household, cadre=cadres[i % len(cadres)],
-                                start_date=datetime.date(2024, 3, 5)))
-        for category, item, status in (("产业帮扶", "养殖业", "已落实"), ("健康帮扶", "家庭医生签约", "实施中"),
-                                       ("就业帮扶", "外出务工补贴", "已落实"), ("其他教育帮扶", "雨露计划", "计划")):
-            measures.append(Measure(household=household, category=category, sub_item=item, content=item,
-                                    status=status))
+        cases.append(
+            MonitoringCase(
+                household=household,
+                category=mc.CATEGORY_VALUES[i % 3],
+                risk_types=["因病", "因学"][: 1 + i % 2],
+                clue_date=datetime.date(2024, 2, 1),
+                identified_on=datetime.date(2024, 3, 1),
+                step=mc.ELIMINATED if eliminated else mc.MONITORING,
+                is_open=not eliminated,
+                eliminated_on=datetime.date(2025, 6, 1) if eliminated else None,
+            )
+        )
+        pairings.append(
+            Pairing(household=household, cadre=cadres[i % len(cadres)], start_date=datetime.date(2024, 3, 5))
+        )
+        for category, item, status in (
+            ("产业帮扶", "养殖业", "已落实"),
+            ("健康帮扶", "家庭医生签约", "实施中"),
+            ("就业帮扶", "外出务工补贴", "已落实"),
+            ("其他教育帮扶", "雨露计划", "计划"),
+        ):
+            measures.append(Measure(household=household, category=category, sub_item=item, content=item, status=status))
     Member.objects.bulk_create(members, batch_size=2000)
     MonitoringCase.objects.bulk_create(cases, batch_size=2000)
     Pairing.objects.bulk_create(pairings, batch_size=2000)
@@ -137,13 +168,15 @@ def check(path: Path, cards) -> list[str]:
     for tool in ("pdftotext", "pdffonts"):
         if shutil.which(tool) is None:
             return [f"{tool} (poppler-utils) is missing: cannot check the PDF"]
-    text = subprocess.run(["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True,
-                          check=True).stdout.decode("utf-8")
+    text = subprocess.run(
+        ["pdftotext", "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
     pages = text.split("\f")[: len(cards)]
     if len(pages) != len(cards) or text.count("\f") != len(cards):
         problems.append(f"{text.count(chr(12))} pages for {len(cards)} cards")
-    wrong = [i for i, (page, card) in enumerate(zip(pages, cards, strict=False))
-             if card.household.household_no not in page]
+    wrong = [
+        i for i, (page, card) in enumerate(zip(pages, cards, strict=False)) if card.household.household_no not in page
+    ]
     if wrong:
         problems.append(f"{len(wrong)} pages without their household number, first page {wrong[0] + 1}")
     squashed = "".join(text.split())
@@ -193,21 +226,27 @@ def main() -> int:
         base_s = None
         if not args.skip_baseline:
             base_s, base_cpu, pages = baseline(cards)
-            print(f"baseline (one process, one document): {base_s:.1f} s, {pages} pages, "
-                  f"{len(cards) / base_s:.1f} cards/s, {base_cpu:.1f} CPU s")
+            print(
+                f"baseline (one process, one document): {base_s:.1f} s, {pages} pages, "
+                f"{len(cards) / base_s:.1f} cards/s, {base_cpu:.1f} CPU s"
+            )
 
         target = Path(data_dir) / "workcards.pdf"
         started, cpu = time.perf_counter(), cpu_seconds()
         stats: dict = {}
         pages = write_cards_pdf(cards, target, workers=args.workers, stats=stats)
         par_s = time.perf_counter() - started
-        print(f"parallel ({args.workers} processes + merge): {par_s:.1f} s, {pages} pages, "
-              f"{len(cards) / par_s:.1f} cards/s, {cpu_seconds() - cpu:.1f} CPU s, "
-              f"{target.stat().st_size / 1e6:.1f} MB")
+        print(
+            f"parallel ({args.workers} processes + merge): {par_s:.1f} s, {pages} pages, "
+            f"{len(cards) / par_s:.1f} cards/s, {cpu_seconds() - cpu:.1f} CPU s, "
+            f"{target.stat().st_size / 1e6:.1f} MB"
+        )
         if stats.get("workers"):
             workers = "; ".join(
                 f"worker {i + 1}: {w['pages']} pages, layout {w['layout_s']:.1f} s, PDF {w['write_s']:.1f} s, "
-                f"{w['cpu_s']:.1f} CPU s" for i, w in enumerate(stats["workers"]))
+                f"{w['cpu_s']:.1f} CPU s"
+                for i, w in enumerate(stats["workers"])
+            )
             print(f"  of which: HTML {stats['html_s']:.2f} s; {workers}; merge {stats['merge_s']:.2f} s")
         total = select_s + par_s
         print(f"select + parallel: {total:.1f} s ({len(cards) / total:.1f} cards/s); target ≤ {TARGET_SECONDS:.0f} s")
@@ -216,8 +255,14 @@ def main() -> int:
         print(f"peak RSS (this process): {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
 
         problems = check(target, cards)
-        print("PDF check: " + ("ok — pages in order, rare characters in the text layer, fonts embedded"
-                               if not problems else "; ".join(problems)))
+        print(
+            "PDF check: "
+            + (
+                "ok — pages in order, rare characters in the text layer, fonts embedded"
+                if not problems
+                else "; ".join(problems)
+            )
+        )
         if args.keep:
             shutil.copy(target, Path(args.keep) / "workcards.pdf")
         if problems:

@@ -86,7 +86,7 @@ FROM (SELECT g, lifted, kind, a,
                    CASE WHEN u < 0.03 THEN 'open' WHEN u < 0.04 THEN 'eliminated' ELSE 'working' END AS kind
             FROM (SELECT g, pg_temp.r(g, 20) AS u FROM generate_series(1, %(n)s) AS g OFFSET 0) AS x
             WHERE u < 0.0415 OFFSET 0) AS y) AS z
-"""  # noqa: S608 - constants of this script
+"""
 
 # Who needs a cadre: every 脱贫户 and every household with an open identified case.
 NEEDING = """
@@ -98,17 +98,22 @@ WITH needing AS (
 )
 """
 # One cadre per 18 needing households of the village, from the county's departments.
-CADRES = NEEDING + """
+CADRES = (
+    NEEDING
+    + """
 INSERT INTO assistance_cadre (created_at, updated_at, name, unit, position, phone, region_id, user_id, active)
 SELECT now(), now(), '干部' || v.village_id || '-' || k,
        (ARRAY['县农业农村局', '县教育局', '县卫健局', '县财政局', '县人社局', '乡镇党政办'])[1 + k %% 6], '科员', '',
        v.village_id, NULL, true
 FROM (SELECT village_id, count(*) AS n FROM needing GROUP BY village_id) AS v,
      generate_series(1, ceil(v.n / 18.0)::int) AS k
-"""  # noqa: S608 - constants of this script
+"""
+)
 # ~99 % of the needing households are paired (salt 30) with their village's cadres, 18 each, from a date after
 # identification (脱贫户: some day in 2021–2022).
-PAIRINGS = NEEDING + """
+PAIRINGS = (
+    NEEDING
+    + """
 INSERT INTO assistance_pairing (created_at, updated_at, household_id, cadre_id, start_date, end_date, reason,
     end_reason)
 SELECT now(), now(), n.id, c.id,
@@ -120,7 +125,8 @@ FROM (SELECT id, village_id, identified_on,
 JOIN (SELECT id, region_id, row_number() OVER (PARTITION BY region_id ORDER BY id) AS k FROM assistance_cadre) AS c
   ON c.region_id = n.village_id AND c.k = n.k
 WHERE pg_temp.r(n.id, 30) < 0.99
-"""  # noqa: S608 - constants of this script
+"""
+)
 # ~5 % of the paired households had another cadre before (salt 31): an ended pairing.
 ENDED_PAIRINGS = """
 INSERT INTO assistance_pairing (created_at, updated_at, household_id, cadre_id, start_date, end_date, reason,
@@ -167,16 +173,21 @@ INSERT INTO assistance_visit (created_at, updated_at, household_id, cadre_id, vi
     food_clothing_ok, education_ok, medical_ok, housing_ok, water_ok, latitude, longitude)
 """
 # Monitored households: a home visit in ~85 % of the months since identification (salts 40–47).
-MONITORED_VISITS = VISIT + f"""
+MONITORED_VISITS = (
+    VISIT
+    + f"""
 SELECT now(), now(), household_id, NULL, GREATEST(identified_on, first + floor(v * (last - first + 1))::int), '入户',
        '帮扶干部', '入户走访', true, true, true, true, true, NULL, NULL
 FROM (SELECT mon.household_id, mon.identified_on, months.first, months.last,
              pg_temp.r(mon.household_id, 40 + k) AS u, pg_temp.r(mon.household_id, 44 + k) AS v
       FROM ({MONITORED}) AS mon, ({MONTHS}) AS months WHERE mon.identified_on <= months.last OFFSET 0) AS x
 WHERE u < 0.85
-"""  # noqa: S608 - constants of this script
+"""
+)
 # Lifted households: a phone or WeChat contact in ~90 % of the months (salts 50–57, kind 58).
-LIFTED_CONTACTS = VISIT + f"""
+LIFTED_CONTACTS = (
+    VISIT
+    + f"""
 SELECT now(), now(), household_id, NULL, first + floor(v * (last - first + 1))::int,
        CASE WHEN pg_temp.r(household_id, 58) < 0.8 THEN '电话' ELSE '微信' END, '帮扶干部', '电话联系',
        NULL, NULL, NULL, NULL, NULL, NULL, NULL
@@ -184,7 +195,8 @@ FROM (SELECT lifted.household_id, months.first, months.last,
              pg_temp.r(lifted.household_id, 50 + k) AS u, pg_temp.r(lifted.household_id, 54 + k) AS v
       FROM ({LIFTED_HOUSEHOLDS}) AS lifted, ({MONTHS}) AS months OFFSET 0) AS x
 WHERE u < 0.9
-"""  # noqa: S608 - constants of this script
+"""
+)
 # Lifted households: a home visit in the previous quarter for ~90 %, in this quarter so far for ~50 % (salts 70–73).
 QUARTERS = """
 SELECT 0 AS k, (date_trunc('quarter', %(today)s::date) - interval '3 months')::date AS first,
@@ -192,14 +204,17 @@ SELECT 0 AS k, (date_trunc('quarter', %(today)s::date) - interval '3 months')::d
 UNION ALL
 SELECT 1, date_trunc('quarter', %(today)s::date)::date, %(today)s::date, 0.5
 """
-LIFTED_VISITS = VISIT + f"""
+LIFTED_VISITS = (
+    VISIT
+    + f"""
 SELECT now(), now(), household_id, NULL, first + floor(v * (last - first + 1))::int, '入户', '帮扶干部', '入户走访',
        true, true, true, true, true, NULL, NULL
 FROM (SELECT lifted.household_id, q.first, q.last, q.p,
              pg_temp.r(lifted.household_id, 70 + k) AS u, pg_temp.r(lifted.household_id, 72 + k) AS v
       FROM ({LIFTED_HOUSEHOLDS}) AS lifted, ({QUARTERS}) AS q OFFSET 0) AS x
 WHERE u < p
-"""  # noqa: S608 - constants of this script
+"""
+)
 # Monitored households: an assessment last quarter for ~85 %, this quarter so far for ~40 % (salts 60–63).
 ASSESSMENTS = f"""
 INSERT INTO assistance_assessment (created_at, updated_at, case_id, household_id, year, quarter, assessed_on,
@@ -211,7 +226,7 @@ FROM (SELECT mon.id, mon.household_id, GREATEST(mon.identified_on, q.first
              pg_temp.r(mon.household_id, 60 + q.k) AS u, CASE WHEN q.k = 0 THEN 0.85 ELSE 0.4 END AS p
       FROM ({MONITORED}) AS mon, ({QUARTERS}) AS q WHERE mon.identified_on <= q.last OFFSET 0) AS x
 WHERE u < p
-"""  # noqa: S608 - constants of this script
+"""
 
 # The baseline: every item's count for the county in one statement, with the same dates and settings as the
 # worklist. Per household: what its cases, visits, assessments and current pairing say (one pass over each table),
@@ -290,9 +305,19 @@ SELECT
     (SELECT count(*) FROM cases WHERE step = 'publicity' AND publicity_end <= %(publicity_soon)s)
 FROM f
 """
-BASELINE_ITEMS = ["no_cadre", "no_measure", "visit_overdue", "visit_due", "contact_overdue", "contact_due",
-                  "assessment_overdue", "assessment_due", "steps_waiting", "identification_overdue",
-                  "publicity_ending"]
+BASELINE_ITEMS = [
+    "no_cadre",
+    "no_measure",
+    "visit_overdue",
+    "visit_due",
+    "contact_overdue",
+    "contact_due",
+    "assessment_overdue",
+    "assessment_due",
+    "steps_waiting",
+    "identification_overdue",
+    "publicity_ending",
+]
 
 
 def parse_args() -> argparse.Namespace:
@@ -319,18 +344,40 @@ def setup_data(n: int, today: datetime.date) -> None:
 
     county = create_regions()
     make_user(ADMIN, COUNTY_ADMIN, county, name="基准县管理员")
-    params = {"n": n, "villages": TOWNSHIPS * VILLAGES_PER_TOWNSHIP, "today": today,
-              "stable_cutoff": stable_cutoff(today, RhythmSettings.for_region(COUNTY).stable_after_elimination_months)}
+    params = {
+        "n": n,
+        "villages": TOWNSHIPS * VILLAGES_PER_TOWNSHIP,
+        "today": today,
+        "stable_cutoff": stable_cutoff(today, RhythmSettings.for_region(COUNTY).stable_after_elimination_months),
+    }
     with transaction.atomic(), connection.cursor() as cur:
         cur.execute(RAND_FUNCTION)
-        run_steps(cur, [("households", HOUSEHOLDS, None), ("cases", CASES, None), ("cadres", CADRES, None),
-                        ("pairings", PAIRINGS, None), ("ended pairings", ENDED_PAIRINGS, None),
-                        ("measures", MEASURES, None), ("home visits", MONITORED_VISITS, None),
-                        ("contacts", LIFTED_CONTACTS, None), ("lifted visits", LIFTED_VISITS, None),
-                        ("assessments", ASSESSMENTS, None)], params)
-        for table in ("registry_household", "monitoring_monitoringcase", "assistance_cadre", "assistance_pairing",
-                      "assistance_measure", "assistance_visit", "assistance_assessment"):
-            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")  # noqa: S608
+        run_steps(
+            cur,
+            [
+                ("households", HOUSEHOLDS, None),
+                ("cases", CASES, None),
+                ("cadres", CADRES, None),
+                ("pairings", PAIRINGS, None),
+                ("ended pairings", ENDED_PAIRINGS, None),
+                ("measures", MEASURES, None),
+                ("home visits", MONITORED_VISITS, None),
+                ("contacts", LIFTED_CONTACTS, None),
+                ("lifted visits", LIFTED_VISITS, None),
+                ("assessments", ASSESSMENTS, None),
+            ],
+            params,
+        )
+        for table in (
+            "registry_household",
+            "monitoring_monitoringcase",
+            "assistance_cadre",
+            "assistance_pairing",
+            "assistance_measure",
+            "assistance_visit",
+            "assistance_assessment",
+        ):
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
     vacuum_analyze()
 
 
@@ -354,17 +401,24 @@ def baseline_params(user, today: datetime.date) -> dict:
     assessment_prev = period_bounds(today, s.monitored_assessment_months, -1)
     stable = s.stable_after_elimination_months
     return {
-        "scope": f"{user.region.code}%", "today": today,
+        "scope": f"{user.region.code}%",
+        "today": today,
         "cadre_late": today - datetime.timedelta(days=s.cadre_within_days),
         "measure_late": today - datetime.timedelta(days=s.measure_within_days),
         "stable_cutoff": _add_months(today, -stable),
-        "visit_start": visit_start, "visit_prev_start": visit_prev[0], "visit_prev_end": visit_prev[1],
-        "lifted_visit_start": lifted_visit_start, "lifted_visit_prev_start": lifted_visit_prev[0],
+        "visit_start": visit_start,
+        "visit_prev_start": visit_prev[0],
+        "visit_prev_end": visit_prev[1],
+        "lifted_visit_start": lifted_visit_start,
+        "lifted_visit_prev_start": lifted_visit_prev[0],
         "lifted_visit_prev_end": lifted_visit_prev[1],
         "lifted_visit_eliminated": _add_months(lifted_visit_prev[1], -stable),
-        "contact_start": contact_start, "contact_prev_start": contact_prev[0], "contact_prev_end": contact_prev[1],
+        "contact_start": contact_start,
+        "contact_prev_start": contact_prev[0],
+        "contact_prev_end": contact_prev[1],
         "contact_eliminated": _add_months(contact_prev[1], -stable),
-        "assessment_start": assessment_start, "assessment_prev_start": assessment_prev[0],
+        "assessment_start": assessment_start,
+        "assessment_prev_start": assessment_prev[0],
         "assessment_prev_end": assessment_prev[1],
         "visits_from": min(visit_prev[0], lifted_visit_prev[0], contact_prev[0]),
         "assessments_from": assessment_prev[0],
@@ -463,8 +517,10 @@ def main() -> int:
         setup_s = 0.0
         if build:
             _, setup_s = timed(setup_data, n, today)
-        sizes = {model.__name__: model.objects.count() for model in (MonitoringCase, Cadre, Pairing, Measure, Visit,
-                                                                    Assessment)}
+        sizes = {
+            model.__name__: model.objects.count()
+            for model in (MonitoringCase, Cadre, Pairing, Measure, Visit, Assessment)
+        }
         print("  rows: " + ", ".join(f"{name} {count:,}" for name, count in sizes.items()), flush=True)
         if args.setup_only:
             return 0
@@ -474,8 +530,9 @@ def main() -> int:
         params = baseline_params(admin, today)
         baseline_counts(params)  # warm the cache the same way for everything that follows
         baseline, baseline_t = measure("baseline (one SQL statement)", args.repeat, baseline_counts, params)
-        _, defaults_t = measure("  the same, server defaults", args.repeat,
-                                lambda: baseline_counts(params, server_defaults=True))
+        _, defaults_t = measure(
+            "  the same, server defaults", args.repeat, lambda: baseline_counts(params, server_defaults=True)
+        )
 
         items, worklist_t = measure("worklist(admin)", args.repeat, lambda: worklist(admin))
 
@@ -497,9 +554,13 @@ def main() -> int:
 
         cold, cold_t = measure("page, badge cache cleared", args.repeat, page_cold)
         warm, warm_t = measure("page, badge cached", args.repeat, page_warm)
-        smaller = [measure(f"worklist of a {label}", args.repeat, lambda u=user: tally(u))[1] for label, user in (
-            ("township reviewer", user_of(TOWNSHIP_USER, "township_reviewer", f"{COUNTY}001")),
-            ("village officer", user_of(VILLAGE_USER, "village_officer", f"{COUNTY}001001")))]
+        smaller = [
+            measure(f"worklist of a {label}", args.repeat, lambda u=user: tally(u))[1]
+            for label, user in (
+                ("township reviewer", user_of(TOWNSHIP_USER, "township_reviewer", f"{COUNTY}001")),
+                ("village officer", user_of(VILLAGE_USER, "village_officer", f"{COUNTY}001001")),
+            )
+        ]
         load_after = os.getloadavg()[0]
 
         counts = {item.key: item.count for item in items}
@@ -511,8 +572,10 @@ def main() -> int:
             print(f"{item.key:<24}{expected:>12}{counts[item.key]:>12,}{total:>12,}")
         print()
         print(f"{'setup (load + analyze)':<34}{setup_s:8.1f} s  (migrate {migrate_s:.1f} s)")
-        print(f"median of {args.repeat} runs each; load average {load_before:.1f} before, {load_after:.1f} after "
-              f"({os.cpu_count()} CPUs)")
+        print(
+            f"median of {args.repeat} runs each; load average {load_before:.1f} before, {load_after:.1f} after "
+            f"({os.cpu_count()} CPUs)"
+        )
         print(baseline_t.line())
         print(defaults_t.line(baseline_t))
         print(worklist_t.line(baseline_t))
@@ -524,13 +587,21 @@ def main() -> int:
         print(f"{'villages in the table':<34}{len(villages):8,}")
         print(f"{'peak RSS':<34}{peak_rss_mib():8.0f} MiB")
 
-        problems = [f"{key}: baseline {baseline[key]} ≠ worklist {counts[key]}"
-                    for key in BASELINE_ITEMS if baseline[key] != counts[key]]
-        problems += [f"{item.key}: villages add up to {sum(row.get(item.key, 0) for row in villages)} ≠ "
-                     f"{counts[item.key]}" for item in ITEMS
-                     if sum(row.get(item.key, 0) for row in villages) != counts[item.key]]
-        problems += [f"page: status {response.status_code}" for response in (cold, warm)
-                     if response.status_code != 200 or "分村统计" not in response.content.decode()]
+        problems = [
+            f"{key}: baseline {baseline[key]} ≠ worklist {counts[key]}"
+            for key in BASELINE_ITEMS
+            if baseline[key] != counts[key]
+        ]
+        problems += [
+            f"{item.key}: villages add up to {sum(row.get(item.key, 0) for row in villages)} ≠ {counts[item.key]}"
+            for item in ITEMS
+            if sum(row.get(item.key, 0) for row in villages) != counts[item.key]
+        ]
+        problems += [
+            f"page: status {response.status_code}"
+            for response in (cold, warm)
+            if response.status_code != 200 or "分村统计" not in response.content.decode()
+        ]
         for problem in problems:
             print("MISMATCH", problem)
         return 1 if problems else 0

@@ -40,8 +40,11 @@ def main() -> int:
             return 1
         installed = json.loads(manifest.read_text(encoding="utf-8"))["version"]
         if installed != versions[package]:
-            print(f"build_assets: node_modules has {package} {installed}, package.json pins {versions[package]};"
-                  " run `npm ci`", file=sys.stderr)
+            print(
+                f"build_assets: node_modules has {package} {installed}, package.json pins {versions[package]};"
+                " run `npm ci`",
+                file=sys.stderr,
+            )
             return 1
         data = SOURCE_MAP.sub(b"\n", (package_dir / source).read_bytes())
         destination = VENDOR / target

@@ -36,8 +36,10 @@ def test_sessions_expire_when_idle_and_at_browser_close():
 def test_csrf_is_enforced_on_forms(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.admin)
-    response = client.post(f"/regions/{world.village_a.pk}/edit/",
-                           {"code": world.village_a.code, "name": "无令牌", "parent": world.township_a.pk})
+    response = client.post(
+        f"/regions/{world.village_a.pk}/edit/",
+        {"code": world.village_a.code, "name": "无令牌", "parent": world.township_a.pk},
+    )
     assert response.status_code == 403
     world.village_a.refresh_from_db()
     assert world.village_a.name == "甲村"

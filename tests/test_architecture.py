@@ -25,8 +25,19 @@ LAYERS = {
     "assistance": {"core", "regions", "accounts", "registry", "monitoring"},
 }
 OUTPUTS = {"ledgers", "cards", "dashboards"}
-DOMAIN = {"regions", "accounts", "registry", "monitoring", "assistance", "matching", "work", "quality", "teams",
-          "lowincome", "projects"}
+DOMAIN = {
+    "regions",
+    "accounts",
+    "registry",
+    "monitoring",
+    "assistance",
+    "matching",
+    "work",
+    "quality",
+    "teams",
+    "lowincome",
+    "projects",
+}
 
 
 def _modules() -> list[Path]:
@@ -91,8 +102,11 @@ def _app(module: str) -> str:
 
 
 def test_no_module_is_longer_than_800_lines():
-    long = {str(p.relative_to(ROOT)): n for p in _modules() if (n := len(p.read_text(encoding="utf-8").splitlines()))
-            > MAX_LINES}
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in _modules()
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
     assert long == {}
 
 
@@ -108,7 +122,7 @@ def test_no_import_cycle_between_modules():
             if target.startswith(node + "."):
                 continue
             if state.get(target) == "open":
-                cycles.append(" → ".join([*stack[stack.index(target):], target]))
+                cycles.append(" → ".join([*stack[stack.index(target) :], target]))
             elif target not in state:
                 walk(target, stack)
         stack.pop()
@@ -123,20 +137,35 @@ def test_no_import_cycle_between_modules():
 @pytest.mark.parametrize("app", sorted(LAYERS))
 def test_apps_import_only_the_layers_below(app):
     allowed = LAYERS[app] | {app, ""}
-    wrong = sorted(f"{module} imports {target}" for module, targets in _graph().items() if _app(module) == app
-                   for target in targets if _app(target) not in allowed)
+    wrong = sorted(
+        f"{module} imports {target}"
+        for module, targets in _graph().items()
+        if _app(module) == app
+        for target in targets
+        if _app(target) not in allowed
+    )
     assert wrong == []
 
 
 def test_the_domain_never_imports_the_outputs():
-    wrong = sorted(f"{module} imports {target}" for module, targets in _graph().items() if _app(module) in DOMAIN
-                   for target in targets if _app(target) in OUTPUTS)
+    wrong = sorted(
+        f"{module} imports {target}"
+        for module, targets in _graph().items()
+        if _app(module) in DOMAIN
+        for target in targets
+        if _app(target) in OUTPUTS
+    )
     assert wrong == []
 
 
 def test_matching_does_not_import_the_household_import():
-    wrong = sorted(f"{module} imports {target}" for module, targets in _graph().items() if _app(module) == "matching"
-                   for target in targets if target.startswith("shoudi.registry.importing"))
+    wrong = sorted(
+        f"{module} imports {target}"
+        for module, targets in _graph().items()
+        if _app(module) == "matching"
+        for target in targets
+        if target.startswith("shoudi.registry.importing")
+    )
     assert wrong == []
 
 

@@ -21,20 +21,32 @@ TODAY = datetime.date(2026, 11, 20)
 
 
 def identified_case(household, on: datetime.date, **extra) -> MonitoringCase:
-    return MonitoringCase.objects.create(household=household, category="边缘易致贫户", risk_types=["因病"],
-                                         source="农户自主申报", clue_date=on, identified_on=on,
-                                         step=mc.MONITORING, **extra)
+    return MonitoringCase.objects.create(
+        household=household,
+        category="边缘易致贫户",
+        risk_types=["因病"],
+        source="农户自主申报",
+        clue_date=on,
+        identified_on=on,
+        step=mc.MONITORING,
+        **extra,
+    )
 
 
 @pytest.fixture
 def area(world):
     cadre_user = make_user("cadre_a", "cadre", world.village_a, name="帮扶干部甲")
-    cadre = Cadre.objects.create(name="帮扶干部甲", unit="县农业农村局", position="科员", region=world.village_a,
-                                 user=cadre_user, phone="13700001111")
+    cadre = Cadre.objects.create(
+        name="帮扶干部甲",
+        unit="县农业农村局",
+        position="科员",
+        region=world.village_a,
+        user=cadre_user,
+        phone="13700001111",
+    )
     other = Cadre.objects.create(name="帮扶干部乙", unit="县教育局", region=world.township_a)
     mine = make_household(world.village_a, household_no="A1", head="甲户", household_type="脱贫户", lifted_year=2019)
-    theirs = make_household(world.village_a, household_no="A2", head="乙户", household_type="脱贫户",
-                            lifted_year=2019)
+    theirs = make_household(world.village_a, household_no="A2", head="乙户", household_type="脱贫户", lifted_year=2019)
     b = make_household(world.village_b, household_no="B1", head="丙户", household_type="脱贫户", lifted_year=2019)
     a.pair(household=mine, cadre=cadre, user=world.officer_a, start_date=datetime.date(2026, 1, 1))
     a.pair(household=theirs, cadre=other, user=world.officer_a, start_date=datetime.date(2026, 1, 1))
@@ -45,7 +57,7 @@ def test_a_cadre_sees_only_his_paired_households(area, client_for):
     world, cadre_user, cadre, other, mine, theirs, b = area
     assert list(Household.objects.restrict(cadre_user, "view")) == [mine]
     html = client_for(cadre_user).get("/registry/households/").content.decode()
-    listed = html[html.index('id="object-list"'):]
+    listed = html[html.index('id="object-list"') :]
     assert "A1" in listed and "A2" not in listed
     assert client_for(cadre_user).get(f"/registry/households/{theirs.pk}/").status_code == 404
     a.pair(household=theirs, cadre=cadre, user=world.officer_a, reason="调整")
@@ -59,7 +71,9 @@ def test_repairing_keeps_history_and_needs_a_reason(area):
     a.pair(household=mine, cadre=other, user=world.officer_a, reason="干部调整", start_date=TODAY)
     history = list(Pairing.objects.filter(household=mine).order_by("start_date"))
     assert [(p.cadre, p.end_date, p.end_reason) for p in history] == [
-        (cadre, TODAY - datetime.timedelta(days=1), "干部调整"), (other, None, "")]
+        (cadre, TODAY - datetime.timedelta(days=1), "干部调整"),
+        (other, None, ""),
+    ]
 
 
 def test_handover_moves_all_households_of_a_cadre(area):
@@ -81,18 +95,29 @@ def test_handover_out_of_scope_is_refused(area):
 
 def test_handover_page(area, client_for):
     world, cadre_user, cadre, other, *_ = area
-    response = client_for(world.reviewer_a).post(f"/assistance/cadres/{cadre.pk}/handover/",
-                                                 {"to_cadre": other.pk, "reason": "调动"}, follow=True)
+    response = client_for(world.reviewer_a).post(
+        f"/assistance/cadres/{cadre.pk}/handover/", {"to_cadre": other.pk, "reason": "调动"}, follow=True
+    )
     assert "已将 1 户移交给" in response.content.decode()
 
 
 def test_a_visit_answer_opens_a_guarantee_problem(area, client_for):
     world, cadre_user, cadre, other, mine, *_ = area
     client = client_for(cadre_user)
-    response = client.post(f"/assistance/visit/{mine.pk}/", {
-        "visited_on": str(datetime.date.today()), "kind": "入户", "content": "屋顶漏雨",
-        "food_clothing_ok": "1", "education_ok": "1", "medical_ok": "1", "housing_ok": "0", "water_ok": "",
-    }, follow=True)
+    response = client.post(
+        f"/assistance/visit/{mine.pk}/",
+        {
+            "visited_on": str(datetime.date.today()),
+            "kind": "入户",
+            "content": "屋顶漏雨",
+            "food_clothing_ok": "1",
+            "education_ok": "1",
+            "medical_ok": "1",
+            "housing_ok": "0",
+            "water_ok": "",
+        },
+        follow=True,
+    )
     assert "发现 1 项保障问题" in response.content.decode()
     problem = GuaranteeProblem.objects.get(household=mine)
     assert problem.kind == "住房安全有保障" and problem.resolved_on is None and problem.visit.cadre == cadre
@@ -100,8 +125,14 @@ def test_a_visit_answer_opens_a_guarantee_problem(area, client_for):
     case = identified_case(mine, datetime.date(2026, 1, 5))
     assert any("住房安全有保障" in r for r in ms.elimination_check(case, today=TODAY).blocking)
     # a second "no" does not open the same problem twice
-    a.record_visit(household=mine, user=cadre_user, visited_on=datetime.date.today(), kind="电话", content="回访",
-                   checklist={"housing_ok": False})
+    a.record_visit(
+        household=mine,
+        user=cadre_user,
+        visited_on=datetime.date.today(),
+        kind="电话",
+        content="回访",
+        checklist={"housing_ok": False},
+    )
     assert GuaranteeProblem.objects.filter(household=mine).count() == 1
 
 
@@ -117,28 +148,53 @@ def eligible(area):
     mine.members.update(labour_skill="普通劳动力")
     make_income(mine, 2025, size=1, wage=15000)
     case = identified_case(mine, datetime.date(2026, 3, 1))
-    Measure.objects.create(household=mine, case=case, category="产业帮扶", sub_item="种植业", content="种植辣椒",
-                           status="已落实", implemented_on=datetime.date(2026, 4, 1))
+    Measure.objects.create(
+        household=mine,
+        case=case,
+        category="产业帮扶",
+        sub_item="种植业",
+        content="种植辣椒",
+        status="已落实",
+        implemented_on=datetime.date(2026, 4, 1),
+    )
     return world, cadre_user, case
 
 
 def test_an_assessment_suggesting_elimination_starts_the_application(eligible):
     world, cadre_user, case = eligible
-    assessment, refused = a.record_assessment(case=case, user=cadre_user, assessed_on=TODAY, measures_effective=True,
-                                              income_trend="上升", risk_status="建议消除")
+    assessment, refused = a.record_assessment(
+        case=case,
+        user=cadre_user,
+        assessed_on=TODAY,
+        measures_effective=True,
+        income_trend="上升",
+        risk_status="建议消除",
+    )
     assert refused is None and (assessment.year, assessment.quarter) == (2026, 4)
     case.refresh_from_db()
     assert case.chain == mc.ELIMINATION and case.step == mc.VERIFICATION
     with pytest.raises(ValidationError, match="已评估"):
-        a.record_assessment(case=case, user=cadre_user, assessed_on=TODAY, measures_effective=True,
-                            income_trend="上升", risk_status="稳定")
+        a.record_assessment(
+            case=case,
+            user=cadre_user,
+            assessed_on=TODAY,
+            measures_effective=True,
+            income_trend="上升",
+            risk_status="稳定",
+        )
 
 
 def test_a_refused_elimination_keeps_the_assessment_and_says_why(eligible):
     world, cadre_user, case = eligible
     Measure.objects.all().update(status="实施中")
-    assessment, refused = a.record_assessment(case=case, user=cadre_user, assessed_on=TODAY, measures_effective=True,
-                                              income_trend="上升", risk_status="建议消除")
+    assessment, refused = a.record_assessment(
+        case=case,
+        user=cadre_user,
+        assessed_on=TODAY,
+        measures_effective=True,
+        income_trend="上升",
+        risk_status="建议消除",
+    )
     assert assessment.pk and "尚无已落实的帮扶措施" in refused
     case.refresh_from_db()
     assert case.step == mc.MONITORING
@@ -146,9 +202,11 @@ def test_a_refused_elimination_keeps_the_assessment_and_says_why(eligible):
 
 def test_assessment_page_starts_elimination(eligible, client_for):
     world, cadre_user, case = eligible
-    response = client_for(cadre_user).post(f"/assistance/cases/{case.pk}/assess/", {
-        "assessed_on": str(TODAY), "measures_effective": "1", "income_trend": "上升", "risk_status": "建议消除"},
-        follow=True)
+    response = client_for(cadre_user).post(
+        f"/assistance/cases/{case.pk}/assess/",
+        {"assessed_on": str(TODAY), "measures_effective": "1", "income_trend": "上升", "risk_status": "建议消除"},
+        follow=True,
+    )
     assert "已据此提出风险消除申请" in response.content.decode()
 
 
@@ -173,8 +231,11 @@ def test_worklist_counts_for_each_user_of_the_fixture(world):
     make_household(world.village_a, household_no="A10", head="脱贫户甲", household_type="脱贫户", lifted_year=2018)
     monitored = make_household(world.village_a, household_no="A11", head="监测户甲")
     identified_case(monitored, datetime.date(2026, 9, 1))
-    waiting = MonitoringCase.objects.create(household=make_household(world.village_b, household_no="B10", head="乙"),
-                                            source="农户自主申报", step=mc.TOWNSHIP_REVIEW)
+    waiting = MonitoringCase.objects.create(
+        household=make_household(world.village_b, household_no="B10", head="乙"),
+        source="农户自主申报",
+        step=mc.TOWNSHIP_REVIEW,
+    )
     today = datetime.date(2026, 11, 20)
     a_counts = counts(world.officer_a, today)
     assert a_counts["no_cadre"] == 2  # the lifted household, and the monitored one past 10 days
@@ -199,8 +260,9 @@ def test_visits_clear_the_worklist_items(world):
     assert monitored in item_queryset("visit_due", world.officer_a, today)
     from shoudi.assistance.models import Visit
 
-    Visit.objects.create(household=monitored, visited_on=datetime.date(2026, 11, 3), kind="入户", visitor="x",
-                         content="走访")
+    Visit.objects.create(
+        household=monitored, visited_on=datetime.date(2026, 11, 3), kind="入户", visitor="x", content="走访"
+    )
     assert monitored not in item_queryset("visit_due", world.officer_a, today)
     # in December it is due again, but not overdue: November had its visit
     assert monitored in item_queryset("visit_due", world.officer_a, datetime.date(2026, 12, 2))
@@ -222,7 +284,7 @@ def test_todo_link_lists_the_households(world, client_for):
     make_household(world.village_a, household_no="A14", head="脱贫户丁", household_type="脱贫户", lifted_year=2018)
     make_household(world.village_a, household_no="A15", head="普通户")
     html = client_for(world.officer_a).get("/registry/households/?todo=no_cadre").content.decode()
-    listed = html[html.index('id="object-list"'):]
+    listed = html[html.index('id="object-list"') :]
     assert "A14" in listed and "A15" not in listed
 
 
@@ -234,10 +296,10 @@ def test_badge_shows_the_count(world, client_for):
 
 def test_bulk_assign(area, client_for):
     world, cadre_user, cadre, other, mine, theirs, b = area
-    extra = make_household(world.village_a, household_no="A3", head="丁户", household_type="脱贫户",
-                           lifted_year=2019)
-    response = client_for(world.officer_a).post("/assistance/pairings/bulk/?todo=no_cadre",
-                                                {"household": [extra.pk], "cadre": cadre.pk}, follow=True)
+    extra = make_household(world.village_a, household_no="A3", head="丁户", household_type="脱贫户", lifted_year=2019)
+    response = client_for(world.officer_a).post(
+        "/assistance/pairings/bulk/?todo=no_cadre", {"household": [extra.pk], "cadre": cadre.pk}, follow=True
+    )
     assert "已为 1 户落实帮扶干部" in response.content.decode()
     assert Pairing.objects.get(household=extra, end_date__isnull=True).cadre == cadre
 
@@ -248,9 +310,14 @@ def test_cadre_import(world, client_for, tmp_path):
     path = tmp_path / "cadres.xlsx"
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet()
-    for r, row in enumerate([["帮扶干部名册"], ["姓名", "后盾单位", "职务", "联系电话", "区划代码"],
-                             ["张帮扶", "县财政局", "副局长", "13800138000", "520102001001"],
-                             ["李帮扶", "县医保局", "科员", "12345", "520103001001"]]):
+    for r, row in enumerate(
+        [
+            ["帮扶干部名册"],
+            ["姓名", "后盾单位", "职务", "联系电话", "区划代码"],
+            ["张帮扶", "县财政局", "副局长", "13800138000", "520102001001"],
+            ["李帮扶", "县医保局", "科员", "12345", "520103001001"],
+        ]
+    ):
         for c, value in enumerate(row):
             sheet.write_string(r, c, value)
     book.close()
@@ -278,15 +345,17 @@ def test_measure_suggestions_follow_need(world, client_for):
     home.members.update(labour_skill="弱劳动力或半劳动力")
     identified_case(home, datetime.date(2026, 5, 1))
     html = client_for(world.officer_a).get(f"/registry/households/{home.pk}/").content.decode()
-    section = html[html.index('id="suggestions"'):]
+    section = html[html.index('id="suggestions"') :]
     assert "健康帮扶·医疗救助" in section and "公益岗位帮扶·公益性岗位" in section
     assert not Measure.objects.exists()  # never applied automatically
 
 
 def test_measure_form_checks_the_sub_item(world, client_for):
     home = make_household(world.village_a, household_no="A21", head="户")
-    response = client_for(world.officer_a).post("/assistance/measures/add/", {
-        "household": home.pk, "category": "金融帮扶", "sub_item": "种植业", "content": "x", "status": "计划"})
+    response = client_for(world.officer_a).post(
+        "/assistance/measures/add/",
+        {"household": home.pk, "category": "金融帮扶", "sub_item": "种植业", "content": "x", "status": "计划"},
+    )
     assert "「金融帮扶」的具体项目应为" in response.content.decode()
 
 
@@ -300,14 +369,21 @@ def test_national_measures_become_implemented_measures_once(world):
     from shoudi.assistance.national import IMPORTED, measures_from_national
 
     household = make_household(world.village_a, household_no="NM1")
-    household.national_data = {"measure_industry": "种植业，养殖业", "measure_health": "医疗救助",
-                               "measure_housing": "否", "measure_water": ""}
+    household.national_data = {
+        "measure_industry": "种植业，养殖业",
+        "measure_health": "医疗救助",
+        "measure_housing": "否",
+        "measure_water": "",
+    }
     household.save()
     other = make_household(world.village_a, household_no="NM2")
     assert measures_from_national(household_ids=[household.pk, other.pk]) == 3
     rows = sorted(Measure.objects.filter(household=household).values_list("category", "sub_item", "content", "status"))
-    assert rows == [("产业帮扶", "养殖业", IMPORTED, "已落实"), ("产业帮扶", "种植业", IMPORTED, "已落实"),
-                    ("健康帮扶", "医疗救助", IMPORTED, "已落实")]
+    assert rows == [
+        ("产业帮扶", "养殖业", IMPORTED, "已落实"),
+        ("产业帮扶", "种植业", IMPORTED, "已落实"),
+        ("健康帮扶", "医疗救助", IMPORTED, "已落实"),
+    ]
     assert all(m.created_at is not None for m in Measure.objects.filter(household=household))
     assert not Measure.objects.filter(household=other).exists()
     # the next import of the same file adds nothing; a new item is added alone

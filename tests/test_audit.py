@@ -10,7 +10,7 @@ from shoudi.regions.models import Region
 def list_part(response) -> str:
     """The list itself (not the header's region picker)."""
     html = response.content.decode()
-    return html[html.index('id="object-list"'):]
+    return html[html.index('id="object-list"') :]
 
 
 def changes_of(obj):
@@ -64,8 +64,10 @@ def test_changes_in_commands_are_attributed_to_the_source(world):
 
 def test_history_tab_on_the_object_page(client_for, world):
     client = client_for(world.admin)
-    client.post(f"/regions/{world.village_b.pk}/edit/",
-                {"code": world.village_b.code, "name": "乙新村", "parent": world.township_b.pk})
+    client.post(
+        f"/regions/{world.village_b.pk}/edit/",
+        {"code": world.village_b.code, "name": "乙新村", "parent": world.township_b.pk},
+    )
     html = client.get(f"/regions/{world.village_b.pk}/").content.decode()
     assert "变更记录" in html and "乙村 → <strong>乙新村</strong>" in html
 
@@ -79,8 +81,10 @@ def test_password_is_never_logged(client_for, world):
 
 def test_county_audit_page_is_scoped_and_filterable(client_for, world):
     admin = client_for(world.admin)
-    admin.post(f"/regions/{world.village_b.pk}/edit/",
-               {"code": world.village_b.code, "name": "乙新村", "parent": world.township_b.pk})
+    admin.post(
+        f"/regions/{world.village_b.pk}/edit/",
+        {"code": world.village_b.code, "name": "乙新村", "parent": world.township_b.pk},
+    )
     with acting_as(None, source="cli"):
         other = Region.objects.get(code="520103001001")
         other.name = "邻县改名村"

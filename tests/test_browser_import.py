@@ -23,8 +23,12 @@ def immediate_jobs(settings):
 def test_upload_preview_commit_open(live_server, page, tmp_path, immediate_jobs):
     world = make_world()
     path = tmp_path / "甲村农户.xlsx"
-    write_national_xlsx(path, generate_rows([world.village_a], households=5, seed=7, year=2025),
-                        title="测试县2025年度农户信息", details="导出时间：2026-03-01")
+    write_national_xlsx(
+        path,
+        generate_rows([world.village_a], households=5, seed=7, year=2025),
+        title="测试县2025年度农户信息",
+        details="导出时间：2026-03-01",
+    )
     log_in(page, live_server.url, "officer_a")
     page.goto(f"{live_server.url}/registry/households/")
     page.get_by_role("link", name="导入").click()

@@ -55,8 +55,10 @@ def test_clue_to_identified_through_four_users(live_server, browser, tmp_path):
     ctx, page = as_user(browser, live_server, "cadre_a")
     page.goto(case_url)
     page.fill("#id_verification-findings", "情况属实，已签承诺授权书")
-    page.set_input_files("#id_verification-authorization_file",
-                         files=[{"name": "承诺授权书.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}])
+    page.set_input_files(
+        "#id_verification-authorization_file",
+        files=[{"name": "承诺授权书.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4"}],
+    )
     submit_step(page, "verification")
     expect(page.locator("#case-step")).to_have_text("村级研判/民主评议")
     ctx.close()

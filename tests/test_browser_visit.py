@@ -18,13 +18,13 @@ def test_cadre_records_a_visit_on_a_phone(live_server, browser):
     world = make_world()
     cadre_user = make_user("cadre_a", "cadre", world.village_a, name="帮扶干部甲")
     cadre = Cadre.objects.create(name="帮扶干部甲", unit="县农业农村局", region=world.village_a, user=cadre_user)
-    home = make_household(world.village_a, household_no="A900", head="吴䶮", household_type="脱贫户",
-                          lifted_year=2019)
+    home = make_household(world.village_a, household_no="A900", head="吴䶮", household_type="脱贫户", lifted_year=2019)
     Pairing.objects.create(household=home, cadre=cadre)
     make_household(world.village_a, household_no="A901", head="不是我的户")
 
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-                                  locale="zh-CN")
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True, locale="zh-CN"
+    )
     page = context.new_page()
     log_in(page, live_server.url, "cadre_a")
     page.goto(f"{live_server.url}/assistance/visit/")

@@ -17,8 +17,9 @@ from shoudi.registry.testing import make_household, make_income
 
 
 def creation_of(obj) -> ObjectChange:
-    return ObjectChange.objects.get(content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk),
-                                    action=ObjectChange.CREATE)
+    return ObjectChange.objects.get(
+        content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk), action=ObjectChange.CREATE
+    )
 
 
 def assert_logged_like_a_save(obj, *, user=None, source="web"):
@@ -27,7 +28,9 @@ def assert_logged_like_a_save(obj, *, user=None, source="web"):
     assert change.before is None and change.object_repr == str(obj)[:200]
     assert change.region_code == obj.audit_region_code()
     assert (change.parent_content_type, change.parent_object_id) == (
-        ContentType.objects.get_for_model(Household), str(obj.household_id))
+        ContentType.objects.get_for_model(Household),
+        str(obj.household_id),
+    )
     assert (change.user, change.source) == (user, source)
 
 
@@ -52,12 +55,23 @@ def test_screening_clues_are_in_the_change_log(world):
 
 def test_national_cases_and_measures_are_in_the_change_log(world):
     monitored = make_household(world.village_a, household_no="N1", head="甲")
-    monitored.national_data = {"category": "边缘易致贫户", "identified_on": "2024-05-01", "risk1": "因病",
-                               "eliminated": "否", "measure_industry": "种植业，养殖业"}
+    monitored.national_data = {
+        "category": "边缘易致贫户",
+        "identified_on": "2024-05-01",
+        "risk1": "因病",
+        "eliminated": "否",
+        "measure_industry": "种植业，养殖业",
+    }
     monitored.save()
     done = make_household(world.village_b, household_no="N2", head="乙")
-    done.national_data = {"category": "脱贫不稳定户", "identified_on": "2022-03-01", "eliminated": "是",
-                          "elimination_type": "帮扶消除", "eliminated_on": "2023-06-01", "measure_health": "医疗救助"}
+    done.national_data = {
+        "category": "脱贫不稳定户",
+        "identified_on": "2022-03-01",
+        "eliminated": "是",
+        "elimination_type": "帮扶消除",
+        "eliminated_on": "2023-06-01",
+        "measure_health": "医疗救助",
+    }
     done.save()
 
     with acting_as(None, source="cli"):

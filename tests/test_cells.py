@@ -12,13 +12,16 @@ from shoudi.core.cells import CellError, cell_text, fold, parse_date, parse_mone
 from shoudi.core.idnumbers import IdNumberError, check_character, parse_id_number, validate_id_number
 
 
-@pytest.mark.parametrize(("written", "folded"), [
-    ("Ａ１２３", "A123"),  # full-width letters and digits
-    (" 脱贫 户\u3000", "脱贫户"),  # spaces of any width, inside too
-    ("（一）", "(一)"),  # full-width brackets
-    (12.0, "12"),  # a code typed as a number
-    (None, ""),
-])
+@pytest.mark.parametrize(
+    ("written", "folded"),
+    [
+        ("Ａ１２３", "A123"),  # full-width letters and digits
+        (" 脱贫 户\u3000", "脱贫户"),  # spaces of any width, inside too
+        ("（一）", "(一)"),  # full-width brackets
+        (12.0, "12"),  # a code typed as a number
+        (None, ""),
+    ],
+)
 def test_fold(written, folded):
     assert fold(written) == folded
 
@@ -29,10 +32,25 @@ def test_cell_text_keeps_what_was_written():
     assert cell_text(1.5) == "1.5"
 
 
-@pytest.mark.parametrize(("written", "value"), [
-    ("是", True), ("否", False), ("Ｙ", True), ("n", False), ("√", True), ("×", False), (1, True), ("0", False),
-    ("TRUE", True), (" 有 ", True), ("无", False), ("", None), (None, None), (False, False),
-])
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("是", True),
+        ("否", False),
+        ("Ｙ", True),
+        ("n", False),
+        ("√", True),
+        ("×", False),
+        (1, True),
+        ("0", False),
+        ("TRUE", True),
+        (" 有 ", True),
+        ("无", False),
+        ("", None),
+        (None, None),
+        (False, False),
+    ],
+)
 def test_yes_no(written, value):
     assert parse_yes_no(written) is value
 
@@ -42,10 +60,22 @@ def test_yes_no_refuses_anything_else():
         parse_yes_no("也许")
 
 
-@pytest.mark.parametrize("written", [
-    "202305", "2023-05", "2023.05", "2023/5", "2023年5月", "２０２３年５月", "20230512", "2023-05-12", 202305,
-    datetime.date(2023, 5, 12), 45058,  # an Excel date serial in May 2023
-])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "202305",
+        "2023-05",
+        "2023.05",
+        "2023/5",
+        "2023年5月",
+        "２０２３年５月",
+        "20230512",
+        "2023-05-12",
+        202305,
+        datetime.date(2023, 5, 12),
+        45058,  # an Excel date serial in May 2023
+    ],
+)
 def test_year_month(written):
     assert parse_yearmonth(written) == datetime.date(2023, 5, 1)
 
@@ -56,10 +86,19 @@ def test_year_month_blank_and_wrong():
         parse_yearmonth("2023-13")
 
 
-@pytest.mark.parametrize("written", [
-    "2025-05-01", "2025/5/1", "2025年5月1日", "20250501", "2025-05-01 08:30", datetime.date(2025, 5, 1),
-    datetime.datetime(2025, 5, 1, 8, 30), 45778,
-])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "2025-05-01",
+        "2025/5/1",
+        "2025年5月1日",
+        "20250501",
+        "2025-05-01 08:30",
+        datetime.date(2025, 5, 1),
+        datetime.datetime(2025, 5, 1, 8, 30),
+        45778,
+    ],
+)
 def test_date(written):
     assert parse_date(written) == "2025-05-01"
 
@@ -70,11 +109,17 @@ def test_a_date_that_does_not_exist_is_refused():
         parse_date("2025-02-30")
 
 
-@pytest.mark.parametrize(("written", "amount"), [
-    ("1,234.5元", Decimal("1234.50")), (" ¥88 ", Decimal("88.00")), (12, Decimal("12.00")),
-    ("１２．３４５", Decimal("12.35")),  # full-width, rounded half up to the cent
-    (0.1, Decimal("0.10")), ("", None),
-])
+@pytest.mark.parametrize(
+    ("written", "amount"),
+    [
+        ("1,234.5元", Decimal("1234.50")),
+        (" ¥88 ", Decimal("88.00")),
+        (12, Decimal("12.00")),
+        ("１２．３４５", Decimal("12.35")),  # full-width, rounded half up to the cent
+        (0.1, Decimal("0.10")),
+        ("", None),
+    ],
+)
 def test_money(written, amount):
     assert parse_money(written) == amount
 

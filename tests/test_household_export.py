@@ -88,8 +88,14 @@ def test_exporting_and_importing_again_changes_nothing(world, tmp_path):
     household.housing_secure = None
     household.water_secure = False
     household.lifted_year = 2016
-    household.national_data = {"identified_on": "2023-05-01", "eliminated": True, "risk1": "因病",
-                                "category": "脱贫不稳定户", "measure_industry": "种植业", "kept": "不在文件中的键"}
+    household.national_data = {
+        "identified_on": "2023-05-01",
+        "eliminated": True,
+        "risk1": "因病",
+        "category": "脱贫不稳定户",
+        "measure_industry": "种植业",
+        "kept": "不在文件中的键",
+    }
     household.save()
     income = household.incomes.get()
     income.wage = Decimal("12345.67")

@@ -196,7 +196,10 @@ def test_a_newer_file_updates_what_changed_with_the_change_log(world, tmp_path):
     assert income.wage == Decimal("50000.00")
     new_changes = changes().order_by("id")[logged:]
     assert {(c.content_type.model, c.action) for c in new_changes} == {
-        ("household", "update"), ("member", "update"), ("incomerecord", "update")}
+        ("household", "update"),
+        ("member", "update"),
+        ("incomerecord", "update"),
+    }
     member_change = next(c for c in new_changes if c.content_type.model == "member")
     assert member_change.before["labour_skill"] == rows[0]["劳动技能"]
     assert member_change.after == member.audit_data()
@@ -283,7 +286,7 @@ def test_the_error_report_has_the_original_rows_and_the_reason(world, tmp_path):
     sheet = read_sheet(report)
     assert sheet[0][0] == "农户信息导入错误报告"
     header = sheet[2]
-    assert header[:len(COLUMNS)] == [c.header for c in COLUMNS]
+    assert header[: len(COLUMNS)] == [c.header for c in COLUMNS]
     assert header[-2:] == ["原行号", "错误原因"]
     data = [r for r in sheet[3:] if any(v != "" for v in r)]
     assert [int(r[-2]) for r in data] == household_rows
@@ -402,11 +405,27 @@ def test_title_rows_are_skipped_and_columns_may_come_in_any_order(world, tmp_pat
 
 ALIASES = [(c.header, alias) for c in COLUMNS for alias in c.aliases]
 PROBES = {  # a value for columns a generated household may leave blank
-    "脱贫年度": 2016, "安置区": "城南安置点", "监测对象类别": "边缘易致贫户", "识别监测时间": "202305",
-    "致贫/返贫风险1": "因病", "致贫/返贫风险2": "因学", "致贫/返贫风险3": "因残", "致贫/返贫风险4": "其他",
-    "致贫/返贫风险5": "缺劳动力", "风险是否已消除": "是", "风险消除方式": "帮扶消除", "风险消除时间": "202402",
-    "义务教育阶段未上学原因": "其他", "残疾类别": "4", "残疾等级": "3", "务工所在地": "县内", "务工时间（月）": 6,
-    "公益性岗位": "护林员", "家庭成员联系电话": "13900001111", "在校生状况": "九年级", "文化程度": "初中",
+    "脱贫年度": 2016,
+    "安置区": "城南安置点",
+    "监测对象类别": "边缘易致贫户",
+    "识别监测时间": "202305",
+    "致贫/返贫风险1": "因病",
+    "致贫/返贫风险2": "因学",
+    "致贫/返贫风险3": "因残",
+    "致贫/返贫风险4": "其他",
+    "致贫/返贫风险5": "缺劳动力",
+    "风险是否已消除": "是",
+    "风险消除方式": "帮扶消除",
+    "风险消除时间": "202402",
+    "义务教育阶段未上学原因": "其他",
+    "残疾类别": "4",
+    "残疾等级": "3",
+    "务工所在地": "县内",
+    "务工时间（月）": 6,
+    "公益性岗位": "护林员",
+    "家庭成员联系电话": "13900001111",
+    "在校生状况": "九年级",
+    "文化程度": "初中",
     "是否已务工": "是",
 }
 
@@ -462,8 +481,13 @@ def test_value_variants_are_understood(world, tmp_path):
         是否解决安全饮用水="是",
         是否义务教育阶段适龄儿童少年失学辍学="否",
     )
-    variants.update({"致贫/返贫风险1": "务工就业不稳", "致贫/返贫风险2": "因灾（洪涝）",
-                     "是否有家庭成员未参加城乡居民（职工）基本医疗保险": "是"})
+    variants.update(
+        {
+            "致贫/返贫风险1": "务工就业不稳",
+            "致贫/返贫风险2": "因灾（洪涝）",
+            "是否有家庭成员未参加城乡居民（职工）基本医疗保险": "是",
+        }
+    )
     variants.pop("家庭纯收入")
     variants.pop("人均纯收入（元）")
     rows[0] = variants
@@ -498,11 +522,30 @@ def test_value_variants_are_understood(world, tmp_path):
         assert parse_yearmonth(written) == datetime.date(2023, 5, 1), written
 
 
-@pytest.mark.parametrize(("written", "value"), [
-    ("是", True), ("否", False), ("Y", True), ("n", False), ("有", True), ("无", False), ("√", True),
-    ("×", False), ("1", True), ("0", False), (1.0, True), (0.0, False), ("true", True), ("FALSE", False),
-    ("", None), (None, None), ("\u3000是 ", True), (True, True), ("已消除", True),
-])
+@pytest.mark.parametrize(
+    ("written", "value"),
+    [
+        ("是", True),
+        ("否", False),
+        ("Y", True),
+        ("n", False),
+        ("有", True),
+        ("无", False),
+        ("√", True),
+        ("×", False),
+        ("1", True),
+        ("0", False),
+        (1.0, True),
+        (0.0, False),
+        ("true", True),
+        ("FALSE", False),
+        ("", None),
+        (None, None),
+        ("\u3000是 ", True),
+        (True, True),
+        ("已消除", True),
+    ],
+)
 def test_yes_no_variants(written, value):
     assert parse_yes_no(written) is value
 
@@ -512,11 +555,27 @@ def test_yes_no_nonsense_is_an_error():
         parse_yes_no("也许")
 
 
-@pytest.mark.parametrize("written", [
-    "202305", 202305, 202305.0, "2023-05", "2023.05", 2023.05, "2023/5", "2023年5月", "2023年05月", "2023-05-17",
-    "20230517", datetime.date(2023, 5, 17), datetime.datetime(2023, 5, 17, 8, 30), 45063, "２０２３年５月",
-    "2023年5月17日",
-])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "202305",
+        202305,
+        202305.0,
+        "2023-05",
+        "2023.05",
+        2023.05,
+        "2023/5",
+        "2023年5月",
+        "2023年05月",
+        "2023-05-17",
+        "20230517",
+        datetime.date(2023, 5, 17),
+        datetime.datetime(2023, 5, 17, 8, 30),
+        45063,
+        "２０２３年５月",
+        "2023年5月17日",
+    ],
+)
 def test_year_month_variants(written):
     assert parse_yearmonth(written) == datetime.date(2023, 5, 1)
 
@@ -527,10 +586,18 @@ def test_october_typed_as_a_number_stays_october():
         parse_yearmonth("2023-13")
 
 
-@pytest.mark.parametrize(("written", "amount"), [
-    ("12,345.5", Decimal("12345.50")), (12345.5, Decimal("12345.50")), ("１２３４５", Decimal("12345.00")),
-    (" 800元 ", Decimal("800.00")), ("", None), (0, Decimal("0.00")), ("-12.345", Decimal("-12.35")),
-])
+@pytest.mark.parametrize(
+    ("written", "amount"),
+    [
+        ("12,345.5", Decimal("12345.50")),
+        (12345.5, Decimal("12345.50")),
+        ("１２３４５", Decimal("12345.00")),
+        (" 800元 ", Decimal("800.00")),
+        ("", None),
+        (0, Decimal("0.00")),
+        ("-12.345", Decimal("-12.35")),
+    ],
+)
 def test_money_variants(written, amount):
     assert parse_money(written) == amount
 
@@ -632,7 +699,10 @@ def test_missing_townships_and_villages_are_errors_unless_an_admin_creates_them(
     messages = " ".join(e.message for e in result.errors)
     assert "村“新村”在系统中不存在（甲镇）" in messages and "乡镇“丙镇”在系统中不存在" in messages
     assert [(r.level, r.name, r.code) for r in result.missing_regions] == [
-        ("村", "新村", "520102001003"), ("乡镇", "丙镇", "520102003"), ("村", "丙村", "520102003001")]
+        ("村", "新村", "520102001003"),
+        ("乡镇", "丙镇", "520102003"),
+        ("村", "丙村", "520102003001"),
+    ]
     assert result.can_create_regions
 
     officer = preview(path, user=world.officer_a, create_missing_regions=True)
@@ -672,7 +742,8 @@ def test_a_large_sheet_read_in_pieces_gives_the_same_result(world, tmp_path, mon
     assert pieces.rows == whole.rows == len(rows)
     assert pieces.header_row == whole.header_row and pieces.export_date == whole.export_date
     assert {no: (h.rows, h.values, h.members) for no, h in pieces.households.items()} == {
-        no: (h.rows, h.values, h.members) for no, h in whole.households.items()}
+        no: (h.rows, h.values, h.members) for no, h in whole.households.items()
+    }
     result = commit(path)
     assert result.ok and Member.objects.count() == len(rows)
 
@@ -726,10 +797,12 @@ def test_pinyin_initials_are_those_of_initials_of(world):
 
     names = {r["姓名"] for r in synthetic(world, 300, seed=4)}
     rng = random.Random(7)
-    frequent = ("的一是不了人在有这中大来上国个到说们为子和地出道也时年得就那要下以生会自着去之过家学对可里后小么心多"
-                "天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长知民样现分将外"
-                "但身些与高王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
-                "丁任沈姚卢单解")
+    frequent = (
+        "的一是不了人在有这中大来上国个到说们为子和地出道也时年得就那要下以生会自着去之过家学对可里后小么心多"
+        "天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长知民样现分将外"
+        "但身些与高王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+        "丁任沈姚卢单解"
+    )
     names |= {"".join(rng.choice(frequent) for _ in range(rng.randint(1, 4))) for _ in range(3000)}
     names |= {"", "阿依古丽·买买提", "Tom李", "李1", "曾经", "单于", "长孙无忌", "朝阳", "王" * 25}
     for name in names:
@@ -758,8 +831,10 @@ def test_the_change_log_is_the_same_when_built_in_python(world, tmp_path, monkey
     rows[0]["与户主关系"] = "配偶"  # a household without a head: "户 …"
     commit(write(tmp_path / "a.xlsx", rows))
     registry = [ContentType.objects.get_for_model(m) for m in (Household, Member, IncomeRecord)]
-    by_sql = {(c.content_type_id, c.object_id): (c.object_repr, c.region_code, c.parent_object_id, c.after)
-              for c in changes().filter(action="create", content_type__in=registry)}
+    by_sql = {
+        (c.content_type_id, c.object_id): (c.object_repr, c.region_code, c.parent_object_id, c.after)
+        for c in changes().filter(action="create", content_type__in=registry)
+    }
     Member.objects.all().delete()
     IncomeRecord.objects.all().delete()
     Household.objects.all().delete()
@@ -768,16 +843,21 @@ def test_the_change_log_is_the_same_when_built_in_python(world, tmp_path, monkey
 
     commit(write(tmp_path / "b.xlsx", rows))
 
-    in_python = {(c.content_type_id, c.object_id): (c.object_repr, c.region_code, c.parent_object_id, c.after)
-                 for c in changes().filter(action="create", content_type__in=registry)}
+    in_python = {
+        (c.content_type_id, c.object_id): (c.object_repr, c.region_code, c.parent_object_id, c.after)
+        for c in changes().filter(action="create", content_type__in=registry)
+    }
 
     def without_ids(logged):
-        return sorted(json.dumps([r, code, after | {"id": None, "household": None}], sort_keys=True)
-                      for r, code, _p, after in logged.values())
+        return sorted(
+            json.dumps([r, code, after | {"id": None, "household": None}], sort_keys=True)
+            for r, code, _p, after in logged.values()
+        )
 
     python_rows, sql_rows = without_ids(in_python), without_ids(by_sql)
-    assert set(python_rows) - set(sql_rows) == set() == set(sql_rows) - set(python_rows), (
-        sorted(set(python_rows) ^ set(sql_rows))[:2])
+    assert set(python_rows) - set(sql_rows) == set() == set(sql_rows) - set(python_rows), sorted(
+        set(python_rows) ^ set(sql_rows)
+    )[:2]
     headless = Household.objects.get(household_no=rows[0]["户编号"])
     logged = changes(Household).get(object_id=str(headless.pk))
     assert logged.object_repr == str(headless) == f"户 {headless.household_no}"

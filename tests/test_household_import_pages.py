@@ -15,8 +15,12 @@ def immediate_jobs(settings, django_capture_on_commit_callbacks):
 
 def national_file(tmp_path, villages, households=6, seed=1):
     path = tmp_path / "农户.xlsx"
-    write_national_xlsx(path, generate_rows(villages, households=households, seed=seed, year=2025),
-                        title="测试县2025年度农户信息", details="导出时间：2026-03-01")
+    write_national_xlsx(
+        path,
+        generate_rows(villages, households=households, seed=seed, year=2025),
+        title="测试县2025年度农户信息",
+        details="导出时间：2026-03-01",
+    )
     return path
 
 

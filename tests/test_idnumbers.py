@@ -27,29 +27,35 @@ def test_the_standards_example_is_valid():
     assert gender_of(EXAMPLE) == "女"  # sequence 002: even
 
 
-@pytest.mark.parametrize("written", [
-    "11010519491231002x",  # lower-case x
-    " 11010519491231002X ",  # spaces around
-    "\u300011010519491231002X\u3000",  # full-width spaces
-    "１１０１０５１９４９１２３１００２Ｘ",  # full-width digits and letter
-    "110105 19491231 002X",  # spaces inside
-    "110105491231002",  # the 15-digit legacy number: 19 inserted, check character added
-    110105491231002.0,  # … typed into Excel as a number
-])
+@pytest.mark.parametrize(
+    "written",
+    [
+        "11010519491231002x",  # lower-case x
+        " 11010519491231002X ",  # spaces around
+        "\u300011010519491231002X\u3000",  # full-width spaces
+        "１１０１０５１９４９１２３１００２Ｘ",  # full-width digits and letter
+        "110105 19491231 002X",  # spaces inside
+        "110105491231002",  # the 15-digit legacy number: 19 inserted, check character added
+        110105491231002.0,  # … typed into Excel as a number
+    ],
+)
 def test_variants_normalise_to_the_same_number(written):
     assert normalize_id_number(written) == EXAMPLE
     assert validate_id_number(written) == EXAMPLE
     assert parse_id_number(written) == EXAMPLE
 
 
-@pytest.mark.parametrize(("number", "reason"), [
-    ("110105194912310021", "校验位错误（应为 X）"),
-    ("11010519490231002X", "出生日期 19490231 不是有效日期"),
-    ("1101051949123100", "应为 18 位"),
-    ("11010519491231002Y", "只能由数字组成"),
-    ("", "证件号码为空"),
-    ("11010518801231002X", "出生年份 1880 不合理"),
-])
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [
+        ("110105194912310021", "校验位错误（应为 X）"),
+        ("11010519490231002X", "出生日期 19490231 不是有效日期"),
+        ("1101051949123100", "应为 18 位"),
+        ("11010519491231002Y", "只能由数字组成"),
+        ("", "证件号码为空"),
+        ("11010518801231002X", "出生年份 1880 不合理"),
+    ],
+)
 def test_invalid_numbers_say_why(number, reason):
     with pytest.raises(IdNumberError, match=reason):
         validate_id_number(number)
@@ -91,8 +97,9 @@ def test_the_import_fast_path_agrees_with_the_standard():
             assert accepted == _accepted(validate_id_number, number), number
             assert accepted == (ric.calc_check_digit(first17 + "0") == check), number  # it skips the last
     for bad_date in ("19490230", "19491301", "00000000", "99991231"):
-        assert not _accepted(parse_id_number, id_number_for("110105", datetime.date(2000, 1, 1), 2)[:6] + bad_date
-                             + "0021")
+        assert not _accepted(
+            parse_id_number, id_number_for("110105", datetime.date(2000, 1, 1), 2)[:6] + bad_date + "0021"
+        )
 
 
 def test_disability_certificate_numbers_keep_the_id_number():

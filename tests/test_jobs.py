@@ -50,6 +50,7 @@ def page(client, job, **extra) -> str:
 
 # --- a job that succeeds, one that fails ---------------------------------------------------------------------------
 
+
 def test_finished_job_shows_100_percent_and_downloads_its_file(run_now, world, client_for):
     job = run_now(kind="core.demo", user=world.officer_a, params={"steps": 5})
 
@@ -101,8 +102,15 @@ def test_unfinished_job_page_polls_a_partial(world, client_for, media):
     assert partial.lstrip().startswith('<div id="job-status"') and "<html" not in partial
     assert 'hx-trigger="every 1s"' in partial
 
-    Job.objects.filter(pk=job.pk).update(status=Job.RUNNING, done=3, total=4, started_at=timezone.now(),
-                                         heartbeat_at=timezone.now(), worker_host="worker-host", worker_pid=1234)
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.RUNNING,
+        done=3,
+        total=4,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        worker_host="worker-host",
+        worker_pid=1234,
+    )
     partial = page(client, job, **HTMX)
     assert "75%" in partial and "运行中" in partial and 'hx-trigger="every 1s"' in partial
 
@@ -113,6 +121,7 @@ def test_unknown_kind_is_refused(world):
 
 
 # --- scope ---------------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("who", "status"),
@@ -163,6 +172,7 @@ def test_only_failed_jobs_can_be_retried(run_now, world, client_for):
 
 # --- dead workers --------------------------------------------------------------------------------------------------
 
+
 def dead_pid() -> int:
     proc = subprocess.Popen(["true"])
     proc.wait()
@@ -184,8 +194,15 @@ def test_reaper_judges_by_process_and_heartbeat(world, settings, live_pid):
 
     def running(**fields) -> Job:
         values = {"worker_host": worker_host(), "worker_pid": live_pid, "heartbeat_at": now, **fields}
-        return Job.objects.create(kind="core.demo", title="计数", user=world.officer_a, status=Job.RUNNING,
-                                  attempts=1, started_at=now, **values)
+        return Job.objects.create(
+            kind="core.demo",
+            title="计数",
+            user=world.officer_a,
+            status=Job.RUNNING,
+            attempts=1,
+            started_at=now,
+            **values,
+        )
 
     gone = running(worker_pid=dead_pid())
     alive = running()
@@ -203,8 +220,12 @@ def test_reaper_judges_by_process_and_heartbeat(world, settings, live_pid):
 
 def test_queued_job_whose_task_failed_before_starting_is_marked_failed(world):
     task = DBTaskResult.objects.create(
-        args_kwargs={"args": [], "kwargs": {}}, task_path="shoudi.gone.task", backend_name="default",
-        status="FAILED", exception_class_path="builtins.ImportError", traceback="ImportError",
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path="shoudi.gone.task",
+        backend_name="default",
+        status="FAILED",
+        exception_class_path="builtins.ImportError",
+        traceback="ImportError",
     )
     job = Job.objects.create(kind="core.demo", title="计数", user=world.officer_a, task_id=str(task.id))
     assert reap_stale_jobs(job_ids=[job.pk]) == [job.pk]
@@ -213,9 +234,17 @@ def test_queued_job_whose_task_failed_before_starting_is_marked_failed(world):
 
 
 def test_a_run_declared_dead_stops_at_its_next_write(world):
-    job = Job.objects.create(kind="core.demo", title="计数", user=world.officer_a, status=Job.RUNNING, attempts=1,
-                             started_at=timezone.now(), heartbeat_at=timezone.now(),
-                             worker_host=worker_host(), worker_pid=dead_pid())
+    job = Job.objects.create(
+        kind="core.demo",
+        title="计数",
+        user=world.officer_a,
+        status=Job.RUNNING,
+        attempts=1,
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        worker_host=worker_host(),
+        worker_pid=dead_pid(),
+    )
     ctx = JobContext(job, attempt=1)
     ctx.set_total(10)
     assert reap_stale_jobs() == [job.pk]
@@ -227,6 +256,7 @@ def test_a_run_declared_dead_stops_at_its_next_write(world):
 
 
 # --- the real worker process ---------------------------------------------------------------------------------------
+
 
 def database_url() -> str:
     """The test database, for a worker started as another process."""
@@ -244,7 +274,10 @@ def start_worker(tmp_path, *args, **env_extra) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database_url(), "SHOUDI_DATA_DIR": str(tmp_path), **env_extra}
     proc = subprocess.Popen(
         [sys.executable, "-m", "shoudi", "worker", "--no-reload", "--no-startup-delay", "--interval", "0.1", *args],
-        cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT,
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     log.close()  # the worker has its own copy of the descriptor
     proc.log_path = Path(log.name)
@@ -354,8 +387,17 @@ def test_worker_reaps_at_start_and_then_periodically(transactional_db, world, tm
     old = timezone.now() - timedelta(seconds=settings.SHOUDI_JOB_STALE_SECONDS + 1)
 
     def left_running_elsewhere() -> Job:
-        return Job.objects.create(kind="core.demo", title="计数", user=world.officer_a, status=Job.RUNNING, attempts=1,
-                                  started_at=old, heartbeat_at=old, worker_host="another-host", worker_pid=4321)
+        return Job.objects.create(
+            kind="core.demo",
+            title="计数",
+            user=world.officer_a,
+            status=Job.RUNNING,
+            attempts=1,
+            started_at=old,
+            heartbeat_at=old,
+            worker_host="another-host",
+            worker_pid=4321,
+        )
 
     before = left_running_elsewhere()
     worker = start_worker(tmp_path, "--reap-interval", "0.2")

@@ -27,11 +27,27 @@ from shoudi.registry.models import Member
 from shoudi.registry.testing import make_household, make_income, make_member
 
 REF = datetime.date(2025, 9, 1)  # the reference date of 控辍保学 in these tests
-STANDARD = ["monitoring", "lifted", "pairing", "measures", "visits", "dropout", "insurance", "housing", "water",
-            "welfare", "relocation", "public-jobs", "microcredit", "yulu", "income"]
+STANDARD = [
+    "monitoring",
+    "lifted",
+    "pairing",
+    "measures",
+    "visits",
+    "dropout",
+    "insurance",
+    "housing",
+    "water",
+    "welfare",
+    "relocation",
+    "public-jobs",
+    "microcredit",
+    "yulu",
+    "income",
+]
 
 
 # --- reading a ledger back ----------------------------------------------------------------------------------------
+
 
 @dataclass
 class Sheet:
@@ -58,16 +74,26 @@ class Sheet:
 
 def read_sheet(source) -> Sheet:
     """A ledger file as a user sees it: title, subtitle, header, data rows, subtotals, total, signature."""
-    book = CalamineWorkbook.from_filelike(io.BytesIO(source)) if isinstance(source, bytes) else \
-        CalamineWorkbook.from_path(str(source))
+    book = (
+        CalamineWorkbook.from_filelike(io.BytesIO(source))
+        if isinstance(source, bytes)
+        else CalamineWorkbook.from_path(str(source))
+    )
     cells = book.get_sheet_by_index(0).to_python()
     width = len([h for h in cells[2] if h != ""])
     rows, subtotals, i = [], [], 3
     while not str(cells[i][0]).startswith("合计："):
         (subtotals if "小计：" in str(cells[i][0]) else rows).append(cells[i][:width])
         i += 1
-    return Sheet(cells[0][0], cells[1][0], cells[2][:width], rows, subtotals, cells[i][:width],
-                 [c for c in cells[i + 2] if c != ""])
+    return Sheet(
+        cells[0][0],
+        cells[1][0],
+        cells[2][:width],
+        rows,
+        subtotals,
+        cells[i][:width],
+        [c for c in cells[i + 2] if c != ""],
+    )
 
 
 def build(name: str, user, tmp_path: Path, region: str = "", **params) -> Sheet:
@@ -82,6 +108,7 @@ def build(name: str, user, tmp_path: Path, region: str = "", **params) -> Sheet:
 
 # --- the crafted county ------------------------------------------------------------------------------------------
 
+
 def member(household, name, birth, **fields):
     return make_member(household, name=name, relation=fields.pop("relation", "之子"), birth=birth, **fields)
 
@@ -92,10 +119,21 @@ def county(world):
     cadre, measures, a visit, an open water problem, income below the line); village B: b1 (脱贫户, income fell,
     a 14-year-old out of school) and b2 (income up); a neighbouring county's child out of school."""
     MonitoringLine.objects.create(year=2025, amount=Decimal("8000"))
-    a1 = make_household(world.village_a, household_no="520102001001000001", head="张大山", household_type="脱贫户",
-                        lifted_year=2019, size=8, phone="13800001234", group_name="1组", housing_secure=False,
-                        housing_checked_on=datetime.date(2025, 5, 1), water_secure=True, relocated=True,
-                        resettlement_site="幸福小区")
+    a1 = make_household(
+        world.village_a,
+        household_no="520102001001000001",
+        head="张大山",
+        household_type="脱贫户",
+        lifted_year=2019,
+        size=8,
+        phone="13800001234",
+        group_name="1组",
+        housing_secure=False,
+        housing_checked_on=datetime.date(2025, 5, 1),
+        water_secure=True,
+        relocated=True,
+        resettlement_site="幸福小区",
+    )
     member(a1, "张小五", "20100301")  # 15 on REF, no school
     member(a1, "张十七", "20080301")  # 17 on REF
     member(a1, "张小六", "20080902", relation="之女", male=False)  # 16 until tomorrow of REF
@@ -106,54 +144,133 @@ def county(world):
     member(a1, "张低保", "19500101", relation="之父", dibao="农村低保")
     member(a1, "张故", "19400101", relation="之母", male=False, status="死亡")
 
-    a2 = make_household(world.village_a, household_no="520102001001000002", head="李二河", household_type="一般农户",
-                        size=3, phone="13800005678", housing_secure=True, water_secure=True)
+    a2 = make_household(
+        world.village_a,
+        household_no="520102001001000002",
+        head="李二河",
+        household_type="一般农户",
+        size=3,
+        phone="13800005678",
+        housing_secure=True,
+        water_secure=True,
+    )
     member(a2, "李中职", "20080601", student_status="中职二年级")
-    member(a2, "李残", "19700101", relation="配偶", male=False, disability_category="4", disability_grade="2",
-           health="残疾")
+    member(
+        a2,
+        "李残",
+        "19700101",
+        relation="配偶",
+        male=False,
+        disability_category="4",
+        disability_grade="2",
+        health="残疾",
+    )
     MonitoringCase.objects.create(
-        household=a2, category="边缘易致贫户", risk_types=["因病", "因学"], source="农户自主申报",
-        clue_date=datetime.date(2025, 3, 1), publicity_start=datetime.date(2025, 3, 10),
-        publicity_end=datetime.date(2025, 3, 15), identified_on=datetime.date(2025, 3, 20), step=mc.MONITORING)
-    cadre = Cadre.objects.create(name="王干部", unit="县农业农村局", position="科员", phone="13700001111",
-                                 region=world.county)
+        household=a2,
+        category="边缘易致贫户",
+        risk_types=["因病", "因学"],
+        source="农户自主申报",
+        clue_date=datetime.date(2025, 3, 1),
+        publicity_start=datetime.date(2025, 3, 10),
+        publicity_end=datetime.date(2025, 3, 15),
+        identified_on=datetime.date(2025, 3, 20),
+        step=mc.MONITORING,
+    )
+    cadre = Cadre.objects.create(
+        name="王干部", unit="县农业农村局", position="科员", phone="13700001111", region=world.county
+    )
     Pairing.objects.create(household=a2, cadre=cadre, start_date=datetime.date(2025, 3, 25), reason="新识别")
-    Measure.objects.create(household=a2, category="金融帮扶", sub_item="小额信贷", content="发展养殖贷款",
-                           amount=Decimal("50000"), department="县农商行", status="已落实",
-                           implemented_on=datetime.date(2025, 4, 1))
-    Measure.objects.create(household=a2, category="金融帮扶", sub_item="小额信贷", content="已终止的贷款",
-                           amount=Decimal("9999"), status="终止")
-    Measure.objects.create(household=a2, category="其他教育帮扶", sub_item="雨露计划", content="中职学生资助",
-                           amount=Decimal("3000"), status="已落实", implemented_on=datetime.date(2025, 5, 1))
-    GuaranteeProblem.objects.create(household=a2, kind="饮水安全有保障", description="自来水停水",
-                                    opened_on=datetime.date(2025, 6, 1))
-    Visit.objects.create(household=a2, cadre=cadre, visited_on=datetime.date(2025, 6, 1), kind="入户",
-                         visitor="王干部", content="了解收入情况", water_ok=False)
+    Measure.objects.create(
+        household=a2,
+        category="金融帮扶",
+        sub_item="小额信贷",
+        content="发展养殖贷款",
+        amount=Decimal("50000"),
+        department="县农商行",
+        status="已落实",
+        implemented_on=datetime.date(2025, 4, 1),
+    )
+    Measure.objects.create(
+        household=a2,
+        category="金融帮扶",
+        sub_item="小额信贷",
+        content="已终止的贷款",
+        amount=Decimal("9999"),
+        status="终止",
+    )
+    Measure.objects.create(
+        household=a2,
+        category="其他教育帮扶",
+        sub_item="雨露计划",
+        content="中职学生资助",
+        amount=Decimal("3000"),
+        status="已落实",
+        implemented_on=datetime.date(2025, 5, 1),
+    )
+    GuaranteeProblem.objects.create(
+        household=a2, kind="饮水安全有保障", description="自来水停水", opened_on=datetime.date(2025, 6, 1)
+    )
+    Visit.objects.create(
+        household=a2,
+        cadre=cadre,
+        visited_on=datetime.date(2025, 6, 1),
+        kind="入户",
+        visitor="王干部",
+        content="了解收入情况",
+        water_ok=False,
+    )
     make_income(a2, 2025, size=2, wage=6000)  # 3000 a head: below the line and below 1 万
 
-    b1 = make_household(world.village_b, household_no="520102002001000001", head="赵一", household_type="脱贫户",
-                        size=3, housing_secure=True, water_secure=False)
+    b1 = make_household(
+        world.village_b,
+        household_no="520102002001000001",
+        head="赵一",
+        household_type="脱贫户",
+        size=3,
+        housing_secure=True,
+        water_secure=False,
+    )
     member(b1, "赵小", "20110101")  # 14, no school
     make_income(b1, 2024, size=2, wage=30000)  # 15000
     make_income(b1, 2025, size=2, wage=24000)  # 12000: fell
-    Measure.objects.create(household=b1, category="金融帮扶", sub_item="小额信贷", content="种植贷款",
-                           amount=Decimal("20000"), status="已落实")
+    Measure.objects.create(
+        household=b1,
+        category="金融帮扶",
+        sub_item="小额信贷",
+        content="种植贷款",
+        amount=Decimal("20000"),
+        status="已落实",
+    )
     ended = Cadre.objects.create(name="前干部", unit="县教育局", region=world.county)
-    Pairing.objects.create(household=b1, cadre=ended, start_date=datetime.date(2024, 1, 1),
-                           end_date=datetime.date(2024, 12, 31))
+    Pairing.objects.create(
+        household=b1, cadre=ended, start_date=datetime.date(2024, 1, 1), end_date=datetime.date(2024, 12, 31)
+    )
     Visit.objects.create(household=b1, visited_on=datetime.date(2024, 6, 1), visitor="前干部", content="2024 年走访")
 
-    b2 = make_household(world.village_b, household_no="520102002001000002", head="钱二", household_type="一般农户",
-                        housing_secure=True, water_secure=True)
+    b2 = make_household(
+        world.village_b,
+        household_no="520102002001000002",
+        head="钱二",
+        household_type="一般农户",
+        housing_secure=True,
+        water_secure=True,
+    )
     make_income(b2, 2024, size=1, wage=18000)
     make_income(b2, 2025, size=1, wage=20000)
-    GuaranteeProblem.objects.create(household=b2, kind="饮水安全有保障", opened_on=datetime.date(2025, 1, 1),
-                                    resolved_on=datetime.date(2025, 2, 1))
-    MonitoringCase.objects.create(household=b2, category="边缘易致贫户", step=mc.REJECTED, is_open=False,
-                                  clue_date=datetime.date(2025, 2, 1))
+    GuaranteeProblem.objects.create(
+        household=b2, kind="饮水安全有保障", opened_on=datetime.date(2025, 1, 1), resolved_on=datetime.date(2025, 2, 1)
+    )
+    MonitoringCase.objects.create(
+        household=b2, category="边缘易致贫户", step=mc.REJECTED, is_open=False, clue_date=datetime.date(2025, 2, 1)
+    )
 
-    elsewhere = make_household(world.other_village, household_no="520103001001000001", head="孙外县",
-                               household_type="脱贫户", housing_secure=False)
+    elsewhere = make_household(
+        world.other_village,
+        household_no="520103001001000001",
+        head="孙外县",
+        household_type="脱贫户",
+        housing_secure=False,
+    )
     member(elsewhere, "孙小", "20100301")
 
     Member.objects.update(resident_medical=True)
@@ -162,6 +279,7 @@ def county(world):
 
 
 # --- each standard ledger's rows ------------------------------------------------------------------------------------
+
 
 def test_every_standard_ledger_is_registered_in_order():
     assert [d.code for d in engine.standard_definitions()] == STANDARD
@@ -197,7 +315,7 @@ def _ledger_imports(module: str) -> set[str]:
             elif isinstance(node, ast.ImportFrom):
                 base = node.module or ""
                 if node.level:
-                    base = ".".join(here.split(".")[:len(here.split(".")) - node.level + 1] + ([base] if base else []))
+                    base = ".".join(here.split(".")[: len(here.split(".")) - node.level + 1] + ([base] if base else []))
                 todo += [base] + [f"{base}.{alias.name}" for alias in node.names]
     return seen - {module}
 
@@ -236,7 +354,11 @@ def test_monitoring_ledger_has_procedure_dates_cadre_and_measures(county, tmp_pa
     assert row["户主姓名"] == "李二河" and row["监测对象类别"] == "边缘易致贫户"
     assert row["致贫/返贫风险"] == "因病、因学"
     assert (row["线索日期"], row["公示开始"], row["公示结束"], row["识别监测时间"]) == (
-        datetime.date(2025, 3, 1), datetime.date(2025, 3, 10), datetime.date(2025, 3, 15), datetime.date(2025, 3, 20))
+        datetime.date(2025, 3, 1),
+        datetime.date(2025, 3, 10),
+        datetime.date(2025, 3, 15),
+        datetime.date(2025, 3, 20),
+    )
     assert row["当前环节"] == "已识别（帮扶中）" and row["风险是否已消除"] == "否"
     assert (row["帮扶干部"], row["干部单位"], row["干部电话"]) == ("王干部", "县农业农村局", "13700001111")
     assert row["帮扶措施"] == "金融帮扶（小额信贷）；其他教育帮扶（雨露计划）"
@@ -244,8 +366,19 @@ def test_monitoring_ledger_has_procedure_dates_cadre_and_measures(county, tmp_pa
 
 def test_lifted_ledger_lists_members_of_lifted_households(county, tmp_path):
     sheet = build("lifted", county.admin, tmp_path)
-    assert sheet.names() == ["张大山", "张小五", "张十七", "张小六", "张六六", "张十岁", "张五岁", "张护林", "张低保",
-                             "赵一", "赵小"]
+    assert sheet.names() == [
+        "张大山",
+        "张小五",
+        "张十七",
+        "张小六",
+        "张六六",
+        "张十岁",
+        "张五岁",
+        "张护林",
+        "张低保",
+        "赵一",
+        "赵小",
+    ]
     assert sheet.row_of("姓名", "张护林")["是否务工"] == "是"
     assert set(sheet.column("户编号")) == {"520102001001000001", "520102002001000001"}
 
@@ -288,8 +421,10 @@ def test_microcredit_is_grouped_by_village_with_subtotals(county, tmp_path):
     sheet = build("microcredit", county.admin, tmp_path)
     amount = sheet.header.index("贷款金额（元）")
     assert sheet.column("贷款内容（用途）") == ["发展养殖贷款", "种植贷款"]
-    assert [(r[0], r[amount]) for r in sheet.subtotals] == [("甲镇甲村小计：1 笔", 50000),
-                                                            ("乙镇乙村小计：1 笔", 20000)]
+    assert [(r[0], r[amount]) for r in sheet.subtotals] == [
+        ("甲镇甲村小计：1 笔", 50000),
+        ("乙镇乙村小计：1 笔", 20000),
+    ]
     assert sheet.total[0] == "合计：2 笔" and sheet.total[amount] == 70000
 
 
@@ -321,6 +456,7 @@ def test_title_subtitle_and_signature(county, tmp_path):
 
 
 # --- masking, scope, permissions --------------------------------------------------------------------------------------
+
 
 def download(client, name: str, **data) -> bytes:
     response = client.post(f"/ledgers/download/{name}/", data)
@@ -385,6 +521,7 @@ def test_columns_of_models_a_role_cannot_view_are_left_out(county, tmp_path):
 
 # --- the centre page --------------------------------------------------------------------------------------------------
 
+
 def test_centre_lists_every_ledger_with_its_count(county, client_for, django_assert_max_num_queries):
     client = client_for(county.officer_a)
     with django_assert_max_num_queries(60):
@@ -392,9 +529,10 @@ def test_centre_lists_every_ledger_with_its_count(county, client_for, django_ass
     html = response.content.decode()
     for definition in engine.standard_definitions():
         assert f'data-ledger="{definition.code}"' in html
+
     def count(code):
-        row = html[html.index(f'data-ledger="{code}"'):]
-        return row[row.index('class="ledger-count">') + 21:].split("<", 1)[0]
+        row = html[html.index(f'data-ledger="{code}"') :]
+        return row[row.index('class="ledger-count">') + 21 :].split("<", 1)[0]
 
     assert (count("insurance"), count("welfare"), count("income"), count("lifted")) == ("1", "2", "1", "9")
     assert "复制" not in html  # only a county admin keeps the county's own ledgers
@@ -410,6 +548,7 @@ def test_ledger_page_previews_masked_rows(county, client_for, who):
 
 
 # --- a county's own copy --------------------------------------------------------------------------------------------
+
 
 def copy_form(definition_code: str, *, title: str, drop: tuple[str, ...] = (), move_last: str = "", **filters):
     definition = engine.get_definition(definition_code)
@@ -429,8 +568,13 @@ def copy_form(definition_code: str, *, title: str, drop: tuple[str, ...] = (), m
 
 def test_county_admin_copies_a_ledger_without_the_id_column(county, client_for):
     admin = client_for(county.admin)
-    data = copy_form("dropout", title="控辍保学（脱贫户，不含证件号）", drop=("id_number",), move_last="name",
-                     household_type="脱贫户")
+    data = copy_form(
+        "dropout",
+        title="控辍保学（脱贫户，不含证件号）",
+        drop=("id_number",),
+        move_last="name",
+        household_type="脱贫户",
+    )
     response = admin.post("/ledgers/copy/dropout/", data)
     saved = SavedLedger.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/ledgers/view/saved-{saved.pk}/"
@@ -490,8 +634,10 @@ def test_only_the_county_admin_copies_edits_and_deletes(county, client_for):
 
 # --- large ledgers run as jobs ----------------------------------------------------------------------------------------
 
-def test_a_large_ledger_is_exported_by_a_job(county, client_for, settings, tmp_path,
-                                            django_capture_on_commit_callbacks):
+
+def test_a_large_ledger_is_exported_by_a_job(
+    county, client_for, settings, tmp_path, django_capture_on_commit_callbacks
+):
     settings.SHOUDI_LEDGER_JOB_ROWS = 3
     settings.MEDIA_ROOT = tmp_path / "files"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -511,6 +657,7 @@ def test_a_large_ledger_is_exported_by_a_job(county, client_for, settings, tmp_p
 
 # --- command line -----------------------------------------------------------------------------------------------------
 
+
 def test_cli_lists_and_writes_a_ledger_unmasked(county, tmp_path, capsys):
     out = io.StringIO()
     call_command("ledger", "--list", stdout=out)
@@ -518,8 +665,9 @@ def test_cli_lists_and_writes_a_ledger_unmasked(county, tmp_path, capsys):
     assert names == STANDARD
     target = tmp_path / "dropout.xlsx"
     out = io.StringIO()
-    call_command("ledger", "dropout", "--region", county.county.code, "--out", str(target), "--date", "2025-09-01",
-                 stdout=out)
+    call_command(
+        "ledger", "dropout", "--region", county.county.code, "--out", str(target), "--date", "2025-09-01", stdout=out
+    )
     assert out.getvalue().strip() == f"控辍保学台账（测试县）：4 人 → {target}"
     sheet = read_sheet(target)
     assert sheet.column("证件号码")[0] == Member.objects.get(name="张小五").id_number
@@ -527,6 +675,7 @@ def test_cli_lists_and_writes_a_ledger_unmasked(county, tmp_path, capsys):
 
 
 # --- the file opens in LibreOffice ------------------------------------------------------------------------------------
+
 
 def soffice() -> str:
     """LibreOffice's soffice (`make test` installs it). Missing: skipped, or failed if SHOUDI_REQUIRE_BROWSER is set."""
@@ -545,9 +694,21 @@ def libreoffice_csv(xlsx: Path, tmp_path: Path) -> list[list[str]]:
     """The first sheet as LibreOffice shows it (cells formatted as displayed), through a CSV conversion."""
     outdir = tmp_path / "csv"
     profile = tmp_path / "lo-profile"  # its own profile: other LibreOffice runs on the machine hold theirs locked
-    subprocess.run([soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to",
-                    "csv:Text - txt - csv (StarCalc):44,34,76,1", "--outdir", str(outdir), str(xlsx)],
-                   check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            soffice(),
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1",
+            "--outdir",
+            str(outdir),
+            str(xlsx),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     text = (outdir / f"{xlsx.stem}.csv").read_text(encoding="utf-8")
     return list(csv.reader(io.StringIO(text)))
 
@@ -566,14 +727,56 @@ def test_the_file_opens_in_libreoffice(county, tmp_path):
     head_id = Member.objects.get(name="李二河").id_number
     assert rows[0] == line("小额信贷清单")
     assert rows[1] == line("区划：测试县    统计日期：2026-01-15    筛选：不含已终止的措施")
-    assert rows[2] == ["序号", "乡镇", "行政村", "户编号", "户类型", "户联系电话", "户主姓名", "户主证件号码",
-                       "监测对象类别", "贷款内容（用途）", "贷款金额（元）", "放贷机构/责任部门", "发放日期", "状态"]
+    assert rows[2] == [
+        "序号",
+        "乡镇",
+        "行政村",
+        "户编号",
+        "户类型",
+        "户联系电话",
+        "户主姓名",
+        "户主证件号码",
+        "监测对象类别",
+        "贷款内容（用途）",
+        "贷款金额（元）",
+        "放贷机构/责任部门",
+        "发放日期",
+        "状态",
+    ]
     assert rows[3:8] == [
-        ["1", "甲镇", "甲村", "520102001001000002", "一般农户", "13800005678", "李二河", head_id, "边缘易致贫户",
-         "发展养殖贷款", "50,000.00", "县农商行", "2025-04-01", "已落实"],
+        [
+            "1",
+            "甲镇",
+            "甲村",
+            "520102001001000002",
+            "一般农户",
+            "13800005678",
+            "李二河",
+            head_id,
+            "边缘易致贫户",
+            "发展养殖贷款",
+            "50,000.00",
+            "县农商行",
+            "2025-04-01",
+            "已落实",
+        ],
         line("甲镇甲村小计：1 笔", *[""] * 9, "50,000.00"),
-        ["2", "乙镇", "乙村", "520102002001000001", "脱贫户", "", "赵一", Member.objects.get(name="赵一").id_number,
-         "", "种植贷款", "20,000.00", "", "", "已落实"],
+        [
+            "2",
+            "乙镇",
+            "乙村",
+            "520102002001000001",
+            "脱贫户",
+            "",
+            "赵一",
+            Member.objects.get(name="赵一").id_number,
+            "",
+            "种植贷款",
+            "20,000.00",
+            "",
+            "",
+            "已落实",
+        ],
         line("乙镇乙村小计：1 笔", *[""] * 9, "20,000.00"),
         line("合计：2 笔", *[""] * 9, "70,000.00"),
     ]

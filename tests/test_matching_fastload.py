@@ -42,7 +42,7 @@ LINES = [
     f"3,张三,{C},正常参保,,{LONG_TEXT}",  # 6 plain: check character X, no amount, 险种 cut to 100
     f"4,李四,{LEGACY},正常参保,12,",  # 7 a 15-digit number
     f"5,李五,{LOWER_X},参保缴费 ,0.5,",  # 8 lower-case x; a choice with a space after it
-    f"6,李六,{FULL_WIDTH},正常参保,\" 88 \",",  # 9 full-width digits; spaces around an amount
+    f'6,李六,{FULL_WIDTH},正常参保," 88 ",',  # 9 full-width digits; spaces around an amount
     f"7,王一, {D} ,正常参保,1,",  # 10 spaces around the ID number
     "8,王二,520102196012310064,正常参保,1,",  # 11 wrong check character
     "9,王三,520102199902300011,正常参保,1,",  # 12 no 30 February
@@ -53,12 +53,12 @@ LINES = [
     f"12,张一,{A},正常参保,5,",  # 17 the same as row 4
     f"13,王六,{D},正常参保,一万二,",  # 18 the same as row 10 (read in Python); its bad amount is not reported
     f"14,赵一,{E},正常参保,一万二,",  # 19 text in an amount column
-    f"15,赵二,{F},\"1,234.50元\",\"1,234.50元\",",  # 20 thousands and 元; a 参保状态 nobody knows
+    f'15,赵二,{F},"1,234.50元","1,234.50元",',  # 20 thousands and 元; a 参保状态 nobody knows
     f"16,赵三,{G},未知状态,12.1234567,",  # 21 an unknown choice; seven decimals
     f"17,  赵四  ,{H},正常参保,1234567890123,",  # 22 spaces around a name; an amount too large
-    f"18,\"赵\n五\",{LEGACY[:6]}19{LEGACY[6:]}2,正常参保,3,",  # 23 a line break in a quoted name; the same as row 7
-    "19,钱一\u3000二,520102198507070136,正常,\"7\",\"医保\t险\"",  # 24 an ideographic space, a tab in a cell
-    "20,孙一,520102198507070144,正常参保,2.5,\"职工\"\"医保\"\"\"",  # 25 quotes inside a quoted cell
+    f'18,"赵\n五",{LEGACY[:6]}19{LEGACY[6:]}2,正常参保,3,',  # 23 a line break in a quoted name; the same as row 7
+    '19,钱一\u3000二,520102198507070136,正常,"7","医保\t险"',  # 24 an ideographic space, a tab in a cell
+    '20,孙一,520102198507070144,正常参保,2.5,"职工""医保"""',  # 25 quotes inside a quoted cell
     f"21,张二,{B} ,正常参保,一万二,",  # 26 the same as row 5, with a space after it; its amount is not reported
 ]
 
@@ -75,7 +75,7 @@ LOADED = [  # row, id_number, name, category, grade, status, amount, event_date,
     (21, G, "赵三", "", "", "", Decimal("12.12"), None, "", ""),
     (22, H, "赵四", "", "", "参保", None, None, "", ""),
     (24, "520102198507070136", "钱一 二", "", "", "参保", Decimal("7.00"), None, "", "医保 险"),
-    (25, "520102198507070144", "孙一", "", "", "参保", Decimal("2.50"), None, "", "职工\"医保\""),
+    (25, "520102198507070144", "孙一", "", "", "参保", Decimal("2.50"), None, "", '职工"医保"'),
 ]
 
 ISSUES = [  # row, column, message, rejected
@@ -115,15 +115,26 @@ def write(path: Path, lines: list[str], encoding: str = "utf-8", newline: str = 
 def load(path: Path, department: str = "medical_insurance") -> tuple[ParsedList, list[tuple]]:
     source = services.check_department(None, department)
     layout = services.detect_layout(path, source)
-    dlist = services.create_list(department=department, period="2025-05", path=path, file_name=path.name,
-                                 user=None, region_code="", layout=layout)
+    dlist = services.create_list(
+        department=department,
+        period="2025-05",
+        path=path,
+        file_name=path.name,
+        user=None,
+        region_code="",
+        layout=layout,
+    )
     result = services.load_list(dlist)
     fields = ("row", "id_number", "name", "category", "grade", "status", "amount", "event_date", "code", "detail")
     rows = list(ListRow.objects.filter(list=dlist).order_by("row").values_list(*fields))
     ids = list(ListRow.objects.filter(list=dlist).order_by("row").values_list("id", flat=True))
     assert ids == sorted(ids)  # in row order, as the Python way writes them (a household's first row is its least id)
     assert (dlist.rows_total, dlist.rows_loaded, dlist.rows_rejected, dlist.issue_count) == (
-        result.rows_total, result.rows_loaded, result.rows_rejected, result.issue_count)
+        result.rows_total,
+        result.rows_loaded,
+        result.rows_rejected,
+        result.issue_count,
+    )
     return result, rows
 
 
@@ -145,18 +156,24 @@ def test_odd_rows_load_alike(tmp_path, way, encoding, newline):
     expect_fast(result, way)
     assert rows == LOADED
     assert issues_of(result) == ISSUES
-    assert (result.rows_total, result.rows_loaded, result.rows_rejected, result.issue_count,
-            result.converted_ids) == (21, 13, 8, 12, 1)
+    assert (result.rows_total, result.rows_loaded, result.rows_rejected, result.issue_count, result.converted_ids) == (
+        21,
+        13,
+        8,
+        12,
+        1,
+    )
 
 
 def test_line_ends_delimiters_and_quotes_of_other_tools(tmp_path, way):
     """CRLF, semicolons, every cell quoted, no line end after the last row, empty lines after it."""
-    lines = ["\"序号\";\"姓名\";\"证件号码\";\"合规自付费用\"",
-             f"\"1\";\"张一\";\"{A}\";\"12.5\"", f"\"2\";\"张二\";\"{B}\";\"\""]
+    lines = ['"序号";"姓名";"证件号码";"合规自付费用"', f'"1";"张一";"{A}";"12.5"', f'"2";"张二";"{B}";""']
     result, rows = load(write(tmp_path / "quoted.csv", lines, newline="\r\n"))
     expect_fast(result, way)
-    assert rows == [(2, A, "张一", "", "", "", Decimal("12.50"), None, "", ""),
-                    (3, B, "张二", "", "", "", None, None, "", "")]
+    assert rows == [
+        (2, A, "张一", "", "", "", Decimal("12.50"), None, "", ""),
+        (3, B, "张二", "", "", "", None, None, "", ""),
+    ]
     assert (result.rows_total, result.rows_loaded, result.issue_count) == (2, 2, 0)
     path = tmp_path / "tabs.csv"
     path.write_bytes(f"姓名\t证件号码\t合规自付费用\n张一\t{A}\t7\n张二\t{B}\t8".encode() + b"\n\n\r\n\n")
@@ -166,19 +183,27 @@ def test_line_ends_delimiters_and_quotes_of_other_tools(tmp_path, way):
     assert (result.rows_total, result.rows_loaded, result.issue_count) == (2, 2, 0)
 
 
-@pytest.mark.parametrize("odd, expected", [
-    # a row with a field more: Python ignores it, COPY refuses the row
-    (f"3,张三,{C},正常参保,9,,多余", (3, C, "张三", "", "", "参保", Decimal("9.00"), None, "", "")),
-    # an empty line in the middle: a blank row for Python, a row without fields for COPY
-    ("", None),
-    # a quote inside an unquoted cell: kept by Python, a quoted part for COPY
-    (f'3,张"三",{C},正常参保,9,', (3, C, '张"三"', "", "", "参保", Decimal("9.00"), None, "", "")),
-    # a line "\.": the end of the data for COPY
-    ("\\.", None),
-])
+@pytest.mark.parametrize(
+    "odd, expected",
+    [
+        # a row with a field more: Python ignores it, COPY refuses the row
+        (f"3,张三,{C},正常参保,9,,多余", (3, C, "张三", "", "", "参保", Decimal("9.00"), None, "", "")),
+        # an empty line in the middle: a blank row for Python, a row without fields for COPY
+        ("", None),
+        # a quote inside an unquoted cell: kept by Python, a quoted part for COPY
+        (f'3,张"三",{C},正常参保,9,', (3, C, '张"三"', "", "", "参保", Decimal("9.00"), None, "", "")),
+        # a line "\.": the end of the data for COPY
+        ("\\.", None),
+    ],
+)
 def test_files_copy_cannot_take_go_the_python_way(tmp_path, way, odd, expected):
-    lines = ["序号,姓名,证件号码,参保状态,合规自付费用,险种", f"1,张一,{A},正常参保,1,", f"2,张二,{B},正常参保,2,",
-             odd, f"4,李四,{D},正常参保,4,"]
+    lines = [
+        "序号,姓名,证件号码,参保状态,合规自付费用,险种",
+        f"1,张一,{A},正常参保,1,",
+        f"2,张二,{B},正常参保,2,",
+        odd,
+        f"4,李四,{D},正常参保,4,",
+    ]
     result, rows = load(write(tmp_path / "odd.csv", lines))
     expect_fast(result, way, fast=False)
     first = (2, A, "张一", "", "", "参保", Decimal("1.00"), None, "", "")
@@ -193,10 +218,17 @@ def test_files_copy_cannot_take_go_the_python_way(tmp_path, way, odd, expected):
 
 
 def test_choice_and_date_cells_are_read_once_per_value(tmp_path, way):
-    lines = ["姓名,身份证号,救助类型,人员状态,死亡日期",
-             f"张一,{A},农村低保,正常,", f"张二,{B},特困供养,死亡,2025-03-01", f"张三,{C},低保边缘家庭,已死亡,2025/3/2",
-             f"李四,{D},城市低保,,20250303", f"李五,{E},五保户,正常,2025年3月4日", f"李六,{F},其他,正常,2025-13-01",
-             f"王一,{G},农村特困人员, 正常 ,", f"王二,{H},城市低保,注销,2025-02-29"]
+    lines = [
+        "姓名,身份证号,救助类型,人员状态,死亡日期",
+        f"张一,{A},农村低保,正常,",
+        f"张二,{B},特困供养,死亡,2025-03-01",
+        f"张三,{C},低保边缘家庭,已死亡,2025/3/2",
+        f"李四,{D},城市低保,,20250303",
+        f"李五,{E},五保户,正常,2025年3月4日",
+        f"李六,{F},其他,正常,2025-13-01",
+        f"王一,{G},农村特困人员, 正常 ,",
+        f"王二,{H},城市低保,注销,2025-02-29",
+    ]
     result, rows = load(write(tmp_path / "民政名单.csv", lines), "civil_affairs")
     expect_fast(result, way)
     assert rows == [
@@ -209,9 +241,11 @@ def test_choice_and_date_cells_are_read_once_per_value(tmp_path, way):
         (8, G, "王一", "特困", "", "正常", None, None, "", ""),
         (9, H, "王二", "低保", "", "停保", None, None, "", ""),
     ]
-    assert issues_of(result) == [(7, "救助类型", "无法识别“其他”，该项按空白处理", False),
-                                 (7, "死亡日期", "“2025-13-01”不是有效的日期，该项按空白处理", False),
-                                 (9, "死亡日期", "“2025-02-29”不是有效的日期，该项按空白处理", False)]
+    assert issues_of(result) == [
+        (7, "救助类型", "无法识别“其他”，该项按空白处理", False),
+        (7, "死亡日期", "“2025-13-01”不是有效的日期，该项按空白处理", False),
+        (9, "死亡日期", "“2025-02-29”不是有效的日期，该项按空白处理", False),
+    ]
     assert (result.rows_total, result.rows_loaded, result.rows_rejected, result.issue_count) == (8, 8, 0, 3)
 
 
@@ -241,7 +275,11 @@ def test_more_issues_than_are_kept(tmp_path, way):
     result, rows = load(write(tmp_path / "many.csv", lines))
     expect_fast(result, way)
     assert (result.rows_total, result.rows_loaded, result.rows_rejected, result.issue_count) == (
-        1500 + 500 + 300, 1500, 500 + 300, 750 + 500 + 300)
+        1500 + 500 + 300,
+        1500,
+        500 + 300,
+        750 + 500 + 300,
+    )
     assert len(expected) == 1550 and len(rows) == 1500
     assert [(i.row, i.column, i.rejected) for i in result.issues] == expected[:MAX_ISSUES]
 
@@ -256,10 +294,21 @@ def test_birth_dates_at_the_edges(tmp_path, way):
         first17 = f"520102{birth}{seq}"
         return first17 + ric.calc_check_digit(first17 + "0")
 
-    dates = {"19800001": "不是有效日期", "19800100": "不是有效日期", "19801301": "不是有效日期",
-             "19800132": "不是有效日期", "19000229": "不是有效日期", "19990229": "不是有效日期",
-             "18891231": "出生年份 1889 不合理", f"{tomorrow:%Y%m%d}": "晚于今天",
-             "19800131": None, "20000229": None, "18900101": None, f"{today:%Y%m%d}": None, "19991231": None}
+    dates = {
+        "19800001": "不是有效日期",
+        "19800100": "不是有效日期",
+        "19801301": "不是有效日期",
+        "19800132": "不是有效日期",
+        "19000229": "不是有效日期",
+        "19990229": "不是有效日期",
+        "18891231": "出生年份 1889 不合理",
+        f"{tomorrow:%Y%m%d}": "晚于今天",
+        "19800131": None,
+        "20000229": None,
+        "18900101": None,
+        f"{today:%Y%m%d}": None,
+        "19991231": None,
+    }
     lines = ["姓名,证件号码"] + [f"人{k},{number(birth)}" for k, birth in enumerate(dates)]
     result, rows = load(write(tmp_path / "dates.csv", lines))
     expect_fast(result, way)
@@ -278,13 +327,18 @@ def test_a_cell_too_long_for_the_csv_module_is_refused_either_way(tmp_path, way)
 
 def test_a_household_finding_takes_its_first_list_row_whichever_way_read(world, tmp_path, way):
     """The first row of the household (its ID with a space after it: read in Python) is the finding's row."""
-    home = make_household(world.village_a, household_no="F1", head="房一", household_type="脱贫户",
-                          housing_secure=True)
+    home = make_household(world.village_a, household_no="F1", head="房一", household_type="脱贫户", housing_secure=True)
     head = home.members.get(relation="户主")
     wife = make_member(home, name="房一妻", relation="配偶", male=False)
     rows = [["房一", f"{head.id_number} ", "C级", "2025-03-02"], ["房一妻", wife.id_number, "D", "2025-03-04"]]
-    run = run_list(tmp_path, "housing", ["户主姓名", "户主身份证号", "鉴定等级", "鉴定日期"], rows, user=world.admin,
-                   name="housing.csv")
+    run = run_list(
+        tmp_path,
+        "housing",
+        ["户主姓名", "户主身份证号", "鉴定等级", "鉴定日期"],
+        rows,
+        user=world.admin,
+        name="housing.csv",
+    )
     finding = Finding.objects.get(run=run)
     assert (finding.id_number, finding.list_row.row) == (head.id_number, 2)
     assert dict(finding.figure_pairs) == {"鉴定等级": "C级", "鉴定日期": "2025-03-02", "系统住房安全": "安全"}

@@ -31,8 +31,15 @@ def home(world):
 def earlier(world, tmp_path, home):
     """A good April run with two findings, which nothing below may disturb."""
     head = home.members.get(relation="户主")
-    run = run_list(tmp_path, "medical_insurance", HEADERS, [["马一", head.id_number, "12000"]], period="2025-04",
-                   user=world.admin, name="april.xlsx")
+    run = run_list(
+        tmp_path,
+        "medical_insurance",
+        HEADERS,
+        [["马一", head.id_number, "12000"]],
+        period="2025-04",
+        user=world.admin,
+        name="april.xlsx",
+    )
     assert Finding.objects.filter(run=run).count() == 2
     return run
 
@@ -59,8 +66,9 @@ def test_a_department_list_without_its_required_column_is_refused(world, tmp_pat
         services.match_file(department="civil_affairs", path=path, period="2025-05", user=world.admin)
 
 
-@pytest.mark.parametrize("content, message", [(b"", "文件是空的"), (b"\n\n", "文件是空的"),
-                                              (b"\x00\x01binary", "不是文本格式")])
+@pytest.mark.parametrize(
+    "content, message", [(b"", "文件是空的"), (b"\n\n", "文件是空的"), (b"\x00\x01binary", "不是文本格式")]
+)
 def test_empty_and_unreadable_files(world, tmp_path, earlier, content, message):
     path = tmp_path / "empty.csv"
     path.write_bytes(content)
@@ -125,8 +133,9 @@ def test_bad_rows_are_reported_and_the_rest_is_matched(world, tmp_path, earlier,
 def test_gbk_csv_with_title_rows_and_a_semicolon(world, tmp_path, home):
     head = home.members.get(relation="户主")
     path = tmp_path / "gbk.csv"
-    text = ("守望县医保局参保名单\n导出日期：2025-05-03\n序号;姓名;身份证号码;合规自付支出\n"
-            f"1;马一;{head.id_number};9.5\n")
+    text = (
+        f"守望县医保局参保名单\n导出日期：2025-05-03\n序号;姓名;身份证号码;合规自付支出\n1;马一;{head.id_number};9.5\n"
+    )
     path.write_bytes(text.encode("gbk"))
     run = services.match_file(department="medical_insurance", path=path, period="2025-05", user=world.admin)
     assert run.list.header_row == 3 and run.list.rows_loaded == 1
@@ -180,8 +189,9 @@ def test_odd_characters_in_cells_load_safely(world, tmp_path, home):
 def test_a_list_whose_rows_were_lost_is_loaded_again(world, tmp_path, earlier):
     """PostgreSQL keeps list rows unlogged: after a crash they are gone, and a new run loads the stored file."""
     ListRow.objects.filter(list=earlier.list).delete()
-    again = MatchRun.objects.create(list=earlier.list, department=earlier.department, period=earlier.period,
-                                    region_code=earlier.region_code)
+    again = MatchRun.objects.create(
+        list=earlier.list, department=earlier.department, period=earlier.period, region_code=earlier.region_code
+    )
     services.execute_run(again)
     assert ListRow.objects.filter(list=earlier.list).count() == 1
     assert again.status == "succeeded" and again.summary["findings"] == 2

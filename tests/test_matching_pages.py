@@ -33,8 +33,10 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def departments(world):
-    return {"yibao": make_user("yibao", DEPARTMENT, world.county, department="medical_insurance", name="医保经办"),
-            "minzheng": make_user("minzheng", DEPARTMENT, world.county, department="civil_affairs")}
+    return {
+        "yibao": make_user("yibao", DEPARTMENT, world.county, department="medical_insurance", name="医保经办"),
+        "minzheng": make_user("minzheng", DEPARTMENT, world.county, department="civil_affairs"),
+    }
 
 
 @pytest.fixture
@@ -43,8 +45,14 @@ def homes(world):
     absent_a = make_member(a, name="甲未保", relation="配偶", male=False)
     b = make_household(world.village_b, household_no="PB1", head="乙户主", household_type="脱贫户")
     absent_b = make_member(b, name="乙未保", relation="配偶", male=False)
-    return {"a": a, "b": b, "absent_a": absent_a, "absent_b": absent_b,
-            "head_a": a.members.get(relation="户主"), "head_b": b.members.get(relation="户主")}
+    return {
+        "a": a,
+        "b": b,
+        "absent_a": absent_a,
+        "absent_b": absent_b,
+        "head_a": a.members.get(relation="户主"),
+        "head_b": b.members.get(relation="户主"),
+    }
 
 
 @pytest.fixture
@@ -59,15 +67,23 @@ def finding(homes, key, rule="not_insured"):
 
 def list_part(response) -> str:
     html = response.content.decode()
-    return html[html.index('id="object-list"'):]
+    return html[html.index('id="object-list"') :]
 
 
 # --- scope --------------------------------------------------------------------------------------------------------
 
+
 def test_pages_need_a_login(client, run, homes):
     f = finding(homes, "absent_a")
-    for url in ("/matching/", "/matching/findings/", "/matching/upload/", f"/matching/runs/{run.pk}/",
-                f"/matching/findings/{f.pk}/", "/matching/base/", "/matching/settings/"):
+    for url in (
+        "/matching/",
+        "/matching/findings/",
+        "/matching/upload/",
+        f"/matching/runs/{run.pk}/",
+        f"/matching/findings/{f.pk}/",
+        "/matching/base/",
+        "/matching/settings/",
+    ):
         response = client.get(url)
         assert response.status_code == 302 and "/login/" in response["Location"], url
 
@@ -141,6 +157,7 @@ def test_finding_list_query_count_does_not_grow_with_rows(client_for, world, tmp
 
 # --- verification and actions -------------------------------------------------------------------------------------
 
+
 def test_the_village_verifies_and_opens_a_clue(client_for, world, run, homes):
     client = client_for(world.officer_a)
     f = finding(homes, "head_a", "high_medical")
@@ -171,10 +188,10 @@ def test_not_true_needs_a_reason_and_reviewers_cannot_verify(client_for, world, 
     client.post(f"/matching/findings/{f.pk}/verify/", {"result": "不属实", "note": ""})
     f.refresh_from_db()
     assert f.status == "待核实"
-    assert client_for(world.reviewer_a).post(f"/matching/findings/{f.pk}/verify/",
-                                             {"result": "属实"}).status_code == 403
-    assert client_for(world.officer_b).post(f"/matching/findings/{f.pk}/verify/",
-                                            {"result": "属实"}).status_code == 404
+    assert (
+        client_for(world.reviewer_a).post(f"/matching/findings/{f.pk}/verify/", {"result": "属实"}).status_code == 403
+    )
+    assert client_for(world.officer_b).post(f"/matching/findings/{f.pk}/verify/", {"result": "属实"}).status_code == 404
     client = client_for(world.officer_a)  # one test client: log the village officer in again
     client.post(f"/matching/findings/{f.pk}/verify/", {"result": "不属实", "note": "在外省参保"})
     f.refresh_from_db()
@@ -192,8 +209,9 @@ def test_measure_and_registry_actions(client_for, world, run, homes):
     client.post(f"/matching/findings/{f.pk}/resolve/", {"action": "measure"})
     f.refresh_from_db()
     assert f.status == "属实"  # no measure chosen yet
-    measure = Measure.objects.create(household=homes["a"], category="健康帮扶", sub_item="其他",
-                                     content="资助参加城乡居民医保")
+    measure = Measure.objects.create(
+        household=homes["a"], category="健康帮扶", sub_item="其他", content="资助参加城乡居民医保"
+    )
     client.post(f"/matching/findings/{f.pk}/resolve/", {"action": "measure", "measure": measure.pk})
     f.refresh_from_db()
     assert (f.status, f.action, f.measure) == ("已处理", "measure", measure)
@@ -208,8 +226,13 @@ def test_measure_and_registry_actions(client_for, world, run, homes):
 
 
 def test_housing_finding_opens_a_guarantee_problem(client_for, world, tmp_path, homes):
-    run = run_list(tmp_path, "housing", ["户主姓名", "户主身份证号", "鉴定等级"],
-                   [["甲户主", homes["head_a"].id_number, "D级"]], user=world.admin)
+    run = run_list(
+        tmp_path,
+        "housing",
+        ["户主姓名", "户主身份证号", "鉴定等级"],
+        [["甲户主", homes["head_a"].id_number, "D级"]],
+        user=world.admin,
+    )
     f = Finding.objects.get(run=run)
     client = client_for(world.officer_a)
     client.post(f"/matching/findings/{f.pk}/verify/", {"result": "属实"})
@@ -221,6 +244,7 @@ def test_housing_finding_opens_a_guarantee_problem(client_for, world, tmp_path, 
 
 
 # --- upload, preview, profile, run page ---------------------------------------------------------------------------
+
 
 def upload(client, path, department="medical_insurance", period="2025-05"):
     with path.open("rb") as handle:
@@ -234,9 +258,11 @@ def token_of(html: str) -> str:
 def test_upload_preview_then_run(client_for, world, tmp_path, homes, departments, django_capture_on_commit_callbacks):
     yibao = departments["yibao"]
     client = client_for(yibao)
-    path = write_list(tmp_path / "参保名单.xlsx", ["序号", "参保人姓名", "身份证号码", "自付金额"],
-                      [[1, "甲户主", homes["head_a"].id_number, "15000"],
-                       [2, "乙户主", homes["head_b"].id_number, "9"]])
+    path = write_list(
+        tmp_path / "参保名单.xlsx",
+        ["序号", "参保人姓名", "身份证号码", "自付金额"],
+        [[1, "甲户主", homes["head_a"].id_number, "15000"], [2, "乙户主", homes["head_b"].id_number, "9"]],
+    )
     html = upload(client, path).content.decode()
     assert 'id="mapping-preview"' in html
     assert re.search(r'name="map_id_number".*?<option value="身份证号码" selected', html, re.S)
@@ -246,7 +272,7 @@ def test_upload_preview_then_run(client_for, world, tmp_path, homes, departments
     # 自付金额 is not a known header: map it by hand, preview again, then run
     mapping = {"token": token, "map_id_number": "身份证号码", "map_name": "参保人姓名", "map_amount": "自付金额"}
     again = client.post("/matching/upload/", {**mapping, "refresh": "1"}).content.decode()
-    assert "15000" in again[again.index('id="preview-rows"'):]
+    assert "15000" in again[again.index('id="preview-rows"') :]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/matching/upload/", mapping)
     run = MatchRun.objects.get()
@@ -265,8 +291,9 @@ def test_upload_preview_then_run(client_for, world, tmp_path, homes, departments
 
 def test_upload_refuses_other_departments_and_bad_files(client_for, world, tmp_path, homes, departments):
     client = client_for(departments["yibao"])
-    path = write_list(tmp_path / "民政.xlsx", ["姓名", "证件号码", "救助类型"], [["甲户主", homes["head_a"].id_number,
-                                                                                 "低保"]])
+    path = write_list(
+        tmp_path / "民政.xlsx", ["姓名", "证件号码", "救助类型"], [["甲户主", homes["head_a"].id_number, "低保"]]
+    )
     html = upload(client, path, department="civil_affairs").content.decode()
     assert 'id="mapping-preview"' not in html and "不在可用的选项中" in html
     wrong = write_list(tmp_path / "wrong.xlsx", ["甲", "乙"], [["1", "2"]])
@@ -297,8 +324,13 @@ def test_a_queued_run_page_follows_the_run(client_for, world, run, departments):
     from shoudi.matching.models import DepartmentList
 
     job = start_job(kind="matching.run", user=departments["yibao"], params={}, title="比对")  # never enqueued
-    queued = MatchRun.objects.create(list=DepartmentList.objects.get(), department="medical_insurance",
-                                     period="2025-06", region_code=world.county.code, job=job)
+    queued = MatchRun.objects.create(
+        list=DepartmentList.objects.get(),
+        department="medical_insurance",
+        period="2025-06",
+        region_code=world.county.code,
+        job=job,
+    )
     client = client_for(departments["yibao"])
     page = client.get(queued.get_absolute_url()).content.decode()
     # the job's progress display, polled through the job page, which reloads the run page once the job has finished
@@ -316,6 +348,7 @@ def test_a_queued_run_page_follows_the_run(client_for, world, run, departments):
 
 # --- worklist, base list, settings, commands ---------------------------------------------------------------------
 
+
 def test_overdue_findings_appear_in_the_worklist(client_for, world, run, homes):
     late = finding(homes, "absent_a")
     Finding.objects.filter(pk=late.pk).update(due_on=timezone.localdate() - datetime.timedelta(days=1))
@@ -330,11 +363,13 @@ def test_overdue_findings_appear_in_the_worklist(client_for, world, run, homes):
     assert 'id="village-table"' in admin_page
 
 
-def test_base_list_export_is_a_job_and_is_logged(client_for, world, homes, departments,
-                                                 django_capture_on_commit_callbacks):
+def test_base_list_export_is_a_job_and_is_logged(
+    client_for, world, homes, departments, django_capture_on_commit_callbacks
+):
     ordinary = make_household(world.village_a, household_no="PA2", head="一般户主")
-    MonitoringCase.objects.create(household=ordinary, category="边缘易致贫户", identified_on=datetime.date(2024, 1, 1),
-                                  step="monitoring")
+    MonitoringCase.objects.create(
+        household=ordinary, category="边缘易致贫户", identified_on=datetime.date(2024, 1, 1), step="monitoring"
+    )
     make_household(world.village_a, household_no="PA3", head="不在名单")
     make_member(homes["a"], name="已故者", relation="之父", status="死亡")
     assert client_for(world.officer_a).get("/matching/base/").status_code == 403
@@ -361,21 +396,32 @@ def test_base_list_export_is_a_job_and_is_logged(client_for, world, homes, depar
 
 def test_settings_are_for_the_county_admin(client_for, world):
     assert client_for(world.officer_a).get("/matching/settings/add/").status_code == 403
-    response = client_for(world.admin).post("/matching/settings/add/", {
-        "region": world.county.pk, "verification_days": 10, "rural_income": "22000", "medical_lifted_percent": 50,
-        "medical_other_percent": 100, "school_age_min": 6, "school_age_max": 16})
+    response = client_for(world.admin).post(
+        "/matching/settings/add/",
+        {
+            "region": world.county.pk,
+            "verification_days": 10,
+            "rural_income": "22000",
+            "medical_lifted_percent": 50,
+            "medical_other_percent": 100,
+            "school_age_min": 6,
+            "school_age_max": 16,
+        },
+    )
     assert response.status_code == 302
     saved = MatchingSettings.objects.get()
     assert str(saved.medical_threshold_lifted) == "11000.00"
 
 
 def test_match_command_prints_counts_and_writes_the_report(world, tmp_path, homes):
-    path = write_list(tmp_path / "yb.xlsx", HEADERS, [["甲户主", homes["head_a"].id_number, "15000"],
-                                                     ["路人", "11010519491231002X", "1"]])
+    path = write_list(
+        tmp_path / "yb.xlsx",
+        HEADERS,
+        [["甲户主", homes["head_a"].id_number, "15000"], ["路人", "11010519491231002X", "1"]],
+    )
     out = io.StringIO()
     report = tmp_path / "report.xlsx"
-    call_command("match", "医保", str(path), period="2025-05", region=world.county.code, report=str(report),
-                 stdout=out)
+    call_command("match", "医保", str(path), period="2025-05", region=world.county.code, report=str(report), stdout=out)
     text = out.getvalue()
     assert "医保 2025-05 比对：名单 2 行，载入 2 行" in text
     lines = {line.split()[0]: line.split()[1:] for line in text.splitlines() if line.strip()}

@@ -24,15 +24,20 @@ def media(settings, tmp_path):
 @pytest.fixture
 def people(world):
     home = make_household(world.village_a, household_no="R1", head="甲", household_type="脱贫户")
-    p = {"absent": make_member(home, name="乙", relation="配偶", male=False),
-         "costly": make_member(home, name="丙"), "disputed": make_member(home, name="丁"),
-         "fixed": make_member(home, name="戊"), "head": home.members.get(relation="户主")}
+    p = {
+        "absent": make_member(home, name="乙", relation="配偶", male=False),
+        "costly": make_member(home, name="丙"),
+        "disputed": make_member(home, name="丁"),
+        "fixed": make_member(home, name="戊"),
+        "head": home.members.get(relation="户主"),
+    }
     return p
 
 
 def month(tmp_path, world, period, rows):
-    return run_list(tmp_path, "medical_insurance", HEADERS, rows, period=period, user=world.admin,
-                    name=f"{period}.xlsx")
+    return run_list(
+        tmp_path, "medical_insurance", HEADERS, rows, period=period, user=world.admin, name=f"{period}.xlsx"
+    )
 
 
 def rows_of(p, **costs):
@@ -66,10 +71,15 @@ def test_recurring_findings_link_to_the_earlier_one(world, tmp_path, people):
 def test_rejected_finding_is_not_raised_again_unless_the_figures_change(world, tmp_path, people):
     p = people
     april = month(tmp_path, world, "2025-04", rows_of(p, disputed="15000"))
-    services.verify_finding(finding=one(april, p["disputed"], "high_medical"), user=world.officer_a,
-                            confirmed=False, note="已报销，实际自付不足一千元")
-    services.verify_finding(finding=one(april, p["absent"], "not_insured"), user=world.officer_a,
-                            confirmed=False, note="在外省参加职工医保")
+    services.verify_finding(
+        finding=one(april, p["disputed"], "high_medical"),
+        user=world.officer_a,
+        confirmed=False,
+        note="已报销，实际自付不足一千元",
+    )
+    services.verify_finding(
+        finding=one(april, p["absent"], "not_insured"), user=world.officer_a, confirmed=False, note="在外省参加职工医保"
+    )
     may = month(tmp_path, world, "2025-05", rows_of(p, disputed="15000"))
     quiet = one(may, p["disputed"], "high_medical")
     assert quiet.status == "不属实" and quiet.note == "已报销，实际自付不足一千元"
@@ -88,10 +98,12 @@ def test_rejected_finding_is_not_raised_again_unless_the_figures_change(world, t
 def test_confirmed_finding_keeps_its_verification_and_a_handled_one_comes_back(world, tmp_path, people):
     p = people
     april = month(tmp_path, world, "2025-04", rows_of(p, costly="12000"))
-    services.verify_finding(finding=one(april, p["costly"], "high_medical"), user=world.officer_a, confirmed=True,
-                            note="住院两次")
-    absent = services.verify_finding(finding=one(april, p["absent"], "not_insured"), user=world.officer_a,
-                                     confirmed=True)
+    services.verify_finding(
+        finding=one(april, p["costly"], "high_medical"), user=world.officer_a, confirmed=True, note="住院两次"
+    )
+    absent = services.verify_finding(
+        finding=one(april, p["absent"], "not_insured"), user=world.officer_a, confirmed=True
+    )
     services.resolve_finding(finding=absent, user=world.officer_a, action="registry", note="已协助参保，系统已更正")
     may = month(tmp_path, world, "2025-05", rows_of(p, costly="12000"))
     carried = one(may, p["costly"], "high_medical")
@@ -103,8 +115,11 @@ def test_confirmed_finding_keeps_its_verification_and_a_handled_one_comes_back(w
 def test_comparison_with_the_previous_month(world, tmp_path, people):
     p = people
     april = month(tmp_path, world, "2025-04", rows_of(p, costly="12000", fixed="absent"))
-    assert findings_of(april) == {("not_insured", p["absent"].id_number), ("not_insured", p["fixed"].id_number),
-                                  ("high_medical", p["costly"].id_number)}
+    assert findings_of(april) == {
+        ("not_insured", p["absent"].id_number),
+        ("not_insured", p["fixed"].id_number),
+        ("high_medical", p["costly"].id_number),
+    }
     may = month(tmp_path, world, "2025-05", rows_of(p, costly="12000", disputed="30000"))
     # 戊 is insured now (resolved); 丁's cost is new; 乙 and 丙 recur
     assert may.summary["new"] == 1 and may.summary["recurring"] == 2 and may.summary["resolved"] == 1
@@ -130,8 +145,7 @@ def test_rerunning_a_month_replaces_its_untouched_findings(world, tmp_path, peop
     assert kept.status == "属实" and kept.previous.run == first  # the verification survives the re-run
     assert second.previous_run == april
     current = Finding.objects.current().values_list("rule", "id_number")
-    assert sorted(current) == sorted([("high_medical", p["costly"].id_number),
-                                      ("not_insured", p["absent"].id_number)])
+    assert sorted(current) == sorted([("high_medical", p["costly"].id_number), ("not_insured", p["absent"].id_number)])
 
 
 def test_an_earlier_month_cannot_follow_a_later_one(world, tmp_path, people):

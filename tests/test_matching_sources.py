@@ -30,9 +30,13 @@ def head_of(household):
 def identified(household, *, is_open=True, eliminated=False):
     """A household identified as 监测对象 (open, or eliminated and closed)."""
     return MonitoringCase.objects.create(
-        household=household, category="边缘易致贫户", identified_on=datetime.date(2024, 3, 1),
-        step="eliminated" if eliminated else "monitoring", is_open=is_open and not eliminated,
-        eliminated_on=datetime.date(2024, 12, 1) if eliminated else None)
+        household=household,
+        category="边缘易致贫户",
+        identified_on=datetime.date(2024, 3, 1),
+        step="eliminated" if eliminated else "monitoring",
+        is_open=is_open and not eliminated,
+        eliminated_on=datetime.date(2024, 12, 1) if eliminated else None,
+    )
 
 
 def figures(run, rule, id_number) -> dict:
@@ -43,6 +47,7 @@ OUTSIDE_ID = "11010519491231002X"  # valid, in nobody's registry
 
 
 # --- 医保 ---------------------------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def insured(world):
@@ -97,27 +102,37 @@ def test_medical_insurance_findings(world, tmp_path, insured):
     }
     assert run.counts["not_in_registry"]["hits"] == 2  # 孙九 (other county) and 路人甲
     assert figures(run, "high_medical", p["child"].id_number) == {
-        "合规自付费用": "10000.01", "预警线": "10000.00", "人员类别": "脱贫人口"}
+        "合规自付费用": "10000.01",
+        "预警线": "10000.00",
+        "人员类别": "脱贫人口",
+    }
     assert figures(run, "high_medical", p["ordinary_high"].id_number)["预警线"] == "20000.00"
     assert figures(run, "name_mismatch", p["head"].id_number) == {"名单姓名": "张叁", "系统姓名": "张三"}
     assert figures(run, "not_insured", p["stopped"].id_number) == {"参保名单": "未参保"}
     assert figures(run, "not_insured", p["spouse"].id_number) == {"参保名单": "名单中无此人"}
     finding = Finding.objects.get(run=run, rule="not_insured", id_number=p["village_b"].id_number)
     assert (finding.village, finding.household.household_no, finding.member, finding.period) == (
-        world.village_b, "B1", p["village_b"], "2025-05")
+        world.village_b,
+        "B1",
+        p["village_b"],
+        "2025-05",
+    )
     assert finding.status == "待核实" and finding.due_on is not None
     named = Finding.objects.get(run=run, rule="name_mismatch")
     assert named.name == "张叁"  # the name as the list writes it
 
 
 def test_medical_threshold_is_configuration(world, tmp_path, insured):
-    MatchingSettings.objects.create(region=world.county, rural_income=Decimal("30000"), medical_lifted_percent=40,
-                                    medical_other_percent=60)
+    MatchingSettings.objects.create(
+        region=world.county, rural_income=Decimal("30000"), medical_lifted_percent=40, medical_other_percent=60
+    )
     p = insured
     run = run_list(tmp_path, "medical_insurance", MEDICAL_HEADERS, medical_rows(p), user=world.admin)
     # lines 12000 (40 % of 30000) and 18000 (60 %): the child (10000.01) is below, 王小一 (20000) above
-    assert findings_of(run, rule="high_medical") == {("high_medical", p["ordinary_low"].id_number),
-                                                     ("high_medical", p["ordinary_high"].id_number)}
+    assert findings_of(run, rule="high_medical") == {
+        ("high_medical", p["ordinary_low"].id_number),
+        ("high_medical", p["ordinary_high"].id_number),
+    }
     assert figures(run, "high_medical", p["ordinary_low"].id_number)["预警线"] == "18000.00"
 
 
@@ -130,6 +145,7 @@ def test_region_limits_the_registry_side(world, tmp_path, insured):
 
 
 # --- 民政 ---------------------------------------------------------------------------------------------------------
+
 
 def test_civil_affairs_findings(world, tmp_path):
     new_dibao = make_household(world.village_a, household_no="C1", head="周一")  # not monitored
@@ -162,8 +178,9 @@ def test_civil_affairs_findings(world, tmp_path):
         ["褚六", stopped_head.id_number, "低保", "停保", ""],
         ["路人乙", OUTSIDE_ID, "低保边缘家庭", "", ""],
     ]
-    run = run_list(tmp_path, "civil_affairs", ["姓名", "身份证号", "救助类型", "人员状态", "死亡日期"], rows,
-                   user=world.admin)
+    run = run_list(
+        tmp_path, "civil_affairs", ["姓名", "身份证号", "救助类型", "人员状态", "死亡日期"], rows, user=world.admin
+    )
     c1 = head_of(new_dibao).id_number
     assert findings_of(run) == {
         ("welfare_not_monitored", c1),  # one per household, on its first listed person
@@ -179,11 +196,15 @@ def test_civil_affairs_findings(world, tmp_path):
     assert dict(household_finding.figure_pairs) == {"救助类型": "低保", "户内名单人数": "2"}
     assert figures(run, "deceased", dead.id_number) == {"人员状态": "死亡", "死亡日期": "2025-04-12"}
     assert figures(run, "welfare_flag_mismatch", listed_dibao.id_number) == {
-        "民政名单": "名单中无此人", "系统低保": "农村低保", "系统特困": "未填写"}
+        "民政名单": "名单中无此人",
+        "系统低保": "农村低保",
+        "系统特困": "未填写",
+    }
     assert figures(run, "welfare_flag_mismatch", stopped_head.id_number)["民政名单"] == "停保"
 
 
 # --- 残联 ---------------------------------------------------------------------------------------------------------
+
 
 def test_disabled_federation_findings(world, tmp_path):
     home = make_household(world.village_a, household_no="D1", head="残一", household_type="脱贫户")
@@ -197,28 +218,44 @@ def test_disabled_federation_findings(world, tmp_path):
         ["残三", same.id_number, same.id_number + "42", "", ""],
         ["残四", by_columns.id_number, "", "视力残疾", "一级"],
     ]
-    run = run_list(tmp_path, "disabled_federation", ["姓名", "证件号码", "残疾人证号", "残疾类别", "残疾等级"], rows,
-                   user=world.admin)
-    assert findings_of(run) == {("disability_missing", missing.id_number),
-                                ("disability_missing", by_columns.id_number),
-                                ("disability_differs", differs.id_number)}
+    run = run_list(
+        tmp_path,
+        "disabled_federation",
+        ["姓名", "证件号码", "残疾人证号", "残疾类别", "残疾等级"],
+        rows,
+        user=world.admin,
+    )
+    assert findings_of(run) == {
+        ("disability_missing", missing.id_number),
+        ("disability_missing", by_columns.id_number),
+        ("disability_differs", differs.id_number),
+    }
     assert figures(run, "disability_missing", missing.id_number) == {"证载残疾类别": "肢体", "证载残疾等级": "二级"}
-    assert figures(run, "disability_missing", by_columns.id_number) == {"证载残疾类别": "视力",
-                                                                        "证载残疾等级": "一级"}
+    assert figures(run, "disability_missing", by_columns.id_number) == {"证载残疾类别": "视力", "证载残疾等级": "一级"}
     assert figures(run, "disability_differs", differs.id_number) == {
-        "证载残疾类别": "肢体", "证载残疾等级": "二级", "系统残疾类别": "肢体", "系统残疾等级": "三级"}
+        "证载残疾类别": "肢体",
+        "证载残疾等级": "二级",
+        "系统残疾类别": "肢体",
+        "系统残疾等级": "三级",
+    }
 
 
 def test_a_list_of_certificate_numbers_alone_is_read(world, tmp_path):
     home = make_household(world.village_a, household_no="D2", head="残五", household_type="脱贫户")
     person = head_of(home)
-    run = run_list(tmp_path, "disabled_federation", ["残疾人姓名", "残疾人证号"], [["残五", person.id_number + "51"]],
-                   user=world.admin)
+    run = run_list(
+        tmp_path,
+        "disabled_federation",
+        ["残疾人姓名", "残疾人证号"],
+        [["残五", person.id_number + "51"]],
+        user=world.admin,
+    )
     assert findings_of(run) == {("disability_missing", person.id_number)}
     assert figures(run, "disability_missing", person.id_number)["证载残疾类别"] == "智力"
 
 
 # --- 教育 ---------------------------------------------------------------------------------------------------------
+
 
 def test_education_age_boundaries_at_the_period(world, tmp_path):
     home = make_household(world.village_a, household_no="E1", head="学一", household_type="脱贫户")
@@ -232,21 +269,41 @@ def test_education_age_boundaries_at_the_period(world, tmp_path):
     ordinary = make_household(world.village_a, household_no="E2", head="学二")
     member(ordinary, "一般户孩子", birth="20150101")  # not 脱贫/监测: not on the base list
     rows = [["在读生", enrolled.id_number, "在读", "县一中"], ["辍学生", dropped.id_number, "辍学", ""]]
-    run = run_list(tmp_path, "education", ["学生姓名", "身份证号", "学籍状态", "学校名称"], rows, period="2025-05",
-                   user=world.admin)
-    assert findings_of(run) == {("school_age_not_enrolled", six.id_number),
-                                ("school_age_not_enrolled", sixteen.id_number),
-                                ("school_age_not_enrolled", dropped.id_number)}
+    run = run_list(
+        tmp_path,
+        "education",
+        ["学生姓名", "身份证号", "学籍状态", "学校名称"],
+        rows,
+        period="2025-05",
+        user=world.admin,
+    )
+    assert findings_of(run) == {
+        ("school_age_not_enrolled", six.id_number),
+        ("school_age_not_enrolled", sixteen.id_number),
+        ("school_age_not_enrolled", dropped.id_number),
+    }
     assert figures(run, "school_age_not_enrolled", six.id_number) == {
-        "出生日期": "2019-05-01", "比对期年龄": "6", "学籍情况": "学籍名单中无此人"}
+        "出生日期": "2019-05-01",
+        "比对期年龄": "6",
+        "学籍情况": "学籍名单中无此人",
+    }
     assert figures(run, "school_age_not_enrolled", sixteen.id_number)["比对期年龄"] == "16"
     assert figures(run, "school_age_not_enrolled", dropped.id_number)["学籍情况"] == "辍学"
     # a month later the boundaries move: 差一天六岁 is 6 and 十六岁 is 17 on 2025-06-01
-    later = run_list(tmp_path, "education", ["学生姓名", "身份证号", "学籍状态", "学校名称"], rows, period="2025-06",
-                     user=world.admin, name="june.xlsx")
-    assert findings_of(later) == {("school_age_not_enrolled", six.id_number),
-                                  ("school_age_not_enrolled", five.id_number),
-                                  ("school_age_not_enrolled", dropped.id_number)}
+    later = run_list(
+        tmp_path,
+        "education",
+        ["学生姓名", "身份证号", "学籍状态", "学校名称"],
+        rows,
+        period="2025-06",
+        user=world.admin,
+        name="june.xlsx",
+    )
+    assert findings_of(later) == {
+        ("school_age_not_enrolled", six.id_number),
+        ("school_age_not_enrolled", five.id_number),
+        ("school_age_not_enrolled", dropped.id_number),
+    }
     assert seventeen.id_number not in {i for _, i in findings_of(later)}
 
 
@@ -256,22 +313,25 @@ def test_school_ages_are_configuration(world, tmp_path):
     six = member(home, "六岁", birth="20190101")
     fifteen = member(home, "十五岁", birth="20100101")
     member(home, "十六岁", birth="20090101")
-    run = run_list(tmp_path, "education", ["姓名", "证件号码"], [["学三", head_of(home).id_number]],
-                   user=world.admin)
+    run = run_list(tmp_path, "education", ["姓名", "证件号码"], [["学三", head_of(home).id_number]], user=world.admin)
     assert findings_of(run) == {("school_age_not_enrolled", fifteen.id_number)}
     assert six.id_number not in {i for _, i in findings_of(run)}
 
 
 # --- 住建 ---------------------------------------------------------------------------------------------------------
 
+
 def test_housing_findings_one_per_household(world, tmp_path):
-    unsafe = make_household(world.village_a, household_no="F1", head="房一", household_type="脱贫户",
-                            housing_secure=True)
+    unsafe = make_household(
+        world.village_a, household_no="F1", head="房一", household_type="脱贫户", housing_secure=True
+    )
     wife = member(unsafe, "房一妻", relation="配偶", male=False)
     safe = make_household(world.village_a, household_no="F2", head="房二")
-    rows = [["房一", head_of(unsafe).id_number, "C级", "2025-03-02"],
-            ["房一妻", wife.id_number, "D", "2025-03-02"],
-            ["房二", head_of(safe).id_number, "B级", "2025-03-02"]]
+    rows = [
+        ["房一", head_of(unsafe).id_number, "C级", "2025-03-02"],
+        ["房一妻", wife.id_number, "D", "2025-03-02"],
+        ["房二", head_of(safe).id_number, "B级", "2025-03-02"],
+    ]
     run = run_list(tmp_path, "housing", ["户主姓名", "户主身份证号", "鉴定等级", "鉴定日期"], rows, user=world.admin)
     assert findings_of(run) == {("unsafe_house", head_of(unsafe).id_number)}
     finding = Finding.objects.get(run=run)
@@ -282,6 +342,7 @@ def test_housing_findings_one_per_household(world, tmp_path):
 
 # --- 人社 ---------------------------------------------------------------------------------------------------------
 
+
 def test_human_resources_findings(world, tmp_path):
     home = make_household(world.village_a, household_no="G1", head="工一", household_type="脱贫户")
     not_recorded = head_of(home)
@@ -290,17 +351,26 @@ def test_human_resources_findings(world, tmp_path):
     insured_only = member(home, "工二")  # 是否已务工 blank
     unemployed = member(home, "工三", employed=True, work_place="广东")
     working = member(home, "工四", employed=True)
-    rows = [["工一", not_recorded.id_number, "已就业", "", "某厂"],
-            ["工二", insured_only.id_number, "", "城镇职工基本养老保险", ""],
-            ["工三", unemployed.id_number, "登记失业", "", ""],
-            ["工四", working.id_number, "就业", "企业职工基本养老保险", "某公司"]]
-    run = run_list(tmp_path, "human_resources", ["姓名", "证件号码", "就业状态", "参保险种", "就业单位"], rows,
-                   user=world.admin)
-    assert findings_of(run) == {("employment_not_recorded", not_recorded.id_number),
-                                ("employment_not_recorded", insured_only.id_number),
-                                ("unemployed_but_working", unemployed.id_number)}
+    rows = [
+        ["工一", not_recorded.id_number, "已就业", "", "某厂"],
+        ["工二", insured_only.id_number, "", "城镇职工基本养老保险", ""],
+        ["工三", unemployed.id_number, "登记失业", "", ""],
+        ["工四", working.id_number, "就业", "企业职工基本养老保险", "某公司"],
+    ]
+    run = run_list(
+        tmp_path, "human_resources", ["姓名", "证件号码", "就业状态", "参保险种", "就业单位"], rows, user=world.admin
+    )
+    assert findings_of(run) == {
+        ("employment_not_recorded", not_recorded.id_number),
+        ("employment_not_recorded", insured_only.id_number),
+        ("unemployed_but_working", unemployed.id_number),
+    }
     assert figures(run, "employment_not_recorded", insured_only.id_number) == {
-        "部门就业状态": "未注明", "职工社保": "有", "就业单位": "", "系统是否已务工": "未填写"}
+        "部门就业状态": "未注明",
+        "职工社保": "有",
+        "就业单位": "",
+        "系统是否已务工": "未填写",
+    }
     assert figures(run, "employment_not_recorded", not_recorded.id_number)["系统是否已务工"] == "否"
 
 

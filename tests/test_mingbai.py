@@ -19,17 +19,26 @@ from tests.test_workcards import RARE_HEAD, RARE_SPOUSE, pdf_fonts, pdf_text, sq
 
 @pytest.fixture
 def family(world):
-    household = make_household(world.village_a, household_no="M001", head=RARE_HEAD, phone="13812345678",
-                               address="甲村一组8号", household_type="脱贫户", lifted_year=2019)
+    household = make_household(
+        world.village_a,
+        household_no="M001",
+        head=RARE_HEAD,
+        phone="13812345678",
+        address="甲村一组8号",
+        household_type="脱贫户",
+        lifted_year=2019,
+    )
     make_member(household, name=RARE_SPOUSE, relation="配偶", male=False, dibao="农村低保")
     make_member(household, name="王父", relation="之父", birth="19400101", tekun="农村特困")
     make_member(household, name="王子", relation="之子", birth="20100101", dibao="未享受", tekun="不享受")
-    make_income(household, 2025, size=4, wage=20000, business=8000, property_income=500, transfer=3000,
-                business_cost=2000)
+    make_income(
+        household, 2025, size=4, wage=20000, business=8000, property_income=500, transfer=3000, business_cost=2000
+    )
     make_income(household, 2024, size=4, wage=10000)
     MonitoringLine.objects.create(year=2025, amount=Decimal("8000"))
-    cadre = Cadre.objects.create(name="李帮扶", unit="测试县农业农村局", position="副局长", phone="13900001111",
-                                 region=world.county)
+    cadre = Cadre.objects.create(
+        name="李帮扶", unit="测试县农业农村局", position="副局长", phone="13900001111", region=world.county
+    )
     Pairing.objects.create(household=household, cadre=cadre, start_date=datetime.date(2024, 1, 1))
     measures = [
         ("产业帮扶", "产业奖补", "养牛奖补", "2000", "已落实", datetime.date(2025, 3, 1), datetime.date(2025, 5, 10)),
@@ -39,9 +48,16 @@ def family(world):
         ("公益岗位帮扶", "公益性岗位", "护林员", None, "已落实", datetime.date(2025, 1, 1), datetime.date(2025, 1, 5)),
     ]
     for category, item, content, amount, status, planned, done in measures:
-        Measure.objects.create(household=household, category=category, sub_item=item, content=content,
-                               amount=Decimal(amount) if amount else None, status=status, planned_on=planned,
-                               implemented_on=done)
+        Measure.objects.create(
+            household=household,
+            category=category,
+            sub_item=item,
+            content=content,
+            amount=Decimal(amount) if amount else None,
+            status=status,
+            planned_on=planned,
+            implemented_on=done,
+        )
     return world, household
 
 
@@ -49,11 +65,19 @@ def test_card_of_the_latest_year(family):
     world, household = family
     card = mingbai_card(household, user=world.officer_a)
     assert card.year == 2025 and card.county == "测试县" and card.head_name == RARE_HEAD
-    assert card.income_items == [("工资性收入", Decimal("20000.00")), ("生产经营性收入", Decimal("8000.00")),
-                                 ("财产性收入", Decimal("500.00")), ("转移性收入", Decimal("3000.00")),
-                                 ("生产经营性支出", Decimal("2000.00"))]
+    assert card.income_items == [
+        ("工资性收入", Decimal("20000.00")),
+        ("生产经营性收入", Decimal("8000.00")),
+        ("财产性收入", Decimal("500.00")),
+        ("转移性收入", Decimal("3000.00")),
+        ("生产经营性支出", Decimal("2000.00")),
+    ]
     assert (card.net_income, card.per_capita, card.line, card.below_line) == (
-        Decimal("29500.00"), Decimal("7375.00"), Decimal("8000.00"), True)
+        Decimal("29500.00"),
+        Decimal("7375.00"),
+        Decimal("8000.00"),
+        True,
+    )
     assert [(p.category, p.item, p.amount) for p in card.policies] == [
         ("产业帮扶", "产业奖补", Decimal("2000.00")),
         ("健康帮扶", "医疗救助", Decimal("3500.50")),  # not yet 落实: dated by its plan
@@ -70,8 +94,20 @@ def test_print_page_for_a_chosen_year(family, client_for):
     client = client_for(world.officer_a)
     html = client.get(f"/ledgers/cards/mingbai/{household.pk}/").content.decode()
     assert 'class="card mingbai"' in html and "测试县收入及政策享受明白卡" in html and "（2025年度）" in html
-    for text in ("29500.00", "7375.00", "家庭纯收入÷4人", "2025年监测线8000元，低于监测线", "养牛奖补", "3500.50",
-                 f"享受人员：{RARE_SPOUSE}", "5500.50", "李帮扶", "13900001111", "13812345678", "户主（签字）"):
+    for text in (
+        "29500.00",
+        "7375.00",
+        "家庭纯收入÷4人",
+        "2025年监测线8000元，低于监测线",
+        "养牛奖补",
+        "3500.50",
+        f"享受人员：{RARE_SPOUSE}",
+        "5500.50",
+        "李帮扶",
+        "13900001111",
+        "13812345678",
+        "户主（签字）",
+    ):
         assert text in html, text
     assert "交通补助" not in html and "小额信贷" not in html and "护林员" not in html
     assert 'href="?year=2024"' in html and "year=2025&amp;format=pdf" in html
@@ -84,7 +120,10 @@ def test_print_page_for_a_chosen_year(family, client_for):
     assert "2023年度暂无收入数据" in html
     assert client.get(f"/ledgers/cards/mingbai/{household.pk}/?year=abc").status_code == 404
     assert [a.detail for a in AccessLog.objects.order_by("pk")] == [
-        "打印2025年收入及政策享受明白卡", "打印2024年收入及政策享受明白卡", "打印2023年收入及政策享受明白卡"]
+        "打印2025年收入及政策享受明白卡",
+        "打印2024年收入及政策享受明白卡",
+        "打印2023年收入及政策享受明白卡",
+    ]
 
 
 def test_pdf_holds_the_figures_and_the_rare_names(family, client_for, tmp_path):
@@ -94,8 +133,18 @@ def test_pdf_holds_the_figures_and_the_rare_names(family, client_for, tmp_path):
     assert "M001-2025" in response["Content-Disposition"]
     (page,) = pdf_text(response.content, tmp_path)
     text = squash(page)
-    for expected in ("测试县收入及政策享受明白卡", "（2025年度）", RARE_HEAD, RARE_SPOUSE, "29500.00", "7375.00",
-                     "产业奖补", "5500.50", "李帮扶", "13900001111"):
+    for expected in (
+        "测试县收入及政策享受明白卡",
+        "（2025年度）",
+        RARE_HEAD,
+        RARE_SPOUSE,
+        "29500.00",
+        "7375.00",
+        "产业奖补",
+        "5500.50",
+        "李帮扶",
+        "13900001111",
+    ):
         assert expected in text, expected
     assert all(f["emb"] == "yes" for f in pdf_fonts(response.content, tmp_path))
     assert AccessLog.objects.get().detail == "打印2025年收入及政策享受明白卡（PDF）"

@@ -27,11 +27,11 @@ def signed_form():
 
 @pytest.fixture
 def setup(world):
-    MonitoringLine.objects.create(region=world.county, year=2025, amount=Decimal("8000"),
-                                  document_no="测发〔2025〕1号")
+    MonitoringLine.objects.create(region=world.county, year=2025, amount=Decimal("8000"), document_no="测发〔2025〕1号")
     MonitoringLine.objects.create(region=world.county, year=2024, amount=Decimal("7600"))
-    home = make_household(world.village_a, household_no="A100", head="王大山", household_type="脱贫户",
-                          lifted_year=2018)
+    home = make_household(
+        world.village_a, household_no="A100", head="王大山", household_type="脱贫户", lifted_year=2018
+    )
     make_member(home, name="王小山", relation="之子", birth="20000101", labour_skill="普通劳动力")
     home.members.filter(relation="户主").update(labour_skill="普通劳动力")
     make_income(home, 2025, size=2, wage=6000, transfer=2000)  # 4000 per person: below the line
@@ -51,12 +51,24 @@ def pair_with(cadre_user, household):
 
 def walk_to_identified(world, home, cadre, *, identified_on=TODAY):
     case = s.open_clue(household=home, user=world.officer_a, source="农户自主申报", note="家中有人生病")
-    case = s.verify(case=case, user=cadre, visited_on=TODAY, findings="情况属实", signed=True,
-                    authorization_file=signed_form())
-    case = s.village_review(case=case, user=world.officer_a, held_on=TODAY, participants="村两委、驻村工作队",
-                            approve=True, category="脱贫不稳定户", risk_types=["因病", "缺劳动力"])
-    case = s.publicize(case=case, user=world.officer_a, start=TODAY - datetime.timedelta(days=7),
-                       end=TODAY - datetime.timedelta(days=3))
+    case = s.verify(
+        case=case, user=cadre, visited_on=TODAY, findings="情况属实", signed=True, authorization_file=signed_form()
+    )
+    case = s.village_review(
+        case=case,
+        user=world.officer_a,
+        held_on=TODAY,
+        participants="村两委、驻村工作队",
+        approve=True,
+        category="脱贫不稳定户",
+        risk_types=["因病", "缺劳动力"],
+    )
+    case = s.publicize(
+        case=case,
+        user=world.officer_a,
+        start=TODAY - datetime.timedelta(days=7),
+        end=TODAY - datetime.timedelta(days=3),
+    )
     case = s.submit_after_publicity(case=case, user=world.officer_a, today=TODAY)
     case = s.township_review(case=case, user=world.reviewer_a, approve=True, note="同意")
     return s.county_review(case=case, user=world.admin, approve=True, decided_on=identified_on)
@@ -73,15 +85,30 @@ def test_clue_to_identified_through_four_users(setup):
     assert ("乡镇审核", "审核通过", "甲镇审核员") in actions and ("县级审定", "审定纳入", "县管理员") in actions
     assert case.attachments.get().kind == "承诺授权书"
     # every step is in the change log with before/after
-    steps = [ch.after["step"] for ch in ObjectChange.objects.filter(content_type__model="monitoringcase")
-             .order_by("id")]
-    assert steps == [c.VERIFICATION, c.VILLAGE_REVIEW, c.PUBLICITY, c.PUBLICITY, c.TOWNSHIP_REVIEW, c.COUNTY_REVIEW,
-                     c.MONITORING]
+    steps = [
+        ch.after["step"] for ch in ObjectChange.objects.filter(content_type__model="monitoringcase").order_by("id")
+    ]
+    assert steps == [
+        c.VERIFICATION,
+        c.VILLAGE_REVIEW,
+        c.PUBLICITY,
+        c.PUBLICITY,
+        c.TOWNSHIP_REVIEW,
+        c.COUNTY_REVIEW,
+        c.MONITORING,
+    ]
 
 
-@pytest.mark.parametrize(("step_user", "allowed"), [
-    ("officer_a", False), ("reviewer_a", True), ("officer_b", False), ("admin", False), ("inspector", False),
-])
+@pytest.mark.parametrize(
+    ("step_user", "allowed"),
+    [
+        ("officer_a", False),
+        ("reviewer_a", True),
+        ("officer_b", False),
+        ("admin", False),
+        ("inspector", False),
+    ],
+)
 def test_township_review_only_by_the_township_reviewer_in_scope(setup, step_user, allowed):
     world, home, cadre, _ = setup
     case = s.open_clue(household=home, user=world.officer_a, source="农户自主申报")
@@ -143,26 +170,56 @@ def test_refusal_to_sign_ends_the_case(setup):
 def test_village_review_needs_category_and_one_to_five_risks(setup):
     world, home, cadre, _ = setup
     case = s.open_clue(household=home, user=world.officer_a, source="农户自主申报")
-    case = s.verify(case=case, user=cadre, visited_on=TODAY, findings="属实", signed=True,
-                    authorization_file=signed_form())
+    case = s.verify(
+        case=case, user=cadre, visited_on=TODAY, findings="属实", signed=True, authorization_file=signed_form()
+    )
     with pytest.raises(s.TransitionRefused, match="1 至 5 项"):
-        s.village_review(case=case, user=world.officer_a, held_on=TODAY, participants="村两委", approve=True,
-                         category="边缘易致贫户", risk_types=[])
+        s.village_review(
+            case=case,
+            user=world.officer_a,
+            held_on=TODAY,
+            participants="村两委",
+            approve=True,
+            category="边缘易致贫户",
+            risk_types=[],
+        )
     with pytest.raises(s.TransitionRefused, match="最多填写 5 项"):
-        s.village_review(case=case, user=world.officer_a, held_on=TODAY, participants="村两委", approve=True,
-                         category="边缘易致贫户", risk_types=c.RISK_VALUES[:6])
-    case = s.village_review(case=case, user=world.officer_a, held_on=TODAY, participants="村两委", approve=True,
-                            category="边缘易致贫户", risk_types=["务工就业不稳"])
+        s.village_review(
+            case=case,
+            user=world.officer_a,
+            held_on=TODAY,
+            participants="村两委",
+            approve=True,
+            category="边缘易致贫户",
+            risk_types=c.RISK_VALUES[:6],
+        )
+    case = s.village_review(
+        case=case,
+        user=world.officer_a,
+        held_on=TODAY,
+        participants="村两委",
+        approve=True,
+        category="边缘易致贫户",
+        risk_types=["务工就业不稳"],
+    )
     assert case.risk_types == ["因务工就业不稳"]
 
 
 def test_publicity_length_and_objections(setup):
     world, home, cadre, _ = setup
     case = s.open_clue(household=home, user=world.officer_a, source="农户自主申报")
-    case = s.verify(case=case, user=cadre, visited_on=TODAY, findings="属实", signed=True,
-                    authorization_file=signed_form())
-    case = s.village_review(case=case, user=world.officer_a, held_on=TODAY, participants="村两委", approve=True,
-                            category="边缘易致贫户", risk_types=["因病"])
+    case = s.verify(
+        case=case, user=cadre, visited_on=TODAY, findings="属实", signed=True, authorization_file=signed_form()
+    )
+    case = s.village_review(
+        case=case,
+        user=world.officer_a,
+        held_on=TODAY,
+        participants="村两委",
+        approve=True,
+        category="边缘易致贫户",
+        risk_types=["因病"],
+    )
     with pytest.raises(s.TransitionRefused, match="公示期不少于 5 天（本次 4 天）"):
         s.publicize(case=case, user=world.officer_a, start=TODAY, end=TODAY + datetime.timedelta(days=3))
     MonitoringSettings.objects.create(region=world.county, publicity_days=7)
@@ -213,6 +270,7 @@ def test_line_of_the_right_year_and_place(setup):
 
 # --- elimination ----------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def identified(setup):
     world, home, cadre, other = setup
@@ -228,8 +286,14 @@ def make_eligible(home):
     from shoudi.assistance.models import Measure
 
     home.incomes.update(per_capita=Decimal("12000"))
-    Measure.objects.create(household=home, category="产业帮扶", sub_item="种植业", content="种植辣椒", status="已落实",
-                           implemented_on=datetime.date(2026, 6, 1))
+    Measure.objects.create(
+        household=home,
+        category="产业帮扶",
+        sub_item="种植业",
+        content="种植辣椒",
+        status="已落实",
+        implemented_on=datetime.date(2026, 6, 1),
+    )
 
 
 def test_elimination_guards_each_say_why(identified):
@@ -281,11 +345,21 @@ def test_elimination_chain_to_eliminated_and_reversal(identified):
     case = s.apply_elimination(case=case, user=cadre, today=TODAY, elimination_type="帮扶消除")
     with pytest.raises(s.TransitionRefused, match="签字认可"):
         s.verify(case=case, user=cadre, visited_on=TODAY, findings="x", signed=False, checklist={})
-    case = s.verify(case=case, user=cadre, visited_on=TODAY, findings="稳定", signed=True,
-                    checklist=dict.fromkeys(s.ELIMINATION_CHECKLIST, True))
+    case = s.verify(
+        case=case,
+        user=cadre,
+        visited_on=TODAY,
+        findings="稳定",
+        signed=True,
+        checklist=dict.fromkeys(s.ELIMINATION_CHECKLIST, True),
+    )
     case = s.village_review(case=case, user=world.officer_a, held_on=TODAY, participants="村民代表", approve=True)
-    case = s.publicize(case=case, user=world.officer_a, start=TODAY - datetime.timedelta(days=10),
-                       end=TODAY - datetime.timedelta(days=5))
+    case = s.publicize(
+        case=case,
+        user=world.officer_a,
+        start=TODAY - datetime.timedelta(days=10),
+        end=TODAY - datetime.timedelta(days=5),
+    )
     case = s.submit_after_publicity(case=case, user=world.officer_a, today=TODAY)
     case = s.township_review(case=case, user=world.reviewer_a, approve=True)
     case = s.county_review(case=case, user=world.admin, approve=True, decided_on=TODAY)
@@ -307,8 +381,9 @@ def test_failed_elimination_check_keeps_the_household_monitored(identified):
 
 def test_time_limits_are_computed(setup):
     world, home, _, _ = setup
-    case = s.open_clue(household=home, user=world.officer_a, source="农户自主申报",
-                       clue_date=datetime.date(2026, 11, 1))
+    case = s.open_clue(
+        household=home, user=world.officer_a, source="农户自主申报", clue_date=datetime.date(2026, 11, 1)
+    )
     kinds = {d.kind: d for d in case_deadlines(case, today=datetime.date(2026, 11, 20))}
     assert kinds["identification"].overdue and kinds["identification"].due == datetime.date(2026, 11, 16)
     assert not {d.kind: d for d in case_deadlines(case, today=datetime.date(2026, 11, 10))}["identification"].overdue

@@ -44,16 +44,28 @@ def test_the_page_offers_the_next_step_only_to_who_may_take_it(client_for, world
 def test_posting_a_step_moves_the_case_and_a_refusal_is_shown(client_for, world, cases):
     case_a, _ = cases
     client = client_for(world.officer_a)
-    response = client.post(f"/monitoring/cases/{case_a.pk}/act/verification/", {
-        "verification-visited_on": "2026-11-20", "verification-findings": "属实", "verification-signed": "1",
-    }, follow=True)
+    response = client.post(
+        f"/monitoring/cases/{case_a.pk}/act/verification/",
+        {
+            "verification-visited_on": "2026-11-20",
+            "verification-findings": "属实",
+            "verification-signed": "1",
+        },
+        follow=True,
+    )
     assert "请上传农户签字的承诺授权书" in response.content.decode()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    response = client.post(f"/monitoring/cases/{case_a.pk}/act/verification/", {
-        "verification-visited_on": "2026-11-20", "verification-findings": "属实", "verification-signed": "1",
-        "verification-authorization_file": SimpleUploadedFile("sq.pdf", b"%PDF"),
-    }, follow=True)
+    response = client.post(
+        f"/monitoring/cases/{case_a.pk}/act/verification/",
+        {
+            "verification-visited_on": "2026-11-20",
+            "verification-findings": "属实",
+            "verification-signed": "1",
+            "verification-authorization_file": SimpleUploadedFile("sq.pdf", b"%PDF"),
+        },
+        follow=True,
+    )
     case_a.refresh_from_db()
     assert case_a.step == c.VILLAGE_REVIEW
     assert "已登记入户核实" in response.content.decode()
@@ -70,12 +82,16 @@ def test_a_user_out_of_scope_cannot_act(client_for, world, cases):
 def test_clue_form_from_the_household(client_for, world):
     home = make_household(world.village_a, household_no="A300", head="新户")
     client = client_for(world.officer_a)
-    response = client.post(f"/monitoring/clue/?household={home.pk}", {
-        "source": "农户自主申报", "clue_date": "2026-11-20", "note": "申请", "risk_types": ["因病"]})
+    response = client.post(
+        f"/monitoring/clue/?household={home.pk}",
+        {"source": "农户自主申报", "clue_date": "2026-11-20", "note": "申请", "risk_types": ["因病"]},
+    )
     case = MonitoringCase.objects.get(household=home)
     assert response.status_code == 302 and response["Location"] == f"/monitoring/cases/{case.pk}/"
-    again = client.post(f"/monitoring/clue/?household={home.pk}", {
-        "source": "农户自主申报", "clue_date": "2026-11-20", "note": "再次申请"})
+    again = client.post(
+        f"/monitoring/clue/?household={home.pk}",
+        {"source": "农户自主申报", "clue_date": "2026-11-20", "note": "再次申请"},
+    )
     assert "已有进行中的监测记录" in again.content.decode()
 
 
@@ -114,7 +130,7 @@ def test_batch_review_for_the_county(client_for, world):
 def test_case_filters(client_for, world, cases):
     client = client_for(world.admin)
     html = client.get("/monitoring/cases/", {"source": "基层干部排查"}).content.decode()
-    listed = html[html.index('id="object-list"'):]
+    listed = html[html.index('id="object-list"') :]
     assert "B200" in listed and "A200" not in listed
 
 
@@ -136,8 +152,10 @@ def test_screen_page_starts_a_job(client_for, world, settings, django_capture_on
 
 def test_line_admin_is_for_the_county_admin(client_for, world):
     assert client_for(world.officer_a).get("/monitoring/lines/add/").status_code == 403
-    response = client_for(world.admin).post("/monitoring/lines/add/", {
-        "region": world.county.pk, "year": 2026, "amount": "8300", "document_no": "测发〔2026〕2号"})
+    response = client_for(world.admin).post(
+        "/monitoring/lines/add/",
+        {"region": world.county.pk, "year": 2026, "amount": "8300", "document_no": "测发〔2026〕2号"},
+    )
     assert response.status_code == 302
     assert MonitoringLine.objects.get(year=2026).amount == Decimal("8300")
     other = make_user("admin_b", "county_admin", world.other_county)
@@ -166,7 +184,7 @@ def test_household_list_filters_from_monitoring(client_for, world, cases):
 
     def listed(**params):
         html = client.get("/registry/households/", params).content.decode()
-        return {no for no in ("A200", "B200") if no in html[html.index('id="object-list"'):]}
+        return {no for no in ("A200", "B200") if no in html[html.index('id="object-list"') :]}
 
     assert listed(monitored="true") == {"A200"}
     assert listed(category="边缘易致贫户") == {"A200"}
@@ -177,10 +195,21 @@ def test_attachments_are_uploaded_in_scope(client_for, world, cases):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     case_a, _ = cases
-    response = client_for(world.officer_a).post(f"/monitoring/cases/{case_a.pk}/act/attach/", {
-        "attach-kind": "会议记录", "attach-file": SimpleUploadedFile("研判会议记录.pdf", b"%PDF")}, follow=True)
+    response = client_for(world.officer_a).post(
+        f"/monitoring/cases/{case_a.pk}/act/attach/",
+        {"attach-kind": "会议记录", "attach-file": SimpleUploadedFile("研判会议记录.pdf", b"%PDF")},
+        follow=True,
+    )
     assert "已上传材料" in response.content.decode()
     assert case_a.attachments.get().kind == "会议记录"
-    assert client_for(world.inspector).post(f"/monitoring/cases/{case_a.pk}/act/attach/", {
-        "attach-kind": "会议记录", "attach-file": SimpleUploadedFile("x.pdf", b"%PDF")}, follow=True
-    ).content.decode().count("您无权为该监测对象上传材料") == 1
+    assert (
+        client_for(world.inspector)
+        .post(
+            f"/monitoring/cases/{case_a.pk}/act/attach/",
+            {"attach-kind": "会议记录", "attach-file": SimpleUploadedFile("x.pdf", b"%PDF")},
+            follow=True,
+        )
+        .content.decode()
+        .count("您无权为该监测对象上传材料")
+        == 1
+    )

@@ -114,8 +114,11 @@ def test_settings_come_from_the_environment(tmp_path):
         " s.SECRET_KEY, s.TIME_ZONE, s.LANGUAGE_CODE, s.MEDIA_ROOT)"
     )
     env = {
-        "PATH": "/usr/bin:/bin", "DATABASE_URL": "postgres://u@db.example:5432/county",
-        "SHOUDI_SECRET_KEY": "k-from-env", "SHOUDI_DEBUG": "1", "SHOUDI_ALLOWED_HOSTS": "shoudi.county.gov,10.1.1.1",
+        "PATH": "/usr/bin:/bin",
+        "DATABASE_URL": "postgres://u@db.example:5432/county",
+        "SHOUDI_SECRET_KEY": "k-from-env",
+        "SHOUDI_DEBUG": "1",
+        "SHOUDI_ALLOWED_HOSTS": "shoudi.county.gov,10.1.1.1",
         "SHOUDI_DATA_DIR": str(tmp_path),
     }
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout

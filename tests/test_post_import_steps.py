@@ -29,8 +29,12 @@ def immediate_jobs(settings):
 @pytest.fixture
 def national_file(tmp_path, world):
     path = tmp_path / "农户.xlsx"
-    write_national_xlsx(path, generate_rows([world.village_a], households=HOUSEHOLDS, seed=3, year=2025),
-                        title="测试县2025年度农户信息", details="导出时间：2026-03-01")
+    write_national_xlsx(
+        path,
+        generate_rows([world.village_a], households=HOUSEHOLDS, seed=3, year=2025),
+        title="测试县2025年度农户信息",
+        details="导出时间：2026-03-01",
+    )
     return path
 
 
@@ -84,12 +88,14 @@ def test_an_import_runs_its_steps_and_logs_them(client_for, world, national_file
     assert "已导入" in page and "重试后续步骤" not in page
 
 
-def test_a_failing_step_fails_the_job_and_a_retry_runs_only_the_steps_left(client_for, world, national_file,
-                                                                          immediate_jobs):
+def test_a_failing_step_fails_the_job_and_a_retry_runs_only_the_steps_left(
+    client_for, world, national_file, immediate_jobs
+):
     flaky = FlakyStep()
     client = client_for(world.officer_a)
-    with registry.added("post_import_steps", PostImportStep("civil_check", "核对民政数据", flaky), key="civil_check",
-                        order=15):
+    with registry.added(
+        "post_import_steps", PostImportStep("civil_check", "核对民政数据", flaky), key="civil_check", order=15
+    ):
         record = import_through_the_pages(client, national_file)
         job = Job.objects.get(pk=record.commit_job_id)
 
@@ -132,8 +138,9 @@ def test_retrying_the_commit_job_itself_does_not_import_again(client_for, world,
     from shoudi.core.jobs import retry_job
 
     flaky = FlakyStep()
-    with registry.added("post_import_steps", PostImportStep("civil_check", "核对民政数据", flaky), key="civil_check",
-                        order=15):
+    with registry.added(
+        "post_import_steps", PostImportStep("civil_check", "核对民政数据", flaky), key="civil_check", order=15
+    ):
         record = import_through_the_pages(client_for(world.officer_a), national_file)
         flaky.failing = False
         retry_job(job=record.commit_job, user=world.officer_a)  # the job page's 重新运行
@@ -152,8 +159,9 @@ def test_only_the_importer_retries_and_only_a_failed_import(client_for, world, n
 
 def test_the_command_line_runs_the_steps_and_fails_with_the_message(world, national_file):
     flaky = FlakyStep()
-    with registry.added("post_import_steps", PostImportStep("civil_check", "核对民政数据", flaky), key="civil_check",
-                        order=15):
+    with registry.added(
+        "post_import_steps", PostImportStep("civil_check", "核对民政数据", flaky), key="civil_check", order=15
+    ):
         out = io.StringIO()
         message = "后续步骤“核对民政数据”未完成：民政数据暂不可用（农户信息已导入）"
         with pytest.raises(CommandError, match=re.escape(message)):

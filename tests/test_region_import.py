@@ -117,9 +117,15 @@ def test_xlsx_creates_the_tree_parents_first(db, valid_xlsx):
 
 
 def test_gb18030_csv_without_parent_column(db, tmp_path):
-    path = write_csv(tmp_path / "区划.csv", [
-        ("520199", "新县"), ("520199001000", "一镇"), ("520199001001", "一村"), ("520199002", "二镇"),
-    ])
+    path = write_csv(
+        tmp_path / "区划.csv",
+        [
+            ("520199", "新县"),
+            ("520199001000", "一镇"),
+            ("520199001001", "一村"),
+            ("520199002", "二镇"),
+        ],
+    )
     with pytest.raises(UnicodeDecodeError):
         path.read_bytes().decode("utf-8")  # really GB18030, as Excel on a Chinese Windows saves it
 
@@ -194,13 +200,16 @@ def test_a_file_with_bad_rows_writes_nothing_and_reports_every_row(db, tmp_path)
     assert result.summary() == "新增 2，修改 0，未变 0，错误 5"
 
 
-@pytest.mark.parametrize(("name", "content", "reason"), [
-    ("empty.csv", b"", "文件是空的"),
-    ("notes.txt", b"hello", "只支持"),
-    ("broken.xlsx", b"PK\x03\x04 not really a zip", "无法读取 Excel"),
-    ("no_header.csv", "编号,地名\n520199,新县\n".encode(), "未找到表头"),
-    ("header_only.csv", "区划代码,名称\n".encode(), "没有数据行"),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.csv", b"", "文件是空的"),
+        ("notes.txt", b"hello", "只支持"),
+        ("broken.xlsx", b"PK\x03\x04 not really a zip", "无法读取 Excel"),
+        ("no_header.csv", "编号,地名\n520199,新县\n".encode(), "未找到表头"),
+        ("header_only.csv", "区划代码,名称\n".encode(), "没有数据行"),
+    ],
+)
 def test_unreadable_files_are_rejected(db, tmp_path, name, content, reason):
     path = tmp_path / name
     path.write_bytes(content)
@@ -211,10 +220,13 @@ def test_unreadable_files_are_rejected(db, tmp_path, name, content, reason):
 
 
 def test_scope_and_role_of_the_importing_user(world, tmp_path):
-    path = write_xlsx(tmp_path / "other.xlsx", [
-        ("520102003", "丙镇", "520102"),  # inside the admin's county
-        ("520103002", "邻二镇", "520103"),  # the neighbouring county
-    ])
+    path = write_xlsx(
+        tmp_path / "other.xlsx",
+        [
+            ("520102003", "丙镇", "520102"),  # inside the admin's county
+            ("520103002", "邻二镇", "520103"),  # the neighbouring county
+        ],
+    )
     with pytest.raises(PermissionDenied):
         import_regions(path, user=world.officer_a)
 
@@ -294,7 +306,11 @@ def shoudi(*argv: str, tmp_path: Path) -> subprocess.CompletedProcess:
     env["SHOUDI_DATA_DIR"] = str(tmp_path / "data")
     return subprocess.run(
         [sys.executable, "-m", "shoudi", "import_regions", *argv],
-        capture_output=True, text=True, env=env, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
     )
 
 
@@ -326,12 +342,15 @@ def upload(client, path: Path):
 
 
 def test_admin_previews_then_confirms(world, client_for, tmp_path, media):
-    path = write_xlsx(tmp_path / "丙镇.xlsx", [
-        ("520102003", "丙镇", "520102"),
-        (520102003001, "丙村", 520102003),
-        ("520102001", "甲镇（新名）", "520102"),
-        ("520102001001", "甲村", "520102001"),
-    ])
+    path = write_xlsx(
+        tmp_path / "丙镇.xlsx",
+        [
+            ("520102003", "丙镇", "520102"),
+            (520102003001, "丙村", 520102003),
+            ("520102001", "甲镇（新名）", "520102"),
+            ("520102001001", "甲村", "520102001"),
+        ],
+    )
     client = client_for(world.admin)
     assert client.get(reverse("regions:region_import")).status_code == 200
 
@@ -364,11 +383,14 @@ def test_admin_previews_then_confirms(world, client_for, tmp_path, media):
 
 
 def test_preview_with_errors_offers_no_confirmation(world, client_for, tmp_path, media):
-    path = write_xlsx(tmp_path / "bad.xlsx", [
-        ("520102003", "丙镇", "520102"),
-        ("520103002", "邻二镇", "520103"),  # another county
-        ("52010200", "八位", "520102"),
-    ])
+    path = write_xlsx(
+        tmp_path / "bad.xlsx",
+        [
+            ("520102003", "丙镇", "520102"),
+            ("520103002", "邻二镇", "520103"),  # another county
+            ("52010200", "八位", "520102"),
+        ],
+    )
 
     response = upload(client_for(world.admin), path)
 

@@ -94,15 +94,22 @@ def test_monitoring_settings_region_first_then_year(world):
 
 # --- the behaviour each model drives --------------------------------------------------------------------------
 
+
 def test_the_rhythm_of_the_users_region_sets_the_cadre_deadline(world):
     """识别后落实帮扶干部: 15 days after identification a case without a cadre is late under a 10-day default,
     not under village A's township's 20 days."""
     RhythmSettings.objects.create(cadre_within_days=10)
     RhythmSettings.objects.create(region=world.township_a, cadre_within_days=20)
     home = make_household(world.village_a, household_no="R1", head="节奏户")
-    MonitoringCase.objects.create(household=home, category="边缘易致贫户", risk_types=["因病"], source="农户自主申报",
-                                  clue_date=datetime.date(2026, 11, 1), identified_on=datetime.date(2026, 11, 5),
-                                  step=mc.MONITORING)
+    MonitoringCase.objects.create(
+        household=home,
+        category="边缘易致贫户",
+        risk_types=["因病"],
+        source="农户自主申报",
+        clue_date=datetime.date(2026, 11, 1),
+        identified_on=datetime.date(2026, 11, 5),
+        step=mc.MONITORING,
+    )
     today = datetime.date(2026, 11, 20)
     assert home in item_queryset("no_cadre", world.admin, today)  # the county's admin: the default
     assert home not in item_queryset("no_cadre", world.officer_a, today)  # village A: its township's row
@@ -116,8 +123,9 @@ def test_the_case_deadline_reads_the_settings_of_its_village_and_year(world):
 
     def due(village, today):
         home = make_household(village, household_no=f"D{village.pk}{today.year}", head="时限户")
-        case = MonitoringCase.objects.create(household=home, source="农户自主申报", clue_date=clue,
-                                             step=mc.VERIFICATION)
+        case = MonitoringCase.objects.create(
+            household=home, source="农户自主申报", clue_date=clue, step=mc.VERIFICATION
+        )
         deadline = {d.kind: d for d in case_deadlines(case, today=today)}["identification"]
         return (deadline.due - clue).days
 
@@ -133,28 +141,58 @@ def test_matching_reads_the_default_when_the_county_has_no_row(world, tmp_path, 
     home = make_household(world.village_a, household_no="E9", head="学九", household_type="脱贫户")
     six = make_member(home, name="六岁", relation="之子", birth="20190101")
     fifteen = make_member(home, name="十五岁", relation="之子", birth="20100101")
-    run = run_list(tmp_path, "education", ["姓名", "证件号码"], [["学九", home.members.get(relation="户主").id_number]],
-                   user=world.admin)
+    run = run_list(
+        tmp_path,
+        "education",
+        ["姓名", "证件号码"],
+        [["学九", home.members.get(relation="户主").id_number]],
+        user=world.admin,
+    )
     assert findings_of(run) == {("school_age_not_enrolled", fifteen.id_number)}
     assert six.id_number not in {i for _, i in findings_of(run)}
 
 
 # --- the edit pages -------------------------------------------------------------------------------------------
 
-RHYTHM = {"monitored_visit_months": 1, "monitored_assessment_months": 3, "stable_after_elimination_months": 6,
-          "lifted_contact_months": 1, "lifted_visit_months": 3, "cadre_within_days": 10, "measure_within_days": 30}
-MONITORING = {"publicity_days": 5, "identification_days": 15, "min_months_before_elimination": 3,
-              "warn_months_before_elimination": 6, "edge_factor": "1.5", "low_income_floor": "10000",
-              "income_drop_percent": 20, "medical_threshold_lifted": "10000", "medical_threshold_other": "20000"}
-MATCHING = {"verification_days": 10, "rural_income": "22000", "medical_lifted_percent": 50,
-            "medical_other_percent": 100, "school_age_min": 6, "school_age_max": 16}
+RHYTHM = {
+    "monitored_visit_months": 1,
+    "monitored_assessment_months": 3,
+    "stable_after_elimination_months": 6,
+    "lifted_contact_months": 1,
+    "lifted_visit_months": 3,
+    "cadre_within_days": 10,
+    "measure_within_days": 30,
+}
+MONITORING = {
+    "publicity_days": 5,
+    "identification_days": 15,
+    "min_months_before_elimination": 3,
+    "warn_months_before_elimination": 6,
+    "edge_factor": "1.5",
+    "low_income_floor": "10000",
+    "income_drop_percent": 20,
+    "medical_threshold_lifted": "10000",
+    "medical_threshold_other": "20000",
+}
+MATCHING = {
+    "verification_days": 10,
+    "rural_income": "22000",
+    "medical_lifted_percent": 50,
+    "medical_other_percent": 100,
+    "school_age_min": 6,
+    "school_age_max": 16,
+}
 
 
-@pytest.mark.parametrize(("url", "model", "data"), [
-    ("/assistance/rhythm/add/", RhythmSettings, RHYTHM),
-    ("/monitoring/settings/add/", MonitoringSettings, MONITORING),
-    ("/matching/settings/add/", MatchingSettings, MATCHING),
-], ids=["rhythm", "monitoring", "matching"])
+@pytest.mark.parametrize(
+    ("url", "model", "data"),
+    [
+        ("/assistance/rhythm/add/", RhythmSettings, RHYTHM),
+        ("/monitoring/settings/add/", MonitoringSettings, MONITORING),
+        ("/matching/settings/add/", MatchingSettings, MATCHING),
+    ],
+    ids=["rhythm", "monitoring", "matching"],
+)
 def test_a_second_default_on_the_edit_page_is_a_form_error(world, client_for, url, model, data):
     model.objects.create()
     operator = make_user("operator", "county_admin", world.county, is_superuser=True)

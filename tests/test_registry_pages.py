@@ -11,8 +11,14 @@ from shoudi.registry.testing import make_household, make_income, make_member
 
 @pytest.fixture
 def homes(world):
-    a = make_household(world.village_a, household_no="A001", head="王建国", phone="13512345678",
-                       household_type="脱贫户", lifted_year=2019)
+    a = make_household(
+        world.village_a,
+        household_no="A001",
+        head="王建国",
+        phone="13512345678",
+        household_type="脱贫户",
+        lifted_year=2019,
+    )
     make_member(a, name="王小䶮", relation="之子", birth="20100305", dibao="农村低保")
     b = make_household(world.village_b, household_no="B001", head="赵𠮷祥")
     return a, b
@@ -20,7 +26,7 @@ def homes(world):
 
 def list_part(response) -> str:
     html = response.content.decode()
-    return html[html.index('id="object-list"'):]
+    return html[html.index('id="object-list"') :]
 
 
 def test_household_list_is_scoped(client_for, world, homes):
@@ -47,8 +53,12 @@ def test_ids_and_phones_are_masked_and_unmasking_is_logged(client_for, world, ho
     shown = client.get(f"/registry/unmask/member/{head.pk}/id_number/").content.decode()
     assert head.id_number in shown
     entry = AccessLog.objects.get()
-    assert (entry.user, entry.action, entry.field, entry.object_repr) == (world.officer_a, "unmask", "id_number",
-                                                                         "王建国")
+    assert (entry.user, entry.action, entry.field, entry.object_repr) == (
+        world.officer_a,
+        "unmask",
+        "id_number",
+        "王建国",
+    )
 
 
 def test_inspector_cannot_unmask(client_for, world, homes):
@@ -68,10 +78,18 @@ def test_member_list_export_is_masked_and_logged(client_for, world, homes):
     assert AccessLog.objects.get(action="export").record_count == 2
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("王建国", {"A001"}), ("WJG", {"A001"}), ("wxy", {"A001"}), ("A001", {"A001"}), ("13512345678", {"A001"}),
-    ("赵𠮷祥", {"B001"}), ("nobody", set()),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("王建国", {"A001"}),
+        ("WJG", {"A001"}),
+        ("wxy", {"A001"}),
+        ("A001", {"A001"}),
+        ("13512345678", {"A001"}),
+        ("赵𠮷祥", {"B001"}),
+        ("nobody", set()),
+    ],
+)
 def test_household_search(client_for, world, homes, query, expected):
     html = list_part(client_for(world.admin).get("/registry/households/", {"q": query}))
     assert {no for no in ("A001", "B001") if no in html} == expected
@@ -106,17 +124,33 @@ def test_member_add_validates_the_id_number(client_for, world, homes):
 
 def test_member_cannot_be_added_to_a_household_out_of_scope(client_for, world, homes):
     _, b = homes
-    response = client_for(world.officer_a).post("/registry/members/add/", {
-        "household": b.pk, "name": "越界", "id_type": "居民身份证", "id_number": "11010519491231002X",
-        "relation": "之女", "status": "正常"})
+    response = client_for(world.officer_a).post(
+        "/registry/members/add/",
+        {
+            "household": b.pk,
+            "name": "越界",
+            "id_type": "居民身份证",
+            "id_number": "11010519491231002X",
+            "relation": "之女",
+            "status": "正常",
+        },
+    )
     assert response.status_code == 200 and not Member.objects.filter(name="越界").exists()
 
 
 def test_second_head_is_refused(client_for, world, homes):
     a, _ = homes
-    response = client_for(world.officer_a).post("/registry/members/add/", {
-        "household": a.pk, "name": "二号户主", "id_type": "居民身份证", "id_number": "11010519491231002X",
-        "relation": "户主", "status": "正常"})
+    response = client_for(world.officer_a).post(
+        "/registry/members/add/",
+        {
+            "household": a.pk,
+            "name": "二号户主",
+            "id_type": "居民身份证",
+            "id_number": "11010519491231002X",
+            "relation": "户主",
+            "status": "正常",
+        },
+    )
     assert "该户已有户主" in response.content.decode()
 
 
@@ -145,5 +179,5 @@ def test_list_query_count_does_not_grow_with_rows(client_for, world, homes, djan
 
 def test_the_village_filter_offers_only_villages_in_scope(client_for, world, homes):
     html = client_for(world.reviewer_a).get("/registry/households/").content.decode()
-    form = html[html.index('id="filter-form"'):html.index('id="object-list"')]
+    form = html[html.index('id="filter-form"') : html.index('id="object-list"')]
     assert ">甲村<" in form and ">甲二村<" in form and ">乙村<" not in form

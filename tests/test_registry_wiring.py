@@ -64,21 +64,26 @@ def test_the_household_filters_of_higher_apps_are_on_the_household_list(client_f
 
 def test_the_household_list_filters_by_monitored_and_todo(client_for, world):
     watched = make_household(world.village_a, household_no="A100", head="监测户")
-    MonitoringCase.objects.create(household=watched, category="边缘易致贫户", identified_on=datetime.date(2025, 1, 5),
-                                  step=mc.MONITORING, clue_date=datetime.date(2025, 1, 1))
+    MonitoringCase.objects.create(
+        household=watched,
+        category="边缘易致贫户",
+        identified_on=datetime.date(2025, 1, 5),
+        step=mc.MONITORING,
+        clue_date=datetime.date(2025, 1, 1),
+    )
     make_household(world.village_a, household_no="A101", head="普通户")
     client = client_for(world.admin)
 
     def listed(**params):
         html = client.get("/registry/households/", params).content.decode()
-        return {no for no in ("A100", "A101") if no in html[html.index('id="object-list"'):]}
+        return {no for no in ("A100", "A101") if no in html[html.index('id="object-list"') :]}
 
     assert listed() == {"A100", "A101"}
     assert listed(monitored="true") == {"A100"}
     assert listed(monitored="false") == {"A101"}
     assert listed(todo="no_cadre") == {"A100"}  # identified long ago, no cadre paired
     case_html = client.get("/monitoring/cases/", {"todo": "no_measure"}).content.decode()
-    assert "待办事项" in case_html and "A100" in case_html[case_html.index('id="object-list"'):]
+    assert "待办事项" in case_html and "A100" in case_html[case_html.index('id="object-list"') :]
 
 
 class SampleFilterSet(ScopedFilterSet):
@@ -98,8 +103,11 @@ def test_an_extension_reaches_its_filterset_and_those_derived_from_it(world):
     make_household(world.village_a, household_no="X1")
     make_household(world.village_a, household_no="X2")
     with registry.added("filter_extensions", extension):
-        assert list(SampleFilterSet({"numbered": "X1"}, queryset=Household.objects.all()).qs.values_list(
-            "household_no", flat=True)) == ["X1"]
+        assert list(
+            SampleFilterSet({"numbered": "X1"}, queryset=Household.objects.all()).qs.values_list(
+                "household_no", flat=True
+            )
+        ) == ["X1"]
         assert "numbered" in NarrowerFilterSet(queryset=Household.objects.all()).filters
     assert "numbered" not in SampleFilterSet(queryset=Household.objects.all()).filters  # gone with its entry
 
@@ -109,4 +117,3 @@ def test_an_extension_may_not_replace_a_declared_filter(db):
     with registry.added("filter_extensions", clash), pytest.raises(ValueError, match="exists already"):
         HouseholdFilterSet(queryset=Household.objects.all())
     assert "todo" in HouseholdFilterSet(queryset=Household.objects.all()).filters
-

@@ -12,8 +12,18 @@ DEFAULT = RhythmSettings()
 
 
 def duties(today, *, lifted=False, identified=None, eliminated=None, visits=(), assessments=(), settings=DEFAULT):
-    return {o.kind: o for o in obligations(lifted=lifted, identified_on=identified, eliminated_on=eliminated,
-                                           visits=visits, assessments=assessments, today=today, settings=settings)}
+    return {
+        o.kind: o
+        for o in obligations(
+            lifted=lifted,
+            identified_on=identified,
+            eliminated_on=eliminated,
+            visits=visits,
+            assessments=assessments,
+            today=today,
+            settings=settings,
+        )
+    }
 
 
 def test_periods_are_calendar_months_and_quarters():
@@ -23,17 +33,22 @@ def test_periods_are_calendar_months_and_quarters():
     assert period_bounds(D(2027, 2, 10), 3, -1) == (D(2026, 10, 1), D(2026, 12, 31))
 
 
-@pytest.mark.parametrize(("today", "expected"), [
-    (D(2026, 3, 1), None),  # not yet identified
-    (D(2026, 3, 10), MONITORED),
-    (D(2026, 9, 9), MONITORED),  # eliminated 2026-06-10: under 6 months
-    (D(2026, 12, 9), MONITORED),
-    (D(2026, 12, 10), LIFTED),  # 6 months after elimination
-    (D(2027, 1, 5), LIFTED),
-])
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (D(2026, 3, 1), None),  # not yet identified
+        (D(2026, 3, 10), MONITORED),
+        (D(2026, 9, 9), MONITORED),  # eliminated 2026-06-10: under 6 months
+        (D(2026, 12, 9), MONITORED),
+        (D(2026, 12, 10), LIFTED),  # 6 months after elimination
+        (D(2027, 1, 5), LIFTED),
+    ],
+)
 def test_regime_follows_identification_and_elimination(today, expected):
-    assert regime(lifted=False, identified_on=D(2026, 3, 10), eliminated_on=D(2026, 6, 10), today=today,
-                  settings=DEFAULT) == expected
+    assert (
+        regime(lifted=False, identified_on=D(2026, 3, 10), eliminated_on=D(2026, 6, 10), today=today, settings=DEFAULT)
+        == expected
+    )
 
 
 def test_monitored_household_month_by_month_across_the_year_end():
@@ -71,8 +86,7 @@ def test_eliminated_six_months_ago_moves_to_the_lighter_rhythm():
     kinds = duties(D(2027, 1, 15), identified=D(2026, 1, 5), eliminated=D(2026, 7, 1), visits=[])
     assert set(kinds) == {"contact", "visit"}
     assert not kinds["contact"].overdue  # the lighter duty began only this month
-    assert set(duties(D(2026, 12, 15), identified=D(2026, 1, 5), eliminated=D(2026, 7, 1))) == {"visit",
-                                                                                                  "assessment"}
+    assert set(duties(D(2026, 12, 15), identified=D(2026, 1, 5), eliminated=D(2026, 7, 1))) == {"visit", "assessment"}
 
 
 def test_ordinary_household_has_no_rhythm():
@@ -81,7 +95,6 @@ def test_ordinary_household_has_no_rhythm():
 
 def test_numbers_are_configuration():
     every_two = RhythmSettings(monitored_visit_months=2, monitored_assessment_months=6)
-    kinds = duties(D(2026, 12, 15), identified=D(2026, 1, 1), visits=[(D(2026, 11, 20), "入户")],
-                   settings=every_two)
+    kinds = duties(D(2026, 12, 15), identified=D(2026, 1, 1), visits=[(D(2026, 11, 20), "入户")], settings=every_two)
     assert kinds["visit"].done and kinds["visit"].period_start == D(2026, 11, 1)
     assert kinds["assessment"].period_start == D(2026, 7, 1)

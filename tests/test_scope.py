@@ -150,17 +150,32 @@ def test_user_detail_scope(client_for, world):
 
 
 def test_user_form_offers_only_regions_in_scope(client_for, world):
-    response = client_for(world.admin).post("/users/add/", {
-        "username": "newbie", "name": "新人", "role": "village_officer", "region": world.other_village.pk,
-        "password1": "a-Long-pass-2026", "password2": "a-Long-pass-2026", "is_active": "on",
-    })
+    response = client_for(world.admin).post(
+        "/users/add/",
+        {
+            "username": "newbie",
+            "name": "新人",
+            "role": "village_officer",
+            "region": world.other_village.pk,
+            "password1": "a-Long-pass-2026",
+            "password2": "a-Long-pass-2026",
+            "is_active": "on",
+        },
+    )
     assert response.status_code == 200
     assert not User.objects.filter(username="newbie").exists()
 
 
 def test_admin_creates_user_with_validated_password(client_for, world):
-    data = {"username": "newbie", "name": "新人", "role": "village_officer", "region": world.village_b.pk,
-            "password1": "12345678", "password2": "12345678", "is_active": "on"}
+    data = {
+        "username": "newbie",
+        "name": "新人",
+        "role": "village_officer",
+        "region": world.village_b.pk,
+        "password1": "12345678",
+        "password2": "12345678",
+        "is_active": "on",
+    }
     response = client_for(world.admin).post("/users/add/", data)
     assert response.status_code == 200
     assert "密码" in response.content.decode() and not User.objects.filter(username="newbie").exists()
@@ -171,10 +186,18 @@ def test_admin_creates_user_with_validated_password(client_for, world):
 
 
 def test_role_must_match_region_level(client_for, world):
-    response = client_for(world.admin).post("/users/add/", {
-        "username": "newbie", "name": "新人", "role": "village_officer", "region": world.township_a.pk,
-        "password1": "a-Long-pass-2026", "password2": "a-Long-pass-2026", "is_active": "on",
-    })
+    response = client_for(world.admin).post(
+        "/users/add/",
+        {
+            "username": "newbie",
+            "name": "新人",
+            "role": "village_officer",
+            "region": world.township_a.pk,
+            "password1": "a-Long-pass-2026",
+            "password2": "a-Long-pass-2026",
+            "is_active": "on",
+        },
+    )
     assert "村级信息员的所属区划应为村级" in response.content.decode()
 
 

@@ -18,8 +18,14 @@ def registry(world):
     v = world.village_a
 
     def home(no, per_capita_2025, *, prev=None, medical=0, kind="一般农户", labour="普通劳动力", **extra):
-        h = make_household(v, household_no=no, head=f"户主{no}", household_type=kind,
-                           lifted_year=2018 if kind == "脱贫户" else None, **extra)
+        h = make_household(
+            v,
+            household_no=no,
+            head=f"户主{no}",
+            household_type=kind,
+            lifted_year=2018 if kind == "脱贫户" else None,
+            **extra,
+        )
         h.members.update(labour_skill=labour)
         if per_capita_2025 is not None:
             make_income(h, 2025, size=1, wage=per_capita_2025, compliant_medical=medical)
@@ -76,8 +82,12 @@ def test_screening_twice_adds_nothing(registry):
 
 
 def test_thresholds_are_configuration(registry, world):
-    MonitoringSettings.objects.create(region=world.county, edge_factor=Decimal("1.2"), income_drop_percent=40,
-                                      medical_threshold_other=Decimal("30000"))
+    MonitoringSettings.objects.create(
+        region=world.county,
+        edge_factor=Decimal("1.2"),
+        income_drop_percent=40,
+        medical_threshold_other=Decimal("30000"),
+    )
     screen(year=2025)
     assert not MonitoringCase.objects.filter(household=registry["edge"]).exists()  # 11000 ≥ 8000 × 1.2
     assert set(rules_of(registry["floor_only"])) == {"edge", "below_floor"}  # 9000 < 9600
@@ -106,12 +116,23 @@ def test_cli_prints_counts_per_rule(registry):
 
 def test_national_cases_become_identified_or_eliminated(world):
     monitored = make_household(world.village_a, household_no="N1", head="甲")
-    monitored.national_data = {"category": "边缘易致贫户", "identified_on": "2024-05-01", "risk1": "因病",
-                               "risk2": "务工就业不稳", "eliminated": "否"}
+    monitored.national_data = {
+        "category": "边缘易致贫户",
+        "identified_on": "2024-05-01",
+        "risk1": "因病",
+        "risk2": "务工就业不稳",
+        "eliminated": "否",
+    }
     monitored.save()
     done = make_household(world.village_a, household_no="N2", head="乙")
-    done.national_data = {"category": "脱贫不稳定户", "identified_on": "2022-03-01", "risk1": "因学",
-                          "eliminated": "是", "elimination_type": "帮扶消除", "eliminated_on": "2023-06-01"}
+    done.national_data = {
+        "category": "脱贫不稳定户",
+        "identified_on": "2022-03-01",
+        "risk1": "因学",
+        "eliminated": "是",
+        "elimination_type": "帮扶消除",
+        "eliminated_on": "2023-06-01",
+    }
     done.save()
     undated = make_household(world.village_a, household_no="N3", head="丙")
     undated.national_data = {"category": "突发严重困难户", "identified_on": "2023-01-01", "eliminated": "是"}
@@ -120,20 +141,40 @@ def test_national_cases_become_identified_or_eliminated(world):
     assert counts["created"] == 3
     c = MonitoringCase.objects.get(household=undated)
     assert (c.step, c.is_open, c.eliminated_on, c.risk_types, c.events.get().decision) == (
-        "eliminated", False, None, [], "已消除")
+        "eliminated",
+        False,
+        None,
+        [],
+        "已消除",
+    )
     a = MonitoringCase.objects.get(household=monitored)
-    assert (a.step, a.is_open, str(a.identified_on), a.risk_types) == ("monitoring", True, "2024-05-01",
-                                                                       ["因病", "因务工就业不稳"])
+    assert (a.step, a.is_open, str(a.identified_on), a.risk_types) == (
+        "monitoring",
+        True,
+        "2024-05-01",
+        ["因病", "因务工就业不稳"],
+    )
     b = MonitoringCase.objects.get(household=done)
-    assert (b.step, b.is_open, str(b.eliminated_on), b.elimination_type) == ("eliminated", False, "2023-06-01",
-                                                                             "帮扶消除")
+    assert (b.step, b.is_open, str(b.eliminated_on), b.elimination_type) == (
+        "eliminated",
+        False,
+        "2023-06-01",
+        "帮扶消除",
+    )
     # each with its timeline entry: who (导入), the decision and the national dates
     assert [(e.action, e.decision, e.user_name, e.data) for e in a.events.all()] == [
-        ("国家系统导入", "已识别", "导入", {"identified_on": "2024-05-01", "eliminated_on": ""})]
+        ("国家系统导入", "已识别", "导入", {"identified_on": "2024-05-01", "eliminated_on": ""})
+    ]
     assert [(e.action, e.decision, e.data) for e in b.events.all()] == [
-        ("国家系统导入", "已消除", {"identified_on": "2022-03-01", "eliminated_on": "2023-06-01"})]
+        ("国家系统导入", "已消除", {"identified_on": "2022-03-01", "eliminated_on": "2023-06-01"})
+    ]
     assert (a.chain, a.imported, a.clue_date, b.chain, b.imported) == (
-        "identification", True, a.identified_on, "elimination", True)
+        "identification",
+        True,
+        a.identified_on,
+        "elimination",
+        True,
+    )
     assert import_national_cases([monitored.pk, done.pk])["created"] == 0  # a second import duplicates nothing
     monitored.national_data |= {"eliminated": "是", "eliminated_on": "2025-01-01", "elimination_type": "自然消除"}
     monitored.save()
@@ -149,11 +190,17 @@ def test_many_clues_are_written_in_batches(world):
     from shoudi.registry.models import Household, IncomeRecord
 
     MonitoringLine.objects.create(region=world.county, year=2025, amount=Decimal("8000"))
-    homes = Household.objects.bulk_create([
-        Household(household_no=f"M{i:05d}", village=world.village_a, household_type="一般农户") for i in range(1050)])
-    IncomeRecord.objects.bulk_create([
-        IncomeRecord(household=h, year=2025, household_size=1, per_capita=Decimal("5000"), net_income=Decimal("5000"))
-        for h in homes])
+    homes = Household.objects.bulk_create(
+        [Household(household_no=f"M{i:05d}", village=world.village_a, household_type="一般农户") for i in range(1050)]
+    )
+    IncomeRecord.objects.bulk_create(
+        [
+            IncomeRecord(
+                household=h, year=2025, household_size=1, per_capita=Decimal("5000"), net_income=Decimal("5000")
+            )
+            for h in homes
+        ]
+    )
     result = screen(year=2025)
     assert result.clues == 1050
     cases = MonitoringCase.objects.filter(household__household_no__startswith="M")

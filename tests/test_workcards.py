@@ -34,6 +34,7 @@ RARE_SPOUSE = "刘𠮷英"  # U+20BB7, CJK Extension B (outside the BMP)
 
 # --- poppler --------------------------------------------------------------------------------------------------------
 
+
 def poppler(tool: str) -> str:
     """Path of a poppler-utils tool; missing: skipped, or failed when SHOUDI_REQUIRE_BROWSER is set (CI)."""
     path = shutil.which(tool)
@@ -49,8 +50,9 @@ def pdf_text(data: bytes, tmp_path: Path, name: str = "doc.pdf") -> list[str]:
     """The text layer of each page in drawing order (pdftotext -raw), split at the form feeds between pages."""
     path = tmp_path / name
     path.write_bytes(data)
-    out = subprocess.run([poppler("pdftotext"), "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True,
-                         check=True).stdout.decode("utf-8")
+    out = subprocess.run(
+        [poppler("pdftotext"), "-raw", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8")
     return out.split("\f")[: len(PdfReader(io.BytesIO(data)).pages)]
 
 
@@ -58,8 +60,9 @@ def pdf_fonts(data: bytes, tmp_path: Path) -> list[dict]:
     """pdffonts' table: name, type and whether each font is embedded."""
     path = tmp_path / "fonts.pdf"
     path.write_bytes(data)
-    lines = subprocess.run([poppler("pdffonts"), str(path)], capture_output=True, check=True,
-                           text=True).stdout.splitlines()
+    lines = subprocess.run(
+        [poppler("pdffonts"), str(path)], capture_output=True, check=True, text=True
+    ).stdout.splitlines()
     rows = []
     for line in lines[2:]:
         parts = line.split()
@@ -72,8 +75,9 @@ def page_colours(data: bytes, tmp_path: Path, page: int = 1) -> dict[str, int]:
     """Strongly red and strongly green pixels of a page rendered at 20 dpi (pdftoppm, binary PPM)."""
     path = tmp_path / "colour.pdf"
     path.write_bytes(data)
-    ppm = subprocess.run([poppler("pdftoppm"), "-r", "20", "-f", str(page), "-l", str(page), str(path)],
-                         capture_output=True, check=True).stdout
+    ppm = subprocess.run(
+        [poppler("pdftoppm"), "-r", "20", "-f", str(page), "-l", str(page), str(path)], capture_output=True, check=True
+    ).stdout
     header, pixels = _split_ppm(ppm)
     counts = {"red": 0, "green": 0}
     for i in range(0, len(pixels), 3):
@@ -88,14 +92,14 @@ def page_colours(data: bytes, tmp_path: Path, page: int = 1) -> dict[str, int]:
 def _split_ppm(ppm: bytes) -> tuple[list[bytes], bytes]:
     fields, pos = [], 0
     while len(fields) < 4:  # P6, width, height, maxval, separated by whitespace
-        while ppm[pos:pos + 1].isspace():
+        while ppm[pos : pos + 1].isspace():
             pos += 1
         end = pos
-        while not ppm[end:end + 1].isspace():
+        while not ppm[end : end + 1].isspace():
             end += 1
         fields.append(ppm[pos:end])
         pos = end
-    return fields, ppm[pos + 1:]
+    return fields, ppm[pos + 1 :]
 
 
 def squash(text: str) -> str:
@@ -105,12 +109,18 @@ def squash(text: str) -> str:
 
 # --- data -----------------------------------------------------------------------------------------------------------
 
+
 def monitored_household(village, *, household_no, head, category="边缘易致贫户", eliminated=False, **fields):
     household = make_household(village, household_no=household_no, head=head, phone="13812345678", **fields)
     MonitoringCase.objects.create(
-        household=household, category=category, risk_types=["因病", "因学"], source="农户自主申报",
-        clue_date=datetime.date(2024, 2, 20), identified_on=datetime.date(2024, 3, 5),
-        step=mc.ELIMINATED if eliminated else mc.MONITORING, is_open=not eliminated,
+        household=household,
+        category=category,
+        risk_types=["因病", "因学"],
+        source="农户自主申报",
+        clue_date=datetime.date(2024, 2, 20),
+        identified_on=datetime.date(2024, 3, 5),
+        step=mc.ELIMINATED if eliminated else mc.MONITORING,
+        is_open=not eliminated,
         eliminated_on=datetime.date(2025, 6, 18) if eliminated else None,
         elimination_type="帮扶消除" if eliminated else "",
     )
@@ -121,28 +131,63 @@ def monitored_household(village, *, household_no, head, category="边缘易致�
 def area(world):
     """Village A: a red card (monitored) and a green card (eliminated), a household without a case; one card each in
     village A2 (same township) and village B (another township)."""
-    cadre = Cadre.objects.create(name="李帮扶", unit="测试县农业农村局", position="副局长", phone="13900001111",
-                                 region=world.township_a)
-    red = monitored_household(world.village_a, household_no="A001", head=RARE_HEAD, group_name="三组",
-                              address="甲村三组12号")
+    cadre = Cadre.objects.create(
+        name="李帮扶", unit="测试县农业农村局", position="副局长", phone="13900001111", region=world.township_a
+    )
+    red = monitored_household(
+        world.village_a, household_no="A001", head=RARE_HEAD, group_name="三组", address="甲村三组12号"
+    )
     head = red.members.get()
     head.health, head.labour_skill = "健康", "普通劳动力"
     head.save()
-    make_member(red, name=RARE_SPOUSE, relation="配偶", birth="19670815", male=False, health="长期慢性病",
-                labour_skill="弱劳动力或半劳动力")
-    make_member(red, name="王小雨", relation="之孙女", birth="20150901", male=False, health="健康",
-                student_status="小学")
-    make_member(red, name="王大", relation="之子", birth="19900101", health="健康", labour_skill="普通劳动力",
-                employed=True, work_place="浙江省宁波市")
+    make_member(
+        red,
+        name=RARE_SPOUSE,
+        relation="配偶",
+        birth="19670815",
+        male=False,
+        health="长期慢性病",
+        labour_skill="弱劳动力或半劳动力",
+    )
+    make_member(
+        red, name="王小雨", relation="之孙女", birth="20150901", male=False, health="健康", student_status="小学"
+    )
+    make_member(
+        red,
+        name="王大",
+        relation="之子",
+        birth="19900101",
+        health="健康",
+        labour_skill="普通劳动力",
+        employed=True,
+        work_place="浙江省宁波市",
+    )
     make_member(red, name="王故", relation="之父", birth="19400101", status="死亡")
     Pairing.objects.create(household=red, cadre=cadre, start_date=datetime.date(2024, 3, 10))
-    for category, item, status in (("健康帮扶", "家庭医生签约", "已落实"), ("产业帮扶", "养殖业", "实施中"),
-                                   ("其他教育帮扶", "雨露计划", "计划"), ("就业帮扶", "技能培训", "终止")):
-        Measure.objects.create(household=red, category=category, sub_item=item, content=f"{item}（测试）",
-                               status=status, planned_on=datetime.date(2024, 4, 1))
+    for category, item, status in (
+        ("健康帮扶", "家庭医生签约", "已落实"),
+        ("产业帮扶", "养殖业", "实施中"),
+        ("其他教育帮扶", "雨露计划", "计划"),
+        ("就业帮扶", "技能培训", "终止"),
+    ):
+        Measure.objects.create(
+            household=red,
+            category=category,
+            sub_item=item,
+            content=f"{item}（测试）",
+            status=status,
+            planned_on=datetime.date(2024, 4, 1),
+        )
 
-    green = monitored_household(world.village_a, household_no="A002", head="赵绿", category="脱贫不稳定户",
-                                eliminated=True, household_type="脱贫户", lifted_year=2019)
+    green = monitored_household(
+        world.village_a,
+        household_no="A002",
+        head="赵绿",
+        category="脱贫不稳定户",
+        eliminated=True,
+        household_type="脱贫户",
+        lifted_year=2019,
+    )
     plain = make_household(world.village_a, household_no="A003", head="钱无")
     a2 = monitored_household(world.village_a2, household_no="A201", head="孙二")
     b = monitored_household(world.village_b, household_no="B001", head="周乙")
@@ -150,6 +195,7 @@ def area(world):
 
 
 # --- the card's data --------------------------------------------------------------------------------------------------
+
 
 def test_cards_go_to_identified_households_red_or_green(area):
     world, h = area
@@ -187,8 +233,9 @@ def test_a_batch_reads_in_a_constant_number_of_queries(area, django_assert_max_n
         household = monitored_household(world.village_a, household_no=f"A1{i:02d}", head=f"户主{i}")
         make_member(household, name=f"配偶{i}", relation="配偶")
         Pairing.objects.create(household=household, cadre=h["cadre"])
-        Measure.objects.create(household=household, category="产业帮扶", sub_item="种植业", content="种植",
-                               status="已落实")
+        Measure.objects.create(
+            household=household, category="产业帮扶", sub_item="种植业", content="种植", status="已落实"
+        )
     with django_assert_max_num_queries(6):  # households, cases, members, pairings+cadres, measures (+ unmask check)
         cards = work_cards(card_households(world.officer_a, world.village_a.code), user=world.officer_a)
     assert len(cards) == 17
@@ -198,13 +245,20 @@ def test_a_batch_reads_in_a_constant_number_of_queries(area, django_assert_max_n
 def test_the_open_case_decides_the_colour_after_a_reversal(area):
     world, h = area
     old = h["green"].cases.get()
-    MonitoringCase.objects.create(household=h["green"], category="突发严重困难户", risk_types=["因意外事故"],
-                                  identified_on=datetime.date(2026, 1, 8), step=mc.MONITORING, previous_case=old)
+    MonitoringCase.objects.create(
+        household=h["green"],
+        category="突发严重困难户",
+        risk_types=["因意外事故"],
+        identified_on=datetime.date(2026, 1, 8),
+        step=mc.MONITORING,
+        previous_case=old,
+    )
     card = work_cards(card_households(world.admin).filter(pk=h["green"].pk))[0]
     assert (card.colour, card.category, card.identified, card.eliminated) == ("red", "突发严重困难户", "2026年01月", "")
 
 
 # --- the print page -------------------------------------------------------------------------------------------------
+
 
 def test_print_page_shows_the_card_as_in_s000(area, client_for):
     world, h = area
@@ -212,16 +266,32 @@ def test_print_page_shows_the_card_as_in_s000(area, client_for):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'class="card red"' in html and "测试县巩固拓展脱贫攻坚成果工作卡" in html and "“三类人员”" in html
-    for label in ("户主姓名", "家庭\n住址", "联系\n电话", "易致贫返贫\n风险原因", "属性类别", "识别\n时间",
-                  "风险消除\n时间", "帮扶干部", "单位\n及职务", "家庭\n基本\n情况", "当前\n帮扶措施", "后续\n帮扶措施"):
+    for label in (
+        "户主姓名",
+        "家庭\n住址",
+        "联系\n电话",
+        "易致贫返贫\n风险原因",
+        "属性类别",
+        "识别\n时间",
+        "风险消除\n时间",
+        "帮扶干部",
+        "单位\n及职务",
+        "家庭\n基本\n情况",
+        "当前\n帮扶措施",
+        "后续\n帮扶措施",
+    ):
         assert label in html, label
     assert "<b>边缘易致贫户（√）</b>" in html and "脱贫不稳定户（　）" in html
     assert "13812345678" in html  # a village officer may unmask: the full number
     assert f"户主　{RARE_HEAD}，1980年01月出生" in html and "王故" not in html
     assert "shoudi/print.css" in html and "window.print()" in html
     logged = AccessLog.objects.get()
-    assert (logged.action, logged.user, logged.object_id, logged.detail) == ("export", world.officer_a,
-                                                                             str(h["red"].pk), "打印工作卡")
+    assert (logged.action, logged.user, logged.object_id, logged.detail) == (
+        "export",
+        world.officer_a,
+        str(h["red"].pk),
+        "打印工作卡",
+    )
 
 
 def test_roles_without_unmask_get_a_masked_phone(area, client_for):
@@ -264,6 +334,7 @@ def test_single_card_scope(area, client, client_for):
 
 # --- batches ----------------------------------------------------------------------------------------------------------
 
+
 def test_batch_page_of_a_village_officer_holds_only_his_village(area, client_for):
     world, h = area
     client = client_for(world.officer_a)
@@ -299,8 +370,20 @@ def test_batch_pdf_has_one_card_a_page_with_rare_characters_and_embedded_fonts(a
     assert RARE_HEAD in red and RARE_SPOUSE in red  # 䶮 and 𠮷 survive into the text layer
     assert "红卡·风险未消除" in red and "边缘易致贫户（√）" in red and "A001" in red
     assert "绿卡·风险已消除" in green and "脱贫不稳定户（√）" in green and "2025年06月" in green and "赵绿" in green
-    for field in ("户主姓名", "家庭住址", "联系电话", "风险原因", "属性类别", "识别时间", "风险消除时间", "帮扶干部",
-                  "单位及职务", "家庭基本情况", "当前帮扶措施", "后续帮扶措施"):
+    for field in (
+        "户主姓名",
+        "家庭住址",
+        "联系电话",
+        "风险原因",
+        "属性类别",
+        "识别时间",
+        "风险消除时间",
+        "帮扶干部",
+        "单位及职务",
+        "家庭基本情况",
+        "当前帮扶措施",
+        "后续帮扶措施",
+    ):
         assert field in red, field
     assert "测试县农业农村局副局长" in red and "13900001111" in red and "13812345678" in red
     assert "健康帮扶：家庭医生签约" in red and "其他教育帮扶：雨露计划" in red and "技能培训" not in red
@@ -338,11 +421,12 @@ def test_large_batches_go_to_a_job(area, client_for, monkeypatch):
 
 # --- the index page, the menu and the household page ------------------------------------------------------------------
 
+
 def test_index_counts_red_and_green_cards_in_scope(area, client_for):
     world, h = area
     html = client_for(world.reviewer_a).get("/ledgers/cards/").content.decode()
     assert 'data-region="520102001"' in html and 'data-region="520102001001"' in html
-    row = html[html.index('data-region="520102001001"'):]
+    row = html[html.index('data-region="520102001001"') :]
     row = row[: row.index("</tr>")]
     assert ">2<" in row and 'text-danger">1<' in row and 'text-success">1<' in row
     assert "520102002" not in html
@@ -366,6 +450,7 @@ def test_menu_and_household_panel(area, client_for):
 
 
 # --- the job (two processes) and the CLI ------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def run_now(settings, tmp_path, django_capture_on_commit_callbacks):
@@ -426,19 +511,20 @@ def test_cli_with_a_user_keeps_his_scope_and_masking(area, tmp_path):
         call_command("workcards", region=world.village_b.code, out=str(out), user="officer_a", workers=1)
     with pytest.raises(CommandError, match="无权批量打印工作卡"):
         call_command("workcards", region=world.village_a.code, out=str(out), user="inspector", workers=1)
-    call_command("workcards", region=world.village_a.code, out=str(out), user="dept_x", workers=1,
-                 stdout=io.StringIO())
+    call_command("workcards", region=world.village_a.code, out=str(out), user="dept_x", workers=1, stdout=io.StringIO())
     text = squash("".join(pdf_text(out.read_bytes(), tmp_path)))
     assert "138****5678" in text and "13812345678" not in text
 
 
 # --- worker failures ------------------------------------------------------------------------------------------------
 
+
 def test_a_failing_or_dying_worker_stops_the_batch_with_its_reason(tmp_path):
     context = multiprocessing.get_context("spawn")
     messages = context.Queue()
-    failing = context.Process(target=pdf._worker, args=(0, [str(tmp_path / "missing.html")], "",
-                                                        str(tmp_path / "part.pdf"), messages))
+    failing = context.Process(
+        target=pdf._worker, args=(0, [str(tmp_path / "missing.html")], "", str(tmp_path / "part.pdf"), messages)
+    )
     failing.start()
     with pytest.raises(pdf.PdfError, match="FileNotFoundError"):
         pdf._wait([failing], messages, None)
@@ -461,8 +547,12 @@ def test_background_pdf_is_started_by_post_in_scope(area, client, client_for):
     response = reviewer.post(url, {"region": world.township_a.code})
     job = Job.objects.get()
     assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
-    assert (job.kind, job.params, job.user, job.title) == ("ledgers.workcards", {"region": "520102001"},
-                                                           world.reviewer_a, "工作卡 PDF · 测试县甲镇")
+    assert (job.kind, job.params, job.user, job.title) == (
+        "ledgers.workcards",
+        {"region": "520102001"},
+        world.reviewer_a,
+        "工作卡 PDF · 测试县甲镇",
+    )
     assert reviewer.post(url, {"region": world.village_b.code}).status_code == 404
     assert reviewer.post(url, {"region": world.county.code}).status_code == 404  # by township, not the county
     assert client_for(world.inspector).post(url, {"region": world.township_a.code}).status_code == 403

@@ -30,13 +30,28 @@ from shoudi.registry.models import Household
 from shoudi.registry.testing import make_household
 
 D = datetime.date
-HOUSEHOLD_ITEMS = ["no_cadre", "visit_overdue", "visit_due", "contact_overdue", "contact_due", "assessment_overdue",
-                   "assessment_due"]
-TODAYS = [D(2026, 11, 20), D(2026, 12, 1), D(2026, 12, 31), D(2027, 1, 1), D(2026, 10, 1), D(2026, 8, 31),
-          D(2027, 2, 28)]
+HOUSEHOLD_ITEMS = [
+    "no_cadre",
+    "visit_overdue",
+    "visit_due",
+    "contact_overdue",
+    "contact_due",
+    "assessment_overdue",
+    "assessment_due",
+]
+TODAYS = [
+    D(2026, 11, 20),
+    D(2026, 12, 1),
+    D(2026, 12, 31),
+    D(2027, 1, 1),
+    D(2026, 10, 1),
+    D(2026, 8, 31),
+    D(2027, 2, 28),
+]
 
 
 # --- the oracle: the household items as first written ------------------------------------------------------------
+
 
 class ReferenceScope:
     def __init__(self, user, today):
@@ -51,7 +66,8 @@ class ReferenceScope:
 
     def monitored(self):
         return Q(self.identified(eliminated_on__isnull=True, is_open=True)) | Q(
-            self.identified(eliminated_on__gt=self.stable_cutoff))
+            self.identified(eliminated_on__gt=self.stable_cutoff)
+        )
 
     def lifted(self):
         stable = Q(self.identified(eliminated_on__lte=self.stable_cutoff))
@@ -62,8 +78,7 @@ class ReferenceScope:
         return Exists(visits.filter(kind="入户") if in_home else visits)
 
     def assessed(self, start, end):
-        return Exists(Assessment.objects.filter(household=OuterRef("pk"), assessed_on__gte=start,
-                                                assessed_on__lte=end))
+        return Exists(Assessment.objects.filter(household=OuterRef("pk"), assessed_on__gte=start, assessed_on__lte=end))
 
 
 def reference(key, user, today):
@@ -72,8 +87,9 @@ def reference(key, user, today):
     if key == "no_cadre":
         current = Exists(Pairing.objects.filter(household=OuterRef("pk"), end_date__isnull=True))
         late = t - datetime.timedelta(days=s.cadre_within_days)
-        return h.filter(Q(household_type="脱贫户") | Q(sc.identified(is_open=True, identified_on__lt=late))) \
-            .exclude(current)
+        return h.filter(Q(household_type="脱贫户") | Q(sc.identified(is_open=True, identified_on__lt=late))).exclude(
+            current
+        )
     if key.startswith(("visit", "assessment")):
         months = s.monitored_visit_months if key.startswith("visit") else s.monitored_assessment_months
         start, _ = period_bounds(t, months)
@@ -87,11 +103,15 @@ def reference(key, user, today):
             lifted = h.filter(sc.lifted()).exclude(sc.visited(l_start, t, in_home=True))
             if key == "visit_overdue":
                 lifted = lifted.exclude(sc.visited(lp_start, lp_end, in_home=True)).exclude(
-                    sc.identified(eliminated_on__gt=_add_months(lp_end, -s.stable_after_elimination_months)))
+                    sc.identified(eliminated_on__gt=_add_months(lp_end, -s.stable_after_elimination_months))
+                )
             monitored_lifted = Q(pk__in=lifted.values("pk"))
         if key.endswith("overdue"):
-            done_before = sc.visited(prev_start, prev_end, in_home=True) if key.startswith("visit") \
+            done_before = (
+                sc.visited(prev_start, prev_end, in_home=True)
+                if key.startswith("visit")
                 else sc.assessed(prev_start, prev_end)
+            )
             monitored = monitored.exclude(done_before).filter(sc.identified(identified_on__lte=prev_end))
         return h.filter(Q(pk__in=monitored.values("pk")) | monitored_lifted)
     start, _ = period_bounds(t, s.lifted_contact_months)
@@ -99,7 +119,8 @@ def reference(key, user, today):
     if key == "contact_overdue":
         prev_start, prev_end = period_bounds(t, s.lifted_contact_months, -1)
         lifted = lifted.exclude(sc.visited(prev_start, prev_end, in_home=False)).exclude(
-            sc.identified(eliminated_on__gt=_add_months(prev_end, -s.stable_after_elimination_months)))
+            sc.identified(eliminated_on__gt=_add_months(prev_end, -s.stable_after_elimination_months))
+        )
     return lifted
 
 
@@ -123,13 +144,18 @@ def reference_tally(user, today):
 
 # --- a county full of boundary dates --------------------------------------------------------------------------
 
+
 def boundary_days():
     """First and last days of every month from 2025-10 to 2027-03, and the days around them."""
     days = set()
     for index in range(2025 * 12 + 9, 2027 * 12 + 3):
         first = D(index // 12, index % 12 + 1, 1)
-        days |= {first, first + datetime.timedelta(days=1), first - datetime.timedelta(days=1),
-                 first + datetime.timedelta(days=19)}
+        days |= {
+            first,
+            first + datetime.timedelta(days=1),
+            first - datetime.timedelta(days=1),
+            first + datetime.timedelta(days=19),
+        }
     days |= {today + datetime.timedelta(days=n) for today in TODAYS for n in (-10, -11, -30, -31, 0, 1)}
     return sorted(days)
 
@@ -139,59 +165,118 @@ def county(world):
     rng = random.Random(20261120)
     days = boundary_days()
     cadre_user = make_user("cadre_scale", "cadre", world.village_a, name="干部")
-    cadres = [Cadre.objects.create(name="干部", unit="县农业农村局", region=world.village_a, user=cadre_user),
-              Cadre.objects.create(name="干部乙", unit="县教育局", region=world.county)]
+    cadres = [
+        Cadre.objects.create(name="干部", unit="县农业农村局", region=world.village_a, user=cadre_user),
+        Cadre.objects.create(name="干部乙", unit="县教育局", region=world.county),
+    ]
     villages = [world.village_a] * 30 + [world.village_a2] * 15 + [world.village_b] * 15 + [world.other_village] * 8
     visits, assessments, measures = [], [], []
     for n, village in enumerate(villages):
-        home = make_household(village, household_no=f"S{n:03d}", head="",
-                              household_type="脱贫户" if rng.random() < 0.45 else "一般农户")
+        home = make_household(
+            village, household_no=f"S{n:03d}", head="", household_type="脱贫户" if rng.random() < 0.45 else "一般农户"
+        )
         cases = []
-        shape = rng.choice(["none", "none", "open", "open", "eliminated", "returned", "closed", "working",
-                            "elimination_chain"])
+        shape = rng.choice(
+            ["none", "none", "open", "open", "eliminated", "returned", "closed", "working", "elimination_chain"]
+        )
         identified = rng.choice(days)
         if shape in ("open", "elimination_chain"):
-            chain, step = (mc.ELIMINATION, rng.choice(mc.WORKING_STEPS)) if shape == "elimination_chain" \
+            chain, step = (
+                (mc.ELIMINATION, rng.choice(mc.WORKING_STEPS))
+                if shape == "elimination_chain"
                 else (mc.IDENTIFICATION, mc.MONITORING)
-            cases.append(MonitoringCase(household=home, clue_date=identified, identified_on=identified, chain=chain,
-                                        step=step, source="农户自主申报"))
+            )
+            cases.append(
+                MonitoringCase(
+                    household=home,
+                    clue_date=identified,
+                    identified_on=identified,
+                    chain=chain,
+                    step=step,
+                    source="农户自主申报",
+                )
+            )
         elif shape in ("eliminated", "returned", "closed"):
             eliminated = rng.choice([d for d in days if d > identified] or [identified])
-            cases.append(MonitoringCase(household=home, clue_date=identified, identified_on=identified,
-                                        eliminated_on=None if shape == "closed" else eliminated,
-                                        step=mc.REJECTED if shape == "closed" else mc.ELIMINATED, is_open=False,
-                                        chain=mc.ELIMINATION, source="农户自主申报"))
+            cases.append(
+                MonitoringCase(
+                    household=home,
+                    clue_date=identified,
+                    identified_on=identified,
+                    eliminated_on=None if shape == "closed" else eliminated,
+                    step=mc.REJECTED if shape == "closed" else mc.ELIMINATED,
+                    is_open=False,
+                    chain=mc.ELIMINATION,
+                    source="农户自主申报",
+                )
+            )
             if shape == "returned":
                 again = rng.choice([d for d in days if d > eliminated] or [eliminated])
-                cases.append(MonitoringCase(household=home, clue_date=again, identified_on=again,
-                                            step=mc.MONITORING, source="农户自主申报"))
+                cases.append(
+                    MonitoringCase(
+                        household=home, clue_date=again, identified_on=again, step=mc.MONITORING, source="农户自主申报"
+                    )
+                )
         elif shape == "working":
             step = rng.choice(mc.WORKING_STEPS)
-            cases.append(MonitoringCase(household=home, clue_date=identified, step=step, source="农户自主申报",
-                                        publicity_end=identified + datetime.timedelta(days=5)
-                                        if step == mc.PUBLICITY else None))
+            cases.append(
+                MonitoringCase(
+                    household=home,
+                    clue_date=identified,
+                    step=step,
+                    source="农户自主申报",
+                    publicity_end=identified + datetime.timedelta(days=5) if step == mc.PUBLICITY else None,
+                )
+            )
         for case in cases:
             case.save()
         if rng.random() < 0.3:
             start = rng.choice(days)
-            Pairing.objects.create(household=home, cadre=cadres[1], start_date=start - datetime.timedelta(days=90),
-                                   end_date=start - datetime.timedelta(days=1))
+            Pairing.objects.create(
+                household=home,
+                cadre=cadres[1],
+                start_date=start - datetime.timedelta(days=90),
+                end_date=start - datetime.timedelta(days=1),
+            )
         if rng.random() < 0.65:
             Pairing.objects.create(household=home, cadre=rng.choice(cadres), start_date=rng.choice(days))
         for _ in range(rng.randrange(0, 9)):
-            visits.append(Visit(household=home, visited_on=rng.choice(days), kind=rng.choice(["入户", "电话", "微信"]),
-                                visitor="干部", content="走访"))
+            visits.append(
+                Visit(
+                    household=home,
+                    visited_on=rng.choice(days),
+                    kind=rng.choice(["入户", "电话", "微信"]),
+                    visitor="干部",
+                    content="走访",
+                )
+            )
         identified_cases = [c for c in cases if c.identified_on]
         if identified_cases:
             case = identified_cases[-1]
             for quarter_start in rng.sample([d for d in days if d.day == 1 and d.month % 3 == 1], 3):
-                assessments.append(Assessment(case=case, household=home, year=quarter_start.year,
-                                              quarter=(quarter_start.month - 1) // 3 + 1,
-                                              assessed_on=quarter_start + datetime.timedelta(days=rng.randrange(90)),
-                                              measures_effective=True, income_trend="上升", risk_status="稳定"))
+                assessments.append(
+                    Assessment(
+                        case=case,
+                        household=home,
+                        year=quarter_start.year,
+                        quarter=(quarter_start.month - 1) // 3 + 1,
+                        assessed_on=quarter_start + datetime.timedelta(days=rng.randrange(90)),
+                        measures_effective=True,
+                        income_trend="上升",
+                        risk_status="稳定",
+                    )
+                )
             if rng.random() < 0.6:
-                measures.append(Measure(household=home, case=case, category="产业帮扶", sub_item="种植业",
-                                        content="种植", status=rng.choice(["计划", "实施中", "已落实", "终止"])))
+                measures.append(
+                    Measure(
+                        household=home,
+                        case=case,
+                        category="产业帮扶",
+                        sub_item="种植业",
+                        content="种植",
+                        status=rng.choice(["计划", "实施中", "已落实", "终止"]),
+                    )
+                )
     edge_households(world, visits, assessments)
     Visit.objects.bulk_create(visits)
     Assessment.objects.bulk_create(assessments)
@@ -210,10 +295,16 @@ def edge_households(world, visits, assessments):
         def household(kind="一般农户", identified=None, eliminated=None, **case):
             home = make_household(world.village_a2, head="", household_type=kind)
             if identified:
-                MonitoringCase.objects.create(household=home, clue_date=identified, identified_on=identified,
-                                              eliminated_on=eliminated, is_open=eliminated is None,
-                                              step=mc.ELIMINATED if eliminated else mc.MONITORING,
-                                              source="农户自主申报", **case)
+                MonitoringCase.objects.create(
+                    household=home,
+                    clue_date=identified,
+                    identified_on=identified,
+                    eliminated_on=eliminated,
+                    is_open=eliminated is None,
+                    step=mc.ELIMINATED if eliminated else mc.MONITORING,
+                    source="农户自主申报",
+                    **case,
+                )
             return home
 
         def visit(home, day, kind="入户"):
@@ -226,20 +317,38 @@ def edge_households(world, visits, assessments):
         visit(household(kind="脱贫户"), sc.lifted_visit[0])
         visit(household(kind="脱贫户"), sc.contact_before[1], kind="电话")
         visit(household(kind="脱贫户"), sc.lifted_visit_before[0])
-        for eliminated in (sc.stable_cutoff, sc.stable_cutoff + datetime.timedelta(days=1),
-                           sc.since_elimination(sc.contact_before[1]),
-                           sc.since_elimination(sc.contact_before[1]) + datetime.timedelta(days=1),
-                           sc.since_elimination(sc.lifted_visit_before[1]) + datetime.timedelta(days=1)):
+        for eliminated in (
+            sc.stable_cutoff,
+            sc.stable_cutoff + datetime.timedelta(days=1),
+            sc.since_elimination(sc.contact_before[1]),
+            sc.since_elimination(sc.contact_before[1]) + datetime.timedelta(days=1),
+            sc.since_elimination(sc.lifted_visit_before[1]) + datetime.timedelta(days=1),
+        ):
             household(identified=long_ago, eliminated=eliminated)
-        for identified in (sc.visit_before[1], sc.visit_before[1] + datetime.timedelta(days=1),
-                           sc.assessment_before[1], sc.assessment_before[1] + datetime.timedelta(days=1),
-                           today - datetime.timedelta(days=10), today - datetime.timedelta(days=11), today):
+        for identified in (
+            sc.visit_before[1],
+            sc.visit_before[1] + datetime.timedelta(days=1),
+            sc.assessment_before[1],
+            sc.assessment_before[1] + datetime.timedelta(days=1),
+            today - datetime.timedelta(days=10),
+            today - datetime.timedelta(days=11),
+            today,
+        ):
             household(identified=identified)
         for day in (sc.assessment[0], sc.assessment_before[1]):
             home = household(identified=long_ago)
-            assessments.append(Assessment(case=home.cases.get(), household=home, year=day.year,
-                                          quarter=(day.month - 1) // 3 + 1, assessed_on=day, measures_effective=True,
-                                          income_trend="上升", risk_status="稳定"))
+            assessments.append(
+                Assessment(
+                    case=home.cases.get(),
+                    household=home,
+                    year=day.year,
+                    quarter=(day.month - 1) // 3 + 1,
+                    assessed_on=day,
+                    measures_effective=True,
+                    income_trend="上升",
+                    risk_status="稳定",
+                )
+            )
 
 
 def assert_same_as_reference(users, today):
@@ -260,9 +369,16 @@ def test_every_item_matches_the_definitions_as_first_written(county, today):
 
 def test_configured_rhythm_matches_too(county):
     world, users = county
-    RhythmSettings.objects.create(region=world.county, monitored_visit_months=2, monitored_assessment_months=6,
-                                  stable_after_elimination_months=3, lifted_contact_months=2, lifted_visit_months=4,
-                                  cadre_within_days=5, measure_within_days=15)
+    RhythmSettings.objects.create(
+        region=world.county,
+        monitored_visit_months=2,
+        monitored_assessment_months=6,
+        stable_after_elimination_months=3,
+        lifted_contact_months=2,
+        lifted_visit_months=4,
+        cadre_within_days=5,
+        measure_within_days=15,
+    )
     for today in (D(2026, 12, 31), D(2027, 1, 1), D(2026, 8, 31)):
         assert_same_as_reference(users, today)
 
@@ -282,8 +398,9 @@ def test_counting_in_pieces_gives_the_same_rows(county):
     for user in users:
         for today in (D(2026, 11, 20), D(2027, 1, 1)):
             whole = _household_counts(Scope(user, today), [(None, None)])
-            assert whole == _household_counts(Scope(user, today), [(None, cuts[0]), (cuts[0], cuts[1]),
-                                                                   (cuts[1], cuts[2]), (cuts[2], None)])
+            assert whole == _household_counts(
+                Scope(user, today), [(None, cuts[0]), (cuts[0], cuts[1]), (cuts[1], cuts[2]), (cuts[2], None)]
+            )
             assert whole == _household_counts(Scope(user, today), [(None, ids[0]), (ids[0], None)])
 
 
@@ -306,8 +423,14 @@ def test_query_count_does_not_grow_with_villages(county):
 
         village = make_region(code, "新村")
         monitored = make_household(village, head="", household_type="脱贫户")
-        MonitoringCase.objects.create(household=monitored, clue_date=D(2026, 9, 1), identified_on=D(2026, 9, 1),
-                                      step=mc.PUBLICITY, publicity_end=today, source="农户自主申报")
+        MonitoringCase.objects.create(
+            household=monitored,
+            clue_date=D(2026, 9, 1),
+            identified_on=D(2026, 9, 1),
+            step=mc.PUBLICITY,
+            publicity_end=today,
+            source="农户自主申报",
+        )
     with CaptureQueriesContext(connection) as more:
         items, villages = tally(world.admin, today)
     assert len(more.captured_queries) == len(few.captured_queries)

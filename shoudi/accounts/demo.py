@@ -23,8 +23,14 @@ def build(ctx) -> None:
     for username, role, code, name, extra in DEMO_USERS:
         if User.objects.filter(username=username).exists():
             continue
-        user = User(username=username, name=name, role=role, region=Region.objects.get(code=code),
-                    phone=f"139{ctx.rng.randrange(10**8):08d}", **extra)
+        user = User(
+            username=username,
+            name=name,
+            role=role,
+            region=Region.objects.get(code=code),
+            phone=f"139{ctx.rng.randrange(10**8):08d}",
+            **extra,
+        )
         user.set_password(DEMO_PASSWORD)
         user.full_clean()
         user.save()

@@ -7,8 +7,9 @@ from .models import User
 
 
 class UserForm(ScopedModelForm):
-    password1 = forms.CharField(label="密码", widget=forms.PasswordInput, required=False,
-                                help_text="新建用户必填；修改时留空表示不改密码")
+    password1 = forms.CharField(
+        label="密码", widget=forms.PasswordInput, required=False, help_text="新建用户必填；修改时留空表示不改密码"
+    )
     password2 = forms.CharField(label="确认密码", widget=forms.PasswordInput, required=False)
 
     class Meta:

@@ -56,8 +56,14 @@ def make_world() -> World:
     make_region("520103001", "邻镇")
     other_village = make_region("520103001001", "邻村")
     return World(
-        county=county, township_a=township_a, village_a=village_a, village_a2=village_a2,
-        township_b=township_b, village_b=village_b, other_county=other_county, other_village=other_village,
+        county=county,
+        township_a=township_a,
+        village_a=village_a,
+        village_a2=village_a2,
+        township_b=township_b,
+        village_b=village_b,
+        other_county=other_county,
+        other_village=other_village,
         officer_a=make_user("officer_a", VILLAGE_OFFICER, village_a, name="甲村信息员", phone="13800001111"),
         reviewer_a=make_user("reviewer_a", TOWNSHIP_REVIEWER, township_a, name="甲镇审核员"),
         officer_b=make_user("officer_b", VILLAGE_OFFICER, village_b, name="乙村信息员"),

@@ -17,24 +17,36 @@ def _permissions(label: str, title: str, rows: dict) -> None:
 def connect() -> None:
     registry.set("scope_policy", policy)
 
-    _permissions("regions.region", "行政区划", {
-        **EVERYONE_READS,
-        COUNTY_ADMIN: ("view", "add", "change", "delete", "export", "import"),
-        TOWNSHIP_REVIEWER: READ,
-        VILLAGE_OFFICER: READ,
-        DEPARTMENT: READ,
-        INSPECTOR: READ,
-    })
-    _permissions("accounts.user", "用户", {
-        COUNTY_ADMIN: ("view", "add", "change", "delete", "export", "unmask"),
-        INSPECTOR: ("view",),
-    })
-    _permissions("core.objectchange", "变更记录", {
-        COUNTY_ADMIN: READ,
-        INSPECTOR: READ,
-        TOWNSHIP_REVIEWER: ("view",),
-        VILLAGE_OFFICER: ("view",),
-    })
+    _permissions(
+        "regions.region",
+        "行政区划",
+        {
+            **EVERYONE_READS,
+            COUNTY_ADMIN: ("view", "add", "change", "delete", "export", "import"),
+            TOWNSHIP_REVIEWER: READ,
+            VILLAGE_OFFICER: READ,
+            DEPARTMENT: READ,
+            INSPECTOR: READ,
+        },
+    )
+    _permissions(
+        "accounts.user",
+        "用户",
+        {
+            COUNTY_ADMIN: ("view", "add", "change", "delete", "export", "unmask"),
+            INSPECTOR: ("view",),
+        },
+    )
+    _permissions(
+        "core.objectchange",
+        "变更记录",
+        {
+            COUNTY_ADMIN: READ,
+            INSPECTOR: READ,
+            TOWNSHIP_REVIEWER: ("view",),
+            VILLAGE_OFFICER: ("view",),
+        },
+    )
     _permissions("core.accesslog", "敏感信息访问记录", {COUNTY_ADMIN: READ, INSPECTOR: READ})
     _permissions("core.job", "后台任务", dict.fromkeys(ROLES, ("view", "add")))
     registry.add("scope_hooks", ScopeHook("core.job", None, own_jobs_unless_admin))

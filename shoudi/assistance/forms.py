@@ -27,8 +27,18 @@ class CadreForm(ScopedModelForm):
 class MeasureForm(ScopedModelForm):
     class Meta:
         model = Measure
-        fields = ("household", "case", "category", "sub_item", "content", "amount", "department", "planned_on",
-                  "implemented_on", "status")
+        fields = (
+            "household",
+            "case",
+            "category",
+            "sub_item",
+            "content",
+            "amount",
+            "department",
+            "planned_on",
+            "implemented_on",
+            "status",
+        )
         widgets = {"planned_on": date_widget(), "implemented_on": date_widget()}
 
     def clean(self):
@@ -48,16 +58,20 @@ class VisitForm(StyledForm):
     visited_on = forms.DateField(label="走访日期", initial=timezone.localdate, widget=date_widget())
     kind = forms.ChoiceField(label="方式", choices=c.VISIT_KINDS, widget=forms.RadioSelect)
     content = forms.CharField(label="走访内容", widget=forms.Textarea(attrs={"rows": 3}))
-    photo = forms.FileField(label="照片", required=False,
-                            widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}))
+    photo = forms.FileField(
+        label="照片",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
     latitude = forms.DecimalField(required=False, widget=forms.HiddenInput)
     longitude = forms.DecimalField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field, label in c.CHECKLIST.items():
-            self.fields[field] = forms.TypedChoiceField(label=label, choices=YES_NO, coerce=_yes_no, required=False,
-                                                        empty_value=None, widget=forms.RadioSelect)
+            self.fields[field] = forms.TypedChoiceField(
+                label=label, choices=YES_NO, coerce=_yes_no, required=False, empty_value=None, widget=forms.RadioSelect
+            )
         self.fields["kind"].initial = "入户"
 
     def checklist(self) -> dict:
@@ -66,8 +80,9 @@ class VisitForm(StyledForm):
 
 class AssessmentForm(StyledForm):
     assessed_on = forms.DateField(label="评估日期", initial=timezone.localdate, widget=date_widget())
-    measures_effective = forms.TypedChoiceField(label="帮扶措施是否有效", choices=[("1", "有效"), ("0", "效果不明显")],
-                                                coerce=lambda v: v == "1")
+    measures_effective = forms.TypedChoiceField(
+        label="帮扶措施是否有效", choices=[("1", "有效"), ("0", "效果不明显")], coerce=lambda v: v == "1"
+    )
     income_trend = forms.ChoiceField(label="收入趋势", choices=c.INCOME_TRENDS)
     risk_status = forms.ChoiceField(label="风险状况", choices=c.RISK_STATUS)
     note = forms.CharField(label="评估意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -23,7 +23,8 @@ def household_panel(request, household: Household) -> str:
         "assessments": Assessment.objects.restrict(user, "view").filter(household=household)[:8],
         "suggestions": suggest_measures(household),
         "can_pair": user_can(user, Pairing, "add"),
-        "cadre_choices": Cadre.objects.restrict(user, "view").filter(active=True) if user_can(user, Pairing, "add")
+        "cadre_choices": Cadre.objects.restrict(user, "view").filter(active=True)
+        if user_can(user, Pairing, "add")
         else [],
         "can_measure": user_can(user, Measure, "add"),
         "can_visit": user_can(user, Visit, "add"),
@@ -37,14 +38,19 @@ def case_panel(request, case) -> str:
 
     from .models import Assessment
 
-    pairing = (Pairing.objects.restrict(request.user, "view").filter(household=case.household_id, end_date__isnull=True)
-               .select_related("cadre").first())
+    pairing = (
+        Pairing.objects.restrict(request.user, "view")
+        .filter(household=case.household_id, end_date__isnull=True)
+        .select_related("cadre")
+        .first()
+    )
     context = {
         "case": case,
         "pairing": pairing,
         "measures": Measure.objects.restrict(request.user, "view").filter(household=case.household_id)[:10],
         "assessments": Assessment.objects.restrict(request.user, "view").filter(case=case)[:4],
-        "can_assess": case.identified_on is not None and case.step == mc.MONITORING
+        "can_assess": case.identified_on is not None
+        and case.step == mc.MONITORING
         and user_can(request.user, Assessment, "add"),
         "can_measure": user_can(request.user, Measure, "add"),
     }

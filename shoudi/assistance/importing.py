@@ -28,8 +28,14 @@ ALIASES = {
     "region": ("区划代码", "帮扶区域代码", "村代码"),
     "username": ("登录账号", "用户名"),
 }
-LABELS = {"name": "姓名", "unit": "单位", "position": "职务", "phone": "联系电话", "region": "区划代码",
-          "username": "登录账号"}
+LABELS = {
+    "name": "姓名",
+    "unit": "单位",
+    "position": "职务",
+    "phone": "联系电话",
+    "region": "区划代码",
+    "username": "登录账号",
+}
 
 
 @dataclass
@@ -57,7 +63,7 @@ def import_cadres(file, *, user, dry_run: bool = False) -> CadreImportResult:
     default_region = user.region
     result = CadreImportResult()
     planned = []
-    for offset, row in enumerate(rows[start + 1:], start=start + 2):
+    for offset, row in enumerate(rows[start + 1 :], start=start + 2):
         values = {key: cell_text(row[col]) if col < len(row) else "" for key, col in columns.items()}
         if not any(values.values()):
             continue

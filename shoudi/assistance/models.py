@@ -23,10 +23,21 @@ class Cadre(ChangeLoggedModel):
     unit = models.CharField("单位（后盾单位）", max_length=100)
     position = models.CharField("职务", max_length=50, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)
-    region = models.ForeignKey("regions.Region", verbose_name="帮扶区域", on_delete=models.PROTECT,
-                               related_name="cadres", help_text="干部所联系的县、乡镇或村")
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="登录账号", null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="cadre")
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name="帮扶区域",
+        on_delete=models.PROTECT,
+        related_name="cadres",
+        help_text="干部所联系的县、乡镇或村",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登录账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cadre",
+    )
     active = models.BooleanField("在岗", default=True)
 
     scope_code_field = "region__code"
@@ -47,8 +58,9 @@ class Cadre(ChangeLoggedModel):
 class Pairing(ChangeLoggedModel):
     """结对帮扶: a cadre paired with a household from ``start_date``; a current pairing has no ``end_date``."""
 
-    household = models.ForeignKey("registry.Household", verbose_name="农户", on_delete=models.PROTECT,
-                                  related_name="pairings")
+    household = models.ForeignKey(
+        "registry.Household", verbose_name="农户", on_delete=models.PROTECT, related_name="pairings"
+    )
     cadre = models.ForeignKey(Cadre, verbose_name="帮扶干部", on_delete=models.PROTECT, related_name="pairings")
     start_date = models.DateField("结对日期", default=timezone.localdate)
     end_date = models.DateField("结束日期", null=True, blank=True)
@@ -60,8 +72,11 @@ class Pairing(ChangeLoggedModel):
     class Meta:
         verbose_name = verbose_name_plural = "结对帮扶"
         ordering = ["-start_date", "-id"]
-        constraints = [models.UniqueConstraint(fields=["household"], condition=Q(end_date__isnull=True),
-                                               name="pairing_one_current_per_household")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"], condition=Q(end_date__isnull=True), name="pairing_one_current_per_household"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.cadre.name} ↔ {self.household.household_no}"
@@ -76,10 +91,17 @@ class Pairing(ChangeLoggedModel):
 class Measure(ChangeLoggedModel):
     """帮扶措施 for a household, linked to its monitoring case when there is one."""
 
-    household = models.ForeignKey("registry.Household", verbose_name="农户", on_delete=models.PROTECT,
-                                  related_name="measures")
-    case = models.ForeignKey("monitoring.MonitoringCase", verbose_name="监测记录", null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="measures")
+    household = models.ForeignKey(
+        "registry.Household", verbose_name="农户", on_delete=models.PROTECT, related_name="measures"
+    )
+    case = models.ForeignKey(
+        "monitoring.MonitoringCase",
+        verbose_name="监测记录",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="measures",
+    )
     category = models.CharField("措施类别", max_length=12, choices=c.CATEGORY_CHOICES)
     sub_item = models.CharField("具体项目", max_length=30)
     content = models.TextField("措施内容")
@@ -109,10 +131,12 @@ class Measure(ChangeLoggedModel):
 class Visit(ChangeLoggedModel):
     """走访: a visit, call or WeChat contact, with the 两不愁三保障 and water checklist."""
 
-    household = models.ForeignKey("registry.Household", verbose_name="农户", on_delete=models.PROTECT,
-                                  related_name="visits")
-    cadre = models.ForeignKey(Cadre, verbose_name="帮扶干部", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="visits")
+    household = models.ForeignKey(
+        "registry.Household", verbose_name="农户", on_delete=models.PROTECT, related_name="visits"
+    )
+    cadre = models.ForeignKey(
+        Cadre, verbose_name="帮扶干部", null=True, blank=True, on_delete=models.SET_NULL, related_name="visits"
+    )
     visited_on = models.DateField("走访日期", default=timezone.localdate)
     kind = models.CharField("方式", max_length=2, choices=c.VISIT_KINDS, default="入户")
     visitor = models.CharField("走访人", max_length=50)
@@ -160,12 +184,14 @@ class VisitPhoto(models.Model):
 class GuaranteeProblem(ChangeLoggedModel):
     """A 两不愁三保障 or water problem found on a household (by a visit or by hand), open until resolved."""
 
-    household = models.ForeignKey("registry.Household", verbose_name="农户", on_delete=models.PROTECT,
-                                  related_name="guarantee_problems")
+    household = models.ForeignKey(
+        "registry.Household", verbose_name="农户", on_delete=models.PROTECT, related_name="guarantee_problems"
+    )
     kind = models.CharField("问题类型", max_length=12, choices=c.PROBLEM_KINDS)
     description = models.TextField("问题描述", blank=True)
-    visit = models.ForeignKey(Visit, verbose_name="发现于走访", null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="problems")
+    visit = models.ForeignKey(
+        Visit, verbose_name="发现于走访", null=True, blank=True, on_delete=models.SET_NULL, related_name="problems"
+    )
     opened_on = models.DateField("发现日期", default=timezone.localdate)
     resolved_on = models.DateField("解决日期", null=True, blank=True)
     resolution = models.TextField("解决情况", blank=True)
@@ -189,10 +215,12 @@ class GuaranteeProblem(ChangeLoggedModel):
 class Assessment(ChangeLoggedModel):
     """季度帮扶成效评估 of a monitored household."""
 
-    case = models.ForeignKey("monitoring.MonitoringCase", verbose_name="监测记录", on_delete=models.PROTECT,
-                             related_name="assessments")
-    household = models.ForeignKey("registry.Household", verbose_name="农户", on_delete=models.PROTECT,
-                                  related_name="assessments")
+    case = models.ForeignKey(
+        "monitoring.MonitoringCase", verbose_name="监测记录", on_delete=models.PROTECT, related_name="assessments"
+    )
+    household = models.ForeignKey(
+        "registry.Household", verbose_name="农户", on_delete=models.PROTECT, related_name="assessments"
+    )
     year = models.PositiveSmallIntegerField("年度")
     quarter = models.PositiveSmallIntegerField("季度", choices=[(q, f"第{q}季度") for q in range(1, 5)])
     assessed_on = models.DateField("评估日期", default=timezone.localdate)
@@ -200,8 +228,14 @@ class Assessment(ChangeLoggedModel):
     income_trend = models.CharField("收入趋势", max_length=2, choices=c.INCOME_TRENDS)
     risk_status = models.CharField("风险状况", max_length=4, choices=c.RISK_STATUS)
     note = models.TextField("评估意见", blank=True)
-    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="评估人", null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="+")
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="评估人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     scope_code_field = "household__village__code"
 
@@ -224,8 +258,7 @@ class RhythmSettings(RegionSettings):
     """The rhythm of S004 as configuration: how often to visit, contact and assess; deadlines after identification."""
 
     monitored_visit_months = models.PositiveSmallIntegerField("未消除/消除不满期户：入户走访间隔（月）", default=1)
-    monitored_assessment_months = models.PositiveSmallIntegerField("未消除/消除不满期户：成效评估间隔（月）",
-                                                                   default=3)
+    monitored_assessment_months = models.PositiveSmallIntegerField("未消除/消除不满期户：成效评估间隔（月）", default=3)
     stable_after_elimination_months = models.PositiveSmallIntegerField("消除满多少个月后转为常态", default=6)
     lifted_contact_months = models.PositiveSmallIntegerField("脱贫户/消除满期户：联系间隔（月）", default=1)
     lifted_visit_months = models.PositiveSmallIntegerField("脱贫户/消除满期户：入户走访间隔（月）", default=3)

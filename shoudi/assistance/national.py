@@ -17,11 +17,19 @@ from .models import Measure
 
 # national_data key → measure category (the national column)
 NATIONAL_MEASURES = {
-    "measure_industry": "产业帮扶", "measure_employment": "就业帮扶", "measure_finance": "金融帮扶",
-    "measure_public_job": "公益岗位帮扶", "measure_health": "健康帮扶",
-    "measure_compulsory_education": "义务教育保障", "measure_other_education": "其他教育帮扶",
-    "measure_social_security": "综合保障", "measure_housing": "住房安全保障", "measure_water": "饮水安全保障",
-    "measure_social": "社会帮扶", "measure_relocation": "搬迁", "measure_living_conditions": "生产生活条件改善",
+    "measure_industry": "产业帮扶",
+    "measure_employment": "就业帮扶",
+    "measure_finance": "金融帮扶",
+    "measure_public_job": "公益岗位帮扶",
+    "measure_health": "健康帮扶",
+    "measure_compulsory_education": "义务教育保障",
+    "measure_other_education": "其他教育帮扶",
+    "measure_social_security": "综合保障",
+    "measure_housing": "住房安全保障",
+    "measure_water": "饮水安全保障",
+    "measure_social": "社会帮扶",
+    "measure_relocation": "搬迁",
+    "measure_living_conditions": "生产生活条件改善",
     "measure_infrastructure": "基础设施建设",
 }
 IMPORTED = "国家系统导入"
@@ -30,8 +38,11 @@ IMPORTED = "国家系统导入"
 @transaction.atomic
 def measures_from_national(*, household_ids) -> int:
     """The national measures of these households not imported yet, as 已落实 measures; returns how many."""
-    existing = set(Measure.objects.filter(household_id__in=list(household_ids), content=IMPORTED)
-                   .values_list("household_id", "category", "sub_item"))
+    existing = set(
+        Measure.objects.filter(household_id__in=list(household_ids), content=IMPORTED).values_list(
+            "household_id", "category", "sub_item"
+        )
+    )
     new = []
     for pk, data in Household.objects.filter(pk__in=list(household_ids)).values_list("pk", "national_data"):
         for key, value in (data or {}).items():  # a handful of keys per household: only those present
@@ -47,9 +58,14 @@ def measures_from_national(*, household_ids) -> int:
                 existing.add((pk, category, sub_item))
                 new.append((pk, category, sub_item))
     # tens of thousands on a county's first import: one multi-row INSERT per few hundred, no instance per row
-    written = insert_values(Measure, Measure(content=IMPORTED, status="已落实"), ("household", "category", "sub_item"),
-                            new, returning=("id",))
-    log_created(Measure, [pk for pk, in written], represent="o.category || '·' || o.sub_item", parent="household")
+    written = insert_values(
+        Measure,
+        Measure(content=IMPORTED, status="已落实"),
+        ("household", "category", "sub_item"),
+        new,
+        returning=("id",),
+    )
+    log_created(Measure, [pk for (pk,) in written], represent="o.category || '·' || o.sub_item", parent="household")
     return len(written)
 
 

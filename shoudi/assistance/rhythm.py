@@ -34,13 +34,22 @@ def period_bounds(day: datetime.date, months: int, offset: int = 0) -> tuple[dat
     return _first_of(start), _first_of(start + months) - datetime.timedelta(days=1)
 
 
-def regime(*, lifted: bool, identified_on: datetime.date | None, eliminated_on: datetime.date | None,
-           today: datetime.date, settings: RhythmSettings) -> str | None:
+def regime(
+    *,
+    lifted: bool,
+    identified_on: datetime.date | None,
+    eliminated_on: datetime.date | None,
+    today: datetime.date,
+    settings: RhythmSettings,
+) -> str | None:
     """MONITORED: identified and not eliminated, or eliminated less than N (6) months ago.
     LIFTED: a 脱贫户, or eliminated N months ago or more. None: no rhythm (an ordinary household)."""
     if identified_on is not None and identified_on <= today:
-        if eliminated_on is None or eliminated_on > today or \
-                months_between(eliminated_on, today) < settings.stable_after_elimination_months:
+        if (
+            eliminated_on is None
+            or eliminated_on > today
+            or months_between(eliminated_on, today) < settings.stable_after_elimination_months
+        ):
             return MONITORED
         return LIFTED
     return LIFTED if lifted else None
@@ -66,20 +75,34 @@ def _obligation(kind, label, months, dates: list[datetime.date], today, since: d
     return Obligation(kind, label, start, end, done, overdue)
 
 
-def obligations(*, lifted: bool, identified_on: datetime.date | None, eliminated_on: datetime.date | None,
-                visits: Iterable[tuple[datetime.date, str]], assessments: Iterable[datetime.date],
-                today: datetime.date, settings: RhythmSettings) -> list[Obligation]:
+def obligations(
+    *,
+    lifted: bool,
+    identified_on: datetime.date | None,
+    eliminated_on: datetime.date | None,
+    visits: Iterable[tuple[datetime.date, str]],
+    assessments: Iterable[datetime.date],
+    today: datetime.date,
+    settings: RhythmSettings,
+) -> list[Obligation]:
     """What the household needs now. ``visits``: (date, kind) pairs; ``assessments``: their dates."""
-    which = regime(lifted=lifted, identified_on=identified_on, eliminated_on=eliminated_on, today=today,
-                   settings=settings)
+    which = regime(
+        lifted=lifted, identified_on=identified_on, eliminated_on=eliminated_on, today=today, settings=settings
+    )
     visits = list(visits)
     in_home = [d for d, kind in visits if kind == IN_HOME]
     anyhow = [d for d, _ in visits]
     if which == MONITORED:
         return [
             _obligation("visit", "入户走访", settings.monitored_visit_months, in_home, today, identified_on),
-            _obligation("assessment", "帮扶成效评估", settings.monitored_assessment_months, list(assessments), today,
-                        identified_on),
+            _obligation(
+                "assessment",
+                "帮扶成效评估",
+                settings.monitored_assessment_months,
+                list(assessments),
+                today,
+                identified_on,
+            ),
         ]
     if which == LIFTED:
         since = None

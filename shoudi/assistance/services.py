@@ -38,8 +38,9 @@ def _cadre_in_scope(user, cadre: Cadre) -> Cadre:
 
 
 @transaction.atomic
-def pair(*, household: Household, cadre: Cadre, user, start_date: datetime.date | None = None,
-         reason: str = "") -> Pairing:
+def pair(
+    *, household: Household, cadre: Cadre, user, start_date: datetime.date | None = None, reason: str = ""
+) -> Pairing:
     """Pair (or re-pair) a household: the current pairing ends the day before, with the reason."""
     if not _can(user, "add"):
         raise PermissionDenied("您的角色不能调整结对")
@@ -55,8 +56,7 @@ def pair(*, household: Household, cadre: Cadre, user, start_date: datetime.date 
         current.end_date = max(current.start_date, start_date - datetime.timedelta(days=1))
         current.end_reason = reason
         current.save()
-    return Pairing.objects.create(household=household, cadre=cadre, start_date=start_date,
-                                  reason=reason or "首次结对")
+    return Pairing.objects.create(household=household, cadre=cadre, start_date=start_date, reason=reason or "首次结对")
 
 
 def _can(user, action: str) -> bool:
@@ -64,8 +64,9 @@ def _can(user, action: str) -> bool:
 
 
 @transaction.atomic
-def bulk_assign(*, households: Iterable[Household], cadre: Cadre, user, reason: str = "",
-                start_date: datetime.date | None = None) -> list[Pairing]:
+def bulk_assign(
+    *, households: Iterable[Household], cadre: Cadre, user, reason: str = "", start_date: datetime.date | None = None
+) -> list[Pairing]:
     """Pair many households with one cadre in one action (each change keeps its history)."""
     if not _can(user, "add"):
         raise PermissionDenied("您的角色不能调整结对")
@@ -74,8 +75,7 @@ def bulk_assign(*, households: Iterable[Household], cadre: Cadre, user, reason: 
 
 
 @transaction.atomic
-def handover(*, from_cadre: Cadre, to_cadre: Cadre, user, reason: str,
-             start_date: datetime.date | None = None) -> int:
+def handover(*, from_cadre: Cadre, to_cadre: Cadre, user, reason: str, start_date: datetime.date | None = None) -> int:
     """A cadre who changes unit hands all his current households to another in one action."""
     if not _can(user, "add"):
         raise PermissionDenied("您的角色不能调整结对")
@@ -84,8 +84,9 @@ def handover(*, from_cadre: Cadre, to_cadre: Cadre, user, reason: str,
     if not reason.strip():
         raise ValidationError("请填写移交原因")
     _cadre_in_scope(user, to_cadre)
-    households = [p.household for p in Pairing.objects.filter(cadre=from_cadre, end_date__isnull=True)
-                  .select_related("household")]
+    households = [
+        p.household for p in Pairing.objects.filter(cadre=from_cadre, end_date__isnull=True).select_related("household")
+    ]
     _households_in_scope(user, households)
     for household in households:
         pair(household=household, cadre=to_cadre, user=user, start_date=start_date, reason=reason)
@@ -93,9 +94,19 @@ def handover(*, from_cadre: Cadre, to_cadre: Cadre, user, reason: str,
 
 
 @transaction.atomic
-def record_visit(*, household: Household, user, visited_on: datetime.date, kind: str, content: str,
-                 checklist: dict[str, bool | None], photos: Iterable = (), latitude=None, longitude=None,
-                 problem_notes: dict[str, str] | None = None) -> Visit:
+def record_visit(
+    *,
+    household: Household,
+    user,
+    visited_on: datetime.date,
+    kind: str,
+    content: str,
+    checklist: dict[str, bool | None],
+    photos: Iterable = (),
+    latitude=None,
+    longitude=None,
+    problem_notes: dict[str, str] | None = None,
+) -> Visit:
     """A visit; every checklist answer "否" opens a guarantee problem of that kind (unless one is open already)."""
     if not user_can(user, Visit, "add"):
         raise PermissionDenied("您的角色不能登记走访")
@@ -106,25 +117,34 @@ def record_visit(*, household: Household, user, visited_on: datetime.date, kind:
         raise ValidationError("走访日期不能晚于今天")
     cadre = Cadre.objects.filter(user=user).first()
     visit = Visit.objects.create(
-        household=household, cadre=cadre, visited_on=visited_on, kind=kind, content=content,
-        visitor=user.get_full_name() or user.get_username(), latitude=latitude, longitude=longitude,
+        household=household,
+        cadre=cadre,
+        visited_on=visited_on,
+        kind=kind,
+        content=content,
+        visitor=user.get_full_name() or user.get_username(),
+        latitude=latitude,
+        longitude=longitude,
         **{field: checklist.get(field) for field in c.CHECKLIST},
     )
     for photo in photos:
         VisitPhoto.objects.create(visit=visit, image=photo)
-    open_kinds = set(GuaranteeProblem.objects.filter(household=household, resolved_on__isnull=True)
-                     .values_list("kind", flat=True))
+    open_kinds = set(
+        GuaranteeProblem.objects.filter(household=household, resolved_on__isnull=True).values_list("kind", flat=True)
+    )
     for field, label in c.CHECKLIST.items():
         if checklist.get(field) is False and label not in open_kinds:
             note = (problem_notes or {}).get(field) or f"走访发现：{label}存在问题"
-            GuaranteeProblem.objects.create(household=household, kind=label, visit=visit, opened_on=visited_on,
-                                            description=note)
+            GuaranteeProblem.objects.create(
+                household=household, kind=label, visit=visit, opened_on=visited_on, description=note
+            )
     return visit
 
 
 @transaction.atomic
-def resolve_problem(*, problem: GuaranteeProblem, user, resolution: str,
-                    resolved_on: datetime.date | None = None) -> GuaranteeProblem:
+def resolve_problem(
+    *, problem: GuaranteeProblem, user, resolution: str, resolved_on: datetime.date | None = None
+) -> GuaranteeProblem:
     if not GuaranteeProblem.objects.restrict(user, "change").filter(pk=problem.pk).exists():
         raise PermissionDenied("您无权处理该问题")
     if not resolution.strip():
@@ -135,13 +155,23 @@ def resolve_problem(*, problem: GuaranteeProblem, user, resolution: str,
 
 
 @transaction.atomic
-def record_assessment(*, case: MonitoringCase, user, assessed_on: datetime.date, measures_effective: bool,
-                      income_trend: str, risk_status: str, note: str = "",
-                      elimination_type: str = "帮扶消除") -> tuple[Assessment, str | None]:
+def record_assessment(
+    *,
+    case: MonitoringCase,
+    user,
+    assessed_on: datetime.date,
+    measures_effective: bool,
+    income_trend: str,
+    risk_status: str,
+    note: str = "",
+    elimination_type: str = "帮扶消除",
+) -> tuple[Assessment, str | None]:
     """The quarterly assessment. 建议消除 starts the elimination application of the monitoring chain; when a guard
     refuses, the assessment is kept and the reason is returned."""
-    if not user_can(user, Assessment, "add") or \
-            not MonitoringCase.objects.restrict(user, "view").filter(pk=case.pk).exists():
+    if (
+        not user_can(user, Assessment, "add")
+        or not MonitoringCase.objects.restrict(user, "view").filter(pk=case.pk).exists()
+    ):
         raise PermissionDenied("您无权评估该户")
     if case.identified_on is None:
         raise ValidationError("尚未识别的监测对象无需成效评估")
@@ -149,8 +179,15 @@ def record_assessment(*, case: MonitoringCase, user, assessed_on: datetime.date,
     if Assessment.objects.filter(case=case, year=assessed_on.year, quarter=quarter).exists():
         raise ValidationError(f"{assessed_on.year} 年第 {quarter} 季度已评估")
     assessment = Assessment.objects.create(
-        case=case, household=case.household, year=assessed_on.year, quarter=quarter, assessed_on=assessed_on,
-        measures_effective=measures_effective, income_trend=income_trend, risk_status=risk_status, note=note,
+        case=case,
+        household=case.household,
+        year=assessed_on.year,
+        quarter=quarter,
+        assessed_on=assessed_on,
+        measures_effective=measures_effective,
+        income_trend=income_trend,
+        risk_status=risk_status,
+        note=note,
         assessor=user,
     )
     refused = None
@@ -160,8 +197,13 @@ def record_assessment(*, case: MonitoringCase, user, assessed_on: datetime.date,
         else:
             try:
                 with transaction.atomic():
-                    apply_elimination(case=case, user=user, elimination_type=elimination_type,
-                                      note=f"{assessment}：建议消除。{note}", today=assessed_on)
+                    apply_elimination(
+                        case=case,
+                        user=user,
+                        elimination_type=elimination_type,
+                        note=f"{assessment}：建议消除。{note}",
+                        today=assessed_on,
+                    )
             except TransitionRefused as exc:
                 refused = str(exc)
     return assessment, refused

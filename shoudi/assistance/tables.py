@@ -35,8 +35,18 @@ class MeasureTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = Measure
-        fields = ("household", "village", "category", "sub_item", "content", "amount", "department", "planned_on",
-                  "implemented_on", "status")
+        fields = (
+            "household",
+            "village",
+            "category",
+            "sub_item",
+            "content",
+            "amount",
+            "department",
+            "planned_on",
+            "implemented_on",
+            "status",
+        )
 
 
 class VisitTable(BaseTable):
@@ -45,8 +55,19 @@ class VisitTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = Visit
-        fields = ("visited_on", "household", "village", "kind", "visitor", "content", "food_clothing_ok",
-                  "education_ok", "medical_ok", "housing_ok", "water_ok")
+        fields = (
+            "visited_on",
+            "household",
+            "village",
+            "kind",
+            "visitor",
+            "content",
+            "food_clothing_ok",
+            "education_ok",
+            "medical_ok",
+            "housing_ok",
+            "water_ok",
+        )
 
 
 class ProblemTable(BaseTable):
@@ -59,10 +80,19 @@ class ProblemTable(BaseTable):
 
 
 class RhythmTable(BaseTable):
-    edit = tables.TemplateColumn('<a href="{% url \'assistance:rhythmsettings_edit\' record.pk %}">修改</a>',
-                                 verbose_name="", orderable=False)
+    edit = tables.TemplateColumn(
+        "<a href=\"{% url 'assistance:rhythmsettings_edit' record.pk %}\">修改</a>", verbose_name="", orderable=False
+    )
 
     class Meta(BaseTable.Meta):
         model = RhythmSettings
-        fields = ("region", "monitored_visit_months", "monitored_assessment_months", "stable_after_elimination_months",
-                  "lifted_contact_months", "lifted_visit_months", "cadre_within_days", "measure_within_days")
+        fields = (
+            "region",
+            "monitored_visit_months",
+            "monitored_assessment_months",
+            "stable_after_elimination_months",
+            "lifted_contact_months",
+            "lifted_visit_months",
+            "cadre_within_days",
+            "measure_within_days",
+        )

@@ -22,6 +22,7 @@ from .worklist import all_items, remember_badge, tally
 
 # --- 我的待办 ---------------------------------------------------------------------------------------------------
 
+
 def worklist_page(request):
     today = timezone.localdate()
     items, villages = tally(request.user, today)  # one computation for the list, the table and the badge
@@ -38,22 +39,38 @@ def worklist_page(request):
         if request.GET.get("export") == "xlsx":
             headers = ["区划代码", "行政村", *[i.label for i in columns], "合计"]
             rows = [[r["code"], r["name"], *[r.get(i.key, 0) for i in columns], r["total"]] for r in villages]
-            content = rows_xlsx_bytes(title="待办事项分村统计", headers=headers, rows=rows,
-                                      subtitle=f"{request.user.region.full_name if request.user.region_id else ''}"
-                                               f"  {timezone.localdate():%Y-%m-%d}")
-            response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument."
-                                                          "spreadsheetml.sheet")
+            content = rows_xlsx_bytes(
+                title="待办事项分村统计",
+                headers=headers,
+                rows=rows,
+                subtitle=f"{request.user.region.full_name if request.user.region_id else ''}"
+                f"  {timezone.localdate():%Y-%m-%d}",
+            )
+            response = HttpResponse(
+                content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            )
             response["Content-Disposition"] = "attachment; filename*=UTF-8''%E5%BE%85%E5%8A%9E%E7%BB%9F%E8%AE%A1.xlsx"
             return response
-    return render(request, "assistance/worklist.html", {"title": "我的待办", "items": items, "villages": villages,
-                                                        "columns": columns, "sort": request.GET.get("sort", "code")})
+    return render(
+        request,
+        "assistance/worklist.html",
+        {
+            "title": "我的待办",
+            "items": items,
+            "villages": villages,
+            "columns": columns,
+            "sort": request.GET.get("sort", "code"),
+        },
+    )
 
 
 # --- cadres and pairing -----------------------------------------------------------------------------------------
 
+
 class CadreListView(ObjectListView):
     queryset = Cadre.objects.select_related("region").annotate(
-        current_count=Count("pairings", filter=Q(pairings__end_date__isnull=True)))
+        current_count=Count("pairings", filter=Q(pairings__end_date__isnull=True))
+    )
     filterset_class = CadreFilterSet
     table_class = CadreTable
     title = "帮扶干部"
@@ -68,8 +85,11 @@ class CadreDetailView(ObjectDetailView):
 
     def get_context(self, request, obj):
         context = super().get_context(request, obj)
-        context["pairings"] = (Pairing.objects.restrict(request.user, "view").filter(cadre=obj, end_date__isnull=True)
-                               .select_related("household__village"))
+        context["pairings"] = (
+            Pairing.objects.restrict(request.user, "view")
+            .filter(cadre=obj, end_date__isnull=True)
+            .select_related("household__village")
+        )
         context["handover_form"] = f.HandoverForm(user=request.user)
         context["can_pair"] = user_can(request.user, Pairing, "add")
         return context
@@ -88,8 +108,12 @@ def cadre_handover(request, pk):
         messages.error(request, "请选择移交对象并填写原因")
         return redirect(cadre.get_absolute_url())
     try:
-        n = services.handover(from_cadre=cadre, to_cadre=form.cleaned_data["to_cadre"], user=request.user,
-                              reason=form.cleaned_data["reason"])
+        n = services.handover(
+            from_cadre=cadre,
+            to_cadre=form.cleaned_data["to_cadre"],
+            user=request.user,
+            reason=form.cleaned_data["reason"],
+        )
     except (PermissionDenied, ValidationError) as exc:
         messages.error(request, _message(exc))
         return redirect(cadre.get_absolute_url())
@@ -127,15 +151,20 @@ def bulk_pair(request):
             messages.error(request, "请至少选择一户")
         else:
             try:
-                services.bulk_assign(households=chosen, cadre=form.cleaned_data["cadre"], user=request.user,
-                                     reason=form.cleaned_data["reason"])
+                services.bulk_assign(
+                    households=chosen,
+                    cadre=form.cleaned_data["cadre"],
+                    user=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
             except (PermissionDenied, ValidationError) as exc:
                 messages.error(request, _message(exc))
             else:
                 messages.success(request, f"已为 {len(chosen)} 户落实帮扶干部 {form.cleaned_data['cadre']}")
                 return redirect(request.get_full_path())
-    return render(request, "assistance/bulk_pair.html", {"title": "批量结对", "form": form,
-                                                         "households": households[:500]})
+    return render(
+        request, "assistance/bulk_pair.html", {"title": "批量结对", "form": form, "households": households[:500]}
+    )
 
 
 @require_POST
@@ -144,8 +173,12 @@ def household_pair(request, pk):
     form = f.PairForm(request.POST, user=request.user)
     if form.is_valid():
         try:
-            services.pair(household=household, cadre=form.cleaned_data["cadre"], user=request.user,
-                          reason=form.cleaned_data["reason"])
+            services.pair(
+                household=household,
+                cadre=form.cleaned_data["cadre"],
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+            )
             messages.success(request, f"已结对：{form.cleaned_data['cadre']}")
         except (PermissionDenied, ValidationError) as exc:
             messages.error(request, _message(exc))
@@ -155,6 +188,7 @@ def household_pair(request, pk):
 
 
 # --- measures, problems -----------------------------------------------------------------------------------------
+
 
 class MeasureListView(ObjectListView):
     queryset = Measure.objects.select_related("household__village")
@@ -203,6 +237,7 @@ def problem_resolve(request, pk):
 
 # --- visits and assessments -------------------------------------------------------------------------------------
 
+
 class VisitListView(ObjectListView):
     queryset = Visit.objects.select_related("household__village")
     filterset_class = VisitFilterSet
@@ -231,9 +266,16 @@ def visit_record(request, pk):
         d = form.cleaned_data
         try:
             visit = services.record_visit(
-                household=household, user=request.user, visited_on=d["visited_on"], kind=d["kind"],
-                content=d["content"], checklist=form.checklist(), photos=[d["photo"]] if d.get("photo") else [],
-                latitude=d.get("latitude"), longitude=d.get("longitude"))
+                household=household,
+                user=request.user,
+                visited_on=d["visited_on"],
+                kind=d["kind"],
+                content=d["content"],
+                checklist=form.checklist(),
+                photos=[d["photo"]] if d.get("photo") else [],
+                latitude=d.get("latitude"),
+                longitude=d.get("longitude"),
+            )
         except (PermissionDenied, ValidationError) as exc:
             form.add_error(None, _message(exc))
         else:
@@ -242,9 +284,16 @@ def visit_record(request, pk):
             return redirect("assistance:visit_quick")
     from .choices import CHECKLIST
 
-    return render(request, "assistance/visit_form.html", {
-        "title": f"走访：{household}", "form": form, "household": household,
-        "checklist_fields": [form[name] for name in CHECKLIST]})
+    return render(
+        request,
+        "assistance/visit_form.html",
+        {
+            "title": f"走访：{household}",
+            "form": form,
+            "household": household,
+            "checklist_fields": [form[name] for name in CHECKLIST],
+        },
+    )
 
 
 def assessment_record(request, case_pk):
@@ -254,8 +303,14 @@ def assessment_record(request, case_pk):
         d = form.cleaned_data
         try:
             assessment, refused = services.record_assessment(
-                case=case, user=request.user, assessed_on=d["assessed_on"], measures_effective=d["measures_effective"],
-                income_trend=d["income_trend"], risk_status=d["risk_status"], note=d["note"])
+                case=case,
+                user=request.user,
+                assessed_on=d["assessed_on"],
+                measures_effective=d["measures_effective"],
+                income_trend=d["income_trend"],
+                risk_status=d["risk_status"],
+                note=d["note"],
+            )
         except (PermissionDenied, ValidationError) as exc:
             form.add_error(None, _message(exc))
         else:
@@ -267,15 +322,18 @@ def assessment_record(request, case_pk):
                     messages.success(request, "已据此提出风险消除申请，下一步：消除入户核查")
                 return redirect(case.get_absolute_url())
             return redirect(case.household.get_absolute_url() + "#assistance")
-    return render(request, "assistance/assessment_form.html", {"title": f"帮扶成效评估：{case.household}",
-                                                               "form": form, "case": case})
+    return render(
+        request,
+        "assistance/assessment_form.html",
+        {"title": f"帮扶成效评估：{case.household}", "form": form, "case": case},
+    )
 
 
 # --- the 结对帮扶手册 print page ---------------------------------------------------------------------------------
 
+
 def handbook(request, pk):
-    household = get_object_for(request.user, Household.objects.select_related("village__parent__parent"),
-                               "view", pk=pk)
+    household = get_object_for(request.user, Household.objects.select_related("village__parent__parent"), "view", pk=pk)
     log_access(user=request.user, action="export", obj=household, detail="打印结对帮扶手册", request=request)
     context = {
         "household": household,
@@ -321,5 +379,4 @@ def cadre_import(request):
             if result.committed:
                 messages.success(request, f"帮扶干部已导入：{result.summary()}")
                 return redirect("assistance:cadre_list")
-    return render(request, "assistance/cadre_import.html", {"title": "导入帮扶干部", "result": result,
-                                                            "error": error})
+    return render(request, "assistance/cadre_import.html", {"title": "导入帮扶干部", "result": result, "error": error})

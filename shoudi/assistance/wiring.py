@@ -43,26 +43,53 @@ def connect() -> None:
     from .worklist import badge_count
 
     work = ("view", "add", "change", "export")
-    _permissions("assistance.cadre", "帮扶干部", {
-        COUNTY_ADMIN: ("view", "add", "change", "delete", "export", "unmask", "import"),
-        TOWNSHIP_REVIEWER: ("view", "add", "change", "export", "unmask"),
-        VILLAGE_OFFICER: ("view", "export"),
-        INSPECTOR: ("view",),
-    })
-    _permissions("assistance.pairing", "结对帮扶", {
-        COUNTY_ADMIN: (*work, "delete"), TOWNSHIP_REVIEWER: work, VILLAGE_OFFICER: work, CADRE: ("view",),
-        INSPECTOR: ("view", "export"),
-    })
-    for label, title in (("assistance.measure", "帮扶措施"), ("assistance.visit", "走访记录"),
-                         ("assistance.guaranteeproblem", "保障问题"), ("assistance.assessment", "帮扶成效评估")):
-        _permissions(label, title, {
-            COUNTY_ADMIN: (*work, "delete"), TOWNSHIP_REVIEWER: work, VILLAGE_OFFICER: work,
-            CADRE: ("view", "add", "change"), DEPARTMENT: ("view",), INSPECTOR: ("view", "export"),
-        })
-    _permissions("assistance.rhythmsettings", "帮扶节奏参数", {
-        COUNTY_ADMIN: ("view", "add", "change", "delete"),
-        **dict.fromkeys((TOWNSHIP_REVIEWER, VILLAGE_OFFICER, CADRE, INSPECTOR), ("view",)),
-    })
+    _permissions(
+        "assistance.cadre",
+        "帮扶干部",
+        {
+            COUNTY_ADMIN: ("view", "add", "change", "delete", "export", "unmask", "import"),
+            TOWNSHIP_REVIEWER: ("view", "add", "change", "export", "unmask"),
+            VILLAGE_OFFICER: ("view", "export"),
+            INSPECTOR: ("view",),
+        },
+    )
+    _permissions(
+        "assistance.pairing",
+        "结对帮扶",
+        {
+            COUNTY_ADMIN: (*work, "delete"),
+            TOWNSHIP_REVIEWER: work,
+            VILLAGE_OFFICER: work,
+            CADRE: ("view",),
+            INSPECTOR: ("view", "export"),
+        },
+    )
+    for label, title in (
+        ("assistance.measure", "帮扶措施"),
+        ("assistance.visit", "走访记录"),
+        ("assistance.guaranteeproblem", "保障问题"),
+        ("assistance.assessment", "帮扶成效评估"),
+    ):
+        _permissions(
+            label,
+            title,
+            {
+                COUNTY_ADMIN: (*work, "delete"),
+                TOWNSHIP_REVIEWER: work,
+                VILLAGE_OFFICER: work,
+                CADRE: ("view", "add", "change"),
+                DEPARTMENT: ("view",),
+                INSPECTOR: ("view", "export"),
+            },
+        )
+    _permissions(
+        "assistance.rhythmsettings",
+        "帮扶节奏参数",
+        {
+            COUNTY_ADMIN: ("view", "add", "change", "delete"),
+            **dict.fromkeys((TOWNSHIP_REVIEWER, VILLAGE_OFFICER, CADRE, INSPECTOR), ("view",)),
+        },
+    )
     for label, prefix in HOUSEHOLD_PATHS.items():
         registry.add("scope_hooks", ScopeHook(label, CADRE, _cadre_scope(prefix)))
 
@@ -73,10 +100,12 @@ def connect() -> None:
         MenuItem("帮扶", "结对帮扶", "assistance:pairing_list", model="assistance.Pairing", order=420),
         MenuItem("帮扶", "帮扶措施", "assistance:measure_list", model="assistance.Measure", order=430),
         MenuItem("帮扶", "走访记录", "assistance:visit_list", model="assistance.Visit", order=440),
-        MenuItem("帮扶", "保障问题", "assistance:guaranteeproblem_list", model="assistance.GuaranteeProblem",
-                 order=450),
-        MenuItem("帮扶", "帮扶节奏参数", "assistance:rhythmsettings_list", model="assistance.RhythmSettings",
-                 order=490),
+        MenuItem(
+            "帮扶", "保障问题", "assistance:guaranteeproblem_list", model="assistance.GuaranteeProblem", order=450
+        ),
+        MenuItem(
+            "帮扶", "帮扶节奏参数", "assistance:rhythmsettings_list", model="assistance.RhythmSettings", order=490
+        ),
     ):
         registry.add("menu_items", item)
 
@@ -84,10 +113,18 @@ def connect() -> None:
     registry.add("case_panels", case_panel, order=10)
     registry.add("measure_counters", implemented_measures_of)
     registry.add("guarantee_problems", guarantee_problems_of)
-    registry.add("filter_extensions", FilterExtension(
-        "registry.HouseholdFilterSet", "todo", lambda: TodoFilter(kind="households", label="待办事项")))
-    registry.add("filter_extensions", FilterExtension(
-        "monitoring.CaseFilterSet", "todo", lambda: TodoFilter(kind="cases", label="待办事项")))
+    registry.add(
+        "filter_extensions",
+        FilterExtension("registry.HouseholdFilterSet", "todo", lambda: TodoFilter(kind="households", label="待办事项")),
+    )
+    registry.add(
+        "filter_extensions",
+        FilterExtension("monitoring.CaseFilterSet", "todo", lambda: TodoFilter(kind="cases", label="待办事项")),
+    )
     registry.add("todo_counters", badge_count)
-    registry.add("post_import_steps", PostImportStep("national_measures", "导入国家系统帮扶措施", national_measures),
-                 key="national_measures", order=20)
+    registry.add(
+        "post_import_steps",
+        PostImportStep("national_measures", "导入国家系统帮扶措施", national_measures),
+        key="national_measures",
+        order=20,
+    )

@@ -41,8 +41,18 @@ from shoudi.registry.models import Household
 from .models import Assessment, Measure, Pairing, RhythmSettings, Visit
 from .rhythm import IN_HOME, _first_of, month_index, period_bounds
 
-__all__ = ["ITEMS", "WorkItem", "WorklistSource", "all_items", "badge_count", "item_queryset", "kinds", "per_village",
-           "tally", "worklist"]
+__all__ = [
+    "ITEMS",
+    "WorkItem",
+    "WorklistSource",
+    "all_items",
+    "badge_count",
+    "item_queryset",
+    "kinds",
+    "per_village",
+    "tally",
+    "worklist",
+]
 
 LIFTED_TYPE = "脱贫户"
 
@@ -91,8 +101,9 @@ def all_items() -> list[Item]:
 
 def kinds() -> dict[str, tuple[str, str]]:
     """Every kind of row an item holds → (its list page, the lookup of its village)."""
-    registered = {source.item.kind: (source.list_url_name, source.village_lookup)
-                  for source in registry.entries("worklist_items")}
+    registered = {
+        source.item.kind: (source.list_url_name, source.village_lookup) for source in registry.entries("worklist_items")
+    }
     return {**registered, **KINDS}
 
 
@@ -143,14 +154,22 @@ class Scope:
         self.cases = MonitoringCase.objects.restrict(user, "view")
         self.stable_cutoff = _add_months(t, -s.stable_after_elimination_months)
         # (first day, last day) of the current period of each duty, and of the period before it
-        self.visit, self.visit_before = period_bounds(t, s.monitored_visit_months), \
-            period_bounds(t, s.monitored_visit_months, -1)
-        self.assessment, self.assessment_before = period_bounds(t, s.monitored_assessment_months), \
-            period_bounds(t, s.monitored_assessment_months, -1)
-        self.lifted_visit, self.lifted_visit_before = period_bounds(t, s.lifted_visit_months), \
-            period_bounds(t, s.lifted_visit_months, -1)
-        self.contact, self.contact_before = period_bounds(t, s.lifted_contact_months), \
-            period_bounds(t, s.lifted_contact_months, -1)
+        self.visit, self.visit_before = (
+            period_bounds(t, s.monitored_visit_months),
+            period_bounds(t, s.monitored_visit_months, -1),
+        )
+        self.assessment, self.assessment_before = (
+            period_bounds(t, s.monitored_assessment_months),
+            period_bounds(t, s.monitored_assessment_months, -1),
+        )
+        self.lifted_visit, self.lifted_visit_before = (
+            period_bounds(t, s.lifted_visit_months),
+            period_bounds(t, s.lifted_visit_months, -1),
+        )
+        self.contact, self.contact_before = (
+            period_bounds(t, s.lifted_contact_months),
+            period_bounds(t, s.lifted_contact_months, -1),
+        )
 
     def since_elimination(self, day: datetime.date) -> datetime.date:
         """Eliminated after the returned day: still on the monthly rhythm on ``day``."""
@@ -162,31 +181,49 @@ class Scope:
         home = Q(kind=IN_HOME)
         return [
             # the household's identified cases (identified by today)
-            Source("c", MonitoringCase, Q(identified_on__isnull=False, identified_on__lte=t), {
-                "open_late": Q(is_open=True, identified_on__lt=t - datetime.timedelta(days=s.cadre_within_days)),
-                "monitored": Q(eliminated_on__isnull=True, is_open=True) | Q(eliminated_on__gt=self.stable_cutoff),
-                "stable": Q(eliminated_on__lte=self.stable_cutoff),
-                "identified_before_visit_period": Q(identified_on__lte=self.visit_before[1]),
-                "identified_before_assessment_period": Q(identified_on__lte=self.assessment_before[1]),
-                "eliminated_late_for_lifted_visit": Q(
-                    eliminated_on__gt=self.since_elimination(self.lifted_visit_before[1])),
-                "eliminated_late_for_contact": Q(eliminated_on__gt=self.since_elimination(self.contact_before[1])),
-            }),
+            Source(
+                "c",
+                MonitoringCase,
+                Q(identified_on__isnull=False, identified_on__lte=t),
+                {
+                    "open_late": Q(is_open=True, identified_on__lt=t - datetime.timedelta(days=s.cadre_within_days)),
+                    "monitored": Q(eliminated_on__isnull=True, is_open=True) | Q(eliminated_on__gt=self.stable_cutoff),
+                    "stable": Q(eliminated_on__lte=self.stable_cutoff),
+                    "identified_before_visit_period": Q(identified_on__lte=self.visit_before[1]),
+                    "identified_before_assessment_period": Q(identified_on__lte=self.assessment_before[1]),
+                    "eliminated_late_for_lifted_visit": Q(
+                        eliminated_on__gt=self.since_elimination(self.lifted_visit_before[1])
+                    ),
+                    "eliminated_late_for_contact": Q(eliminated_on__gt=self.since_elimination(self.contact_before[1])),
+                },
+            ),
             # visits up to today; only those of the periods below are read
-            Source("v", Visit, Q(visited_on__lte=t) & (
-                Q(visited_on__gte=min(self.contact[0], self.contact_before[0]))
-                | home & Q(visited_on__gte=min(self.visit_before[0], self.lifted_visit_before[0]))), {
-                "visited": home & Q(visited_on__gte=self.visit[0]),
-                "visited_before": home & Q(visited_on__range=self.visit_before),
-                "lifted_visited": home & Q(visited_on__gte=self.lifted_visit[0]),
-                "lifted_visited_before": home & Q(visited_on__range=self.lifted_visit_before),
-                "contacted": Q(visited_on__gte=self.contact[0]),
-                "contacted_before": Q(visited_on__range=self.contact_before),
-            }),
-            Source("a", Assessment, Q(assessed_on__lte=t, assessed_on__gte=self.assessment_before[0]), {
-                "assessed": Q(assessed_on__gte=self.assessment[0]),
-                "assessed_before": Q(assessed_on__range=self.assessment_before),
-            }),
+            Source(
+                "v",
+                Visit,
+                Q(visited_on__lte=t)
+                & (
+                    Q(visited_on__gte=min(self.contact[0], self.contact_before[0]))
+                    | home & Q(visited_on__gte=min(self.visit_before[0], self.lifted_visit_before[0]))
+                ),
+                {
+                    "visited": home & Q(visited_on__gte=self.visit[0]),
+                    "visited_before": home & Q(visited_on__range=self.visit_before),
+                    "lifted_visited": home & Q(visited_on__gte=self.lifted_visit[0]),
+                    "lifted_visited_before": home & Q(visited_on__range=self.lifted_visit_before),
+                    "contacted": Q(visited_on__gte=self.contact[0]),
+                    "contacted_before": Q(visited_on__range=self.contact_before),
+                },
+            ),
+            Source(
+                "a",
+                Assessment,
+                Q(assessed_on__lte=t, assessed_on__gte=self.assessment_before[0]),
+                {
+                    "assessed": Q(assessed_on__gte=self.assessment[0]),
+                    "assessed_before": Q(assessed_on__range=self.assessment_before),
+                },
+            ),
             # the current pairing, unique per household (pairing_one_current_per_household)
             Source("p", Pairing, Q(end_date__isnull=True), {"paired": None}, unique=True),
         ]
@@ -260,9 +297,11 @@ def _facts(sc: Scope, ids: tuple[int | None, int | None] = (None, None), name: s
     ``ids``: only the households with ``low <= id < high`` (None: no bound), and only their rows of each table."""
     low, high = ids
     bounds = Q(**{"household_id__gte": low} if low is not None else {}) & Q(
-        **{"household_id__lt": high} if high is not None else {})
+        **{"household_id__lt": high} if high is not None else {}
+    )
     households = sc.households.filter(
-        Q(**{"pk__gte": low} if low is not None else {}) & Q(**{"pk__lt": high} if high is not None else {}))
+        Q(**{"pk__gte": low} if low is not None else {}) & Q(**{"pk__lt": high} if high is not None else {})
+    )
     households = households.order_by().values(hid=F("pk"), vid=F("village_id"), htype=F("household_type"))
     scope_sql, params = households.query.sql_with_params()
     params = [*params, LIFTED_TYPE]
@@ -277,8 +316,10 @@ def _facts(sc: Scope, ids: tuple[int | None, int | None] = (None, None), name: s
         joins.append(f"LEFT JOIN ({sql}) {source.alias} ON {source.alias}.household_id = h.hid")
         params += source_params
         columns += [f"{source.alias}.{fact}" for fact in source.facts]
-    sql = (f"WITH {name} AS ({scope_sql}) SELECT {', '.join(columns)} FROM {name} h {' '.join(joins)} "  # noqa: S608
-           "WHERE h.htype = %s OR c.household_id IS NOT NULL")  # (built from the ORM's SQL and the names above)
+    sql = (
+        f"WITH {name} AS ({scope_sql}) SELECT {', '.join(columns)} FROM {name} h {' '.join(joins)} "  # noqa: S608
+        "WHERE h.htype = %s OR c.household_id IS NOT NULL"
+    )  # (built from the ORM's SQL and the names above)
     return sql, [*params, LIFTED_TYPE]
 
 
@@ -315,8 +356,9 @@ def _household_counts(sc: Scope, pieces: list[tuple[int | None, int | None]] | N
     if sc.households.query.is_empty():  # nothing visible (e.g. a user without a region): no SQL to build
         return {}
     conditions = household_conditions(_Columns())
-    counts = ", ".join(f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS {key}"
-                       for key, condition in conditions.items())
+    counts = ", ".join(
+        f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END) AS {key}" for key, condition in conditions.items()
+    )
     selects, params = [], []
     for n, ids in enumerate(pieces or _pieces(sc)):
         sql, piece_params = _facts(sc, ids, name=f"scope{n}")
@@ -324,15 +366,19 @@ def _household_counts(sc: Scope, pieces: list[tuple[int | None, int | None]] | N
         params += piece_params
     totals = ", ".join(f"SUM({key}) AS {key}" for key in conditions)
     region = connection.ops.quote_name(Region._meta.db_table)
-    sql = (f"SELECT r.code, r.name, n.* FROM (SELECT vid, {totals} FROM ({' UNION ALL '.join(selects)}) p "  # noqa: S608
-           f"GROUP BY vid) n JOIN {region} r ON r.id = n.vid")
+    sql = (
+        f"SELECT r.code, r.name, n.* FROM (SELECT vid, {totals} FROM ({' UNION ALL '.join(selects)}) p "  # noqa: S608
+        f"GROUP BY vid) n JOIN {region} r ON r.id = n.vid"
+    )
     with _without_jit(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     keys = list(conditions)
     # like the other items' rows: a key only where the count is not 0
-    return {code: {"code": code, "name": name, **{key: int(n) for key, n in zip(keys, values, strict=True) if n}}
-            for code, name, _, *values in rows}
+    return {
+        code: {"code": code, "name": name, **{key: int(n) for key, n in zip(keys, values, strict=True) if n}}
+        for code, name, _, *values in rows
+    }
 
 
 @contextmanager
@@ -361,14 +407,16 @@ def _queryset(sc: Scope, key: str) -> QuerySet:
         late = t - datetime.timedelta(days=s.measure_within_days)
         measures = Measure.objects.filter(household=OuterRef("household")).exclude(status="终止")
         return sc.cases.filter(is_open=True, identified_on__isnull=False, identified_on__lt=late).exclude(
-            Exists(measures))
+            Exists(measures)
+        )
     if key == "steps_waiting":
         return cases_waiting_for(user)
     if key == "identification_overdue":
         return sc.cases.filter(pk__in=overdue_identification(sc.cases, today=t))
     if key == "publicity_ending":
-        return sc.cases.filter(step=mc.PUBLICITY, publicity_end__isnull=False,
-                               publicity_end__lte=t + datetime.timedelta(days=3))
+        return sc.cases.filter(
+            step=mc.PUBLICITY, publicity_end__isnull=False, publicity_end__lte=t + datetime.timedelta(days=3)
+        )
     source = registry.keyed("worklist_items").get(key)
     if source is not None:
         return source.queryset(user, t)
@@ -400,8 +448,12 @@ def tally(user, today: datetime.date | None = None) -> tuple[list[WorkItem], lis
         entry["total"] = sum(entry.get(item.key, 0) for item in items)
         if entry["total"]:
             villages.append(entry)
-    work = [WorkItem(item.key, item.label, sum(row.get(item.key, 0) for row in villages), _url(item, kind_pages),
-                     item.overdue) for item in items]
+    work = [
+        WorkItem(
+            item.key, item.label, sum(row.get(item.key, 0) for row in villages), _url(item, kind_pages), item.overdue
+        )
+        for item in items
+    ]
     return work, villages
 
 

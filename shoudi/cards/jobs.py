@@ -37,13 +37,20 @@ def workcards_pdf_job(ctx, *, region: str) -> dict:
         raise JobError(f"{place.full_name}没有需要制卡的农户（仅已识别的监测对象制作工作卡）")
     green = sum(1 for c in cards if c.is_eliminated)
     ctx.set_total(len(cards))
-    ctx.log(f"{place.full_name}：共 {len(cards)} 张工作卡（红卡 {len(cards) - green}，绿卡 {green}），"
-            f"由 {PDF_WORKERS} 个进程生成")
+    ctx.log(
+        f"{place.full_name}：共 {len(cards)} 张工作卡（红卡 {len(cards) - green}，绿卡 {green}），"
+        f"由 {PDF_WORKERS} 个进程生成"
+    )
     with tempfile.TemporaryDirectory(prefix="shoudi-cards-") as tmp:
         target = Path(tmp) / "cards.pdf"
         pages = write_cards_pdf(cards, target, workers=PDF_WORKERS, progress=ctx.advance)
         ctx.log(f"已生成 {pages} 页")
         ctx.save_result_file(target, f"工作卡-{place.name}.pdf")
-    log_access(user=user, action=AccessLog.EXPORT, region_code=region, record_count=len(cards),
-               detail=f"批量生成工作卡 PDF：{place.full_name}")
+    log_access(
+        user=user,
+        action=AccessLog.EXPORT,
+        region_code=region,
+        record_count=len(cards),
+        detail=f"批量生成工作卡 PDF：{place.full_name}",
+    )
     return {"工作卡": len(cards), "红卡": len(cards) - green, "绿卡": green}

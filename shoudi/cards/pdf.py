@@ -114,8 +114,9 @@ class _Renderer:
         self.stylesheets = [CSS(string=css, font_config=self.font_config)] if css else []
 
     def render(self, html: str):
-        return self.html_class(string=html, base_url=None).render(stylesheets=self.stylesheets,
-                                                                  font_config=self.font_config)
+        return self.html_class(string=html, base_url=None).render(
+            stylesheets=self.stylesheets, font_config=self.font_config
+        )
 
     def write(self, documents: list, target=None):
         """One PDF of the pages of ``documents``, in order (fonts subset once for all of them)."""
@@ -163,10 +164,18 @@ def _worker(index: int, html_paths: list[str], css: str, out_path: str, messages
             messages.put(("progress", index, len(document.pages)))
         laid_out = time.perf_counter()
         renderer.write(rendered, out_path)
-        messages.put(("done", index, {
-            "pages": sum(len(d.pages) for d in rendered), "layout_s": laid_out - started,
-            "write_s": time.perf_counter() - laid_out, "cpu_s": time.process_time(),
-        }))
+        messages.put(
+            (
+                "done",
+                index,
+                {
+                    "pages": sum(len(d.pages) for d in rendered),
+                    "layout_s": laid_out - started,
+                    "write_s": time.perf_counter() - laid_out,
+                    "cpu_s": time.process_time(),
+                },
+            )
+        )
     except BaseException:
         messages.put(("error", index, traceback.format_exc()))
         raise
@@ -197,8 +206,13 @@ def _shares(count: int, workers: int) -> list[range]:
 
 
 def render_documents(
-    documents: Sequence[str], target: str | os.PathLike, *, css: str = "", workers: int = 2,
-    progress: Callable[[int], None] | None = None, stats: dict | None = None,
+    documents: Sequence[str],
+    target: str | os.PathLike,
+    *,
+    css: str = "",
+    workers: int = 2,
+    progress: Callable[[int], None] | None = None,
+    stats: dict | None = None,
 ) -> int:
     """Render the HTML ``documents`` (chunks of one batch, in order) into the PDF file ``target``.
 
@@ -229,8 +243,10 @@ def render_documents(
             part = os.path.join(tmp, f"part-{index}.pdf")
             parts.append(part)
             process = context.Process(
-                target=_worker, args=(index, [html_paths[i] for i in share], css, part, messages),
-                name=f"shoudi-pdf-{index}", daemon=True,
+                target=_worker,
+                args=(index, [html_paths[i] for i in share], css, part, messages),
+                name=f"shoudi-pdf-{index}",
+                daemon=True,
             )
             process.start()
             processes.append(process)

@@ -63,14 +63,26 @@ def household_card(request, pk):
     if not cards:
         return render(request, "cards/card_none.html", {"household": household}, status=404)
     pdf = _wants_pdf(request)
-    log_access(user=request.user, action=AccessLog.EXPORT, obj=household, request=request,
-               detail="打印工作卡（PDF）" if pdf else "打印工作卡")
+    log_access(
+        user=request.user,
+        action=AccessLog.EXPORT,
+        obj=household,
+        request=request,
+        detail="打印工作卡（PDF）" if pdf else "打印工作卡",
+    )
     if pdf:
         return _pdf_response(_pdf_bytes(cards), f"工作卡-{household.household_no}.pdf")
-    return render(request, "cards/workcards.html", {
-        "cards": cards, "title": f"工作卡 · {household}", "printed_at": timezone.localtime(),
-        "pdf_url": request.path + "?format=pdf", "back_url": household.get_absolute_url(),
-    })
+    return render(
+        request,
+        "cards/workcards.html",
+        {
+            "cards": cards,
+            "title": f"工作卡 · {household}",
+            "printed_at": timezone.localtime(),
+            "pdf_url": request.path + "?format=pdf",
+            "back_url": household.get_absolute_url(),
+        },
+    )
 
 
 def _batch_region(request) -> Region:
@@ -95,25 +107,38 @@ def batch_cards(request):
             return redirect(reverse("cards:cards") + f"?region={region.code}")
     cards = work_cards(households, user=request.user)
     pdf = _wants_pdf(request)
-    log_access(user=request.user, action=AccessLog.EXPORT, region_code=region.code, record_count=len(cards),
-               request=request, detail=f"批量打印工作卡：{region.full_name}" + ("（PDF）" if pdf else ""))
+    log_access(
+        user=request.user,
+        action=AccessLog.EXPORT,
+        region_code=region.code,
+        record_count=len(cards),
+        request=request,
+        detail=f"批量打印工作卡：{region.full_name}" + ("（PDF）" if pdf else ""),
+    )
     if pdf:
         if not cards:
             raise Http404("没有需要制卡的农户")
         return _pdf_response(_pdf_bytes(cards), f"工作卡-{region.name}.pdf")
-    return render(request, "cards/workcards.html", {
-        "cards": cards, "title": f"工作卡 · {region.full_name}", "printed_at": timezone.localtime(),
-        "pdf_url": request.get_full_path() + "&format=pdf" if len(cards) <= INLINE_PDF_CARDS else "",
-        "back_url": reverse("cards:cards") + f"?region={region.code}",
-    })
+    return render(
+        request,
+        "cards/workcards.html",
+        {
+            "cards": cards,
+            "title": f"工作卡 · {region.full_name}",
+            "printed_at": timezone.localtime(),
+            "pdf_url": request.get_full_path() + "&format=pdf" if len(cards) <= INLINE_PDF_CARDS else "",
+            "back_url": reverse("cards:cards") + f"?region={region.code}",
+        },
+    )
 
 
 @require_POST
 def start_batch_job(request):
     """后台生成 PDF: a job renders the batch with two worker processes; the user follows it on the job page."""
     region = _batch_region(request)
-    job = start_job(kind=JOB_KIND, user=request.user, params={"region": region.code},
-                    title=f"工作卡 PDF · {region.full_name}")
+    job = start_job(
+        kind=JOB_KIND, user=request.user, params={"region": region.code}, title=f"工作卡 PDF · {region.full_name}"
+    )
     messages.success(request, f"已开始生成{region.name}的工作卡 PDF，完成后可在本页下载。")
     return redirect(job.get_absolute_url())
 
@@ -122,57 +147,96 @@ def cards_index(request):
     """工作卡: pick a village or township; counts of red and green cards; print page, PDF or background job."""
     if not user_can(request.user, Household, "export"):
         raise PermissionDenied("您的角色无权批量打印工作卡")
-    regions = list(Region.objects.restrict(request.user, "view").filter(level__in=("township", "village"))
-                   .only("code", "name", "level"))
+    regions = list(
+        Region.objects.restrict(request.user, "view")
+        .filter(level__in=("township", "village"))
+        .only("code", "name", "level")
+    )
     # The card's case as work_cards picks it (open first, else the latest identified): green when eliminated.
-    card_case = (MonitoringCase.objects.filter(household=OuterRef("pk"), identified_on__isnull=False)
-                 .order_by("-is_open", "-identified_on", "-pk").values("eliminated_on")[:1])
-    rows = (card_households(request.user).annotate(card_eliminated=Subquery(card_case))
-            .values("village__code").order_by()
-            .annotate(total=Count("pk"), green=Count("pk", filter=Q(card_eliminated__isnull=False))))
+    card_case = (
+        MonitoringCase.objects.filter(household=OuterRef("pk"), identified_on__isnull=False)
+        .order_by("-is_open", "-identified_on", "-pk")
+        .values("eliminated_on")[:1]
+    )
+    rows = (
+        card_households(request.user)
+        .annotate(card_eliminated=Subquery(card_case))
+        .values("village__code")
+        .order_by()
+        .annotate(total=Count("pk"), green=Count("pk", filter=Q(card_eliminated__isnull=False)))
+    )
     by_village = {r["village__code"]: (r["total"], r["green"]) for r in rows}
     table = []
     for region in regions:
         total = sum(t for code, (t, _) in by_village.items() if code.startswith(region.code))
         green = sum(g for code, (_, g) in by_village.items() if code.startswith(region.code))
-        table.append({"region": region, "total": total, "green": green, "red": total - green,
-                      "inline_pdf": 0 < total <= INLINE_PDF_CARDS})
+        table.append(
+            {
+                "region": region,
+                "total": total,
+                "green": green,
+                "red": total - green,
+                "inline_pdf": 0 < total <= INLINE_PDF_CARDS,
+            }
+        )
     selected = request.GET.get("region") or picked_region_code(request)
-    return render(request, "cards/card_index.html", {
-        "title": "工作卡", "rows": table, "any_cards": any(r["total"] for r in table), "selected": selected,
-        "inline_limit": INLINE_PDF_CARDS,
-        "can_job": user_can(request.user, Job, "add"),
-    })
+    return render(
+        request,
+        "cards/card_index.html",
+        {
+            "title": "工作卡",
+            "rows": table,
+            "any_cards": any(r["total"] for r in table),
+            "selected": selected,
+            "inline_limit": INLINE_PDF_CARDS,
+            "can_job": user_can(request.user, Job, "add"),
+        },
+    )
 
 
 def mingbai(request, pk):
     """收入及政策享受明白卡 of a household for a year (``?year=``, default the latest income year)."""
-    household = get_object_for(request.user, Household.objects.select_related("village__parent__parent"), "view",
-                               pk=pk)
+    household = get_object_for(request.user, Household.objects.select_related("village__parent__parent"), "view", pk=pk)
     year = request.GET.get("year")
     try:
         year = int(year) if year else None
     except ValueError:
         raise Http404("年度不正确") from None
-    card = mingbai_card(household, year=year, user=request.user,
-                        unmask=in_scope(request.user, household, "unmask"))
+    card = mingbai_card(household, year=year, user=request.user, unmask=in_scope(request.user, household, "unmask"))
     pdf = _wants_pdf(request)
-    log_access(user=request.user, action=AccessLog.EXPORT, obj=household, request=request,
-               detail=f"打印{card.year}年收入及政策享受明白卡" + ("（PDF）" if pdf else ""))
+    log_access(
+        user=request.user,
+        action=AccessLog.EXPORT,
+        obj=household,
+        request=request,
+        detail=f"打印{card.year}年收入及政策享受明白卡" + ("（PDF）" if pdf else ""),
+    )
     if pdf:
-        return _pdf_response(_pdf_bytes([card], template="cards/mingbai.html"),
-                             f"明白卡-{household.household_no}-{card.year}.pdf")
-    return render(request, "cards/mingbai.html", {
-        "cards": [card], "title": f"明白卡 · {household}", "printed_at": timezone.localtime(),
-        "years": mingbai_years(household), "pdf_url": f"{request.path}?year={card.year}&format=pdf",
-        "back_url": household.get_absolute_url(),
-    })
+        return _pdf_response(
+            _pdf_bytes([card], template="cards/mingbai.html"), f"明白卡-{household.household_no}-{card.year}.pdf"
+        )
+    return render(
+        request,
+        "cards/mingbai.html",
+        {
+            "cards": [card],
+            "title": f"明白卡 · {household}",
+            "printed_at": timezone.localtime(),
+            "years": mingbai_years(household),
+            "pdf_url": f"{request.path}?year={card.year}&format=pdf",
+            "back_url": household.get_absolute_url(),
+        },
+    )
 
 
 def card_panel(request, household) -> str:
     """The household page's 工作卡 / 明白卡 buttons (the work card only for an identified monitoring case)."""
     from django.template.loader import render_to_string
 
-    case = (MonitoringCase.objects.filter(household=household, identified_on__isnull=False)
-            .order_by("-is_open", "-identified_on", "-pk").only("eliminated_on").first())
+    case = (
+        MonitoringCase.objects.filter(household=household, identified_on__isnull=False)
+        .order_by("-is_open", "-identified_on", "-pk")
+        .only("eliminated_on")
+        .first()
+    )
     return render_to_string("cards/card_panel.html", {"household": household, "case": case}, request=request)

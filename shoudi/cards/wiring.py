@@ -17,6 +17,7 @@ __all__ = ["connect"]
 def connect() -> None:
     from .views import card_panel
 
-    registry.add("menu_items", MenuItem("台账", "工作卡", "cards:cards", model="registry.Household", action="export",
-                                        order=610))
+    registry.add(
+        "menu_items", MenuItem("台账", "工作卡", "cards:cards", model="registry.Household", action="export", order=610)
+    )
     registry.add("household_panels", card_panel, order=30)

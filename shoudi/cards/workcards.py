@@ -113,7 +113,7 @@ class WorkCard:
 
     @property
     def colour(self) -> str:
-        """"green" when the risk is eliminated, else "red" (the CSS class of the card)."""
+        """ "green" when the risk is eliminated, else "red" (the CSS class of the card)."""
         return "green" if self.is_eliminated else "red"
 
     @property
@@ -145,8 +145,10 @@ def _card_case(cases: list[MonitoringCase]) -> MonitoringCase | None:
 
 
 def _risks(case: MonitoringCase) -> str:
-    risks = [r if r != "因自然灾害" or not case.disaster_subtype else f"{r}（{case.disaster_subtype}）"
-             for r in case.risk_types or []]
+    risks = [
+        r if r != "因自然灾害" or not case.disaster_subtype else f"{r}（{case.disaster_subtype}）"
+        for r in case.risk_types or []
+    ]
     return "、".join(risks)
 
 
@@ -155,8 +157,11 @@ def _health(member: Member) -> str:
     if member.disability_category:
         grade = member.get_disability_grade_display() if member.disability_grade else ""
         detail = f"{member.get_disability_category_display()}{grade}"
-        health = health.replace("残疾", f"残疾（{detail}）") if "残疾" in health else ",".join(
-            p for p in (health, f"残疾（{detail}）") if p)
+        health = (
+            health.replace("残疾", f"残疾（{detail}）")
+            if "残疾" in health
+            else ",".join(p for p in (health, f"残疾（{detail}）") if p)
+        )
     return health.replace(",", "、")
 
 
@@ -173,15 +178,20 @@ def _activity(member: Member) -> str:
 
 def member_line(member: Member) -> MemberLine:
     return MemberLine(
-        relation=member.relation, name=member.name, born=_month(member.birth_date), health=_health(member),
-        labour=member.labour_skill, activity=_activity(member),
+        relation=member.relation,
+        name=member.name,
+        born=_month(member.birth_date),
+        health=_health(member),
+        labour=member.labour_skill,
+        activity=_activity(member),
     )
 
 
 def _groups(measures: list[Measure]) -> list[MeasureGroup]:
     by_category: dict[str, list[str]] = defaultdict(list)
-    for m in sorted(measures, key=lambda m: (CATEGORY_ORDER.get(m.category, 99), m.planned_on or datetime.date.min,
-                                                m.pk)):
+    for m in sorted(
+        measures, key=lambda m: (CATEGORY_ORDER.get(m.category, 99), m.planned_on or datetime.date.min, m.pk)
+    ):
         item = m.sub_item if m.sub_item and m.sub_item != "其他" else (m.content or m.sub_item)
         if item and item not in by_category[m.category]:
             by_category[m.category].append(item)
@@ -219,7 +229,8 @@ def work_cards(households: QuerySet, *, user=None, unmask: bool | None = None) -
     measure_qs = Measure.objects if user is None else Measure.objects.restrict(user, "view")
     measures: dict[int, list[Measure]] = defaultdict(list)
     for measure in measure_qs.filter(household__in=ids, status__in=CURRENT_STATUSES + PLANNED_STATUSES).only(
-            "household_id", "category", "sub_item", "content", "status", "planned_on"):
+        "household_id", "category", "sub_item", "content", "status", "planned_on"
+    ):
         measures[measure.household_id].append(measure)
 
     cards = []
@@ -235,30 +246,38 @@ def work_cards(households: QuerySet, *, user=None, unmask: bool | None = None) -
         township = village.parent
         county = township.parent if township else None
         own = measures[household.pk]
-        cards.append(WorkCard(
-            household=household, case=case,
-            county=county.name if county else "",
-            place=f"{township.name if township else ''}{village.name}",
-            head_name=head.name if head else "",
-            address=_address(household),
-            phone=household.phone if unmask else mask_phone(household.phone),
-            risks=_risks(case), category=case.category,
-            identified=_month(case.identified_on), eliminated=_month(case.eliminated_on),
-            cadre_name=cadre.name if cadre else "",
-            cadre_unit=" ".join(p for p in (cadre.unit, cadre.position) if p) if cadre else "",
-            cadre_phone=cadre.phone if cadre else "",
-            members=[member_line(m) for m in people],
-            current_measures=_groups([m for m in own if m.status in CURRENT_STATUSES]),
-            planned_measures=_groups([m for m in own if m.status in PLANNED_STATUSES]),
-        ))
+        cards.append(
+            WorkCard(
+                household=household,
+                case=case,
+                county=county.name if county else "",
+                place=f"{township.name if township else ''}{village.name}",
+                head_name=head.name if head else "",
+                address=_address(household),
+                phone=household.phone if unmask else mask_phone(household.phone),
+                risks=_risks(case),
+                category=case.category,
+                identified=_month(case.identified_on),
+                eliminated=_month(case.eliminated_on),
+                cadre_name=cadre.name if cadre else "",
+                cadre_unit=" ".join(p for p in (cadre.unit, cadre.position) if p) if cadre else "",
+                cadre_phone=cadre.phone if cadre else "",
+                members=[member_line(m) for m in people],
+                current_measures=_groups([m for m in own if m.status in CURRENT_STATUSES]),
+                planned_measures=_groups([m for m in own if m.status in PLANNED_STATUSES]),
+            )
+        )
     return cards
 
 
 # --- 收入及政策享受明白卡 ------------------------------------------------------------------------------------------
 
 INCOME_ITEMS = [
-    ("wage", "工资性收入"), ("business", "生产经营性收入"), ("property_income", "财产性收入"),
-    ("transfer", "转移性收入"), ("business_cost", "生产经营性支出"),
+    ("wage", "工资性收入"),
+    ("business", "生产经营性收入"),
+    ("property_income", "财产性收入"),
+    ("transfer", "转移性收入"),
+    ("business_cost", "生产经营性支出"),
 ]
 
 
@@ -314,8 +333,9 @@ def _measure_day(measure: Measure) -> datetime.date | None:
     return measure.implemented_on or measure.planned_on
 
 
-def mingbai_card(household: Household, *, year: int | None = None, user=None, unmask: bool | None = None
-                 ) -> MingbaiCard:
+def mingbai_card(
+    household: Household, *, year: int | None = None, user=None, unmask: bool | None = None
+) -> MingbaiCard:
     """The 明白卡 of ``household`` (already checked to be in the user's scope) for ``year`` (default: the latest
     income year, else this year). Policies: measures with an amount dated in the year (落实日期, else 计划日期),
     not 终止, and 农村/城市低保 and 特困供养 from the members."""
@@ -334,8 +354,12 @@ def mingbai_card(household: Household, *, year: int | None = None, user=None, un
     if income is not None:
         items = [(label, getattr(income, name)) for name, label in INCOME_ITEMS]
         net, per_capita = compute_income(
-            wage=income.wage, business=income.business, property_=income.property_income, transfer=income.transfer,
-            business_cost=income.business_cost, size=income.household_size,
+            wage=income.wage,
+            business=income.business,
+            property_=income.property_income,
+            transfer=income.transfer,
+            business_cost=income.business_cost,
+            size=income.household_size,
         )
 
     measure_qs = Measure.objects if user is None else Measure.objects.restrict(user, "view")
@@ -363,14 +387,24 @@ def mingbai_card(household: Household, *, year: int | None = None, user=None, un
     county = township.parent if township else None
     cases = list(MonitoringCase.objects.filter(household=household, identified_on__isnull=False))
     return MingbaiCard(
-        household=household, year=year, county=county.name if county else "",
-        place=f"{township.name if township else ''}{village.name}", head_name=head.name if head else "",
-        address=_address(household), phone=household.phone if unmask else mask_phone(household.phone),
-        size=income.household_size if income else len(members), income=income, income_items=items,
-        net_income=net, per_capita=per_capita, line=line_for(village.code, year), policies=policies,
+        household=household,
+        year=year,
+        county=county.name if county else "",
+        place=f"{township.name if township else ''}{village.name}",
+        head_name=head.name if head else "",
+        address=_address(household),
+        phone=household.phone if unmask else mask_phone(household.phone),
+        size=income.household_size if income else len(members),
+        income=income,
+        income_items=items,
+        net_income=net,
+        per_capita=per_capita,
+        line=line_for(village.code, year),
+        policies=policies,
         cadre_name=cadre.name if cadre else "",
         cadre_unit=" ".join(p for p in (cadre.unit, cadre.position) if p) if cadre else "",
-        cadre_phone=cadre.phone if cadre else "", case=_card_case(cases),
+        cadre_phone=cadre.phone if cadre else "",
+        case=_card_case(cases),
     )
 
 
@@ -387,8 +421,17 @@ def cards_html(cards: list, *, template: str = "cards/workcards.html", for_pdf: 
     return render_to_string(template, {"cards": cards, "for_pdf": for_pdf, **context})
 
 
-def write_cards_pdf(cards: list, target, *, template: str = "cards/workcards.html", workers: int = 1,
-                    chunk: int | None = None, progress=None, stats: dict | None = None, **context) -> int:
+def write_cards_pdf(
+    cards: list,
+    target,
+    *,
+    template: str = "cards/workcards.html",
+    workers: int = 1,
+    chunk: int | None = None,
+    progress=None,
+    stats: dict | None = None,
+    **context,
+) -> int:
     """Render ``cards`` (one per page) into the PDF file ``target``; ``workers`` > 1 splits the work over that many
     processes. Returns the page count."""
     from .pdf import print_stylesheet, render_documents
@@ -398,9 +441,10 @@ def write_cards_pdf(cards: list, target, *, template: str = "cards/workcards.htm
     chunk = chunk or CHUNK_CARDS
     context.setdefault("printed_at", timezone.localtime())
     started = time.perf_counter()
-    documents = [cards_html(cards[i:i + chunk], template=template, for_pdf=True, **context)
-                 for i in range(0, len(cards), chunk)]
+    documents = [
+        cards_html(cards[i : i + chunk], template=template, for_pdf=True, **context)
+        for i in range(0, len(cards), chunk)
+    ]
     if stats is not None:
         stats["html_s"] = time.perf_counter() - started
-    return render_documents(documents, target, css=print_stylesheet(), workers=workers, progress=progress,
-                            stats=stats)
+    return render_documents(documents, target, css=print_stylesheet(), workers=workers, progress=progress, stats=stats)

@@ -75,8 +75,10 @@ def _value_sql(f: models.Field, ref: str, postgres: bool) -> str | None:
         if not postgres:  # stored as naive UTC text, "2026-01-05 08:30:00[.123456]"
             return f"CASE WHEN {ref} IS NULL THEN NULL ELSE replace({ref}, ' ', 'T') || '+00:00' END"
         utc = f"({ref} AT TIME ZONE 'UTC')"
-        return (f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN to_char({utc}, 'US') = '000000' "
-                f"THEN '' ELSE '.' || to_char({utc}, 'US') END || '+00:00'")
+        return (
+            f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN to_char({utc}, 'US') = '000000' "
+            f"THEN '' ELSE '.' || to_char({utc}, 'US') END || '+00:00'"
+        )
     if isinstance(f, models.DateField):  # isoformat()
         return f"to_char({ref}, 'YYYY-MM-DD')" if postgres else ref
     if isinstance(f, models.JSONField):
@@ -98,7 +100,7 @@ def _after_sql(model: type[ChangeLoggedModel], alias: str, connection) -> str | 
             return None
         pairs.append(f"'{f.name}', {value}")
     if postgres:  # at most 100 arguments a function: objects of 40 pairs, concatenated
-        return " || ".join(f"jsonb_build_object({', '.join(pairs[i:i + 40])})" for i in range(0, len(pairs), 40))
+        return " || ".join(f"jsonb_build_object({', '.join(pairs[i : i + 40])})" for i in range(0, len(pairs), 40))
     if len(pairs) > 60:  # SQLite allows 127 arguments a function
         return None
     return f"json_object({', '.join(pairs)})"
@@ -114,8 +116,9 @@ def _region_sql(model: type[models.Model], alias: str, qn) -> tuple[str, str]:
             return " ".join(joins), f"{ref}.{qn(f.column)}"
         target = f.related_model
         joined = f"r{depth}"
-        joins.append(f"JOIN {qn(target._meta.db_table)} {joined} ON {joined}.{qn(target._meta.pk.column)} = "
-                     f"{ref}.{qn(f.column)}")
+        joins.append(
+            f"JOIN {qn(target._meta.db_table)} {joined} ON {joined}.{qn(target._meta.pk.column)} = {ref}.{qn(f.column)}"
+        )
         current, ref = target, joined
     return "", "''"
 
@@ -152,15 +155,38 @@ def log_created(model: type[ChangeLoggedModel], ids: Sequence[int], *, represent
     actor = current_actor()
     who = actor_fields(actor)
     change = {f.name: f for f in ObjectChange._meta.concrete_fields}
-    head = [change["time"].get_db_prep_save(timezone.now(), connection), who["user"].pk if who["user"] else None,
-            who["user_name"], actor.source, change["request_id"].get_db_prep_save(actor.request_id, connection),
-            ObjectChange.CREATE, ContentType.objects.get_for_model(model).pk, parent_type]
-    columns = ("time", "user", "user_name", "source", "request_id", "action", "content_type", "parent_content_type",
-               "object_id", "object_repr", "parent_object_id", "region_code", "before", "after")
-    sql = (f"INSERT INTO {qn(ObjectChange._meta.db_table)} "  # noqa: S608 - model and column names
-           f"({', '.join(qn(change[c].column) for c in columns)}) "
-           f"SELECT %s, %s, %s, %s, %s, %s, %s, %s, CAST({pk} AS {text}), substr({represent}, 1, 200), {parent_id}, "
-           f"COALESCE({region}, ''), NULL, {after} FROM {qn(model._meta.db_table)} o {joins} WHERE {{where}}")
+    head = [
+        change["time"].get_db_prep_save(timezone.now(), connection),
+        who["user"].pk if who["user"] else None,
+        who["user_name"],
+        actor.source,
+        change["request_id"].get_db_prep_save(actor.request_id, connection),
+        ObjectChange.CREATE,
+        ContentType.objects.get_for_model(model).pk,
+        parent_type,
+    ]
+    columns = (
+        "time",
+        "user",
+        "user_name",
+        "source",
+        "request_id",
+        "action",
+        "content_type",
+        "parent_content_type",
+        "object_id",
+        "object_repr",
+        "parent_object_id",
+        "region_code",
+        "before",
+        "after",
+    )
+    sql = (
+        f"INSERT INTO {qn(ObjectChange._meta.db_table)} "  # noqa: S608 - model and column names
+        f"({', '.join(qn(change[c].column) for c in columns)}) "
+        f"SELECT %s, %s, %s, %s, %s, %s, %s, %s, CAST({pk} AS {text}), substr({represent}, 1, 200), {parent_id}, "
+        f"COALESCE({region}, ''), NULL, {after} FROM {qn(model._meta.db_table)} o {joins} WHERE {{where}}"
+    )
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         if postgres:
             # a subquery per row (the name) makes the estimate high enough for JIT, which costs more than it saves
@@ -170,7 +196,7 @@ def log_created(model: type[ChangeLoggedModel], ids: Sequence[int], *, represent
             cursor.execute("SELECT set_config('jit', %s, true)", [jit])
         else:
             for start in range(0, len(ids), 500):
-                part = ids[start:start + 500]
+                part = ids[start : start + 500]
                 cursor.execute(sql.format(where=f"{pk} IN ({', '.join(['%s'] * len(part))})"), [*head, *part])
     return len(ids)
 
@@ -217,8 +243,15 @@ def _log_delete(sender, instance, **kwargs):
 
 
 def log_access(
-    *, user, action: str, obj=None, field: str = "", detail: str = "", record_count: int | None = None,
-    region_code: str = "", request=None,
+    *,
+    user,
+    action: str,
+    obj=None,
+    field: str = "",
+    detail: str = "",
+    record_count: int | None = None,
+    region_code: str = "",
+    request=None,
 ) -> AccessLog:
     """Record a sensitive act (unmask, export). The caller has already checked that it is allowed."""
     actor = current_actor()

@@ -19,8 +19,15 @@ from django.db.models import Model
 __all__ = ["insert_select", "insert_values", "values_per_statement"]
 
 
-def insert_select(model: type[Model], template: Model, selected: dict[str, str], source: str, params: list, *,
-                  returning: Sequence[str] = ()) -> list[tuple[Any, ...]]:
+def insert_select(
+    model: type[Model],
+    template: Model,
+    selected: dict[str, str],
+    source: str,
+    params: list,
+    *,
+    returning: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
     """``INSERT INTO <model> (…) SELECT <selected expressions>, <template's values> FROM <source>``.
 
     Portable SQL (a VALUES list in FROM names its columns column1, column2 … on SQLite and PostgreSQL). With
@@ -32,8 +39,10 @@ def insert_select(model: type[Model], template: Model, selected: dict[str, str],
     constants = [f.get_db_prep_save(f.pre_save(template, add=True), connection) for f in common]
     columns = [opts.get_field(name).column for name in selected] + [f.column for f in common]
     expressions = [*selected.values(), *["%s"] * len(common)]
-    sql = (f"INSERT INTO {qn(opts.db_table)} ({', '.join(map(qn, columns))}) "  # noqa: S608 - model names
-           f"SELECT {', '.join(expressions)} FROM {source}")
+    sql = (
+        f"INSERT INTO {qn(opts.db_table)} ({', '.join(map(qn, columns))}) "  # noqa: S608 - model names
+        f"SELECT {', '.join(expressions)} FROM {source}"
+    )
     if returning:
         sql += " RETURNING " + ", ".join(qn(opts.get_field(name).column) for name in returning)
     with connection.cursor() as cursor:
@@ -51,8 +60,14 @@ def values_per_statement(model: type[Model], width: int, most: int = 1000) -> in
     return max(1, min(most, (limit - len(model._meta.concrete_fields)) // width))
 
 
-def insert_values(model: type[Model], template: Model, fields: Sequence[str], rows: Sequence[Sequence], *,
-                  returning: Sequence[str] = ()) -> int | list[tuple[Any, ...]]:
+def insert_values(
+    model: type[Model],
+    template: Model,
+    fields: Sequence[str],
+    rows: Sequence[Sequence],
+    *,
+    returning: Sequence[str] = (),
+) -> int | list[tuple[Any, ...]]:
     """Insert ``rows`` (one value per name in ``fields``, already in the database's form: ids, text, numbers; not
     NULL throughout a column, whose type PostgreSQL could not tell) with the template's values for every other
     field, a few hundred rows per statement. Returns how many, or with ``returning`` the rows written (those
@@ -64,7 +79,13 @@ def insert_values(model: type[Model], template: Model, fields: Sequence[str], ro
     selected = {name: f"v.column{i}" for i, name in enumerate(fields, start=1)}
     written = []
     for start in range(0, len(rows), per):
-        batch = rows[start:start + per]
-        written += insert_select(model, template, selected, f"(VALUES {', '.join([one] * len(batch))}) AS v",
-                                 [value for row in batch for value in row], returning=returning)
+        batch = rows[start : start + per]
+        written += insert_select(
+            model,
+            template,
+            selected,
+            f"(VALUES {', '.join([one] * len(batch))}) AS v",
+            [value for row in batch for value in row],
+            returning=returning,
+        )
     return written if returning else len(rows)

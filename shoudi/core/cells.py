@@ -25,8 +25,9 @@ __all__ = [
 ]
 
 YES_WORDS = frozenset({"是", "y", "yes", "有", "√", "✓", "✔", "1", "true", "t", "已", "已消除", "已务工", "是的", "对"})
-NO_WORDS = frozenset({"否", "n", "no", "无", "×", "✗", "✘", "0", "false", "f", "未", "未消除", "未务工", "没有",
-                      "不是"})
+NO_WORDS = frozenset(
+    {"否", "n", "no", "无", "×", "✗", "✘", "0", "false", "f", "未", "未消除", "未务工", "没有", "不是"}
+)
 CENT = Decimal("0.01")
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 
@@ -94,7 +95,8 @@ def parse_money(value) -> Decimal | None:
 
 
 _YM_TEXT_RE = re.compile(
-    r"(\d{4})[-./年](\d{1,2})(?:月(?:\d{1,2}日?)?|[-./]\d{1,2}(?:日)?)?(?:\d{1,2}:\d{2}(?::\d{2})?)?")
+    r"(\d{4})[-./年](\d{1,2})(?:月(?:\d{1,2}日?)?|[-./]\d{1,2}(?:日)?)?(?:\d{1,2}:\d{2}(?::\d{2})?)?"
+)
 
 
 def parse_yearmonth(value) -> datetime.date | None:

@@ -58,8 +58,10 @@ def open_workbook(target, *, constant_memory: bool = True) -> Workbook:
     ``constant_memory`` (the default) writes each row out as soon as the next one starts, so that memory stays flat
     however many rows; rows must then be written in order. XlsxWriter ignores it for an in-memory target.
     """
-    return Workbook(str(target) if hasattr(target, "__fspath__") else target,
-                    {"constant_memory": constant_memory, **WORKBOOK_OPTIONS})
+    return Workbook(
+        str(target) if hasattr(target, "__fspath__") else target,
+        {"constant_memory": constant_memory, **WORKBOOK_OPTIONS},
+    )
 
 
 def label_width(label, *, minimum: int = 10, maximum: int = 40, pad: int = 4) -> int:
@@ -74,8 +76,9 @@ def write_title(sheet, book: Workbook, title: str, subtitle: str | None = None) 
         sheet.write_string(1, 0, subtitle)
 
 
-def write_header(sheet, row: int, headers: Sequence, cell_format: Format, *, minimum: int = 10, maximum: int = 40,
-                 pad: int = 4) -> None:
+def write_header(
+    sheet, row: int, headers: Sequence, cell_format: Format, *, minimum: int = 10, maximum: int = 40, pad: int = 4
+) -> None:
     """The header row: each label in ``cell_format``, each column as wide as ``label_width`` makes it."""
     for col, label in enumerate(headers):
         sheet.write_string(row, col, str(label), cell_format)
@@ -100,7 +103,12 @@ def write_cell(sheet, book: Workbook, r: int, c: int, value) -> None:
 
 
 def write_rows_xlsx(
-    target, *, title: str, headers: Sequence[str], rows: Iterable[Sequence], subtitle: str = "",
+    target,
+    *,
+    title: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    subtitle: str = "",
     sheet_name: str = "Sheet1",
 ) -> None:
     """Write one sheet: title (row 1), subtitle (row 2), header (row 3), then the rows.

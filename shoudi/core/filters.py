@@ -31,8 +31,9 @@ class ScopedFilterSet(django_filters.FilterSet):
                 f.empty_label = "全部"
             elif hasattr(widget, "choices") and getattr(f, "choices", None):
                 f.choices = [("", "全部") if value == "" else (value, label) for value, label in f.choices]
-            widget.attrs.setdefault("class", "form-select form-select-sm" if "Select" in name
-                                    else "form-control form-control-sm")
+            widget.attrs.setdefault(
+                "class", "form-select form-select-sm" if "Select" in name else "form-control form-control-sm"
+            )
 
     @classmethod
     def extension_name(cls) -> str:
@@ -44,8 +45,11 @@ class ScopedFilterSet(django_filters.FilterSet):
     def add_extensions(cls) -> None:
         """Add the registered extensions of this class and of its filterset ancestors to ``base_filters`` (again
         only when the registered ones change)."""
-        names = {klass.extension_name() for klass in cls.__mro__
-                 if isinstance(klass, type) and issubclass(klass, ScopedFilterSet)}
+        names = {
+            klass.extension_name()
+            for klass in cls.__mro__
+            if isinstance(klass, type) and issubclass(klass, ScopedFilterSet)
+        }
         extensions = tuple(e for e in registry.entries("filter_extensions") if e.filterset in names)
         if cls.__dict__.get("_extensions") == extensions:
             return

@@ -86,7 +86,11 @@ class ObjectChange(models.Model):
 
     time = models.DateTimeField("时间", default=timezone.now, db_index=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     user_name = models.CharField("操作人", max_length=150, blank=True)
@@ -95,8 +99,9 @@ class ObjectChange(models.Model):
     request_id = models.UUIDField("请求编号", null=True, blank=True)
     action = models.CharField("操作", max_length=10, choices=ACTION_CHOICES)
     # the two content types are looked up with their object ids: the composite indexes below serve them
-    content_type = models.ForeignKey(ContentType, verbose_name="对象类型", on_delete=models.PROTECT, related_name="+",
-                                     db_index=False)
+    content_type = models.ForeignKey(
+        ContentType, verbose_name="对象类型", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     object_id = models.CharField("对象编号", max_length=64)
     object_repr = models.CharField("对象", max_length=200)
     parent_content_type = models.ForeignKey(
@@ -182,7 +187,11 @@ class Job(models.Model):
     title = models.CharField("名称", max_length=200)
     params = models.JSONField("参数", default=dict, blank=True)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="发起人", null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="jobs",
     )
     region_code = models.CharField("区划代码", max_length=12, blank=True, db_index=True)

@@ -21,8 +21,10 @@ class ObjectChangeTable(BaseTable):
         fields = ("time", "user_name", "source", "action", "content_type", "object_repr", "region_code", "changed")
 
     def render_changed(self, record):
-        parts = [f"{label}：{b if b not in (None, '') else '（空）'} → {a if a not in (None, '') else '（空）'}"
-                 for label, b, a in record.diff()[:6]]
+        parts = [
+            f"{label}：{b if b not in (None, '') else '（空）'} → {a if a not in (None, '') else '（空）'}"
+            for label, b, a in record.diff()[:6]
+        ]
         return "；".join(parts)
 
     def value_changed(self, record):

@@ -46,8 +46,12 @@ def content_of(file) -> tuple[bytes, str]:
     return content, os.path.basename(getattr(file, "name", "") or "")
 
 
-def find_header(rows: list[list], aliases: dict[str, tuple[str, ...]], required: tuple[str, ...],
-                search_rows: int = HEADER_SEARCH_ROWS) -> tuple[int, dict[str, int]] | None:
+def find_header(
+    rows: list[list],
+    aliases: dict[str, tuple[str, ...]],
+    required: tuple[str, ...],
+    search_rows: int = HEADER_SEARCH_ROWS,
+) -> tuple[int, dict[str, int]] | None:
     """(row index, field → column) of the first row naming every ``required`` field; aliases are header_key()s."""
     folded = {name: {header_key(a) for a in names} for name, names in aliases.items()}
     for index, row in enumerate(rows[:search_rows]):
@@ -95,7 +99,7 @@ def _read_csv(content: bytes) -> list[list[str]]:
         raise FileRejected("无法识别 CSV 文件的编码，请另存为 UTF-8 或 GBK 编码")
     if "\x00" in text:
         raise FileRejected("文件内容不是文本格式的 CSV")
-    sample = text.splitlines()[:HEADER_SEARCH_ROWS + 5]
+    sample = text.splitlines()[: HEADER_SEARCH_ROWS + 5]
     delimiter = max((",", "\t", ";"), key=lambda d: sum(line.count(d) for line in sample))
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 

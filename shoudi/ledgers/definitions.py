@@ -42,6 +42,7 @@ class LedgerError(ValueError):
 
 # --- the parts of a definition -------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Column:
     """One column: its Chinese label and where its value comes from.
@@ -212,8 +213,8 @@ class LedgerDefinition:
         return {f.key: f.default for f in self.filters}
 
 
-
 # --- context: who, where, which parameters --------------------------------------------------------------------------
+
 
 @dataclass
 class LedgerContext:

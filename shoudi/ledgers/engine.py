@@ -80,6 +80,7 @@ def get_definition(code: str) -> LedgerDefinition:
 
 # --- what gets built ------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class Ledger:
     """A definition with the columns, filter values and grouping in force: a standard ledger or a county's copy."""
@@ -93,8 +94,9 @@ class Ledger:
 
     @classmethod
     def standard(cls, definition: LedgerDefinition) -> Ledger:
-        return cls(definition, definition.title, definition.default_columns, definition.default_filters,
-                   definition.grouped)
+        return cls(
+            definition, definition.title, definition.default_columns, definition.default_filters, definition.grouped
+        )
 
     @classmethod
     def from_saved(cls, saved) -> Ledger:
@@ -176,8 +178,9 @@ def available_ledgers(user) -> list[Ledger]:
     return result
 
 
-def make_context(ledger: Ledger, user, region_code: str = "", params: dict | None = None,
-                 today: datetime.date | None = None) -> LedgerContext:
+def make_context(
+    ledger: Ledger, user, region_code: str = "", params: dict | None = None, today: datetime.date | None = None
+) -> LedgerContext:
     """Check the region against the user's and parse the parameters (absent ones take their defaults)."""
     from shoudi.regions.models import Region
 
@@ -203,6 +206,7 @@ def make_context(ledger: Ledger, user, region_code: str = "", params: dict | Non
 
 
 # --- query -----------------------------------------------------------------------------------------------------------
+
 
 def build_queryset(ledger: Ledger, ctx: LedgerContext) -> models.QuerySet:
     """The ledger's rows for the context: scope, region, the definition's condition, the filters, the order."""
@@ -235,6 +239,7 @@ def count_rows(ledger: Ledger, ctx: LedgerContext) -> int:
 
 
 # --- rows -------------------------------------------------------------------------------------------------------------
+
 
 def _bool_text(value):
     return None if value is None else ("是" if value else "否")
@@ -347,8 +352,15 @@ def _plan(ledger: Ledger, ctx: LedgerContext, *, excel: bool, mask_all: bool = F
     return _Plan(columns, fields, getters, {n: d.lookups[n] for n in lookup_names}, masked)
 
 
-def _rows(ledger: Ledger, ctx: LedgerContext, plan: _Plan, qs: models.QuerySet, *, limit: int | None = None,
-          chunk_size: int = 4000) -> Iterator[dict]:
+def _rows(
+    ledger: Ledger,
+    ctx: LedgerContext,
+    plan: _Plan,
+    qs: models.QuerySet,
+    *,
+    limit: int | None = None,
+    chunk_size: int = 4000,
+) -> Iterator[dict]:
     """The fetched rows (dicts), each with its number under ``SEQ`` and the values of the lookups it needs.
 
     With ``limit`` (a preview) only the first rows are read, and the lookups cover just their households.
@@ -401,8 +413,17 @@ def _formats(book) -> dict:
     return {
         "title": book.add_format({**base, "bold": True, "font_size": 16, "align": "center", "valign": "vcenter"}),
         "subtitle": book.add_format({**base, "align": "left"}),
-        "head": book.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True,
-                                 "align": "center", "valign": "vcenter"}),
+        "head": book.add_format(
+            {
+                **base,
+                "bold": True,
+                "bg_color": "#DDEBF7",
+                "border": 1,
+                "text_wrap": True,
+                "align": "center",
+                "valign": "vcenter",
+            }
+        ),
         "text": None,
         "code": book.add_format({"num_format": "@"}),
         "id": book.add_format({"num_format": "@"}),
@@ -435,8 +456,14 @@ def subtitle_of(ledger: Ledger, ctx: LedgerContext) -> str:
     return "    ".join(parts)
 
 
-def write_xlsx(ledger: Ledger, ctx: LedgerContext, target, *, progress: Callable[[int], None] | None = None,
-               progress_every: int = 5000) -> int:
+def write_xlsx(
+    ledger: Ledger,
+    ctx: LedgerContext,
+    target,
+    *,
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 5000,
+) -> int:
     """Write the ledger to ``target`` (a path or a binary file object); returns the number of data rows.
 
     ``progress(done)`` is called every ``progress_every`` rows.
@@ -570,8 +597,14 @@ def log_export(ledger: Ledger, ctx: LedgerContext, count: int, *, request=None, 
         detail += f"，{how}"
     if masked:
         detail += f"，已脱敏：{'、'.join(masked)}"
-    log_access(user=ctx.user, action=AccessLog.EXPORT, record_count=count, detail=detail,
-               region_code=ctx.region_code, request=request)
+    log_access(
+        user=ctx.user,
+        action=AccessLog.EXPORT,
+        record_count=count,
+        detail=detail,
+        region_code=ctx.region_code,
+        request=request,
+    )
 
 
 def _masking(ledger: Ledger, ctx: LedgerContext) -> tuple[list[Column], list[bool]]:

@@ -20,8 +20,16 @@ class LedgerForm(StyledForm):
     title = forms.CharField(label="台账名称", max_length=100)
     grouped = forms.BooleanField(label="按村分组并小计", required=False)
 
-    def __init__(self, *args, definition: LedgerDefinition, columns: list[str], filters: dict, region,
-                 instance: SavedLedger | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        definition: LedgerDefinition,
+        columns: list[str],
+        filters: dict,
+        region,
+        instance: SavedLedger | None = None,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.definition, self.region, self.instance = definition, region, instance
         chosen = [k for k in columns if definition.column(k) is not None]
@@ -29,15 +37,16 @@ class LedgerForm(StyledForm):
         self.column_order = chosen + rest
         for position, key in enumerate(self.column_order, start=1):
             column = definition.column(key)
-            self.fields[f"col_{key}"] = forms.BooleanField(label=column.label, required=False,
-                                                           initial=key in chosen)
-            self.fields[f"pos_{key}"] = forms.IntegerField(label=f"“{column.label}”的顺序", min_value=1,
-                                                           max_value=999, initial=position)
+            self.fields[f"col_{key}"] = forms.BooleanField(label=column.label, required=False, initial=key in chosen)
+            self.fields[f"pos_{key}"] = forms.IntegerField(
+                label=f"“{column.label}”的顺序", min_value=1, max_value=999, initial=position
+            )
         for f in definition.filters:
             value = filters.get(f.key, f.default)
             if f.is_choice:
-                field = forms.ChoiceField(label=f.label, required=False, choices=[("", "全部"), *f.choices],
-                                          initial=value)
+                field = forms.ChoiceField(
+                    label=f.label, required=False, choices=[("", "全部"), *f.choices], initial=value
+                )
             else:
                 field = forms.BooleanField(label=f.label, required=False, initial=bool(value))
             self.fields[f"f_{f.key}"] = field

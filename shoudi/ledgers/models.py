@@ -20,15 +20,26 @@ class SavedLedger(ChangeLoggedModel):
     it (``scope_read_ancestors``); the county admin changes it.
     """
 
-    region = models.ForeignKey("regions.Region", verbose_name="所属县", on_delete=models.PROTECT,
-                               related_name="+", limit_choices_to={"level": "county"})
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name="所属县",
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "county"},
+    )
     base_code = models.CharField("基于标准台账", max_length=40)
     title = models.CharField("台账名称", max_length=100)
     columns = models.JSONField("列（按顺序）", default=list)
     filters = models.JSONField("筛选条件", default=dict, blank=True)
     grouped = models.BooleanField("按村分组小计", default=False)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="创建人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     scope_code_field = "region__code"
     scope_read_ancestors = True  # a township or village user reads the ledgers of his county

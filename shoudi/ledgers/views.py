@@ -87,20 +87,26 @@ def center(request):
     for ledger in available_ledgers(request.user):
         ctx = make_context(ledger, request.user, picked_region_code(request))
         count = count_rows(ledger, ctx)
-        items.append({
-            "ledger": ledger,
-            "count": count,
-            "as_job": count > threshold,
-            "can_edit": ledger.saved is not None and in_scope(request.user, ledger.saved, "change"),
-        })
-    return render(request, "ledgers/ledger_center.html", {
-        "title": "台账中心",
-        "standard": [i for i in items if i["ledger"].saved is None],
-        "saved": [i for i in items if i["ledger"].saved is not None],
-        "can_copy": user_can(request.user, SavedLedger, "add"),
-        "can_export": user_can(request.user, SavedLedger, "export"),
-        "threshold": threshold,
-    })
+        items.append(
+            {
+                "ledger": ledger,
+                "count": count,
+                "as_job": count > threshold,
+                "can_edit": ledger.saved is not None and in_scope(request.user, ledger.saved, "change"),
+            }
+        )
+    return render(
+        request,
+        "ledgers/ledger_center.html",
+        {
+            "title": "台账中心",
+            "standard": [i for i in items if i["ledger"].saved is None],
+            "saved": [i for i in items if i["ledger"].saved is not None],
+            "can_copy": user_can(request.user, SavedLedger, "add"),
+            "can_export": user_can(request.user, SavedLedger, "export"),
+            "threshold": threshold,
+        },
+    )
 
 
 def detail(request, name: str):
@@ -111,22 +117,26 @@ def detail(request, name: str):
     count = count_rows(ledger, ctx)
     headers, rows = preview(ledger, ctx, PREVIEW_ROWS)
     saved = ledger.saved
-    return render(request, "ledgers/ledger_detail.html", {
-        "title": ledger.title,
-        "ledger": ledger,
-        "ctx": ctx,
-        "subtitle": subtitle_of(ledger, ctx),
-        "params": [(p, p.format(ctx.params[p.key])) for p in ledger.definition.params],
-        "count": count,
-        "as_job": count > job_threshold(),
-        "headers": headers,
-        "rows": rows,
-        "hidden_columns": [c.label for c in ledger.columns if c not in ledger.visible_columns(ctx)],
-        "can_export": user_can(request.user, SavedLedger, "export"),
-        "can_copy": user_can(request.user, SavedLedger, "add"),
-        "can_edit": saved is not None and in_scope(request.user, saved, "change"),
-        "can_delete": saved is not None and in_scope(request.user, saved, "delete"),
-    })
+    return render(
+        request,
+        "ledgers/ledger_detail.html",
+        {
+            "title": ledger.title,
+            "ledger": ledger,
+            "ctx": ctx,
+            "subtitle": subtitle_of(ledger, ctx),
+            "params": [(p, p.format(ctx.params[p.key])) for p in ledger.definition.params],
+            "count": count,
+            "as_job": count > job_threshold(),
+            "headers": headers,
+            "rows": rows,
+            "hidden_columns": [c.label for c in ledger.columns if c not in ledger.visible_columns(ctx)],
+            "can_export": user_can(request.user, SavedLedger, "export"),
+            "can_copy": user_can(request.user, SavedLedger, "add"),
+            "can_edit": saved is not None and in_scope(request.user, saved, "change"),
+            "can_delete": saved is not None and in_scope(request.user, saved, "delete"),
+        },
+    )
 
 
 @require_POST
@@ -142,10 +152,15 @@ def download(request, name: str):
     count = count_rows(ledger, ctx)
     if count > job_threshold():
         params = {p.key: p.format(ctx.params[p.key]) for p in ledger.definition.params}
-        job = start_job(kind="ledgers.export", user=request.user, title=f"导出{ledger.title}（{ctx.region_name}）",
-                        params={"ledger": ledger.name, "region_code": ctx.region_code, "params": params})
-        messages.info(request, f"“{ledger.title}”共 {count} {ledger.definition.unit}，已转为后台任务导出，"
-                               "完成后可在此下载。")
+        job = start_job(
+            kind="ledgers.export",
+            user=request.user,
+            title=f"导出{ledger.title}（{ctx.region_name}）",
+            params={"ledger": ledger.name, "region_code": ctx.region_code, "params": params},
+        )
+        messages.info(
+            request, f"“{ledger.title}”共 {count} {ledger.definition.unit}，已转为后台任务导出，完成后可在此下载。"
+        )
         return redirect(job.get_absolute_url())
     handle = tempfile.TemporaryFile()  # noqa: SIM115  (FileResponse closes it once sent)
     written = write_xlsx(ledger, ctx, handle)
@@ -156,6 +171,7 @@ def download(request, name: str):
 
 # --- the county's own ledgers ----------------------------------------------------------------------------------------
 
+
 def _county_of(request) -> Region:
     code = picked_region_code(request) or (request.user.region.code if request.user.region_id else "")
     county = Region.objects.filter(code=code[:6], level="county").first() if code else None
@@ -165,9 +181,17 @@ def _county_of(request) -> Region:
 
 
 def _form_page(request, form: LedgerForm, *, title: str, cancel_url: str, status: int = 200):
-    return render(request, "ledgers/ledger_form.html", {
-        "form": form, "title": title, "cancel_url": cancel_url, "definition": form.definition,
-    }, status=status)
+    return render(
+        request,
+        "ledgers/ledger_form.html",
+        {
+            "form": form,
+            "title": title,
+            "cancel_url": cancel_url,
+            "definition": form.definition,
+        },
+        status=status,
+    )
 
 
 def _save(request, form: LedgerForm, saved: SavedLedger, action: str):
@@ -193,14 +217,23 @@ def copy_ledger(request, name: str):
     source = _ledger(request, name)
     county = _county_of(request)
     title = f"{source.title}（{county.name}）" if source.saved is None else f"{source.title}（副本）"
-    form = LedgerForm(request.POST or None, definition=source.definition, columns=source.column_keys,
-                      filters=source.filter_values, region=county,
-                      initial={"title": title, "grouped": source.grouped})
+    form = LedgerForm(
+        request.POST or None,
+        definition=source.definition,
+        columns=source.column_keys,
+        filters=source.filter_values,
+        region=county,
+        initial={"title": title, "grouped": source.grouped},
+    )
     if request.method == "POST" and form.is_valid():
         saved = SavedLedger(region=county, base_code=source.definition.code, created_by=request.user)
         return _save(request, form, saved, "add")
-    return _form_page(request, form, title=f"复制为本县台账：{source.title}",
-                      cancel_url=reverse("ledgers:ledger_detail", args=[source.name]))
+    return _form_page(
+        request,
+        form,
+        title=f"复制为本县台账：{source.title}",
+        cancel_url=reverse("ledgers:ledger_detail", args=[source.name]),
+    )
 
 
 def edit_saved(request, pk: int):
@@ -211,9 +244,15 @@ def edit_saved(request, pk: int):
     except LedgerError as exc:
         raise Http404(str(exc)) from None
     ledger = Ledger.from_saved(saved)
-    form = LedgerForm(request.POST or None, definition=definition, columns=ledger.column_keys,
-                      filters=ledger.filter_values, region=saved.region, instance=saved,
-                      initial={"title": saved.title, "grouped": saved.grouped})
+    form = LedgerForm(
+        request.POST or None,
+        definition=definition,
+        columns=ledger.column_keys,
+        filters=ledger.filter_values,
+        region=saved.region,
+        instance=saved,
+        initial={"title": saved.title, "grouped": saved.grouped},
+    )
     if request.method == "POST" and form.is_valid():
         return _save(request, form, saved, "change")
     return _form_page(request, form, title=f"修改本县台账：{saved.title}", cancel_url=saved.get_absolute_url())

@@ -21,9 +21,18 @@ def connect() -> None:
     for definition in DEFINITIONS:
         registry.add("ledgers", definition, key=definition.code)
     read = ("view", "export")
-    registry.add("permissions", ModelPermissions("ledgers.savedledger", "台账", {
-        COUNTY_ADMIN: ("view", "add", "change", "delete", "export"),
-        **dict.fromkeys((TOWNSHIP_REVIEWER, VILLAGE_OFFICER, DEPARTMENT, CADRE, INSPECTOR), read),
-    }), key="ledgers.savedledger")
-    registry.add("menu_items", MenuItem("台账", "台账中心", "ledgers:ledger_center", model="ledgers.SavedLedger",
-                                        order=600))
+    registry.add(
+        "permissions",
+        ModelPermissions(
+            "ledgers.savedledger",
+            "台账",
+            {
+                COUNTY_ADMIN: ("view", "add", "change", "delete", "export"),
+                **dict.fromkeys((TOWNSHIP_REVIEWER, VILLAGE_OFFICER, DEPARTMENT, CADRE, INSPECTOR), read),
+            },
+        ),
+        key="ledgers.savedledger",
+    )
+    registry.add(
+        "menu_items", MenuItem("台账", "台账中心", "ledgers:ledger_center", model="ledgers.SavedLedger", order=600)
+    )

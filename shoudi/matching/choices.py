@@ -34,5 +34,10 @@ ACTIONS = [
 ACTION_LABELS = dict(ACTIONS)
 
 QUEUED, RUNNING, SUCCEEDED, FAILED, SUPERSEDED = "queued", "running", "succeeded", "failed", "superseded"
-RUN_STATUSES = [(QUEUED, "排队中"), (RUNNING, "比对中"), (SUCCEEDED, "已完成"), (FAILED, "失败"),
-                (SUPERSEDED, "已被同期重新比对替代")]
+RUN_STATUSES = [
+    (QUEUED, "排队中"),
+    (RUNNING, "比对中"),
+    (SUCCEEDED, "已完成"),
+    (FAILED, "失败"),
+    (SUPERSEDED, "已被同期重新比对替代"),
+]

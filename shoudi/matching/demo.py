@@ -37,8 +37,10 @@ def _months_before(day: datetime.date, n: int) -> str:
 def _outsider(rng: random.Random) -> str:
     from shoudi.core.idnumbers import check_character
 
-    first17 = f"520199{rng.randrange(1950, 2005)}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}" \
-              f"{rng.randrange(900, 1000):03d}"
+    first17 = (
+        f"520199{rng.randrange(1950, 2005)}{rng.randrange(1, 13):02d}{rng.randrange(1, 29):02d}"
+        f"{rng.randrange(900, 1000):03d}"
+    )
     return first17 + check_character(first17)
 
 
@@ -56,8 +58,10 @@ def build(ctx) -> None:
     officer = User.objects.filter(username="xinxiyuan").first()
     today = timezone.localdate()
     earlier, later = _months_before(today, 2), _months_before(today, 1)
-    people = [(id_number, name, rng.random(), rng.random(), rng.uniform(0, 3000)) for id_number, name in
-              base_members(TOWNSHIP).values_list("id_number", "name")]
+    people = [
+        (id_number, name, rng.random(), rng.random(), rng.uniform(0, 3000))
+        for id_number, name in base_members(TOWNSHIP).values_list("id_number", "name")
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         first = _medical(folder, rng, people, earlier, yibao, absent=lambda u: u < 0.03, growth=1)
@@ -72,8 +76,10 @@ def build(ctx) -> None:
     # a few village findings past their deadline, so that 我的待办 shows the line
     late = Finding.objects.filter(run=second, village__code=VILLAGE, status=c.PENDING)[:3]
     Finding.objects.filter(pk__in=[f.pk for f in late]).update(due_on=today - datetime.timedelta(days=3))
-    ctx.say(f"比对：医保 {earlier}、{later} 与民政 {later} 名单，比对结果 "
-            f"{first.summary['findings']} / {second.summary['findings']} / {civil.summary['findings']} 条。")
+    ctx.say(
+        f"比对：医保 {earlier}、{later} 与民政 {later} 名单，比对结果 "
+        f"{first.summary['findings']} / {second.summary['findings']} / {civil.summary['findings']} 条。"
+    )
 
 
 def _medical(folder: Path, rng: random.Random, people, period: str, user, *, absent, growth: float):
@@ -88,8 +94,12 @@ def _medical(folder: Path, rng: random.Random, people, period: str, user, *, abs
             name = name[:-1] + "某"
         rows.append([name, id_number, "正常参保", round(cost * growth, 2), "城乡居民基本医疗保险"])
     rows += [[f"外县人员{i}", _outsider(rng), "正常参保", 500, "城乡居民基本医疗保险"] for i in range(5)]
-    path = write_list(folder / f"{MARK}医保参保名单{period}.xlsx", ["姓名", "身份证号码", "参保状态", "合规自付费用",
-                                                               "险种"], rows, title=f"医保局参保名单 {period}")
+    path = write_list(
+        folder / f"{MARK}医保参保名单{period}.xlsx",
+        ["姓名", "身份证号码", "参保状态", "合规自付费用", "险种"],
+        rows,
+        title=f"医保局参保名单 {period}",
+    )
     return match_file(department="medical_insurance", path=path, period=period, user=user, region_code=TOWNSHIP)
 
 
@@ -103,13 +113,20 @@ def _civil(folder: Path, rng: random.Random, period: str, user):
             continue
         kind = "特困供养" if tekun in ("农村特困", "城市特困") else "农村低保"
         rows.append([name, id_number, kind, "正常", ""])
-    newcomers = list(members.filter(dibao__in=("", "未享受"), tekun__in=("", "不享受"), relation="户主")
-                     .order_by("household__household_no").values_list("id_number", "name")[:3000])
+    newcomers = list(
+        members.filter(dibao__in=("", "未享受"), tekun__in=("", "不享受"), relation="户主")
+        .order_by("household__household_no")
+        .values_list("id_number", "name")[:3000]
+    )
     picked = rng.sample(newcomers, min(8, len(newcomers)))
     for id_number, name in picked[:6]:
         rows.append([name, id_number, rng.choice(["农村低保", "低保边缘家庭"]), "正常", ""])
     for id_number, name in picked[6:]:
         rows.append([name, id_number, "农村低保", "死亡", f"{period}-0{rng.randrange(1, 9)}"])
-    path = write_list(folder / f"{MARK}民政救助名单{period}.xlsx", ["姓名", "公民身份号码", "救助类型", "人员状态",
-                                                               "死亡日期"], rows, title=f"民政局救助对象名单 {period}")
+    path = write_list(
+        folder / f"{MARK}民政救助名单{period}.xlsx",
+        ["姓名", "公民身份号码", "救助类型", "人员状态", "死亡日期"],
+        rows,
+        title=f"民政局救助对象名单 {period}",
+    )
     return match_file(department="civil_affairs", path=path, period=period, user=user, region_code=TOWNSHIP)

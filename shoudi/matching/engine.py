@@ -46,6 +46,7 @@ HITS = "matching_hits"
 
 # --- loading ----------------------------------------------------------------------------------------------------
 
+
 def relaxed_commit(cursor) -> None:
     """PostgreSQL: this transaction's commit does not wait for its WAL to reach the disk.
 
@@ -88,8 +89,10 @@ def new_partition(cursor, list_id: int) -> str:
     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [STAGING_LOCK])
     qn = cursor.db.ops.quote_name
     name = qn(partition_name(list_id))
-    cursor.execute(f"CREATE UNLOGGED TABLE {name} (LIKE {qn(_table(ListRow))} INCLUDING DEFAULTS "
-                   f"INCLUDING CONSTRAINTS, CHECK (list_id = {int(list_id)}))")
+    cursor.execute(
+        f"CREATE UNLOGGED TABLE {name} (LIKE {qn(_table(ListRow))} INCLUDING DEFAULTS "
+        f"INCLUDING CONSTRAINTS, CHECK (list_id = {int(list_id)}))"
+    )
     return name
 
 
@@ -144,6 +147,7 @@ def load_rows(list_id: int, rows: Iterable[tuple]) -> int:
 
 # --- SQL differences --------------------------------------------------------------------------------------------
 
+
 class Dialect:
     """The handful of expressions SQLite and PostgreSQL spell differently."""
 
@@ -185,26 +189,49 @@ def figure_sql(dialect: Dialect, figure: Figure) -> str:
 
 # --- the frame: the list joined with the registry ---------------------------------------------------------------
 
+
 def _table(model) -> str:
     return model._meta.db_table
 
 
-LIST_SIDE = {"s_id": "s.id", "s_row": 's."row"', "s_id_number": "s.id_number", "s_name": "s.name",
-             "s_name_key": "REPLACE(REPLACE(s.name, ' ', ''), '　', '')", "s_category": "s.category",
-             "s_grade": "s.grade", "s_status": "s.status", "s_amount": "s.amount", "s_event_date": "s.event_date",
-             "s_code": "s.code", "s_detail": "s.detail"}
+LIST_SIDE = {
+    "s_id": "s.id",
+    "s_row": 's."row"',
+    "s_id_number": "s.id_number",
+    "s_name": "s.name",
+    "s_name_key": "REPLACE(REPLACE(s.name, ' ', ''), '　', '')",
+    "s_category": "s.category",
+    "s_grade": "s.grade",
+    "s_status": "s.status",
+    "s_amount": "s.amount",
+    "s_event_date": "s.event_date",
+    "s_code": "s.code",
+    "s_detail": "s.detail",
+}
 
 
 def registry_side(dialect: Dialect) -> dict[str, str]:
     """Frame column → SQL over the member ``m``, household ``h`` and case summary ``cs``."""
     b = dialect.bool_int
     return {
-        "m_id": "m.id", "m_id_number": "m.id_number", "m_name": "m.name",
-        "m_name_key": "REPLACE(REPLACE(m.name, ' ', ''), '　', '')", "m_birth_date": "m.birth_date",
-        "m_status": "m.status", "m_dibao": "m.dibao", "m_tekun": "m.tekun", "m_dis_cat": "m.disability_category",
-        "m_dis_grade": "m.disability_grade", "m_student": "m.student_status", "m_employed": b("m.employed"),
-        "m_employee_pension": b("m.employee_pension"), "m_employee_medical": b("m.employee_medical"),
-        "h_id": "h.id", "h_no": "h.household_no", "h_type": "h.household_type", "h_housing": b("h.housing_secure"),
+        "m_id": "m.id",
+        "m_id_number": "m.id_number",
+        "m_name": "m.name",
+        "m_name_key": "REPLACE(REPLACE(m.name, ' ', ''), '　', '')",
+        "m_birth_date": "m.birth_date",
+        "m_status": "m.status",
+        "m_dibao": "m.dibao",
+        "m_tekun": "m.tekun",
+        "m_dis_cat": "m.disability_category",
+        "m_dis_grade": "m.disability_grade",
+        "m_student": "m.student_status",
+        "m_employed": b("m.employed"),
+        "m_employee_pension": b("m.employee_pension"),
+        "m_employee_medical": b("m.employee_medical"),
+        "h_id": "h.id",
+        "h_no": "h.household_no",
+        "h_type": "h.household_type",
+        "h_housing": b("h.housing_secure"),
         "v_id": "h.village_id",
         "base": "CASE WHEN h.household_type = '脱贫户' OR cs.identified = 1 THEN 1 ELSE 0 END",
         "open_case": "COALESCE(cs.open_case, 0)",
@@ -270,8 +297,11 @@ def frame_sql(dialect: Dialect, *, scoped: bool, used: set[str] | None = None) -
                              {cases}
                              {where}) r ON r.m_id_number = s.id_number"""  # noqa: S608 - model names only
     # unary + keeps SQLite on the ID-number index (else it probes (household, ID) for every household in scope)
-    in_region = (f" AND +m.household_id IN (SELECT id FROM {households} WHERE village_id IN ({_villages()}))"  # noqa: S608
-                 if scoped else "")
+    in_region = (
+        f" AND +m.household_id IN (SELECT id FROM {households} WHERE village_id IN ({_villages()}))"  # noqa: S608
+        if scoped
+        else ""
+    )
     region_where = f"WHERE h.village_id IN ({_villages()})" if scoped else ""
     no_list = ", ".join(f"NULL AS {name}" for name in LIST_SIDE if name in used)
     return f"""
@@ -302,8 +332,10 @@ def hits_sql(dialect: Dialect, rules: tuple[Rule, ...], *, scoped: bool) -> str:
     flags = ", ".join(f"CASE WHEN {cond} THEN 1 ELSE 0 END AS {_flag(i)}" for i, cond in enumerate(conditions))
     frame = frame_sql(dialect, scoped=scoped, used=columns_used(rules))
     # the conditions are the sources' own SQL, never user input
-    return (f"CREATE TEMP TABLE {HITS} AS SELECT f.*, {flags} FROM ({frame}) f "  # noqa: S608
-            f"WHERE {' OR '.join(conditions)}")
+    return (
+        f"CREATE TEMP TABLE {HITS} AS SELECT f.*, {flags} FROM ({frame}) f "  # noqa: S608
+        f"WHERE {' OR '.join(conditions)}"
+    )
 
 
 def findings_sql(dialect: Dialect, rule: Rule, index: int, *, period_start: datetime.date) -> str:
@@ -317,24 +349,63 @@ def findings_sql(dialect: Dialect, rule: Rule, index: int, *, period_start: date
     if "n_in_household" in " ".join(f.sql for f in rule.figures):
         extra.append("COUNT(*) OVER (PARTITION BY x.h_id) AS n_in_household")
     fingerprint = " || '|' || ".join(sql for _, sql in figures) or "''"
-    carry = ("(p.status IN ('待核实', '属实') OR (p.status = '不属实' AND p.fingerprint = z.fp))")
-    columns = ["created_at", "updated_at", "run_id", "department", "period", "rule", "rule_label", "village_id",
-               "household_id", "member_id", "list_row_id", "name", "id_number", "subject", "figures", "fingerprint",
-               "status", "due_on", "verified_by_id", "verified_on", "note", "action", "action_note", "previous_id"]
-    values = ["%(now)s", "%(now)s", "%(run_id)s", "%(department)s", "%(period)s", literal(rule.code),
-              literal(rule.label), "z.v_id", "z.h_id", "z.m_id", "z.s_id",
-              "COALESCE(NULLIF(z.s_name, ''), z.m_name, '')", "COALESCE(z.s_id_number, z.m_id_number)", "z.subj",
-              "z.figs", "z.fp",
-              f"CASE WHEN {carry} THEN p.status ELSE '待核实' END",
-              f"CASE WHEN {carry} THEN p.due_on ELSE %(due_on)s END",
-              f"CASE WHEN {carry} THEN p.verified_by_id END",
-              f"CASE WHEN {carry} THEN p.verified_on END",
-              f"CASE WHEN {carry} THEN p.note ELSE '' END",
-              "''", "''", "p.id"]
+    carry = "(p.status IN ('待核实', '属实') OR (p.status = '不属实' AND p.fingerprint = z.fp))"
+    columns = [
+        "created_at",
+        "updated_at",
+        "run_id",
+        "department",
+        "period",
+        "rule",
+        "rule_label",
+        "village_id",
+        "household_id",
+        "member_id",
+        "list_row_id",
+        "name",
+        "id_number",
+        "subject",
+        "figures",
+        "fingerprint",
+        "status",
+        "due_on",
+        "verified_by_id",
+        "verified_on",
+        "note",
+        "action",
+        "action_note",
+        "previous_id",
+    ]
+    values = [
+        "%(now)s",
+        "%(now)s",
+        "%(run_id)s",
+        "%(department)s",
+        "%(period)s",
+        literal(rule.code),
+        literal(rule.label),
+        "z.v_id",
+        "z.h_id",
+        "z.m_id",
+        "z.s_id",
+        "COALESCE(NULLIF(z.s_name, ''), z.m_name, '')",
+        "COALESCE(z.s_id_number, z.m_id_number)",
+        "z.subj",
+        "z.figs",
+        "z.fp",
+        f"CASE WHEN {carry} THEN p.status ELSE '待核实' END",
+        f"CASE WHEN {carry} THEN p.due_on ELSE %(due_on)s END",
+        f"CASE WHEN {carry} THEN p.verified_by_id END",
+        f"CASE WHEN {carry} THEN p.verified_on END",
+        f"CASE WHEN {carry} THEN p.note ELSE '' END",
+        "''",
+        "''",
+        "p.id",
+    ]
     qn = dialect.connection.ops.quote_name
     return f"""
-        INSERT INTO {_table(Finding)} ({', '.join(qn(col) for col in columns)})
-        SELECT {', '.join(values)}
+        INSERT INTO {_table(Finding)} ({", ".join(qn(col) for col in columns)})
+        SELECT {", ".join(values)}
         FROM (SELECT y.*, {dialect.json_pairs(figures)} AS figs, {fingerprint} AS fp
               FROM (SELECT x.*, {subject} AS subj, {"".join(e + ", " for e in extra)}
                            ROW_NUMBER() OVER (PARTITION BY {subject} ORDER BY x.s_id, x.m_id) AS k
@@ -348,6 +419,7 @@ def findings_sql(dialect: Dialect, rule: Rule, index: int, *, period_start: date
 
 # --- running ----------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class MatchResult:
     """Hits per rule (rule code → count, plus not_in_registry) and the findings written per rule."""
@@ -356,8 +428,9 @@ class MatchResult:
     findings: dict[str, int]
 
 
-def match(run: MatchRun, source: Source, *, settings, period_start: datetime.date, due_on: datetime.date,
-          progress=None) -> MatchResult:
+def match(
+    run: MatchRun, source: Source, *, settings, period_start: datetime.date, due_on: datetime.date, progress=None
+) -> MatchResult:
     """Evaluate every rule of ``source`` for ``run``'s list and write the findings. Call inside a transaction."""
     connection = connections[router.db_for_write(Finding)]
     dialect = Dialect(connection)
@@ -393,8 +466,11 @@ def match(run: MatchRun, source: Source, *, settings, period_start: datetime.dat
         if counts[-1]:
             rows = connection.ops.quote_name(_table(ListRow))
             # the list named: PostgreSQL then reads its partition alone
-            cursor.execute(f"UPDATE {rows} SET not_in_registry = TRUE WHERE list_id = %s AND id IN "  # noqa: S608
-                           f"(SELECT s_id FROM {HITS} WHERE {_flag(len(rules))} = 1)", [run.list_id])
+            cursor.execute(
+                f"UPDATE {rows} SET not_in_registry = TRUE WHERE list_id = %s AND id IN "  # noqa: S608
+                f"(SELECT s_id FROM {HITS} WHERE {_flag(len(rules))} = 1)",
+                [run.list_id],
+            )
         findings = {}
         if dialect.postgres:
             # each finding looks up its subject's latest earlier finding by the subject index, whatever the
@@ -430,15 +506,19 @@ def withdraw_superseded(run: MatchRun) -> int:
     had carried forward are the latest of their chains again; the runs are marked superseded. Returns how many
     findings were withdrawn.
     """
-    earlier = MatchRun.objects.filter(department=run.department, region_code=run.region_code, period=run.period,
-                                      status=c.SUCCEEDED).exclude(pk=run.pk)
+    earlier = MatchRun.objects.filter(
+        department=run.department, region_code=run.region_code, period=run.period, status=c.SUCCEEDED
+    ).exclude(pk=run.pk)
     earlier_ids = list(earlier.values_list("pk", flat=True))
     if not earlier_ids:
         return 0
-    stale = list(Finding.objects.filter(run_id__in=earlier_ids, status=c.PENDING, verified_by=None).current()
-                 .values_list("pk", flat=True))
+    stale = list(
+        Finding.objects.filter(run_id__in=earlier_ids, status=c.PENDING, verified_by=None)
+        .current()
+        .values_list("pk", flat=True)
+    )
     # never touched by a user: withdrawn without a change-log entry, as they were written without one
     for start in range(0, len(stale), CHUNK):
-        Finding.objects.filter(pk__in=stale[start:start + CHUNK])._raw_delete(Finding.objects.db)
+        Finding.objects.filter(pk__in=stale[start : start + CHUNK])._raw_delete(Finding.objects.db)
     earlier.update(status=c.SUPERSEDED)
     return len(stale)

@@ -101,8 +101,7 @@ def load(list_id: int, path: Path, source: Source, layout: Layout) -> ParsedList
         if not isinstance(exc, psycopg.Error):
             raise
         reason = f"{type(exc).__name__}: {exc}"
-    logger.info("list %s: COPY path not taken (%s), reading the rows in Python", list_id,
-                reason.splitlines()[0][:300])
+    logger.info("list %s: COPY path not taken (%s), reading the rows in Python", list_id, reason.splitlines()[0][:300])
     return None
 
 
@@ -179,8 +178,13 @@ class _Load:
             cursor.execute(f"DROP TABLE {self.raw}")
             cursor.execute(f"DROP TABLE {self.issues}")
             self._lap("attach")
-        logger.info("list %s: %s rows by COPY and SQL, %s rows read in Python; %s", self.list_id, plain,
-                    len(odd) - len(empty), self.seconds)
+        logger.info(
+            "list %s: %s rows by COPY and SQL, %s rows read in Python; %s",
+            self.list_id,
+            plain,
+            len(odd) - len(empty),
+            self.seconds,
+        )
         return result
 
     # --- the staging table and COPY -----------------------------------------------------------------------------
@@ -203,8 +207,9 @@ class _Load:
                 b bytea GENERATED ALWAYS AS (CASE WHEN octet_length({ident}) = 18 AND strpos({ident}, chr(92)) = 0
                                              THEN CAST({ident} AS bytea) END) STORED)
             """)
-        cursor.execute(f"CREATE TEMPORARY TABLE {self.issues} (row integer, seq integer, col text, message text, "
-                       "rejected boolean)")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {self.issues} (row integer, seq integer, col text, message text, rejected boolean)"
+        )
 
     def _copy(self, cursor, handle, encoding: str, delimiter: str) -> tuple[int, int, list[int]]:
         """Send the rest of the file to COPY; returns the rows COPY read, the records counted here and the
@@ -232,8 +237,10 @@ class _Load:
                 continue
             read = cell_reader(col)
             cell = self._column(index)
-            cursor.execute(f"SELECT {cell} FROM {self.raw} GROUP BY {cell} LIMIT %s",  # noqa: S608 - our names
-                           [DISTINCT_LIMIT])
+            cursor.execute(
+                f"SELECT {cell} FROM {self.raw} GROUP BY {cell} LIMIT %s",  # noqa: S608 - our names
+                [DISTINCT_LIMIT],
+            )
             outcome = {}
             for (raw,) in cursor.fetchall():
                 raw = "" if raw is None else raw
@@ -261,8 +268,9 @@ class _Load:
             if col.kind == "money":
                 # read_money returns a plain number's text as it is; here the common ones (at most 12 characters,
                 # two decimals): bounded repeats and capturing groups make PostgreSQL's regular expressions slow
-                conditions.append(f"({cell} IS NULL OR {cell} = '' OR (octet_length({cell}) <= 12 "
-                                  f"AND {cell} ~ %(money)s))")
+                conditions.append(
+                    f"({cell} IS NULL OR {cell} = '' OR (octet_length({cell}) <= 12 AND {cell} ~ %(money)s))"
+                )
                 values.append(f"CAST(NULLIF({cell}, '') AS numeric)")
             elif col.kind in ("choice", "date"):
                 lookup = f"(CAST(%(map_{key})s AS jsonb) ->> COALESCE({cell}, ''))"
@@ -292,9 +300,11 @@ class _Load:
         month_day = f"{digit[10]} * 1000 + {digit[11]} * 100 + {digit[12]} * 10 + {digit[13]} - {48 * 1111 - 1}"
         place = f"({year}) * 372 + (CAST(%(month_days)s AS integer[]))[{month_day}] + 1"
         checks = ", ".join(str(b) for b in CHECK_BYTES)
-        return (f"{self._column(self.plan.id_index)} ~ '^[0-9]+[Xx]?$' "
-                f"AND (CAST(%(births)s AS smallint[]))[{place}] = 1 "
-                f"AND (ARRAY[{checks}])[({total} - {48 * sum(WEIGHTS)}) %% 11 + 1] = {digit[17]} | 32")
+        return (
+            f"{self._column(self.plan.id_index)} ~ '^[0-9]+[Xx]?$' "
+            f"AND (CAST(%(births)s AS smallint[]))[{place}] = 1 "
+            f"AND (ARRAY[{checks}])[({total} - {48 * sum(WEIGHTS)}) %% 11 + 1] = {digit[17]} | 32"
+        )
 
     def _odd_rows(self, cursor, maps: dict[str, str], dirty: list[int]) -> tuple[list[int], set[int]]:
         """The rows (n) that are not plain, and those of them with every cell empty (blank: skipped).
@@ -305,11 +315,12 @@ class _Load:
         longest = f"GREATEST({', '.join(f'octet_length({self._column(i)})' for i in range(self.width))})"
         plain = " AND ".join([self._id_condition(), *conditions, f"COALESCE({longest}, 0) <= {csv.field_size_limit()}"])
         empty = " AND ".join(f"COALESCE({self._column(i)}, '') = ''" for i in range(self.width))
-        params = self._params(maps, births=list(_birth_dates(self.today)), month_days=list(_month_days()),
-                              dirty=dirty)
+        params = self._params(maps, births=list(_birth_dates(self.today)), month_days=list(_month_days()), dirty=dirty)
         dirty_rows = "n = ANY(CAST(%(dirty)s AS bigint[]))"
-        cursor.execute(f"SELECT n, {empty} FROM {self.raw} WHERE ({plain}) IS NOT TRUE OR {dirty_rows}",  # noqa: S608
-                       params)
+        cursor.execute(
+            f"SELECT n, {empty} FROM {self.raw} WHERE ({plain}) IS NOT TRUE OR {dirty_rows}",  # noqa: S608
+            params,
+        )
         odd, blank = [], set()
         for n, is_empty in cursor.fetchall():
             odd.append(n)
@@ -325,17 +336,22 @@ class _Load:
         (not a load: loads wait for the lock), this file takes the Python way. Returns how many plain rows."""
         values, _ = self._fields()
         self.partition = new_partition(cursor, self.list_id)
-        columns = ", ".join(self.qn(ListRow._meta.get_field(name).column) for name in ("id", "list", *FIELDS,
-                                                                                            "not_in_registry"))
+        columns = ", ".join(
+            self.qn(ListRow._meta.get_field(name).column) for name in ("id", "list", *FIELDS, "not_in_registry")
+        )
         cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [ListRow._meta.db_table, ListRow._meta.pk.column])
         (self.sequence,) = cursor.fetchone()
         cursor.execute("SELECT nextval(%s)", [self.sequence])
         (self.first_id,) = cursor.fetchone()
-        select = (f"SELECT %(first)s + n, %(list)s, n + %(header)s, {', '.join(values)}, false "  # noqa: S608
-                  f"FROM {self.raw}")
+        select = (
+            f"SELECT %(first)s + n, %(list)s, n + %(header)s, {', '.join(values)}, false "  # noqa: S608
+            f"FROM {self.raw}"
+        )
         only = " WHERE n <> ALL(CAST(%(odd)s AS bigint[]))" if odd else ""
-        cursor.execute(f"INSERT INTO {self.partition} ({columns}) {select}{only}",
-                       self._params(maps, first=self.first_id, list=self.list_id, header=self.header_row, odd=odd))
+        cursor.execute(
+            f"INSERT INTO {self.partition} ({columns}) {select}{only}",
+            self._params(maps, first=self.first_id, list=self.list_id, header=self.header_row, odd=odd),
+        )
         plain = cursor.rowcount
         self._take_ids(cursor)
         return plain
@@ -358,14 +374,18 @@ class _Load:
         seen = _SkipDuplicateCheck()
         names = ", ".join(self._column(i) for i in range(self.width))
         table = self.partition
-        columns = ", ".join(self.qn(ListRow._meta.get_field(name).column) for name in ("id", "list", *FIELDS,
-                                                                                            "not_in_registry"))
+        columns = ", ".join(
+            self.qn(ListRow._meta.get_field(name).column) for name in ("id", "list", *FIELDS, "not_in_registry")
+        )
         first_id = self.first_id - self.header_row  # + the row number
         seq = 0
         limit = csv.field_size_limit()
         with self.connection.connection.cursor(name=f"matching_fastload_{self.list_id}") as rows:
-            rows.execute(f"SELECT n, {names} FROM {self.raw} "  # noqa: S608 - our names
-                         "WHERE n = ANY(CAST(%s AS bigint[]))", [numbers])
+            rows.execute(
+                f"SELECT n, {names} FROM {self.raw} "  # noqa: S608 - our names
+                "WHERE n = ANY(CAST(%s AS bigint[]))",
+                [numbers],
+            )
             while batch := rows.fetchmany(BATCH):
                 numbered = [(n + self.header_row, ["" if v is None else v for v in cells]) for n, *cells in batch]
                 if any(len(v) > limit for _, cells in numbered for v in cells):
@@ -393,18 +413,27 @@ class _Load:
         # memory rather than hashed (a hash of millions of distinct numbers is slower, in memory or not), and by two
         # workers when the server has them (0.75 s instead of 0.9 s for 2,000,000 rows; the planner would not start
         # them for a sort of 8-byte numbers)
-        settings = {"enable_hashagg": "off", "work_mem": SORT_MEMORY, "parallel_setup_cost": "0",
-                    "parallel_tuple_cost": "0"}
+        settings = {
+            "enable_hashagg": "off",
+            "work_mem": SORT_MEMORY,
+            "parallel_setup_cost": "0",
+            "parallel_tuple_cost": "0",
+        }
         before = {name: _set_local(cursor, name, value) for name, value in settings.items()}
-        cursor.execute(f"SELECT CAST(left(id_number, 17) AS bigint) FROM {table} "  # noqa: S608
-                       "GROUP BY 1 HAVING count(*) > 1")
+        cursor.execute(
+            f"SELECT CAST(left(id_number, 17) AS bigint) FROM {table} "  # noqa: S608
+            "GROUP BY 1 HAVING count(*) > 1"
+        )
         repeated = [f"{key:017d}" for (key,) in cursor.fetchall()]
         for name, value in before.items():
             _set_local(cursor, name, value)
         if not repeated:
             return 0
-        cursor.execute(f"SELECT row, id_number FROM {table} "  # noqa: S608 - our name
-                       "WHERE left(id_number, 17) = ANY(CAST(%s AS text[])) ORDER BY row", [repeated])
+        cursor.execute(
+            f"SELECT row, id_number FROM {table} "  # noqa: S608 - our name
+            "WHERE left(id_number, 17) = ANY(CAST(%s AS text[])) ORDER BY row",
+            [repeated],
+        )
         first: dict[str, int] = {}
         later = []
         for row, number in cursor.fetchall():
@@ -414,8 +443,11 @@ class _Load:
                 first[number] = row
         rows = [row for row, _ in later]
         cursor.execute(f"DELETE FROM {table} WHERE row = ANY(CAST(%s AS integer[]))", [rows])  # noqa: S608
-        cursor.execute(f"DELETE FROM {self.issues} "  # noqa: S608 - our name
-                       "WHERE row = ANY(CAST(%s AS integer[]))", [rows])
+        cursor.execute(
+            f"DELETE FROM {self.issues} "  # noqa: S608 - our name
+            "WHERE row = ANY(CAST(%s AS integer[]))",
+            [rows],
+        )
         label = self.plan.id_label
         with cursor.cursor.copy(f"COPY {self.issues} FROM STDIN") as copy:
             for row, earlier in later:
@@ -425,12 +457,19 @@ class _Load:
     def _result(self, cursor, plain: int, done: _Pass, duplicates: int) -> ParsedList:
         cursor.execute(f"SELECT count(*) FROM {self.issues}")  # noqa: S608 - our name
         (count,) = cursor.fetchone()
-        cursor.execute(f"SELECT row, col, message, rejected FROM {self.issues} ORDER BY row, seq LIMIT %s",  # noqa: S608
-                       [MAX_ISSUES])
+        cursor.execute(
+            f"SELECT row, col, message, rejected FROM {self.issues} ORDER BY row, seq LIMIT %s",  # noqa: S608
+            [MAX_ISSUES],
+        )
         return ParsedList(
-            rows_total=plain + done.rows_total, rows_loaded=plain + done.rows_loaded - duplicates,
-            rows_rejected=done.rows_rejected + duplicates, issue_count=count,
-            issues=[Issue(*row) for row in cursor.fetchall()], converted_ids=done.converted_ids, fast=True)
+            rows_total=plain + done.rows_total,
+            rows_loaded=plain + done.rows_loaded - duplicates,
+            rows_rejected=done.rows_rejected + duplicates,
+            issue_count=count,
+            issues=[Issue(*row) for row in cursor.fetchall()],
+            converted_ids=done.converted_ids,
+            fast=True,
+        )
 
 
 @functools.cache
@@ -464,6 +503,7 @@ def _set_local(cursor, name: str, value: str) -> str:
 
 
 # --- reading the file -------------------------------------------------------------------------------------------
+
 
 def _skip(handle, encoding: str, delimiter: str, count: int) -> list[str]:
     """Read the first ``count`` records as ``parse_rows`` does and return the last (the header); the binary

@@ -39,8 +39,9 @@ class FindingFilterSet(ScopedFilterSet):
     overdue = django_filters.BooleanFilter(label="核实已逾期", method="filter_overdue")
     village = django_filters.ModelChoiceFilter(label="行政村", queryset=Region.objects.none())
     run = django_filters.NumberFilter(label="比对批次编号")
-    change = django_filters.ChoiceFilter(label="与上期相比", method="filter_change",
-                                         choices=[("new", "新增"), ("recurring", "连续出现")])
+    change = django_filters.ChoiceFilter(
+        label="与上期相比", method="filter_change", choices=[("new", "新增"), ("recurring", "连续出现")]
+    )
     resolved_by = django_filters.NumberFilter(label="该批次中已消失", method="filter_resolved")
     todo = TodoFilter(kind="findings", label="待办事项")
 

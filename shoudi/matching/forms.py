@@ -53,16 +53,22 @@ class UploadForm(StyledForm):
 
 
 class VerifyForm(StyledForm):
-    result = forms.ChoiceField(label="核实结果", choices=[("属实", "属实"), ("不属实", "不属实")],
-                               widget=forms.RadioSelect)
-    note = forms.CharField(label="核实情况", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                           help_text="不属实的须说明原因，如：已在外地参保、已在外县就读")
+    result = forms.ChoiceField(
+        label="核实结果", choices=[("属实", "属实"), ("不属实", "不属实")], widget=forms.RadioSelect
+    )
+    note = forms.CharField(
+        label="核实情况",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="不属实的须说明原因，如：已在外地参保、已在外县就读",
+    )
 
 
 class ResolveForm(StyledForm):
     action = forms.ChoiceField(label="处理方式", choices=c.ACTIONS)
-    measure = forms.ModelChoiceField(label="帮扶措施", queryset=None, required=False,
-                                     help_text="选择“已落实帮扶措施”时必选")
+    measure = forms.ModelChoiceField(
+        label="帮扶措施", queryset=None, required=False, help_text="选择“已落实帮扶措施”时必选"
+    )
     note = forms.CharField(label="处理说明", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, finding=None, user=None, actions=None, **kwargs):
@@ -88,8 +94,15 @@ class BaseExportForm(StyledForm):
 class SettingsForm(ScopedModelForm):
     class Meta:
         model = MatchingSettings
-        fields = ("region", "verification_days", "rural_income", "medical_lifted_percent", "medical_other_percent",
-                  "school_age_min", "school_age_max")
+        fields = (
+            "region",
+            "verification_days",
+            "rural_income",
+            "medical_lifted_percent",
+            "medical_other_percent",
+            "school_age_min",
+            "school_age_max",
+        )
 
     def clean(self):
         data = super().clean()

@@ -24,18 +24,32 @@ def run_job(ctx, *, run_id: int) -> dict:
     except (FileRejected, RunRefused) as exc:
         raise JobError(str(exc)) from exc
     for rule in run.counts.values():
-        ctx.log(f"{rule['label']}：命中 {rule['hits']}" + (f"，比对结果 {rule['findings']}" if "findings" in rule
-                                                           else ""))
+        ctx.log(
+            f"{rule['label']}：命中 {rule['hits']}" + (f"，比对结果 {rule['findings']}" if "findings" in rule else "")
+        )
     path = job_dir(ctx.job.pk) / "report.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
     count = write_report(run, str(path))
     ctx.save_result_file(path, f"{run.get_department_display()}{run.period}比对报告.xlsx")
-    log_access(user=ctx.user, action=AccessLog.EXPORT, obj=None, region_code=run.region_code, record_count=count,
-               detail=f"生成{run}报告（含完整证件号码）")
+    log_access(
+        user=ctx.user,
+        action=AccessLog.EXPORT,
+        obj=None,
+        region_code=run.region_code,
+        record_count=count,
+        detail=f"生成{run}报告（含完整证件号码）",
+    )
     s = run.summary
-    return {"名单行数": s["rows_total"], "载入行数": s["rows_loaded"], "未载入行数": s["rows_rejected"],
-            "不在系统中": s["not_in_registry"], "比对结果": s["findings"], "新增": s["new"], "连续出现": s["recurring"],
-            "已消失": s["resolved"]}
+    return {
+        "名单行数": s["rows_total"],
+        "载入行数": s["rows_loaded"],
+        "未载入行数": s["rows_rejected"],
+        "不在系统中": s["not_in_registry"],
+        "比对结果": s["findings"],
+        "新增": s["new"],
+        "连续出现": s["recurring"],
+        "已消失": s["resolved"],
+    }
 
 
 @job("matching.export_base", title="导出基础名单")
@@ -45,7 +59,8 @@ def export_base_job(ctx, *, period: str, region_code: str = "") -> dict:
     path = job_dir(ctx.job.pk) / "base.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)
     ctx.log("正在导出基础名单")
-    count = write_base_list(str(path), period=period, region_code=region_code,
-                            region_name=region.name if region else "", user=ctx.user)
+    count = write_base_list(
+        str(path), period=period, region_code=region_code, region_name=region.name if region else "", user=ctx.user
+    )
     ctx.save_result_file(path, f"{region.name if region else ''}{period}基础名单.xlsx")
     return {"人数": count}

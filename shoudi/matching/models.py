@@ -34,13 +34,22 @@ class MatchingSettings(RegionSettings):
     configuration, never literals in code.
     """
 
-    region = models.ForeignKey("regions.Region", verbose_name="适用区划", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+", limit_choices_to={"level": "county"},
-                               help_text="留空表示各县默认参数")
-    verification_days = models.PositiveSmallIntegerField("核实时限（天）", default=15,
-                                                         help_text="比对结果下发后，村级核实的期限")
-    rural_income = models.DecimalField("上年农村居民人均可支配收入（元）", max_digits=10, decimal_places=2,
-                                       default=Decimal("20000"))
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name="适用区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"level": "county"},
+        help_text="留空表示各县默认参数",
+    )
+    verification_days = models.PositiveSmallIntegerField(
+        "核实时限（天）", default=15, help_text="比对结果下发后，村级核实的期限"
+    )
+    rural_income = models.DecimalField(
+        "上年农村居民人均可支配收入（元）", max_digits=10, decimal_places=2, default=Decimal("20000")
+    )
     medical_lifted_percent = models.PositiveSmallIntegerField("医疗费用预警比例·脱贫人口（%）", default=50)
     medical_other_percent = models.PositiveSmallIntegerField("医疗费用预警比例·其他人员（%）", default=100)
     school_age_min = models.PositiveSmallIntegerField("控辍保学最小年龄（周岁）", default=6)
@@ -64,8 +73,9 @@ class MatchingSettings(RegionSettings):
 class MappingProfile(ChangeLoggedModel):
     """How a department's file names its columns (field → header), so that next month's file maps itself."""
 
-    region = models.ForeignKey("regions.Region", verbose_name="区划", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="区划", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     department = models.CharField("部门", max_length=30, choices=c.DEPARTMENT_LABELS.items())
     mapping = models.JSONField("列对应", default=dict, blank=True)
 
@@ -74,8 +84,9 @@ class MappingProfile(ChangeLoggedModel):
     class Meta:
         verbose_name = verbose_name_plural = "名单列对应方案"
         ordering = ["region__code", "department"]
-        constraints = [models.UniqueConstraint(Coalesce(F("region"), Value(0)), F("department"),
-                                               name="matching_profile_unique")]
+        constraints = [
+            models.UniqueConstraint(Coalesce(F("region"), Value(0)), F("department"), name="matching_profile_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_department_display()}名单列对应"
@@ -93,8 +104,14 @@ class DepartmentList(ChangeLoggedModel):
     region_code = models.CharField("区划代码", max_length=12, blank=True, db_index=True)
     file = models.FileField("文件", upload_to=list_path, max_length=300)
     file_name = models.CharField("文件名", max_length=200)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="上传人", null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     header_row = models.PositiveIntegerField("表头行", default=1)
     mapping = models.JSONField("列对应", default=dict, blank=True)
     rows_total = models.PositiveIntegerField("数据行数", default=0)
@@ -157,16 +174,24 @@ class MatchRun(TimeStampedModel):
     """Matching one list against the registry: counts per rule and the comparison with the previous month."""
 
     list = models.ForeignKey(DepartmentList, verbose_name="部门名单", on_delete=models.PROTECT, related_name="runs")
-    job = models.ForeignKey("core.Job", verbose_name="后台任务", null=True, blank=True, on_delete=models.SET_NULL,
-                            related_name="+")
+    job = models.ForeignKey(
+        "core.Job", verbose_name="后台任务", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     department = models.CharField("部门", max_length=30, choices=c.DEPARTMENT_LABELS.items())
     period = models.CharField("比对期", max_length=7)
     region_code = models.CharField("区划代码", max_length=12, blank=True, db_index=True)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     status = models.CharField("状态", max_length=12, choices=c.RUN_STATUSES, default=c.QUEUED, db_index=True)
-    previous_run = models.ForeignKey("self", verbose_name="上期比对", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    previous_run = models.ForeignKey(
+        "self", verbose_name="上期比对", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     counts = models.JSONField("各规则命中数", default=dict, blank=True)
     summary = models.JSONField("汇总", default=dict, blank=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
@@ -213,22 +238,51 @@ class Finding(ChangeLoggedModel):
     # indexes holding a NULL per row, and ``run`` is served by (run, rule). The run, village, household, member
     # and list row are written by the engine from rows it has just read: no per-row referential check (PostgreSQL
     # queues one per row and fires it at commit); Django still applies on_delete.
-    run = models.ForeignKey(MatchRun, verbose_name="比对批次", on_delete=models.CASCADE, related_name="findings",
-                            db_index=False, db_constraint=False)
+    run = models.ForeignKey(
+        MatchRun,
+        verbose_name="比对批次",
+        on_delete=models.CASCADE,
+        related_name="findings",
+        db_index=False,
+        db_constraint=False,
+    )
     department = models.CharField("部门", max_length=30, choices=c.DEPARTMENT_LABELS.items())
     period = models.CharField("比对期", max_length=7)
     rule = models.CharField("规则", max_length=40)
     rule_label = models.CharField("问题类型", max_length=60)
-    village = models.ForeignKey("regions.Region", verbose_name="行政村", on_delete=models.PROTECT, related_name="+",
-                                db_constraint=False)
-    household = models.ForeignKey("registry.Household", verbose_name="农户", null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="findings", db_constraint=False)
-    member = models.ForeignKey("registry.Member", verbose_name="人员", null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="findings", db_constraint=False)
+    village = models.ForeignKey(
+        "regions.Region", verbose_name="行政村", on_delete=models.PROTECT, related_name="+", db_constraint=False
+    )
+    household = models.ForeignKey(
+        "registry.Household",
+        verbose_name="农户",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="findings",
+        db_constraint=False,
+    )
+    member = models.ForeignKey(
+        "registry.Member",
+        verbose_name="人员",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="findings",
+        db_constraint=False,
+    )
     # written only by the engine's INSERT … SELECT from rows that exist; no referential check per row at commit,
     # and no index: nothing looks findings up by their list row (a list with runs cannot be deleted)
-    list_row = models.ForeignKey(ListRow, verbose_name="名单行", null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+", db_constraint=False, db_index=False)
+    list_row = models.ForeignKey(
+        ListRow,
+        verbose_name="名单行",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     name = models.CharField("姓名", max_length=50)
     id_number = models.CharField("证件号码", max_length=18)
     subject = models.CharField("比对对象", max_length=40, editable=False)
@@ -236,24 +290,66 @@ class Finding(ChangeLoggedModel):
     fingerprint = models.CharField("数据指纹", max_length=500, blank=True, editable=False)
     status = models.CharField("状态", max_length=4, choices=c.FINDING_STATUSES, default=c.PENDING)
     due_on = models.DateField("核实期限", null=True, blank=True)
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="核实人", null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+", db_index=False)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="核实人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
     verified_on = models.DateField("核实日期", null=True, blank=True)
     note = models.TextField("核实说明", blank=True)
     action = models.CharField("处理方式", max_length=10, choices=c.ACTIONS, blank=True)
     action_note = models.TextField("处理说明", blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="处理人", null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="+", db_index=False)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="处理人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
     closed_on = models.DateField("处理日期", null=True, blank=True)
-    case = models.ForeignKey("monitoring.MonitoringCase", verbose_name="监测记录", null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="+", db_index=False)
-    measure = models.ForeignKey("assistance.Measure", verbose_name="帮扶措施", null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+", db_index=False)
-    problem = models.ForeignKey("assistance.GuaranteeProblem", verbose_name="保障问题", null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+", db_index=False)
-    previous = models.ForeignKey("self", verbose_name="上期同一问题", null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="successors", db_index=False,
-                                 db_constraint=False)
+    case = models.ForeignKey(
+        "monitoring.MonitoringCase",
+        verbose_name="监测记录",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    measure = models.ForeignKey(
+        "assistance.Measure",
+        verbose_name="帮扶措施",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    problem = models.ForeignKey(
+        "assistance.GuaranteeProblem",
+        verbose_name="保障问题",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+    )
+    previous = models.ForeignKey(
+        "self",
+        verbose_name="上期同一问题",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="successors",
+        db_index=False,
+        db_constraint=False,
+    )
 
     scope_code_field = "village__code"
     personal_fields = {"id_number": "id_number"}
@@ -269,8 +365,10 @@ class Finding(ChangeLoggedModel):
             models.Index(fields=["department", "rule", "subject", "id"], name="matching_finding_subject_id"),
             models.Index(fields=["status", "due_on"], name="matching_finding_due"),
             models.Index(fields=["run", "rule"], name="matching_finding_run_rule"),
-            *[models.Index(fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"matching_finding_{name}")
-              for name in ("previous", "case", "measure", "problem", "verified_by", "closed_by")],
+            *[
+                models.Index(fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"matching_finding_{name}")
+                for name in ("previous", "case", "measure", "problem", "verified_by", "closed_by")
+            ],
         ]
 
     def __str__(self) -> str:

@@ -102,6 +102,7 @@ class ParsedList:
 
 # --- opening a file as rows -------------------------------------------------------------------------------------
 
+
 def _check_name(path: Path) -> None:
     if path.suffix.lower() not in ALLOWED_EXTENSIONS:
         raise FileRejected("只支持 Excel（.xlsx、.xls）或 CSV 文件")
@@ -187,7 +188,7 @@ def csv_format(path: Path) -> tuple[str, str]:
     text = sample.decode(encoding, errors="ignore")
     if "\x00" in text:
         raise FileRejected("文件内容不是文本格式的 CSV")
-    lines = text.splitlines()[:HEADER_SEARCH_ROWS + 5]
+    lines = text.splitlines()[: HEADER_SEARCH_ROWS + 5]
     delimiter = max((",", "\t", ";"), key=lambda d: sum(line.count(d) for line in lines))
     return encoding, delimiter
 
@@ -200,6 +201,7 @@ def _csv_rows(path: Path) -> Iterator[list]:
 
 
 # --- the header and the mapping ---------------------------------------------------------------------------------
+
 
 def _aliases(source: Source, profile: dict[str, str] | None) -> dict[str, tuple[str, ...]]:
     aliases = {col.key: col.headers for col in source.columns}
@@ -239,8 +241,9 @@ def detect_layout(path: Path, source: Source, profile: dict[str, str] | None = N
     wanted = "、".join(f"“{source.column(k).label}”" for k in required)
     seen = max(head, key=lambda r: sum(1 for v in r if cell_text(v)))
     shown = "、".join(cell_text(v) for v in seen if cell_text(v))[:200]
-    raise FileRejected(f"未找到表头：前 {HEADER_SEARCH_ROWS} 行中没有同时包含{wanted}的行。"
-                       f"文件中的列为：{shown or '（空）'}")
+    raise FileRejected(
+        f"未找到表头：前 {HEADER_SEARCH_ROWS} 行中没有同时包含{wanted}的行。文件中的列为：{shown or '（空）'}"
+    )
 
 
 def validate_mapping(source: Source, headers: list[str], mapping: dict[str, str]) -> list[str]:
@@ -259,6 +262,8 @@ def validate_mapping(source: Source, headers: list[str], mapping: dict[str, str]
 # --- cell values ------------------------------------------------------------------------------------------------
 
 _PLAIN_NUMBER = re.compile(r"-?\d{1,12}(?:\.\d{1,6})?")
+
+
 def read_money(value) -> str | None:
     """An amount as text the database reads (numbers typed as text and 1,234.5 元 too); ValueError if it is none."""
     if value is None or value == "":
@@ -360,6 +365,7 @@ def _name(value) -> str:
 
 # --- parsing ----------------------------------------------------------------------------------------------------
 
+
 class RowPlan:
     """Column indices and readers of one layout, built once per file."""
 
@@ -375,8 +381,12 @@ class RowPlan:
             index = layout.index_of(col.key)
             if index is not None:
                 self.others.append((index, FIELDS.index(col.key) - 2, cell_reader(col), col.label))
-        self.width = max([i for i in (self.id_index, self.name_index) if i is not None]
-                         + [i for i, *_ in self.others], default=0) + 1
+        self.width = (
+            max(
+                [i for i in (self.id_index, self.name_index) if i is not None] + [i for i, *_ in self.others], default=0
+            )
+            + 1
+        )
         self.derive = source.derive
 
 
@@ -384,17 +394,31 @@ def _blank(row: list) -> bool:
     return not any(v is not None and v != "" and (type(v) is not str or v.strip()) for v in row)
 
 
-def parse_rows(path: Path, source: Source, layout: Layout, result: ParsedList,
-               *, limit: int | None = None) -> Iterator[tuple]:
+def parse_rows(
+    path: Path, source: Source, layout: Layout, result: ParsedList, *, limit: int | None = None
+) -> Iterator[tuple]:
     """Staging tuples (in ``FIELDS`` order) of every data row below the header; issues go to ``result``."""
     rows, _ = open_rows(path, sheet=layout.sheet)
     take(rows, layout.header_row)
-    yield from read_rows(RowPlan(source, layout), enumerate(rows, start=layout.header_row + 1), result, {},
-                         datetime.date.today(), limit=limit)
+    yield from read_rows(
+        RowPlan(source, layout),
+        enumerate(rows, start=layout.header_row + 1),
+        result,
+        {},
+        datetime.date.today(),
+        limit=limit,
+    )
 
 
-def read_rows(plan: RowPlan, numbered: Iterator[tuple[int, list]], result: ParsedList, seen: dict[str, int],
-              today: datetime.date, *, limit: int | None = None) -> Iterator[tuple]:
+def read_rows(
+    plan: RowPlan,
+    numbered: Iterator[tuple[int, list]],
+    result: ParsedList,
+    seen: dict[str, int],
+    today: datetime.date,
+    *,
+    limit: int | None = None,
+) -> Iterator[tuple]:
     """Staging tuples of ``numbered`` rows ((row number, cells) in file order); issues and totals go to ``result``.
 
     ``seen`` maps each loaded ID number to its row: a later row repeating one is rejected. The one reading of a

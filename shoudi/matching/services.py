@@ -62,7 +62,7 @@ _PERIOD = re.compile(r"(\d{4})\s*[-/.年]?\s*(\d{1,2})\s*月?")
 
 
 def parse_period(text: str) -> datetime.date:
-    """"2025-05" (or 2025年5月, 202505) → the first day of that month; ``ValueError`` with a Chinese reason."""
+    """ "2025-05" (or 2025年5月, 202505) → the first day of that month; ``ValueError`` with a Chinese reason."""
     match = _PERIOD.fullmatch(str(text or "").strip())
     if match:
         year, month = int(match.group(1)), int(match.group(2))
@@ -112,18 +112,30 @@ def check_department(user, department: str) -> Source:
 
 # --- lists and runs ---------------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def create_list(*, department: str, period: str, path: Path, file_name: str, user, region_code: str,
-                layout: Layout) -> DepartmentList:
+def create_list(
+    *, department: str, period: str, path: Path, file_name: str, user, region_code: str, layout: Layout
+) -> DepartmentList:
     """Store the file and how it is read; the mapping becomes the department's profile for the county."""
     check_department(user, department)
     period = period_text(parse_period(period))
-    later = MatchRun.objects.filter(department=department, region_code=region_code, period__gt=period,
-                                    status=c.SUCCEEDED).order_by("-period").first()
+    later = (
+        MatchRun.objects.filter(department=department, region_code=region_code, period__gt=period, status=c.SUCCEEDED)
+        .order_by("-period")
+        .first()
+    )
     if later is not None:
         raise RunRefused(f"已有 {later.period} 的{later.get_department_display()}比对，不能再比对更早的 {period}")
-    dlist = DepartmentList(department=department, period=period, region_code=region_code, file_name=file_name[:200],
-                           uploaded_by=user, header_row=layout.header_row, mapping=layout.mapping)
+    dlist = DepartmentList(
+        department=department,
+        period=period,
+        region_code=region_code,
+        file_name=file_name[:200],
+        uploaded_by=user,
+        header_row=layout.header_row,
+        mapping=layout.mapping,
+    )
     with Path(path).open("rb") as handle:
         dlist.file.save(Path(file_name).name or "list.xlsx", File(handle), save=False)
     dlist.save()
@@ -171,10 +183,15 @@ def start_run(*, dlist: DepartmentList, user) -> MatchRun:
     from shoudi.core.jobs import start_job
 
     with transaction.atomic():
-        run = MatchRun.objects.create(list=dlist, department=dlist.department, period=dlist.period,
-                                      region_code=dlist.region_code, started_by=user)
-        job = start_job(kind="matching.run", user=user, params={"run_id": run.pk},
-                        title=f"{run.get_department_display()}名单比对（{run.period}）")
+        run = MatchRun.objects.create(
+            list=dlist, department=dlist.department, period=dlist.period, region_code=dlist.region_code, started_by=user
+        )
+        job = start_job(
+            kind="matching.run",
+            user=user,
+            params={"run_id": run.pk},
+            title=f"{run.get_department_display()}名单比对（{run.period}）",
+        )
         run.job = job
         run.save(update_fields=["job"])
     return run
@@ -182,8 +199,13 @@ def start_run(*, dlist: DepartmentList, user) -> MatchRun:
 
 def previous_run_of(run: MatchRun) -> MatchRun | None:
     """The last successful run of the department and region for an earlier month."""
-    return (MatchRun.objects.filter(department=run.department, region_code=run.region_code, period__lt=run.period,
-                                    status=c.SUCCEEDED).order_by("-period", "-id").first())
+    return (
+        MatchRun.objects.filter(
+            department=run.department, region_code=run.region_code, period__lt=run.period, status=c.SUCCEEDED
+        )
+        .order_by("-period", "-id")
+        .first()
+    )
 
 
 def execute_run(run: MatchRun, *, log=None) -> MatchRun:
@@ -207,8 +229,9 @@ def execute_run(run: MatchRun, *, log=None) -> MatchRun:
         period_start = parse_period(run.period)
         due_on = timezone.localdate() + datetime.timedelta(days=settings.verification_days)
         with transaction.atomic():
-            result = engine.match(run, source, settings=settings, period_start=period_start, due_on=due_on,
-                                  progress=log)
+            result = engine.match(
+                run, source, settings=settings, period_start=period_start, due_on=due_on, progress=log
+            )
             withdrawn = engine.withdraw_superseded(run)
             run.previous_run = previous_run_of(run)
             run.counts = _counts(run, source, result)
@@ -219,8 +242,7 @@ def execute_run(run: MatchRun, *, log=None) -> MatchRun:
             run.save()
     except Exception as exc:
         message = str(exc) if isinstance(exc, FileRejected | RunRefused) else f"比对出错：{exc}"
-        MatchRun.objects.filter(pk=run.pk).update(status=c.FAILED, error=message[:2000],
-                                                  finished_at=timezone.now())
+        MatchRun.objects.filter(pk=run.pk).update(status=c.FAILED, error=message[:2000], finished_at=timezone.now())
         run.refresh_from_db()
         raise
     return run
@@ -234,9 +256,13 @@ def _counts(run: MatchRun, source: Source, result: engine.MatchResult) -> dict:
     for rule in source.all_rules:
         row = stats.get(rule.code, {})
         counts[rule.code] = {
-            "label": rule.label, "hits": result.hits.get(rule.code, 0), "findings": row.get("total", 0),
-            "pending": row.get("pending", 0), "recurring": row.get("recurring", 0),
-            "suppressed": row.get("suppressed", 0), "resolved": resolved.get(rule.code, 0),
+            "label": rule.label,
+            "hits": result.hits.get(rule.code, 0),
+            "findings": row.get("total", 0),
+            "pending": row.get("pending", 0),
+            "recurring": row.get("recurring", 0),
+            "suppressed": row.get("suppressed", 0),
+            "resolved": resolved.get(rule.code, 0),
         }
     code, label = NOT_IN_REGISTRY
     counts[code] = {"label": label, "hits": result.hits.get(code, 0)}
@@ -245,10 +271,17 @@ def _counts(run: MatchRun, source: Source, result: engine.MatchResult) -> dict:
 
 def _finding_stats(run: MatchRun):
     recurring = Q(previous__run=run.previous_run) if run.previous_run else Q(pk__in=[])
-    return (Finding.objects.filter(run=run).values("rule").order_by("rule")
-            .annotate(total=Count("pk"), pending=Count("pk", filter=Q(status=c.PENDING)),
-                      suppressed=Count("pk", filter=Q(status=c.REJECTED)),
-                      recurring=Count("pk", filter=recurring)))
+    return (
+        Finding.objects.filter(run=run)
+        .values("rule")
+        .order_by("rule")
+        .annotate(
+            total=Count("pk"),
+            pending=Count("pk", filter=Q(status=c.PENDING)),
+            suppressed=Count("pk", filter=Q(status=c.REJECTED)),
+            recurring=Count("pk", filter=recurring),
+        )
+    )
 
 
 def resolved_findings(run: MatchRun):
@@ -278,15 +311,30 @@ def _summary(run, dlist, result, withdrawn: int) -> dict:
     total = sum(result.findings.values())
     recurring = sum(row["recurring"] for row in rules)
     return {
-        "rows_total": dlist.rows_total, "rows_loaded": dlist.rows_loaded, "rows_rejected": dlist.rows_rejected,
-        "issues": dlist.issue_count, "not_in_registry": result.hits.get(NOT_IN_REGISTRY[0], 0),
-        "findings": total, "pending": sum(row["pending"] for row in rules), "withdrawn": withdrawn,
-        "new": total - recurring, "recurring": recurring, "resolved": sum(row["resolved"] for row in rules),
+        "rows_total": dlist.rows_total,
+        "rows_loaded": dlist.rows_loaded,
+        "rows_rejected": dlist.rows_rejected,
+        "issues": dlist.issue_count,
+        "not_in_registry": result.hits.get(NOT_IN_REGISTRY[0], 0),
+        "findings": total,
+        "pending": sum(row["pending"] for row in rules),
+        "withdrawn": withdrawn,
+        "new": total - recurring,
+        "recurring": recurring,
+        "resolved": sum(row["resolved"] for row in rules),
     }
 
 
-def match_file(*, department: str, path, period: str, user=None, region_code: str | None = None,
-               mapping: dict[str, str] | None = None, log=None) -> MatchRun:
+def match_file(
+    *,
+    department: str,
+    path,
+    period: str,
+    user=None,
+    region_code: str | None = None,
+    mapping: dict[str, str] | None = None,
+    log=None,
+) -> MatchRun:
     """Everything in-process: detect the columns (or use ``mapping``), store the list, load, match."""
     source = check_department(user, department)
     region_code = user_region_code(user) if region_code is None else region_code
@@ -298,14 +346,23 @@ def match_file(*, department: str, path, period: str, user=None, region_code: st
         if problems:
             raise FileRejected("；".join(problems))
         layout.mapping = dict(mapping)
-    dlist = create_list(department=department, period=period, path=path, file_name=path.name, user=user,
-                        region_code=region_code, layout=layout)
-    run = MatchRun.objects.create(list=dlist, department=department, period=dlist.period, region_code=region_code,
-                                  started_by=user)
+    dlist = create_list(
+        department=department,
+        period=period,
+        path=path,
+        file_name=path.name,
+        user=user,
+        region_code=region_code,
+        layout=layout,
+    )
+    run = MatchRun.objects.create(
+        list=dlist, department=department, period=dlist.period, region_code=region_code, started_by=user
+    )
     return execute_run(run, log=log)
 
 
 # --- findings ---------------------------------------------------------------------------------------------------
+
 
 def _lock(finding: Finding, user) -> Finding:
     locked = Finding.objects.select_for_update().filter(pk=finding.pk).first()
@@ -317,8 +374,9 @@ def _lock(finding: Finding, user) -> Finding:
 
 
 @transaction.atomic
-def verify_finding(*, finding: Finding, user, confirmed: bool, note: str = "",
-                   today: datetime.date | None = None) -> Finding:
+def verify_finding(
+    *, finding: Finding, user, confirmed: bool, note: str = "", today: datetime.date | None = None
+) -> Finding:
     """The village's verification: 属实 (an action follows) or 不属实 (closed; the reason is required)."""
     finding = _lock(finding, user)
     if finding.status != c.PENDING:
@@ -337,16 +395,16 @@ def actions_for(finding: Finding) -> list[tuple[str, str]]:
     """The actions that can close this finding (the rule's suggestion first)."""
     source = get_source(finding.department)
     rule = source.rule(finding.rule)
-    actions = [(code, label) for code, label in c.ACTIONS
-               if code != c.PROBLEM or finding.department in PROBLEM_KINDS]
+    actions = [(code, label) for code, label in c.ACTIONS if code != c.PROBLEM or finding.department in PROBLEM_KINDS]
     if rule is not None:
         actions.sort(key=lambda a: a[0] != rule.action)
     return actions
 
 
 @transaction.atomic
-def resolve_finding(*, finding: Finding, user, action: str, note: str = "", measure=None,
-                    today: datetime.date | None = None) -> Finding:
+def resolve_finding(
+    *, finding: Finding, user, action: str, note: str = "", measure=None, today: datetime.date | None = None
+) -> Finding:
     """Close a confirmed finding with what was done: a clue opened (or the open case linked), the registry
     corrected, a measure recorded, or a guarantee problem opened."""
     from shoudi.assistance.models import GuaranteeProblem, Measure
@@ -365,10 +423,18 @@ def resolve_finding(*, finding: Finding, user, action: str, note: str = "", meas
     where = f"部门数据比对（{finding.get_department_display()} {finding.period}）：{finding.rule_label}；"
     if action == c.CLUE:
         try:
-            finding.case = open_clue(household=household, user=user, source=CLUE_SOURCE,
-                                     note=note or where + finding.figures_text, rules=[finding.rule_label],
-                                     figures={"比对期": finding.period, "部门": finding.get_department_display(),
-                                              **dict(finding.figure_pairs)})
+            finding.case = open_clue(
+                household=household,
+                user=user,
+                source=CLUE_SOURCE,
+                note=note or where + finding.figures_text,
+                rules=[finding.rule_label],
+                figures={
+                    "比对期": finding.period,
+                    "部门": finding.get_department_display(),
+                    **dict(finding.figure_pairs),
+                },
+            )
         except TransitionRefused as exc:
             existing = MonitoringCase.objects.filter(household=household, is_open=True).first()
             if existing is None:
@@ -377,17 +443,21 @@ def resolve_finding(*, finding: Finding, user, action: str, note: str = "", meas
     elif action == c.MEASURE:
         if measure is None:
             raise FindingRefused("请选择已登记的帮扶措施（可先在帮扶措施中新增）")
-        if measure.household_id != household.pk or not Measure.objects.restrict(user, "view").filter(
-                pk=measure.pk).exists():
+        if (
+            measure.household_id != household.pk
+            or not Measure.objects.restrict(user, "view").filter(pk=measure.pk).exists()
+        ):
             raise FindingRefused("所选帮扶措施不属于该户")
         finding.measure = measure
     elif action == c.PROBLEM:
         if not user_can(user, GuaranteeProblem, "add"):
             raise FindingRefused("您的角色不能登记保障问题")
         finding.problem = GuaranteeProblem.objects.create(
-            household=household, kind=PROBLEM_KINDS[finding.department],
+            household=household,
+            kind=PROBLEM_KINDS[finding.department],
             description=where + finding.figures_text + (f"。{note}" if note else ""),
-            opened_on=today or timezone.localdate())
+            opened_on=today or timezone.localdate(),
+        )
     elif action == c.REGISTRY and not note:
         raise FindingRefused("请说明在系统中更正了什么")
     finding.action = action

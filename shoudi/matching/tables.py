@@ -19,8 +19,17 @@ class RunTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = MatchRun
-        fields = ("period", "department", "file_name", "rows", "status", "findings", "comparison", "started_by",
-                  "created_at")
+        fields = (
+            "period",
+            "department",
+            "file_name",
+            "rows",
+            "status",
+            "findings",
+            "comparison",
+            "started_by",
+            "created_at",
+        )
 
     def render_findings(self, value):
         return (value or {}).get("findings", "—")
@@ -51,12 +60,27 @@ class FindingTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = Finding
-        fields = ("period", "department", "rule_label", "village", "household", "name", "id_number", "figures",
-                  "status", "due_on", "recurring")
+        fields = (
+            "period",
+            "department",
+            "rule_label",
+            "village",
+            "household",
+            "name",
+            "id_number",
+            "figures",
+            "status",
+            "due_on",
+            "recurring",
+        )
 
     def render_status(self, record, value):
-        css = {"待核实": "text-bg-danger" if record.is_overdue else "text-bg-warning", "属实": "text-bg-primary",
-               "不属实": "text-bg-secondary", "已处理": "text-bg-success"}.get(value, "text-bg-light")
+        css = {
+            "待核实": "text-bg-danger" if record.is_overdue else "text-bg-warning",
+            "属实": "text-bg-primary",
+            "不属实": "text-bg-secondary",
+            "已处理": "text-bg-success",
+        }.get(value, "text-bg-light")
         label = f"{value}（已逾期）" if record.is_overdue else value
         return format_html('<span class="badge {}">{}</span>', css, label)
 
@@ -65,10 +89,18 @@ class FindingTable(BaseTable):
 
 
 class SettingsTable(BaseTable):
-    edit = tables.TemplateColumn('<a href="{% url \'matching:matchingsettings_edit\' record.pk %}">修改</a>',
-                                 verbose_name="", orderable=False)
+    edit = tables.TemplateColumn(
+        "<a href=\"{% url 'matching:matchingsettings_edit' record.pk %}\">修改</a>", verbose_name="", orderable=False
+    )
 
     class Meta(BaseTable.Meta):
         model = MatchingSettings
-        fields = ("region", "verification_days", "rural_income", "medical_lifted_percent", "medical_other_percent",
-                  "school_age_min", "school_age_max")
+        fields = (
+            "region",
+            "verification_days",
+            "rural_income",
+            "medical_lifted_percent",
+            "medical_other_percent",
+            "school_age_min",
+            "school_age_max",
+        )

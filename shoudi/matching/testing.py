@@ -26,8 +26,18 @@ def write_list(path: Path, headers: list[str], rows: list[list], *, title: str =
     return path
 
 
-def run_list(tmp_path: Path, department: str, headers: list[str], rows: list[list], *, period: str = "2025-05",
-             user=None, region_code: str | None = None, name: str = "list.xlsx", **kwargs):
+def run_list(
+    tmp_path: Path,
+    department: str,
+    headers: list[str],
+    rows: list[list],
+    *,
+    period: str = "2025-05",
+    user=None,
+    region_code: str | None = None,
+    name: str = "list.xlsx",
+    **kwargs,
+):
     """Write the list and match it in-process; returns the run."""
     path = write_list(tmp_path / name, headers, rows)
     return match_file(department=department, path=path, period=period, user=user, region_code=region_code, **kwargs)

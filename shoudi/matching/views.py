@@ -32,6 +32,7 @@ SHOWN_ROWS = 20
 
 # --- runs -------------------------------------------------------------------------------------------------------
 
+
 class RunListView(ObjectListView):
     queryset = MatchRun.objects.select_related("list", "started_by")
     filterset_class = RunFilterSet
@@ -42,8 +43,9 @@ class RunListView(ObjectListView):
 
 
 def run_detail(request, pk):
-    run = get_object_for(request.user, MatchRun.objects.select_related("list", "job", "previous_run", "started_by"),
-                         "view", pk=pk)
+    run = get_object_for(
+        request.user, MatchRun.objects.select_related("list", "job", "previous_run", "started_by"), "view", pk=pk
+    )
     source = get_source(run.department)
     rules = []
     for rule in source.all_rules:
@@ -52,15 +54,25 @@ def run_detail(request, pk):
             rules.append({"code": rule.code, **row})
     not_in_registry = run.counts.get("not_in_registry", {}).get("hits", 0)
     absent_rows = ListRow.objects.filter(list=run.list, not_in_registry=True).order_by("row")[:SHOWN_ROWS]
-    return render(request, "matching/run_detail.html", {
-        "title": str(run), "run": run, "rules": rules, "summary": run.summary or {},
-        "not_in_registry": not_in_registry, "absent_rows": absent_rows, "issues": (run.list.issues or [])[:50],
-        "can_download": run.job_id is not None and in_scope(request.user, run.job, "view"),
-        "mapping": [(col.label, run.list.mapping.get(col.key, "")) for col in source.columns],
-    })
+    return render(
+        request,
+        "matching/run_detail.html",
+        {
+            "title": str(run),
+            "run": run,
+            "rules": rules,
+            "summary": run.summary or {},
+            "not_in_registry": not_in_registry,
+            "absent_rows": absent_rows,
+            "issues": (run.list.issues or [])[:50],
+            "can_download": run.job_id is not None and in_scope(request.user, run.job, "view"),
+            "mapping": [(col.label, run.list.mapping.get(col.key, "")) for col in source.columns],
+        },
+    )
 
 
 # --- upload with preview ----------------------------------------------------------------------------------------
+
 
 def _upload_dir() -> Path:
     return Path(settings.MEDIA_ROOT) / "matching" / "uploads"
@@ -116,12 +128,23 @@ def upload(request):
             form.add_error("file", str(exc))
             return render(request, "matching/upload.html", context)
         pending = _pending(request)
-        pending[token] = {"path": str(path), "department": department, "period": form.cleaned_data["period"],
-                          "file_name": upload.name}
+        pending[token] = {
+            "path": str(path),
+            "department": department,
+            "period": form.cleaned_data["period"],
+            "file_name": upload.name,
+        }
         request.session.modified = True
         context.update(_preview_context(path, source, layout, layout.mapping))
-        context.update({"token": token, "department": department, "period": form.cleaned_data["period"],
-                        "file_name": upload.name, "source": source})
+        context.update(
+            {
+                "token": token,
+                "department": department,
+                "period": form.cleaned_data["period"],
+                "file_name": upload.name,
+                "source": source,
+            }
+        )
     return render(request, "matching/upload.html", context)
 
 
@@ -136,11 +159,20 @@ def _preview_context(path, source, layout, mapping) -> dict:
     return {
         "layout": layout,
         "headers": [h for h in layout.headers if h],
-        "fields": [{"key": col.key, "label": col.label, "required": col.required, "help": col.help,
-                    "header": mapping.get(col.key, "")} for col in source.columns],
+        "fields": [
+            {
+                "key": col.key,
+                "label": col.label,
+                "required": col.required,
+                "help": col.help,
+                "header": mapping.get(col.key, ""),
+            }
+            for col in source.columns
+        ],
         "preview_columns": [col.label for col in shown],
-        "preview": [(row[0], [row[index[col.key]] if row[index[col.key]] is not None else "" for col in shown])
-                    for row in rows],
+        "preview": [
+            (row[0], [row[index[col.key]] if row[index[col.key]] is not None else "" for col in shown]) for row in rows
+        ],
         "preview_issues": parsed.issues,
     }
 
@@ -158,17 +190,30 @@ def _confirm(request):
     mapping = {col.key: request.POST.get(f"map_{col.key}", "").strip() for col in source.columns}
     mapping = {k: v for k, v in mapping.items() if v}
     problems = validate_mapping(source, layout.headers, mapping)
-    context = {"title": "上传部门名单", "form": UploadForm(user=request.user), "token": token, "source": source,
-               "department": pending["department"], "period": pending["period"], "file_name": pending["file_name"]}
+    context = {
+        "title": "上传部门名单",
+        "form": UploadForm(user=request.user),
+        "token": token,
+        "source": source,
+        "department": pending["department"],
+        "period": pending["period"],
+        "file_name": pending["file_name"],
+    }
     if problems or request.POST.get("refresh"):
         context.update(_preview_context(path, source, layout, mapping))
         context["mapping_errors"] = problems
         return render(request, "matching/upload.html", context)
     layout.mapping = mapping
     try:
-        dlist = services.create_list(department=pending["department"], period=pending["period"], path=path,
-                                     file_name=pending["file_name"], user=request.user, region_code=region_code,
-                                     layout=layout)
+        dlist = services.create_list(
+            department=pending["department"],
+            period=pending["period"],
+            path=path,
+            file_name=pending["file_name"],
+            user=request.user,
+            region_code=region_code,
+            layout=layout,
+        )
     except services.RunRefused as exc:
         context.update(_preview_context(path, source, layout, mapping))
         context["mapping_errors"] = [str(exc)]
@@ -188,14 +233,18 @@ def base_export(request):
     form = BaseExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         period = form.cleaned_data["period"]
-        job = start_job(kind="matching.export_base", user=request.user,
-                        params={"period": period, "region_code": services.user_region_code(request.user)},
-                        title=f"导出{period}基础名单")
+        job = start_job(
+            kind="matching.export_base",
+            user=request.user,
+            params={"period": period, "region_code": services.user_region_code(request.user)},
+            title=f"导出{period}基础名单",
+        )
         return redirect(job.get_absolute_url())
     return render(request, "matching/base_export.html", {"title": "导出基础名单", "form": form})
 
 
 # --- findings ---------------------------------------------------------------------------------------------------
+
 
 class FindingListView(ObjectListView):
     queryset = Finding.objects.select_related("village", "household", "previous")
@@ -211,9 +260,23 @@ class FindingListView(ObjectListView):
 
 
 def finding_detail(request, pk):
-    finding = get_object_for(request.user, Finding.objects.select_related(
-        "village__parent", "household", "member", "run__list", "previous__run", "verified_by", "closed_by", "case",
-        "measure", "problem"), "view", pk=pk)
+    finding = get_object_for(
+        request.user,
+        Finding.objects.select_related(
+            "village__parent",
+            "household",
+            "member",
+            "run__list",
+            "previous__run",
+            "verified_by",
+            "closed_by",
+            "case",
+            "measure",
+            "problem",
+        ),
+        "view",
+        pk=pk,
+    )
     can_change = in_scope(request.user, finding, "change")
     source = get_source(finding.department)
     rule = source.rule(finding.rule)
@@ -224,17 +287,25 @@ def finding_detail(request, pk):
         chain.append(earlier)
         earlier = earlier.previous
     later = Finding.objects.restrict(request.user, "view").filter(previous=finding).select_related("run")
-    return render(request, "matching/finding_detail.html", {
-        "title": str(finding), "finding": finding, "rule": rule, "chain": chain, "later": later,
-        "can_verify": can_change and finding.status == c.PENDING,
-        "can_resolve": can_change and finding.status == c.CONFIRMED,
-        "verify_form": VerifyForm(), "resolve_form": ResolveForm(finding=finding, user=request.user,
-                                                                 actions=actions),
-        "suggested": rule.action if rule else "",
-        "changes": object_history(request.user, finding),
-        "member_edit": in_scope(request.user, finding.member, "change") if finding.member_id else False,
-        "can_add_measure": finding.household_id is not None and _can_add_measure(request.user),
-    })
+    return render(
+        request,
+        "matching/finding_detail.html",
+        {
+            "title": str(finding),
+            "finding": finding,
+            "rule": rule,
+            "chain": chain,
+            "later": later,
+            "can_verify": can_change and finding.status == c.PENDING,
+            "can_resolve": can_change and finding.status == c.CONFIRMED,
+            "verify_form": VerifyForm(),
+            "resolve_form": ResolveForm(finding=finding, user=request.user, actions=actions),
+            "suggested": rule.action if rule else "",
+            "changes": object_history(request.user, finding),
+            "member_edit": in_scope(request.user, finding.member, "change") if finding.member_id else False,
+            "can_add_measure": finding.household_id is not None and _can_add_measure(request.user),
+        },
+    )
 
 
 def _can_add_measure(user) -> bool:
@@ -251,8 +322,12 @@ def finding_verify(request, pk):
         messages.error(request, "请选择核实结果")
         return redirect(finding.get_absolute_url())
     try:
-        services.verify_finding(finding=finding, user=request.user, confirmed=form.cleaned_data["result"] == "属实",
-                                note=form.cleaned_data["note"])
+        services.verify_finding(
+            finding=finding,
+            user=request.user,
+            confirmed=form.cleaned_data["result"] == "属实",
+            note=form.cleaned_data["note"],
+        )
     except services.FindingRefused as exc:
         messages.error(request, str(exc))
     else:
@@ -269,8 +344,9 @@ def finding_resolve(request, pk):
         return redirect(finding.get_absolute_url())
     d = form.cleaned_data
     try:
-        finding = services.resolve_finding(finding=finding, user=request.user, action=d["action"], note=d["note"],
-                                           measure=d.get("measure"))
+        finding = services.resolve_finding(
+            finding=finding, user=request.user, action=d["action"], note=d["note"], measure=d.get("measure")
+        )
     except services.FindingRefused as exc:
         messages.error(request, str(exc))
         return redirect(finding.get_absolute_url())
@@ -282,6 +358,7 @@ def finding_resolve(request, pk):
 
 
 # --- settings ---------------------------------------------------------------------------------------------------
+
 
 class SettingsListView(ObjectListView):
     queryset = MatchingSettings.objects.select_related("region")

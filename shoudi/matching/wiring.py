@@ -10,8 +10,12 @@ from shoudi.accounts.roles import COUNTY_ADMIN, DEPARTMENT, INSPECTOR, TOWNSHIP_
 from shoudi.core.menu import MenuItem
 from shoudi.core.registry import registry
 
-DEPARTMENT_MODELS = {"matching.departmentlist": "department", "matching.matchrun": "department",
-                     "matching.finding": "department", "matching.mappingprofile": "department"}
+DEPARTMENT_MODELS = {
+    "matching.departmentlist": "department",
+    "matching.matchrun": "department",
+    "matching.finding": "department",
+    "matching.mappingprofile": "department",
+}
 
 
 def _own_department(field: str):
@@ -32,39 +36,65 @@ def connect() -> None:
     from . import sources
     from .selectors import WORKLIST
 
-    _permissions("matching.departmentlist", "部门名单（含基础名单导出）", {
-        COUNTY_ADMIN: ("view", "add", "import", "export"),
-        DEPARTMENT: ("view", "add", "import", "export"),
-        INSPECTOR: ("view",),
-    })
-    _permissions("matching.matchrun", "数据比对批次", {
-        COUNTY_ADMIN: ("view", "add", "export"),
-        DEPARTMENT: ("view", "add", "export"),
-        INSPECTOR: ("view",),
-    })
-    _permissions("matching.finding", "比对结果", {
-        COUNTY_ADMIN: ("view", "change", "export"),
-        TOWNSHIP_REVIEWER: ("view", "export"),
-        VILLAGE_OFFICER: ("view", "change", "export"),
-        DEPARTMENT: ("view", "export"),
-        INSPECTOR: ("view", "export"),
-    })
-    _permissions("matching.mappingprofile", "名单列对应方案", {
-        COUNTY_ADMIN: ("view", "change"),
-        DEPARTMENT: ("view", "change"),
-    })
-    _permissions("matching.matchingsettings", "比对参数", {
-        COUNTY_ADMIN: ("view", "add", "change", "delete"),
-        **dict.fromkeys((TOWNSHIP_REVIEWER, VILLAGE_OFFICER, DEPARTMENT, INSPECTOR), ("view",)),
-    })
+    _permissions(
+        "matching.departmentlist",
+        "部门名单（含基础名单导出）",
+        {
+            COUNTY_ADMIN: ("view", "add", "import", "export"),
+            DEPARTMENT: ("view", "add", "import", "export"),
+            INSPECTOR: ("view",),
+        },
+    )
+    _permissions(
+        "matching.matchrun",
+        "数据比对批次",
+        {
+            COUNTY_ADMIN: ("view", "add", "export"),
+            DEPARTMENT: ("view", "add", "export"),
+            INSPECTOR: ("view",),
+        },
+    )
+    _permissions(
+        "matching.finding",
+        "比对结果",
+        {
+            COUNTY_ADMIN: ("view", "change", "export"),
+            TOWNSHIP_REVIEWER: ("view", "export"),
+            VILLAGE_OFFICER: ("view", "change", "export"),
+            DEPARTMENT: ("view", "export"),
+            INSPECTOR: ("view", "export"),
+        },
+    )
+    _permissions(
+        "matching.mappingprofile",
+        "名单列对应方案",
+        {
+            COUNTY_ADMIN: ("view", "change"),
+            DEPARTMENT: ("view", "change"),
+        },
+    )
+    _permissions(
+        "matching.matchingsettings",
+        "比对参数",
+        {
+            COUNTY_ADMIN: ("view", "add", "change", "delete"),
+            **dict.fromkeys((TOWNSHIP_REVIEWER, VILLAGE_OFFICER, DEPARTMENT, INSPECTOR), ("view",)),
+        },
+    )
     for label, field in DEPARTMENT_MODELS.items():
         registry.add("scope_hooks", ScopeHook(label, DEPARTMENT, _own_department(field)))
 
     for item in (
         MenuItem("动态监测", "部门数据比对", "matching:run_list", model="matching.MatchRun", order=350),
         MenuItem("动态监测", "比对结果", "matching:finding_list", model="matching.Finding", order=355),
-        MenuItem("动态监测", "比对参数", "matching:matchingsettings_list", model="matching.MatchingSettings",
-                 action="add", order=360),
+        MenuItem(
+            "动态监测",
+            "比对参数",
+            "matching:matchingsettings_list",
+            model="matching.MatchingSettings",
+            action="add",
+            order=360,
+        ),
     ):
         registry.add("menu_items", item)
 
@@ -73,6 +103,13 @@ def connect() -> None:
         registry.add("matching_sources", source, key=source.department)
 
     for key, label, overdue, queryset in WORKLIST:
-        registry.add("worklist_items", WorklistSource(Item(key, label, "findings", overdue), queryset,
-                                                      list_url_name="matching:finding_list", village_lookup="village"),
-                     key=key)
+        registry.add(
+            "worklist_items",
+            WorklistSource(
+                Item(key, label, "findings", overdue),
+                queryset,
+                list_url_name="matching:finding_list",
+                village_lookup="village",
+            ),
+            key=key,
+        )

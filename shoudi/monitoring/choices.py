@@ -2,14 +2,31 @@
 
 CATEGORIES = [(v, v) for v in ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")]
 CATEGORY_VALUES = [v for v, _ in CATEGORIES]
-RISK_TYPES = [(v, v) for v in (
-    "因病", "因残", "因学", "因自然灾害", "因意外事故", "因产业项目失败", "因务工就业不稳", "缺劳动力", "因安全住房",
-    "因安全饮水", "其他",
-)]
+RISK_TYPES = [
+    (v, v)
+    for v in (
+        "因病",
+        "因残",
+        "因学",
+        "因自然灾害",
+        "因意外事故",
+        "因产业项目失败",
+        "因务工就业不稳",
+        "缺劳动力",
+        "因安全住房",
+        "因安全饮水",
+        "其他",
+    )
+]
 RISK_VALUES = [v for v, _ in RISK_TYPES]
 RISK_ALIASES = {
-    "务工就业不稳": "因务工就业不稳", "因灾": "因自然灾害", "自然灾害": "因自然灾害", "因住房安全": "因安全住房",
-    "因饮水安全": "因安全饮水", "因意外": "因意外事故", "产业项目失败": "因产业项目失败",
+    "务工就业不稳": "因务工就业不稳",
+    "因灾": "因自然灾害",
+    "自然灾害": "因自然灾害",
+    "因住房安全": "因安全住房",
+    "因饮水安全": "因安全饮水",
+    "因意外": "因意外事故",
+    "产业项目失败": "因产业项目失败",
 }
 DISASTER_SUBTYPES = [(v, v) for v in ("洪涝", "地质", "旱灾", "生物", "气象", "地震", "其他")]
 SOURCES = [(v, v) for v in ("农户自主申报", "基层干部排查", "部门筛查预警", "信访舆情")]
@@ -45,7 +62,13 @@ STEP_LABELS = {
     (ELIMINATION, COUNTY_REVIEW): "消除县级确定",
 }
 STEPS = [
-    (VERIFICATION, "入户核实"), (VILLAGE_REVIEW, "村级研判"), (PUBLICITY, "公示"), (TOWNSHIP_REVIEW, "乡镇审核"),
-    (COUNTY_REVIEW, "县级审定"), (MONITORING, "已识别（帮扶中）"), (ELIMINATED, "风险已消除"),
-    (REJECTED, "不予纳入"), (REFUSED, "未签承诺授权书"),
+    (VERIFICATION, "入户核实"),
+    (VILLAGE_REVIEW, "村级研判"),
+    (PUBLICITY, "公示"),
+    (TOWNSHIP_REVIEW, "乡镇审核"),
+    (COUNTY_REVIEW, "县级审定"),
+    (MONITORING, "已识别（帮扶中）"),
+    (ELIMINATED, "风险已消除"),
+    (REJECTED, "不予纳入"),
+    (REFUSED, "未签承诺授权书"),
 ]

@@ -38,16 +38,37 @@ def case_deadlines(case: MonitoringCase, *, today: datetime.date | None = None) 
         out.append(Deadline("in_step", f"{case.step_label}已 {days} 天", None, False, f"自 {case.step_since:%Y-%m-%d}"))
     if case.chain == c.IDENTIFICATION and case.step in c.WORKING_STEPS:
         due = case.clue_date + datetime.timedelta(days=config.identification_days)
-        out.append(Deadline("identification", "识别时限", due, today > due,
-                            f"线索 {case.clue_date:%Y-%m-%d} 起 {config.identification_days} 天内完成县级审定"))
+        out.append(
+            Deadline(
+                "identification",
+                "识别时限",
+                due,
+                today > due,
+                f"线索 {case.clue_date:%Y-%m-%d} 起 {config.identification_days} 天内完成县级审定",
+            )
+        )
     if case.publicity_start and case.publicity_end:
         days = (case.publicity_end - case.publicity_start).days + 1
         if days < config.publicity_days:
-            out.append(Deadline("publicity_short", "公示期不足", case.publicity_end, True,
-                                f"公示 {days} 天，应不少于 {config.publicity_days} 天"))
+            out.append(
+                Deadline(
+                    "publicity_short",
+                    "公示期不足",
+                    case.publicity_end,
+                    True,
+                    f"公示 {days} 天，应不少于 {config.publicity_days} 天",
+                )
+            )
         elif case.step == c.PUBLICITY and today <= case.publicity_end:
-            out.append(Deadline("publicity_ends", "公示期满", case.publicity_end, False,
-                                f"{case.publicity_start:%Y-%m-%d} 至 {case.publicity_end:%Y-%m-%d}"))
+            out.append(
+                Deadline(
+                    "publicity_ends",
+                    "公示期满",
+                    case.publicity_end,
+                    False,
+                    f"{case.publicity_start:%Y-%m-%d} 至 {case.publicity_end:%Y-%m-%d}",
+                )
+            )
     if case.step == c.MONITORING and case.identified_on:
         due = quarter_end(today)
         out.append(Deadline("assessment", "季度风险消除评估", due, False, "每季度末评估返贫风险是否消除"))

@@ -44,23 +44,36 @@ SCENARIOS = [
 def build(ctx) -> None:
     county = Region.objects.get(code="520199")
     for year, (amount, document) in LINES.items():
-        MonitoringLine.objects.get_or_create(region=county, year=year, defaults={
-            "amount": Decimal(amount), "document_no": document, "document_date": datetime.date(year, 3, 1)})
+        MonitoringLine.objects.get_or_create(
+            region=county,
+            year=year,
+            defaults={"amount": Decimal(amount), "document_no": document, "document_date": datetime.date(year, 3, 1)},
+        )
     if MonitoringCase.objects.filter(clue_note__startswith=MARK).exists():
         ctx.say("监测：演示案例已存在，跳过。")
         return
     village = Region.objects.get(code="520199001001")
-    free = list(Household.objects.filter(village=village).exclude(cases__is_open=True).order_by("household_no")
-                [:len(SCENARIOS)])
+    free = list(
+        Household.objects.filter(village=village)
+        .exclude(cases__is_open=True)
+        .order_by("household_no")[: len(SCENARIOS)]
+    )
     today = timezone.localdate()
     now = timezone.now()
     for household, (chain, step, days, category, risks) in zip(free, SCENARIOS, strict=False):
         clue = today - datetime.timedelta(days=days)
-        case = MonitoringCase(household=household, chain=chain, step=step, category=category, risk_types=risks,
-                              source="农户自主申报" if days % 2 else "基层干部排查", clue_date=clue,
-                              clue_note=f"{MARK}{'、'.join(risks)}，请核实",
-                              step_since=now - datetime.timedelta(days=min(days, 4)),
-                              is_open=step not in c.CLOSED_STEPS)
+        case = MonitoringCase(
+            household=household,
+            chain=chain,
+            step=step,
+            category=category,
+            risk_types=risks,
+            source="农户自主申报" if days % 2 else "基层干部排查",
+            clue_date=clue,
+            clue_note=f"{MARK}{'、'.join(risks)}，请核实",
+            step_since=now - datetime.timedelta(days=min(days, 4)),
+            is_open=step not in c.CLOSED_STEPS,
+        )
         if step == c.PUBLICITY:
             case.publicity_start = today - datetime.timedelta(days=3)
             case.publicity_end = today + datetime.timedelta(days=2)
@@ -71,7 +84,13 @@ def build(ctx) -> None:
         if step == c.REJECTED:
             case.closed_reason = "经核实收入稳定，不予纳入"
         case.save()
-        CaseEvent.objects.create(case=case, chain=c.IDENTIFICATION, step=c.VERIFICATION, action="提出线索",
-                                 note=case.clue_note, user_name="村级信息员",
-                                 time=now - datetime.timedelta(days=days))
+        CaseEvent.objects.create(
+            case=case,
+            chain=c.IDENTIFICATION,
+            step=c.VERIFICATION,
+            action="提出线索",
+            note=case.clue_note,
+            user_name="村级信息员",
+            time=now - datetime.timedelta(days=days),
+        )
     ctx.say(f"监测：监测线 {len(LINES)} 条；各环节演示案例 {min(len(free), len(SCENARIOS))} 个。")

@@ -24,8 +24,10 @@ class CaseFilterSet(ScopedFilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(household__household_no=value.strip())
-                               | Q(household__members__relation="户主", household__members__name__contains=value))
+        return queryset.filter(
+            Q(household__household_no=value.strip())
+            | Q(household__members__relation="户主", household__members__name__contains=value)
+        )
 
     def filter_risk(self, queryset, name, value):
         # JSON lists are searched as text: works the same on SQLite and PostgreSQL

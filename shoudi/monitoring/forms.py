@@ -11,8 +11,9 @@ class ClueForm(StyledForm):
     source = forms.ChoiceField(label="发现方式", choices=c.SOURCES)
     clue_date = forms.DateField(label="线索日期", initial=timezone.localdate, widget=date_widget())
     category = forms.ChoiceField(label="监测对象类别（可稍后确定）", choices=[("", "—"), *c.CATEGORIES], required=False)
-    risk_types = forms.MultipleChoiceField(label="致贫/返贫风险（可稍后确定）", choices=c.RISK_TYPES, required=False,
-                                           widget=forms.CheckboxSelectMultiple)
+    risk_types = forms.MultipleChoiceField(
+        label="致贫/返贫风险（可稍后确定）", choices=c.RISK_TYPES, required=False, widget=forms.CheckboxSelectMultiple
+    )
     note = forms.CharField(label="线索说明", widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -20,7 +21,8 @@ class VerifyForm(StyledForm):
     visited_on = forms.DateField(label="入户日期", initial=timezone.localdate, widget=date_widget())
     findings = forms.CharField(label="核实情况", widget=forms.Textarea(attrs={"rows": 3}))
     signed = forms.TypedChoiceField(
-        label="承诺授权书", choices=[("1", "农户已签署（上传扫描件）"), ("0", "农户拒绝签署")],
+        label="承诺授权书",
+        choices=[("1", "农户已签署（上传扫描件）"), ("0", "农户拒绝签署")],
         coerce=lambda v: v == "1",
     )
     authorization_file = forms.FileField(label="承诺授权书扫描件", required=False)
@@ -41,8 +43,9 @@ class VillageReviewForm(StyledForm):
     participants = forms.CharField(label="参加人员")
     approve = forms.TypedChoiceField(label="结论", choices=[("1", "同意"), ("0", "不同意")], coerce=lambda v: v == "1")
     category = forms.ChoiceField(label="监测对象类别", choices=[("", "—"), *c.CATEGORIES], required=False)
-    risk_types = forms.MultipleChoiceField(label="致贫/返贫风险（1–5 项）", choices=c.RISK_TYPES, required=False,
-                                           widget=forms.CheckboxSelectMultiple)
+    risk_types = forms.MultipleChoiceField(
+        label="致贫/返贫风险（1–5 项）", choices=c.RISK_TYPES, required=False, widget=forms.CheckboxSelectMultiple
+    )
     note = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
@@ -79,8 +82,9 @@ class ApplyEliminationForm(StyledForm):
 
 class ReverseForm(StyledForm):
     note = forms.CharField(label="返贫原因", widget=forms.Textarea(attrs={"rows": 2}))
-    risk_types = forms.MultipleChoiceField(label="致贫/返贫风险", choices=c.RISK_TYPES, required=False,
-                                           widget=forms.CheckboxSelectMultiple)
+    risk_types = forms.MultipleChoiceField(
+        label="致贫/返贫风险", choices=c.RISK_TYPES, required=False, widget=forms.CheckboxSelectMultiple
+    )
 
 
 class AttachmentForm(StyledForm):
@@ -89,8 +93,9 @@ class AttachmentForm(StyledForm):
 
 
 class ScreenForm(StyledForm):
-    year = forms.IntegerField(label="收入年度", min_value=2015, max_value=2100,
-                              initial=lambda: timezone.localdate().year - 1)
+    year = forms.IntegerField(
+        label="收入年度", min_value=2015, max_value=2100, initial=lambda: timezone.localdate().year - 1
+    )
 
 
 class MonitoringLineForm(ScopedModelForm):

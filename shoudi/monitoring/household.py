@@ -14,8 +14,11 @@ from .models import MonitoringCase
 def household_panel(request, household) -> str:
     cases = MonitoringCase.objects.restrict(request.user, "view").filter(household=household).order_by("-clue_date")
     can_clue = user_can(request.user, MonitoringCase, "add") and not any(x.is_open for x in cases)
-    return render_to_string("monitoring/_household_panel.html", {"cases": cases, "household": household,
-                                                                 "can_clue": can_clue}, request=request)
+    return render_to_string(
+        "monitoring/_household_panel.html",
+        {"cases": cases, "household": household, "can_clue": can_clue},
+        request=request,
+    )
 
 
 class MonitoredFilter(django_filters.BooleanFilter):
@@ -30,8 +33,9 @@ class CategoryFilter(django_filters.ChoiceFilter):
     def filter(self, qs, value):
         if not value:
             return qs
-        return qs.filter(Exists(MonitoringCase.objects.filter(household=OuterRef("pk"), category=value,
-                                                              step=c.MONITORING)))
+        return qs.filter(
+            Exists(MonitoringCase.objects.filter(household=OuterRef("pk"), category=value, step=c.MONITORING))
+        )
 
 
 class BelowLineFilter(django_filters.NumberFilter):
@@ -49,6 +53,7 @@ class BelowLineFilter(django_filters.NumberFilter):
         below = IncomeRecord.objects.none()
         for county, line in lines_by_county(counties, year).items():
             if line is not None:
-                below = below | IncomeRecord.objects.filter(year=year, per_capita__lt=line,
-                                                            household__village__code__startswith=county)
+                below = below | IncomeRecord.objects.filter(
+                    year=year, per_capita__lt=line, household__village__code__startswith=county
+                )
         return qs.filter(pk__in=below.values("household_id"))

@@ -21,9 +21,15 @@ __all__ = ["CaseAttachment", "CaseEvent", "MonitoringCase", "MonitoringLine", "M
 class MonitoringLine(ChangeLoggedModel):
     """防止返贫监测线 of a year: province-wide (no region) or for one county; the county's line wins."""
 
-    region = models.ForeignKey("regions.Region", verbose_name="适用区划", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+",
-                               help_text="留空表示全省（默认）标准；填写县则该县使用本标准")
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name="适用区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="留空表示全省（默认）标准；填写县则该县使用本标准",
+    )
     year = models.PositiveSmallIntegerField("年度")
     amount = models.DecimalField("监测线（元/人·年）", max_digits=10, decimal_places=2)
     document_no = models.CharField("文件文号", max_length=100, blank=True)
@@ -59,15 +65,24 @@ class MonitoringSettings(YearlyRegionSettings):
     min_months_before_elimination = models.PositiveSmallIntegerField("识别后最短监测月数", default=3)
     warn_months_before_elimination = models.PositiveSmallIntegerField("低于此月数消除时提示", default=6)
     edge_factor = models.DecimalField("边缘户系数（×监测线）", max_digits=4, decimal_places=2, default=Decimal("1.5"))
-    low_income_floor = models.DecimalField("低收入预警线（元）", max_digits=10, decimal_places=2,
-                                           default=Decimal("10000"))
+    low_income_floor = models.DecimalField(
+        "低收入预警线（元）", max_digits=10, decimal_places=2, default=Decimal("10000")
+    )
     income_drop_percent = models.PositiveSmallIntegerField("收入下降预警（%）", default=20)
     medical_threshold_lifted = models.DecimalField(
-        "合规自付支出预警线·脱贫人口（元）", max_digits=10, decimal_places=2, default=Decimal("10000"),
-        help_text="如：上年农村居民人均可支配收入的 50%")
+        "合规自付支出预警线·脱贫人口（元）",
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("10000"),
+        help_text="如：上年农村居民人均可支配收入的 50%",
+    )
     medical_threshold_other = models.DecimalField(
-        "合规自付支出预警线·其他农户（元）", max_digits=10, decimal_places=2, default=Decimal("20000"),
-        help_text="如：上年农村居民人均可支配收入的 100%")
+        "合规自付支出预警线·其他农户（元）",
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("20000"),
+        help_text="如：上年农村居民人均可支配收入的 100%",
+    )
 
     class Meta(YearlyRegionSettings.Meta):
         verbose_name = verbose_name_plural = "监测参数"
@@ -78,8 +93,9 @@ class MonitoringCase(ChangeLoggedModel):
     """One identification episode of a household (监测对象), from the clue to identification and, later, to the
     elimination of the risk (风险消除). A household has at most one open case."""
 
-    household = models.ForeignKey("registry.Household", verbose_name="农户", on_delete=models.PROTECT,
-                                  related_name="cases")
+    household = models.ForeignKey(
+        "registry.Household", verbose_name="农户", on_delete=models.PROTECT, related_name="cases"
+    )
     category = models.CharField("监测对象类别", max_length=10, choices=c.CATEGORIES, blank=True)
     risk_types = models.JSONField("致贫/返贫风险", default=list, blank=True)
     disaster_subtype = models.CharField("自然灾害类型", max_length=4, choices=c.DISASTER_SUBTYPES, blank=True)
@@ -101,8 +117,14 @@ class MonitoringCase(ChangeLoggedModel):
     elimination_type = models.CharField("风险消除方式", max_length=4, choices=c.ELIMINATION_TYPES, blank=True)
     delayed_exit_confirmed = models.BooleanField("已确认缓退政策", default=False)
     closed_reason = models.TextField("结束原因", blank=True)
-    previous_case = models.ForeignKey("self", verbose_name="原监测记录（返贫）", null=True, blank=True,
-                                      on_delete=models.PROTECT, related_name="reversals")
+    previous_case = models.ForeignKey(
+        "self",
+        verbose_name="原监测记录（返贫）",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversals",
+    )
     imported = models.BooleanField("自国家系统导入", default=False)
 
     scope_code_field = "household__village__code"
@@ -111,8 +133,9 @@ class MonitoringCase(ChangeLoggedModel):
         verbose_name = verbose_name_plural = "监测对象"
         ordering = ["-clue_date", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["household"], condition=Q(is_open=True),
-                                    name="case_one_open_per_household"),
+            models.UniqueConstraint(
+                fields=["household"], condition=Q(is_open=True), name="case_one_open_per_household"
+            ),
         ]
         indexes = [models.Index(fields=["chain", "step"])]
 
@@ -144,8 +167,14 @@ class CaseEvent(models.Model):
     decision = models.CharField("结论", max_length=30, blank=True)
     note = models.TextField("说明", blank=True)
     data = models.JSONField("记录", default=dict, blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="经办人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     user_name = models.CharField("经办人", max_length=150, blank=True)
     time = models.DateTimeField("时间", default=timezone.now)
 
@@ -194,8 +223,9 @@ class Objection(models.Model):
     content = models.TextField("异议内容")
     resolution = models.TextField("处理结果", blank=True)
     resolved_on = models.DateField("处理日期", null=True, blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = verbose_name_plural = "公示异议"

@@ -23,6 +23,7 @@ from .screening import log_new_cases
 
 __all__ = ["import_national_cases", "national_cases"]
 
+
 def _date(value) -> datetime.date | None:
     if not value:
         return None
@@ -65,8 +66,9 @@ def import_national_cases(household_ids) -> dict[str, int]:
             continue
         eliminated = _yes(data.get("eliminated"))
         eliminated_on = _date(data.get("eliminated_on")) if eliminated else None
-        elimination_type = data.get("elimination_type") if data.get("elimination_type") in ("帮扶消除", "自然消除") \
-            else ""
+        elimination_type = (
+            data.get("elimination_type") if data.get("elimination_type") in ("帮扶消除", "自然消除") else ""
+        )
         cases = existing.get(pk, [])
         same = next((x for x in cases if x.identified_on == identified_on), None)
         if same is None and any(x.is_open for x in cases):
@@ -77,13 +79,27 @@ def import_national_cases(household_ids) -> dict[str, int]:
                 same.step, same.is_open = c.ELIMINATED, False
                 same.eliminated_on, same.elimination_type = eliminated_on, elimination_type
                 same.save()  # rare: the change log through the model's signals
-                CaseEvent.objects.create(case=same, chain=c.ELIMINATION, step=c.ELIMINATED, action="国家系统导入",
-                                         decision="风险已消除", user_name="导入")
+                CaseEvent.objects.create(
+                    case=same,
+                    chain=c.ELIMINATION,
+                    step=c.ELIMINATED,
+                    action="国家系统导入",
+                    decision="风险已消除",
+                    user_name="导入",
+                )
                 counts["updated"] += 1
             continue
-        wanted.append({"household": pk, "category": category, "risk_types": _risks(data),
-                       "identified_on": identified_on, "eliminated": eliminated, "eliminated_on": eliminated_on,
-                       "elimination_type": elimination_type})
+        wanted.append(
+            {
+                "household": pk,
+                "category": category,
+                "risk_types": _risks(data),
+                "identified_on": identified_on,
+                "eliminated": eliminated,
+                "eliminated_on": eliminated_on,
+                "elimination_type": elimination_type,
+            }
+        )
     # one group per shape: what is the same for the whole group goes into the template, so no column of a VALUES
     # list is NULL throughout (PostgreSQL could not tell its type)
     groups: dict[tuple[bool, bool], list[dict]] = {}
@@ -100,27 +116,63 @@ def _write(group: list[dict], *, eliminated: bool, dated: bool) -> None:
     connection = connections[router.db_for_write(MonitoringCase)]
     as_json = MonitoringCase._meta.get_field("risk_types").get_db_prep_save
     as_date = MonitoringCase._meta.get_field("identified_on").get_db_prep_save
-    case = MonitoringCase(source="", step=c.ELIMINATED if eliminated else c.MONITORING,
-                          chain=c.ELIMINATION if eliminated else c.IDENTIFICATION, is_open=not eliminated,
-                          imported=True, step_since=timezone.now())
+    case = MonitoringCase(
+        source="",
+        step=c.ELIMINATED if eliminated else c.MONITORING,
+        chain=c.ELIMINATION if eliminated else c.IDENTIFICATION,
+        is_open=not eliminated,
+        imported=True,
+        step_since=timezone.now(),
+    )
     fields = ["household", "category", "risk_types", "clue_date", "identified_on", "elimination_type"]
     if dated:
         fields.append("eliminated_on")
-    case_ids = insert_values(MonitoringCase, case, fields, [
-        [x["household"], x["category"], as_json(x["risk_types"], connection), as_date(x["identified_on"], connection),
-         as_date(x["identified_on"], connection), x["elimination_type"],
-         *([as_date(x["eliminated_on"], connection)] if dated else [])]
-        for x in group
-    ], returning=("id", "household"))
+    case_ids = insert_values(
+        MonitoringCase,
+        case,
+        fields,
+        [
+            [
+                x["household"],
+                x["category"],
+                as_json(x["risk_types"], connection),
+                as_date(x["identified_on"], connection),
+                as_date(x["identified_on"], connection),
+                x["elimination_type"],
+                *([as_date(x["eliminated_on"], connection)] if dated else []),
+            ]
+            for x in group
+        ],
+        returning=("id", "household"),
+    )
     written = {x["household"]: x for x in group}
-    event = CaseEvent(chain=case.chain, step=case.step, action="国家系统导入",
-                      decision="已消除" if eliminated else "已识别", user_name="导入", time=timezone.now())
+    event = CaseEvent(
+        chain=case.chain,
+        step=case.step,
+        action="国家系统导入",
+        decision="已消除" if eliminated else "已识别",
+        user_name="导入",
+        time=timezone.now(),
+    )
     as_json = CaseEvent._meta.get_field("data").get_db_prep_save
-    insert_values(CaseEvent, event, ["case", "data"], [
-        [pk, as_json({"identified_on": str(written[household]["identified_on"]),
-                      "eliminated_on": str(written[household]["eliminated_on"] or "")}, connection)]
-        for pk, household in case_ids
-    ])
+    insert_values(
+        CaseEvent,
+        event,
+        ["case", "data"],
+        [
+            [
+                pk,
+                as_json(
+                    {
+                        "identified_on": str(written[household]["identified_on"]),
+                        "eliminated_on": str(written[household]["eliminated_on"] or ""),
+                    },
+                    connection,
+                ),
+            ]
+            for pk, household in case_ids
+        ],
+    )
     log_new_cases([pk for pk, _ in case_ids], step_label=case.get_step_display())
 
 

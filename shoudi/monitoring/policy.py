@@ -17,8 +17,9 @@ def _county_code(region_code: str) -> str:
 
 def line_for(region_code: str, year: int) -> Decimal | None:
     """The monitoring line (元/人·年) for a place and year, or None when none is set."""
-    rows = MonitoringLine.objects.filter(Q(region__isnull=True) | Q(region__code=_county_code(region_code)),
-                                         year=year).values_list("region_id", "amount")
+    rows = MonitoringLine.objects.filter(
+        Q(region__isnull=True) | Q(region__code=_county_code(region_code)), year=year
+    ).values_list("region_id", "amount")
     best = None
     for region_id, amount in rows:
         if region_id is not None:

@@ -81,30 +81,42 @@ def _income_hits(*, year: int, scope: str, line: Decimal | None, config) -> Iter
     rules: dict[str, tuple[Q, Callable[[Decimal, Decimal, Decimal], dict]]] = {}
     if line is not None:
         edge = line * config.edge_factor
-        rules["below_line"] = (Q(per_capita__lt=line),
-                               lambda pc, prev, med: {"人均纯收入": _money(pc), "监测线": _money(line)})
-        rules["edge"] = (Q(per_capita__gte=line, per_capita__lt=edge),
-                         lambda pc, prev, med: {"人均纯收入": _money(pc), "边缘线": _money(edge)})
-        rules["lifted_below_line"] = (lifted & Q(per_capita__lt=line),
-                                      lambda pc, prev, med: {"人均纯收入": _money(pc), "监测线": _money(line)})
-    rules["below_floor"] = (Q(per_capita__lt=config.low_income_floor),
-                            lambda pc, prev, med: {"人均纯收入": _money(pc)})
+        rules["below_line"] = (
+            Q(per_capita__lt=line),
+            lambda pc, prev, med: {"人均纯收入": _money(pc), "监测线": _money(line)},
+        )
+        rules["edge"] = (
+            Q(per_capita__gte=line, per_capita__lt=edge),
+            lambda pc, prev, med: {"人均纯收入": _money(pc), "边缘线": _money(edge)},
+        )
+        rules["lifted_below_line"] = (
+            lifted & Q(per_capita__lt=line),
+            lambda pc, prev, med: {"人均纯收入": _money(pc), "监测线": _money(line)},
+        )
+    rules["below_floor"] = (Q(per_capita__lt=config.low_income_floor), lambda pc, prev, med: {"人均纯收入": _money(pc)})
     ratio = Decimal(100 - config.income_drop_percent) / 100
-    rules["income_drop"] = (Q(previous__per_capita__gt=0, per_capita__lt=F("previous__per_capita") * ratio),
-                            lambda pc, prev, med: {"人均纯收入": _money(pc), "上年人均纯收入": _money(prev)})
-    rules["medical"] = (lifted & Q(compliant_medical__gt=config.medical_threshold_lifted)
-                        | ~lifted & Q(compliant_medical__gt=config.medical_threshold_other),
-                        lambda pc, prev, med: {"合规自付支出": _money(med)})
-    flags = {f"hit_{rule}": Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
-             for rule, (condition, _) in rules.items()}
-    rows = (IncomeRecord.objects.filter(year=year, household__village__code__startswith=scope)
-            # the previous year as a join rather than a subquery per row
-            .annotate(previous=FilteredRelation("household__incomes", condition=Q(household__incomes__year=year - 1)))
-            .filter(reduce(or_, (condition for condition, _ in rules.values())))
-            .annotate(has_open=_has_open_case(), **flags)
-            .order_by()
-            .values_list("household_id", "per_capita", "previous__per_capita", "compliant_medical", "has_open",
-                         *flags))
+    rules["income_drop"] = (
+        Q(previous__per_capita__gt=0, per_capita__lt=F("previous__per_capita") * ratio),
+        lambda pc, prev, med: {"人均纯收入": _money(pc), "上年人均纯收入": _money(prev)},
+    )
+    rules["medical"] = (
+        lifted & Q(compliant_medical__gt=config.medical_threshold_lifted)
+        | ~lifted & Q(compliant_medical__gt=config.medical_threshold_other),
+        lambda pc, prev, med: {"合规自付支出": _money(med)},
+    )
+    flags = {
+        f"hit_{rule}": Case(When(condition, then=Value(True)), default=Value(False), output_field=BooleanField())
+        for rule, (condition, _) in rules.items()
+    }
+    rows = (
+        IncomeRecord.objects.filter(year=year, household__village__code__startswith=scope)
+        # the previous year as a join rather than a subquery per row
+        .annotate(previous=FilteredRelation("household__incomes", condition=Q(household__incomes__year=year - 1)))
+        .filter(reduce(or_, (condition for condition, _ in rules.values())))
+        .annotate(has_open=_has_open_case(), **flags)
+        .order_by()
+        .values_list("household_id", "per_capita", "previous__per_capita", "compliant_medical", "has_open", *flags)
+    )
     figures = [figure for _, figure in rules.values()]
     for household_id, pc, prev, med, has_open, *hit in rows:
         found = {rule: figure(pc, prev, med) for rule, figure, h in zip(rules, figures, hit, strict=True) if h}
@@ -113,13 +125,17 @@ def _income_hits(*, year: int, scope: str, line: Decimal | None, config) -> Iter
 
 def _no_labour_hits(*, scope: str) -> Iterator[Hit]:
     """Every member present has no labour and the household is not marked 整户无劳动能力兜底保障户."""
-    rows = (Member.objects.filter(household__village__code__startswith=scope, household__no_labour_guarantee=False,
-                                  status="正常")
-            .order_by().values("household_id")
-            .annotate(n=Count("id"), able=Count("id", filter=~Q(labour_skill__in=NO_LABOUR)))
-            .filter(able=0)
-            .annotate(has_open=_has_open_case())
-            .values_list("household_id", "n", "has_open"))
+    rows = (
+        Member.objects.filter(
+            household__village__code__startswith=scope, household__no_labour_guarantee=False, status="正常"
+        )
+        .order_by()
+        .values("household_id")
+        .annotate(n=Count("id"), able=Count("id", filter=~Q(labour_skill__in=NO_LABOUR)))
+        .filter(able=0)
+        .annotate(has_open=_has_open_case())
+        .values_list("household_id", "n", "has_open")
+    )
     for household_id, n_members, has_open in rows:
         yield household_id, {"no_labour": {"家庭人口": n_members}}, has_open
 
@@ -142,8 +158,10 @@ def screen(*, year: int, region: Region | None = None, progress=None) -> Screeni
         line = lines[county]
         if line is None:
             result.missing_line.append(county)
-        for household_id, found, has_open in (*_income_hits(year=year, scope=scope, line=line, config=config),
-                                              *_no_labour_hits(scope=scope)):
+        for household_id, found, has_open in (
+            *_income_hits(year=year, scope=scope, line=line, config=config),
+            *_no_labour_hits(scope=scope),
+        ):
             result.hits.update(found.keys())
             if has_open:
                 already.add(household_id)
@@ -171,20 +189,36 @@ def _write_clues(*, year: int, hits: dict[int, dict[str, dict]]) -> int:
     household_ids = sorted(hits)
     written: list[int] = []
     for start in range(0, len(household_ids), per_batch):
-        batch = household_ids[start:start + per_batch]
+        batch = household_ids[start : start + per_batch]
         values = []
         for household_id in batch:
             found = hits[household_id]
-            values += [household_id, as_json(list(found), connection),
-                       as_json({"year": year, **{RULES[r]: f for r, f in found.items()}}, connection),
-                       "预警：" + "；".join(RULES[r] for r in found)]
+            values += [
+                household_id,
+                as_json(list(found), connection),
+                as_json({"year": year, **{RULES[r]: f for r, f in found.items()}}, connection),
+                "预警：" + "；".join(RULES[r] for r in found),
+            ]
         rows = ", ".join(["(%s, %s, %s, %s)"] * len(batch))
-        ids = [pk for pk, in insert_select(MonitoringCase, case, {"household": "column1", "clue_rules": "column2",
-                                                                   "clue_figures": "column3", "clue_note": "column4"},
-                                           f"(VALUES {rows}) AS v", values, returning=("id",))]
+        ids = [
+            pk
+            for (pk,) in insert_select(
+                MonitoringCase,
+                case,
+                {"household": "column1", "clue_rules": "column2", "clue_figures": "column3", "clue_note": "column4"},
+                f"(VALUES {rows}) AS v",
+                values,
+                returning=("id",),
+            )
+        ]
         in_batch = ", ".join(["%s"] * len(ids))
-        insert_select(CaseEvent, event, {"case": "c.id", "chain": "c.chain", "step": "c.step", "note": "c.clue_note"},
-                      f"{cases_table} c WHERE c.id IN ({in_batch})", ids)
+        insert_select(
+            CaseEvent,
+            event,
+            {"case": "c.id", "chain": "c.chain", "step": "c.step", "note": "c.clue_note"},
+            f"{cases_table} c WHERE c.id IN ({in_batch})",
+            ids,
+        )
         written += ids
     log_new_cases(written, step_label=case.get_step_display())
     return len(household_ids)
@@ -197,9 +231,13 @@ def log_new_cases(case_ids: list[int], *, step_label: str) -> int:
     qn = connection.ops.quote_name
     households, members = qn(Household._meta.db_table), qn(Member._meta.db_table)
     label = step_label.replace("'", "''")
-    head = (f"(SELECT m.{qn('name')} || '户（' || h.{qn('household_no')} || '）' FROM {members} m "  # noqa: S608
-            f"WHERE m.{qn('household_id')} = h.{qn('id')} AND m.{qn('relation')} = '户主' "
-            f"ORDER BY m.{qn('id')} LIMIT 1)")
-    represent = (f"(SELECT COALESCE({head}, '户 ' || h.{qn('household_no')}) FROM {households} h "  # noqa: S608
-                 f"WHERE h.{qn('id')} = o.{qn('household_id')}) || '·{label}'")
+    head = (
+        f"(SELECT m.{qn('name')} || '户（' || h.{qn('household_no')} || '）' FROM {members} m "  # noqa: S608
+        f"WHERE m.{qn('household_id')} = h.{qn('id')} AND m.{qn('relation')} = '户主' "
+        f"ORDER BY m.{qn('id')} LIMIT 1)"
+    )
+    represent = (
+        f"(SELECT COALESCE({head}, '户 ' || h.{qn('household_no')}) FROM {households} h "  # noqa: S608
+        f"WHERE h.{qn('id')} = o.{qn('household_id')}) || '·{label}'"
+    )
     return log_created(MonitoringCase, case_ids, represent=represent, parent="household")

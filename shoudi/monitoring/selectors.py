@@ -18,7 +18,8 @@ def overdue_identification(queryset: QuerySet, today: datetime.date | None = Non
     """Cases still in the identification chain past the allowed days since the clue (per county setting)."""
     today = today or timezone.localdate()
     rows = queryset.filter(chain=c.IDENTIFICATION, step__in=c.WORKING_STEPS).values_list(
-        "pk", "clue_date", "household__village__code")
+        "pk", "clue_date", "household__village__code"
+    )
     limits: dict[str, int] = {}
     overdue = []
     for pk, clue_date, code in rows:

@@ -57,10 +57,15 @@ STEP_ROLES = {
 }
 ELIMINATION_APPLY_ROLES = {CADRE, VILLAGE_OFFICER}
 REVERSAL_ROLES = {VILLAGE_OFFICER, CADRE, TOWNSHIP_REVIEWER, COUNTY_ADMIN}
-PREVIOUS_STEP = {c.VILLAGE_REVIEW: c.VERIFICATION, c.PUBLICITY: c.VILLAGE_REVIEW, c.TOWNSHIP_REVIEW: c.PUBLICITY,
-                 c.COUNTY_REVIEW: c.TOWNSHIP_REVIEW}
+PREVIOUS_STEP = {
+    c.VILLAGE_REVIEW: c.VERIFICATION,
+    c.PUBLICITY: c.VILLAGE_REVIEW,
+    c.TOWNSHIP_REVIEW: c.PUBLICITY,
+    c.COUNTY_REVIEW: c.TOWNSHIP_REVIEW,
+}
 
 # --- helpers ---------------------------------------------------------------------------------------------------
+
 
 def _role(user) -> str:
     return "superuser" if user.is_superuser else user.role
@@ -85,9 +90,17 @@ def _require(case: MonitoringCase, user, *, steps: Iterable[str], roles: set[str
 
 
 def _event(case, user, action: str, *, decision: str = "", note: str = "", data: dict | None = None) -> CaseEvent:
-    return CaseEvent.objects.create(case=case, chain=case.chain, step=case.step, action=action, decision=decision,
-                                    note=note, data=data or {}, user=user if user is not None else None,
-                                    user_name=_name(user))
+    return CaseEvent.objects.create(
+        case=case,
+        chain=case.chain,
+        step=case.step,
+        action=action,
+        decision=decision,
+        note=note,
+        data=data or {},
+        user=user if user is not None else None,
+        user_name=_name(user),
+    )
 
 
 def _move(case: MonitoringCase, step: str, *, chain: str | None = None, returned_reason: str = "") -> None:
@@ -118,10 +131,21 @@ def _today(today: datetime.date | None) -> datetime.date:
 
 # --- identification chain --------------------------------------------------------------------------------------
 
+
 @transaction.atomic
-def open_clue(*, household: Household, user, source: str, risk_types: Iterable[str] = (), category: str = "",
-              clue_date: datetime.date | None = None, note: str = "", rules: Iterable[str] = (),
-              figures: dict | None = None, previous_case: MonitoringCase | None = None) -> MonitoringCase:
+def open_clue(
+    *,
+    household: Household,
+    user,
+    source: str,
+    risk_types: Iterable[str] = (),
+    category: str = "",
+    clue_date: datetime.date | None = None,
+    note: str = "",
+    rules: Iterable[str] = (),
+    figures: dict | None = None,
+    previous_case: MonitoringCase | None = None,
+) -> MonitoringCase:
     """A clue (线索) about a household: the start of the identification chain (next: 入户核实)."""
     if user is not None:
         if not user.is_superuser and user.role not in CLUE_ROLES:
@@ -134,9 +158,17 @@ def open_clue(*, household: Household, user, source: str, risk_types: Iterable[s
         raise TransitionRefused(f"监测对象类别「{category}」不在规定范围内")
     if MonitoringCase.objects.filter(household=household, is_open=True).exists():
         raise TransitionRefused("该户已有进行中的监测记录（线索或监测对象），不能重复提出")
-    case = MonitoringCase(household=household, source=source, category=category, risk_types=_clean_risks(risk_types),
-                          clue_date=clue_date or timezone.localdate(), clue_note=note, clue_rules=list(rules),
-                          clue_figures=figures or {}, previous_case=previous_case)
+    case = MonitoringCase(
+        household=household,
+        source=source,
+        category=category,
+        risk_types=_clean_risks(risk_types),
+        clue_date=clue_date or timezone.localdate(),
+        clue_note=note,
+        clue_rules=list(rules),
+        clue_figures=figures or {},
+        previous_case=previous_case,
+    )
     try:
         with transaction.atomic():
             case.save()
@@ -147,8 +179,16 @@ def open_clue(*, household: Household, user, source: str, risk_types: Iterable[s
 
 
 @transaction.atomic
-def verify(*, case: MonitoringCase, user, visited_on: datetime.date, findings: str, signed: bool,
-           authorization_file=None, checklist: dict | None = None) -> MonitoringCase:
+def verify(
+    *,
+    case: MonitoringCase,
+    user,
+    visited_on: datetime.date,
+    findings: str,
+    signed: bool,
+    authorization_file=None,
+    checklist: dict | None = None,
+) -> MonitoringCase:
     """入户核实 (identification) or 入户核查 (elimination).
 
     Identification: the household signs the 承诺授权书 (the file is attached), or its refusal is recorded and ends
@@ -159,8 +199,14 @@ def verify(*, case: MonitoringCase, user, visited_on: datetime.date, findings: s
     _require(case, user, steps=[c.VERIFICATION], roles=STEP_ROLES[c.VERIFICATION])
     if case.chain == c.IDENTIFICATION:
         if not signed:
-            _event(case, user, "入户核实", decision="农户未签署承诺授权书", note=findings,
-                   data={"visited_on": str(visited_on)})
+            _event(
+                case,
+                user,
+                "入户核实",
+                decision="农户未签署承诺授权书",
+                note=findings,
+                data={"visited_on": str(visited_on)},
+            )
             _move(case, c.REFUSED)
             case.closed_reason = "农户未签署承诺授权书，不予纳入"
             case.save()
@@ -169,8 +215,9 @@ def verify(*, case: MonitoringCase, user, visited_on: datetime.date, findings: s
         if not has_file:
             raise TransitionRefused("请上传农户签字的承诺授权书")
         if authorization_file is not None:
-            CaseAttachment.objects.create(case=case, kind="承诺授权书", file=authorization_file, step=case.step,
-                                          uploaded_by=user)
+            CaseAttachment.objects.create(
+                case=case, kind="承诺授权书", file=authorization_file, step=case.step, uploaded_by=user
+            )
         _event(case, user, "入户核实", decision="已签署承诺授权书", note=findings, data={"visited_on": str(visited_on)})
         _move(case, c.VILLAGE_REVIEW)
         case.save()
@@ -179,8 +226,14 @@ def verify(*, case: MonitoringCase, user, visited_on: datetime.date, findings: s
     if not signed:
         raise TransitionRefused("入户核查结果须经监测户签字认可")
     failed = [ELIMINATION_CHECKLIST[k] for k in ELIMINATION_CHECKLIST if not checklist.get(k)]
-    _event(case, user, "入户核查", decision="核查未通过" if failed else "核查通过", note=findings,
-           data={"visited_on": str(visited_on), "checklist": checklist})
+    _event(
+        case,
+        user,
+        "入户核查",
+        decision="核查未通过" if failed else "核查通过",
+        note=findings,
+        data={"visited_on": str(visited_on), "checklist": checklist},
+    )
     if failed:
         return _back_to_monitoring(case, "入户核查未通过：" + "、".join(failed))
     _move(case, c.VILLAGE_REVIEW)
@@ -197,8 +250,17 @@ ELIMINATION_CHECKLIST = {
 
 
 @transaction.atomic
-def village_review(*, case: MonitoringCase, user, held_on: datetime.date, participants: str, approve: bool,
-                   note: str = "", category: str | None = None, risk_types: Iterable[str] | None = None):
+def village_review(
+    *,
+    case: MonitoringCase,
+    user,
+    held_on: datetime.date,
+    participants: str,
+    approve: bool,
+    note: str = "",
+    category: str | None = None,
+    risk_types: Iterable[str] | None = None,
+):
     """村级研判/民主评议: the village decides; identification needs the category and 1–5 risk types."""
     case = _lock(case, user)
     _require(case, user, steps=[c.VILLAGE_REVIEW], roles=STEP_ROLES[c.VILLAGE_REVIEW])
@@ -232,8 +294,9 @@ def village_review(*, case: MonitoringCase, user, held_on: datetime.date, partic
 
 
 @transaction.atomic
-def publicize(*, case: MonitoringCase, user, start: datetime.date, end: datetime.date, note: str = "",
-              photo=None) -> MonitoringCase:
+def publicize(
+    *, case: MonitoringCase, user, start: datetime.date, end: datetime.date, note: str = "", photo=None
+) -> MonitoringCase:
     """公示: record its start and end; shorter than the configured days (default 5) is refused."""
     case = _lock(case, user)
     _require(case, user, steps=[c.PUBLICITY], roles=STEP_ROLES[c.PUBLICITY])
@@ -245,8 +308,14 @@ def publicize(*, case: MonitoringCase, user, start: datetime.date, end: datetime
     if photo is not None:
         CaseAttachment.objects.create(case=case, kind="公示照片", file=photo, step=case.step, uploaded_by=user)
     case.save()
-    _event(case, user, "公示", decision=f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}", note=note,
-           data={"start": str(start), "end": str(end), "days": days})
+    _event(
+        case,
+        user,
+        "公示",
+        decision=f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}",
+        note=note,
+        data={"start": str(start), "end": str(end), "days": days},
+    )
     return case
 
 
@@ -256,8 +325,9 @@ def add_objection(*, case: MonitoringCase, user, content: str, received_on: date
     _require(case, user, steps=[c.PUBLICITY], roles=STEP_ROLES[c.PUBLICITY])
     if not content.strip():
         raise TransitionRefused("请填写异议内容")
-    objection = Objection.objects.create(case=case, chain=case.chain, content=content,
-                                         received_on=received_on or timezone.localdate())
+    objection = Objection.objects.create(
+        case=case, chain=case.chain, content=content, received_on=received_on or timezone.localdate()
+    )
     _event(case, user, "收到公示异议", note=content)
     return objection
 
@@ -307,8 +377,15 @@ def township_review(*, case: MonitoringCase, user, approve: bool, note: str = ""
 
 
 @transaction.atomic
-def county_review(*, case: MonitoringCase, user, approve: bool, note: str = "",
-                  decided_on: datetime.date | None = None, elimination_type: str = "") -> MonitoringCase:
+def county_review(
+    *,
+    case: MonitoringCase,
+    user,
+    approve: bool,
+    note: str = "",
+    decided_on: datetime.date | None = None,
+    elimination_type: str = "",
+) -> MonitoringCase:
     """县级审定 (identified from that day) or 县级确定 of an elimination (eliminated from that day)."""
     case = _lock(case, user)
     _require(case, user, steps=[c.COUNTY_REVIEW], roles=STEP_ROLES[c.COUNTY_REVIEW])
@@ -327,8 +404,7 @@ def county_review(*, case: MonitoringCase, user, approve: bool, note: str = "",
             raise TransitionRefused("不能确定风险消除：" + "；".join(check.blocking))
         if elimination_type:
             case.elimination_type = elimination_type
-        _event(case, user, "县级确定", decision="风险消除", note=note,
-               data={"elimination_type": case.elimination_type})
+        _event(case, user, "县级确定", decision="风险消除", note=note, data={"elimination_type": case.elimination_type})
         case.eliminated_on = decided_on
         _move(case, c.ELIMINATED)
     case.save()
@@ -372,6 +448,7 @@ def reject(*, case: MonitoringCase, user, reason: str) -> MonitoringCase:
 
 # --- elimination -------------------------------------------------------------------------------------------------
 
+
 @dataclass
 class EliminationCheck:
     """What the guards say about eliminating the risk today."""
@@ -389,18 +466,25 @@ def implemented_measures(household: Household) -> int:
 
 
 def guarantee_problems(household: Household) -> list[str]:
-    problems = [label for flag, label in (
-        ("housing_secure", "住房安全"), ("water_secure", "饮水安全"), ("education_secure", "义务教育"),
-        ("insurance_secure", "基本医疗保险"),
-    ) if getattr(household, flag) is False]
+    problems = [
+        label
+        for flag, label in (
+            ("housing_secure", "住房安全"),
+            ("water_secure", "饮水安全"),
+            ("education_secure", "义务教育"),
+            ("insurance_secure", "基本医疗保险"),
+        )
+        if getattr(household, flag) is False
+    ]
     # later apps tell the guards what they know (the registry's guarantee_problems store)
     for fn in registry.entries("guarantee_problems"):
         problems.extend(fn(household))
     return problems
 
 
-def elimination_check(case: MonitoringCase, *, today: datetime.date | None = None,
-                      delayed_exit_confirmed: bool | None = None) -> EliminationCheck:
+def elimination_check(
+    case: MonitoringCase, *, today: datetime.date | None = None, delayed_exit_confirmed: bool | None = None
+) -> EliminationCheck:
     """Every guard of S001/S003/S004 on eliminating this case's risk, each with a Chinese reason."""
     today = _today(today)
     household = case.household
@@ -412,11 +496,14 @@ def elimination_check(case: MonitoringCase, *, today: datetime.date | None = Non
     else:
         months = months_between(case.identified_on, today)
         if months < config.min_months_before_elimination:
-            check.blocking.append(f"识别监测不足 {config.min_months_before_elimination} 个月"
-                                  f"（{case.identified_on:%Y-%m-%d} 识别，已 {max(months, 0)} 个月）")
+            check.blocking.append(
+                f"识别监测不足 {config.min_months_before_elimination} 个月"
+                f"（{case.identified_on:%Y-%m-%d} 识别，已 {max(months, 0)} 个月）"
+            )
         elif months < config.warn_months_before_elimination:
-            check.warnings.append(f"识别监测仅 {months} 个月，不足 {config.warn_months_before_elimination} 个月，"
-                                  "请确认收入已稳定")
+            check.warnings.append(
+                f"识别监测仅 {months} 个月，不足 {config.warn_months_before_elimination} 个月，请确认收入已稳定"
+            )
     if implemented_measures(household) < 1:
         check.blocking.append("尚无已落实的帮扶措施")
     latest = household.incomes.order_by("-year").first()
@@ -435,8 +522,13 @@ def elimination_check(case: MonitoringCase, *, today: datetime.date | None = Non
     if members and not any(m.has_labour for m in members):
         check.offer_no_labour_flag = True
         check.blocking.append("家庭成员均无劳动能力，不能标注风险消除，应标注为整户无劳动能力兜底保障户")
-    special = any(m.dibao in ("农村低保", "城市低保") or m.tekun in ("农村特困", "城市特困") or "残疾" in m.health
-                  or m.disability_category for m in members)
+    special = any(
+        m.dibao in ("农村低保", "城市低保")
+        or m.tekun in ("农村特困", "城市特困")
+        or "残疾" in m.health
+        or m.disability_category
+        for m in members
+    )
     confirmed = case.delayed_exit_confirmed if delayed_exit_confirmed is None else delayed_exit_confirmed
     if special:
         check.needs_delayed_exit = True
@@ -446,8 +538,15 @@ def elimination_check(case: MonitoringCase, *, today: datetime.date | None = Non
 
 
 @transaction.atomic
-def apply_elimination(*, case: MonitoringCase, user, elimination_type: str = "帮扶消除", note: str = "",
-                      delayed_exit_confirmed: bool = False, today: datetime.date | None = None) -> MonitoringCase:
+def apply_elimination(
+    *,
+    case: MonitoringCase,
+    user,
+    elimination_type: str = "帮扶消除",
+    note: str = "",
+    delayed_exit_confirmed: bool = False,
+    today: datetime.date | None = None,
+) -> MonitoringCase:
     """风险消除申请 by the cadre or the village; refused with every blocking reason of the guards."""
     case = _lock(case, user)
     if case.step != c.MONITORING:
@@ -483,8 +582,9 @@ def mark_no_labour_guarantee(*, household: Household, user, note: str = "") -> H
 
 
 @transaction.atomic
-def reverse_elimination(*, case: MonitoringCase, user, note: str, risk_types: Iterable[str] = (),
-                        category: str = "脱贫不稳定户") -> MonitoringCase:
+def reverse_elimination(
+    *, case: MonitoringCase, user, note: str, risk_types: Iterable[str] = (), category: str = "脱贫不稳定户"
+) -> MonitoringCase:
     """返贫: an eliminated household at risk again opens a new case linked to the old one."""
     if case.step != c.ELIMINATED:
         raise TransitionRefused("只有风险已消除的监测对象才能标注返贫")
@@ -492,8 +592,15 @@ def reverse_elimination(*, case: MonitoringCase, user, note: str, risk_types: It
         raise TransitionRefused(f"{user.role_label}不能标注返贫")
     if not note.strip():
         raise TransitionRefused("请填写返贫原因")
-    new = open_clue(household=case.household, user=user, source="基层干部排查", risk_types=risk_types,
-                    category=category, note=f"返贫：{note}", previous_case=case)
+    new = open_clue(
+        household=case.household,
+        user=user,
+        source="基层干部排查",
+        risk_types=risk_types,
+        category=category,
+        note=f"返贫：{note}",
+        previous_case=case,
+    )
     _event(case, user, "标注返贫", note=note, data={"new_case": new.pk})
     return new
 

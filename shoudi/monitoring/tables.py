@@ -6,8 +6,9 @@ from .models import MonitoringCase, MonitoringLine, MonitoringSettings
 
 
 class CaseTable(BaseTable):
-    household = tables.Column(verbose_name="户编号", accessor="household__household_no", linkify=lambda record:
-                              record.get_absolute_url())
+    household = tables.Column(
+        verbose_name="户编号", accessor="household__household_no", linkify=lambda record: record.get_absolute_url()
+    )
     head_name = tables.Column(verbose_name="户主", accessor="head_name", orderable=False)
     village = tables.Column(verbose_name="行政村", accessor="household__village__name")
     step = tables.Column(verbose_name="当前环节", accessor="step_label", order_by=("chain", "step"))
@@ -15,8 +16,18 @@ class CaseTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = MonitoringCase
-        fields = ("household", "head_name", "village", "category", "risk_types", "source", "clue_date", "step",
-                  "identified_on", "eliminated_on")
+        fields = (
+            "household",
+            "head_name",
+            "village",
+            "category",
+            "risk_types",
+            "source",
+            "clue_date",
+            "step",
+            "identified_on",
+            "eliminated_on",
+        )
 
     def render_risk_types(self, value):
         return "、".join(value or [])
@@ -26,8 +37,9 @@ class CaseTable(BaseTable):
 
 
 class MonitoringLineTable(BaseTable):
-    edit = tables.TemplateColumn('<a href="{% url \'monitoring:monitoringline_edit\' record.pk %}">修改</a>',
-                                 verbose_name="", orderable=False)
+    edit = tables.TemplateColumn(
+        "<a href=\"{% url 'monitoring:monitoringline_edit' record.pk %}\">修改</a>", verbose_name="", orderable=False
+    )
 
     class Meta(BaseTable.Meta):
         model = MonitoringLine
@@ -35,11 +47,23 @@ class MonitoringLineTable(BaseTable):
 
 
 class MonitoringSettingsTable(BaseTable):
-    edit = tables.TemplateColumn('<a href="{% url \'monitoring:monitoringsettings_edit\' record.pk %}">修改</a>',
-                                 verbose_name="", orderable=False)
+    edit = tables.TemplateColumn(
+        "<a href=\"{% url 'monitoring:monitoringsettings_edit' record.pk %}\">修改</a>",
+        verbose_name="",
+        orderable=False,
+    )
 
     class Meta(BaseTable.Meta):
         model = MonitoringSettings
-        fields = ("region", "year", "publicity_days", "identification_days", "min_months_before_elimination",
-                  "edge_factor", "low_income_floor", "income_drop_percent", "medical_threshold_lifted",
-                  "medical_threshold_other")
+        fields = (
+            "region",
+            "year",
+            "publicity_days",
+            "identification_days",
+            "min_months_before_elimination",
+            "edge_factor",
+            "low_income_floor",
+            "income_drop_percent",
+            "medical_threshold_lifted",
+            "medical_threshold_other",
+        )

@@ -59,8 +59,9 @@ def _action_forms(case, actions):
 
 
 def case_detail(request, pk):
-    case = get_object_for(request.user, MonitoringCase.objects.select_related("household__village__parent"),
-                          "view", pk=pk)
+    case = get_object_for(
+        request.user, MonitoringCase.objects.select_related("household__village__parent"), "view", pk=pk
+    )
     actions = services.allowed_actions(case, request.user)
     context = {
         "object": case,
@@ -101,30 +102,52 @@ def _run(action, case, user, data):
     """Call the service for ``action`` with the cleaned form data; return (message, case to show)."""
     if action == c.VERIFICATION:
         if case.chain == c.IDENTIFICATION:
-            case = services.verify(case=case, user=user, visited_on=data["visited_on"], findings=data["findings"],
-                                   signed=data["signed"], authorization_file=data.get("authorization_file"))
+            case = services.verify(
+                case=case,
+                user=user,
+                visited_on=data["visited_on"],
+                findings=data["findings"],
+                signed=data["signed"],
+                authorization_file=data.get("authorization_file"),
+            )
         else:
             checklist = {k: data[k] for k in services.ELIMINATION_CHECKLIST}
-            case = services.verify(case=case, user=user, visited_on=data["visited_on"], findings=data["findings"],
-                                   signed=data["signed"], checklist=checklist)
+            case = services.verify(
+                case=case,
+                user=user,
+                visited_on=data["visited_on"],
+                findings=data["findings"],
+                signed=data["signed"],
+                checklist=checklist,
+            )
         return "已登记入户核实/核查", case
     if action == c.VILLAGE_REVIEW:
-        case = services.village_review(case=case, user=user, held_on=data["held_on"],
-                                       participants=data["participants"], approve=data["approve"], note=data["note"],
-                                       category=data["category"] or None, risk_types=data["risk_types"] or None)
+        case = services.village_review(
+            case=case,
+            user=user,
+            held_on=data["held_on"],
+            participants=data["participants"],
+            approve=data["approve"],
+            note=data["note"],
+            category=data["category"] or None,
+            risk_types=data["risk_types"] or None,
+        )
         return "已登记村级研判/评议", case
     if action == c.PUBLICITY:
-        services.publicize(case=case, user=user, start=data["start"], end=data["end"], note=data["note"],
-                           photo=data.get("photo"))
+        services.publicize(
+            case=case, user=user, start=data["start"], end=data["end"], note=data["note"], photo=data.get("photo")
+        )
         return "已登记公示", case
     if action == "submit_publicity":
         return "已报乡镇审核", services.submit_after_publicity(case=case, user=user)
     if action == c.TOWNSHIP_REVIEW:
         return ("审核通过" if data["approve"] else "已退回"), services.township_review(
-            case=case, user=user, approve=data["approve"], note=data["note"])
+            case=case, user=user, approve=data["approve"], note=data["note"]
+        )
     if action == c.COUNTY_REVIEW:
         return ("审定通过" if data["approve"] else "已退回"), services.county_review(
-            case=case, user=user, approve=data["approve"], note=data["note"])
+            case=case, user=user, approve=data["approve"], note=data["note"]
+        )
     if action == "reject":
         return "已办结", services.reject(case=case, user=user, reason=data["reason"])
     if action == "objection":
@@ -135,8 +158,13 @@ def _run(action, case, user, data):
         services.resolve_objection(objection=objection, user=user, resolution=data["resolution"])
         return "已登记异议处理结果", case
     if action == "apply_elimination":
-        case = services.apply_elimination(case=case, user=user, elimination_type=data["elimination_type"],
-                                          note=data["note"], delayed_exit_confirmed=data["delayed_exit_confirmed"])
+        case = services.apply_elimination(
+            case=case,
+            user=user,
+            elimination_type=data["elimination_type"],
+            note=data["note"],
+            delayed_exit_confirmed=data["delayed_exit_confirmed"],
+        )
         return "已提出风险消除申请", case
     if action == "reverse":
         new = services.reverse_elimination(case=case, user=user, note=data["note"], risk_types=data["risk_types"])
@@ -183,24 +211,38 @@ def open_clue(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            case = services.open_clue(household=household, user=request.user, source=d["source"],
-                                      risk_types=d["risk_types"], category=d["category"], clue_date=d["clue_date"],
-                                      note=d["note"])
+            case = services.open_clue(
+                household=household,
+                user=request.user,
+                source=d["source"],
+                risk_types=d["risk_types"],
+                category=d["category"],
+                clue_date=d["clue_date"],
+                note=d["note"],
+            )
         except services.TransitionRefused as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "已提出监测线索，下一步：入户核实")
             return redirect(case.get_absolute_url())
-    return render(request, "monitoring/clue_form.html", {"form": form, "household": household,
-                                                         "title": f"提出监测线索：{household}"})
+    return render(
+        request,
+        "monitoring/clue_form.html",
+        {"form": form, "household": household, "title": f"提出监测线索：{household}"},
+    )
 
 
 def batch_review(request):
     """乡镇/县级批量审核: select many, approve or return, see a result per case."""
     if not user_can(request.user, MonitoringCase, "change"):
         raise PermissionDenied
-    waiting = (cases_waiting_for(request.user).filter(step__in=[c.TOWNSHIP_REVIEW, c.COUNTY_REVIEW])
-               .select_related("household__village").annotate(head_name=HEAD_NAME).order_by("step_since"))
+    waiting = (
+        cases_waiting_for(request.user)
+        .filter(step__in=[c.TOWNSHIP_REVIEW, c.COUNTY_REVIEW])
+        .select_related("household__village")
+        .annotate(head_name=HEAD_NAME)
+        .order_by("step_since")
+    )
     results = []
     if request.method == "POST":
         form = f.ReviewForm(request.POST)
@@ -214,8 +256,7 @@ def batch_review(request):
                 if request.user.is_superuser:
                     review = services.township_review if case.step == c.TOWNSHIP_REVIEW else services.county_review
                 else:
-                    review = services.county_review if request.user.role == "county_admin" else \
-                        services.township_review
+                    review = services.county_review if request.user.role == "county_admin" else services.township_review
                 try:
                     review(case=case, user=request.user, approve=approve, note=note)
                     results.append((case, True, "通过" if approve else "已退回"))
@@ -225,9 +266,16 @@ def batch_review(request):
             messages.error(request, "请选择结论")
     elif request.method != "GET":
         return HttpResponseNotAllowed(["GET", "POST"])
-    return render(request, "monitoring/batch_review.html", {
-        "title": "批量审核", "cases": waiting, "results": results, "form": f.ReviewForm(),
-    })
+    return render(
+        request,
+        "monitoring/batch_review.html",
+        {
+            "title": "批量审核",
+            "cases": waiting,
+            "results": results,
+            "form": f.ReviewForm(),
+        },
+    )
 
 
 class MonitoringLineListView(ObjectListView):
@@ -262,9 +310,14 @@ def screen(request):
         raise PermissionDenied("预警筛查由县级管理员发起")
     form = f.ScreenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        job = start_job(kind="monitoring.screen", user=request.user,
-                        params={"year": form.cleaned_data["year"], "region_code": request.user.region.code
-                                if request.user.region_id else ""},
-                        title=f"{form.cleaned_data['year']} 年预警筛查")
+        job = start_job(
+            kind="monitoring.screen",
+            user=request.user,
+            params={
+                "year": form.cleaned_data["year"],
+                "region_code": request.user.region.code if request.user.region_id else "",
+            },
+            title=f"{form.cleaned_data['year']} 年预警筛查",
+        )
         return redirect(job.get_absolute_url())
     return render(request, "monitoring/screen.html", {"form": form, "title": "预警筛查"})

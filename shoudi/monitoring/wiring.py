@@ -21,32 +21,55 @@ def connect() -> None:
     from .household import BelowLineFilter, CategoryFilter, MonitoredFilter, household_panel
     from .national import national_cases
 
-    _permissions("monitoring.monitoringcase", "监测对象", {
-        COUNTY_ADMIN: ("view", "add", "change", "export"),
-        TOWNSHIP_REVIEWER: ("view", "add", "change", "export"),
-        VILLAGE_OFFICER: ("view", "add", "change", "export"),
-        CADRE: ("view", "add", "change"),
-        DEPARTMENT: ("view", "add"),
-        INSPECTOR: ("view", "export"),
-    })
-    _permissions("monitoring.monitoringline", "监测线", {
-        COUNTY_ADMIN: ("view", "add", "change", "delete"),
-        **dict.fromkeys((TOWNSHIP_REVIEWER, VILLAGE_OFFICER, CADRE, DEPARTMENT, INSPECTOR), ("view",)),
-    })
-    _permissions("monitoring.monitoringsettings", "监测参数", {
-        COUNTY_ADMIN: ("view", "add", "change", "delete"),
-        **dict.fromkeys((TOWNSHIP_REVIEWER, VILLAGE_OFFICER, INSPECTOR), ("view",)),
-    })
+    _permissions(
+        "monitoring.monitoringcase",
+        "监测对象",
+        {
+            COUNTY_ADMIN: ("view", "add", "change", "export"),
+            TOWNSHIP_REVIEWER: ("view", "add", "change", "export"),
+            VILLAGE_OFFICER: ("view", "add", "change", "export"),
+            CADRE: ("view", "add", "change"),
+            DEPARTMENT: ("view", "add"),
+            INSPECTOR: ("view", "export"),
+        },
+    )
+    _permissions(
+        "monitoring.monitoringline",
+        "监测线",
+        {
+            COUNTY_ADMIN: ("view", "add", "change", "delete"),
+            **dict.fromkeys((TOWNSHIP_REVIEWER, VILLAGE_OFFICER, CADRE, DEPARTMENT, INSPECTOR), ("view",)),
+        },
+    )
+    _permissions(
+        "monitoring.monitoringsettings",
+        "监测参数",
+        {
+            COUNTY_ADMIN: ("view", "add", "change", "delete"),
+            **dict.fromkeys((TOWNSHIP_REVIEWER, VILLAGE_OFFICER, INSPECTOR), ("view",)),
+        },
+    )
     for item in (
         MenuItem("动态监测", "监测对象", "monitoring:case_list", model="monitoring.MonitoringCase", order=300),
-        MenuItem("动态监测", "批量审核", "monitoring:batch_review", model="monitoring.MonitoringCase",
-                 action="change", order=310),
-        MenuItem("动态监测", "预警筛查", "monitoring:screen", model="monitoring.MonitoringLine", action="add",
-                 order=320),
-        MenuItem("动态监测", "监测线", "monitoring:monitoringline_list", model="monitoring.MonitoringLine",
-                 order=330),
-        MenuItem("动态监测", "监测参数", "monitoring:monitoringsettings_list",
-                 model="monitoring.MonitoringSettings", order=340),
+        MenuItem(
+            "动态监测",
+            "批量审核",
+            "monitoring:batch_review",
+            model="monitoring.MonitoringCase",
+            action="change",
+            order=310,
+        ),
+        MenuItem(
+            "动态监测", "预警筛查", "monitoring:screen", model="monitoring.MonitoringLine", action="add", order=320
+        ),
+        MenuItem("动态监测", "监测线", "monitoring:monitoringline_list", model="monitoring.MonitoringLine", order=330),
+        MenuItem(
+            "动态监测",
+            "监测参数",
+            "monitoring:monitoringsettings_list",
+            model="monitoring.MonitoringSettings",
+            order=340,
+        ),
     ):
         registry.add("menu_items", item)
 
@@ -58,5 +81,9 @@ def connect() -> None:
     ):
         registry.add("filter_extensions", extension)
 
-    registry.add("post_import_steps", PostImportStep("national_cases", "生成国家系统监测对象", national_cases),
-                 key="national_cases", order=10)
+    registry.add(
+        "post_import_steps",
+        PostImportStep("national_cases", "生成国家系统监测对象", national_cases),
+        key="national_cases",
+        order=10,
+    )

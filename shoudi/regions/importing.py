@@ -192,7 +192,7 @@ def _existing(codes: set[str]) -> dict[str, Region]:
     found: dict[str, Region] = {}
     ordered = sorted(codes)
     for start in range(0, len(ordered), 500):  # SQLite's parameter limit
-        for region in Region.objects.filter(code__in=ordered[start:start + 500]):
+        for region in Region.objects.filter(code__in=ordered[start : start + 500]):
             found[region.code] = region
     return found
 
@@ -247,7 +247,8 @@ def _check(rows: list[ImportRow], result: ImportResult, user) -> dict[str, Regio
                 )
             elif r.parent_code != expected:
                 result.add_error(
-                    r.row, PARENT,
+                    r.row,
+                    PARENT,
                     f"上级代码应为 {len(expected)} 位的{LEVEL_LABELS[len(expected)]}代码 {expected}，"
                     f"而不是 {r.parent_code}",
                 )
@@ -257,7 +258,8 @@ def _check(rows: list[ImportRow], result: ImportResult, user) -> dict[str, Regio
             pass  # a wrong parent code is reported already; whether its region exists is beside the point
         elif expected and expected not in existing and expected not in file_codes:
             result.add_error(
-                r.row, PARENT,
+                r.row,
+                PARENT,
                 f"上级区划 {expected} 不存在：既不在系统中，也不在本文件中"
                 f"（请先导入该{LEVEL_LABELS[len(expected)]}，或把它加入本文件）",
             )

@@ -37,8 +37,9 @@ class RegionSettings(ChangeLoggedModel):
     default, else an unsaved instance with the field defaults. There is at most one row per region and one default.
     """
 
-    region = models.ForeignKey("regions.Region", verbose_name="适用区划", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="适用区划", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     scope_code_field = "region__code"
     scope_read_ancestors = True  # a township or village user reads the settings of his county and the default
@@ -46,12 +47,16 @@ class RegionSettings(ChangeLoggedModel):
     class Meta:
         abstract = True
         constraints = [
-            models.UniqueConstraint(fields=["region"], name="%(app_label)s_%(class)s_one_per_region",
-                                    violation_error_message=REGION_EXISTS),
+            models.UniqueConstraint(
+                fields=["region"], name="%(app_label)s_%(class)s_one_per_region", violation_error_message=REGION_EXISTS
+            ),
             # NULLs are distinct in a unique index: the default rows get a constant key of their own
-            models.UniqueConstraint(Coalesce(F("region"), Value(0)), condition=Q(region__isnull=True),
-                                    name="%(app_label)s_%(class)s_one_default",
-                                    violation_error_message=DEFAULT_EXISTS),
+            models.UniqueConstraint(
+                Coalesce(F("region"), Value(0)),
+                condition=Q(region__isnull=True),
+                name="%(app_label)s_%(class)s_one_default",
+                violation_error_message=DEFAULT_EXISTS,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -88,14 +93,23 @@ class YearlyRegionSettings(RegionSettings):
     class Meta:
         abstract = True
         constraints = [
-            models.UniqueConstraint(fields=["region", "year"], name="%(app_label)s_%(class)s_one_per_region_year",
-                                    violation_error_message="该区划该年度已有设置，请修改那一行"),
-            models.UniqueConstraint(fields=["region"], condition=Q(year__isnull=True),
-                                    name="%(app_label)s_%(class)s_one_per_region",
-                                    violation_error_message="该区划已有各年度通用的设置，请修改那一行"),
-            models.UniqueConstraint(Coalesce(F("year"), Value(0)), condition=Q(region__isnull=True),
-                                    name="%(app_label)s_%(class)s_one_default",
-                                    violation_error_message="已有全县默认设置（适用区划留空、年度相同的一行），请修改那一行"),
+            models.UniqueConstraint(
+                fields=["region", "year"],
+                name="%(app_label)s_%(class)s_one_per_region_year",
+                violation_error_message="该区划该年度已有设置，请修改那一行",
+            ),
+            models.UniqueConstraint(
+                fields=["region"],
+                condition=Q(year__isnull=True),
+                name="%(app_label)s_%(class)s_one_per_region",
+                violation_error_message="该区划已有各年度通用的设置，请修改那一行",
+            ),
+            models.UniqueConstraint(
+                Coalesce(F("year"), Value(0)),
+                condition=Q(region__isnull=True),
+                name="%(app_label)s_%(class)s_one_default",
+                violation_error_message="已有全县默认设置（适用区划留空、年度相同的一行），请修改那一行",
+            ),
         ]
 
     def __str__(self) -> str:

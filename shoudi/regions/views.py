@@ -150,13 +150,18 @@ class RegionImportView(View):
     def render(self, request, form, **context):
         status = context.pop("status", 200)
         result = context.get("result")
-        return render(request, self.template_name, {
-            "title": "导入行政区划",
-            "form": form,
-            "preview_rows": result.rows[:REGION_IMPORT_PREVIEW_ROWS] if result else [],
-            "preview_limit": REGION_IMPORT_PREVIEW_ROWS,
-            **context,
-        }, status=status)
+        return render(
+            request,
+            self.template_name,
+            {
+                "title": "导入行政区划",
+                "form": form,
+                "preview_rows": result.rows[:REGION_IMPORT_PREVIEW_ROWS] if result else [],
+                "preview_limit": REGION_IMPORT_PREVIEW_ROWS,
+                **context,
+            },
+            status=status,
+        )
 
     def get(self, request):
         return self.render(request, RegionImportForm())

@@ -10,6 +10,7 @@ from shoudi.core.registry import registry
 def connect() -> None:
     from .views import picker_context
 
-    registry.add("menu_items", MenuItem("基础数据", "行政区划", "regions:region_list", model="regions.Region",
-                                        order=200))
+    registry.add(
+        "menu_items", MenuItem("基础数据", "行政区划", "regions:region_list", model="regions.Region", order=200)
+    )
     registry.add("shell_context", picker_context)

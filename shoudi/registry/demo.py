@@ -24,13 +24,20 @@ def build(ctx) -> None:
         return
     from .importing import commit_household_import
 
-    villages = list(Region.objects.filter(code__startswith=county.code, level="village")
-                    .select_related("parent__parent").order_by("code"))
+    villages = list(
+        Region.objects.filter(code__startswith=county.code, level="village")
+        .select_related("parent__parent")
+        .order_by("code")
+    )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "守望县农户信息.xlsx"
         rows = generate_rows(villages, households=HOUSEHOLDS, seed=ctx.seed, year=INCOME_YEAR)
-        write_national_xlsx(path, rows, title=f"{county.name}{INCOME_YEAR}年度农户信息",
-                            details=f"导出时间：{INCOME_YEAR + 1}-03-15 演示数据")
+        write_national_xlsx(
+            path,
+            rows,
+            title=f"{county.name}{INCOME_YEAR}年度农户信息",
+            details=f"导出时间：{INCOME_YEAR + 1}-03-15 演示数据",
+        )
         result = commit_household_import(path, user=None, income_year=INCOME_YEAR)
     ctx.say(f"农户：{result.summary()}")
     _earlier_incomes(ctx.seed)
@@ -48,7 +55,9 @@ def _earlier_incomes(seed: int) -> None:
             growth = Decimal(str(rng.uniform(0.88, 0.97) if rng.random() > 1 / 12 else rng.uniform(1.1, 1.5)))
             factor = factor * growth
             earlier = IncomeRecord(
-                household_id=record.household_id, year=year, household_size=record.household_size,
+                household_id=record.household_id,
+                year=year,
+                household_size=record.household_size,
                 wage=(record.wage * factor).quantize(Decimal("0.01")),
                 business=(record.business * factor).quantize(Decimal("0.01")),
                 property_income=(record.property_income * factor).quantize(Decimal("0.01")),

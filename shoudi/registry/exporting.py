@@ -54,8 +54,10 @@ class ExportResult:
         self.region = region
 
     def summary(self) -> str:
-        return (f"已导出 {self.region.full_name} {self.households} 户 {self.members} 人"
-                f"（收入年度 {self.income_year}）：{self.path}")
+        return (
+            f"已导出 {self.region.full_name} {self.households} 户 {self.members} 人"
+            f"（收入年度 {self.income_year}）：{self.path}"
+        )
 
 
 def export_title(region: Region) -> str:
@@ -117,11 +119,12 @@ def _rows(households: Iterator[dict], income_year: int, progress, total: int) ->
         if unknown:
             places.update(_place_names(unknown))
         members: dict[int, list[dict]] = defaultdict(list)
-        for member in Member.objects.filter(household_id__in=ids).order_by("household_id", "id").values(
-                *MEMBER_FIELDS):
+        for member in Member.objects.filter(household_id__in=ids).order_by("household_id", "id").values(*MEMBER_FIELDS):
             members[member["household_id"]].append(member)
-        incomes = {r["household_id"]: r for r in IncomeRecord.objects.filter(
-            household_id__in=ids, year=income_year).values(*INCOME_FIELDS)}
+        incomes = {
+            r["household_id"]: r
+            for r in IncomeRecord.objects.filter(household_id__in=ids, year=income_year).values(*INCOME_FIELDS)
+        }
         for household in batch:
             county, township, village = places.get(household["village_id"], ("", "", ""))
             income = incomes.get(household["id"], {})
@@ -165,7 +168,11 @@ def _rows(households: Iterator[dict], income_year: int, progress, total: int) ->
 
 
 def export_households(
-    out_path, *, region: Region | str, user=None, income_year: int | None = None,
+    out_path,
+    *,
+    region: Region | str,
+    user=None,
+    income_year: int | None = None,
     progress: Callable[..., None] | None = None,
 ) -> ExportResult:
     """Write every household of ``region`` (a county, township or village, or its code) to ``out_path`` (.xlsx).
@@ -186,18 +193,27 @@ def export_households(
     household_count = households.count()
     member_count = Member.objects.filter(household__in=households).count()
     if income_year is None:
-        income_year = (IncomeRecord.objects.filter(household__in=households).aggregate(year=Max("year"))["year"]
-                       or timezone.localdate().year - 1)
+        income_year = (
+            IncomeRecord.objects.filter(household__in=households).aggregate(year=Max("year"))["year"]
+            or timezone.localdate().year - 1
+        )
     who = (user.get_full_name() or user.get_username()) if user is not None else "命令行"
-    details = (f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}；收入年度：{income_year}；导出人：{who}；"
-               f"共 {household_count} 户 {member_count} 人")
-    ordered = households.order_by("village__code", "household_no").values(*HOUSEHOLD_FIELDS).iterator(
-        chunk_size=CHUNK)
-    written = national.write_national_xlsx(out_path, _rows(ordered, income_year, progress, member_count),
-                                           title=export_title(region), details=details)
+    details = (
+        f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}；收入年度：{income_year}；导出人：{who}；"
+        f"共 {household_count} 户 {member_count} 人"
+    )
+    ordered = households.order_by("village__code", "household_no").values(*HOUSEHOLD_FIELDS).iterator(chunk_size=CHUNK)
+    written = national.write_national_xlsx(
+        out_path, _rows(ordered, income_year, progress, member_count), title=export_title(region), details=details
+    )
     if progress is not None:
         progress(written, member_count, "导出完成")
     if user is not None:
-        log_access(user=user, action=AccessLog.EXPORT, record_count=written, region_code=region.code,
-                   detail=f"导出农户信息（含完整证件号码）：{region.full_name} {household_count} 户 {written} 人")
+        log_access(
+            user=user,
+            action=AccessLog.EXPORT,
+            record_count=written,
+            region_code=region.code,
+            detail=f"导出农户信息（含完整证件号码）：{region.full_name} {household_count} 户 {written} 人",
+        )
     return ExportResult(out_path, household_count, written, income_year, region)

@@ -43,9 +43,7 @@ class HouseholdFilterSet(ScopedFilterSet):
         id_number = normalize_id_number(value)
         if len(id_number) == 18:
             members = Member.objects.filter(id_number=id_number)
-        return queryset.filter(
-            Q(household_no=value) | Q(phone=value) | Q(pk__in=members.values("household_id"))
-        )
+        return queryset.filter(Q(household_no=value) | Q(phone=value) | Q(pk__in=members.values("household_id")))
 
 
 class MemberFilterSet(ScopedFilterSet):

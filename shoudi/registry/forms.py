@@ -9,12 +9,30 @@ from .models import Household, IncomeRecord, Member
 class HouseholdForm(ScopedModelForm):
     class Meta:
         model = Household
-        fields = ("household_no", "village", "group_name", "address", "phone", "household_type", "lifted_year",
-                  "relocated", "resettlement_site", "no_labour_guarantee",
-                  "housing_secure", "housing_checked_on", "water_secure", "water_checked_on",
-                  "education_secure", "education_checked_on", "insurance_secure", "insurance_checked_on")
-        widgets = {f: date_widget() for f in (
-            "housing_checked_on", "water_checked_on", "education_checked_on", "insurance_checked_on")}
+        fields = (
+            "household_no",
+            "village",
+            "group_name",
+            "address",
+            "phone",
+            "household_type",
+            "lifted_year",
+            "relocated",
+            "resettlement_site",
+            "no_labour_guarantee",
+            "housing_secure",
+            "housing_checked_on",
+            "water_secure",
+            "water_checked_on",
+            "education_secure",
+            "education_checked_on",
+            "insurance_secure",
+            "insurance_checked_on",
+        )
+        widgets = {
+            f: date_widget()
+            for f in ("housing_checked_on", "water_checked_on", "education_checked_on", "insurance_checked_on")
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -30,11 +48,36 @@ class HouseholdForm(ScopedModelForm):
 class MemberForm(ScopedModelForm):
     class Meta:
         model = Member
-        fields = ("household", "name", "id_type", "id_number", "relation", "ethnicity", "political_status",
-                  "education", "student_status", "out_of_school_reason", "health", "disability_category",
-                  "disability_grade", "labour_skill", "employed", "work_place", "work_months", "public_welfare_job",
-                  "phone", "resident_medical", "employee_medical", "critical_illness", "resident_pension",
-                  "employee_pension", "medical_aid", "dibao", "tekun", "status")
+        fields = (
+            "household",
+            "name",
+            "id_type",
+            "id_number",
+            "relation",
+            "ethnicity",
+            "political_status",
+            "education",
+            "student_status",
+            "out_of_school_reason",
+            "health",
+            "disability_category",
+            "disability_grade",
+            "labour_skill",
+            "employed",
+            "work_place",
+            "work_months",
+            "public_welfare_job",
+            "phone",
+            "resident_medical",
+            "employee_medical",
+            "critical_illness",
+            "resident_pension",
+            "employee_pension",
+            "medical_aid",
+            "dibao",
+            "tekun",
+            "status",
+        )
 
     def clean_id_number(self):
         value = self.cleaned_data["id_number"]
@@ -62,5 +105,14 @@ class MemberForm(ScopedModelForm):
 class IncomeRecordForm(ScopedModelForm):
     class Meta:
         model = IncomeRecord
-        fields = ("household", "year", "wage", "business", "property_income", "transfer", "business_cost",
-                  "compliant_medical", "household_size")
+        fields = (
+            "household",
+            "year",
+            "wage",
+            "business",
+            "property_income",
+            "transfer",
+            "business_cost",
+            "compliant_medical",
+            "household_size",
+        )

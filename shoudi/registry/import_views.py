@@ -23,10 +23,12 @@ from .models import Household, HouseholdImport
 
 
 class UploadForm(StyledForm):
-    file = forms.FileField(label="国家系统导出的农户信息（Excel）",
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls"}))
-    income_year = forms.IntegerField(label="收入年度（留空：取文件标题中的年度）", required=False, min_value=2015,
-                                     max_value=2100)
+    file = forms.FileField(
+        label="国家系统导出的农户信息（Excel）", widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls"})
+    )
+    income_year = forms.IntegerField(
+        label="收入年度（留空：取文件标题中的年度）", required=False, min_value=2015, max_value=2100
+    )
 
 
 def import_upload(request):
@@ -38,13 +40,18 @@ def import_upload(request):
         if not upload.name.lower().endswith((".xlsx", ".xls")):
             form.add_error("file", "请上传国家系统导出的 Excel 文件（.xlsx 或 .xls）")
         else:
-            record = HouseholdImport(token=secrets.token_hex(16), file_name=upload.name[:200], user=request.user,
-                                     region_code=request.user.region.code if request.user.region_id else "",
-                                     income_year=form.cleaned_data["income_year"])
+            record = HouseholdImport(
+                token=secrets.token_hex(16),
+                file_name=upload.name[:200],
+                user=request.user,
+                region_code=request.user.region.code if request.user.region_id else "",
+                income_year=form.cleaned_data["income_year"],
+            )
             # the job is enqueued when this block commits: it finds the record complete
             with transaction.atomic():
-                record.file.save(f"upload{'.xlsx' if upload.name.lower().endswith('.xlsx') else '.xls'}", upload,
-                                 save=True)
+                record.file.save(
+                    f"upload{'.xlsx' if upload.name.lower().endswith('.xlsx') else '.xls'}", upload, save=True
+                )
                 _start(record, "registry.import_preview", "preview_job", f"检查：{record.file_name}")
             return redirect(record)
     recent = HouseholdImport.objects.restrict(request.user, "view").filter(user=request.user)[:10]
@@ -52,25 +59,42 @@ def import_upload(request):
 
 
 def import_detail(request, pk):
-    record = get_object_for(request.user, HouseholdImport.objects.filter(user=request.user) if not
-                            request.user.is_superuser else HouseholdImport.objects.all(), "view", pk=pk)
+    record = get_object_for(
+        request.user,
+        HouseholdImport.objects.filter(user=request.user)
+        if not request.user.is_superuser
+        else HouseholdImport.objects.all(),
+        "view",
+        pk=pk,
+    )
     job = record.commit_job or record.preview_job
     template = "registry/import_detail.html"
     if request.htmx:
         template += "#import-state"
     steps_job = record.steps_job or record.commit_job
     # committed, and the job running the steps after the commit has not finished them: running, or one failed
-    pending = pending_steps(record.steps_done) if record.status == HouseholdImport.COMMITTED and steps_job is not None \
-        and steps_job.status != Job.SUCCEEDED else []
-    return render(request, template, {
-        "title": f"导入农户信息：{record.file_name}", "record": record, "job": job,
-        "preview": record.preview, "result": record.result,
-        "can_create_regions": user_can(request.user, Region, "add"),
-        "steps_job": steps_job, "steps_pending": pending,
-        "steps_failed": bool(pending) and steps_job.status == Job.FAILED,
-        "steps_running": bool(pending) and steps_job.status in (Job.QUEUED, Job.RUNNING),
-        "can_retry": record.user_id == request.user.pk and user_can(request.user, Job, "add"),
-    })
+    pending = (
+        pending_steps(record.steps_done)
+        if record.status == HouseholdImport.COMMITTED and steps_job is not None and steps_job.status != Job.SUCCEEDED
+        else []
+    )
+    return render(
+        request,
+        template,
+        {
+            "title": f"导入农户信息：{record.file_name}",
+            "record": record,
+            "job": job,
+            "preview": record.preview,
+            "result": record.result,
+            "can_create_regions": user_can(request.user, Region, "add"),
+            "steps_job": steps_job,
+            "steps_pending": pending,
+            "steps_failed": bool(pending) and steps_job.status == Job.FAILED,
+            "steps_running": bool(pending) and steps_job.status in (Job.QUEUED, Job.RUNNING),
+            "can_retry": record.user_id == request.user.pk and user_can(request.user, Job, "add"),
+        },
+    )
 
 
 @require_POST
@@ -100,8 +124,12 @@ def import_retry_steps(request, pk):
     """重试后续步骤: the steps job runs only the steps left (the commit job keeps its log and error report)."""
     record = get_object_for(request.user, HouseholdImport.objects.filter(user=request.user), "view", pk=pk)
     last = record.steps_job or record.commit_job
-    if record.status != HouseholdImport.COMMITTED or last is None or last.status != Job.FAILED \
-            or not pending_steps(record.steps_done):
+    if (
+        record.status != HouseholdImport.COMMITTED
+        or last is None
+        or last.status != Job.FAILED
+        or not pending_steps(record.steps_done)
+    ):
         messages.error(request, "该导入没有需要重试的后续步骤")
         return redirect(record)
     with transaction.atomic():
@@ -129,6 +157,10 @@ def export_national(request):
     code = picked_region_code(request) or (request.user.region.code if request.user.region_id else "")
     if not code:
         raise PermissionDenied("请先选择区划")
-    job = start_job(kind="registry.export", user=request.user, params={"region_code": code},
-                    title=f"导出农户信息（{Region.objects.get(code=code).name}）")
+    job = start_job(
+        kind="registry.export",
+        user=request.user,
+        params={"region_code": code},
+        title=f"导出农户信息（{Region.objects.get(code=code).name}）",
+    )
     return redirect(job.get_absolute_url())

@@ -30,8 +30,14 @@ def pending_steps(done: Iterable[str] = ()) -> list:
     return [step for step in registry.entries("post_import_steps") if step.name not in done]
 
 
-def run_post_import_steps(household_ids: list[int], *, user, log: Callable[[str], None], done: Iterable[str] = (),
-                          on_done: Callable[[str], None] | None = None) -> list[str]:
+def run_post_import_steps(
+    household_ids: list[int],
+    *,
+    user,
+    log: Callable[[str], None],
+    done: Iterable[str] = (),
+    on_done: Callable[[str], None] | None = None,
+) -> list[str]:
     """Run the steps not in ``done`` for these households, a few hundred at a time; log each; call ``on_done(name)``
     after each step that finished. Returns the names run. A step that raises stops here with ``JobError`` (its
     message, in Chinese): the steps after it do not run, and a retry starts again at that step."""
@@ -40,7 +46,7 @@ def run_post_import_steps(household_ids: list[int], *, user, log: Callable[[str]
         counts: Counter = Counter()
         try:
             for start in range(0, len(household_ids), STEP_CHUNK):
-                counts.update(step.run(household_ids=household_ids[start:start + STEP_CHUNK], user=user) or {})
+                counts.update(step.run(household_ids=household_ids[start : start + STEP_CHUNK], user=user) or {})
         except JobError as exc:
             raise JobError(f"后续步骤“{step.title}”未完成：{exc}") from exc
         except Exception as exc:
@@ -64,19 +70,38 @@ def _summary(result) -> dict:
         "rows": result.rows,
         "households": result.household_count,
         "has_errors": result.has_errors,
-        "villages": [{"name": v.name, "code": v.code, "households": v.households, "members": v.members}
-                     for v in result.village_list],
+        "villages": [
+            {"name": v.name, "code": v.code, "households": v.households, "members": v.members}
+            for v in result.village_list
+        ],
         "totals": {"households": result.totals.households, "members": result.totals.members},
         "errors": [str(e) for e in result.errors[:ERRORS_SHOWN]],
         "error_count": len(result.errors),
         "error_rows": len(result.report_rows),
         "warnings": [str(w) for w in result.warnings[:ERRORS_SHOWN]],
         "unknown_columns": result.unknown_columns,
-        "missing_members": [{"household_no": m.household_no, "village": m.village, "name": m.name,
-                             "id_number": m.id_number, "relation": m.relation} for m in result.missing_members[:500]],
+        "missing_members": [
+            {
+                "household_no": m.household_no,
+                "village": m.village,
+                "name": m.name,
+                "id_number": m.id_number,
+                "relation": m.relation,
+            }
+            for m in result.missing_members[:500]
+        ],
         "missing_member_count": len(result.missing_members),
-        "missing_regions": [{"level": r.level, "name": r.name, "parent": r.parent, "code": r.code,
-                             "households": r.households, "created": r.created} for r in result.missing_regions],
+        "missing_regions": [
+            {
+                "level": r.level,
+                "name": r.name,
+                "parent": r.parent,
+                "code": r.code,
+                "households": r.households,
+                "created": r.created,
+            }
+            for r in result.missing_regions
+        ],
         "can_create_regions": result.can_create_regions,
     }
 
@@ -98,8 +123,13 @@ def _report(ctx, result, name: str) -> None:
 def import_preview(ctx, *, import_id: int) -> dict:
     upload = HouseholdImport.objects.get(pk=import_id)
     ctx.log(f"检查文件 {upload.file_name}")
-    result = preview_household_import(upload.file.path, user=upload.user, income_year=upload.income_year,
-                                      create_missing_regions=upload.create_regions, progress=_progress(ctx))
+    result = preview_household_import(
+        upload.file.path,
+        user=upload.user,
+        income_year=upload.income_year,
+        create_missing_regions=upload.create_regions,
+        progress=_progress(ctx),
+    )
     upload.preview = _summary(result)
     upload.status = HouseholdImport.FAILED if result.file_error else HouseholdImport.PREVIEWED
     upload.save(update_fields=["preview", "status"])
@@ -116,8 +146,13 @@ def import_commit(ctx, *, import_id: int) -> dict:
     if upload.status == HouseholdImport.COMMITTED:  # the job retried after a failed step: only the steps left run
         return _steps_left(ctx, upload)
     ctx.log(f"导入文件 {upload.file_name}")
-    result = commit_household_import(upload.file.path, user=upload.user, income_year=upload.income_year,
-                                     create_missing_regions=upload.create_regions, progress=_progress(ctx))
+    result = commit_household_import(
+        upload.file.path,
+        user=upload.user,
+        income_year=upload.income_year,
+        create_missing_regions=upload.create_regions,
+        progress=_progress(ctx),
+    )
     upload.result = _summary(result)
     upload.status = HouseholdImport.COMMITTED if result.committed else HouseholdImport.FAILED
     upload.household_ids = sorted(result.household_ids) if result.committed else []

@@ -24,8 +24,13 @@ class Household(ChangeLoggedModel):
     """A household (户), keyed by the national system's 户编号, living in one village."""
 
     household_no = models.CharField("户编号", max_length=30, unique=True)
-    village = models.ForeignKey("regions.Region", verbose_name="行政村", on_delete=models.PROTECT,
-                                related_name="households", limit_choices_to={"level": "village"})
+    village = models.ForeignKey(
+        "regions.Region",
+        verbose_name="行政村",
+        on_delete=models.PROTECT,
+        related_name="households",
+        limit_choices_to={"level": "village"},
+    )
     group_name = models.CharField("村民小组", max_length=50, blank=True)
     address = models.CharField("家庭住址", max_length=200, blank=True)
     phone = models.CharField("户联系电话", max_length=30, blank=True)
@@ -43,8 +48,12 @@ class Household(ChangeLoggedModel):
     education_checked_on = models.DateField("义务教育核查日期", null=True, blank=True)
     insurance_secure = models.BooleanField("全员参加基本医疗保险", null=True, blank=True)
     insurance_checked_on = models.DateField("参保核查日期", null=True, blank=True)
-    national_data = models.JSONField("国家系统监测与帮扶信息", default=dict, blank=True,
-                                     help_text="导入时国家系统导出文件中的监测对象、帮扶措施等列，供监测模块使用")
+    national_data = models.JSONField(
+        "国家系统监测与帮扶信息",
+        default=dict,
+        blank=True,
+        help_text="导入时国家系统导出文件中的监测对象、帮扶措施等列，供监测模块使用",
+    )
 
     scope_code_field = "village__code"
     personal_fields = {"phone": "phone"}
@@ -74,8 +83,9 @@ class Member(ChangeLoggedModel):
     """A member of a household (家庭成员), keyed by 证件号码 within the household."""
 
     # no index of its own: the unique (household, id_number) index serves lookups by household
-    household = models.ForeignKey(Household, verbose_name="所属农户", on_delete=models.PROTECT,
-                                  related_name="members", db_index=False)
+    household = models.ForeignKey(
+        Household, verbose_name="所属农户", on_delete=models.PROTECT, related_name="members", db_index=False
+    )
     name = models.CharField("姓名", max_length=50)
     name_initials = models.CharField("姓名拼音首字母", max_length=20, blank=True, editable=False, db_index=True)
     id_type = models.CharField("证件类型", max_length=20, choices=choices.ID_TYPES, default="居民身份证")
@@ -89,8 +99,7 @@ class Member(ChangeLoggedModel):
     student_status = models.CharField("在校生状况", max_length=12, choices=choices.STUDENT_STATUS, blank=True)
     out_of_school_reason = models.CharField("义务教育阶段未上学原因", max_length=50, blank=True)
     health = models.CharField("健康状况", max_length=50, blank=True, help_text="可多选，用逗号分隔")
-    disability_category = models.CharField("残疾类别", max_length=2, choices=choices.DISABILITY_CATEGORIES,
-                                           blank=True)
+    disability_category = models.CharField("残疾类别", max_length=2, choices=choices.DISABILITY_CATEGORIES, blank=True)
     disability_grade = models.CharField("残疾等级", max_length=2, choices=choices.DISABILITY_GRADES, blank=True)
     labour_skill = models.CharField("劳动技能", max_length=12, choices=choices.LABOUR_SKILLS, blank=True)
     employed = models.BooleanField("是否已务工", null=True, blank=True)
@@ -149,7 +158,7 @@ class Member(ChangeLoggedModel):
 
 def compute_income(*, wage, business, property_, transfer, business_cost, size) -> tuple[Decimal, Decimal]:
     """家庭纯收入 = 工资性 + 生产经营性 + 财产性 + 转移性 − 生产经营性支出; 人均 = 家庭纯收入 ÷ 家庭人口 (DOMAIN §3)."""
-    net = (Decimal(wage) + Decimal(business) + Decimal(property_) + Decimal(transfer) - Decimal(business_cost))
+    net = Decimal(wage) + Decimal(business) + Decimal(property_) + Decimal(transfer) - Decimal(business_cost)
     per_capita = (net / size).quantize(Decimal("0.01")) if size else Decimal("0.00")
     return net.quantize(Decimal("0.01")), per_capita
 
@@ -158,8 +167,9 @@ class IncomeRecord(ChangeLoggedModel):
     """A household's income of one year, with 家庭纯收入 and 人均纯收入 computed by the DOMAIN §3 formula."""
 
     # no index of its own: the unique (household, year) index serves lookups by household
-    household = models.ForeignKey(Household, verbose_name="农户", on_delete=models.PROTECT, related_name="incomes",
-                                  db_index=False)
+    household = models.ForeignKey(
+        Household, verbose_name="农户", on_delete=models.PROTECT, related_name="incomes", db_index=False
+    )
     year = models.PositiveSmallIntegerField("年度")
     wage = models.DecimalField("工资性收入", **MONEY)
     business = models.DecimalField("生产经营性收入", **MONEY)
@@ -191,8 +201,12 @@ class IncomeRecord(ChangeLoggedModel):
 
     def compute(self) -> None:
         self.net_income, self.per_capita = compute_income(
-            wage=self.wage, business=self.business, property_=self.property_income, transfer=self.transfer,
-            business_cost=self.business_cost, size=self.household_size,
+            wage=self.wage,
+            business=self.business,
+            property_=self.property_income,
+            transfer=self.transfer,
+            business_cost=self.business_cost,
+            size=self.household_size,
         )
 
     def save(self, *args, **kwargs):
@@ -209,8 +223,13 @@ class HouseholdImport(models.Model):
 
     PREVIEWING, PREVIEWED, COMMITTING = "previewing", "previewed", "committing"
     COMMITTED, FAILED = "committed", "failed"
-    STATUS_CHOICES = [(PREVIEWING, "检查中"), (PREVIEWED, "待确认"), (COMMITTING, "导入中"), (COMMITTED, "已导入"),
-                      (FAILED, "失败")]
+    STATUS_CHOICES = [
+        (PREVIEWING, "检查中"),
+        (PREVIEWED, "待确认"),
+        (COMMITTING, "导入中"),
+        (COMMITTED, "已导入"),
+        (FAILED, "失败"),
+    ]
 
     token = models.CharField(max_length=32, unique=True, editable=False)
     file = models.FileField("文件", upload_to=import_path)

@@ -124,8 +124,13 @@ COLUMNS: tuple[Column, ...] = (
     _c("是否危房户", "household.housing_problem", "bool", "危房户"),
     _c("是否解决安全饮用水", "household.water_secure", "bool", "是否安全饮水", "饮水安全"),
     _c("是否义务教育阶段适龄儿童少年失学辍学", "household.education_problem", "bool", "是否有失学辍学"),
-    _c("是否有家庭成员未参加城乡居民（职工）基本医疗保险", "household.insurance_problem", "bool",
-       "是否有家庭成员未参加城乡居民(职工)基本医疗保险", "是否有家庭成员未参加基本医疗保险"),
+    _c(
+        "是否有家庭成员未参加城乡居民（职工）基本医疗保险",
+        "household.insurance_problem",
+        "bool",
+        "是否有家庭成员未参加城乡居民(职工)基本医疗保险",
+        "是否有家庭成员未参加基本医疗保险",
+    ),
     # measures: comma-separated sub-items, blank = none
     _c("产业帮扶", "national.measure_industry"),
     _c("就业帮扶", "national.measure_employment"),
@@ -162,46 +167,117 @@ def alias_map() -> dict[str, Column]:
 
 # Columns some exports add that Shoudi neither needs nor keeps as extra data (a row number, the province, the city),
 # and the two columns of Shoudi's own error report, so that a corrected report can be imported again.
-IGNORED_HEADERS = frozenset(normalize_header(h) for h in (
-    "序号", "原行号", "错误原因", "省", "省(区、市)", "省(自治区、直辖市)", "省份", "市", "市(州)", "市(州、盟)",
-    "地市", "地(市、州、盟)",
-))
+IGNORED_HEADERS = frozenset(
+    normalize_header(h)
+    for h in (
+        "序号",
+        "原行号",
+        "错误原因",
+        "省",
+        "省(区、市)",
+        "省(自治区、直辖市)",
+        "省份",
+        "市",
+        "市(州)",
+        "市(州、盟)",
+        "地市",
+        "地(市、州、盟)",
+    )
+)
 
 # --- Values ---------------------------------------------------------------------------------------------------------
 
-BOOL_TRUE = frozenset({"是", "y", "yes", "有", "√", "✓", "✔", "1", "true", "t", "已", "已消除", "已务工", "是的",
-                       "对"})
-BOOL_FALSE = frozenset({"否", "n", "no", "无", "×", "✗", "✘", "0", "false", "f", "未", "未消除", "未务工", "没有",
-                        "不是"})
+BOOL_TRUE = frozenset({"是", "y", "yes", "有", "√", "✓", "✔", "1", "true", "t", "已", "已消除", "已务工", "是的", "对"})
+BOOL_FALSE = frozenset(
+    {"否", "n", "no", "无", "×", "✗", "✘", "0", "false", "f", "未", "未消除", "未务工", "没有", "不是"}
+)
 
 CATEGORIES = ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")
 ELIMINATION_TYPES = ("帮扶消除", "自然消除")
 RISK_TYPES = (
-    "因病", "因残", "因学", "因自然灾害", "因意外事故", "因产业项目失败", "因务工就业不稳", "缺劳动力", "因安全住房",
-    "因安全饮水", "其他",
+    "因病",
+    "因残",
+    "因学",
+    "因自然灾害",
+    "因意外事故",
+    "因产业项目失败",
+    "因务工就业不稳",
+    "缺劳动力",
+    "因安全住房",
+    "因安全饮水",
+    "其他",
 )
 DISASTER_SUBTYPES = ("洪涝", "地质", "旱灾", "生物", "气象", "地震", "其他")
 
 # Written variants → the value Shoudi keeps, per target. Keys are compared after NFKC and with whitespace removed.
 VALUE_ALIASES: dict[str, dict[str, str]] = {
-    "household.household_type": {**choices.HOUSEHOLD_TYPE_ALIASES, "脱贫户（含监测）": "脱贫户", "一般户": "一般农户",
-                                 "普通户": "一般农户", "脱贫": "脱贫户"},
-    "member.labour_skill": {**choices.LABOUR_ALIASES, "丧失劳动": "丧失劳动力", "无劳动": "无劳动力",
-                            "弱劳动力或半劳动": "弱劳动力或半劳动力", "弱劳动力/半劳动力": "弱劳动力或半劳动力"},
-    "member.id_type": {"身份证": "居民身份证", "居民身份证号": "居民身份证", "第二代居民身份证": "居民身份证",
-                       "残疾证": "残疾人证", "中华人民共和国残疾人证": "残疾人证"},
+    "household.household_type": {
+        **choices.HOUSEHOLD_TYPE_ALIASES,
+        "脱贫户（含监测）": "脱贫户",
+        "一般户": "一般农户",
+        "普通户": "一般农户",
+        "脱贫": "脱贫户",
+    },
+    "member.labour_skill": {
+        **choices.LABOUR_ALIASES,
+        "丧失劳动": "丧失劳动力",
+        "无劳动": "无劳动力",
+        "弱劳动力或半劳动": "弱劳动力或半劳动力",
+        "弱劳动力/半劳动力": "弱劳动力或半劳动力",
+    },
+    "member.id_type": {
+        "身份证": "居民身份证",
+        "居民身份证号": "居民身份证",
+        "第二代居民身份证": "居民身份证",
+        "残疾证": "残疾人证",
+        "中华人民共和国残疾人证": "残疾人证",
+    },
     "member.political_status": {"党员": "中共党员", "预备党员": "中共预备党员", "团员": "共青团员"},
-    "member.education": {"文盲": "文盲或半文盲", "半文盲": "文盲或半文盲", "本科": "本科及以上", "研究生": "本科及以上",
-                         "大专及以上": "大专", "中专": "高中", "高中(中专)": "高中", "职高": "高中"},
-    "member.student_status": {"学龄前": "学龄前儿童", "幼儿园": "学前教育", "一年级": "小学", "二年级": "小学",
-                              "三年级": "小学", "四年级": "小学", "五年级": "小学", "六年级": "小学",
-                              "初一": "七年级", "初二": "八年级", "初三": "九年级",
-                              "高一": "普通高中一年级", "高二": "普通高中二年级", "高三": "普通高中三年级",
-                              "研究生": "硕士研究生及以上", "非在校生": "", "不在校": ""},
-    "member.dibao": {"否": "未享受", "无": "未享受", "不享受": "未享受", "未享受低保": "未享受", "低保": "农村低保",
-                     "是": "农村低保"},
-    "member.tekun": {"否": "不享受", "无": "不享受", "未享受": "不享受", "特困": "农村特困", "特困供养": "农村特困",
-                     "是": "农村特困"},
+    "member.education": {
+        "文盲": "文盲或半文盲",
+        "半文盲": "文盲或半文盲",
+        "本科": "本科及以上",
+        "研究生": "本科及以上",
+        "大专及以上": "大专",
+        "中专": "高中",
+        "高中(中专)": "高中",
+        "职高": "高中",
+    },
+    "member.student_status": {
+        "学龄前": "学龄前儿童",
+        "幼儿园": "学前教育",
+        "一年级": "小学",
+        "二年级": "小学",
+        "三年级": "小学",
+        "四年级": "小学",
+        "五年级": "小学",
+        "六年级": "小学",
+        "初一": "七年级",
+        "初二": "八年级",
+        "初三": "九年级",
+        "高一": "普通高中一年级",
+        "高二": "普通高中二年级",
+        "高三": "普通高中三年级",
+        "研究生": "硕士研究生及以上",
+        "非在校生": "",
+        "不在校": "",
+    },
+    "member.dibao": {
+        "否": "未享受",
+        "无": "未享受",
+        "不享受": "未享受",
+        "未享受低保": "未享受",
+        "低保": "农村低保",
+        "是": "农村低保",
+    },
+    "member.tekun": {
+        "否": "不享受",
+        "无": "不享受",
+        "未享受": "不享受",
+        "特困": "农村特困",
+        "特困供养": "农村特困",
+        "是": "农村特困",
+    },
     "member.disability_category": {
         **{label: code for code, label in choices.DISABILITY_CATEGORIES},
         **{label + "残疾": code for code, label in choices.DISABILITY_CATEGORIES},
@@ -214,16 +290,33 @@ VALUE_ALIASES: dict[str, dict[str, str]] = {
         **{code + "级": code for code, _label in choices.DISABILITY_GRADES},
     },
     "member.health": {"慢性病": "长期慢性病", "大病": "患有大病", "重病": "患有大病", "残疾人": "残疾"},
-    "national.category": {"脱贫不稳定": "脱贫不稳定户", "边缘易致贫": "边缘易致贫户", "突发严重困难": "突发严重困难户",
-                          "边缘户": "边缘易致贫户", "边缘易致贫人口": "边缘易致贫户",
-                          "脱贫不稳定人口": "脱贫不稳定户", "突发严重困难人口": "突发严重困难户"},
+    "national.category": {
+        "脱贫不稳定": "脱贫不稳定户",
+        "边缘易致贫": "边缘易致贫户",
+        "突发严重困难": "突发严重困难户",
+        "边缘户": "边缘易致贫户",
+        "边缘易致贫人口": "边缘易致贫户",
+        "脱贫不稳定人口": "脱贫不稳定户",
+        "突发严重困难人口": "突发严重困难户",
+    },
     "national.elimination_type": {"帮扶": "帮扶消除", "自然": "自然消除"},
     # risks: "务工就业不稳" → "因务工就业不稳" is done by adding 因; these are the other spellings seen
-    "national.risk": {"因灾": "因自然灾害", "自然灾害": "因自然灾害", "意外事故": "因意外事故", "灾害": "因自然灾害",
-                      "因意外": "因意外事故", "产业项目失败": "因产业项目失败", "因住房安全": "因安全住房",
-                      "因饮水安全": "因安全饮水", "住房安全": "因安全住房", "饮水安全": "因安全饮水",
-                      "因就业不稳": "因务工就业不稳", "就业不稳": "因务工就业不稳", "因缺劳动力": "缺劳动力",
-                      "因务工就业不稳定": "因务工就业不稳"},
+    "national.risk": {
+        "因灾": "因自然灾害",
+        "自然灾害": "因自然灾害",
+        "意外事故": "因意外事故",
+        "灾害": "因自然灾害",
+        "因意外": "因意外事故",
+        "产业项目失败": "因产业项目失败",
+        "因住房安全": "因安全住房",
+        "因饮水安全": "因安全饮水",
+        "住房安全": "因安全住房",
+        "饮水安全": "因安全饮水",
+        "因就业不稳": "因务工就业不稳",
+        "就业不稳": "因务工就业不稳",
+        "因缺劳动力": "缺劳动力",
+        "因务工就业不稳定": "因务工就业不稳",
+    },
 }
 
 # Allowed values of the national.* choice columns (member and household choices come from the model fields).
@@ -233,7 +326,11 @@ NATIONAL_CHOICES: dict[str, tuple[str, ...]] = {"category": CATEGORIES, "elimina
 
 
 def write_national_xlsx(
-    path, rows: Iterable[Mapping[str, object] | Sequence], *, title: str, details: str = "",
+    path,
+    rows: Iterable[Mapping[str, object] | Sequence],
+    *,
+    title: str,
+    details: str = "",
     headers: Sequence[str] | None = None,
 ) -> int:
     """Write rows in the national layout: title (row 1), export details (row 2), header (row 3), one row per person.

@@ -22,16 +22,27 @@ from .national import write_national_xlsx
 
 __all__ = ["VillageSpec", "generate_rows", "id_number_for", "village_specs", "write_national_xlsx"]
 
-SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾"
-            "肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢龙石")
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢龙石"
+)
 GIVEN_MALE = "伟强军磊洋勇杰涛明超华平刚辉鹏飞斌波建国文志海林峰成亮俊东兵云贵发福全德荣顺"
 GIVEN_FEMALE = "芳娜敏静丽艳娟霞秀英华玲桂兰萍红梅琴燕云琳雪莉凤珍翠花慧巧美春"
 ETHNICITIES = ("汉族",) * 14 + ("苗族",) * 3 + ("布依族",) * 2 + ("侗族", "彝族", "土家族")
 WORK_PLACES = ("县内", "省内县外", "浙江省宁波市", "广东省东莞市", "福建省泉州市", "贵阳市", "江苏省苏州市", "上海市")
 WELFARE_JOBS = ("护林员", "保洁员", "公路养护员", "水管员", "护河员")
 OTHER_ADDRESS_CODES = ("520103", "520111", "522401", "522601", "530102")
-RISKS = ("因病", "因残", "因学", "因自然灾害", "因意外事故", "因产业项目失败", "因务工就业不稳", "缺劳动力",
-         "因安全住房", "其他")
+RISKS = (
+    "因病",
+    "因残",
+    "因学",
+    "因自然灾害",
+    "因意外事故",
+    "因产业项目失败",
+    "因务工就业不稳",
+    "缺劳动力",
+    "因安全住房",
+    "其他",
+)
 MEASURES = {
     "产业帮扶": ("种植业", "养殖业", "种植业,养殖业", "产业奖补"),
     "就业帮扶": ("务工就业补助", "技能培训", "劳务输出", "外出务工交通补贴"),
@@ -42,8 +53,18 @@ MEASURES = {
     "综合保障": ("低保", "残疾人补贴", "特困供养"),
     "住房安全保障": ("危房改造",),
 }
-SCHOOL_BY_AGE = {6: "小学", 7: "小学", 8: "小学", 9: "小学", 10: "小学", 11: "小学", 12: "七年级", 13: "八年级",
-                 14: "九年级", 15: "九年级"}
+SCHOOL_BY_AGE = {
+    6: "小学",
+    7: "小学",
+    8: "小学",
+    9: "小学",
+    10: "小学",
+    11: "小学",
+    12: "七年级",
+    13: "八年级",
+    14: "九年级",
+    15: "九年级",
+}
 
 
 @dataclass(frozen=True)
@@ -138,8 +159,18 @@ class _Generator:
                 people.append(("之子" if child_male else "之女", child_male, child_age))
         return people[:size]
 
-    def person(self, relation: str, male: bool, age: int, surname: str, county_code: str, *, dibao: bool,
-               tekun: bool, lifted: bool) -> dict:
+    def person(
+        self,
+        relation: str,
+        male: bool,
+        age: int,
+        surname: str,
+        county_code: str,
+        *,
+        dibao: bool,
+        tekun: bool,
+        lifted: bool,
+    ) -> dict:
         rng = self.rng
         born = self.birth(age)
         number = self.id_number(county_code, born, male)
@@ -164,10 +195,11 @@ class _Generator:
             student = SCHOOL_BY_AGE[age] if age != 15 or rng.random() < 0.3 else "普通高中一年级"
         elif age <= 18 and rng.random() < 0.7:
             grade_no = "一二三"[min(2, age - 16)]
-            student = (f"普通高中{grade_no}年级" if rng.random() < 0.6 else f"中职{grade_no}年级")
+            student = f"普通高中{grade_no}年级" if rng.random() < 0.6 else f"中职{grade_no}年级"
         elif age <= 22 and rng.random() < 0.3:
-            student = rng.choice(("本科一年级", "本科二年级", "本科三年级", "本科四年级", "高职高专一年级",
-                                  "高职高专二年级"))
+            student = rng.choice(
+                ("本科一年级", "本科二年级", "本科三年级", "本科四年级", "高职高专一年级", "高职高专二年级")
+            )
 
         if student in ("学龄前儿童", "学前教育"):
             education = ""
@@ -176,8 +208,9 @@ class _Generator:
         elif age >= 65:
             education = rng.choice(("文盲或半文盲", "文盲或半文盲", "小学", "小学", "初中"))
         else:
-            education = rng.choices(("文盲或半文盲", "小学", "初中", "高中", "大专", "本科及以上"),
-                                    weights=(3, 20, 45, 20, 8, 4))[0]
+            education = rng.choices(
+                ("文盲或半文盲", "小学", "初中", "高中", "大专", "本科及以上"), weights=(3, 20, 45, 20, 8, 4)
+            )[0]
 
         disabled_severe = category and grade in ("1", "2")
         if age < 16 or student:
@@ -209,8 +242,13 @@ class _Generator:
             "证件号码": number,
             "与户主关系": relation,
             "民族": rng.choice(ETHNICITIES),
-            "政治面貌": ("中共党员" if adult and rng.random() < 0.06 else
-                         "共青团员" if 14 <= age <= 28 and rng.random() < 0.3 else "群众"),
+            "政治面貌": (
+                "中共党员"
+                if adult and rng.random() < 0.06
+                else "共青团员"
+                if 14 <= age <= 28 and rng.random() < 0.3
+                else "群众"
+            ),
             "文化程度": education,
             "在校生状况": student,
             "义务教育阶段未上学原因": "",
@@ -222,7 +260,8 @@ class _Generator:
             "务工所在地": place,
             "务工时间（月）": months,
             "公益性岗位": welfare_job,
-            "家庭成员联系电话": f"1{rng.choice('35789')}{rng.randrange(10**9):09d}" if adult and rng.random() < 0.6
+            "家庭成员联系电话": f"1{rng.choice('35789')}{rng.randrange(10**9):09d}"
+            if adult and rng.random() < 0.6
             else "",
             "是否参加城乡居民基本医疗保险": "是" if insured else "否",
             "是否参加城镇职工基本医疗保险": "否",
@@ -247,24 +286,36 @@ class _Generator:
         tekun = alone_elderly and rng.random() < 0.35
         dibao = not tekun and rng.random() < (0.22 if lifted else 0.05)
         surname = rng.choice(SURNAMES)
-        members = [self.person(rel, male, age, surname, county_code, dibao=dibao, tekun=tekun, lifted=lifted)
-                   for rel, male, age in people]
+        members = [
+            self.person(rel, male, age, surname, county_code, dibao=dibao, tekun=tekun, lifted=lifted)
+            for rel, male, age in people
+        ]
         size = len(members)
 
         monitored = rng.random() < (0.09 if lifted else 0.04)
         low_income = rng.random() < (0.35 if monitored else 0.04)
-        per_capita_target = (rng.uniform(4500, 7999) if low_income
-                             else min(30000.0, max(8000.0, rng.lognormvariate(9.55, 0.35))))
+        per_capita_target = (
+            rng.uniform(4500, 7999) if low_income else min(30000.0, max(8000.0, rng.lognormvariate(9.55, 0.35)))
+        )
         net_target = per_capita_target * size
         transfer = round(net_target * rng.uniform(0.08, 0.3) + (1800 if dibao or tekun else 0))
         property_income = round(net_target * rng.uniform(0, 0.03))
         business = round(net_target * rng.uniform(0.05, 0.3))
         business_cost = round(business * rng.uniform(0.15, 0.45))
         wage = max(0, round(net_target - transfer - property_income - business + business_cost))
-        compliant_medical = (round(rng.uniform(300, 12000)) if any(m["健康状况"] != "健康" for m in members)
-                             and rng.random() < 0.5 else 0)
-        net, per_capita = compute_income(wage=wage, business=business, property_=property_income, transfer=transfer,
-                                         business_cost=business_cost, size=size)
+        compliant_medical = (
+            round(rng.uniform(300, 12000))
+            if any(m["健康状况"] != "健康" for m in members) and rng.random() < 0.5
+            else 0
+        )
+        net, per_capita = compute_income(
+            wage=wage,
+            business=business,
+            property_=property_income,
+            transfer=transfer,
+            business_cost=business_cost,
+            size=size,
+        )
 
         uninsured = any(m["是否参加城乡居民基本医疗保险"] == "否" for m in members)
         dropout = any(6 <= a <= 15 for _r, _m, a in people) and rng.random() < 0.003
@@ -307,8 +358,13 @@ class _Generator:
                 household[f"致贫/返贫风险{i}"] = risk
             if rng.random() < 0.45 and y < self.year:
                 ey, em = self.yearmonth(y + 1, self.year)
-                household.update({"风险是否已消除": "是", "风险消除时间": f"{ey}{em:02d}",
-                                  "风险消除方式": "帮扶消除" if rng.random() < 0.8 else "自然消除"})
+                household.update(
+                    {
+                        "风险是否已消除": "是",
+                        "风险消除时间": f"{ey}{em:02d}",
+                        "风险消除方式": "帮扶消除" if rng.random() < 0.8 else "自然消除",
+                    }
+                )
             else:
                 household["风险是否已消除"] = "否"
         if lifted or monitored:
@@ -324,7 +380,12 @@ class _Generator:
 
 
 def generate_rows(
-    villages: Iterable, *, households: int, seed: int = 0, year: int = 2025, start_no: int = 1,
+    villages: Iterable,
+    *,
+    households: int,
+    seed: int = 0,
+    year: int = 2025,
+    start_no: int = 1,
 ) -> Iterator[dict]:
     """Yield the person rows of ``households`` households spread evenly over ``villages``, village after village.
 

@@ -29,8 +29,16 @@ class HouseholdTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = Household
-        fields = ("household_no", "head_name", "village", "group_name", "household_type", "lifted_year",
-                  "member_count", "phone")
+        fields = (
+            "household_no",
+            "head_name",
+            "village",
+            "group_name",
+            "household_type",
+            "lifted_year",
+            "member_count",
+            "phone",
+        )
 
 
 class MemberTable(BaseTable):
@@ -42,5 +50,16 @@ class MemberTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = Member
-        fields = ("name", "gender", "id_number", "relation", "household", "village", "labour_skill", "health",
-                  "student_status", "status", "phone")
+        fields = (
+            "name",
+            "gender",
+            "id_number",
+            "relation",
+            "household",
+            "village",
+            "labour_skill",
+            "health",
+            "student_status",
+            "status",
+            "phone",
+        )

@@ -29,7 +29,9 @@ def _check(first17: str) -> str:
 def make_household(village, *, household_no: str | None = None, head: str = "张三", **fields) -> Household:
     household = Household.objects.create(
         household_no=household_no or f"{village.code}{next(_seq):06d}",
-        village=village, household_type=fields.pop("household_type", "一般农户"), **fields,
+        village=village,
+        household_type=fields.pop("household_type", "一般农户"),
+        **fields,
     )
     if head:
         make_member(household, name=head, relation="户主")
@@ -38,12 +40,16 @@ def make_household(village, *, household_no: str | None = None, head: str = "张
 
 def make_member(household, *, name="李四", relation="之子", birth="19800101", male=True, **fields) -> Member:
     return Member.objects.create(
-        household=household, name=name, relation=relation,
-        id_number=fields.pop("id_number", None) or make_id_number(birth, male=male), **fields,
+        household=household,
+        name=name,
+        relation=relation,
+        id_number=fields.pop("id_number", None) or make_id_number(birth, male=male),
+        **fields,
     )
 
 
 def make_income(household, year=2025, *, size=None, **amounts) -> IncomeRecord:
     values = {k: Decimal(str(v)) for k, v in amounts.items()}
-    return IncomeRecord.objects.create(household=household, year=year,
-                                       household_size=size or household.members.count(), **values)
+    return IncomeRecord.objects.create(
+        household=household, year=year, household_size=size or household.members.count(), **values
+    )

@@ -17,9 +17,7 @@ HEAD_NAME = Subquery(Member.objects.filter(household=OuterRef("pk"), relation="�
 
 
 class HouseholdListView(ObjectListView):
-    queryset = Household.objects.select_related("village").annotate(
-        head_name=HEAD_NAME, member_count=Count("members")
-    )
+    queryset = Household.objects.select_related("village").annotate(head_name=HEAD_NAME, member_count=Count("members"))
     filterset_class = HouseholdFilterSet
     table_class = HouseholdTable
     title = "农户"
@@ -35,8 +33,12 @@ class HouseholdDetailView(ObjectDetailView):
     template_name = "registry/household_detail.html"
 
     def get(self, request, pk):
-        household = get_object_for(request.user, self.queryset.prefetch_related(
-            Prefetch("members", queryset=Member.objects.order_by("id")), "incomes"), "view", pk=pk)
+        household = get_object_for(
+            request.user,
+            self.queryset.prefetch_related(Prefetch("members", queryset=Member.objects.order_by("id")), "incomes"),
+            "view",
+            pk=pk,
+        )
         context = {
             "object": household,
             "title": str(household),

@@ -12,21 +12,44 @@ from shoudi.core.registry import registry
 
 def connect() -> None:
     full = ("view", "add", "change", "delete", "export", "unmask", "import")
-    for label, title in (("registry.household", "农户"), ("registry.member", "家庭成员"),
-                         ("registry.incomerecord", "收入记录")):
-        registry.add("permissions", ModelPermissions(label, title, {
-            COUNTY_ADMIN: full,
-            TOWNSHIP_REVIEWER: ("view", "add", "change", "export", "unmask", "import"),
-            VILLAGE_OFFICER: ("view", "add", "change", "export", "unmask", "import"),
-            DEPARTMENT: ("view", "export"),
-            CADRE: ("view", "unmask"),
-            INSPECTOR: ("view",),
-        }), key=label)
-    registry.add("permissions", ModelPermissions("registry.householdimport", "农户信息导入", {
-        COUNTY_ADMIN: ("view",), TOWNSHIP_REVIEWER: ("view",), VILLAGE_OFFICER: ("view",),
-    }), key="registry.householdimport")
+    for label, title in (
+        ("registry.household", "农户"),
+        ("registry.member", "家庭成员"),
+        ("registry.incomerecord", "收入记录"),
+    ):
+        registry.add(
+            "permissions",
+            ModelPermissions(
+                label,
+                title,
+                {
+                    COUNTY_ADMIN: full,
+                    TOWNSHIP_REVIEWER: ("view", "add", "change", "export", "unmask", "import"),
+                    VILLAGE_OFFICER: ("view", "add", "change", "export", "unmask", "import"),
+                    DEPARTMENT: ("view", "export"),
+                    CADRE: ("view", "unmask"),
+                    INSPECTOR: ("view",),
+                },
+            ),
+            key=label,
+        )
+    registry.add(
+        "permissions",
+        ModelPermissions(
+            "registry.householdimport",
+            "农户信息导入",
+            {
+                COUNTY_ADMIN: ("view",),
+                TOWNSHIP_REVIEWER: ("view",),
+                VILLAGE_OFFICER: ("view",),
+            },
+        ),
+        key="registry.householdimport",
+    )
 
-    registry.add("menu_items", MenuItem("基础数据", "农户", "registry:household_list", model="registry.Household",
-                                        order=100))
-    registry.add("menu_items", MenuItem("基础数据", "家庭成员", "registry:member_list", model="registry.Member",
-                                        order=110))
+    registry.add(
+        "menu_items", MenuItem("基础数据", "农户", "registry:household_list", model="registry.Household", order=100)
+    )
+    registry.add(
+        "menu_items", MenuItem("基础数据", "家庭成员", "registry:member_list", model="registry.Member", order=110)
+    )

@@ -120,7 +120,7 @@ class JobContext:
         for part in str(line).splitlines() or [""]:
             self._lines.append(f"[{stamp}] {part}")
         if len(self._lines) > MAX_LOG_LINES:
-            self._lines = ["……（较早的日志已省略）", *self._lines[-(MAX_LOG_LINES - 1):]]
+            self._lines = ["……（较早的日志已省略）", *self._lines[-(MAX_LOG_LINES - 1) :]]
         logger.info("job %s: %s", self.job.pk, line)
         self._dirty.add("log")
         self._maybe_write()
@@ -156,8 +156,11 @@ class JobContext:
 
     def _fields(self) -> dict:
         values = {
-            "done": self.done, "total": self.total, "log": self.log_text,
-            "result_file": self.job.result_file, "result_name": self.job.result_name,
+            "done": self.done,
+            "total": self.total,
+            "log": self.log_text,
+            "result_file": self.job.result_file,
+            "result_name": self.job.result_name,
         }
         return {name: values[name] for name in self._dirty}
 
@@ -223,8 +226,13 @@ def execute_job(job_id: int, *, task_id: str = "") -> None:
     """
     now = timezone.now()
     claim = {
-        "status": Job.RUNNING, "started_at": now, "heartbeat_at": now, "finished_at": None,
-        "worker_host": worker_host(), "worker_pid": os.getpid(), "attempts": F("attempts") + 1,
+        "status": Job.RUNNING,
+        "started_at": now,
+        "heartbeat_at": now,
+        "finished_at": None,
+        "worker_host": worker_host(),
+        "worker_pid": os.getpid(),
+        "attempts": F("attempts") + 1,
     }
     if task_id:
         claim["task_id"] = str(task_id)[:64]
@@ -252,9 +260,14 @@ def _claim_and_run(job_id: int, claim: dict) -> None:
                 if isinstance(returned, dict):
                     ctx.result.update(returned)
                 ctx.write(
-                    status=Job.SUCCEEDED, finished_at=timezone.now(), result=ctx.result or None, log=ctx.log_text,
-                    done=ctx.done, total=ctx.total if ctx.total is not None else ctx.done,
-                    result_file=job.result_file, result_name=job.result_name,
+                    status=Job.SUCCEEDED,
+                    finished_at=timezone.now(),
+                    result=ctx.result or None,
+                    log=ctx.log_text,
+                    done=ctx.done,
+                    total=ctx.total if ctx.total is not None else ctx.done,
+                    result_file=job.result_file,
+                    result_name=job.result_name,
                 )
             except JobAbandoned:
                 logger.warning("job %s was declared dead or retried while this run went on; stopped", job_id)
@@ -264,9 +277,16 @@ def _claim_and_run(job_id: int, claim: dict) -> None:
                 ctx.log(f"失败：{message}")
                 ctx._lines.extend("".join(traceback.format_exception(exc)).rstrip().splitlines())
                 _record_failure(
-                    ctx, status=Job.FAILED, finished_at=timezone.now(), error=message, result=ctx.result or None,
-                    log=ctx.log_text, done=ctx.done, total=ctx.total,
-                    result_file=job.result_file, result_name=job.result_name,
+                    ctx,
+                    status=Job.FAILED,
+                    finished_at=timezone.now(),
+                    error=message,
+                    result=ctx.result or None,
+                    log=ctx.log_text,
+                    done=ctx.done,
+                    total=ctx.total,
+                    result_file=job.result_file,
+                    result_name=job.result_name,
                 )
                 raise
     finally:

@@ -177,16 +177,18 @@ def _mark_failed(job_id: int, *, from_status: str, message: str, attempts: int |
     rows = Job.objects.filter(pk=job_id, status=from_status)
     if attempts is not None:
         rows = rows.filter(attempts=attempts)  # the very run we judged dead, not a newer one
-    return bool(rows.update(
-        status=Job.FAILED,
-        error=message,
-        finished_at=now,
-        log=Case(
-            When(log="", then=Value(line)),
-            default=Concat(F("log"), Value("\n" + line), output_field=models.TextField()),
-            output_field=models.TextField(),
-        ),
-    ))
+    return bool(
+        rows.update(
+            status=Job.FAILED,
+            error=message,
+            finished_at=now,
+            log=Case(
+                When(log="", then=Value(line)),
+                default=Concat(F("log"), Value("\n" + line), output_field=models.TextField()),
+                output_field=models.TextField(),
+            ),
+        )
+    )
 
 
 def _fail_task_result(task_id: str, message: str, now) -> None:

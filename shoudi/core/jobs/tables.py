@@ -26,8 +26,9 @@ class JobTable(BaseTable):
         fields = ("title", "status", "progress", "user", "created_at", "finished_at", "error")
 
     def render_status(self, record):
-        return format_html('<span class="badge {}">{}</span>', STATUS_BADGES[record.status],
-                           record.get_status_display())
+        return format_html(
+            '<span class="badge {}">{}</span>', STATUS_BADGES[record.status], record.get_status_display()
+        )
 
     def value_status(self, record):
         return record.get_status_display()

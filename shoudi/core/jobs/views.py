@@ -103,7 +103,11 @@ def job_download(request, pk):
     if path is None:
         raise Http404("此任务没有可下载的结果文件")
     log_access(
-        user=request.user, action=AccessLog.DOWNLOAD, obj=job, region_code=job.region_code, request=request,
+        user=request.user,
+        action=AccessLog.DOWNLOAD,
+        obj=job,
+        region_code=job.region_code,
+        request=request,
         detail=f"下载后台任务结果：{job.result_name or path.name}",
     )
     return FileResponse(path.open("rb"), as_attachment=True, filename=job.result_name or path.name)

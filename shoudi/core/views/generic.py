@@ -110,7 +110,10 @@ class ObjectListView(View):
         )
         if getattr(model, "personal_fields", ()):
             log_access(
-                user=request.user, action=AccessLog.EXPORT, request=request, record_count=len(rows),
+                user=request.user,
+                action=AccessLog.EXPORT,
+                request=request,
+                record_count=len(rows),
                 detail=f"导出{title}（{request.GET.urlencode()}）",
             )
         response = HttpResponse(
@@ -195,12 +198,17 @@ class ObjectEditView(View):
     def render(self, request, form, instance, status=200):
         model = self.queryset.model
         verb = "修改" if instance.pk else "新增"
-        return render(request, self.template_name, {
-            "form": form,
-            "object": instance,
-            "title": f"{verb}{model._meta.verbose_name}" + (f"：{instance}" if instance.pk else ""),
-            "cancel_url": instance.get_absolute_url() if instance.pk else self.list_url(),
-        }, status=status)
+        return render(
+            request,
+            self.template_name,
+            {
+                "form": form,
+                "object": instance,
+                "title": f"{verb}{model._meta.verbose_name}" + (f"：{instance}" if instance.pk else ""),
+                "cancel_url": instance.get_absolute_url() if instance.pk else self.list_url(),
+            },
+            status=status,
+        )
 
     def list_url(self) -> str:
         meta = self.queryset.model._meta

@@ -41,6 +41,7 @@ __all__ = ["DEFINITIONS"]
 
 # --- 1. 监测对象台账 --------------------
 
+
 def _risks(row, ctx):
     return "、".join(row["risk_types"] or ()) or None
 
@@ -60,7 +61,10 @@ MONITORING_LEDGER = LedgerDefinition(
     model=MonitoringCase,
     unit="户",
     columns=(
-        seq(), *place(), *household_columns(), *head_columns(),
+        seq(),
+        *place(),
+        *household_columns(),
+        *head_columns(),
         Column("category", "监测对象类别", "category", width=14),
         Column("risks", "致贫/返贫风险", _risks, fields=("risk_types",), width=18),
         Column("source", "发现方式", "source", width=12),
@@ -69,15 +73,14 @@ MONITORING_LEDGER = LedgerDefinition(
         Column("publicity_end", "公示结束", "publicity_end", kind="date"),
         Column("identified_on", "识别监测时间", "identified_on", kind="date"),
         Column("step", "当前环节", _step, fields=("chain", "step"), width=14),
-        Column("eliminated", "风险是否已消除", lambda row, ctx: row["step"] == mc.ELIMINATED, kind="bool",
-               fields=("step",)),
+        Column(
+            "eliminated", "风险是否已消除", lambda row, ctx: row["step"] == mc.ELIMINATED, kind="bool", fields=("step",)
+        ),
         Column("elimination_type", "风险消除方式", "elimination_type", width=10),
         Column("eliminated_on", "风险消除时间", "eliminated_on", kind="date"),
         *cadre_columns(),
-        Column("measures", "帮扶措施", value_of("measures"),
-               lookups=("measures",), width=40),
-        Column("last_visit", "最近走访日期", value_of("visit"), kind="date", lookups=("visit",),
-               default=False),
+        Column("measures", "帮扶措施", value_of("measures"), lookups=("measures",), width=40),
+        Column("last_visit", "最近走访日期", value_of("visit"), kind="date", lookups=("visit",), default=False),
     ),
     filters=(
         Filter("identified", "仅已纳入监测（含已消除）", lambda ctx, v: Q(identified_on__isnull=False), default=True),
@@ -99,7 +102,8 @@ LIFTED_LEDGER = LedgerDefinition(
     model=Member,
     unit="人",
     columns=(
-        seq(), *place(),
+        seq(),
+        *place(),
         Column("household_no", "户编号", "household__household_no", kind="code"),
         Column("lifted_year", "脱贫年度", "household__lifted_year", kind="int", width=7),
         Column("size", "家庭人口数", "household__size", kind="int", width=7),
@@ -139,7 +143,11 @@ PAIRING_LEDGER = LedgerDefinition(
     model=Pairing,
     unit="户",
     columns=(
-        seq(), *place(group=False), *household_columns(), *head_columns(id_number=False), case_column(),
+        seq(),
+        *place(group=False),
+        *household_columns(),
+        *head_columns(id_number=False),
+        case_column(),
         Column("cadre_name", "帮扶干部", "cadre__name", width=9),
         Column("cadre_unit", "单位", "cadre__unit", width=18),
         Column("cadre_position", "职务", "cadre__position", width=10),
@@ -158,17 +166,23 @@ PAIRING_LEDGER = LedgerDefinition(
 )
 
 
-
 MEASURES_LEDGER = LedgerDefinition(
     code="measures",
     title="帮扶措施台账",
     description="每户的帮扶措施：类别、项目、内容、金额、责任部门、计划和落实日期、状态",
     model=Measure,
     unit="条",
-    columns=(seq(), *place(group=False), *household_columns(phone=False, size=False),
-             *head_columns(id_number=False), case_column(), *measure_columns()),
+    columns=(
+        seq(),
+        *place(group=False),
+        *household_columns(phone=False, size=False),
+        *head_columns(id_number=False),
+        case_column(),
+        *measure_columns(),
+    ),
     filters=(
-        not_ended(), measure_status_filter(),
+        not_ended(),
+        measure_status_filter(),
         Filter("category", "措施类别", lambda ctx, v: Q(category=v), choices=tuple(ac.CATEGORY_CHOICES)),
         household_type_filter(),
     ),
@@ -178,6 +192,7 @@ MEASURES_LEDGER = LedgerDefinition(
 
 
 # --- 5. 走访台账 --------------------
+
 
 def _in_year(ctx, value):
     year = ctx.params["year"]
@@ -191,7 +206,10 @@ VISITS_LEDGER = LedgerDefinition(
     model=Visit,
     unit="次",
     columns=(
-        seq(), *place(group=False), *household_columns(phone=False, size=False), *head_columns(id_number=False),
+        seq(),
+        *place(group=False),
+        *household_columns(phone=False, size=False),
+        *head_columns(id_number=False),
         case_column(),
         Column("visited_on", "走访日期", "visited_on", kind="date"),
         Column("kind", "方式", "kind", width=6),

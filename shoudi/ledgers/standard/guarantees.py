@@ -1,5 +1,4 @@
-"""The standard ledgers of the guarantees (items 6–10): 控辍保学, 参保, 住房安全, 饮水安全, 兜底保障.
-"""
+"""The standard ledgers of the guarantees (items 6–10): 控辍保学, 参保, 住房安全, 饮水安全, 兜底保障."""
 
 from __future__ import annotations
 
@@ -41,10 +40,15 @@ __all__ = ["DEFINITIONS"]
 
 # --- 6. 控辍保学台账 --------------------
 
+
 def _school_age_not_in_school(ctx):
     day = ctx.params["reference"]
-    return Q(status="正常", birth_date__lte=years_before(day, 6), birth_date__gt=years_before(day, 17),
-             student_status__in=NOT_IN_SCHOOL)
+    return Q(
+        status="正常",
+        birth_date__lte=years_before(day, 6),
+        birth_date__gt=years_before(day, 17),
+        student_status__in=NOT_IN_SCHOOL,
+    )
 
 
 DROPOUT_LEDGER = LedgerDefinition(
@@ -54,7 +58,10 @@ DROPOUT_LEDGER = LedgerDefinition(
     model=Member,
     unit="人",
     columns=(
-        seq(), *place(), *household_columns(), *head_columns(id_number=False),
+        seq(),
+        *place(),
+        *household_columns(),
+        *head_columns(id_number=False),
         *person_columns(),
         Column("birth_date", "出生日期", "birth_date", kind="date"),
         Column("age", "年龄（周岁）", age, kind="int", fields=("birth_date",), width=7),
@@ -86,7 +93,10 @@ INSURANCE_LEDGER = LedgerDefinition(
     model=Member,
     unit="人",
     columns=(
-        seq(), *place(), *household_columns(), case_column(),
+        seq(),
+        *place(),
+        *household_columns(),
+        case_column(),
         *person_columns(),
         Column("age", "年龄（周岁）", age, kind="int", fields=("birth_date",), width=7),
         Column("resident_medical", "城乡居民基本医疗保险", "resident_medical", kind="bool", width=11),
@@ -108,6 +118,7 @@ INSURANCE_LEDGER = LedgerDefinition(
 
 # --- 8./9. 住房安全台账、饮水安全台账 --------------------
 
+
 def _open_problem(kind: str):
     def q(ctx, value):
         return Exists(GuaranteeProblem.objects.filter(household=OuterRef("pk"), kind=kind, resolved_on__isnull=True))
@@ -115,8 +126,9 @@ def _open_problem(kind: str):
     return q
 
 
-def guarantee_ledger(*, code: str, title: str, what: str, secure: str, checked: str, problem: str,
-                     measure: str) -> LedgerDefinition:
+def guarantee_ledger(
+    *, code: str, title: str, what: str, secure: str, checked: str, problem: str, measure: str
+) -> LedgerDefinition:
     return LedgerDefinition(
         code=code,
         title=title,
@@ -124,34 +136,55 @@ def guarantee_ledger(*, code: str, title: str, what: str, secure: str, checked: 
         model=Household,
         unit="户",
         columns=(
-            seq(), *place(""), *household_columns(""), *head_columns(), case_column(),
+            seq(),
+            *place(""),
+            *household_columns(""),
+            *head_columns(),
+            case_column(),
             Column(secure, f"{what}（核查结论）", secure, kind="bool", width=10),
             Column(checked, "核查日期", checked, kind="date"),
-            Column("problems", f"未解决的{what}问题", value_of("problems"), lookups=("problems",),
-                   width=30),
-            Column("measures", f"{measure}措施", value_of("measures"), lookups=("measures",),
-                   width=24),
+            Column("problems", f"未解决的{what}问题", value_of("problems"), lookups=("problems",), width=30),
+            Column("measures", f"{measure}措施", value_of("measures"), lookups=("measures",), width=24),
             *cadre_columns(details=False),
         ),
         filters=(
-            Filter("unsafe", f"{what}核查结论为不安全", lambda ctx, v: Q(**{secure: False}), default=True,
-                   group="which"),
+            Filter(
+                "unsafe", f"{what}核查结论为不安全", lambda ctx, v: Q(**{secure: False}), default=True, group="which"
+            ),
             Filter("problem", f"有未解决的{what}问题", _open_problem(problem), default=True, group="which"),
             Filter("unchecked", f"尚未核查{what}", lambda ctx, v: Q(**{f"{secure}__isnull": True}), group="which"),
             household_type_filter(""),
         ),
         order_by=("village__code", "household_no"),
         household="",
-        lookups={"head": HEAD, "case": CASE, "cadre": CADRE,
-                 "problems": Lookup("assistance.guaranteeproblem", problems_of(problem)),
-                 "measures": Lookup("assistance.measure", measures_of(measure))},
+        lookups={
+            "head": HEAD,
+            "case": CASE,
+            "cadre": CADRE,
+            "problems": Lookup("assistance.guaranteeproblem", problems_of(problem)),
+            "measures": Lookup("assistance.measure", measures_of(measure)),
+        },
     )
 
 
-HOUSING_LEDGER = guarantee_ledger(code="housing", title="住房安全台账", what="住房安全", secure="housing_secure",
-                          checked="housing_checked_on", problem=ac.CHECKLIST["housing_ok"], measure="住房安全保障")
-WATER_LEDGER = guarantee_ledger(code="water", title="饮水安全台账", what="饮水安全", secure="water_secure",
-                          checked="water_checked_on", problem=ac.CHECKLIST["water_ok"], measure="饮水安全保障")
+HOUSING_LEDGER = guarantee_ledger(
+    code="housing",
+    title="住房安全台账",
+    what="住房安全",
+    secure="housing_secure",
+    checked="housing_checked_on",
+    problem=ac.CHECKLIST["housing_ok"],
+    measure="住房安全保障",
+)
+WATER_LEDGER = guarantee_ledger(
+    code="water",
+    title="饮水安全台账",
+    what="饮水安全",
+    secure="water_secure",
+    checked="water_checked_on",
+    problem=ac.CHECKLIST["water_ok"],
+    measure="饮水安全保障",
+)
 
 
 # --- 10. 兜底保障台账 --------------------
@@ -163,7 +196,10 @@ WELFARE_LEDGER = LedgerDefinition(
     model=Member,
     unit="人",
     columns=(
-        seq(), *place(), *household_columns(), case_column(),
+        seq(),
+        *place(),
+        *household_columns(),
+        case_column(),
         *person_columns(),
         Column("age", "年龄（周岁）", age, kind="int", fields=("birth_date",), width=7),
         Column("dibao", "享受低保政策情况", "dibao", width=10),
@@ -172,18 +208,29 @@ WELFARE_LEDGER = LedgerDefinition(
         Column("disability_grade", "残疾等级", disability_grade, fields=("disability_grade",), width=8),
         Column("health", "健康状况", "health", width=12),
         Column("labour_skill", "劳动技能", "labour_skill", width=12),
-        Column("no_labour_guarantee", "整户无劳动能力兜底保障户", "household__no_labour_guarantee", kind="bool",
-               width=12),
+        Column(
+            "no_labour_guarantee", "整户无劳动能力兜底保障户", "household__no_labour_guarantee", kind="bool", width=12
+        ),
         Column("measures", "综合保障措施", value_of("measures"), lookups=("measures",), width=24),
     ),
     filters=(
         in_register(),
         Filter("dibao", "享受低保", lambda ctx, v: Q(dibao__in=DIBAO), default=True, group="kind"),
         Filter("tekun", "享受特困供养", lambda ctx, v: Q(tekun__in=TEKUN), default=True, group="kind"),
-        Filter("disabled", "残疾人", lambda ctx, v: ~Q(disability_category="") | Q(health__contains="残疾"),
-               default=True, group="kind"),
-        Filter("no_labour", "整户无劳动能力兜底保障户", lambda ctx, v: Q(household__no_labour_guarantee=True),
-               default=True, group="kind"),
+        Filter(
+            "disabled",
+            "残疾人",
+            lambda ctx, v: ~Q(disability_category="") | Q(health__contains="残疾"),
+            default=True,
+            group="kind",
+        ),
+        Filter(
+            "no_labour",
+            "整户无劳动能力兜底保障户",
+            lambda ctx, v: Q(household__no_labour_guarantee=True),
+            default=True,
+            group="kind",
+        ),
         household_type_filter(),
     ),
     order_by=("household__village__code", "household__household_no", "id"),

@@ -26,6 +26,7 @@ __all__ = ["DEFINITIONS"]
 
 # --- 15. 收入核算台账 --------------------
 
+
 def _latest_income_year(ctx) -> int:
     qs = IncomeRecord.objects.all()
     if ctx.region is not None:
@@ -40,8 +41,9 @@ def _lines(ctx) -> dict:
 
 def _floors(ctx) -> dict:
     year = ctx.params["year"]
-    return ctx.memo(f"floors-{year}", lambda: {code: settings_for(code, year).low_income_floor
-                                               for code in ctx.counties()})
+    return ctx.memo(
+        f"floors-{year}", lambda: {code: settings_for(code, year).low_income_floor for code in ctx.counties()}
+    )
 
 
 def _per_county(values: dict) -> Q:
@@ -94,8 +96,13 @@ def _income_note(ctx) -> str:
     return f"{line_text}；{floor_text}"
 
 
-MONEY_FIELDS = (("wage", "工资性收入"), ("business", "生产经营性收入"), ("property_income", "财产性收入"),
-                ("transfer", "转移性收入"), ("business_cost", "生产经营性支出"))
+MONEY_FIELDS = (
+    ("wage", "工资性收入"),
+    ("business", "生产经营性收入"),
+    ("property_income", "财产性收入"),
+    ("transfer", "转移性收入"),
+    ("business_cost", "生产经营性支出"),
+)
 
 INCOME_LEDGER = LedgerDefinition(
     code="income",
@@ -104,7 +111,10 @@ INCOME_LEDGER = LedgerDefinition(
     model=IncomeRecord,
     unit="户",
     columns=(
-        seq(), *place(group=False), *household_columns(phone=False, size=False), *head_columns(id_number=False),
+        seq(),
+        *place(group=False),
+        *household_columns(phone=False, size=False),
+        *head_columns(id_number=False),
         case_column(),
         Column("household_size", "计算人口数", "household_size", kind="int", width=7),
         *(Column(key, label, key, kind="money", default=key != "business_cost") for key, label in MONEY_FIELDS),
@@ -114,20 +124,35 @@ INCOME_LEDGER = LedgerDefinition(
         Column("change", "比上年增减", _change, kind="money", fields=("per_capita", "prev_per_capita")),
         Column("line", "监测线", _line_of, kind="money", fields=("household__village__code",)),
         Column("compliant_medical", "合规自付支出", "compliant_medical", kind="money", default=False),
-        Column("warnings", "预警情形", _warnings, width=24,
-               fields=("household__village__code", "per_capita", "prev_per_capita")),
+        Column(
+            "warnings",
+            "预警情形",
+            _warnings,
+            width=24,
+            fields=("household__village__code", "per_capita", "prev_per_capita"),
+        ),
     ),
     params=(Param("year", "收入年度", "year", _latest_income_year),),
     annotate=_previous_per_capita,
     base=lambda ctx: Q(year=ctx.params["year"]),
     filters=(
-        Filter("below_line", "人均纯收入低于监测线", lambda ctx, v: _per_county(_lines(ctx)), default=True,
-               group="rule"),
-        Filter("below_floor", "人均纯收入低于 1 万元（低收入预警线）", lambda ctx, v: _per_county(_floors(ctx)),
-               default=True, group="rule"),
-        Filter("dropped", "人均纯收入比上年下降", lambda ctx, v: Q(prev_per_capita__isnull=False,
-                                                                     per_capita__lt=F("prev_per_capita")),
-               default=True, group="rule"),
+        Filter(
+            "below_line", "人均纯收入低于监测线", lambda ctx, v: _per_county(_lines(ctx)), default=True, group="rule"
+        ),
+        Filter(
+            "below_floor",
+            "人均纯收入低于 1 万元（低收入预警线）",
+            lambda ctx, v: _per_county(_floors(ctx)),
+            default=True,
+            group="rule",
+        ),
+        Filter(
+            "dropped",
+            "人均纯收入比上年下降",
+            lambda ctx, v: Q(prev_per_capita__isnull=False, per_capita__lt=F("prev_per_capita")),
+            default=True,
+            group="rule",
+        ),
         household_type_filter(),
     ),
     order_by=("household__village__code", "household__household_no"),

@@ -22,11 +22,39 @@ from shoudi.registry.models import Member
 from ..definitions import SEQ, Column, Filter, LedgerContext, Lookup, Param
 
 __all__ = [
-    "CADRE", "CASE", "DIBAO", "HEAD", "LAST_VISIT", "MEASURES", "NOTHING", "NOT_IN_SCHOOL", "TEKUN", "VOCATIONAL",
-    "age", "cadre_columns", "case_column", "disability", "disability_grade", "employed_counts", "head_columns",
-    "household_columns", "household_type_filter", "in_register", "measure_columns", "measure_status_filter",
-    "measures_of", "monitored_filter", "not_ended", "part", "person_columns", "place", "problems_of",
-    "reference_date", "seq", "value_of", "vocational_students",
+    "CADRE",
+    "CASE",
+    "DIBAO",
+    "HEAD",
+    "LAST_VISIT",
+    "MEASURES",
+    "NOTHING",
+    "NOT_IN_SCHOOL",
+    "TEKUN",
+    "VOCATIONAL",
+    "age",
+    "cadre_columns",
+    "case_column",
+    "disability",
+    "disability_grade",
+    "employed_counts",
+    "head_columns",
+    "household_columns",
+    "household_type_filter",
+    "in_register",
+    "measure_columns",
+    "measure_status_filter",
+    "measures_of",
+    "monitored_filter",
+    "not_ended",
+    "part",
+    "person_columns",
+    "place",
+    "problems_of",
+    "reference_date",
+    "seq",
+    "value_of",
+    "vocational_students",
 ]
 
 H = "household__"
@@ -40,6 +68,7 @@ NOTHING = Q(pk__in=[])
 
 # --- lookups: one query each over the ledger's households --------------------
 
+
 def _heads(ctx: LedgerContext, ids) -> dict:
     """户主 of each household: (name, ID number); a head still registered wins over one who died or moved out."""
     heads = {}
@@ -52,16 +81,23 @@ def _heads(ctx: LedgerContext, ids) -> dict:
 
 def _cases(ctx: LedgerContext, ids) -> dict:
     """The latest identified case of each household: (category, risk eliminated?)."""
-    rows = (MonitoringCase.objects.filter(household_id__in=ids, identified_on__isnull=False)
-            .order_by("household_id", "identified_on", "id").values_list("household_id", "category", "step"))
+    rows = (
+        MonitoringCase.objects.filter(household_id__in=ids, identified_on__isnull=False)
+        .order_by("household_id", "identified_on", "id")
+        .values_list("household_id", "category", "step")
+    )
     return {hid: (category, step == mc.ELIMINATED) for hid, category, step in rows}
 
 
 def _cadres(ctx: LedgerContext, ids) -> dict:
     """The current 帮扶干部 of each household: (name, unit, position, phone)."""
     rows = Pairing.objects.filter(household_id__in=ids, end_date__isnull=True).order_by("household_id", "id")
-    return {hid: rest for hid, *rest in rows.values_list("household_id", "cadre__name", "cadre__unit",
-                                                          "cadre__position", "cadre__phone")}
+    return {
+        hid: rest
+        for hid, *rest in rows.values_list(
+            "household_id", "cadre__name", "cadre__unit", "cadre__position", "cadre__phone"
+        )
+    }
 
 
 def measures_of(category: str | None = None):
@@ -73,7 +109,8 @@ def measures_of(category: str | None = None):
             qs = qs.filter(category=category)
         found: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         for hid, cat, item, status in qs.order_by("household_id", "id").values_list(
-                "household_id", "category", "sub_item", "status"):
+            "household_id", "category", "sub_item", "status"
+        ):
             text = f"{item}（{status}）" if category else item
             if text not in found[hid][cat]:
                 found[hid][cat].append(text)
@@ -96,7 +133,8 @@ def problems_of(kind: str):
         found: dict[int, list[str]] = defaultdict(list)
         rows = GuaranteeProblem.objects.filter(household_id__in=ids, kind=kind, resolved_on__isnull=True)
         for hid, description, opened_on in rows.order_by("household_id", "opened_on", "id").values_list(
-                "household_id", "description", "opened_on"):
+            "household_id", "description", "opened_on"
+        ):
             found[hid].append(f"{opened_on:%Y-%m-%d} {description or kind}")
         return {hid: "；".join(items) for hid, items in found.items()}
 
@@ -118,8 +156,12 @@ def vocational_students(ctx: LedgerContext, ids) -> dict:
 
 
 def employed_counts(ctx: LedgerContext, ids) -> dict:
-    rows = (Member.objects.filter(household_id__in=ids, status="正常", employed=True).order_by()
-            .values("household_id").annotate(n=Count("id")))
+    rows = (
+        Member.objects.filter(household_id__in=ids, status="正常", employed=True)
+        .order_by()
+        .values("household_id")
+        .annotate(n=Count("id"))
+    )
     return {row["household_id"]: row["n"] for row in rows}
 
 
@@ -131,6 +173,7 @@ LAST_VISIT = Lookup("assistance.visit", _last_visits)
 
 
 # --- columns used by several ledgers --------------------
+
 
 def part(lookup: str, index: int):
     def get(row, ctx):
@@ -174,8 +217,10 @@ def seq() -> Column:
 
 
 def place(h: str = H, *, group: bool = True) -> list[Column]:
-    columns = [Column("township", "乡镇", f"{h}village__parent__name", width=10),
-               Column("village", "行政村", f"{h}village__name", width=10)]
+    columns = [
+        Column("township", "乡镇", f"{h}village__parent__name", width=10),
+        Column("village", "行政村", f"{h}village__name", width=10),
+    ]
     if group:
         columns.append(Column("group_name", "村民小组", f"{h}group_name", width=9))
     return columns
@@ -186,8 +231,9 @@ def household_columns(h: str = H, *, phone: bool = True, size: bool = True, kind
         Column("household_no", "户编号", f"{h}household_no", kind="code"),
         Column("household_type", "户类型", f"{h}household_type", width=9, default=kind),
         Column("size", "家庭人口数", f"{h}size", kind="int", width=7, default=size),
-        Column("household_phone", "户联系电话", f"{h}phone", kind="phone", mask_model="registry.household",
-               default=phone),
+        Column(
+            "household_phone", "户联系电话", f"{h}phone", kind="phone", mask_model="registry.household", default=phone
+        ),
         Column("address", "家庭住址", f"{h}address", width=24, default=False),
     ]
 
@@ -206,10 +252,16 @@ def case_column(*, default: bool = True) -> Column:
 def cadre_columns(*, default: bool = True, details: bool = True) -> list[Column]:
     return [
         Column("cadre_name", "帮扶干部", part("cadre", 0), lookups=("cadre",), width=9, default=default),
-        Column("cadre_unit", "干部单位", part("cadre", 1), lookups=("cadre",), width=18,
-               default=default and details),
-        Column("cadre_phone", "干部电话", part("cadre", 3), kind="phone", lookups=("cadre",),
-               mask_model="assistance.cadre", default=default and details),
+        Column("cadre_unit", "干部单位", part("cadre", 1), lookups=("cadre",), width=18, default=default and details),
+        Column(
+            "cadre_phone",
+            "干部电话",
+            part("cadre", 3),
+            kind="phone",
+            lookups=("cadre",),
+            mask_model="assistance.cadre",
+            default=default and details,
+        ),
     ]
 
 
@@ -225,8 +277,9 @@ def person_columns(*, relation: bool = True) -> list[Column]:
 
 
 def household_type_filter(h: str = H) -> Filter:
-    return Filter("household_type", "户类型", lambda ctx, v: Q(**{f"{h}household_type": v}),
-                  choices=tuple(rc.HOUSEHOLD_TYPES))
+    return Filter(
+        "household_type", "户类型", lambda ctx, v: Q(**{f"{h}household_type": v}), choices=tuple(rc.HOUSEHOLD_TYPES)
+    )
 
 
 def monitored_filter(h: str = H) -> Filter:
@@ -246,8 +299,8 @@ def reference_date() -> Param:
     return Param("reference", "参考日期", "date", lambda ctx: ctx.today)
 
 
-
 # --- 4. 帮扶措施台账 --------------------
+
 
 def measure_columns(*, amount_label: str = "金额（元）") -> list[Column]:
     return [
@@ -268,4 +321,3 @@ def not_ended() -> Filter:
 
 def measure_status_filter() -> Filter:
     return Filter("status", "措施状态", lambda ctx, v: Q(status=v), choices=tuple(ac.MEASURE_STATUS))
-

@@ -1,5 +1,4 @@
-"""The standard ledgers of the support measures (items 11–14): 易地搬迁, 公益性岗位, 小额信贷, 雨露计划.
-"""
+"""The standard ledgers of the support measures (items 11–14): 易地搬迁, 公益性岗位, 小额信贷, 雨露计划."""
 
 from __future__ import annotations
 
@@ -42,12 +41,16 @@ RELOCATION_LEDGER = LedgerDefinition(
     model=Household,
     unit="户",
     columns=(
-        seq(), *place(""), *household_columns(""), *head_columns(),
+        seq(),
+        *place(""),
+        *household_columns(""),
+        *head_columns(),
         Column("lifted_year", "脱贫年度", "lifted_year", kind="int", width=7),
         Column("resettlement_site", "安置区", "resettlement_site", width=18),
         case_column(),
-        Column("employed", "务工人数", lambda row, ctx: row["employed"] or 0, kind="int", lookups=("employed",),
-               total=True),
+        Column(
+            "employed", "务工人数", lambda row, ctx: row["employed"] or 0, kind="int", lookups=("employed",), total=True
+        ),
         Column("measures", "后续扶持措施", value_of("measures"), lookups=("measures",), width=24),
         *cadre_columns(details=False),
     ),
@@ -55,12 +58,18 @@ RELOCATION_LEDGER = LedgerDefinition(
     filters=(household_type_filter(""),),
     order_by=("village__code", "household_no"),
     household="",
-    lookups={"head": HEAD, "case": CASE, "cadre": CADRE, "employed": Lookup("registry.member", employed_counts),
-             "measures": Lookup("assistance.measure", measures_of("搬迁"))},
+    lookups={
+        "head": HEAD,
+        "case": CASE,
+        "cadre": CADRE,
+        "employed": Lookup("registry.member", employed_counts),
+        "measures": Lookup("assistance.measure", measures_of("搬迁")),
+    },
 )
 
 
 # --- 12. 公益性岗位清单 --------------------
+
 
 def _contact(row, ctx):
     return row["phone"] or row["household__phone"] or None
@@ -73,15 +82,17 @@ PUBLIC_JOBS_LEDGER = LedgerDefinition(
     model=Member,
     unit="人",
     columns=(
-        seq(), *place(), *household_columns(phone=False), case_column(),
+        seq(),
+        *place(),
+        *household_columns(phone=False),
+        case_column(),
         *person_columns(relation=False),
         Column("age", "年龄（周岁）", age, kind="int", fields=("birth_date",), width=7),
         Column("public_welfare_job", "公益性岗位", "public_welfare_job", width=12),
         Column("labour_skill", "劳动技能", "labour_skill", width=12),
         Column("health", "健康状况", "health", width=12),
         Column("contact", "联系电话", _contact, kind="phone", fields=("phone", "household__phone")),
-        Column("measures", "公益岗位帮扶措施", value_of("measures"), lookups=("measures",), width=24,
-               default=False),
+        Column("measures", "公益岗位帮扶措施", value_of("measures"), lookups=("measures",), width=24, default=False),
     ),
     base=lambda ctx: ~Q(public_welfare_job__in=("", "否", "无")),
     filters=(in_register(), household_type_filter()),
@@ -99,7 +110,11 @@ MICROCREDIT_LEDGER = LedgerDefinition(
     model=Measure,
     unit="笔",
     columns=(
-        seq(), *place(group=False), *household_columns(size=False), *head_columns(), case_column(),
+        seq(),
+        *place(group=False),
+        *household_columns(size=False),
+        *head_columns(),
+        case_column(),
         Column("content", "贷款内容（用途）", "content", width=28),
         Column("amount", "贷款金额（元）", "amount", kind="money", total=True),
         Column("department", "放贷机构/责任部门", "department", width=14),
@@ -121,9 +136,12 @@ YULU_LEDGER = LedgerDefinition(
     model=Measure,
     unit="笔",
     columns=(
-        seq(), *place(group=False), *household_columns(size=False), *head_columns(id_number=False), case_column(),
-        Column("students", "在读学生（中职/高职）", value_of("students"), lookups=("students",),
-               width=24),
+        seq(),
+        *place(group=False),
+        *household_columns(size=False),
+        *head_columns(id_number=False),
+        case_column(),
+        Column("students", "在读学生（中职/高职）", value_of("students"), lookups=("students",), width=24),
         Column("content", "资助内容", "content", width=24),
         Column("amount", "资助金额（元）", "amount", kind="money", total=True),
         Column("implemented_on", "资助日期", "implemented_on", kind="date"),

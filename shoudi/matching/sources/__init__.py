@@ -137,15 +137,34 @@ class Source:
 
 # The national export's spellings of 证件号码 and 姓名 (registry.national), so that a department that copies the
 # base list's headers, or the national system's, is recognised.
-ID_ALIASES = ("证件号码", "身份证号", "身份证号码", "公民身份号码", "证件号", "身份证", "身份证件号码",
-              "居民身份证号码", "社会保障号码", "社会保障号", "个人编号（身份证）")
-NAME_ALIASES = ("姓名", "成员姓名", "人员姓名", "参保人姓名", "救助对象姓名", "学生姓名", "户主姓名", "残疾人姓名",
-                "名字")
+ID_ALIASES = (
+    "证件号码",
+    "身份证号",
+    "身份证号码",
+    "公民身份号码",
+    "证件号",
+    "身份证",
+    "身份证件号码",
+    "居民身份证号码",
+    "社会保障号码",
+    "社会保障号",
+    "个人编号（身份证）",
+)
+NAME_ALIASES = (
+    "姓名",
+    "成员姓名",
+    "人员姓名",
+    "参保人姓名",
+    "救助对象姓名",
+    "学生姓名",
+    "户主姓名",
+    "残疾人姓名",
+    "名字",
+)
 
 
 def id_column(*extra: str, label: str = "证件号码") -> Column:
-    return Column("id_number", label, tuple(a for a in (*ID_ALIASES, *extra) if a != label), kind="id",
-                  required=True)
+    return Column("id_number", label, tuple(a for a in (*ID_ALIASES, *extra) if a != label), kind="id", required=True)
 
 
 def name_column(*extra: str) -> Column:
@@ -167,7 +186,8 @@ def yes_no(expr: str) -> str:
 
 
 NAME_MISMATCH = Rule(
-    "name_mismatch", "证件号码相同但姓名不一致",
+    "name_mismatch",
+    "证件号码相同但姓名不一致",
     # the names as they are first: the keys (spaces removed) are computed only for the few that differ
     "s_id IS NOT NULL AND m_id IS NOT NULL AND s_name <> m_name AND s_name_key <> '' AND s_name_key <> m_name_key",
     (Figure("名单姓名", "s_name"), Figure("系统姓名", "m_name")),

@@ -20,31 +20,58 @@ COLUMNS = (
     # a list with only the certificate number is read too: its first 18 characters are the ID number
     id_column("残疾人证件号码", "残疾人身份证号", "残疾人证号", "残疾证号", "残疾人证号码"),
     name_column(),
-    Column("code", "残疾人证号", ("残疾证号", "残疾人证号码", "残疾证编号", "证号"), kind="text",
-           help="可选；第 19、20 位为残疾类别和等级"),
-    Column("category", "残疾类别", ("残疾类型", "残疾种类"), kind="choice",
-           values={**{k: k for k in CATEGORY_LABELS}, **VALUE_ALIASES["member.disability_category"]}),
-    Column("grade", "残疾等级", ("残疾级别",), kind="choice",
-           values={**{k: k for k in GRADE_LABELS}, **VALUE_ALIASES["member.disability_grade"]}),
+    Column(
+        "code",
+        "残疾人证号",
+        ("残疾证号", "残疾人证号码", "残疾证编号", "证号"),
+        kind="text",
+        help="可选；第 19、20 位为残疾类别和等级",
+    ),
+    Column(
+        "category",
+        "残疾类别",
+        ("残疾类型", "残疾种类"),
+        kind="choice",
+        values={**{k: k for k in CATEGORY_LABELS}, **VALUE_ALIASES["member.disability_category"]},
+    ),
+    Column(
+        "grade",
+        "残疾等级",
+        ("残疾级别",),
+        kind="choice",
+        values={**{k: k for k in GRADE_LABELS}, **VALUE_ALIASES["member.disability_grade"]},
+    ),
 )
 
 CERT_CATEGORY = case_label("s_category", CATEGORY_LABELS)
 CERT_GRADE = case_label("s_grade", GRADE_LABELS, "'未注明'")
 
 RULES = (
-    Rule("disability_missing", "持证残疾人系统未录入残疾信息",
-         in_registry(f"m_status = '正常' AND s_category IN ({CATEGORIES}) AND COALESCE(m_dis_cat, '') = ''"),
-         (Figure("证载残疾类别", CERT_CATEGORY), Figure("证载残疾等级", CERT_GRADE)),
-         help="核实后在家庭成员信息中录入残疾类别、等级，健康状况注明“残疾”。"),
-    Rule("disability_differs", "残疾类别/等级与残疾人证不一致",
-         in_registry(f"m_status = '正常' AND s_category IN ({CATEGORIES}) AND COALESCE(m_dis_cat, '') <> ''"
-                     " AND (m_dis_cat <> s_category OR (COALESCE(s_grade, '') <> ''"
-                     " AND COALESCE(m_dis_grade, '') <> s_grade))"),
-         (Figure("证载残疾类别", CERT_CATEGORY), Figure("证载残疾等级", CERT_GRADE),
-          Figure("系统残疾类别", case_label("m_dis_cat", CATEGORY_LABELS)),
-          Figure("系统残疾等级", case_label("m_dis_grade", GRADE_LABELS, "'未填写'"))),
-         help="以残疾人证为准更正家庭成员的残疾类别、等级。"),
+    Rule(
+        "disability_missing",
+        "持证残疾人系统未录入残疾信息",
+        in_registry(f"m_status = '正常' AND s_category IN ({CATEGORIES}) AND COALESCE(m_dis_cat, '') = ''"),
+        (Figure("证载残疾类别", CERT_CATEGORY), Figure("证载残疾等级", CERT_GRADE)),
+        help="核实后在家庭成员信息中录入残疾类别、等级，健康状况注明“残疾”。",
+    ),
+    Rule(
+        "disability_differs",
+        "残疾类别/等级与残疾人证不一致",
+        in_registry(
+            f"m_status = '正常' AND s_category IN ({CATEGORIES}) AND COALESCE(m_dis_cat, '') <> ''"
+            " AND (m_dis_cat <> s_category OR (COALESCE(s_grade, '') <> ''"
+            " AND COALESCE(m_dis_grade, '') <> s_grade))"
+        ),
+        (
+            Figure("证载残疾类别", CERT_CATEGORY),
+            Figure("证载残疾等级", CERT_GRADE),
+            Figure("系统残疾类别", case_label("m_dis_cat", CATEGORY_LABELS)),
+            Figure("系统残疾等级", case_label("m_dis_grade", GRADE_LABELS, "'未填写'")),
+        ),
+        help="以残疾人证为准更正家庭成员的残疾类别、等级。",
+    ),
 )
+
 
 def derive(values: dict) -> None:
     """The certificate number's 19th and 20th characters are the category and grade; they win over the columns."""

@@ -68,8 +68,9 @@ class BulkTable:
         self.by_attname = {f.attname: f for f in model._meta.concrete_fields}
         self.defaults = {f.attname: f.get_default() for f in self.fields}
         self.json = {f.attname for f in model._meta.concrete_fields if isinstance(f, models.JSONField)}
-        self.once = {f.attname: f for f in model._meta.concrete_fields
-                     if isinstance(f, models.DateTimeField | models.UUIDField)}
+        self.once = {
+            f.attname: f for f in model._meta.concrete_fields if isinstance(f, models.DateTimeField | models.UUIDField)
+        }
         self.prepared: dict[tuple[str, int], object] = {}
         if self.db.vendor == "postgresql":
             from psycopg.types.json import Jsonb
@@ -123,8 +124,10 @@ class BulkTable:
     def _reserve(self, cursor, count: int) -> list[int] | None:
         if self.db.vendor != "postgresql":
             return None
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                       [self.db.ops.quote_name(self.table), count])
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [self.db.ops.quote_name(self.table), count],
+        )
         return [r[0] for r in cursor.fetchall()]
 
     def insert(self, rows: list, *, want_ids: bool = True, prepared: bool = False) -> list[int]:
@@ -187,9 +190,10 @@ class BulkTable:
         head = f"INSERT INTO {self.db.ops.quote_name(self.table)} ({columns}) VALUES "  # noqa: S608 - model names
         with self.db.wrap_database_errors:
             for start in range(0, len(params), per):
-                part = params[start:start + per]
-                sqlite3.Cursor.execute(raw, head + ", ".join([row] * len(part)),
-                                       list(itertools.chain.from_iterable(part)))
+                part = params[start : start + per]
+                sqlite3.Cursor.execute(
+                    raw, head + ", ".join([row] * len(part)), list(itertools.chain.from_iterable(part))
+                )
 
     def update(self, changes: list[tuple[int, dict]]) -> None:
         """``changes``: (id, {attname: new value}); rows changing the same fields share one statement."""
@@ -206,10 +210,12 @@ class BulkTable:
                     alias = ", ".join(qn(f.column) for f in fields)
                     params = self._params([*names, "id"], rows)
                     for start in range(0, len(params), 1000):
-                        part = params[start:start + 1000]
-                        sql = (f"UPDATE {qn(self.table)} AS t SET {assignments} "  # noqa: S608 - model names
-                               f"FROM (VALUES {', '.join([row_sql] * len(part))}) AS v({alias}) "
-                               f"WHERE t.{qn('id')} = v.{qn('id')}")
+                        part = params[start : start + 1000]
+                        sql = (
+                            f"UPDATE {qn(self.table)} AS t SET {assignments} "  # noqa: S608 - model names
+                            f"FROM (VALUES {', '.join([row_sql] * len(part))}) AS v({alias}) "
+                            f"WHERE t.{qn('id')} = v.{qn('id')}"
+                        )
                         cursor.execute(sql, [value for values in part for value in values])
                     continue
                 assignments = ", ".join(f"{qn(self.by_attname[n].column)} = %s" for n in names)

@@ -66,7 +66,7 @@ class CreationLog:
                 return None
             pairs.append(f"'{f.name}', {value}")
         if self.vendor == "postgresql":  # at most 100 arguments a function: objects of 40 pairs, concatenated
-            return " || ".join(f"jsonb_build_object({', '.join(pairs[i:i + 40])})" for i in range(0, len(pairs), 40))
+            return " || ".join(f"jsonb_build_object({', '.join(pairs[i : i + 40])})" for i in range(0, len(pairs), 40))
         if len(pairs) > 60:  # SQLite allows 127 arguments a function; json_patch would drop nulls
             return None
         return f"json_object({', '.join(pairs)})"
@@ -80,18 +80,35 @@ class CreationLog:
         change = {f.name: qn(f.column) for f in ObjectChange._meta.concrete_fields}
         household, member, region = (qn(m._meta.db_table) for m in (Household, Member, Region))
         if model is Household:
-            head = (f"(SELECT hm.{qn('name')} || '户（' || o.{qn('household_no')} || '）' FROM {member} hm "  # noqa: S608
-                    f"WHERE hm.{qn('household_id')} = o.{qn('id')} AND hm.{qn('relation')} = '户主' "
-                    f"ORDER BY hm.{qn('id')} LIMIT 1)")
+            head = (
+                f"(SELECT hm.{qn('name')} || '户（' || o.{qn('household_no')} || '）' FROM {member} hm "  # noqa: S608
+                f"WHERE hm.{qn('household_id')} = o.{qn('id')} AND hm.{qn('relation')} = '户主' "
+                f"ORDER BY hm.{qn('id')} LIMIT 1)"
+            )
             represent = f"substr(COALESCE({head}, '户 ' || o.{qn('household_no')}), 1, 200)"
             house, parent_type, parent_id = "o", "NULL", "''"
         else:
-            represent = (f"substr(o.{qn('name')}, 1, 200)" if model is Member
-                         else f"CAST(o.{qn('year')} AS {text}) || ' 年收入'")
+            represent = (
+                f"substr(o.{qn('name')}, 1, 200)" if model is Member else f"CAST(o.{qn('year')} AS {text}) || ' 年收入'"
+            )
             house, parent_type, parent_id = "h", "%s", f"CAST(o.{qn('household_id')} AS {text})"
         join = "" if model is Household else f"JOIN {household} h ON h.{qn('id')} = o.{qn('household_id')} "
-        columns = ("time", "user", "user_name", "source", "request_id", "action", "content_type", "object_id",
-                   "object_repr", "parent_content_type", "parent_object_id", "region_code", "before", "after")
+        columns = (
+            "time",
+            "user",
+            "user_name",
+            "source",
+            "request_id",
+            "action",
+            "content_type",
+            "object_id",
+            "object_repr",
+            "parent_content_type",
+            "parent_object_id",
+            "region_code",
+            "before",
+            "after",
+        )
         return (
             f"INSERT INTO {qn(ObjectChange._meta.db_table)} ({', '.join(change[c] for c in columns)}) "  # noqa: S608
             f"SELECT %s, %s, %s, %s, %s, %s, %s, CAST(o.{qn('id')} AS {text}), {represent}, {parent_type}, "
@@ -108,13 +125,25 @@ class CreationLog:
         sql = self.sql[model]
         if sql is None:
             for values, represent, code, parent in fallback():
-                run.log_change(model, ObjectChange.CREATE, values["id"], represent, None,
-                         audit_json(run.audit_fields[model], values), code, parent)
+                run.log_change(
+                    model,
+                    ObjectChange.CREATE,
+                    values["id"],
+                    represent,
+                    None,
+                    audit_json(run.audit_fields[model], values),
+                    code,
+                    parent,
+                )
             return
         changes = run.tables[ObjectChange]
         head = [
-            changes.prepared_value("time", run.now), run.actor_ids["user_id"], run.actor_ids["user_name"],
-            run.actor.source, changes.prepared_value("request_id", run.actor.request_id), ObjectChange.CREATE,
+            changes.prepared_value("time", run.now),
+            run.actor_ids["user_id"],
+            run.actor_ids["user_name"],
+            run.actor.source,
+            changes.prepared_value("request_id", run.actor.request_id),
+            ObjectChange.CREATE,
             run.types[model],
         ]
         if model is not Household:
@@ -127,6 +156,6 @@ class CreationLog:
                 cursor.execute(sql.format(where=f"o.{qn('id')} = ANY(%s)"), [*head, ids])
             else:
                 for start in range(0, len(ids), 500):
-                    part = ids[start:start + 500]
+                    part = ids[start : start + 500]
                     where = f"o.{qn('id')} IN ({', '.join(['%s'] * len(part))})"
                     cursor.execute(sql.format(where=where), [*head, *part])

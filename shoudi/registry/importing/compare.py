@@ -57,8 +57,9 @@ GUARANTEES = {  # file column target → (model field, inverted: the national co
     "household.insurance_problem": ("insurance_secure", True),
 }
 PARTIAL = "__partial__"  # marks a member row read only in part: as far as needed to see it is unchanged
-NOT_NULL_BOOLS = {f.attname for f in Household._meta.concrete_fields
-                  if isinstance(f, models.BooleanField) and not f.null}
+NOT_NULL_BOOLS = {
+    f.attname for f in Household._meta.concrete_fields if isinstance(f, models.BooleanField) and not f.null
+}
 
 
 def _mask_name(name: str) -> str:
@@ -68,8 +69,18 @@ def _mask_name(name: str) -> str:
 class ImportRun:
     """One check (and, when writing, one write) of a parsed file against the database."""
 
-    def __init__(self, parsed: ParsedFile, result: HouseholdImportResult, *, user, income_year: int,
-                 create_regions: bool, write: bool, all_or_nothing: bool, progress: Progress | None):
+    def __init__(
+        self,
+        parsed: ParsedFile,
+        result: HouseholdImportResult,
+        *,
+        user,
+        income_year: int,
+        create_regions: bool,
+        write: bool,
+        all_or_nothing: bool,
+        progress: Progress | None,
+    ):
         self.parsed = parsed
         self.result = result
         self.user = user
@@ -81,20 +92,24 @@ class ImportRun:
         self.checked_on = parsed.export_date or self.today
         self.now = timezone.now()
         headers = dict(parsed.household_cols)
-        self.places = PlaceResolver(user, result, headers, create=create_regions and result.can_create_regions,
-                              requested=create_regions)
+        self.places = PlaceResolver(
+            user, result, headers, create=create_regions and result.can_create_regions, requested=create_regions
+        )
         self.scope = VillageScope(user)
         self.actor = current_actor()
         actor_user = actor_fields(self.actor)
-        self.actor_ids = {"user_id": actor_user["user"].pk if actor_user["user"] is not None else None,
-                          "user_name": actor_user["user_name"]}
+        self.actor_ids = {
+            "user_id": actor_user["user"].pk if actor_user["user"] is not None else None,
+            "user_name": actor_user["user_name"],
+        }
         self.types = {m: ContentType.objects.get_for_model(m).pk for m in (Household, Member, IncomeRecord)}
         self.audit_fields = {m: audit_fields(m) for m in (Household, Member, IncomeRecord)}
         self.tables = {m: BulkTable(m) for m in (Household, Member, IncomeRecord, ObjectChange)}
 
         hcols = [t for t, _h in parsed.household_cols]
-        self.place_positions = tuple(hcols.index(t) if t in hcols else None
-                                     for t in ("place.county", "place.township", "place.village"))
+        self.place_positions = tuple(
+            hcols.index(t) if t in hcols else None for t in ("place.county", "place.township", "place.village")
+        )
         self.household_setters: list[tuple[int, str, str]] = []  # (position, how, name)
         for position, target in enumerate(hcols):
             section, _dot, key = target.partition(".")
@@ -108,8 +123,7 @@ class ImportRun:
         self.income_inputs = [k for k in INCOME_INPUTS if k in self.income_positions]
         self.size_position = hcols.index("household.size") if "household.size" in hcols else None
         mcols = [t for t, _h in parsed.member_cols]
-        self.member_setters = [(i, t.partition(".")[2]) for i, t in enumerate(mcols)
-                               if t not in ("member.gender",)]
+        self.member_setters = [(i, t.partition(".")[2]) for i, t in enumerate(mcols) if t not in ("member.gender",)]
         self.gender_position = mcols.index("member.gender") if "member.gender" in mcols else None
         self.id_type_position = mcols.index("member.id_type") if "member.id_type" in mcols else None
         self.relation_position = mcols.index("member.relation")
@@ -129,8 +143,18 @@ class ImportRun:
         self.member_slots = [(i, members.position[f]) for i, f in self.member_setters]
         # the member columns the file sets, compared as tuples: file values at these positions, database columns
         compared = [(i, f) for i, f in self.member_setters if f != "id_type"]
-        self.compared_fields = ["id", "household_id", "id_number", "status", "name", "id_type", "gender", "relation",
-                             *(f for _i, f in compared), *(["extra"] if self.unknown_columns else [])]
+        self.compared_fields = [
+            "id",
+            "household_id",
+            "id_number",
+            "status",
+            "name",
+            "id_type",
+            "gender",
+            "relation",
+            *(f for _i, f in compared),
+            *(["extra"] if self.unknown_columns else []),
+        ]
         self.file_values = cells_getter([i for i, _f in compared])
         self.db_values = cells_getter(list(range(8, 8 + len(compared))))
         self.db = connections[DEFAULT_DB_ALIAS]
@@ -174,16 +198,26 @@ class ImportRun:
         for row in household.rows[1:]:
             self.result.add_reason(row, f"同户其他行有错误（见第 {household.first_row} 行），本户未导入")
 
-    def log_change(self, model, action: str, pk: int, repr_: str, before, after, region_code: str,
-             parent_pk: int | None) -> None:
-        self.changes.append({
-            **self.actor_ids,
-            "time": self.now, "source": self.actor.source, "request_id": self.actor.request_id, "action": action,
-            "content_type_id": self.types[model], "object_id": str(pk), "object_repr": repr_[:200],
-            "parent_content_type_id": self.types[Household] if parent_pk is not None else None,
-            "parent_object_id": str(parent_pk) if parent_pk is not None else "",
-            "region_code": region_code, "before": before, "after": after,
-        })
+    def log_change(
+        self, model, action: str, pk: int, repr_: str, before, after, region_code: str, parent_pk: int | None
+    ) -> None:
+        self.changes.append(
+            {
+                **self.actor_ids,
+                "time": self.now,
+                "source": self.actor.source,
+                "request_id": self.actor.request_id,
+                "action": action,
+                "content_type_id": self.types[model],
+                "object_id": str(pk),
+                "object_repr": repr_[:200],
+                "parent_content_type_id": self.types[Household] if parent_pk is not None else None,
+                "parent_object_id": str(parent_pk) if parent_pk is not None else "",
+                "region_code": region_code,
+                "before": before,
+                "after": after,
+            }
+        )
 
     def differs(self, household: ParsedHousehold, rows: dict[str, tuple]) -> bool:
         """Whether any member of the file might differ from its row (new members aside): compared as tuples."""
@@ -208,8 +242,15 @@ class ImportRun:
 
     def partial_member(self, row: tuple) -> dict:
         """A member row of ``compared_fields`` as the dict the comparison reads, marked ``PARTIAL``."""
-        return {"id": row[0], "household_id": row[1], "id_number": row[2], "status": row[3], "name": row[4],
-                "relation": row[7], PARTIAL: True}
+        return {
+            "id": row[0],
+            "household_id": row[1],
+            "id_number": row[2],
+            "status": row[3],
+            "name": row[4],
+            "relation": row[7],
+            PARTIAL: True,
+        }
 
     def new_member(self, id_number: str, name: str, values: tuple, extra: dict | None, gender: str) -> list:
         """The row of a member new to the database: a list in ``BulkTable.attnames`` order, for ``prepared`` inserts."""
@@ -268,9 +309,13 @@ class ImportRun:
             stated = Decimal(values[position]) if position is not None and values[position] is not None else None
             if stated is not None and abs(stated - record[key]) > 1:
                 header = self.parsed.household_cols[position][1]
-                self.result.warnings.append(RowError(
-                    household.first_row, header,
-                    f"{label} {stated} 与按各项收入计算的 {record[key]} 相差超过 1 元（以计算值为准）"))
+                self.result.warnings.append(
+                    RowError(
+                        household.first_row,
+                        header,
+                        f"{label} {stated} 与按各项收入计算的 {record[key]} 相差超过 1 元（以计算值为准）",
+                    )
+                )
         return record
 
     # --- one chunk of households ---
@@ -286,8 +331,11 @@ class ImportRun:
                 if place.error:
                     self._fail(household, place.column, place.error)
                 elif place.village is not None and not self.scope.allows(place.village.pk):
-                    self._fail(household, self.places.headers.get("place.village", "村"),
-                               f"村“{place.village.name}”不在您的管辖范围内")
+                    self._fail(
+                        household,
+                        self.places.headers.get("place.village", "村"),
+                        f"村“{place.village.name}”不在您的管辖范围内",
+                    )
             if household.error:
                 counts = self._counts(household, place)
                 counts.households[ERROR] += 1
@@ -301,8 +349,9 @@ class ImportRun:
         members_of: dict[int, dict[str, dict]] = defaultdict(dict)
         incomes: dict[int, dict] = {}
         with self.writer.lock:  # the writer thread may be writing the previous chunk on the same connection
-            existing = {r["household_no"]: r for r in
-                        Household.objects.filter(household_no__in=nos).values(*HOUSEHOLD_ATTNAMES)}
+            existing = {
+                r["household_no"]: r for r in Household.objects.filter(household_no__in=nos).values(*HOUSEHOLD_ATTNAMES)
+            }
             self.scope.check(r["village_id"] for r in existing.values())
             ids = [r["id"] for r in existing.values()]
             if ids:
@@ -312,15 +361,15 @@ class ImportRun:
                 for row in Member.objects.filter(household_id__in=ids).values_list(*self.compared_fields):
                     partial[row[1]][row[2]] = row
                 by_no = {h.no: h for h, _p in todo}
-                full = [old["id"] for no, old in existing.items()
-                        if self.differs(by_no[no], partial.get(old["id"], {}))]
+                full = [
+                    old["id"] for no, old in existing.items() if self.differs(by_no[no], partial.get(old["id"], {}))
+                ]
                 for household_id, rows in partial.items():
                     members_of[household_id] = {no: self.partial_member(row) for no, row in rows.items()}
                 if full:
                     for row in Member.objects.filter(household_id__in=full).values(*MEMBER_ATTNAMES):
                         members_of[row["household_id"]][row["id_number"]] = row
-                for row in IncomeRecord.objects.filter(household_id__in=ids, year=self.year).values(
-                        *INCOME_ATTNAMES):
+                for row in IncomeRecord.objects.filter(household_id__in=ids, year=self.year).values(*INCOME_ATTNAMES):
                     incomes[row["household_id"]] = row
 
         new_households, new_members, new_incomes = [], [], []
@@ -329,8 +378,11 @@ class ImportRun:
         for household, place in todo:
             old = existing.get(household.no)
             if old is not None and not self.scope.allows(old["village_id"]):
-                self._fail(household, self.places.headers.get("household.household_no", "户编号"),
-                           f"户编号 {household.no} 已登记在其他村，不在您的管辖范围内")
+                self._fail(
+                    household,
+                    self.places.headers.get("household.household_no", "户编号"),
+                    f"户编号 {household.no} 已登记在其他村，不在您的管辖范围内",
+                )
                 counts = self._counts(household, place)
                 counts.households[ERROR] += 1
                 counts.members[ERROR] += len(household.rows)
@@ -340,8 +392,11 @@ class ImportRun:
             heads = [m[2] for m in household.members if m[3][self.relation_position] == "户主"]
             head = heads[0] if heads else None
             if len(heads) != 1:
-                result.warnings.append(RowError(household.first_row, "与户主关系",
-                                                f"本户有 {len(heads)} 个户主" if heads else "本户没有户主"))
+                result.warnings.append(
+                    RowError(
+                        household.first_row, "与户主关系", f"本户有 {len(heads)} 个户主" if heads else "本户没有户主"
+                    )
+                )
 
             # the household
             if old is None and not self.write:
@@ -378,8 +433,9 @@ class ImportRun:
                         new[field_name.replace("_secure", "_checked_on")] = self.checked_on
                 changed = {a: new[a] for a in HOUSEHOLD_ATTNAMES if new[a] != old[a]}
                 if changed:
-                    household_updates.append({"old": old, "new": new, "changed": changed, "place": place,
-                                              "head": head, "code": village_code})
+                    household_updates.append(
+                        {"old": old, "new": new, "changed": changed, "place": place, "head": head, "code": village_code}
+                    )
                 plan = {"id": old["id"], "place": place}
                 # moving to a village still to be created is a change too
                 household_status = CHANGED if changed or place.village is None else UNCHANGED
@@ -396,8 +452,9 @@ class ImportRun:
                     counts.members[NEW] += 1
                     any_member_changed = True
                     if self.write:  # a preview only counts
-                        new_members.append((plan, self.new_member(id_number, name, values, extra, gender),
-                                            village_code))
+                        new_members.append(
+                            (plan, self.new_member(id_number, name, values, extra, gender), village_code)
+                        )
                     continue
                 in_force += previous["status"] == "正常"
                 if previous.get(PARTIAL):
@@ -412,10 +469,14 @@ class ImportRun:
                 if self.unknown_columns:
                     kept = {k: v for k, v in (previous["extra"] or {}).items() if k not in self.unknown_columns}
                     member["extra"] = {**kept, **(extra or {})}
-                if (member["name"] != previous["name"] or member["id_type"] != previous["id_type"]
-                        or (gender and not previous["gender"])):
+                if (
+                    member["name"] != previous["name"]
+                    or member["id_type"] != previous["id_type"]
+                    or (gender and not previous["gender"])
+                ):
                     member["name_initials"], member["gender"], member["birth_date"] = self.derive(
-                        name, member["id_type"], id_number, gender or previous["gender"], previous["birth_date"])
+                        name, member["id_type"], id_number, gender or previous["gender"], previous["birth_date"]
+                    )
                 changed = {a: member[a] for a in member if member[a] != previous[a]}
                 if changed:
                     member_updates.append((previous, member, changed, village_code, old["id"]))
@@ -428,9 +489,16 @@ class ImportRun:
                 village_name = place.village.name if place.village is not None else place.village_name
                 for id_number, previous in olds.items():
                     if id_number not in in_file and previous["status"] == "正常":
-                        result.missing_members.append(MissingMember(
-                            household.no, village_name, _mask_name(previous["name"]), mask_id_number(id_number),
-                            previous["relation"], household.first_row))
+                        result.missing_members.append(
+                            MissingMember(
+                                household.no,
+                                village_name,
+                                _mask_name(previous["name"]),
+                                mask_id_number(id_number),
+                                previous["relation"],
+                                household.first_row,
+                            )
+                        )
 
             # the income of the year
             old_income = incomes.get(old["id"]) if old is not None else None
@@ -455,8 +523,9 @@ class ImportRun:
             if self.all_or_nothing and result.errors:
                 self.aborted = True
                 return
-            pending = PendingWrites(new_households, household_updates, new_members, member_updates, new_incomes,
-                                    income_updates, changed_ids)
+            pending = PendingWrites(
+                new_households, household_updates, new_members, member_updates, new_incomes, income_updates, changed_ids
+            )
             self.writer.submit(lambda: write_chunk(self, pending))
 
     def run(self) -> None:
@@ -472,8 +541,7 @@ class ImportRun:
             self.places.resolve(key, household.first_row)
             per_place[key] += 1
         self.scope.check(p.village.pk for p in self.places.places.values() if p.village is not None)
-        if self.write and self.all_or_nothing and (
-                result.errors or any(p.error for p in self.places.places.values())):
+        if self.write and self.all_or_nothing and (result.errors or any(p.error for p in self.places.places.values())):
             self.aborted = True  # nothing will be written: check on, to report every error
         if self.write and not self.aborted and self.places.create:
             self.places.create_regions()
@@ -481,7 +549,7 @@ class ImportRun:
         self.writer = BackgroundWriter(self.db if self.write else None)
         try:
             for start in range(0, total, DB_CHUNK):
-                self.chunk(households[start:start + DB_CHUNK])
+                self.chunk(households[start : start + DB_CHUNK])
                 if self.progress is not None:
                     self.progress(min(start + DB_CHUNK, total), total, "写入数据库" if self.write else "核对数据库")
         finally:

@@ -26,7 +26,7 @@ def initials_of_name(name: str, letters: dict[str, str]) -> str:
         return initials_of(name)
     for length in range(2, size + 1):
         for start in range(size - length + 1):
-            if name[start:start + length] in PHRASES_DICT:
+            if name[start : start + length] in PHRASES_DICT:
                 return initials_of(name)
     out = []
     for ch in name:
@@ -51,8 +51,16 @@ class MemberStandIn:
 class IncomeStandIn:
     """The attributes ``IncomeRecord.compute`` reads and writes."""
 
-    __slots__ = ("business", "business_cost", "household_size", "net_income", "per_capita", "property_income",
-                 "transfer", "wage")
+    __slots__ = (
+        "business",
+        "business_cost",
+        "household_size",
+        "net_income",
+        "per_capita",
+        "property_income",
+        "transfer",
+        "wage",
+    )
 
     def __init__(self, values: dict):
         for name in ("wage", "business", "property_income", "transfer", "business_cost", "household_size"):

@@ -17,8 +17,15 @@ from .converters import KnownColumn
 __all__ = ["HEADER_SEARCH_ROWS", "FileColumns", "find_header", "match_columns", "title_facts"]
 
 HEADER_SEARCH_ROWS = 10
-REQUIRED_TARGETS = ("household.household_no", "member.id_number", "member.name", "member.relation",
-                    "place.township", "place.village", "household.household_type")
+REQUIRED_TARGETS = (
+    "household.household_no",
+    "member.id_number",
+    "member.name",
+    "member.relation",
+    "place.township",
+    "place.village",
+    "household.household_type",
+)
 
 _DATE_RE = re.compile(r"(20\d{2}|19\d{2})\s*[-年./]\s*(\d{1,2})\s*[-月./]\s*(\d{1,2})\s*日?")
 _YEAR_OF_RE = re.compile(r"(20\d{2})\s*年度")

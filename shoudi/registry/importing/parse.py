@@ -25,8 +25,15 @@ from .header import HEADER_SEARCH_ROWS, find_header, match_columns, title_facts
 from .results import Progress
 from .xlsx import open_rows
 
-__all__ = ["PROGRESS_EVERY", "SNAPSHOT_VERSION", "ParsedFile", "ParsedHousehold", "file_digest", "gc_paused",
-           "parse_file"]
+__all__ = [
+    "PROGRESS_EVERY",
+    "SNAPSHOT_VERSION",
+    "ParsedFile",
+    "ParsedHousehold",
+    "file_digest",
+    "gc_paused",
+    "parse_file",
+]
 
 PROGRESS_EVERY = 5000  # rows between two progress calls
 SNAPSHOT_VERSION = 1  # of ParsedFile's shape, as the snapshot keeps it
@@ -117,10 +124,17 @@ def _parse(path: Path, progress: Progress | None) -> ParsedFile:
     cols, unknown, warnings, headers = columns.known, columns.unknown, columns.warnings, columns.headers
 
     width = len(headers)
-    household_cols = [c for c in cols.values() if c.column.section in ("place", "household", "national", "income")
-                      and c.column.target != "household.household_no"]
-    member_cols = [c for c in cols.values() if c.column.section == "member"
-                   and c.column.target not in ("member.id_number", "member.name")]
+    household_cols = [
+        c
+        for c in cols.values()
+        if c.column.section in ("place", "household", "national", "income")
+        and c.column.target != "household.household_no"
+    ]
+    member_cols = [
+        c
+        for c in cols.values()
+        if c.column.section == "member" and c.column.target not in ("member.id_number", "member.name")
+    ]
     no_col, id_col, name_col = cols["household.household_no"], cols["member.id_number"], cols["member.name"]
     get_household = cells_getter([c.index for c in household_cols])
     get_member = cells_getter([c.index for c in member_cols])
@@ -150,7 +164,7 @@ def _parse(path: Path, progress: Progress | None) -> ParsedFile:
                 error(row, col.header, col.messages.get(raw, "值无效"))
 
     def row_items() -> Iterator[tuple[int, list]]:
-        yield from head[header_index + 1:]
+        yield from head[header_index + 1 :]
         yield from rows
 
     count = 0
@@ -195,9 +209,13 @@ def _parse(path: Path, progress: Progress | None) -> ParsedFile:
                         error(number, col.header, f"同一户编号的各行{col.header}不一致（{first}）")
                         household.error = True
                     elif parsed[i] is not INVALID:
-                        warnings.append(RowError(number, col.header,
-                                                 f"与本户第 {household.first_row} 行不一致，以第 {household.first_row} "
-                                                 "行为准"))
+                        warnings.append(
+                            RowError(
+                                number,
+                                col.header,
+                                f"与本户第 {household.first_row} 行不一致，以第 {household.first_row} 行为准",
+                            )
+                        )
                 if INVALID in parsed:
                     bad_cells(number, household_cols, raw_household, parsed)
                     household.error = True
@@ -213,8 +231,11 @@ def _parse(path: Path, progress: Progress | None) -> ParsedFile:
             row_ok = False
         name = name_col.convert(values[name_col.index])
         if name is INVALID or not name:
-            error(number, name_col.header, name_col.messages.get(values[name_col.index], "姓名不能为空")
-                  if name is INVALID else "姓名不能为空")
+            error(
+                number,
+                name_col.header,
+                name_col.messages.get(values[name_col.index], "姓名不能为空") if name is INVALID else "姓名不能为空",
+            )
             row_ok = False
         id_type = member[id_type_position] if id_type_position is not None else ""
         raw_id = values[id_col.index]
@@ -233,8 +254,9 @@ def _parse(path: Path, progress: Progress | None) -> ParsedFile:
                 row_ok = False
         extra = None
         if unknown:
-            extra = {h: t for h, v in zip(unknown_headers, unknown_getter(values), strict=True)
-                     if (t := cell_text(v))} or None
+            extra = {
+                h: t for h, v in zip(unknown_headers, unknown_getter(values), strict=True) if (t := cell_text(v))
+            } or None
         household.members.append((number, id_number, name, member, extra))
         if not row_ok:
             household.error = True
@@ -250,13 +272,31 @@ def _parse(path: Path, progress: Progress | None) -> ParsedFile:
             # INVALID markers have served: plain values only, for the snapshot
             household.values = tuple(None if v is INVALID else v for v in household.values)
             household.members = [
-                (row, id_number, None if name is INVALID else name, tuple(None if v is INVALID else v for v in values),
-                 extra) for row, id_number, name, values, extra in household.members]
+                (
+                    row,
+                    id_number,
+                    None if name is INVALID else name,
+                    tuple(None if v is INVALID else v for v in values),
+                    extra,
+                )
+                for row, id_number, name, values, extra in household.members
+            ]
 
     return ParsedFile(
-        version=SNAPSHOT_VERSION, digest=digest, file_name=path.name, header_row=header_row, headers=headers,
+        version=SNAPSHOT_VERSION,
+        digest=digest,
+        file_name=path.name,
+        header_row=header_row,
+        headers=headers,
         household_cols=[(c.column.target, c.header) for c in household_cols],
         member_cols=[(c.column.target, c.header) for c in member_cols],
-        unknown_columns=unknown_headers, title_text=title, export_date=export_date, income_year=income_year,
-        rows=count, households=households, errors=errors, warnings=warnings, report_rows=report,
+        unknown_columns=unknown_headers,
+        title_text=title,
+        export_date=export_date,
+        income_year=income_year,
+        rows=count,
+        households=households,
+        errors=errors,
+        warnings=warnings,
+        report_rows=report,
     )

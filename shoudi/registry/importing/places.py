@@ -16,7 +16,7 @@ __all__ = ["Place", "PlaceResolver", "VillageScope"]
 
 def _next_code(parent_code: str, taken: set[str]) -> str:
     length = len(parent_code) + 3
-    used = [int(c[len(parent_code):]) for c in taken if len(c) == length and c.startswith(parent_code)]
+    used = [int(c[len(parent_code) :]) for c in taken if len(c) == length and c.startswith(parent_code)]
     number = max(used, default=0) + 1
     if number > 999:
         raise CellError(f"区划 {parent_code} 下已没有可用的代码")
@@ -41,8 +41,7 @@ class Place:
 class PlaceResolver:
     """Matches the file's place names to regions: the county of the user (or by name), then 乡 and 村 by name."""
 
-    def __init__(self, user, result: HouseholdImportResult, headers: dict[str, str], *, create: bool,
-                 requested: bool):
+    def __init__(self, user, result: HouseholdImportResult, headers: dict[str, str], *, create: bool, requested: bool):
         self.user = user
         self.result = result
         self.headers = headers
@@ -79,9 +78,13 @@ class PlaceResolver:
             county = self.counties[0]
             if name and name not in self.warned_counties:
                 self.warned_counties.add(name)
-                self.result.warnings.append(RowError(row, self.headers.get("place.county", "县"),
-                                                     f"文件中的县“{name}”与系统中的县“{county.name}”名称不同，"
-                                                     f"按“{county.name}”导入"))
+                self.result.warnings.append(
+                    RowError(
+                        row,
+                        self.headers.get("place.county", "县"),
+                        f"文件中的县“{name}”与系统中的县“{county.name}”名称不同，按“{county.name}”导入",
+                    )
+                )
             return county, ""
         if not name:
             return None, "未填写县，系统中有多个县，无法确定"
@@ -145,14 +148,24 @@ class PlaceResolver:
             county_name = self.user_county.name if self.user_county is not None else key[0]
             if place.new_township:
                 old = regions.get(place.new_township)
-                regions[place.new_township] = MissingRegion("乡镇", place.township_name, county_name,
-                                                            place.new_township, (old.households if old else 0) + count,
-                                                            created)
+                regions[place.new_township] = MissingRegion(
+                    "乡镇",
+                    place.township_name,
+                    county_name,
+                    place.new_township,
+                    (old.households if old else 0) + count,
+                    created,
+                )
             if place.new_village:
                 old = regions.get(place.new_village)
-                regions[place.new_village] = MissingRegion("村", place.village_name, place.township_name,
-                                                           place.new_village, (old.households if old else 0) + count,
-                                                           created)
+                regions[place.new_village] = MissingRegion(
+                    "村",
+                    place.village_name,
+                    place.township_name,
+                    place.new_village,
+                    (old.households if old else 0) + count,
+                    created,
+                )
         return [regions[code] for code in sorted(regions)]
 
     def create_regions(self) -> None:
@@ -186,7 +199,7 @@ class VillageScope:
             return
         unknown = [pk for pk in set(village_ids) if pk not in self.allowed]
         for start in range(0, len(unknown), DB_CHUNK):
-            part = unknown[start:start + DB_CHUNK]
+            part = unknown[start : start + DB_CHUNK]
             ok = set(Region.objects.restrict(self.user, "view").filter(pk__in=part).values_list("pk", flat=True))
             self.allowed.update({pk: pk in ok for pk in part})
 

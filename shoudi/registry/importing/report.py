@@ -44,12 +44,15 @@ def write_error_report(result: HouseholdImportResult, path) -> int:
         values = row[:-2]
         values = values[:width] + [""] * (width - len(values)) if width else values
         padded.append([v if v != "" else None for v in values] + row[-2:])
-    details = (f"源文件：{result.file_name}；{timezone.localtime():%Y-%m-%d %H:%M} 生成；"
-               f"未导入 {len(padded)} 行（{result.error_households} 户）。改正后可直接导入本文件。")
+    details = (
+        f"源文件：{result.file_name}；{timezone.localtime():%Y-%m-%d %H:%M} 生成；"
+        f"未导入 {len(padded)} 行（{result.error_households} 户）。改正后可直接导入本文件。"
+    )
     if result.unknown_columns:
         details += f"未识别的列（已作为成员附加信息保存）：{'、'.join(result.unknown_columns)}。"
     if result.file_error:
         details = f"源文件：{result.file_name}；{result.file_error}"
-    national.write_national_xlsx(path, padded, title="农户信息导入错误报告", details=details,
-                                 headers=[*headers, *REPORT_COLUMNS])
+    national.write_national_xlsx(
+        path, padded, title="农户信息导入错误报告", details=details, headers=[*headers, *REPORT_COLUMNS]
+    )
     return len(padded)

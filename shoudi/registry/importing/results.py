@@ -142,27 +142,45 @@ class HouseholdImportResult:
 
     def as_dict(self, *, limit: int = 200) -> dict:
         """The result as JSON-ready data (for ``Job.result``): counts, the first ``limit`` errors and warnings."""
+
         def counts(v: VillageCounts) -> dict:
-            return {"township": v.township, "village": v.village, "code": v.code, "households": dict(v.households),
-                    "members": dict(v.members)}
+            return {
+                "township": v.township,
+                "village": v.village,
+                "code": v.code,
+                "households": dict(v.households),
+                "members": dict(v.members),
+            }
 
         def rows(items: list[RowError]) -> list[dict]:
             return [{"row": e.row, "column": e.field, "message": e.message} for e in items[:limit]]
 
         return {
-            "summary": self.summary(), "file_name": self.file_name, "committed": self.committed,
-            "dry_run": self.dry_run, "file_error": self.file_error, "header_row": self.header_row, "rows": self.rows,
-            "households": self.household_count, "income_year": self.income_year,
+            "summary": self.summary(),
+            "file_name": self.file_name,
+            "committed": self.committed,
+            "dry_run": self.dry_run,
+            "file_error": self.file_error,
+            "header_row": self.header_row,
+            "rows": self.rows,
+            "households": self.household_count,
+            "income_year": self.income_year,
             "income_year_source": self.income_year_source,
             "export_date": self.export_date.isoformat() if self.export_date else None,
-            "villages": [counts(v) for v in self.village_list], "totals": counts(self.totals),
-            "errors": rows(self.errors), "error_count": len(self.errors), "error_rows": len(self.report_rows),
-            "warnings": rows(self.warnings), "warning_count": len(self.warnings),
+            "villages": [counts(v) for v in self.village_list],
+            "totals": counts(self.totals),
+            "errors": rows(self.errors),
+            "error_count": len(self.errors),
+            "error_rows": len(self.report_rows),
+            "warnings": rows(self.warnings),
+            "warning_count": len(self.warnings),
             "unknown_columns": list(self.unknown_columns),
             "missing_members": [vars(m) for m in self.missing_members[:limit]],
             "missing_member_count": len(self.missing_members),
-            "missing_regions": [vars(r) for r in self.missing_regions], "can_create_regions": self.can_create_regions,
-            "seconds": round(self.seconds, 1), "timings": {k: round(v, 1) for k, v in self.timings.items()},
+            "missing_regions": [vars(r) for r in self.missing_regions],
+            "can_create_regions": self.can_create_regions,
+            "seconds": round(self.seconds, 1),
+            "timings": {k: round(v, 1) for k, v in self.timings.items()},
         }
 
     def add_error(self, row: int | None, column: str, message: str) -> None:

@@ -47,7 +47,8 @@ def _start(path, user, income_year: int | None, *, dry_run: bool) -> tuple[Path,
     else:
         county_code = user.region.code[:6] if getattr(user, "region_id", None) else ""
         result.can_create_regions = user_can(user, Region, "add") and (
-            user.is_superuser or Region.objects.restrict(user, "add").filter(code=county_code).exists())
+            user.is_superuser or Region.objects.restrict(user, "add").filter(code=county_code).exists()
+        )
     return path, result
 
 
@@ -71,7 +72,11 @@ def _fill(result: HouseholdImportResult, parsed: ParsedFile, income_year: int | 
 
 
 def preview_household_import(
-    path, *, user=None, income_year: int | None = None, create_missing_regions: bool = False,
+    path,
+    *,
+    user=None,
+    income_year: int | None = None,
+    create_missing_regions: bool = False,
     progress: Progress | None = None,
 ) -> HouseholdImportResult:
     """Dry run: read and check the file and say what an import would do, per village. Writes nothing to the database.
@@ -93,8 +98,16 @@ def preview_household_import(
             return result
         clock.lap(result, "读取文件")
         year = _fill(result, parsed, income_year)
-        ImportRun(parsed, result, user=user, income_year=year, create_regions=create_missing_regions, write=False,
-                  all_or_nothing=False, progress=progress).run()
+        ImportRun(
+            parsed,
+            result,
+            user=user,
+            income_year=year,
+            create_regions=create_missing_regions,
+            write=False,
+            all_or_nothing=False,
+            progress=progress,
+        ).run()
         clock.lap(result, "核对数据库")
         with contextlib.suppress(OSError):  # without a snapshot the commit reads the file again
             save_snapshot(parsed)
@@ -104,8 +117,13 @@ def preview_household_import(
 
 
 def commit_household_import(
-    path, *, user=None, income_year: int | None = None, create_missing_regions: bool = False,
-    progress: Progress | None = None, all_or_nothing: bool = False,
+    path,
+    *,
+    user=None,
+    income_year: int | None = None,
+    create_missing_regions: bool = False,
+    progress: Progress | None = None,
+    all_or_nothing: bool = False,
 ) -> HouseholdImportResult:
     """Import the file: every household without an error is written, in one transaction; the others are reported.
 
@@ -132,14 +150,30 @@ def commit_household_import(
             clock.lap(result, "读取预览")
         year = _fill(result, parsed, income_year)
         if all_or_nothing and result.errors:
-            ImportRun(parsed, result, user=user, income_year=year, create_regions=create_missing_regions,
-                      write=False, all_or_nothing=True, progress=progress).run()
+            ImportRun(
+                parsed,
+                result,
+                user=user,
+                income_year=year,
+                create_regions=create_missing_regions,
+                write=False,
+                all_or_nothing=True,
+                progress=progress,
+            ).run()
             clock.lap(result, "核对数据库")
             result.seconds = clock.total
             return result
         with transaction.atomic():
-            run = ImportRun(parsed, result, user=user, income_year=year, create_regions=create_missing_regions,
-                            write=True, all_or_nothing=all_or_nothing, progress=progress)
+            run = ImportRun(
+                parsed,
+                result,
+                user=user,
+                income_year=year,
+                create_regions=create_missing_regions,
+                write=True,
+                all_or_nothing=all_or_nothing,
+                progress=progress,
+            )
             run.run()
             clock.lap(result, "核对并写入")
             if run.aborted:
@@ -156,8 +190,13 @@ def commit_household_import(
         if inserted >= ANALYZE_AFTER and connections[DEFAULT_DB_ALIAS].vendor == "postgresql":
             # fresh statistics, or the next import plans its lookups for the tables as they were before
             with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
-                cursor.execute("ANALYZE " + ", ".join(connections[DEFAULT_DB_ALIAS].ops.quote_name(m._meta.db_table)
-                                                      for m in (Household, Member, IncomeRecord)))
+                cursor.execute(
+                    "ANALYZE "
+                    + ", ".join(
+                        connections[DEFAULT_DB_ALIAS].ops.quote_name(m._meta.db_table)
+                        for m in (Household, Member, IncomeRecord)
+                    )
+                )
             clock.lap(result, "更新统计信息")
         result.household_ids = written
     result.seconds = clock.total

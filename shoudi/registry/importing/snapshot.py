@@ -34,28 +34,64 @@ def snapshot_path(digest: str) -> Path:
 
 def _plain_snapshot(parsed: ParsedFile) -> tuple:
     return (
-        SNAPSHOT_VERSION, parsed.digest, parsed.file_name, parsed.header_row, parsed.headers, parsed.household_cols,
-        parsed.member_cols, parsed.unknown_columns, parsed.title_text,
-        parsed.export_date.isoformat() if parsed.export_date else None, parsed.income_year, parsed.rows,
+        SNAPSHOT_VERSION,
+        parsed.digest,
+        parsed.file_name,
+        parsed.header_row,
+        parsed.headers,
+        parsed.household_cols,
+        parsed.member_cols,
+        parsed.unknown_columns,
+        parsed.title_text,
+        parsed.export_date.isoformat() if parsed.export_date else None,
+        parsed.income_year,
+        parsed.rows,
         [(h.no, h.first_row, h.raw_hash, h.values, h.rows, h.members, h.error) for h in parsed.households.values()],
-        [(e.row, e.field, e.message) for e in parsed.errors], [(e.row, e.field, e.message) for e in parsed.warnings],
+        [(e.row, e.field, e.message) for e in parsed.errors],
+        [(e.row, e.field, e.message) for e in parsed.warnings],
         parsed.report_rows,
     )
 
 
 def _from_snapshot(plain: tuple) -> ParsedFile:
-    (version, digest, file_name, header_row, headers, household_cols, member_cols, unknown, title, export_date,
-     income_year, rows, households, errors, warnings, report) = plain
+    (
+        version,
+        digest,
+        file_name,
+        header_row,
+        headers,
+        household_cols,
+        member_cols,
+        unknown,
+        title,
+        export_date,
+        income_year,
+        rows,
+        households,
+        errors,
+        warnings,
+        report,
+    ) = plain
     parsed = {}
     for no, first_row, raw_hash, values, household_rows, members, error in households:
         household = parsed[no] = ParsedHousehold(no, first_row, raw_hash, values)
         household.rows, household.members, household.error = household_rows, members, error
     return ParsedFile(
-        version=version, digest=digest, file_name=file_name, header_row=header_row, headers=headers,
-        household_cols=[tuple(c) for c in household_cols], member_cols=[tuple(c) for c in member_cols],
-        unknown_columns=unknown, title_text=title,
-        export_date=datetime.date.fromisoformat(export_date) if export_date else None, income_year=income_year,
-        rows=rows, households=parsed, errors=[RowError(*e) for e in errors], warnings=[RowError(*e) for e in warnings],
+        version=version,
+        digest=digest,
+        file_name=file_name,
+        header_row=header_row,
+        headers=headers,
+        household_cols=[tuple(c) for c in household_cols],
+        member_cols=[tuple(c) for c in member_cols],
+        unknown_columns=unknown,
+        title_text=title,
+        export_date=datetime.date.fromisoformat(export_date) if export_date else None,
+        income_year=income_year,
+        rows=rows,
+        households=parsed,
+        errors=[RowError(*e) for e in errors],
+        warnings=[RowError(*e) for e in warnings],
         report_rows=report,
     )
 

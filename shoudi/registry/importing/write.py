@@ -63,10 +63,16 @@ def write_chunk(run: ImportRun, pending: PendingWrites) -> None:
             continue
         changed["updated_at"] = run.now
         updates.append((update["old"]["id"], changed))
-        run.log_change(Household, ObjectChange.UPDATE, update["old"]["id"],
-                       household_repr(update["old"]["household_no"], update["head"]),
-                       audit_json(audit[Household], update["old"]), audit_json(audit[Household], update["new"]),
-                       update["code"], None)
+        run.log_change(
+            Household,
+            ObjectChange.UPDATE,
+            update["old"]["id"],
+            household_repr(update["old"]["household_no"], update["head"]),
+            audit_json(audit[Household], update["old"]),
+            audit_json(audit[Household], update["new"]),
+            update["code"],
+            None,
+        )
     tables[Household].update(updates)
     # members
     at = run.member_at["household_id"]
@@ -79,8 +85,16 @@ def write_chunk(run: ImportRun, pending: PendingWrites) -> None:
     for previous, member, changed, code, household_id in member_updates:
         changed = dict(changed, updated_at=run.now)
         updates.append((previous["id"], changed))
-        run.log_change(Member, ObjectChange.UPDATE, previous["id"], member["name"],
-                       audit_json(audit[Member], previous), audit_json(audit[Member], member), code, household_id)
+        run.log_change(
+            Member,
+            ObjectChange.UPDATE,
+            previous["id"],
+            member["name"],
+            audit_json(audit[Member], previous),
+            audit_json(audit[Member], member),
+            code,
+            household_id,
+        )
     tables[Member].update(updates)
     # incomes
     rows = []
@@ -91,14 +105,25 @@ def write_chunk(run: ImportRun, pending: PendingWrites) -> None:
     updates = []
     for old, changed, code, household_id in income_updates:
         updates.append((old["id"], dict(changed, updated_at=run.now)))
-        run.log_change(IncomeRecord, ObjectChange.UPDATE, old["id"], f"{run.year} 年收入",
-                       audit_json(audit[IncomeRecord], old), audit_json(audit[IncomeRecord], {**old, **changed}),
-                       code, household_id)
+        run.log_change(
+            IncomeRecord,
+            ObjectChange.UPDATE,
+            old["id"],
+            f"{run.year} 年收入",
+            audit_json(audit[IncomeRecord], old),
+            audit_json(audit[IncomeRecord], {**old, **changed}),
+            code,
+            household_id,
+        )
     tables[IncomeRecord].update(updates)
     # the creations' change-log rows, written by the database from the rows just inserted
-    run.create_log.log(Household, [plan["id"] for plan in new_households],
-                       fallback=lambda: [(p["new"], household_repr(p["new"]["household_no"], p["head"]),
-                                          p["code"], None) for p in new_households])
+    run.create_log.log(
+        Household,
+        [plan["id"] for plan in new_households],
+        fallback=lambda: [
+            (p["new"], household_repr(p["new"]["household_no"], p["head"]), p["code"], None) for p in new_households
+        ],
+    )
 
     def member_dicts():
         names = tables[Member].attnames
@@ -108,7 +133,10 @@ def write_chunk(run: ImportRun, pending: PendingWrites) -> None:
             yield member, member["name"], code, plan["id"]
 
     run.create_log.log(Member, member_ids, fallback=lambda: list(member_dicts()))
-    run.create_log.log(IncomeRecord, [i["id"] for _p, i, _c in new_incomes],
-                       fallback=lambda: [(i, f"{run.year} 年收入", c, p["id"]) for p, i, c in new_incomes])
+    run.create_log.log(
+        IncomeRecord,
+        [i["id"] for _p, i, _c in new_incomes],
+        fallback=lambda: [(i, f"{run.year} 年收入", c, p["id"]) for p, i, c in new_incomes],
+    )
     tables[ObjectChange].insert(run.changes, want_ids=False)
     run.changes = []

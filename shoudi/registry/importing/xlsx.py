@@ -63,7 +63,9 @@ _CHUNK_ROOT_RELS = (
 def _chunk_workbook_xml(date1904: bool) -> bytes:
     return (
         b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="' + _REL_NS + b'">'
+        b'<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="'
+        + _REL_NS
+        + b'">'
         + (b'<workbookPr date1904="1"/>' if date1904 else b"")
         + b'<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'
     )
@@ -75,9 +77,12 @@ def _chunk_workbook_rels(styles: bool, shared: bool) -> bytes:
         rels.append(b'<Relationship Id="rId2" Type="' + _REL_NS + b'/styles" Target="styles.xml"/>')
     if shared:
         rels.append(b'<Relationship Id="rId3" Type="' + _REL_NS + b'/sharedStrings" Target="sharedStrings.xml"/>')
-    return (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            + b"".join(rels) + b"</Relationships>")
+    return (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        + b"".join(rels)
+        + b"</Relationships>"
+    )
 
 
 def _relationships(data: bytes) -> list[dict[bytes, bytes]]:
@@ -113,8 +118,9 @@ def _xlsx_parts(book: zipfile.ZipFile) -> _XlsxParts | None:
     names = set(book.namelist())
     try:
         root_rels = _relationships(book.read("_rels/.rels"))
-        workbook = next(_resolve("", r[b"Target"].decode()) for r in root_rels
-                        if r.get(b"Type", b"").endswith(b"/officeDocument"))
+        workbook = next(
+            _resolve("", r[b"Target"].decode()) for r in root_rels if r.get(b"Type", b"").endswith(b"/officeDocument")
+        )
         workbook_xml = book.read(workbook)
         rels_path = _resolve(workbook, "_rels/" + os.path.basename(workbook) + ".rels")
         rels = _relationships(book.read(rels_path))
@@ -146,8 +152,9 @@ class _PieceWriter:
         self.book.writestr("[Content_Types].xml", _CHUNK_CONTENT_TYPES)
         self.book.writestr("_rels/.rels", _CHUNK_ROOT_RELS)
         self.book.writestr("xl/workbook.xml", _chunk_workbook_xml(parts.date1904))
-        self.book.writestr("xl/_rels/workbook.xml.rels",
-                           _chunk_workbook_rels(parts.styles is not None, parts.shared is not None))
+        self.book.writestr(
+            "xl/_rels/workbook.xml.rels", _chunk_workbook_rels(parts.styles is not None, parts.shared is not None)
+        )
         if parts.styles is not None:
             self.book.writestr("xl/styles.xml", parts.styles)
         if parts.shared is not None:
@@ -194,14 +201,14 @@ def _sheet_pieces(book: zipfile.ZipFile, parts: _XlsxParts, folder: Path) -> Ite
             yield only.close(b"")
             return
         ns = match.group(1) or b""
-        prefix = _DIMENSION_RE.sub(b"", head[:match.end()])
+        prefix = _DIMENSION_RE.sub(b"", head[: match.end()])
         row_close, data_close = b"</" + ns + b"row>", b"</" + ns + b"sheetData>"
         suffix = data_close + b"</" + ns + b"worksheet>"
         current = piece(prefix)
         carry = b""  # the start of a row not finished in the previous block
-        block = head[match.end():]
+        block = head[match.end() :]
         while True:
-            seam = carry + block[:len(data_close)]
+            seam = carry + block[: len(data_close)]
             end = seam.find(data_close)
             if end >= 0:
                 current.write(seam[:end])
@@ -241,8 +248,10 @@ def _piece_sheets(book: zipfile.ZipFile, parts: _XlsxParts) -> Iterator:
     scratch = Path(settings.DATA_DIR) / "tmp"
     scratch.mkdir(parents=True, exist_ok=True)
     # two pieces parsed at a time, handed out in order: calamine runs while the GIL is busy elsewhere
-    with tempfile.TemporaryDirectory(prefix="household-import-", dir=scratch) as folder, \
-            ThreadPoolExecutor(PIECE_WORKERS, thread_name_prefix="household-import-calamine") as pool:
+    with (
+        tempfile.TemporaryDirectory(prefix="household-import-", dir=scratch) as folder,
+        ThreadPoolExecutor(PIECE_WORKERS, thread_name_prefix="household-import-calamine") as pool,
+    ):
         loading: deque = deque()
         for path in _sheet_pieces(book, parts, Path(folder)):
             loading.append(pool.submit(load, path))

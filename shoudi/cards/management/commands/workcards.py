@@ -43,12 +43,18 @@ class Command(BaseCommand):
         with acting_as(account, source="cli"):
             cards = work_cards(card_households(account, region), user=account)
             if not cards:
-                raise CommandError(f"{place.full_name}没有需要制卡的农户（仅已识别的监测对象制作工作卡）",
-                                   returncode=1)
+                raise CommandError(f"{place.full_name}没有需要制卡的农户（仅已识别的监测对象制作工作卡）", returncode=1)
             pages = write_cards_pdf(cards, target, workers=max(1, workers))
-            log_access(user=account, action=AccessLog.EXPORT, region_code=region, record_count=len(cards),
-                       detail=f"命令行生成工作卡 PDF：{place.full_name}")
+            log_access(
+                user=account,
+                action=AccessLog.EXPORT,
+                region_code=region,
+                record_count=len(cards),
+                detail=f"命令行生成工作卡 PDF：{place.full_name}",
+            )
         green = sum(1 for c in cards if c.is_eliminated)
         seconds = time.perf_counter() - started
-        self.stdout.write(f"{place.full_name}：{len(cards)} 张工作卡（红卡 {len(cards) - green}，绿卡 {green}），"
-                          f"{pages} 页，{seconds:.1f} 秒 → {target}")
+        self.stdout.write(
+            f"{place.full_name}：{len(cards)} 张工作卡（红卡 {len(cards) - green}，绿卡 {green}），"
+            f"{pages} 页，{seconds:.1f} 秒 → {target}"
+        )

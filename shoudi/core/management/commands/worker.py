@@ -34,7 +34,9 @@ class Command(DBWorkerCommand):
     def add_arguments(self, parser) -> None:
         super().add_arguments(parser)
         parser.add_argument(
-            "--reap-interval", type=float, default=60.0,
+            "--reap-interval",
+            type=float,
+            default=60.0,
             help="Seconds between checks for jobs whose worker died (0: only at start; default: %(default)s)",
         )
 

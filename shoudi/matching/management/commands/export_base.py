@@ -30,6 +30,7 @@ class Command(BaseCommand):
         if user and actor is None:
             raise CommandError(f"用户 {user} 不存在", returncode=1)
         with acting_as(actor, source="cli"):
-            count = write_base_list(out, period=period, region_code=region, region_name=target.name if target else "",
-                                    user=actor)
+            count = write_base_list(
+                out, period=period, region_code=region, region_name=target.name if target else "", user=actor
+            )
         self.stdout.write(f"已导出 {count} 人：{out}（已记入敏感信息访问记录）")

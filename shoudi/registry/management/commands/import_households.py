@@ -27,8 +27,10 @@ from shoudi.registry.jobs import run_post_import_steps
 
 
 class Command(BaseCommand):
-    help = ("导入国家防返贫监测系统导出的农户信息（一人一行）。默认有任何错误则整个文件不导入；"
-            "--skip-errors 则导入无错误的农户。")
+    help = (
+        "导入国家防返贫监测系统导出的农户信息（一人一行）。默认有任何错误则整个文件不导入；"
+        "--skip-errors 则导入无错误的农户。"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="国家系统导出的 Excel 文件（.xlsx/.xls）")
@@ -38,8 +40,17 @@ class Command(BaseCommand):
         parser.add_argument("--create-regions", action="store_true", help="文件中不存在的乡镇、村自动新建")
         parser.add_argument("--skip-errors", action="store_true", help="跳过有错误的农户，导入其余农户")
 
-    def handle(self, *args, file: str, dry_run=False, report=None, year=None, create_regions=False,
-               skip_errors=False, **options):
+    def handle(
+        self,
+        *args,
+        file: str,
+        dry_run=False,
+        report=None,
+        year=None,
+        create_regions=False,
+        skip_errors=False,
+        **options,
+    ):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"文件不存在：{file}", returncode=2)
@@ -49,8 +60,9 @@ class Command(BaseCommand):
             if dry_run:
                 result = preview_household_import(path, income_year=year, create_missing_regions=create_regions)
             else:
-                result = commit_household_import(path, income_year=year, create_missing_regions=create_regions,
-                                                 all_or_nothing=not skip_errors)
+                result = commit_household_import(
+                    path, income_year=year, create_missing_regions=create_regions, all_or_nothing=not skip_errors
+                )
         self.stdout.write(result.summary())
         if result.report_rows or (report and result.file_error):
             target = Path(report) if report else path.with_name(f"{path.stem}-错误报告.xlsx")
