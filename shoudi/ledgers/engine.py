@@ -456,7 +456,7 @@ def subtitle_of(ledger: Ledger, ctx: LedgerContext) -> str:
     return "    ".join(parts)
 
 
-def write_xlsx(
+def write_xlsx(  # noqa: C901, PLR0912, PLR0915 - per-row loop, ADR 0008
     ledger: Ledger,
     ctx: LedgerContext,
     target,

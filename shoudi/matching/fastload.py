@@ -546,7 +546,7 @@ def _pieces(handle):
         yield held, True
 
 
-def _send(handle, write, encoding: str, delimiter: str) -> tuple[int, list[int]]:
+def _send(handle, write, encoding: str, delimiter: str) -> tuple[int, list[int]]:  # noqa: C901, PLR0915 - ADR 0008
     """Write the file's remaining records to COPY; returns how many records and the dirty ones (1-based).
 
     COPY reads CSV as Python's csv module does when quotes are used as RFC 4180 says: a quoted field starts right

@@ -410,7 +410,7 @@ def parse_rows(
     )
 
 
-def read_rows(
+def read_rows(  # noqa: C901, PLR0912 - per-row loop, ADR 0008
     plan: RowPlan,
     numbered: Iterator[tuple[int, list]],
     result: ParsedList,

@@ -105,7 +105,7 @@ def _place_names(village_ids) -> dict[int, tuple[str, str, str]]:
     return names
 
 
-def _rows(households: Iterator[dict], income_year: int, progress, total: int) -> Iterator[list]:
+def _rows(households: Iterator[dict], income_year: int, progress, total: int) -> Iterator[list]:  # noqa: C901 - ADR 0008
     """One list of cell values per member, in ``national.COLUMNS`` order."""
     columns = national.COLUMNS
     places: dict[int, tuple[str, str, str]] = {}

@@ -320,7 +320,7 @@ class ImportRun:
 
     # --- one chunk of households ---
 
-    def chunk(self, households: list[ParsedHousehold]) -> None:
+    def chunk(self, households: list[ParsedHousehold]) -> None:  # noqa: C901, PLR0912, PLR0915 - per-row loop, ADR 0008
         result = self.result
         todo: list[tuple[ParsedHousehold, Place]] = []
         for household in households:

@@ -105,7 +105,7 @@ def parse_file(path: Path, *, progress: Progress | None) -> ParsedFile:
         return _parse(path, progress)
 
 
-def _parse(path: Path, progress: Progress | None) -> ParsedFile:
+def _parse(path: Path, progress: Progress | None) -> ParsedFile:  # noqa: C901, PLR0912, PLR0915 - per-row loop, ADR 0008
     digest = file_digest(path)
     rows, total = open_rows(path)
     head: list[tuple[int, list]] = []
