@@ -314,35 +314,13 @@ def _plan(ledger: Ledger, ctx: LedgerContext, *, excel: bool, mask_all: bool = F
             fields.append(path)
 
     for column in columns:
-        source = column.source
-        if source == SEQ:
-            getter = operator.itemgetter(SEQ)
-        elif callable(source):
-            getter = functools.partial(source, ctx=ctx)
-            for path in column.fields:
-                need(path)
-            lookup_names += [n for n in column.lookups if n not in lookup_names]
-        else:
-            need(source)
-            getter = operator.itemgetter(source)
+        getter = _getter(column, ctx, need, lookup_names)
         hide = column.kind in ("id", "phone") and (mask_all or not ctx.can(column.mask_model, "unmask"))
         masked.append(hide)
-        kind = column.kind
-        convert = None
         # Text from a text field is already str (or None): no conversion in the loop for the common case.
+        source = column.source
         as_text = None if not callable(source) and _is_text(d.model, source) else _to_text
-        if kind in ("text", "code"):
-            convert = as_text
-        elif kind == "id":
-            convert = _mask_id if hide else as_text
-        elif kind == "phone":
-            convert = _mask_phone if hide else as_text
-        elif kind in ("money", "number"):
-            convert = _to_float
-        elif kind == "bool":
-            convert = _bool_text
-        elif kind == "date" and excel:
-            convert = _to_serial
+        convert = _converter(column.kind, hide=hide, as_text=as_text, excel=excel)
         getters.append(_compose(getter, convert) if convert is not None else getter)
     if ledger.grouped:
         for path in d.group_fields:
@@ -350,6 +328,37 @@ def _plan(ledger: Ledger, ctx: LedgerContext, *, excel: bool, mask_all: bool = F
     if lookup_names:
         need(d.household_key)
     return _Plan(columns, fields, getters, {n: d.lookups[n] for n in lookup_names}, masked)
+
+
+def _getter(column: Column, ctx: LedgerContext, need: Callable[[str], None], lookup_names: list[str]) -> Callable:
+    """What reads the column's raw value from a fetched row; the fields and lookups it reads are added as needed."""
+    source = column.source
+    if source == SEQ:
+        return operator.itemgetter(SEQ)
+    if callable(source):
+        for path in column.fields:
+            need(path)
+        lookup_names += [n for n in column.lookups if n not in lookup_names]
+        return functools.partial(source, ctx=ctx)
+    need(source)
+    return operator.itemgetter(source)
+
+
+def _converter(kind: str, *, hide: bool, as_text: Callable | None, excel: bool) -> Callable | None:
+    """What turns a column's raw value into its cell (masked, as text, as a number, ...), or None to keep it."""
+    if kind in ("text", "code"):
+        return as_text
+    if kind == "id":
+        return _mask_id if hide else as_text
+    if kind == "phone":
+        return _mask_phone if hide else as_text
+    if kind in ("money", "number"):
+        return _to_float
+    if kind == "bool":
+        return _bool_text
+    if kind == "date" and excel:
+        return _to_serial
+    return None
 
 
 def _rows(
