@@ -218,61 +218,90 @@ def _check(rows: list[ImportRow], result: ImportResult, user) -> dict[str, Regio
 
     for r in rows:
         errors_before = len(result.errors)
-        if not r.code:
-            result.add_error(r.row, CODE, "区划代码不能为空")
-        elif not r.code.isdigit():
-            result.add_error(r.row, CODE, f"区划代码“{r.code}”只能由数字组成")
-        elif level_for_code(r.code) is None:
-            result.add_error(
-                r.row, CODE, f"区划代码“{r.code}”为 {len(r.code)} 位，应为 6 位（县）、9 位（乡镇）或 12 位（村）"
-            )
-        if not r.name:
-            result.add_error(r.row, NAME, "名称不能为空")
-        elif len(r.name) > NAME_MAX_LENGTH:
-            result.add_error(r.row, NAME, f"名称超过 {NAME_MAX_LENGTH} 个字")
+        _check_code_and_name(r, result)
         if level_for_code(r.code) is None:
             r.status = ERROR
             continue  # the checks below need a well-formed code
 
         if first_row[r.code] != r.row:
             result.add_error(r.row, CODE, f"区划代码 {r.code} 与第 {first_row[r.code]} 行重复")
-        expected = parent_code_of(r.code)
-        errors_before_parent = len(result.errors)
-        if r.parent_code:
-            if expected is None:
-                result.add_error(r.row, PARENT, f"县级区划（6 位代码）不应有上级代码，却填了 {r.parent_code}")
-            elif not r.code.startswith(r.parent_code):
-                result.add_error(
-                    r.row, PARENT, f"区划代码 {r.code} 不以上级代码 {r.parent_code} 开头（下级代码应以上级代码开头）"
-                )
-            elif r.parent_code != expected:
-                result.add_error(
-                    r.row,
-                    PARENT,
-                    f"上级代码应为 {len(expected)} 位的{LEVEL_LABELS[len(expected)]}代码 {expected}，"
-                    f"而不是 {r.parent_code}",
-                )
-        if scope is None or not r.code.startswith(scope):
-            result.add_error(r.row, CODE, f"区划代码 {r.code} 不在您的管辖范围内")
-        elif len(result.errors) > errors_before_parent:
-            pass  # a wrong parent code is reported already; whether its region exists is beside the point
-        elif expected and expected not in existing and expected not in file_codes:
-            result.add_error(
-                r.row,
-                PARENT,
-                f"上级区划 {expected} 不存在：既不在系统中，也不在本文件中"
-                f"（请先导入该{LEVEL_LABELS[len(expected)]}，或把它加入本文件）",
-            )
-
-        if len(result.errors) > errors_before:
-            r.status = ERROR
-        elif r.code in existing:
-            old = existing[r.code]
-            r.old_name = old.name
-            r.status = UNCHANGED if old.name == r.name else CHANGED
-        else:
-            r.status = NEW
+        parent_wrong = _check_parent_code(r, result)
+        _check_scope_and_parent_exists(r, result, scope, parent_wrong, existing, file_codes)
+        _set_status(r, existing, has_errors=len(result.errors) > errors_before)
     return existing
+
+
+def _check_code_and_name(r: ImportRow, result: ImportResult) -> None:
+    """The code's digits and length, the name's presence and length."""
+    if not r.code:
+        result.add_error(r.row, CODE, "区划代码不能为空")
+    elif not r.code.isdigit():
+        result.add_error(r.row, CODE, f"区划代码“{r.code}”只能由数字组成")
+    elif level_for_code(r.code) is None:
+        result.add_error(
+            r.row, CODE, f"区划代码“{r.code}”为 {len(r.code)} 位，应为 6 位（县）、9 位（乡镇）或 12 位（村）"
+        )
+    if not r.name:
+        result.add_error(r.row, NAME, "名称不能为空")
+    elif len(r.name) > NAME_MAX_LENGTH:
+        result.add_error(r.row, NAME, f"名称超过 {NAME_MAX_LENGTH} 个字")
+
+
+def _check_parent_code(r: ImportRow, result: ImportResult) -> bool:
+    """Whether the parent code the row fills in (if any) is wrong for its code; each mistake is reported."""
+    expected = parent_code_of(r.code)
+    if not r.parent_code:
+        return False
+    if expected is None:
+        result.add_error(r.row, PARENT, f"县级区划（6 位代码）不应有上级代码，却填了 {r.parent_code}")
+    elif not r.code.startswith(r.parent_code):
+        result.add_error(
+            r.row, PARENT, f"区划代码 {r.code} 不以上级代码 {r.parent_code} 开头（下级代码应以上级代码开头）"
+        )
+    elif r.parent_code != expected:
+        result.add_error(
+            r.row,
+            PARENT,
+            f"上级代码应为 {len(expected)} 位的{LEVEL_LABELS[len(expected)]}代码 {expected}，而不是 {r.parent_code}",
+        )
+    else:
+        return False
+    return True
+
+
+def _check_scope_and_parent_exists(
+    r: ImportRow,
+    result: ImportResult,
+    scope: str | None,
+    parent_wrong: bool,
+    existing: dict[str, Region],
+    file_codes: set[str],
+) -> None:
+    """The code lies in the user's region, and its parent exists in the system or in the file."""
+    expected = parent_code_of(r.code)
+    if scope is None or not r.code.startswith(scope):
+        result.add_error(r.row, CODE, f"区划代码 {r.code} 不在您的管辖范围内")
+    elif parent_wrong:
+        pass  # a wrong parent code is reported already; whether its region exists is beside the point
+    elif expected and expected not in existing and expected not in file_codes:
+        result.add_error(
+            r.row,
+            PARENT,
+            f"上级区划 {expected} 不存在：既不在系统中，也不在本文件中"
+            f"（请先导入该{LEVEL_LABELS[len(expected)]}，或把它加入本文件）",
+        )
+
+
+def _set_status(r: ImportRow, existing: dict[str, Region], *, has_errors: bool) -> None:
+    """Error, new, changed (its old name kept for the preview) or unchanged."""
+    if has_errors:
+        r.status = ERROR
+    elif r.code in existing:
+        old = existing[r.code]
+        r.old_name = old.name
+        r.status = UNCHANGED if old.name == r.name else CHANGED
+    else:
+        r.status = NEW
 
 
 def _write(rows: list[ImportRow], existing: dict[str, Region]) -> None:
