@@ -171,67 +171,17 @@ class _Generator:
         tekun: bool,
         lifted: bool,
     ) -> dict:
+        # Every draw below comes in the same order as ever: the same seed must give the same rows.
         rng = self.rng
         born = self.birth(age)
         number = self.id_number(county_code, born, male)
         same_surname = relation in ("户主", "之子", "之女", "之孙子", "之孙女", "之父") or rng.random() < 0.05
         own_surname = surname if same_surname else rng.choice(SURNAMES)
-        roll = rng.random()
-        health, category, grade = "健康", "", ""
-        if (age >= 45 and roll < 0.16) or roll < 0.05:
-            health = "长期慢性病"
-        elif roll < 0.2 and age >= 30:
-            health = "患有大病"
-        if rng.random() < 0.045:
-            category, grade = str(rng.randint(1, 7)), str(rng.choices((1, 2, 3, 4), weights=(1, 2, 3, 4))[0])
-            health = "残疾,长期慢性病" if health == "长期慢性病" else "残疾"
-
-        student = ""
-        if age < 3:
-            student = "学龄前儿童"
-        elif age < 6:
-            student = "学前教育"
-        elif age <= 15:
-            student = SCHOOL_BY_AGE[age] if age != 15 or rng.random() < 0.3 else "普通高中一年级"
-        elif age <= 18 and rng.random() < 0.7:
-            grade_no = "一二三"[min(2, age - 16)]
-            student = f"普通高中{grade_no}年级" if rng.random() < 0.6 else f"中职{grade_no}年级"
-        elif age <= 22 and rng.random() < 0.3:
-            student = rng.choice(
-                ("本科一年级", "本科二年级", "本科三年级", "本科四年级", "高职高专一年级", "高职高专二年级")
-            )
-
-        if student in ("学龄前儿童", "学前教育"):
-            education = ""
-        elif student:
-            education = "小学" if age < 12 else "初中" if age < 15 else "高中"
-        elif age >= 65:
-            education = rng.choice(("文盲或半文盲", "文盲或半文盲", "小学", "小学", "初中"))
-        else:
-            education = rng.choices(
-                ("文盲或半文盲", "小学", "初中", "高中", "大专", "本科及以上"), weights=(3, 20, 45, 20, 8, 4)
-            )[0]
-
-        disabled_severe = category and grade in ("1", "2")
-        if age < 16 or student:
-            labour = "无劳动力"
-        elif disabled_severe or (health == "患有大病" and rng.random() < 0.6):
-            labour = "丧失劳动力"
-        elif age > 70:
-            labour = "丧失劳动力" if rng.random() < 0.6 else "无劳动力"
-        elif age > 60 or health != "健康":
-            labour = "弱劳动力或半劳动力"
-        else:
-            labour = rng.choices(("普通劳动力", "技能劳动力", "弱劳动力或半劳动力"), weights=(70, 25, 5))[0]
-        can_work = labour in ("普通劳动力", "技能劳动力", "弱劳动力或半劳动力")
-
-        employed, place, months, welfare_job = "否", "", None, ""
-        if can_work and age <= 60 and rng.random() < 0.62:
-            employed, place, months = "是", rng.choice(WORK_PLACES), rng.randint(3, 12)
-        if can_work and not student and employed == "否" and rng.random() < 0.1:
-            welfare_job = rng.choice(WELFARE_JOBS)
-        if age < 16 or student:
-            employed = ""
+        health, category, grade = self.health(age)
+        student = self.student(age)
+        education = self.education(age, student)
+        labour = self.labour(age, student, health, disabled_severe=bool(category) and grade in ("1", "2"))
+        employed, place, months, welfare_job = self.work(age, student, labour)
 
         insured = rng.random() < 0.985
         adult = age >= 16 and not student
@@ -242,13 +192,7 @@ class _Generator:
             "证件号码": number,
             "与户主关系": relation,
             "民族": rng.choice(ETHNICITIES),
-            "政治面貌": (
-                "中共党员"
-                if adult and rng.random() < 0.06
-                else "共青团员"
-                if 14 <= age <= 28 and rng.random() < 0.3
-                else "群众"
-            ),
+            "政治面貌": self.political_status(age, adult=adult),
             "文化程度": education,
             "在校生状况": student,
             "义务教育阶段未上学原因": "",
@@ -272,6 +216,84 @@ class _Generator:
             "享受低保政策情况": "农村低保" if dibao else "未享受",
             "享受特困供养政策情况": "农村特困" if tekun else "不享受",
         }
+
+    def health(self, age: int) -> tuple[str, str, str]:
+        """(健康状况, 残疾类别, 残疾等级): chronic illness grows with age; about 4.5 % are disabled."""
+        rng = self.rng
+        roll = rng.random()
+        health, category, grade = "健康", "", ""
+        if (age >= 45 and roll < 0.16) or roll < 0.05:
+            health = "长期慢性病"
+        elif roll < 0.2 and age >= 30:
+            health = "患有大病"
+        if rng.random() < 0.045:
+            category, grade = str(rng.randint(1, 7)), str(rng.choices((1, 2, 3, 4), weights=(1, 2, 3, 4))[0])
+            health = "残疾,长期慢性病" if health == "长期慢性病" else "残疾"
+        return health, category, grade
+
+    def student(self, age: int) -> str:
+        """在校生状况 for the age: pre-school, compulsory school, then high school or college for some."""
+        rng = self.rng
+        if age < 3:
+            return "学龄前儿童"
+        if age < 6:
+            return "学前教育"
+        if age <= 15:
+            return SCHOOL_BY_AGE[age] if age != 15 or rng.random() < 0.3 else "普通高中一年级"
+        if age <= 18 and rng.random() < 0.7:
+            grade_no = "一二三"[min(2, age - 16)]
+            return f"普通高中{grade_no}年级" if rng.random() < 0.6 else f"中职{grade_no}年级"
+        if age <= 22 and rng.random() < 0.3:
+            return rng.choice(
+                ("本科一年级", "本科二年级", "本科三年级", "本科四年级", "高职高专一年级", "高职高专二年级")
+            )
+        return ""
+
+    def education(self, age: int, student: str) -> str:
+        """文化程度: what a student has finished so far; the elderly mostly little schooling."""
+        if student in ("学龄前儿童", "学前教育"):
+            return ""
+        if student:
+            return "小学" if age < 12 else "初中" if age < 15 else "高中"
+        if age >= 65:
+            return self.rng.choice(("文盲或半文盲", "文盲或半文盲", "小学", "小学", "初中"))
+        return self.rng.choices(
+            ("文盲或半文盲", "小学", "初中", "高中", "大专", "本科及以上"), weights=(3, 20, 45, 20, 8, 4)
+        )[0]
+
+    def labour(self, age: int, student: str, health: str, *, disabled_severe: bool) -> str:
+        """劳动技能 from age, schooling, health and a severe (grade 1 or 2) disability."""
+        rng = self.rng
+        if age < 16 or student:
+            return "无劳动力"
+        if disabled_severe or (health == "患有大病" and rng.random() < 0.6):
+            return "丧失劳动力"
+        if age > 70:
+            return "丧失劳动力" if rng.random() < 0.6 else "无劳动力"
+        if age > 60 or health != "健康":
+            return "弱劳动力或半劳动力"
+        return rng.choices(("普通劳动力", "技能劳动力", "弱劳动力或半劳动力"), weights=(70, 25, 5))[0]
+
+    def work(self, age: int, student: str, labour: str) -> tuple[str, str, int | None, str]:
+        """(是否已务工, 务工所在地, 务工时间（月）, 公益性岗位) of a person with the given labour."""
+        rng = self.rng
+        can_work = labour in ("普通劳动力", "技能劳动力", "弱劳动力或半劳动力")
+        employed, place, months, welfare_job = "否", "", None, ""
+        if can_work and age <= 60 and rng.random() < 0.62:
+            employed, place, months = "是", rng.choice(WORK_PLACES), rng.randint(3, 12)
+        if can_work and not student and employed == "否" and rng.random() < 0.1:
+            welfare_job = rng.choice(WELFARE_JOBS)
+        if age < 16 or student:
+            employed = ""
+        return employed, place, months, welfare_job
+
+    def political_status(self, age: int, *, adult: bool) -> str:
+        rng = self.rng
+        if adult and rng.random() < 0.06:
+            return "中共党员"
+        if 14 <= age <= 28 and rng.random() < 0.3:
+            return "共青团员"
+        return "群众"
 
     # --- households ---
 
