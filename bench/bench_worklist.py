@@ -492,22 +492,140 @@ def load_or_reuse(args) -> bool:
     return True
 
 
+@dataclass
+class Measured:
+    """What one run measured: the counts each way, the two page responses and every timing."""
+
+    baseline: dict[str, int]
+    items: list
+    villages: list[dict]
+    cold: object
+    warm: object
+    timings: dict[str, Timing]
+    smaller: list[Timing]
+    load_before: float
+    load_after: float
+
+
+def print_sizes() -> None:
+    from shoudi.assistance.models import Assessment, Cadre, Measure, Pairing, Visit
+    from shoudi.monitoring.models import MonitoringCase
+
+    sizes = {
+        model.__name__: model.objects.count() for model in (MonitoringCase, Cadre, Pairing, Measure, Visit, Assessment)
+    }
+    print("  rows: " + ", ".join(f"{name} {count:,}" for name, count in sizes.items()), flush=True)
+
+
+def measure_all(admin, today: datetime.date, repeat: int) -> Measured:
+    """The baseline, the worklist, its per-village table, the page (cold and warm) and the smaller scopes."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    from shoudi.accounts.models import User
+    from shoudi.assistance.worklist import per_village, tally, worklist
+
+    load_before = os.getloadavg()[0]
+    params = baseline_params(admin, today)
+    baseline_counts(params)  # warm the cache the same way for everything that follows
+    timings = {}
+    baseline, timings["baseline"] = measure("baseline (one SQL statement)", repeat, baseline_counts, params)
+    _, timings["defaults"] = measure(
+        "  the same, server defaults", repeat, lambda: baseline_counts(params, server_defaults=True)
+    )
+    items, timings["worklist"] = measure("worklist(admin)", repeat, lambda: worklist(admin))
+
+    def fresh_per_village():
+        # a user object of its own: nothing kept from worklist() above
+        return per_village(User.objects.select_related("region").get(username=ADMIN))
+
+    villages, timings["per_village"] = measure("per_village(admin)", repeat, fresh_per_village)
+
+    client = Client()
+    client.force_login(admin)
+
+    def page_cold():
+        cache.clear()
+        return client.get("/assistance/todo/")
+
+    def page_warm():
+        return client.get("/assistance/todo/")
+
+    cold, timings["cold"] = measure("page, badge cache cleared", repeat, page_cold)
+    warm, timings["warm"] = measure("page, badge cached", repeat, page_warm)
+    smaller = [
+        measure(f"worklist of a {label}", repeat, lambda u=user: tally(u))[1]
+        for label, user in (
+            ("township reviewer", user_of(TOWNSHIP_USER, "township_reviewer", f"{COUNTY}001")),
+            ("village officer", user_of(VILLAGE_USER, "village_officer", f"{COUNTY}001001")),
+        )
+    ]
+    load_after = os.getloadavg()[0]
+    return Measured(baseline, items, villages, cold, warm, timings, smaller, load_before, load_after)
+
+
+def print_report(m: Measured, *, repeat: int, setup_s: float, migrate_s: float) -> None:
+    from shoudi.assistance.worklist import ITEMS
+
+    counts = {item.key: item.count for item in m.items}
+    print()
+    print(f"{'item':<24}{'baseline':>12}{'worklist':>12}{'villages':>12}")
+    for item in ITEMS:
+        total = sum(row.get(item.key, 0) for row in m.villages)
+        expected = f"{m.baseline[item.key]:,}" if item.key in m.baseline else "-"  # items other apps register
+        print(f"{item.key:<24}{expected:>12}{counts[item.key]:>12,}{total:>12,}")
+    print()
+    print(f"{'setup (load + analyze)':<34}{setup_s:8.1f} s  (migrate {migrate_s:.1f} s)")
+    print(
+        f"median of {repeat} runs each; load average {m.load_before:.1f} before, {m.load_after:.1f} after "
+        f"({os.cpu_count()} CPUs)"
+    )
+    t = m.timings
+    baseline_t = t["baseline"]
+    print(baseline_t.line())
+    print(t["defaults"].line(baseline_t))
+    print(t["worklist"].line(baseline_t))
+    print(t["per_village"].line(baseline_t))
+    print(t["cold"].line(baseline_t, f"target ≤ 1 s: {'ok' if t['cold'].median <= 1 else 'MISSED'}"))
+    print(t["warm"].line(baseline_t))
+    for timing in m.smaller:
+        print(timing.line(baseline_t))
+    print(f"{'villages in the table':<34}{len(m.villages):8,}")
+    print(f"{'peak RSS':<34}{peak_rss_mib():8.0f} MiB")
+
+
+def mismatches(m: Measured) -> list[str]:
+    """The worklist's counts against the baseline's, the villages' sums against the worklist's, the pages' status."""
+    from shoudi.assistance.worklist import ITEMS
+
+    counts = {item.key: item.count for item in m.items}
+    problems = [
+        f"{key}: baseline {m.baseline[key]} ≠ worklist {counts[key]}"
+        for key in BASELINE_ITEMS
+        if m.baseline[key] != counts[key]
+    ]
+    problems += [
+        f"{item.key}: villages add up to {sum(row.get(item.key, 0) for row in m.villages)} ≠ {counts[item.key]}"
+        for item in ITEMS
+        if sum(row.get(item.key, 0) for row in m.villages) != counts[item.key]
+    ]
+    problems += [
+        f"page: status {response.status_code}"
+        for response in (m.cold, m.warm)
+        if response.status_code != 200 or "分村统计" not in response.content.decode()
+    ]
+    return problems
+
+
 def main() -> int:
     args = parse_args()
     n = args.households
     os.environ.setdefault("SHOUDI_ALLOWED_HOSTS", "testserver")
     build = load_or_reuse(args)
     start_django(args.server, args.database, data_prefix="shoudi-bench-worklist-")
-    from django.core.cache import cache
     from django.core.management import call_command
     from django.db import connections
-    from django.test import Client
     from django.utils import timezone
-
-    from shoudi.accounts.models import User
-    from shoudi.assistance.models import Assessment, Cadre, Measure, Pairing, Visit
-    from shoudi.assistance.worklist import ITEMS, per_village, tally, worklist
-    from shoudi.monitoring.models import MonitoringCase
 
     today = timezone.localdate()
     try:
@@ -517,91 +635,13 @@ def main() -> int:
         setup_s = 0.0
         if build:
             _, setup_s = timed(setup_data, n, today)
-        sizes = {
-            model.__name__: model.objects.count()
-            for model in (MonitoringCase, Cadre, Pairing, Measure, Visit, Assessment)
-        }
-        print("  rows: " + ", ".join(f"{name} {count:,}" for name, count in sizes.items()), flush=True)
+        print_sizes()
         if args.setup_only:
             return 0
 
-        admin = user_of(ADMIN, "county_admin", COUNTY)
-        load_before = os.getloadavg()[0]
-        params = baseline_params(admin, today)
-        baseline_counts(params)  # warm the cache the same way for everything that follows
-        baseline, baseline_t = measure("baseline (one SQL statement)", args.repeat, baseline_counts, params)
-        _, defaults_t = measure(
-            "  the same, server defaults", args.repeat, lambda: baseline_counts(params, server_defaults=True)
-        )
-
-        items, worklist_t = measure("worklist(admin)", args.repeat, lambda: worklist(admin))
-
-        def fresh_per_village():
-            # a user object of its own: nothing kept from worklist() above
-            return per_village(User.objects.select_related("region").get(username=ADMIN))
-
-        villages, per_village_t = measure("per_village(admin)", args.repeat, fresh_per_village)
-
-        client = Client()
-        client.force_login(admin)
-
-        def page_cold():
-            cache.clear()
-            return client.get("/assistance/todo/")
-
-        def page_warm():
-            return client.get("/assistance/todo/")
-
-        cold, cold_t = measure("page, badge cache cleared", args.repeat, page_cold)
-        warm, warm_t = measure("page, badge cached", args.repeat, page_warm)
-        smaller = [
-            measure(f"worklist of a {label}", args.repeat, lambda u=user: tally(u))[1]
-            for label, user in (
-                ("township reviewer", user_of(TOWNSHIP_USER, "township_reviewer", f"{COUNTY}001")),
-                ("village officer", user_of(VILLAGE_USER, "village_officer", f"{COUNTY}001001")),
-            )
-        ]
-        load_after = os.getloadavg()[0]
-
-        counts = {item.key: item.count for item in items}
-        print()
-        print(f"{'item':<24}{'baseline':>12}{'worklist':>12}{'villages':>12}")
-        for item in ITEMS:
-            total = sum(row.get(item.key, 0) for row in villages)
-            expected = f"{baseline[item.key]:,}" if item.key in baseline else "-"  # items other apps register
-            print(f"{item.key:<24}{expected:>12}{counts[item.key]:>12,}{total:>12,}")
-        print()
-        print(f"{'setup (load + analyze)':<34}{setup_s:8.1f} s  (migrate {migrate_s:.1f} s)")
-        print(
-            f"median of {args.repeat} runs each; load average {load_before:.1f} before, {load_after:.1f} after "
-            f"({os.cpu_count()} CPUs)"
-        )
-        print(baseline_t.line())
-        print(defaults_t.line(baseline_t))
-        print(worklist_t.line(baseline_t))
-        print(per_village_t.line(baseline_t))
-        print(cold_t.line(baseline_t, f"target ≤ 1 s: {'ok' if cold_t.median <= 1 else 'MISSED'}"))
-        print(warm_t.line(baseline_t))
-        for timing in smaller:
-            print(timing.line(baseline_t))
-        print(f"{'villages in the table':<34}{len(villages):8,}")
-        print(f"{'peak RSS':<34}{peak_rss_mib():8.0f} MiB")
-
-        problems = [
-            f"{key}: baseline {baseline[key]} ≠ worklist {counts[key]}"
-            for key in BASELINE_ITEMS
-            if baseline[key] != counts[key]
-        ]
-        problems += [
-            f"{item.key}: villages add up to {sum(row.get(item.key, 0) for row in villages)} ≠ {counts[item.key]}"
-            for item in ITEMS
-            if sum(row.get(item.key, 0) for row in villages) != counts[item.key]
-        ]
-        problems += [
-            f"page: status {response.status_code}"
-            for response in (cold, warm)
-            if response.status_code != 200 or "分村统计" not in response.content.decode()
-        ]
+        measured = measure_all(user_of(ADMIN, "county_admin", COUNTY), today, args.repeat)
+        print_report(measured, repeat=args.repeat, setup_s=setup_s, migrate_s=migrate_s)
+        problems = mismatches(measured)
         for problem in problems:
             print("MISMATCH", problem)
         return 1 if problems else 0
