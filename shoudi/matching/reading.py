@@ -410,7 +410,7 @@ def parse_rows(
     )
 
 
-def read_rows(  # noqa: C901, PLR0912 - per-row loop, ADR 0008
+def read_rows(
     plan: RowPlan,
     numbered: Iterator[tuple[int, list]],
     result: ParsedList,
@@ -462,21 +462,8 @@ def read_rows(  # noqa: C901, PLR0912 - per-row loop, ADR 0008
                 add(Issue(number, id_label, f"证件号码与第 {first} 行重复，本行未载入", True))
                 continue
             seen[id_number] = number
-            # name, category, grade, status, amount, event_date, code, detail
-            values = ["", "", "", "", None, None, "", ""]
-            if name_index is not None:
-                values[0] = _name(cells[name_index])
-            for index, slot, read, label in others:
-                try:
-                    values[slot] = read(cells[index])
-                except ValueError as exc:
-                    add(Issue(number, label, f"{exc}，该项按空白处理"))
-            if derive is not None:
-                named = dict(zip(FIELDS[2:], values, strict=True))
-                derive(named)
-                values = [named[k] for k in FIELDS[2:]]
             loaded += 1
-            yield (number, id_number, *values)
+            yield (number, id_number, *_values(cells, number, name_index, others, derive, add))
             if limit is not None and loaded >= limit:
                 return
     except (UnicodeDecodeError, csv.Error) as exc:
@@ -486,6 +473,25 @@ def read_rows(  # noqa: C901, PLR0912 - per-row loop, ADR 0008
         result.rows_loaded += loaded
         result.rows_rejected += rejected
         result.converted_ids += converted
+
+
+def _values(cells: list, number: int, name_index: int | None, others: list, derive, add) -> list:
+    """The staging values after the ID number (``FIELDS[2:]``) of one loaded row; a cell that cannot be read is
+    left blank with an issue. Called once per loaded row: its arguments are the loop's local names."""
+    # name, category, grade, status, amount, event_date, code, detail
+    values = ["", "", "", "", None, None, "", ""]
+    if name_index is not None:
+        values[0] = _name(cells[name_index])
+    for index, slot, read, label in others:
+        try:
+            values[slot] = read(cells[index])
+        except ValueError as exc:
+            add(Issue(number, label, f"{exc}，该项按空白处理"))
+    if derive is not None:
+        named = dict(zip(FIELDS[2:], values, strict=True))
+        derive(named)
+        values = [named[k] for k in FIELDS[2:]]
+    return values
 
 
 def preview_rows(path: Path, source: Source, layout: Layout, count: int = PREVIEW_ROWS) -> tuple[list, ParsedList]:
