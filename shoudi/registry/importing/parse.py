@@ -12,6 +12,7 @@ import gc
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import chain
 from operator import call
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from shoudi.core.tabular import FileRejected
 from shoudi.regions.importing import RowError
 
 from .converters import INVALID, KnownColumn, cells_getter
-from .header import HEADER_SEARCH_ROWS, find_header, match_columns, title_facts
+from .header import HEADER_SEARCH_ROWS, FileColumns, find_header, match_columns, title_facts
 from .results import Progress
 from .xlsx import open_rows
 
@@ -105,9 +106,37 @@ def parse_file(path: Path, *, progress: Progress | None) -> ParsedFile:
         return _parse(path, progress)
 
 
-def _parse(path: Path, progress: Progress | None) -> ParsedFile:  # noqa: C901, PLR0912, PLR0915 - per-row loop, ADR 0008
+def _parse(path: Path, progress: Progress | None) -> ParsedFile:
     digest = file_digest(path)
     rows, total = open_rows(path)
+    head, header_index, header_values = _read_header(rows)
+    header_row = head[header_index][0]
+    title, export_date, income_year = title_facts([values for _n, values in head[:header_index]])
+    reader = _RowReader(match_columns(header_values, header_row), datetime.date.today())
+    count = reader.read_rows(chain(head[header_index + 1 :], rows), progress, total, header_row)
+    reader.report_whole_households()
+    return ParsedFile(
+        version=SNAPSHOT_VERSION,
+        digest=digest,
+        file_name=path.name,
+        header_row=header_row,
+        headers=reader.headers,
+        household_cols=[(c.column.target, c.header) for c in reader.household_cols],
+        member_cols=[(c.column.target, c.header) for c in reader.member_cols],
+        unknown_columns=reader.unknown_headers,
+        title_text=title,
+        export_date=export_date,
+        income_year=income_year,
+        rows=count,
+        households=reader.households,
+        errors=reader.errors,
+        warnings=reader.warnings,
+        report_rows=reader.report,
+    )
+
+
+def _read_header(rows: Iterator[tuple[int, list]]) -> tuple[list[tuple[int, list]], int, list]:
+    """(the first rows read, the index of the header among them, its values). Raises ``FileRejected``."""
     head: list[tuple[int, list]] = []
     for item in rows:
         head.append(item)
@@ -117,186 +146,239 @@ def _parse(path: Path, progress: Progress | None) -> ParsedFile:  # noqa: C901, 
     if found is None:
         raise FileRejected(f"未找到表头：前 {HEADER_SEARCH_ROWS} 行中应有“户编号”和“证件号码”等列")
     header_index, header_values = found
-    header_row = head[header_index][0]
-    title, export_date, income_year = title_facts([values for _n, values in head[:header_index]])
+    return head, header_index, header_values
 
-    columns = match_columns(header_values, header_row)
-    cols, unknown, warnings, headers = columns.known, columns.unknown, columns.warnings, columns.headers
 
-    width = len(headers)
-    household_cols = [
-        c
-        for c in cols.values()
-        if c.column.section in ("place", "household", "national", "income")
-        and c.column.target != "household.household_no"
-    ]
-    member_cols = [
-        c
-        for c in cols.values()
-        if c.column.section == "member" and c.column.target not in ("member.id_number", "member.name")
-    ]
-    no_col, id_col, name_col = cols["household.household_no"], cols["member.id_number"], cols["member.name"]
-    get_household = cells_getter([c.index for c in household_cols])
-    get_member = cells_getter([c.index for c in member_cols])
-    household_convs = [c.convert for c in household_cols]
-    member_convs = [c.convert for c in member_cols]
-    place_positions = [i for i, c in enumerate(household_cols) if c.column.section == "place"]
-    id_type_position = next((i for i, c in enumerate(member_cols) if c.column.target == "member.id_type"), None)
-    relation_position = next(i for i, c in enumerate(member_cols) if c.column.target == "member.relation")
-    type_position = next(i for i, c in enumerate(household_cols) if c.column.target == "household.household_type")
-    unknown_getter = cells_getter([i for i, _h in unknown])
-    unknown_headers = [h for _i, h in unknown]
+class _RowReader:
+    """The rows after the header, converted along the file's columns and grouped by 户编号, with their errors.
 
-    households: dict[str, ParsedHousehold] = {}
-    seen_ids: dict[str, tuple[str, int]] = {}
-    errors: list[RowError] = []
-    report: dict[int, str] = {}
-    today = datetime.date.today()
+    The per-row steps read what they need from ``self``; everything derived from the header is worked out once, here.
+    """
 
-    def error(row: int, column: str, message: str) -> None:
-        errors.append(RowError(row, column, message))
+    def __init__(self, columns: FileColumns, today: datetime.date):
+        cols = columns.known
+        self.headers = columns.headers
+        self.warnings = columns.warnings
+        self.width = len(self.headers)
+        self.household_cols = [
+            c
+            for c in cols.values()
+            if c.column.section in ("place", "household", "national", "income")
+            and c.column.target != "household.household_no"
+        ]
+        self.member_cols = [
+            c
+            for c in cols.values()
+            if c.column.section == "member" and c.column.target not in ("member.id_number", "member.name")
+        ]
+        self.no_col, self.id_col, self.name_col = (
+            cols["household.household_no"],
+            cols["member.id_number"],
+            cols["member.name"],
+        )
+        self.get_household = cells_getter([c.index for c in self.household_cols])
+        self.get_member = cells_getter([c.index for c in self.member_cols])
+        self.household_convs = [c.convert for c in self.household_cols]
+        self.member_convs = [c.convert for c in self.member_cols]
+        self.place_positions = [i for i, c in enumerate(self.household_cols) if c.column.section == "place"]
+        self.id_type_position = next(
+            (i for i, c in enumerate(self.member_cols) if c.column.target == "member.id_type"), None
+        )
+        self.relation_position = next(i for i, c in enumerate(self.member_cols) if c.column.target == "member.relation")
+        self.type_position = next(
+            i for i, c in enumerate(self.household_cols) if c.column.target == "household.household_type"
+        )
+        self.type_header = self.household_cols[self.type_position].header
+        self.unknown = columns.unknown
+        self.unknown_getter = cells_getter([i for i, _h in columns.unknown])
+        self.unknown_headers = [h for _i, h in columns.unknown]
+        self.today = today
+        self.households: dict[str, ParsedHousehold] = {}
+        self.seen_ids: dict[str, tuple[str, int]] = {}
+        self.errors: list[RowError] = []
+        self.report: dict[int, str] = {}
+
+    # --- errors ---
+
+    def error(self, row: int, column: str, message: str) -> None:
+        self.errors.append(RowError(row, column, message))
         reason = f"{column}：{message}" if column else message
+        report = self.report
         report[row] = f"{report[row]}；{reason}" if row in report else reason
 
-    def bad_cells(row: int, group: list[KnownColumn], raws: tuple, values: tuple) -> None:
+    def bad_cells(self, row: int, group: list[KnownColumn], raws: tuple, values: tuple) -> None:
         for col, raw, value in zip(group, raws, values, strict=True):
             if value is INVALID:
-                error(row, col.header, col.messages.get(raw, "值无效"))
+                self.error(row, col.header, col.messages.get(raw, "值无效"))
 
-    def row_items() -> Iterator[tuple[int, list]]:
-        yield from head[header_index + 1 :]
-        yield from rows
+    # --- the loop ---
 
-    count = 0
-    for number, values in row_items():
-        if len(values) < width:
-            values = values + [""] * (width - len(values))
-        raw_no = values[no_col.index]
-        no = no_col.convert(raw_no)
-        if not no:
-            if no is INVALID:
-                error(number, no_col.header, no_col.messages.get(raw_no, "值无效"))
-            elif any(v not in ("", None) for v in values):
-                error(number, no_col.header, "户编号为空")
-            else:
-                continue  # a blank line
+    def read_rows(
+        self, rows: Iterator[tuple[int, list]], progress: Progress | None, total: int | None, header_row: int
+    ) -> int:
+        """Read every row; the number of rows counted (blank lines are not)."""
+        width, no_col, households = self.width, self.no_col, self.households
+        no_index, convert_no = no_col.index, no_col.convert
+        without_number, first_row, later_row, member_row = (
+            self.without_number,
+            self.first_row,
+            self.later_row,
+            self.member_row,
+        )
+        count = 0
+        for number, values in rows:
+            if len(values) < width:
+                values = values + [""] * (width - len(values))
+            raw_no = values[no_index]
+            no = convert_no(raw_no)
+            if not no:
+                count += without_number(number, values, raw_no, no)
+                continue
             count += 1
-            continue
-        count += 1
-        if progress is not None and count % PROGRESS_EVERY == 0:
-            progress(count, total and max(total - header_row, count), "读取文件")
+            if progress is not None and count % PROGRESS_EVERY == 0:
+                progress(count, total and max(total - header_row, count), "读取文件")
+            household = households.get(no)
+            if household is None:
+                household = first_row(no, number, values)
+            else:
+                later_row(household, number, values)
+            if not member_row(household, no, number, values):
+                household.error = True
+        if progress is not None:
+            progress(count, count, "读取文件")
+        return count
 
-        raw_household = get_household(values)
-        household = households.get(no)
-        if household is None:
-            parsed = tuple(map(call, household_convs, raw_household))
-            household = households[no] = ParsedHousehold(no, number, hash(raw_household), parsed)
-            if INVALID in parsed:
-                bad_cells(number, household_cols, raw_household, parsed)
-                household.error = True
-            if parsed[type_position] == "":
-                error(number, cols["household.household_type"].header, "户类型不能为空")
-                household.error = True
+    def without_number(self, number: int, values: list, raw_no, no) -> int:
+        """A row without a valid 户编号: an error, or a blank line (not counted: 0)."""
+        no_col = self.no_col
+        if no is INVALID:
+            self.error(number, no_col.header, no_col.messages.get(raw_no, "值无效"))
+        elif any(v not in ("", None) for v in values):
+            self.error(number, no_col.header, "户编号为空")
         else:
-            household.rows.append(number)
-            if hash(raw_household) != household.raw_hash:
-                parsed = tuple(map(call, household_convs, raw_household))
-                differing = [i for i, (a, b) in enumerate(zip(parsed, household.values, strict=True)) if a != b]
-                for i in differing:
-                    col = household_cols[i]
-                    if i in place_positions:
-                        first = f"第 {household.first_row} 行为“{household.values[i]}”"
-                        error(number, col.header, f"同一户编号的各行{col.header}不一致（{first}）")
-                        household.error = True
-                    elif parsed[i] is not INVALID:
-                        warnings.append(
-                            RowError(
-                                number,
-                                col.header,
-                                f"与本户第 {household.first_row} 行不一致，以第 {household.first_row} 行为准",
-                            )
-                        )
-                if INVALID in parsed:
-                    bad_cells(number, household_cols, raw_household, parsed)
-                    household.error = True
+            return 0
+        return 1
 
-        raw_member = get_member(values)
-        member = tuple(map(call, member_convs, raw_member))
+    # --- the household's values ---
+
+    def first_row(self, no: str, number: int, values: list) -> ParsedHousehold:
+        """The first row of a 户编号 gives the household's values."""
+        raw_household = self.get_household(values)
+        parsed = tuple(map(call, self.household_convs, raw_household))
+        household = self.households[no] = ParsedHousehold(no, number, hash(raw_household), parsed)
+        if INVALID in parsed:
+            self.bad_cells(number, self.household_cols, raw_household, parsed)
+            household.error = True
+        if parsed[self.type_position] == "":
+            self.error(number, self.type_header, "户类型不能为空")
+            household.error = True
+        return household
+
+    def later_row(self, household: ParsedHousehold, number: int, values: list) -> None:
+        """A later row of a 户编号 repeats the household's values: mostly the very same cells."""
+        household.rows.append(number)
+        raw_household = self.get_household(values)
+        if hash(raw_household) != household.raw_hash:
+            self.inconsistent_row(household, number, raw_household)
+
+    def inconsistent_row(self, household: ParsedHousehold, number: int, raw_household: tuple) -> None:
+        """A later row whose household cells differ from the first row's: places must agree, the rest warns."""
+        parsed = tuple(map(call, self.household_convs, raw_household))
+        differing = [i for i, (a, b) in enumerate(zip(parsed, household.values, strict=True)) if a != b]
+        for i in differing:
+            col = self.household_cols[i]
+            if i in self.place_positions:
+                first = f"第 {household.first_row} 行为“{household.values[i]}”"
+                self.error(number, col.header, f"同一户编号的各行{col.header}不一致（{first}）")
+                household.error = True
+            elif parsed[i] is not INVALID:
+                self.warnings.append(
+                    RowError(
+                        number,
+                        col.header,
+                        f"与本户第 {household.first_row} 行不一致，以第 {household.first_row} 行为准",
+                    )
+                )
+        if INVALID in parsed:
+            self.bad_cells(number, self.household_cols, raw_household, parsed)
+            household.error = True
+
+    # --- the member of each row ---
+
+    def member_row(self, household: ParsedHousehold, no: str, number: int, values: list) -> bool:
+        """Convert the row's member and add it to its household; whether the row is free of errors."""
+        raw_member = self.get_member(values)
+        member = tuple(map(call, self.member_convs, raw_member))
         row_ok = True
         if INVALID in member:
-            bad_cells(number, member_cols, raw_member, member)
+            self.bad_cells(number, self.member_cols, raw_member, member)
             row_ok = False
-        if member[relation_position] == "":
-            error(number, member_cols[relation_position].header, "与户主关系不能为空")
+        if member[self.relation_position] == "":
+            self.error(number, self.member_cols[self.relation_position].header, "与户主关系不能为空")
             row_ok = False
+        name_col = self.name_col
         name = name_col.convert(values[name_col.index])
         if name is INVALID or not name:
-            error(
+            self.error(
                 number,
                 name_col.header,
                 name_col.messages.get(values[name_col.index], "姓名不能为空") if name is INVALID else "姓名不能为空",
             )
             row_ok = False
-        id_type = member[id_type_position] if id_type_position is not None else ""
-        raw_id = values[id_col.index]
-        try:
-            id_number = parse_id_number(raw_id, id_type if id_type is not INVALID else "", today=today)
-        except CellError as exc:
-            error(number, id_col.header, f"{exc}（“{cell_text(raw_id)}”）" if cell_text(raw_id) else str(exc))
+        id_type = member[self.id_type_position] if self.id_type_position is not None else ""
+        id_number = self.id_number(number, values, id_type)
+        if id_number is None:
             id_number, row_ok = "", False
-        if id_number:
-            first = seen_ids.get(id_number)
-            if first is None:
-                seen_ids[id_number] = (no, number)
-            else:
-                where = "本户" if first[0] == no else f"户编号 {first[0]}"
-                error(number, id_col.header, f"证件号码与第 {first[1]} 行（{where}）重复")
-                row_ok = False
+        elif id_number and not self.first_seen(no, number, id_number):
+            row_ok = False
         extra = None
-        if unknown:
+        if self.unknown:
             extra = {
-                h: t for h, v in zip(unknown_headers, unknown_getter(values), strict=True) if (t := cell_text(v))
+                h: t
+                for h, v in zip(self.unknown_headers, self.unknown_getter(values), strict=True)
+                if (t := cell_text(v))
             } or None
         household.members.append((number, id_number, name, member, extra))
-        if not row_ok:
-            household.error = True
-    if progress is not None:
-        progress(count, count, "读取文件")
+        return row_ok
 
-    # A household with an error anywhere is reported whole: its other rows say why they were not imported either.
-    for household in households.values():
-        if household.error:
-            first_bad = min((r for r in household.rows if r in report), default=household.first_row)
-            for row in household.rows:
-                report.setdefault(row, f"同户其他行有错误（见第 {first_bad} 行），本户未导入")
-            # INVALID markers have served: plain values only, for the snapshot
-            household.values = tuple(None if v is INVALID else v for v in household.values)
-            household.members = [
-                (
-                    row,
-                    id_number,
-                    None if name is INVALID else name,
-                    tuple(None if v is INVALID else v for v in values),
-                    extra,
-                )
-                for row, id_number, name, values, extra in household.members
-            ]
+    def id_number(self, number: int, values: list, id_type) -> str | None:
+        """The row's 证件号码, checked against its type; ``None`` if it is invalid."""
+        raw_id = values[self.id_col.index]
+        try:
+            return parse_id_number(raw_id, id_type if id_type is not INVALID else "", today=self.today)
+        except CellError as exc:
+            self.error(number, self.id_col.header, f"{exc}（“{cell_text(raw_id)}”）" if cell_text(raw_id) else str(exc))
+            return None
 
-    return ParsedFile(
-        version=SNAPSHOT_VERSION,
-        digest=digest,
-        file_name=path.name,
-        header_row=header_row,
-        headers=headers,
-        household_cols=[(c.column.target, c.header) for c in household_cols],
-        member_cols=[(c.column.target, c.header) for c in member_cols],
-        unknown_columns=unknown_headers,
-        title_text=title,
-        export_date=export_date,
-        income_year=income_year,
-        rows=count,
-        households=households,
-        errors=errors,
-        warnings=warnings,
-        report_rows=report,
-    )
+    def first_seen(self, no: str, number: int, id_number: str) -> bool:
+        """Whether the 证件号码 appears here first in the file; a repeat is an error."""
+        first = self.seen_ids.get(id_number)
+        if first is None:
+            self.seen_ids[id_number] = (no, number)
+            return True
+        where = "本户" if first[0] == no else f"户编号 {first[0]}"
+        self.error(number, self.id_col.header, f"证件号码与第 {first[1]} 行（{where}）重复")
+        return False
+
+    # --- the households, whole ---
+
+    def report_whole_households(self) -> None:
+        """A household with an error anywhere is reported whole: its other rows say why they were not imported."""
+        report = self.report
+        for household in self.households.values():
+            if household.error:
+                first_bad = min((r for r in household.rows if r in report), default=household.first_row)
+                for row in household.rows:
+                    report.setdefault(row, f"同户其他行有错误（见第 {first_bad} 行），本户未导入")
+                # INVALID markers have served: plain values only, for the snapshot
+                household.values = tuple(None if v is INVALID else v for v in household.values)
+                household.members = [
+                    (
+                        row,
+                        id_number,
+                        None if name is INVALID else name,
+                        tuple(None if v is INVALID else v for v in values),
+                        extra,
+                    )
+                    for row, id_number, name, values, extra in household.members
+                ]
