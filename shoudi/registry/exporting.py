@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -105,66 +105,76 @@ def _place_names(village_ids) -> dict[int, tuple[str, str, str]]:
     return names
 
 
-def _rows(households: Iterator[dict], income_year: int, progress, total: int) -> Iterator[list]:  # noqa: C901 - ADR 0008
+def _rows(households: Iterator[dict], income_year: int, progress, total: int) -> Iterator[list]:
     """One list of cell values per member, in ``national.COLUMNS`` order."""
-    columns = national.COLUMNS
     places: dict[int, tuple[str, str, str]] = {}
     done = 0
     chunk: list[dict] = []
-
-    def flush(batch: list[dict]) -> Iterator[list]:
-        nonlocal done
-        ids = [h["id"] for h in batch]
-        unknown = {h["village_id"] for h in batch} - set(places)
-        if unknown:
-            places.update(_place_names(unknown))
-        members: dict[int, list[dict]] = defaultdict(list)
-        for member in Member.objects.filter(household_id__in=ids).order_by("household_id", "id").values(*MEMBER_FIELDS):
-            members[member["household_id"]].append(member)
-        incomes = {
-            r["household_id"]: r
-            for r in IncomeRecord.objects.filter(household_id__in=ids, year=income_year).values(*INCOME_FIELDS)
-        }
-        for household in batch:
-            county, township, village = places.get(household["village_id"], ("", "", ""))
-            income = incomes.get(household["id"], {})
-            data = household["national_data"] or {}
-            shared = []
-            for column in columns:
-                section, key = column.section, column.key
-                if section == "place":
-                    value = {"county": county, "township": township, "village": village}[key]
-                elif section == "household":
-                    if key in PROBLEM_FLAGS:
-                        secure = household[PROBLEM_FLAGS[key]]
-                        value = None if secure is None else not secure
-                    else:
-                        value = household[key]
-                elif section == "national":
-                    value = data.get(key)
-                elif section == "income":
-                    value = income.get(key)
-                else:
-                    shared.append(None)  # member columns are filled below
-                    continue
-                shared.append(_cell(column, value))
-            for member in members.get(household["id"], []):
-                row = list(shared)
-                for index, column in enumerate(columns):
-                    if column.section == "member":
-                        row[index] = _cell(column, member[column.key])
-                yield row
-                done += 1
-                if progress is not None and done % PROGRESS_EVERY == 0:
-                    progress(done, total, "导出农户信息")
-
     for household in households:
         chunk.append(household)
         if len(chunk) >= CHUNK:
-            yield from flush(chunk)
+            done = yield from _chunk_rows(chunk, places, income_year, progress, total, done)
             chunk = []
     if chunk:
-        yield from flush(chunk)
+        yield from _chunk_rows(chunk, places, income_year, progress, total, done)
+
+
+def _chunk_rows(
+    batch: list[dict], places: dict[int, tuple[str, str, str]], income_year: int, progress, total: int, done: int
+) -> Generator[list, None, int]:
+    """The member rows of a chunk of households, their members and incomes fetched at once; returns ``done``
+    (member rows written so far) for the progress display."""
+    columns = national.COLUMNS
+    ids = [h["id"] for h in batch]
+    unknown = {h["village_id"] for h in batch} - set(places)
+    if unknown:
+        places.update(_place_names(unknown))
+    members: dict[int, list[dict]] = defaultdict(list)
+    for member in Member.objects.filter(household_id__in=ids).order_by("household_id", "id").values(*MEMBER_FIELDS):
+        members[member["household_id"]].append(member)
+    incomes = {
+        r["household_id"]: r
+        for r in IncomeRecord.objects.filter(household_id__in=ids, year=income_year).values(*INCOME_FIELDS)
+    }
+    for household in batch:
+        shared = _household_cells(household, columns, places, incomes.get(household["id"], {}))
+        for member in members.get(household["id"], []):
+            row = list(shared)
+            for index, column in enumerate(columns):
+                if column.section == "member":
+                    row[index] = _cell(column, member[column.key])
+            yield row
+            done += 1
+            if progress is not None and done % PROGRESS_EVERY == 0:
+                progress(done, total, "导出农户信息")
+    return done
+
+
+def _household_cells(household: dict, columns, places: dict[int, tuple[str, str, str]], income: dict) -> list:
+    """The cells every member row of the household repeats (place, household, national and income columns);
+    None where a member column goes. Called once per household."""
+    county, township, village = places.get(household["village_id"], ("", "", ""))
+    data = household["national_data"] or {}
+    shared = []
+    for column in columns:
+        section, key = column.section, column.key
+        if section == "place":
+            value = {"county": county, "township": township, "village": village}[key]
+        elif section == "household":
+            if key in PROBLEM_FLAGS:
+                secure = household[PROBLEM_FLAGS[key]]
+                value = None if secure is None else not secure
+            else:
+                value = household[key]
+        elif section == "national":
+            value = data.get(key)
+        elif section == "income":
+            value = income.get(key)
+        else:
+            shared.append(None)  # member columns are filled below
+            continue
+        shared.append(_cell(column, value))
+    return shared
 
 
 def export_households(
