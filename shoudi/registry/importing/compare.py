@@ -320,8 +320,20 @@ class ImportRun:
 
     # --- one chunk of households ---
 
-    def chunk(self, households: list[ParsedHousehold]) -> None:  # noqa: C901, PLR0912, PLR0915 - per-row loop, ADR 0008
-        result = self.result
+    def chunk(self, households: list[ParsedHousehold]) -> None:
+        """Compare one chunk of households with the database and, when writing, queue what differs."""
+        todo = self._placed(households)
+        if not todo:
+            return
+        existing, members_of, incomes = self._existing(todo)
+        pending = PendingWrites([], [], [], [], [], [], [])
+        compare = self._compare
+        for household, place in todo:
+            compare(household, place, existing.get(household.no), members_of, incomes, pending)
+        self._queue(pending)
+
+    def _placed(self, households: list[ParsedHousehold]) -> list[tuple[ParsedHousehold, Place]]:
+        """The households of the chunk without error, with their place (resolved, in the user's scope)."""
         todo: list[tuple[ParsedHousehold, Place]] = []
         for household in households:
             place = None
@@ -337,14 +349,20 @@ class ImportRun:
                         f"村“{place.village.name}”不在您的管辖范围内",
                     )
             if household.error:
-                counts = self._counts(household, place)
-                counts.households[ERROR] += 1
-                counts.members[ERROR] += len(household.rows)
+                self._count_error(household, place)
                 continue
             todo.append((household, place))
-        if not todo:
-            return
+        return todo
 
+    def _count_error(self, household: ParsedHousehold, place: Place | None) -> None:
+        counts = self._counts(household, place)
+        counts.households[ERROR] += 1
+        counts.members[ERROR] += len(household.rows)
+
+    # --- the rows already in the database ---
+
+    def _existing(self, todo: list[tuple[ParsedHousehold, Place]]) -> tuple[dict, dict, dict]:
+        """(household_no → household row, household id → id_number → member row, household id → income row)."""
         nos = [h.no for h, _p in todo]
         members_of: dict[int, dict[str, dict]] = defaultdict(dict)
         incomes: dict[int, dict] = {}
@@ -355,177 +373,242 @@ class ImportRun:
             self.scope.check(r["village_id"] for r in existing.values())
             ids = [r["id"] for r in existing.values()]
             if ids:
-                # members as short tuples of the columns the file sets; the full rows (for the change log) only
-                # of households where some member differs — an unchanged file reads as little as possible
-                partial: dict[int, dict[str, tuple]] = defaultdict(dict)
-                for row in Member.objects.filter(household_id__in=ids).values_list(*self.compared_fields):
-                    partial[row[1]][row[2]] = row
-                by_no = {h.no: h for h, _p in todo}
-                full = [
-                    old["id"] for no, old in existing.items() if self.differs(by_no[no], partial.get(old["id"], {}))
-                ]
-                for household_id, rows in partial.items():
-                    members_of[household_id] = {no: self.partial_member(row) for no, row in rows.items()}
-                if full:
-                    for row in Member.objects.filter(household_id__in=full).values(*MEMBER_ATTNAMES):
-                        members_of[row["household_id"]][row["id_number"]] = row
+                members_of = self._members_of(todo, existing, ids)
                 for row in IncomeRecord.objects.filter(household_id__in=ids, year=self.year).values(*INCOME_ATTNAMES):
                     incomes[row["household_id"]] = row
+        return existing, members_of, incomes
 
-        new_households, new_members, new_incomes = [], [], []
-        household_updates, member_updates, income_updates = [], [], []
-        changed_ids: list[int] = []
-        for household, place in todo:
-            old = existing.get(household.no)
-            if old is not None and not self.scope.allows(old["village_id"]):
-                self._fail(
-                    household,
-                    self.places.headers.get("household.household_no", "户编号"),
-                    f"户编号 {household.no} 已登记在其他村，不在您的管辖范围内",
-                )
-                counts = self._counts(household, place)
-                counts.households[ERROR] += 1
-                counts.members[ERROR] += len(household.rows)
-                continue
-            counts = self._counts(household, place)
-            village_code = place.village.code if place.village is not None else place.new_village
-            heads = [m[2] for m in household.members if m[3][self.relation_position] == "户主"]
-            head = heads[0] if heads else None
-            if len(heads) != 1:
-                result.warnings.append(
-                    RowError(
-                        household.first_row, "与户主关系", f"本户有 {len(heads)} 个户主" if heads else "本户没有户主"
-                    )
-                )
+    def _members_of(
+        self, todo: list[tuple[ParsedHousehold, Place]], existing: dict[str, dict], ids: list[int]
+    ) -> dict[int, dict[str, dict]]:
+        """The members of the existing households: in part (``PARTIAL``) where the file cannot change them."""
+        # members as short tuples of the columns the file sets; the full rows (for the change log) only
+        # of households where some member differs — an unchanged file reads as little as possible
+        members_of: dict[int, dict[str, dict]] = defaultdict(dict)
+        partial: dict[int, dict[str, tuple]] = defaultdict(dict)
+        for row in Member.objects.filter(household_id__in=ids).values_list(*self.compared_fields):
+            partial[row[1]][row[2]] = row
+        by_no = {h.no: h for h, _p in todo}
+        full = [old["id"] for no, old in existing.items() if self.differs(by_no[no], partial.get(old["id"], {}))]
+        for household_id, rows in partial.items():
+            members_of[household_id] = {no: self.partial_member(row) for no, row in rows.items()}
+        if full:
+            for row in Member.objects.filter(household_id__in=full).values(*MEMBER_ATTNAMES):
+                members_of[row["household_id"]][row["id_number"]] = row
+        return members_of
 
-            # the household
-            if old is None and not self.write:
-                plan = {}
-                household_status = NEW  # a preview only counts
-            elif old is None:
-                fields, national_values = self._household_updates(household)
-                new = dict(self.tables[Household].defaults)
-                new["national_data"] = {}
-                new.update(fields)
-                new["household_no"] = household.no
-                new["national_data"] = {k: v for k, v in national_values.items() if v not in (None, "")}
-                for field_name, _inverted in GUARANTEES.values():
-                    if new.get(field_name) is not None:
-                        new[field_name.replace("_secure", "_checked_on")] = self.checked_on
-                plan = {"new": new, "place": place, "head": head, "code": village_code}
-                new_households.append(plan)
-                household_status = NEW
+    # --- one household against its rows ---
+
+    def _compare(
+        self,
+        household: ParsedHousehold,
+        place: Place,
+        old: dict | None,
+        members_of: dict[int, dict[str, dict]],
+        incomes: dict[int, dict],
+        pending: PendingWrites,
+    ) -> None:
+        """Count the household new, changed, unchanged or in error; add what differs to ``pending``."""
+        if old is not None and not self.scope.allows(old["village_id"]):
+            self._fail(
+                household,
+                self.places.headers.get("household.household_no", "户编号"),
+                f"户编号 {household.no} 已登记在其他村，不在您的管辖范围内",
+            )
+            self._count_error(household, place)
+            return
+        counts = self._counts(household, place)
+        village_code = place.village.code if place.village is not None else place.new_village
+        head = self._head_name(household)
+        plan, household_status = self._compare_household(household, place, old, head, village_code, pending)
+        olds = members_of.get(old["id"], {}) if old is not None else {}
+        in_force, any_member_changed = self._compare_members(household, olds, plan, village_code, old, counts, pending)
+        if olds:
+            self._missing_members(household, place, olds)
+        if self._compare_income(household, old, incomes, in_force, plan, village_code, pending):
+            any_member_changed = True
+        if household_status == UNCHANGED and any_member_changed:
+            household_status = CHANGED
+        if household_status == CHANGED:
+            pending.changed_ids.append(old["id"])
+        counts.households[household_status] += 1
+
+    def _head_name(self, household: ParsedHousehold) -> str | None:
+        """The name of the household's head; a warning unless there is exactly one."""
+        heads = [m[2] for m in household.members if m[3][self.relation_position] == "户主"]
+        if len(heads) != 1:
+            self.result.warnings.append(
+                RowError(household.first_row, "与户主关系", f"本户有 {len(heads)} 个户主" if heads else "本户没有户主")
+            )
+        return heads[0] if heads else None
+
+    def _compare_household(
+        self,
+        household: ParsedHousehold,
+        place: Place,
+        old: dict | None,
+        head: str | None,
+        village_code: str,
+        pending: PendingWrites,
+    ) -> tuple[dict, str]:
+        """(the household's plan, which its members and income refer to; its status as far as its own row goes)."""
+        if old is None and not self.write:
+            return {}, NEW  # a preview only counts
+        fields, national_values = self._household_updates(household)
+        if old is None:
+            new = dict(self.tables[Household].defaults)
+            new["national_data"] = {}
+            new.update(fields)
+            new["household_no"] = household.no
+            new["national_data"] = {k: v for k, v in national_values.items() if v not in (None, "")}
+            for field_name, _inverted in GUARANTEES.values():
+                if new.get(field_name) is not None:
+                    new[field_name.replace("_secure", "_checked_on")] = self.checked_on
+            plan = {"new": new, "place": place, "head": head, "code": village_code}
+            pending.new_households.append(plan)
+            return plan, NEW
+        new = self._updated_household(old, place, fields, national_values)
+        changed = {a: new[a] for a in HOUSEHOLD_ATTNAMES if new[a] != old[a]}
+        if changed:
+            pending.household_updates.append(
+                {"old": old, "new": new, "changed": changed, "place": place, "head": head, "code": village_code}
+            )
+        # moving to a village still to be created is a change too
+        return {"id": old["id"], "place": place}, CHANGED if changed or place.village is None else UNCHANGED
+
+    def _updated_household(self, old: dict, place: Place, fields: dict, national_values: dict) -> dict:
+        """The existing household's row as the file would leave it."""
+        new = dict(old)
+        new.update(fields)
+        if place.village is not None:
+            new["village_id"] = place.village.pk
+        data = dict(old["national_data"] or {})
+        for key, value in national_values.items():
+            if value in (None, ""):
+                data.pop(key, None)
             else:
-                fields, national_values = self._household_updates(household)
-                new = dict(old)
-                new.update(fields)
-                if place.village is not None:
-                    new["village_id"] = place.village.pk
-                data = dict(old["national_data"] or {})
-                for key, value in national_values.items():
-                    if value in (None, ""):
-                        data.pop(key, None)
-                    else:
-                        data[key] = value
-                new["national_data"] = data
-                for field_name, _inverted in GUARANTEES.values():
-                    if new[field_name] != old[field_name] and new[field_name] is not None:
-                        new[field_name.replace("_secure", "_checked_on")] = self.checked_on
-                changed = {a: new[a] for a in HOUSEHOLD_ATTNAMES if new[a] != old[a]}
-                if changed:
-                    household_updates.append(
-                        {"old": old, "new": new, "changed": changed, "place": place, "head": head, "code": village_code}
+                data[key] = value
+        new["national_data"] = data
+        for field_name, _inverted in GUARANTEES.values():
+            if new[field_name] != old[field_name] and new[field_name] is not None:
+                new[field_name.replace("_secure", "_checked_on")] = self.checked_on
+        return new
+
+    # --- its members ---
+
+    def _compare_members(
+        self,
+        household: ParsedHousehold,
+        olds: dict[str, dict],
+        plan: dict,
+        village_code: str,
+        old: dict | None,
+        counts: VillageCounts,
+        pending: PendingWrites,
+    ) -> tuple[int, bool]:
+        """(members in force, whether any member is new or changed); new and changed members go to ``pending``."""
+        gender_position, write, members = self.gender_position, self.write, counts.members
+        in_force = 0
+        any_member_changed = False
+        for _row, id_number, name, values, extra in household.members:
+            previous = olds.get(id_number)
+            gender = values[gender_position] if gender_position is not None else ""
+            if previous is None:
+                in_force += 1
+                members[NEW] += 1
+                any_member_changed = True
+                if write:  # a preview only counts
+                    pending.new_members.append(
+                        (plan, self.new_member(id_number, name, values, extra, gender), village_code)
                     )
-                plan = {"id": old["id"], "place": place}
-                # moving to a village still to be created is a change too
-                household_status = CHANGED if changed or place.village is None else UNCHANGED
+                continue
+            in_force += previous["status"] == "正常"
+            if previous.get(PARTIAL):
+                members[UNCHANGED] += 1  # the whole household compared equal (see differs())
+                continue
+            member, changed = self._compare_member(previous, id_number, name, values, extra, gender)
+            if changed:
+                pending.member_updates.append((previous, member, changed, village_code, old["id"]))
+                members[CHANGED] += 1
+                any_member_changed = True
+            else:
+                members[UNCHANGED] += 1
+        return in_force, any_member_changed
 
-            # the members
-            olds = members_of.get(old["id"], {}) if old is not None else {}
-            in_force = 0
-            any_member_changed = False
-            for _row, id_number, name, values, extra in household.members:
-                previous = olds.get(id_number)
-                gender = values[self.gender_position] if self.gender_position is not None else ""
-                if previous is None:
-                    in_force += 1
-                    counts.members[NEW] += 1
-                    any_member_changed = True
-                    if self.write:  # a preview only counts
-                        new_members.append(
-                            (plan, self.new_member(id_number, name, values, extra, gender), village_code)
-                        )
-                    continue
-                in_force += previous["status"] == "正常"
-                if previous.get(PARTIAL):
-                    counts.members[UNCHANGED] += 1  # the whole household compared equal (see differs())
-                    continue
-                member_fields = {name_: values[i] for i, name_ in self.member_setters}
-                if not member_fields.get("id_type"):
-                    member_fields["id_type"] = previous["id_type"]
-                member_fields["name"] = name
-                member = dict(previous)
-                member.update(member_fields)
-                if self.unknown_columns:
-                    kept = {k: v for k, v in (previous["extra"] or {}).items() if k not in self.unknown_columns}
-                    member["extra"] = {**kept, **(extra or {})}
-                if (
-                    member["name"] != previous["name"]
-                    or member["id_type"] != previous["id_type"]
-                    or (gender and not previous["gender"])
-                ):
-                    member["name_initials"], member["gender"], member["birth_date"] = self.derive(
-                        name, member["id_type"], id_number, gender or previous["gender"], previous["birth_date"]
+    def _compare_member(
+        self, previous: dict, id_number: str, name: str, values: tuple, extra: dict | None, gender: str
+    ) -> tuple[dict, dict]:
+        """(the member's row as the file would leave it, the fields that differ from ``previous``)."""
+        member_fields = {name_: values[i] for i, name_ in self.member_setters}
+        if not member_fields.get("id_type"):
+            member_fields["id_type"] = previous["id_type"]
+        member_fields["name"] = name
+        member = dict(previous)
+        member.update(member_fields)
+        if self.unknown_columns:
+            kept = {k: v for k, v in (previous["extra"] or {}).items() if k not in self.unknown_columns}
+            member["extra"] = {**kept, **(extra or {})}
+        if (
+            member["name"] != previous["name"]
+            or member["id_type"] != previous["id_type"]
+            or (gender and not previous["gender"])
+        ):
+            member["name_initials"], member["gender"], member["birth_date"] = self.derive(
+                name, member["id_type"], id_number, gender or previous["gender"], previous["birth_date"]
+            )
+        return member, {a: member[a] for a in member if member[a] != previous[a]}
+
+    def _missing_members(self, household: ParsedHousehold, place: Place, olds: dict[str, dict]) -> None:
+        """Members in force in the database but not in the file: listed for review, never deleted."""
+        in_file = {m[1] for m in household.members}
+        village_name = place.village.name if place.village is not None else place.village_name
+        for id_number, previous in olds.items():
+            if id_number not in in_file and previous["status"] == "正常":
+                self.result.missing_members.append(
+                    MissingMember(
+                        household.no,
+                        village_name,
+                        _mask_name(previous["name"]),
+                        mask_id_number(id_number),
+                        previous["relation"],
+                        household.first_row,
                     )
-                changed = {a: member[a] for a in member if member[a] != previous[a]}
-                if changed:
-                    member_updates.append((previous, member, changed, village_code, old["id"]))
-                    counts.members[CHANGED] += 1
-                    any_member_changed = True
-                else:
-                    counts.members[UNCHANGED] += 1
-            if olds:
-                in_file = {m[1] for m in household.members}
-                village_name = place.village.name if place.village is not None else place.village_name
-                for id_number, previous in olds.items():
-                    if id_number not in in_file and previous["status"] == "正常":
-                        result.missing_members.append(
-                            MissingMember(
-                                household.no,
-                                village_name,
-                                _mask_name(previous["name"]),
-                                mask_id_number(id_number),
-                                previous["relation"],
-                                household.first_row,
-                            )
-                        )
+                )
 
-            # the income of the year
-            old_income = incomes.get(old["id"]) if old is not None else None
-            income = self._income_values(household, old_income, in_force)
-            if income is not None:
-                if old_income is None:
-                    new_incomes.append((plan, income, village_code))
-                    any_member_changed = True
-                else:
-                    changed = {k: v for k, v in income.items() if v != old_income[k]}
-                    if changed:
-                        income_updates.append((old_income, changed, village_code, old["id"]))
-                        any_member_changed = True
+    # --- its income of the year ---
 
-            if household_status == UNCHANGED and any_member_changed:
-                household_status = CHANGED
-            if household_status == CHANGED:
-                changed_ids.append(old["id"])
-            counts.households[household_status] += 1
+    def _compare_income(
+        self,
+        household: ParsedHousehold,
+        old: dict | None,
+        incomes: dict[int, dict],
+        in_force: int,
+        plan: dict,
+        village_code: str,
+        pending: PendingWrites,
+    ) -> bool:
+        """Whether the file gives a new or changed income of the year (added to ``pending``)."""
+        old_income = incomes.get(old["id"]) if old is not None else None
+        income = self._income_values(household, old_income, in_force)
+        if income is None:
+            return False
+        if old_income is None:
+            pending.new_incomes.append((plan, income, village_code))
+            return True
+        changed = {k: v for k, v in income.items() if v != old_income[k]}
+        if changed:
+            pending.income_updates.append((old_income, changed, village_code, old["id"]))
+            return True
+        return False
 
+    # --- the writes ---
+
+    def _queue(self, pending: PendingWrites) -> None:
+        """Hand the chunk's writes to the writer thread (nothing when previewing or once aborted)."""
         if self.write and not self.aborted:
-            if self.all_or_nothing and result.errors:
+            if self.all_or_nothing and self.result.errors:
                 self.aborted = True
                 return
-            pending = PendingWrites(
-                new_households, household_updates, new_members, member_updates, new_incomes, income_updates, changed_ids
-            )
             self.writer.submit(lambda: write_chunk(self, pending))
 
     def run(self) -> None:
