@@ -465,7 +465,7 @@ def subtitle_of(ledger: Ledger, ctx: LedgerContext) -> str:
     return "    ".join(parts)
 
 
-def write_xlsx(  # noqa: C901, PLR0912, PLR0915 - per-row loop, ADR 0008
+def write_xlsx(
     ledger: Ledger,
     ctx: LedgerContext,
     target,
@@ -480,35 +480,13 @@ def write_xlsx(  # noqa: C901, PLR0912, PLR0915 - per-row loop, ADR 0008
     plan = _plan(ledger, ctx, excel=True)
     d = ledger.definition
     n = len(plan.columns)
+    last = max(n - 1, 0)
     book = open_workbook(target)
     book.set_properties({"title": ledger.title, "author": ctx.operator_name, "company": "守底"})
     fmt = _formats(book)
-    sheet = book.add_worksheet(_SHEET_NAME_BAD.sub("", ledger.title)[:31] or "台账")
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(2)
-    sheet.set_footer("&C第 &P 页，共 &N 页")
-    last = max(n - 1, 0)
-    sheet.set_row(0, 28)
-    if last:
-        sheet.merge_range(0, 0, 0, last, ledger.title, fmt["title"])
-        sheet.merge_range(1, 0, 1, last, subtitle_of(ledger, ctx), fmt["subtitle"])
-    else:
-        sheet.write_string(0, 0, ledger.title, fmt["title"])
-        sheet.write_string(1, 0, subtitle_of(ledger, ctx), fmt["subtitle"])
-    for c, column in enumerate(plan.columns):
-        sheet.set_column(c, c, column.column_width)
-        sheet.write_string(2, c, column.label, fmt["head"])
-    sheet.freeze_panes(3, 0)
-
-    write_string, write_number = _cell_writers(sheet)
-    writers = []
-    for column in plan.columns:
-        numeric = column.kind in ("money", "number", "int", "date") or column.source == SEQ
-        writers.append((write_number if numeric else write_string, fmt[column.kind]))
+    sheet = _start_sheet(book, fmt, ledger, ctx, plan)
     getters = plan.getters
-    cells = list(zip(range(n), getters, writers, strict=True))
+    cells = list(zip(range(n), getters, _column_writers(sheet, fmt, plan), strict=True))
     totals_at = [c for c, column in enumerate(plan.columns) if column.total]
     grand = dict.fromkeys(totals_at, 0.0)
     group_key = group_label = None
@@ -556,6 +534,40 @@ def write_xlsx(  # noqa: C901, PLR0912, PLR0915 - per-row loop, ADR 0008
     if progress is not None:
         progress(count)
     return count
+
+
+def _start_sheet(book, fmt: dict, ledger: Ledger, ctx: LedgerContext, plan: _Plan):
+    """The ledger's sheet, set up for printing, with its title, subtitle and header rows written."""
+    n = len(plan.columns)
+    sheet = book.add_worksheet(_SHEET_NAME_BAD.sub("", ledger.title)[:31] or "台账")
+    sheet.set_landscape()
+    sheet.set_paper(9)  # A4
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(2)
+    sheet.set_footer("&C第 &P 页，共 &N 页")
+    last = max(n - 1, 0)
+    sheet.set_row(0, 28)
+    if last:
+        sheet.merge_range(0, 0, 0, last, ledger.title, fmt["title"])
+        sheet.merge_range(1, 0, 1, last, subtitle_of(ledger, ctx), fmt["subtitle"])
+    else:
+        sheet.write_string(0, 0, ledger.title, fmt["title"])
+        sheet.write_string(1, 0, subtitle_of(ledger, ctx), fmt["subtitle"])
+    for c, column in enumerate(plan.columns):
+        sheet.set_column(c, c, column.column_width)
+        sheet.write_string(2, c, column.label, fmt["head"])
+    sheet.freeze_panes(3, 0)
+    return sheet
+
+
+def _column_writers(sheet, fmt: dict, plan: _Plan) -> list[tuple[Callable, Any]]:
+    """(cell writer, cell format) of each column: numbers, dates and the row number as numbers, the rest as text."""
+    write_string, write_number = _cell_writers(sheet)
+    writers = []
+    for column in plan.columns:
+        numeric = column.kind in ("money", "number", "int", "date") or column.source == SEQ
+        writers.append((write_number if numeric else write_string, fmt[column.kind]))
+    return writers
 
 
 def _cell_writers(sheet) -> tuple[Callable, Callable]:
