@@ -17,6 +17,8 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import DatabaseError, connections, router, transaction
@@ -546,7 +548,7 @@ def _pieces(handle):
         yield held, True
 
 
-def _send(handle, write, encoding: str, delimiter: str) -> tuple[int, list[int]]:  # noqa: C901, PLR0915 - ADR 0008
+def _send(handle, write, encoding: str, delimiter: str) -> tuple[int, list[int]]:
     """Write the file's remaining records to COPY; returns how many records and the dirty ones (1-based).
 
     COPY reads CSV as Python's csv module does when quotes are used as RFC 4180 says: a quoted field starts right
@@ -555,36 +557,11 @@ def _send(handle, write, encoding: str, delimiter: str) -> tuple[int, list[int]]
     are counted and checked together. Trailing empty lines are dropped (Python skips them as blank rows; COPY would
     refuse them). UTF-8 goes to COPY as it is, GB18030 decoded (the connection speaks UTF-8).
     """
-    d = re.escape(delimiter)
-    field = f'(?:"[^"]*+(?:""[^"]*+)*+"|[^"{d}\\r\\n]*+)'
-    record = f"{field}(?:{d}{field})*+"
-    record_eol = re.compile(f"({record})(?:\\r\\n|\\r|\\n)")
-    last_record = re.compile(record)
-    tab = delimiter == "\t"
+    dialect = _Dialect.of(delimiter)
     utf8 = encoding == "utf-8-sig"
     records = 0
     dirty: list[int] = []
     carry = ""
-
-    def clean(text: str) -> bool:
-        if tab:
-            text = text.replace("\t", "")
-        return text.isprintable()
-
-    def lines(text: str) -> None:
-        """Whole lines without quotes: one record each (the last one may lack its line end)."""
-        nonlocal records
-        if "\r" in text:
-            count = text.count("\n") + text.count("\r") - text.count("\r\n")
-            bare = text.replace("\n", "").replace("\r", "")
-        else:
-            count = text.count("\n")
-            bare = text.replace("\n", "")
-        count += 1 if text and text[-1] not in "\r\n" else 0
-        if not clean(bare):
-            dirty.extend(records + i + 1 for i, line in enumerate(EOL.split(text)[:count]) if not clean(line))
-        records += count
-
     for piece, last in _pieces(handle):
         text = piece.decode("utf-8" if utf8 else encoding)
         if last:
@@ -596,39 +573,86 @@ def _send(handle, write, encoding: str, delimiter: str) -> tuple[int, list[int]]
         if "\\." in text and END_OF_DATA.search(text):
             raise _Fallback("a line \\. would end COPY's data")
         if '"' not in text:
-            lines(text)
+            records = _count_lines(text, records, dirty, dialect.clean)
             write(piece if utf8 else text.encode())
             continue
-        pos = 0
-        while (quote := text.find('"', pos)) >= 0:
-            start = max(text.rfind("\n", pos, quote), text.rfind("\r", pos, quote)) + 1 or pos
-            lines(text[pos:start])
-            match = record_eol.match(text, start)
-            if match is None:  # a record going on in the next piece, or quotes COPY would read otherwise
-                pos = start
-                break
-            records += 1
-            if not _clean_record(match.group(1), delimiter, clean):
-                dirty.append(records)
-            pos = match.end()
-        else:
-            lines(text[pos:])
-            pos = len(text)
-        rest = text[pos:]
-        if last and rest:
-            if last_record.fullmatch(rest) is None:
-                raise _Fallback("quotes that COPY and Python would read differently")
-            records += 1
-            if not _clean_record(rest, delimiter, clean):
-                dirty.append(records)
-            pos = len(text)
-        elif len(rest) > 2 * CHUNK:
-            raise _Fallback("quotes that COPY and Python would read differently")
+        pos, records = _count_quoted(text, last, records, dirty, dialect)
         write(text[:pos].encode())
         carry = text[pos:]
     if carry:
         raise _Fallback("quotes that COPY and Python would read differently")
     return records, dirty
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    """How _send reads the records of one delimiter: the record patterns and the test for control characters."""
+
+    delimiter: str
+    record_eol: re.Pattern  # a whole record and its line end
+    last_record: re.Pattern  # the file's last record, without a line end
+    clean: Callable[[str], bool]  # no control characters (tabs allowed in a tab-separated file)
+
+    @classmethod
+    def of(cls, delimiter: str) -> _Dialect:
+        d = re.escape(delimiter)
+        field = f'(?:"[^"]*+(?:""[^"]*+)*+"|[^"{d}\\r\\n]*+)'
+        record = f"{field}(?:{d}{field})*+"
+        clean = _printable_but_tabs if delimiter == "\t" else str.isprintable
+        return cls(delimiter, re.compile(f"({record})(?:\\r\\n|\\r|\\n)"), re.compile(record), clean)
+
+
+def _printable_but_tabs(text: str) -> bool:
+    return text.replace("\t", "").isprintable()
+
+
+def _count_lines(text: str, records: int, dirty: list[int], clean: Callable[[str], bool]) -> int:
+    """Whole lines without quotes, one record each (the last one may lack its line end), after ``records``;
+    the dirty ones go to ``dirty``. Returns the records counted so far."""
+    if "\r" in text:
+        count = text.count("\n") + text.count("\r") - text.count("\r\n")
+        bare = text.replace("\n", "").replace("\r", "")
+    else:
+        count = text.count("\n")
+        bare = text.replace("\n", "")
+    count += 1 if text and text[-1] not in "\r\n" else 0
+    if not clean(bare):
+        dirty.extend(records + i + 1 for i, line in enumerate(EOL.split(text)[:count]) if not clean(line))
+    return records + count
+
+
+def _count_quoted(text: str, last: bool, records: int, dirty: list[int], dialect: _Dialect) -> tuple[int, int]:
+    """Count and check the records of a piece with quotes: (where the records COPY may take end, records so far).
+
+    Whatever follows ``pos`` is a record going on in the next piece; in the last piece it must be a whole record.
+    """
+    record_eol, delimiter, clean = dialect.record_eol, dialect.delimiter, dialect.clean
+    pos = 0
+    while (quote := text.find('"', pos)) >= 0:
+        start = max(text.rfind("\n", pos, quote), text.rfind("\r", pos, quote)) + 1 or pos
+        records = _count_lines(text[pos:start], records, dirty, clean)
+        match = record_eol.match(text, start)
+        if match is None:  # a record going on in the next piece, or quotes COPY would read otherwise
+            pos = start
+            break
+        records += 1
+        if not _clean_record(match.group(1), delimiter, clean):
+            dirty.append(records)
+        pos = match.end()
+    else:
+        records = _count_lines(text[pos:], records, dirty, clean)
+        pos = len(text)
+    rest = text[pos:]
+    if last and rest:
+        if dialect.last_record.fullmatch(rest) is None:
+            raise _Fallback("quotes that COPY and Python would read differently")
+        records += 1
+        if not _clean_record(rest, delimiter, clean):
+            dirty.append(records)
+        pos = len(text)
+    elif len(rest) > 2 * CHUNK:
+        raise _Fallback("quotes that COPY and Python would read differently")
+    return pos, records
 
 
 def _clean_record(record: str, delimiter: str, clean) -> bool:
