@@ -5,7 +5,7 @@ registered in wiring.py and run by the import job).
 Written in bulk, as the screening writes its clues (the job hands the households over a few hundred at a time, and a
 county's first import holds thousands of monitored households): the cases and their 国家系统导入 timeline entries
 are multi-row INSERTs, with no model instance per row. The cases come back from their INSERT (``RETURNING``) and
-get their change-log rows like the screening's clues (``screening.log_new_cases``)."""
+get their change-log rows (``log_new_cases``, through ``core.audit.log_created``)."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ import datetime
 from django.db import connections, router, transaction
 from django.utils import timezone
 
+from shoudi.core.audit import log_created
 from shoudi.core.bulk import insert_values
-from shoudi.registry.models import Household
+from shoudi.registry.models import Household, Member
 
 from . import choices as c
 from .models import CaseEvent, MonitoringCase
-from .screening import log_new_cases
 
 __all__ = ["import_national_cases", "national_cases"]
 
@@ -180,3 +180,22 @@ def national_cases(*, household_ids: list[int], user=None) -> dict[str, int]:
     """The import step: counts for the job log."""
     counts = import_national_cases(household_ids)
     return {"新增": counts["created"], "更新": counts["updated"], "已有进行中监测记录未导入": counts["skipped"]}
+
+
+def log_new_cases(case_ids: list[int], *, step_label: str) -> int:
+    """The 新增 change-log rows of cases just written in bulk (all at the step ``step_label``), named as the case
+    page names them: "<户主>户（<户编号>）·<环节>"."""
+    connection = connections[router.db_for_write(MonitoringCase)]
+    qn = connection.ops.quote_name
+    households, members = qn(Household._meta.db_table), qn(Member._meta.db_table)
+    label = step_label.replace("'", "''")
+    head = (
+        f"(SELECT m.{qn('name')} || '户（' || h.{qn('household_no')} || '）' FROM {members} m "  # noqa: S608
+        f"WHERE m.{qn('household_id')} = h.{qn('id')} AND m.{qn('relation')} = '户主' "
+        f"ORDER BY m.{qn('id')} LIMIT 1)"
+    )
+    represent = (
+        f"(SELECT COALESCE({head}, '户 ' || h.{qn('household_no')}) FROM {households} h "  # noqa: S608
+        f"WHERE h.{qn('id')} = o.{qn('household_id')}) || '·{label}'"
+    )
+    return log_created(MonitoringCase, case_ids, represent=represent, parent="household")

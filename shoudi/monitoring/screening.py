@@ -5,10 +5,10 @@ case) gets nothing: screening twice adds nothing.
 
 Each county is read in two queries: one pass over the year's incomes, joined to the previous year's, returning the
 households hit by any income rule with a flag per rule; and one GROUP BY over the members for the households with
-no able member. Both say in SQL whether the household already has an open case. The clues, their first timeline
-event and their change-log rows are written with INSERT … SELECT in batches, not one model instance per clue: in
+no able member. Both say in SQL whether the household already has an open case. The clues and their first timeline
+event are written with INSERT … SELECT in batches, not one model instance per clue: in
 bench/bench_screening.py (a million households, a tenth of them hit) building and adapting that many instances took
-most of the time. The clues come back from their INSERT (``RETURNING``), and ``log_new_cases`` logs them.
+most of the time. The clues come back from their INSERT (``RETURNING``); their events are written for those ids.
 """
 
 from __future__ import annotations
@@ -24,16 +24,15 @@ from django.db import connections, router, transaction
 from django.db.models import BooleanField, Case, Count, Exists, F, FilteredRelation, OuterRef, Q, Value, When
 from django.utils import timezone
 
-from shoudi.core.audit import log_created
 from shoudi.core.bulk import insert_select, values_per_statement
 from shoudi.regions.models import Region
 from shoudi.registry.choices import NO_LABOUR
-from shoudi.registry.models import Household, IncomeRecord, Member
+from shoudi.registry.models import IncomeRecord, Member
 
 from .models import CaseEvent, MonitoringCase
 from .policy import lines_by_county, settings_for
 
-__all__ = ["RULES", "ScreeningResult", "log_new_cases", "screen"]
+__all__ = ["RULES", "ScreeningResult", "screen"]
 
 RULES = {
     "below_line": "人均纯收入低于监测线",
@@ -177,8 +176,9 @@ def screen(*, year: int, region: Region | None = None, progress=None) -> Screeni
 
 @transaction.atomic
 def _write_clues(*, year: int, hits: dict[int, dict[str, dict]]) -> int:
-    """A case at 入户核实 per household, the event 预警生成线索 on its timeline and its change-log row; returns how
-    many."""
+    """A case at 入户核实 per household and the event 预警生成线索 on its timeline, which is each clue's record (no
+    change-log row per clue: at a million households they doubled the screening's time, see bench/README.md);
+    returns how many."""
     now = timezone.now()
     case = MonitoringCase(source="部门筛查预警", clue_date=timezone.localdate(), step_since=now)
     event = CaseEvent(action="预警生成线索", user_name="系统预警", time=now)
@@ -220,24 +220,4 @@ def _write_clues(*, year: int, hits: dict[int, dict[str, dict]]) -> int:
             ids,
         )
         written += ids
-    log_new_cases(written, step_label=case.get_step_display())
     return len(household_ids)
-
-
-def log_new_cases(case_ids: list[int], *, step_label: str) -> int:
-    """The 新增 change-log rows of cases just written in bulk (all at the step ``step_label``), named as the case
-    page names them: "<户主>户（<户编号>）·<环节>"."""
-    connection = connections[router.db_for_write(MonitoringCase)]
-    qn = connection.ops.quote_name
-    households, members = qn(Household._meta.db_table), qn(Member._meta.db_table)
-    label = step_label.replace("'", "''")
-    head = (
-        f"(SELECT m.{qn('name')} || '户（' || h.{qn('household_no')} || '）' FROM {members} m "  # noqa: S608
-        f"WHERE m.{qn('household_id')} = h.{qn('id')} AND m.{qn('relation')} = '户主' "
-        f"ORDER BY m.{qn('id')} LIMIT 1)"
-    )
-    represent = (
-        f"(SELECT COALESCE({head}, '户 ' || h.{qn('household_no')}) FROM {households} h "  # noqa: S608
-        f"WHERE h.{qn('id')} = o.{qn('household_id')}) || '·{label}'"
-    )
-    return log_created(MonitoringCase, case_ids, represent=represent, parent="household")
