@@ -16,8 +16,6 @@ from decimal import Decimal
 from . import choices
 
 __all__ = [
-    "BOOL_FALSE",
-    "BOOL_TRUE",
     "CATEGORIES",
     "COLUMNS",
     "ELIMINATION_TYPES",
@@ -186,11 +184,6 @@ IGNORED_HEADERS = frozenset(
 )
 
 # --- Values ---------------------------------------------------------------------------------------------------------
-
-BOOL_TRUE = frozenset({"是", "y", "yes", "有", "√", "✓", "✔", "1", "true", "t", "已", "已消除", "已务工", "是的", "对"})
-BOOL_FALSE = frozenset(
-    {"否", "n", "no", "无", "×", "✗", "✘", "0", "false", "f", "未", "未消除", "未务工", "没有", "不是"}
-)
 
 CATEGORIES = ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")
 ELIMINATION_TYPES = ("帮扶消除", "自然消除")

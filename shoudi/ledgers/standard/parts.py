@@ -57,7 +57,7 @@ __all__ = [
     "vocational_students",
 ]
 
-H = "household__"
+FROM_MEMBER = "household__"  # the lookup from a member row to its household
 NOT_IN_SCHOOL = ("", "学龄前儿童", "学前教育")  # 在校生状况 of a child who attends no compulsory or higher grade
 VOCATIONAL = tuple(v for v, _ in rc.STUDENT_STATUS if v.startswith(("中职", "高职高专", "技师学院")))
 DIBAO = ("农村低保", "城市低保")
@@ -216,7 +216,7 @@ def seq() -> Column:
     return Column("seq", "序号", SEQ, kind="int", width=6)
 
 
-def place(h: str = H, *, group: bool = True) -> list[Column]:
+def place(h: str = FROM_MEMBER, *, group: bool = True) -> list[Column]:
     columns = [
         Column("township", "乡镇", f"{h}village__parent__name", width=10),
         Column("village", "行政村", f"{h}village__name", width=10),
@@ -226,7 +226,9 @@ def place(h: str = H, *, group: bool = True) -> list[Column]:
     return columns
 
 
-def household_columns(h: str = H, *, phone: bool = True, size: bool = True, kind: bool = True) -> list[Column]:
+def household_columns(
+    h: str = FROM_MEMBER, *, phone: bool = True, size: bool = True, kind: bool = True
+) -> list[Column]:
     return [
         Column("household_no", "户编号", f"{h}household_no", kind="code"),
         Column("household_type", "户类型", f"{h}household_type", width=9, default=kind),
@@ -276,13 +278,13 @@ def person_columns(*, relation: bool = True) -> list[Column]:
     return columns
 
 
-def household_type_filter(h: str = H) -> Filter:
+def household_type_filter(h: str = FROM_MEMBER) -> Filter:
     return Filter(
         "household_type", "户类型", lambda ctx, v: Q(**{f"{h}household_type": v}), choices=tuple(rc.HOUSEHOLD_TYPES)
     )
 
 
-def monitored_filter(h: str = H) -> Filter:
+def monitored_filter(h: str = FROM_MEMBER) -> Filter:
     def q(ctx, value):
         outer = OuterRef("pk") if not h else OuterRef(h.rstrip("_"))
         monitored = Exists(MonitoringCase.objects.filter(household=outer, is_open=True, identified_on__isnull=False))
