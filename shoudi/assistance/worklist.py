@@ -1,19 +1,9 @@
 """我的待办: what each user must do now, counted set-based in the database over the user's scope.
 
 Every item has one definition, used by the worklist, the badge, the per-village table and the filtered lists behind
-each link (``?todo=``).
-
-The household items (cadre, visits, contacts, assessments) are conditions over a few *facts* per household: what its
-identified cases, its visits and assessments up to today and its current pairing say (e.g. "a home visit this
-month", "eliminated more than six months ago"). The facts of all households come from one grouped pass over each
-table joined to the households in scope, in a single statement; counting groups it by village, which gives the
-per-village table and, summed, the worklist. On PostgreSQL a county is counted in a few household id ranges at
-once (a parallel query), each reading only its part of every table. The case items and the items other apps
-register (``WorklistSource`` in the registry's ``worklist_items`` store) are querysets, counted per village in one
-query each.
-
-A page computes all this once: ``tally()`` returns the items and the village rows together; ``worklist()`` also
-fills the badge's cache and keeps the rows for the ``per_village()`` call that follows on the same user object.
+each link (``?todo=``). The household items are conditions over a few facts per household, taken in one grouped pass
+per table and counted by village (on PostgreSQL in parallel id ranges: ADR 0006); the items other apps register
+(``worklist_items``) are querysets counted per village. ``tally()`` computes a page's items and village rows once.
 """
 
 from __future__ import annotations

@@ -1,21 +1,10 @@
 """The matching engine: bulk load of a list's rows, the rules as set-based SQL, findings written in bulk.
 
-1. **Load**: the parsed rows go into ``ListRow`` with COPY on PostgreSQL and ``executemany`` in large batches on
-   SQLite (``load_rows``; a CSV list on PostgreSQL: ``fastload``). On PostgreSQL the staging table is partitioned
-   by list: a list's rows are written into a new table of their own without indexes, which is then attached
-   (``new_partition``, ``attach_partition``).
-2. **Match** (``match``): one statement joins the list (full outer join) with the registry persons of the run's
-   region by ID number, evaluates every rule of the department on each joined row and keeps the rows hit by any rule
-   in a temporary table — one pass over the registry whatever the number of rules. The registry side carries whether
-   the household is 脱贫/监测 (``base``) and has an open monitoring record (``open_case``).
-3. **Findings**: per rule, one ``INSERT … SELECT`` from the temporary table writes the findings, each linked to the
-   latest finding of the same rule and subject from an earlier run (``previous``), which thereby stops being
-   current — nothing is updated. The earlier finding's state carries over when it is still open (待核实 keeps its
-   deadline, 属实 its verification) or when it was closed as 不属实 with the same figures (not raised again);
-   otherwise the finding is new work (待核实, a fresh deadline).
-
-Only portable SQL is used (FULL JOIN needs SQLite ≥ 3.39); the few differences — JSON arrays, money as text, the
-year of a date — are in ``Dialect``.
+``load_rows`` writes a list's rows into its staging partition (ADR 0001; CSV on PostgreSQL: ``fastload``); ``match``
+joins the list with the registry persons of the run's region in one pass whatever the number of rules, keeps the
+hits, and writes each rule's findings with one ``INSERT … SELECT``, each linked to its subject's earlier finding
+(``previous``), whose state carries over while it is open or was closed as 不属实 with the same figures (ADR 0005).
+Portable SQL only; the few differences between the databases are in ``Dialect``.
 """
 
 from __future__ import annotations

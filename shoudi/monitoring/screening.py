@@ -1,14 +1,8 @@
 """Rule-based early warning (S003, S004): set-based queries over the registry, one clue per household at risk.
 
-A household hit by several rules gets one clue listing them all; a household with an open case (a clue is an open
-case) gets nothing: screening twice adds nothing.
-
-Each county is read in two queries: one pass over the year's incomes, joined to the previous year's, returning the
-households hit by any income rule with a flag per rule; and one GROUP BY over the members for the households with
-no able member. Both say in SQL whether the household already has an open case. The clues and their first timeline
-event are written with INSERT … SELECT in batches, not one model instance per clue: in
-bench/bench_screening.py (a million households, a tenth of them hit) building and adapting that many instances took
-most of the time. The clues come back from their INSERT (``RETURNING``); their events are written for those ids.
+A household hit by several rules gets one clue listing them all; a household with an open case gets nothing, so
+screening twice adds nothing. A county is read in two queries (the year's incomes joined to the previous year's, and
+the members of households with no able member); the clues and their timeline events are written in bulk (ADR 0004).
 """
 
 from __future__ import annotations
