@@ -19,7 +19,7 @@ from django.utils import timezone
 from .context import current_actor
 from .models import AccessLog, ChangeLoggedModel, ObjectChange
 
-__all__ = ["actor_fields", "build_change", "log_access", "log_change", "log_changes", "log_created"]
+__all__ = ["actor_fields", "after_sql", "build_change", "log_access", "log_change", "log_changes", "log_created"]
 
 
 def actor_fields(actor) -> dict:
@@ -88,7 +88,7 @@ def _value_sql(f: models.Field, ref: str, postgres: bool) -> str | None:
     return None
 
 
-def _after_sql(model: type[ChangeLoggedModel], alias: str, connection) -> str | None:
+def after_sql(model: type[ChangeLoggedModel], alias: str, connection) -> str | None:
     """``audit_data()`` of a row as one JSON object built in SQL (None: not expressible)."""
     qn, postgres = connection.ops.quote_name, connection.vendor == "postgresql"
     pairs = []
@@ -137,7 +137,7 @@ def log_created(model: type[ChangeLoggedModel], ids: Sequence[int], *, represent
         return 0
     connection = connections[router.db_for_write(ObjectChange)]
     qn, postgres = connection.ops.quote_name, connection.vendor == "postgresql"
-    after = _after_sql(model, "o", connection)
+    after = after_sql(model, "o", connection)
     if after is None:  # a field type the SQL does not cover: the same rows built in Python
         objects = model._base_manager.filter(pk__in=ids)
         log_changes(build_change(obj, ObjectChange.CREATE, None, obj.audit_data()) for obj in objects)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from django.db import DEFAULT_DB_ALIAS, connections, models
 
+from shoudi.core.audit import after_sql
 from shoudi.core.models import ObjectChange
 from shoudi.regions.models import Region
 
@@ -17,28 +18,6 @@ if TYPE_CHECKING:
     from .compare import ImportRun
 
 __all__ = ["CreationLog"]
-
-
-def _audit_value_sql(f: models.Field, ref: str, vendor: str) -> str | None:
-    """SQL for one field's value as ``ChangeLoggedModel.audit_data()`` writes it (None: not expressible here)."""
-    postgres = vendor == "postgresql"
-    if isinstance(f, models.BooleanField):
-        if postgres:
-            return ref
-        return f"CASE WHEN {ref} IS NULL THEN NULL WHEN {ref} THEN json('true') ELSE json('false') END"
-    if isinstance(f, models.DecimalField):  # str(Decimal) with the field's places, e.g. "1234.50"
-        if postgres:
-            return f"{ref}::text"
-        return f"CASE WHEN {ref} IS NULL THEN NULL ELSE printf('%%.{f.decimal_places}f', {ref}) END"
-    if isinstance(f, models.DateTimeField):
-        return None
-    if isinstance(f, models.DateField):  # isoformat()
-        return f"to_char({ref}, 'YYYY-MM-DD')" if postgres else ref
-    if isinstance(f, models.JSONField):
-        return ref if postgres else f"json({ref})"
-    if isinstance(f, models.CharField | models.TextField | models.IntegerField | models.ForeignKey):
-        return ref
-    return None
 
 
 class CreationLog:
@@ -55,25 +34,9 @@ class CreationLog:
         self.vendor = self.db.vendor
         self.sql: dict[type[models.Model], str | None] = {m: self._sql(m) for m in (Household, Member, IncomeRecord)}
 
-    def _json(self, model: type[models.Model], alias: str) -> str | None:
-        qn = self.db.ops.quote_name
-        pairs = []
-        for f in model._meta.concrete_fields:
-            if f.name in model.audit_exclude:
-                continue
-            value = _audit_value_sql(f, f"{alias}.{qn(f.column)}", self.vendor)
-            if value is None:
-                return None
-            pairs.append(f"'{f.name}', {value}")
-        if self.vendor == "postgresql":  # at most 100 arguments a function: objects of 40 pairs, concatenated
-            return " || ".join(f"jsonb_build_object({', '.join(pairs[i : i + 40])})" for i in range(0, len(pairs), 40))
-        if len(pairs) > 60:  # SQLite allows 127 arguments a function; json_patch would drop nulls
-            return None
-        return f"json_object({', '.join(pairs)})"
-
     def _sql(self, model: type[models.Model]) -> str | None:
         qn = self.db.ops.quote_name
-        after = self._json(model, "o")
+        after = after_sql(model, "o", self.db)
         if after is None:
             return None
         text = "text" if self.vendor == "postgresql" else "TEXT"
