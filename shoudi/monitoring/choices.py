@@ -1,23 +1,11 @@
 """Monitoring vocabulary (DOMAIN.md §3) and the steps of the two chains."""
 
-CATEGORIES = [(v, v) for v in ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")]
+from shoudi.registry import national
+
+# the national system's values (registry.national), as choices
+CATEGORIES = [(v, v) for v in national.CATEGORIES]
 CATEGORY_VALUES = [v for v, _ in CATEGORIES]
-RISK_TYPES = [
-    (v, v)
-    for v in (
-        "因病",
-        "因残",
-        "因学",
-        "因自然灾害",
-        "因意外事故",
-        "因产业项目失败",
-        "因务工就业不稳",
-        "缺劳动力",
-        "因安全住房",
-        "因安全饮水",
-        "其他",
-    )
-]
+RISK_TYPES = [(v, v) for v in national.RISK_TYPES]
 RISK_VALUES = [v for v, _ in RISK_TYPES]
 RISK_ALIASES = {
     "务工就业不稳": "因务工就业不稳",
@@ -28,9 +16,9 @@ RISK_ALIASES = {
     "因意外": "因意外事故",
     "产业项目失败": "因产业项目失败",
 }
-DISASTER_SUBTYPES = [(v, v) for v in ("洪涝", "地质", "旱灾", "生物", "气象", "地震", "其他")]
+DISASTER_SUBTYPES = [(v, v) for v in national.DISASTER_SUBTYPES]
 SOURCES = [(v, v) for v in ("农户自主申报", "基层干部排查", "部门筛查预警", "信访舆情")]
-ELIMINATION_TYPES = [(v, v) for v in ("帮扶消除", "自然消除")]
+ELIMINATION_TYPES = [(v, v) for v in national.ELIMINATION_TYPES]
 
 IDENTIFICATION, ELIMINATION = "identification", "elimination"
 CHAINS = [(IDENTIFICATION, "识别"), (ELIMINATION, "风险消除")]
