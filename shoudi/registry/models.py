@@ -15,7 +15,7 @@ from shoudi.core.scope import RestrictedManager
 from . import choices
 from .pinyin import initials_of
 
-__all__ = ["Household", "HouseholdImport", "IncomeRecord", "Member", "compute_income"]
+__all__ = ["Household", "HouseholdImport", "ImportLayout", "IncomeRecord", "Member", "compute_income"]
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
 
@@ -262,3 +262,34 @@ class HouseholdImport(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("registry:import_detail", args=[self.pk])
+
+
+class ImportLayout(models.Model):
+    """The columns of one committed household import, as its file had them: what the county's export writes.
+
+    ``columns`` lists ``[header, target]`` in the file's order, the header exactly as written (县 or 县(市、区、旗))
+    and the target a ``national.Column.target``, or "" for a column Shoudi does not know (its cells are kept in
+    the member's ``extra`` under the header). One row per county the file's households are in; the newest is the
+    county's layout (``latest_for``). Written by the web import and the command line alike.
+    """
+
+    county_code = models.CharField("县级区划代码", max_length=12)
+    columns = models.JSONField("列", default=list)
+    file_name = models.CharField("文件名", max_length=200, blank=True)
+    household_import = models.ForeignKey(
+        HouseholdImport, verbose_name="导入", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("导入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导入文件的列"
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["county_code", "-created_at"], name="registry_layout_county")]
+
+    def __str__(self) -> str:
+        return f"{self.county_code} {self.file_name}"
+
+    @classmethod
+    def latest_for(cls, county_code: str) -> ImportLayout | None:
+        """The layout of the file the county imported last, or None when it never imported one."""
+        return cls.objects.filter(county_code=county_code).order_by("-created_at", "-pk").first()
