@@ -1,9 +1,12 @@
 """Export of households in the national person-level format (DOMAIN.md §8), the same layout the import reads.
 
-Title (row 1), export details (row 2: time, income year, who), the header of ``national.COLUMNS`` (row 3), then one
-row per member — every status — with the household's columns repeated. Values are written the way the import reads
-them back unchanged: 是/否 (blank for unknown), YYYYMM for year-months, 户编号 and 证件号码 as text, amounts and
-counts as numbers. Exporting and importing again therefore changes nothing.
+Title (row 1), export details (row 2: time, income year, who), the header (row 3), then one row per member — every
+status — with the household's columns repeated. The columns are those of the file the county last imported
+(``layouts``): its order, its header names, its unknown columns (from the members' extra data), and no column it
+never supplied; a county that never imported one, or ``all_columns``, gets ``national.COLUMNS``. Values are written
+the way the import reads them back unchanged: the standard names, 是/否 (blank for unknown), YYYYMM for
+year-months, 户编号 and 证件号码 as text, amounts and counts as numbers. Exporting and importing again therefore
+changes nothing.
 
 Rows are streamed: households in chunks, their members and incomes fetched per chunk, XlsxWriter in constant-memory
 mode, so a county of 400,000 persons needs no more than a few hundred MB.
@@ -14,6 +17,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Callable, Generator, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -26,9 +30,10 @@ from shoudi.core.scope import EXPORT, user_can
 from shoudi.regions.models import Region
 
 from . import national
-from .models import Household, IncomeRecord, Member
+from .layouts import EXTRA, ROW_NUMBER
+from .models import Household, ImportLayout, IncomeRecord, Member
 
-__all__ = ["ExportResult", "export_households", "export_title"]
+__all__ = ["ExportColumn", "ExportResult", "export_columns", "export_households", "export_title"]
 
 CHUNK = 2000
 PROGRESS_EVERY = 5000
@@ -43,20 +48,66 @@ PROBLEM_FLAGS = {  # national column asking about a problem → the guarantee ke
 }
 
 
-class ExportResult:
-    """What was written: households, members (rows), the income year, the file."""
+@dataclass(frozen=True)
+class ExportColumn:
+    """One column written: its header, and where its cells come from — a national column, the member's extra data
+    under the header (``column`` None), or the row number (``row_number``)."""
 
-    def __init__(self, path, households: int, members: int, income_year: int, region: Region):
+    header: str
+    column: national.Column | None = None
+    row_number: bool = False
+
+
+NATIONAL = [ExportColumn(c.header, c) for c in national.COLUMNS]
+
+
+def export_columns(region: Region, *, all_columns: bool = False) -> tuple[list[ExportColumn], ImportLayout | None]:
+    """The columns of the file the region's county last imported, and that import; the national set (and None)
+    with ``all_columns`` or when the county never imported a file."""
+    layout = None if all_columns else ImportLayout.latest_for(region.code[:6])
+    if layout is None:
+        return NATIONAL, None
+    by_target = {c.target: c for c in national.COLUMNS}
+    columns = []
+    for header, target in layout.columns:
+        if target == ROW_NUMBER:
+            columns.append(ExportColumn(header, row_number=True))
+        else:  # EXTRA, or a target no longer known: the member's extra data under the header
+            columns.append(ExportColumn(header, by_target.get(target) if target != EXTRA else None))
+    return columns, layout
+
+
+class ExportResult:
+    """What was written: households, members (rows), the income year, the file, and whose columns."""
+
+    def __init__(
+        self,
+        path,
+        households: int,
+        members: int,
+        income_year: int,
+        region: Region,
+        columns: int = len(national.COLUMNS),
+        layout: ImportLayout | None = None,
+    ):
         self.path = path
         self.households = households
         self.members = members
         self.income_year = income_year
         self.region = region
+        self.columns = columns
+        self.layout = layout
+
+    @property
+    def columns_text(self) -> str:
+        if self.layout is None:
+            return f"国家系统全部 {self.columns} 列"
+        return f"按最近导入的文件“{self.layout.file_name}”的 {self.columns} 列"
 
     def summary(self) -> str:
         return (
             f"已导出 {self.region.full_name} {self.households} 户 {self.members} 人"
-            f"（收入年度 {self.income_year}）：{self.path}"
+            f"（收入年度 {self.income_year}，{self.columns_text}）：{self.path}"
         )
 
 
@@ -105,26 +156,43 @@ def _place_names(village_ids) -> dict[int, tuple[str, str, str]]:
     return names
 
 
-def _rows(households: Iterator[dict], income_year: int, progress, total: int) -> Iterator[list]:
-    """One list of cell values per member, in ``national.COLUMNS`` order."""
+def _rows(
+    households: Iterator[dict], columns: list[ExportColumn], income_year: int, progress, total: int
+) -> Iterator[list]:
+    """One list of cell values per member, in the order of ``columns``."""
     places: dict[int, tuple[str, str, str]] = {}
     done = 0
     chunk: list[dict] = []
     for household in households:
         chunk.append(household)
         if len(chunk) >= CHUNK:
-            done = yield from _chunk_rows(chunk, places, income_year, progress, total, done)
+            done = yield from _chunk_rows(chunk, columns, places, income_year, progress, total, done)
             chunk = []
     if chunk:
-        yield from _chunk_rows(chunk, places, income_year, progress, total, done)
+        yield from _chunk_rows(chunk, columns, places, income_year, progress, total, done)
+
+
+def _member_positions(columns: list[ExportColumn]) -> tuple[list, list, list]:
+    """Where a member row differs from its household's: (index, national column), (index, extra header), row-number
+    indexes."""
+    member = [(i, c.column) for i, c in enumerate(columns) if c.column is not None and c.column.section == "member"]
+    extra = [(i, c.header) for i, c in enumerate(columns) if c.column is None and not c.row_number]
+    numbers = [i for i, c in enumerate(columns) if c.row_number]
+    return member, extra, numbers
 
 
 def _chunk_rows(
-    batch: list[dict], places: dict[int, tuple[str, str, str]], income_year: int, progress, total: int, done: int
+    batch: list[dict],
+    columns: list[ExportColumn],
+    places: dict[int, tuple[str, str, str]],
+    income_year: int,
+    progress,
+    total: int,
+    done: int,
 ) -> Generator[list, None, int]:
     """The member rows of a chunk of households, their members and incomes fetched at once; returns ``done``
     (member rows written so far) for the progress display."""
-    columns = national.COLUMNS
+    member_cols, extra_cols, number_cols = _member_positions(columns)
     ids = [h["id"] for h in batch]
     unknown = {h["village_id"] for h in batch} - set(places)
     if unknown:
@@ -140,23 +208,34 @@ def _chunk_rows(
         shared = _household_cells(household, columns, places, incomes.get(household["id"], {}))
         for member in members.get(household["id"], []):
             row = list(shared)
-            for index, column in enumerate(columns):
-                if column.section == "member":
-                    row[index] = _cell(column, member[column.key])
-            yield row
+            for index, column in member_cols:
+                row[index] = _cell(column, member[column.key])
+            if extra_cols:
+                extra = member["extra"] or {}
+                for index, header in extra_cols:
+                    row[index] = extra.get(header) or None
             done += 1
+            for index in number_cols:
+                row[index] = done
+            yield row
             if progress is not None and done % PROGRESS_EVERY == 0:
                 progress(done, total, "导出农户信息")
     return done
 
 
-def _household_cells(household: dict, columns, places: dict[int, tuple[str, str, str]], income: dict) -> list:
+def _household_cells(
+    household: dict, columns: list[ExportColumn], places: dict[int, tuple[str, str, str]], income: dict
+) -> list:
     """The cells every member row of the household repeats (place, household, national and income columns);
-    None where a member column goes. Called once per household."""
+    None where a member's own cell goes. Called once per household."""
     county, township, village = places.get(household["village_id"], ("", "", ""))
     data = household["national_data"] or {}
     shared = []
-    for column in columns:
+    for export_column in columns:
+        column = export_column.column
+        if column is None:
+            shared.append(None)  # extra data or the row number: filled per member
+            continue
         section, key = column.section, column.key
         if section == "place":
             value = {"county": county, "township": township, "village": village}[key]
@@ -184,8 +263,12 @@ def export_households(
     user=None,
     income_year: int | None = None,
     progress: Callable[..., None] | None = None,
+    all_columns: bool = False,
 ) -> ExportResult:
     """Write every household of ``region`` (a county, township or village, or its code) to ``out_path`` (.xlsx).
+
+    The columns are those of the file the region's county last imported (``export_columns``); ``all_columns``
+    writes every column of the national system instead.
 
     With a ``user``: the role must allow exporting households (``PermissionDenied`` if not), only households in the
     user's scope are written, and the export — with full ID numbers — is recorded in the access log. ``user`` None is
@@ -212,9 +295,14 @@ def export_households(
         f"导出时间：{timezone.localtime():%Y-%m-%d %H:%M}；收入年度：{income_year}；导出人：{who}；"
         f"共 {household_count} 户 {member_count} 人"
     )
+    columns, layout = export_columns(region, all_columns=all_columns)
     ordered = households.order_by("village__code", "household_no").values(*HOUSEHOLD_FIELDS).iterator(chunk_size=CHUNK)
     written = national.write_national_xlsx(
-        out_path, _rows(ordered, income_year, progress, member_count), title=export_title(region), details=details
+        out_path,
+        _rows(ordered, columns, income_year, progress, member_count),
+        title=export_title(region),
+        details=details,
+        headers=[c.header for c in columns],
     )
     if progress is not None:
         progress(written, member_count, "导出完成")
@@ -226,4 +314,4 @@ def export_households(
             region_code=region.code,
             detail=f"导出农户信息（含完整证件号码）：{region.full_name} {household_count} 户 {written} 人",
         )
-    return ExportResult(out_path, household_count, written, income_year, region)
+    return ExportResult(out_path, household_count, written, income_year, region, len(columns), layout)

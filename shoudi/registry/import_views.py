@@ -160,7 +160,7 @@ def export_national(request):
     job = start_job(
         kind="registry.export",
         user=request.user,
-        params={"region_code": code},
+        params={"region_code": code, "all_columns": bool(request.POST.get("all_columns"))},
         title=f"导出农户信息（{Region.objects.get(code=code).name}）",
     )
     return redirect(job.get_absolute_url())

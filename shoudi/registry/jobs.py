@@ -18,6 +18,7 @@ from shoudi.core.jobs import JobError, job
 from shoudi.core.registry import registry
 
 from .importing import commit_household_import, preview_household_import
+from .layouts import recording_for
 from .models import HouseholdImport
 
 ERRORS_SHOWN = 200
@@ -146,13 +147,14 @@ def import_commit(ctx, *, import_id: int) -> dict:
     if upload.status == HouseholdImport.COMMITTED:  # the job retried after a failed step: only the steps left run
         return _steps_left(ctx, upload)
     ctx.log(f"导入文件 {upload.file_name}")
-    result = commit_household_import(
-        upload.file.path,
-        user=upload.user,
-        income_year=upload.income_year,
-        create_missing_regions=upload.create_regions,
-        progress=_progress(ctx),
-    )
+    with recording_for(upload):  # the layout of the file, remembered for the county's export, names the upload
+        result = commit_household_import(
+            upload.file.path,
+            user=upload.user,
+            income_year=upload.income_year,
+            create_missing_regions=upload.create_regions,
+            progress=_progress(ctx),
+        )
     upload.result = _summary(result)
     upload.status = HouseholdImport.COMMITTED if result.committed else HouseholdImport.FAILED
     upload.household_ids = sorted(result.household_ids) if result.committed else []
@@ -194,12 +196,14 @@ def _counts(upload: HouseholdImport) -> dict:
 
 
 @job("registry.export", title="导出农户信息（国家系统格式）")
-def export_job(ctx, *, region_code: str) -> dict:
+def export_job(ctx, *, region_code: str, all_columns: bool = False) -> dict:
     from .exporting import export_households
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"农户信息_{region_code}.xlsx"
-        result = export_households(path, region=region_code, user=ctx.user, progress=_progress(ctx))
+        result = export_households(
+            path, region=region_code, user=ctx.user, progress=_progress(ctx), all_columns=all_columns
+        )
         ctx.save_result_file(path, path.name)
-    ctx.log(f"已导出 {result.households} 户 {result.members} 人")
+    ctx.log(f"已导出 {result.households} 户 {result.members} 人（{result.columns_text}）")
     return {"户数": result.households, "人数": result.members}

@@ -20,6 +20,7 @@ from shoudi.core.scope import IMPORT, user_can
 from shoudi.core.tabular import FileRejected
 from shoudi.regions.models import Region
 
+from ..layouts import record_layout
 from ..models import Household, IncomeRecord, Member
 from .compare import ImportRun
 from .parse import ParsedFile, gc_paused, parse_file
@@ -179,6 +180,7 @@ def commit_household_import(
             if run.aborted:
                 transaction.set_rollback(True)
             else:
+                record_layout(parsed)  # the county's export writes these columns again
                 result.committed = True
         clock.lap(result, "提交事务")
         # Free the parse and the run (millions of objects) while the collector is still paused: alive, they would
