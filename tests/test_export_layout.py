@@ -201,3 +201,12 @@ def test_the_web_import_records_its_layout_and_the_export_page_offers_all_column
     mine, every = Job.objects.filter(kind="registry.export").order_by("pk")
     assert mine.params["all_columns"] is False and "按最近导入的文件“甲村.xlsx”的 18 列" in mine.log
     assert every.params["all_columns"] is True and f"国家系统全部 {len(COLUMNS)} 列" in every.log
+
+
+def test_the_import_command_records_the_layout_too(world, tmp_path):
+    path = tmp_path / "命令行.xlsx"
+    county_file(world, path, households=2, villages=[world.village_b])
+    call_command("import_households", str(path), stdout=io.StringIO())
+    layout = ImportLayout.latest_for(world.township_b.code)  # any code of the county finds it
+    assert layout.file_name == "命令行.xlsx" and layout.household_import is None
+    assert [h for h, _t in layout.columns] == HEADERS

@@ -290,6 +290,6 @@ class ImportLayout(models.Model):
         return f"{self.county_code} {self.file_name}"
 
     @classmethod
-    def latest_for(cls, county_code: str) -> ImportLayout | None:
-        """The layout of the file the county imported last, or None when it never imported one."""
-        return cls.objects.filter(county_code=county_code).order_by("-created_at", "-pk").first()
+    def latest_for(cls, region_code: str) -> ImportLayout | None:
+        """The layout of the file the region's county imported last, or None when it never imported one."""
+        return cls.objects.filter(county_code=region_code[:6]).order_by("-created_at", "-pk").first()
