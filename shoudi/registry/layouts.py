@@ -21,7 +21,7 @@ __all__ = ["EXTRA", "ROW_NUMBER", "file_layout", "record_layout", "recording_for
 EXTRA = ""
 ROW_NUMBER = "#row"
 ROW_NUMBER_HEADERS = frozenset(national.normalize_header(h) for h in ("序号",))
-CHUNK = 5000
+CHUNK = 900  # household numbers a query (SQLite builds may take at most 999 parameters a statement)
 
 _upload: contextvars.ContextVar[HouseholdImport | None] = contextvars.ContextVar("layout_upload", default=None)
 
