@@ -1,10 +1,14 @@
-"""Calendar arithmetic every app shares: full years of age (周岁), whole months between two days, a day N years back."""
+"""Calendar arithmetic every app shares: full years of age (周岁), whole months between two days, a day N years back,
+and the school year's age rule (who is of compulsory-education age on a day)."""
 
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
-__all__ = ["age_on", "months_between", "years_before"]
+__all__ = ["SchoolAgeRule", "age_on", "months_between", "school_year_start", "years_before"]
+
+SCHOOL_YEAR_START = (9, 1)  # a school year (学年) runs from 1 September to 31 August
 
 
 def age_on(born: datetime.date | None, day: datetime.date) -> int | None:
@@ -28,3 +32,59 @@ def years_before(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year - years)
     except ValueError:
         return day.replace(year=day.year - years, day=28)
+
+
+def school_year_start(day: datetime.date) -> datetime.date:
+    """1 September of the school year ``day`` falls in: of the same year from September on, else of the year before."""
+    month, first = SCHOOL_YEAR_START
+    year = day.year if (day.month, day.day) >= (month, first) else day.year - 1
+    return datetime.date(year, month, first)
+
+
+@dataclass(frozen=True)
+class SchoolAgeRule:
+    """Compulsory-education age (义务教育适龄) by the school year: a child starts school in the September after
+    turning ``min_age`` by the cut-off day, and stays of school age through the school year in which it is
+    ``max_age`` on the cut-off day.
+
+    The age that counts is the age on the cut-off day (default 31 August) of the year the school year began, so it
+    stays the same from 1 September to 31 August. A cut-off of 29 February is 28 February in a common year.
+    """
+
+    cutoff_month: int = 8
+    cutoff_day: int = 31
+    min_age: int = 6
+    max_age: int = 16
+
+    def cutoff(self, day: datetime.date) -> datetime.date:
+        """The cut-off day of the school year ``day`` falls in."""
+        year = school_year_start(day).year
+        try:
+            return datetime.date(year, self.cutoff_month, self.cutoff_day)
+        except ValueError:  # 29 February in a common year
+            return datetime.date(year, self.cutoff_month, 28)
+
+    def age(self, born: datetime.date | None, day: datetime.date) -> int | None:
+        """The school-year age (学年年龄): full years on the cut-off day of ``day``'s school year."""
+        return age_on(born, self.cutoff(day))
+
+    def applies(self, born: datetime.date | None, day: datetime.date) -> bool:
+        """Whether a child born on ``born`` is of compulsory-education age on ``day``."""
+        age = self.age(born, day)
+        return age is not None and self.min_age <= age <= self.max_age
+
+    def birth_bounds(self, day: datetime.date) -> tuple[datetime.date, datetime.date]:
+        """(born after, born on or before): the birth dates of school age on ``day``, for a query.
+
+        age ≥ min on the cut-off ⟺ born on or before the cut-off ``min`` years back; age ≤ max ⟺ born after the
+        cut-off ``max + 1`` years back (``years_before`` takes 29 February to 28 February, which keeps both exact).
+        """
+        cutoff = self.cutoff(day)
+        return years_before(cutoff, self.max_age + 1), years_before(cutoff, self.min_age)
+
+    def describe(self) -> str:
+        """The rule in the words of a ledger's 口径."""
+        return (
+            f"按学年计算，当学年{self.cutoff_month}月{self.cutoff_day}日前（含）满{self.min_age}周岁"
+            f"至{self.max_age}周岁"
+        )
