@@ -136,8 +136,8 @@ def county(world):
     )
     member(a1, "张小五", "20100301")  # 15 on REF, no school
     member(a1, "张十七", "20080301")  # 17 on REF
-    member(a1, "张小六", "20080902", relation="之女", male=False)  # 16 until tomorrow of REF
-    member(a1, "张六六", "20190901", student_status="学前教育")  # exactly 6 on REF
+    member(a1, "张小六", "20080902", relation="之女", male=False)  # 16 on 31 August 2025, 17 the day after REF
+    member(a1, "张六六", "20190831", student_status="学前教育")  # 6 on 31 August 2025 itself: school from REF
     member(a1, "张十岁", "20150301", student_status="小学")
     member(a1, "张五岁", "20200101", student_status="学龄前儿童")
     member(a1, "张护林", "19750101", public_welfare_job="护林员", phone="13912345678", employed=True)
@@ -335,9 +335,16 @@ def test_dropout_lists_school_age_children_not_in_school(county, tmp_path):
     assert sheet.row_of("姓名", "张小五")["年龄（周岁）"] == 15
     assert sheet.row_of("姓名", "张小六")["年龄（周岁）"] == 16
     assert sheet.row_of("姓名", "张六六")["在校生状况"] == "学前教育"
-    # a day later the girl is 17, a year earlier the six-year-old was five
-    assert "张小六" not in build("dropout", county.admin, tmp_path, reference=REF + datetime.timedelta(days=1)).names()
-    assert "张六六" not in build("dropout", county.admin, tmp_path, reference=datetime.date(2024, 9, 1)).names()
+    assert sheet.row_of("姓名", "张六六")["学年年龄（周岁）"] == 6
+    assert "口径：按学年计算，当学年8月31日前（含）满6周岁至16周岁；" in sheet.subtitle
+    # the age on 31 August holds the whole school year: the girl, 17 the day after REF, stays until 31 August 2026
+    later = build("dropout", county.admin, tmp_path, reference=REF + datetime.timedelta(days=1))
+    girl = later.row_of("姓名", "张小六")
+    assert (girl["年龄（周岁）"], girl["学年年龄（周岁）"]) == (17, 16)
+    assert "张小六" in build("dropout", county.admin, tmp_path, reference=datetime.date(2026, 8, 31)).names()
+    assert "张小六" not in build("dropout", county.admin, tmp_path, reference=datetime.date(2026, 9, 1)).names()
+    # the school year before, the six-year-old of today was five on its 31 August
+    assert "张六六" not in build("dropout", county.admin, tmp_path, reference=datetime.date(2025, 8, 31)).names()
 
 
 def test_insurance_lists_persons_without_medical_insurance(county, tmp_path):

@@ -404,8 +404,6 @@ def test_settings_are_for_the_county_admin(client_for, world):
             "rural_income": "22000",
             "medical_lifted_percent": 50,
             "medical_other_percent": 100,
-            "school_age_min": 6,
-            "school_age_max": 16,
         },
     )
     assert response.status_code == 302

@@ -8,7 +8,7 @@ import pytest
 from shoudi.matching.models import Finding, MatchingSettings
 from shoudi.matching.sources import department_choices, get_source
 from shoudi.matching.testing import findings_of, run_list
-from shoudi.monitoring.models import MonitoringCase
+from shoudi.monitoring.models import MonitoringCase, MonitoringSettings
 from shoudi.registry.testing import make_household, make_id_number, make_member
 
 pytestmark = pytest.mark.django_db
@@ -258,61 +258,52 @@ def test_a_list_of_certificate_numbers_alone_is_read(world, tmp_path):
 
 
 def test_education_age_boundaries_at_the_period(world, tmp_path):
+    # 2025-05 lies in the school year that began on 1 September 2024: the age on 31 August 2024 counts
     home = make_household(world.village_a, household_no="E1", head="学一", household_type="脱贫户")
-    six = member(home, "满六岁", birth="20190501")  # 6 on 2025-05-01
-    five = member(home, "差一天六岁", birth="20190502")
-    sixteen = member(home, "十六岁", birth="20080502")  # 16 on 2025-05-01 (17 the next day)
-    seventeen = member(home, "十七岁", birth="20080501")
+    six = member(home, "满六岁", birth="20180831")  # 6 on 2024-08-31
+    five = member(home, "九月生", birth="20180901")  # 5 on 2024-08-31: school from September 2025
+    sixteen = member(home, "十六岁", birth="20070901")  # 16 on 2024-08-31 (17 in the period itself)
+    member(home, "十七岁", birth="20070831")
     enrolled = member(home, "在读生", birth="20120303")
     dropped = member(home, "辍学生", birth="20130101")
     member(home, "已故", birth="20140101", status="死亡")
     ordinary = make_household(world.village_a, household_no="E2", head="学二")
     member(ordinary, "一般户孩子", birth="20150101")  # not 脱贫/监测: not on the base list
     rows = [["在读生", enrolled.id_number, "在读", "县一中"], ["辍学生", dropped.id_number, "辍学", ""]]
-    run = run_list(
-        tmp_path,
-        "education",
-        ["学生姓名", "身份证号", "学籍状态", "学校名称"],
-        rows,
-        period="2025-05",
-        user=world.admin,
-    )
+    headers = ["学生姓名", "身份证号", "学籍状态", "学校名称"]
+    run = run_list(tmp_path, "education", headers, rows, period="2025-05", user=world.admin)
     assert findings_of(run) == {
         ("school_age_not_enrolled", six.id_number),
         ("school_age_not_enrolled", sixteen.id_number),
         ("school_age_not_enrolled", dropped.id_number),
     }
     assert figures(run, "school_age_not_enrolled", six.id_number) == {
-        "出生日期": "2019-05-01",
+        "出生日期": "2018-08-31",
         "比对期年龄": "6",
+        "学年年龄": "6",
         "学籍情况": "学籍名单中无此人",
     }
-    assert figures(run, "school_age_not_enrolled", sixteen.id_number)["比对期年龄"] == "16"
+    sixteen_figures = figures(run, "school_age_not_enrolled", sixteen.id_number)
+    assert (sixteen_figures["比对期年龄"], sixteen_figures["学年年龄"]) == ("17", "16")
     assert figures(run, "school_age_not_enrolled", dropped.id_number)["学籍情况"] == "辍学"
-    # a month later the boundaries move: 差一天六岁 is 6 and 十六岁 is 17 on 2025-06-01
-    later = run_list(
-        tmp_path,
-        "education",
-        ["学生姓名", "身份证号", "学籍状态", "学校名称"],
-        rows,
-        period="2025-06",
-        user=world.admin,
-        name="june.xlsx",
-    )
-    assert findings_of(later) == {
+    # in August the school year is the same; in September the next one begins and the boundaries move a year
+    august = run_list(tmp_path, "education", headers, rows, period="2025-08", user=world.admin, name="aug.xlsx")
+    assert findings_of(august) == findings_of(run)
+    september = run_list(tmp_path, "education", headers, rows, period="2025-09", user=world.admin, name="sep.xlsx")
+    assert findings_of(september) == {
         ("school_age_not_enrolled", six.id_number),
         ("school_age_not_enrolled", five.id_number),
         ("school_age_not_enrolled", dropped.id_number),
     }
-    assert seventeen.id_number not in {i for _, i in findings_of(later)}
+    assert figures(september, "school_age_not_enrolled", five.id_number)["学年年龄"] == "6"
 
 
 def test_school_ages_are_configuration(world, tmp_path):
-    MatchingSettings.objects.create(region=world.county, school_age_min=7, school_age_max=15)
+    MonitoringSettings.objects.create(region=world.county, school_age_min=7, school_age_max=15)
     home = make_household(world.village_a, household_no="E3", head="学三", household_type="脱贫户")
-    six = member(home, "六岁", birth="20190101")
-    fifteen = member(home, "十五岁", birth="20100101")
-    member(home, "十六岁", birth="20090101")
+    six = member(home, "六岁", birth="20180101")  # 6 on 2024-08-31, the cut-off of period 2025-05
+    fifteen = member(home, "十五岁", birth="20090101")
+    member(home, "十六岁", birth="20080101")
     run = run_list(tmp_path, "education", ["姓名", "证件号码"], [["学三", head_of(home).id_number]], user=world.admin)
     assert findings_of(run) == {("school_age_not_enrolled", fifteen.id_number)}
     assert six.id_number not in {i for _, i in findings_of(run)}

@@ -134,13 +134,14 @@ def test_the_case_deadline_reads_the_settings_of_its_village_and_year(world):
     assert due(world.village_b, datetime.date(2027, 1, 10)) == 15  # the county set only 2026
 
 
-def test_matching_reads_the_default_when_the_county_has_no_row(world, tmp_path, settings):
+def test_the_school_age_rule_reads_the_default_when_the_county_has_no_row(world, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "files"
-    MatchingSettings.objects.create(school_age_min=7, school_age_max=15)
-    MatchingSettings.objects.create(region=world.other_county, school_age_min=6, school_age_max=16)
+    MatchingSettings.objects.create(region=world.county, verification_days=10)  # matching settings of its own
+    MonitoringSettings.objects.create(school_age_min=7, school_age_max=15)
+    MonitoringSettings.objects.create(region=world.other_county, school_age_min=6, school_age_max=16)
     home = make_household(world.village_a, household_no="E9", head="学九", household_type="脱贫户")
-    six = make_member(home, name="六岁", relation="之子", birth="20190101")
-    fifteen = make_member(home, name="十五岁", relation="之子", birth="20100101")
+    six = make_member(home, name="六岁", relation="之子", birth="20180101")  # 6 on 2024-08-31
+    fifteen = make_member(home, name="十五岁", relation="之子", birth="20090101")
     run = run_list(
         tmp_path,
         "education",
@@ -173,14 +174,16 @@ MONITORING = {
     "income_drop_percent": 20,
     "medical_threshold_lifted": "10000",
     "medical_threshold_other": "20000",
+    "school_age_cutoff_month": 8,
+    "school_age_cutoff_day": 31,
+    "school_age_min": 6,
+    "school_age_max": 16,
 }
 MATCHING = {
     "verification_days": 10,
     "rural_income": "22000",
     "medical_lifted_percent": 50,
     "medical_other_percent": 100,
-    "school_age_min": 6,
-    "school_age_max": 16,
 }
 
 

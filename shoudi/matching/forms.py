@@ -100,13 +100,4 @@ class SettingsForm(ScopedModelForm):
             "rural_income",
             "medical_lifted_percent",
             "medical_other_percent",
-            "school_age_min",
-            "school_age_max",
         )
-
-    def clean(self):
-        data = super().clean()
-        low, high = data.get("school_age_min"), data.get("school_age_max")
-        if low is not None and high is not None and low > high:
-            self.add_error("school_age_max", "最大年龄不能小于最小年龄")
-        return data

@@ -8,6 +8,7 @@ a plain staging table, and a ``MatchRun`` compares them with the registry in the
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,8 +18,10 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
+from shoudi.core.dates import SchoolAgeRule
 from shoudi.core.models import ChangeLoggedModel, TimeStampedModel
 from shoudi.core.scope import RestrictedManager, RestrictedQuerySet
+from shoudi.monitoring.policy import school_age_rule
 from shoudi.regions.settings import RegionSettings
 
 from . import choices as c
@@ -52,12 +55,23 @@ class MatchingSettings(RegionSettings):
     )
     medical_lifted_percent = models.PositiveSmallIntegerField("医疗费用预警比例·脱贫人口（%）", default=50)
     medical_other_percent = models.PositiveSmallIntegerField("医疗费用预警比例·其他人员（%）", default=100)
-    school_age_min = models.PositiveSmallIntegerField("控辍保学最小年龄（周岁）", default=6)
-    school_age_max = models.PositiveSmallIntegerField("控辍保学最大年龄（周岁）", default=16)
 
     class Meta(RegionSettings.Meta):
         verbose_name = verbose_name_plural = "比对参数"
         ordering = ["region__code"]
+
+    @classmethod
+    def for_region(cls, region, year=None):
+        """The settings in force for ``region``; they remember the place asked for, whose monitoring settings give
+        the school-age rule (a county without matching settings of its own may still have its own school ages)."""
+        found = super().for_region(region, year)
+        found.place_code = region if isinstance(region, str) else (region.code if region is not None else "")
+        return found
+
+    def school_age_rule(self, day: datetime.date) -> SchoolAgeRule:
+        """控辍保学's age rule on ``day`` for the place these settings were looked up for (``monitoring.policy``)."""
+        place = getattr(self, "place_code", None)
+        return school_age_rule(place if place is not None else (self.region.code if self.region_id else ""), day)
 
     @property
     def medical_threshold_lifted(self) -> Decimal:

@@ -101,6 +101,4 @@ class SettingsTable(BaseTable):
             "rural_income",
             "medical_lifted_percent",
             "medical_other_percent",
-            "school_age_min",
-            "school_age_max",
         )

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from shoudi.core.dates import SchoolAgeRule
 from shoudi.core.models import ChangeLoggedModel
 from shoudi.regions.settings import YearlyRegionSettings
 
@@ -83,10 +87,48 @@ class MonitoringSettings(YearlyRegionSettings):
         default=Decimal("20000"),
         help_text="如：上年农村居民人均可支配收入的 100%",
     )
+    # 控辍保学: the one school-age rule of the ledgers, matching and every other school-age check (the year of a row
+    # is the year the school year begins)
+    school_age_cutoff_month = models.PositiveSmallIntegerField(
+        "学龄截止日（月）", default=8, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    school_age_cutoff_day = models.PositiveSmallIntegerField(
+        "学龄截止日（日）",
+        default=31,
+        validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text="按学年计算：当学年截止日前（含）满最小年龄的儿童当年9月入学，默认8月31日",
+    )
+    school_age_min = models.PositiveSmallIntegerField("控辍保学最小年龄（周岁）", default=6)
+    school_age_max = models.PositiveSmallIntegerField("控辍保学最大年龄（周岁）", default=16)
 
     class Meta(YearlyRegionSettings.Meta):
         verbose_name = verbose_name_plural = "监测参数"
         ordering = ["region__code", "-year"]
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        month, day = self.school_age_cutoff_month, self.school_age_cutoff_day
+        if month and day and (month, day) != (2, 29):
+            try:
+                datetime.date(2001, month, day)
+            except ValueError:
+                errors["school_age_cutoff_day"] = f"{month}月没有{day}日"
+        low, high = self.school_age_min, self.school_age_max
+        if low is not None and high is not None and low > high:
+            errors["school_age_max"] = "最大年龄不能小于最小年龄"
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def school_age_rule(self) -> SchoolAgeRule:
+        """The compulsory-education age these settings give (``core.dates.SchoolAgeRule``)."""
+        return SchoolAgeRule(
+            cutoff_month=self.school_age_cutoff_month,
+            cutoff_day=self.school_age_cutoff_day,
+            min_age=self.school_age_min,
+            max_age=self.school_age_max,
+        )
 
 
 class MonitoringCase(ChangeLoggedModel):

@@ -6,9 +6,11 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from shoudi.core.dates import SchoolAgeRule, school_year_start
+
 from .models import MonitoringLine, MonitoringSettings
 
-__all__ = ["line_for", "lines_by_county", "settings_for"]
+__all__ = ["line_for", "lines_by_county", "school_age_rule", "settings_for"]
 
 
 def _county_code(region_code: str) -> str:
@@ -38,3 +40,9 @@ def lines_by_county(county_codes: list[str], year: int) -> dict[str, Decimal | N
 def settings_for(region_code: str = "", year: int | None = None) -> MonitoringSettings:
     """The settings in force for a place and year (kept for its many callers): ``MonitoringSettings.for_region``."""
     return MonitoringSettings.for_region(region_code, year)
+
+
+def school_age_rule(region_code: str, day) -> SchoolAgeRule:
+    """The compulsory-education age rule in force for a place on ``day``: the settings of the year the school year
+    of ``day`` began (the ledgers, matching and every other school-age check read it here)."""
+    return settings_for(region_code, school_year_start(day).year).school_age_rule

@@ -66,4 +66,8 @@ class MonitoringSettingsTable(BaseTable):
             "income_drop_percent",
             "medical_threshold_lifted",
             "medical_threshold_other",
+            "school_age_cutoff_month",
+            "school_age_cutoff_day",
+            "school_age_min",
+            "school_age_max",
         )

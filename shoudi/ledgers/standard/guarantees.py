@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from functools import reduce
+from operator import or_
+
 from django.db.models import Exists, OuterRef, Q
 
 from shoudi.assistance import choices as ac
 from shoudi.assistance.models import GuaranteeProblem
-from shoudi.core.dates import years_before
+from shoudi.monitoring.policy import school_age_rule
 from shoudi.registry.models import Household, Member
 
 from ..definitions import Column, Filter, LedgerDefinition, Lookup
@@ -16,6 +20,7 @@ from .parts import (
     DIBAO,
     HEAD,
     NOT_IN_SCHOOL,
+    NOTHING,
     TEKUN,
     age,
     cadre_columns,
@@ -41,20 +46,46 @@ __all__ = ["DEFINITIONS"]
 # --- 6. 控辍保学台账 --------------------
 
 
+def _school_age_rules(ctx) -> dict:
+    """County code → the school-age rule in force there on the reference date (监测参数)."""
+    day = ctx.params["reference"]
+    return ctx.memo(f"school-age-{day}", lambda: {code: school_age_rule(code, day) for code in ctx.counties() or [""]})
+
+
 def _school_age_not_in_school(ctx):
     day = ctx.params["reference"]
-    return Q(
-        status="正常",
-        birth_date__lte=years_before(day, 6),
-        birth_date__gt=years_before(day, 17),
-        student_status__in=NOT_IN_SCHOOL,
-    )
+    by_rule = defaultdict(list)
+    for county, rule in _school_age_rules(ctx).items():
+        by_rule[rule].append(county)
+    ages = NOTHING
+    for rule, counties in by_rule.items():
+        born_after, born_by = rule.birth_bounds(day)
+        q = Q(birth_date__gt=born_after, birth_date__lte=born_by)
+        if len(by_rule) > 1:  # counties with rules of their own: each county's children by its rule
+            q &= reduce(or_, (Q(household__village__code__startswith=county) for county in counties))
+        ages |= q
+    return Q(status="正常", student_status__in=NOT_IN_SCHOOL) & ages
+
+
+def _school_age(row, ctx):
+    rules = _school_age_rules(ctx)
+    rule = rules.get(row["household__village__code"][:6]) or next(iter(rules.values()))
+    return rule.age(row["birth_date"], ctx.params["reference"])
+
+
+def _dropout_note(ctx) -> str:
+    rules = set(_school_age_rules(ctx).values())
+    what = next(iter(rules)).describe() if len(rules) == 1 else "按学年计算，各县按本县监测参数的学龄截止日和年龄"
+    return f"口径：{what}；在校生状况为空、学龄前儿童或学前教育"
 
 
 DROPOUT_LEDGER = LedgerDefinition(
     code="dropout",
     title="控辍保学台账",
-    description="参考日期时 6–16 周岁、在校生状况为空或学龄前的义务教育阶段适龄儿童少年，含未上学原因",
+    description=(
+        "义务教育阶段适龄儿童少年（按学年计算，默认当学年8月31日前满6周岁至16周岁）中在校生状况为空或学龄前的，"
+        "含未上学原因"
+    ),
     model=Member,
     unit="人",
     columns=(
@@ -65,6 +96,14 @@ DROPOUT_LEDGER = LedgerDefinition(
         *person_columns(),
         Column("birth_date", "出生日期", "birth_date", kind="date"),
         Column("age", "年龄（周岁）", age, kind="int", fields=("birth_date",), width=7),
+        Column(
+            "school_age",
+            "学年年龄（周岁）",
+            _school_age,
+            kind="int",
+            fields=("birth_date", "household__village__code"),
+            width=8,
+        ),
         Column("student_status", "在校生状况", "student_status", width=12),
         Column("out_of_school_reason", "义务教育阶段未上学原因", "out_of_school_reason", width=22),
         Column("health", "健康状况", "health", width=12),
@@ -80,7 +119,7 @@ DROPOUT_LEDGER = LedgerDefinition(
     ),
     order_by=("household__village__code", "household__household_no", "id"),
     lookups={"head": HEAD, "case": CASE, "cadre": CADRE},
-    note=lambda ctx: "口径：参考日期时 6–16 周岁，在校生状况为空、学龄前儿童或学前教育",
+    note=_dropout_note,
 )
 
 

@@ -1,8 +1,11 @@
-"""教育: the enrolment (学籍) list. 控辍保学 (S004 (三)): every 脱贫/监测 child aged 6–16 must be at school.
+"""教育: the enrolment (学籍) list. 控辍保学 (S004 (三)): every 脱贫/监测 child of compulsory-education age must be
+at school.
 
-The age is taken on the first day of the period's month, in completed years: for 2025-05 a child born on
-2019-05-01 is 6 and counted, one born on 2019-05-02 is 5 and not; one born on 2008-05-02 is 16 and counted, one
-born on 2008-05-01 is 17 and not. The ages are configuration (比对参数).
+The age follows the school year (``core.dates.SchoolAgeRule``, configured in 监测参数): for a period from
+September to August it is the age on the cut-off day (31 August by default) of the year the school year began, and
+a child counts from 6 to 16 on that day. For 2026-12 a child born on 2020-08-31 is 6 and counted, one born on
+2020-09-01 is 5 and not (its schooling starts in September 2027); one born on 2009-09-01 is 16 and counted, one born
+on 2009-08-31 is 17 and not.
 """
 
 from __future__ import annotations
@@ -40,6 +43,13 @@ COLUMNS = (
     Column("grade", "年级", ("就读年级", "在读年级"), help="可选"),
 )
 
+# the age on the school year's cut-off day; the ISO text of the date has the same parts on SQLite and PostgreSQL
+_BORN = "CAST(m_birth_date AS TEXT)"
+SCHOOL_YEAR_AGE = (
+    f"CAST(%(cutoff_year)s AS INTEGER) - CAST(SUBSTR({_BORN}, 1, 4) AS INTEGER)"
+    f" - CASE WHEN SUBSTR({_BORN}, 6, 5) > %(cutoff_mmdd)s THEN 1 ELSE 0 END"
+)
+
 RULES = (
     Rule(
         "school_age_not_enrolled",
@@ -51,6 +61,7 @@ RULES = (
         (
             Figure("出生日期", "CAST(m_birth_date AS TEXT)"),
             Figure("比对期年龄", "age_at_period"),
+            Figure("学年年龄", SCHOOL_YEAR_AGE),
             Figure("学籍情况", "CASE WHEN s_id IS NULL THEN '学籍名单中无此人' ELSE s_status END"),
         ),
         action=c.MEASURE,
@@ -60,17 +71,24 @@ RULES = (
 
 
 def params(settings, period) -> dict:
-    # age ≤ max ⟺ born after (period − (max + 1) years); age ≥ min ⟺ born on or before (period − min years)
+    rule = settings.school_age_rule(period)
+    born_after, born_by = rule.birth_bounds(period)
+    cutoff = rule.cutoff(period)
     return {
-        "born_after": period.replace(year=period.year - settings.school_age_max - 1).isoformat(),
-        "born_by": period.replace(year=period.year - settings.school_age_min).isoformat(),
+        "born_after": born_after.isoformat(),
+        "born_by": born_by.isoformat(),
+        "cutoff_year": cutoff.year,
+        "cutoff_mmdd": f"{cutoff:%m-%d}",
     }
 
 
 SOURCE = Source(
     department="education",
     title="教育学籍名单",
-    description="在校学生学籍名单：比对本辖区脱贫/监测家庭 6–16 周岁儿童少年是否在学籍中。",
+    description=(
+        "在校学生学籍名单：比对本辖区脱贫/监测家庭义务教育适龄儿童少年"
+        "（按学年计算，默认当学年8月31日前满6周岁至16周岁）是否在学籍中。"
+    ),
     columns=COLUMNS,
     rules=RULES,
     params=params,
