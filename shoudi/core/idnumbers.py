@@ -13,6 +13,8 @@ from .cells import CellError, fold
 __all__ = [
     "CHECK_CHARACTERS",
     "FIRST_BIRTH_YEAR",
+    "RESIDENT_ID",
+    "RESIDENT_ID_TYPES",
     "WEIGHTS",
     "IdNumberError",
     "birth_date_of",
@@ -102,14 +104,18 @@ def _valid_resident_id(text: str, today: datetime.date) -> bool:
     return ok and CHECK_CHARACTERS[2 * int(text[:17], 13) % 11] == text[17]
 
 
-def parse_id_number(value, id_type: str = "居民身份证", *, today: datetime.date | None = None) -> str:
+RESIDENT_ID = "居民身份证（户口簿）"  # the national certificate type 01, as the export writes it
+RESIDENT_ID_TYPES = frozenset({"", "居民身份证", RESIDENT_ID})  # numbers checked by GB 11643
+
+
+def parse_id_number(value, id_type: str = RESIDENT_ID, *, today: datetime.date | None = None) -> str:
     """The normalised 证件号码 of a cell, validated by GB 11643 (``IdNumberError`` says why not).
 
     A 残疾人证 number (the ID number followed by the category and grade digits) is kept as the 18-digit ID number;
     a number of another kind of document is only trimmed and limited to 18 characters.
     """
     today = today or datetime.date.today()
-    if not id_type or id_type == "居民身份证":  # a literal, not a global: this runs once per row of large files
+    if id_type in RESIDENT_ID_TYPES:
         if type(value) is str:
             text = value.strip().upper()
             if _valid_resident_id(text, today):

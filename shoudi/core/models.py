@@ -15,7 +15,7 @@ from django.utils import timezone
 from .masking import mask_value
 from .scope import RestrictedManager
 
-__all__ = ["AccessLog", "ChangeLoggedModel", "Job", "ObjectChange", "TimeStampedModel"]
+__all__ = ["AccessLog", "ChangeLoggedModel", "Job", "ObjectChange", "Synonym", "TimeStampedModel"]
 
 
 class TimeStampedModel(models.Model):
@@ -76,6 +76,40 @@ class ChangeLoggedModel(TimeStampedModel):
             if value is None:
                 return ""
         return str(value)
+
+
+class Synonym(ChangeLoggedModel):
+    """A spelling a county admin added to a code table (core.vocabulary): ``text`` means the term ``value``.
+
+    A county's synonyms serve its own imports (``region_code`` is the county's code); "" is deployment-wide.
+    """
+
+    region_code = models.CharField("区划代码", max_length=12, blank=True)
+    vocabulary = models.CharField("码表", max_length=40)
+    text = models.CharField("写法", max_length=100)
+    folded = models.CharField("比较用写法", max_length=100, editable=False)
+    value = models.CharField("对应标准值", max_length=50)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="添加人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = "码表同义词"
+        ordering = ["vocabulary", "folded"]
+        constraints = [
+            models.UniqueConstraint(fields=["region_code", "vocabulary", "folded"], name="synonym_unique_spelling")
+        ]
+
+    scope_code_field = "region_code"
+    scope_read_ancestors = True  # a township or village user reads his county's synonyms
+
+    def __str__(self) -> str:
+        return f"{self.text} → {self.value}"
 
 
 class ObjectChange(models.Model):

@@ -33,6 +33,7 @@ STORES: dict[str, str] = {
     "post_import_steps": "core.registry.PostImportStep: run by the household import job after its commit (key: name)",
     "dashboard_cards": "a dashboard card",
     "quality_rules": "a data-quality rule",
+    "vocabularies": "core.vocabulary.Vocabulary: the code table of an enumerated column (key: its key)",
 }
 
 
