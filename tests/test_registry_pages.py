@@ -111,7 +111,13 @@ def test_household_filters(client_for, world, homes):
 
 def test_member_add_validates_the_id_number(client_for, world, homes):
     a, _ = homes
-    base = {"household": a.pk, "name": "新成员", "id_type": "居民身份证", "relation": "之女", "status": "正常"}
+    base = {
+        "household": a.pk,
+        "name": "新成员",
+        "id_type": "居民身份证（户口簿）",
+        "relation": "之女",
+        "status": "正常",
+    }
     response = client_for(world.officer_a).post("/registry/members/add/", {**base, "id_number": "110105194912310021"})
     assert "证件号码校验位错误（应为 X）" in response.content.decode()
     response = client_for(world.officer_a).post("/registry/members/add/", {**base, "id_number": "11010519491231002x"})
@@ -129,7 +135,7 @@ def test_member_cannot_be_added_to_a_household_out_of_scope(client_for, world, h
         {
             "household": b.pk,
             "name": "越界",
-            "id_type": "居民身份证",
+            "id_type": "居民身份证（户口簿）",
             "id_number": "11010519491231002X",
             "relation": "之女",
             "status": "正常",
@@ -145,7 +151,7 @@ def test_second_head_is_refused(client_for, world, homes):
         {
             "household": a.pk,
             "name": "二号户主",
-            "id_type": "居民身份证",
+            "id_type": "居民身份证（户口簿）",
             "id_number": "11010519491231002X",
             "relation": "户主",
             "status": "正常",

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from shoudi.core.audit import log_created
 from shoudi.core.bulk import insert_values
+from shoudi.core.vocabulary import Term, Vocabulary
 from shoudi.registry.models import Household
 
 from .choices import MEASURE_CATEGORIES
@@ -33,6 +34,19 @@ NATIONAL_MEASURES = {
     "measure_infrastructure": "基础设施建设",
 }
 IMPORTED = "国家系统导入"
+
+# the sub-items of each national measure column as a code table (the household import keeps an unknown one as
+# written and lists it; a county admin may add it as a synonym)
+MEASURE_VOCABULARIES = tuple(
+    Vocabulary(
+        key,
+        f"帮扶措施子项：{category}",
+        tuple(Term(item) for item in MEASURE_CATEGORIES[category]),
+        multiple=True,
+        rule=lambda text, known: "" if text in ("否", "无") else None,
+    )
+    for key, category in NATIONAL_MEASURES.items()
+)
 
 
 @transaction.atomic

@@ -38,7 +38,7 @@ def _permissions(label: str, title: str, rows: dict) -> None:
 def connect() -> None:
     from .filters import TodoFilter
     from .household import case_panel, household_panel
-    from .national import national_measures
+    from .national import MEASURE_VOCABULARIES, national_measures
     from .selectors import guarantee_problems_of, implemented_measures_of
     from .worklist import badge_count
 
@@ -122,6 +122,8 @@ def connect() -> None:
         FilterExtension("monitoring.CaseFilterSet", "todo", lambda: TodoFilter(kind="cases", label="待办事项")),
     )
     registry.add("todo_counters", badge_count)
+    for vocabulary in MEASURE_VOCABULARIES:
+        registry.add("vocabularies", vocabulary, key=vocabulary.key)
     registry.add(
         "post_import_steps",
         PostImportStep("national_measures", "导入国家系统帮扶措施", national_measures),

@@ -155,8 +155,7 @@ def _risks(case: MonitoringCase) -> str:
 def _health(member: Member) -> str:
     health = member.health or ""
     if member.disability_category:
-        grade = member.get_disability_grade_display() if member.disability_grade else ""
-        detail = f"{member.get_disability_category_display()}{grade}"
+        detail = member.disability_text
         health = (
             health.replace("残疾", f"残疾（{detail}）")
             if "残疾" in health

@@ -1,21 +1,25 @@
 """Monitoring vocabulary (DOMAIN.md §3) and the steps of the two chains."""
 
-from shoudi.registry import national
+from shoudi.registry import national, vocabularies
 
 # the national system's values (registry.national), as choices
 CATEGORIES = [(v, v) for v in national.CATEGORIES]
 CATEGORY_VALUES = [v for v, _ in CATEGORIES]
 RISK_TYPES = [(v, v) for v in national.RISK_TYPES]
 RISK_VALUES = [v for v, _ in RISK_TYPES]
-RISK_ALIASES = {
-    "务工就业不稳": "因务工就业不稳",
-    "因灾": "因自然灾害",
-    "自然灾害": "因自然灾害",
-    "因住房安全": "因安全住房",
-    "因饮水安全": "因安全饮水",
-    "因意外": "因意外事故",
-    "产业项目失败": "因产业项目失败",
-}
+_RISK_READER = vocabularies.RISK.reader(vocabularies.RISK.spellings())  # the built-in spellings: no query
+
+
+def risk_of(text) -> tuple[str, str] | None:
+    """(risk type, disaster sub-type) of a written 致贫/返贫风险 ("务工就业不稳", "因自然灾害(洪涝)"), or None."""
+    value = _RISK_READER(text)
+    if not value:
+        return None
+    if value.startswith("因自然灾害("):
+        return "因自然灾害", value[len("因自然灾害(") : -1]
+    return (value, "") if value in RISK_VALUES else None
+
+
 DISASTER_SUBTYPES = [(v, v) for v in national.DISASTER_SUBTYPES]
 SOURCES = [(v, v) for v in ("农户自主申报", "基层干部排查", "部门筛查预警", "信访舆情")]
 ELIMINATION_TYPES = [(v, v) for v in national.ELIMINATION_TYPES]

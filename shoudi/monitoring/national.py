@@ -40,10 +40,9 @@ def _yes(value) -> bool:
 def _risks(data: dict) -> list[str]:
     risks = []
     for i in range(1, 6):
-        risk = str(data.get(f"risk{i}") or "").strip()
-        risk = c.RISK_ALIASES.get(risk, risk)
-        if risk in c.RISK_VALUES and risk not in risks:
-            risks.append(risk)
+        known = c.risk_of(data.get(f"risk{i}") or "")
+        if known is not None and known[0] not in risks:
+            risks.append(known[0])
     return risks
 
 

@@ -114,10 +114,11 @@ def _move(case: MonitoringCase, step: str, *, chain: str | None = None, returned
 
 def _clean_risks(risk_types: Iterable[str]) -> list[str]:
     risks = []
-    for risk in risk_types or ():
-        risk = c.RISK_ALIASES.get(risk.strip(), risk.strip())
-        if risk not in c.RISK_VALUES:
-            raise TransitionRefused(f"风险类型「{risk}」不在规定范围内")
+    for written in risk_types or ():
+        known = c.risk_of(written)
+        if known is None:
+            raise TransitionRefused(f"风险类型「{written.strip()}」不在规定范围内")
+        risk = known[0]
         if risk not in risks:
             risks.append(risk)
     if len(risks) > 5:

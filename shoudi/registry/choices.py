@@ -1,92 +1,23 @@
-"""Values of the national system's export (DOMAIN.md §2), exactly as it writes them."""
+"""Choices of the registry's enumerated fields, from their code tables (vocabularies.py): for filters and forms."""
+
+from . import vocabularies as v
 
 
-def _choices(*values: str) -> list[tuple[str, str]]:
-    return [(v, v) for v in values]
+def _choices(vocabulary) -> list[tuple[str, str]]:
+    return [(t.value, t.label) for t in vocabulary.terms]
 
 
-HOUSEHOLD_TYPES = _choices("脱贫户", "一般农户")
-HOUSEHOLD_TYPE_ALIASES = {"普通农户": "一般农户", "脱贫户(含监测)": "脱贫户"}
-
-RELATIONS = _choices(
-    "户主",
-    "配偶",
-    "之子",
-    "之女",
-    "之儿媳",
-    "之女婿",
-    "之孙子",
-    "之孙女",
-    "之外孙子",
-    "之外孙女",
-    "之父",
-    "之母",
-    "之岳父",
-    "之岳母",
-    "之公公",
-    "之婆婆",
-    "之祖父",
-    "之祖母",
-    "之外祖父",
-    "之外祖母",
-    "之兄弟姐妹",
-    "之曾孙子",
-    "之曾孙女",
-    "之侄儿",
-    "之侄女",
-    "之兄弟媳妇",
-    "之叔伯",
-    "其他",
-)
-EDUCATION = _choices("文盲或半文盲", "小学", "初中", "高中", "大专", "本科及以上", "技师", "高职高专")
-STUDENT_STATUS = _choices(
-    "学龄前儿童",
-    "学前教育",
-    "小学",
-    "七年级",
-    "八年级",
-    "九年级",
-    "普通高中一年级",
-    "普通高中二年级",
-    "普通高中三年级",
-    "中职一年级",
-    "中职二年级",
-    "中职三年级",
-    "高职高专一年级",
-    "高职高专二年级",
-    "高职高专三年级",
-    "技师学院一年级",
-    "技师学院二年级",
-    "技师学院三年级",
-    "技师学院四年级",
-    "本科一年级",
-    "本科二年级",
-    "本科三年级",
-    "本科四年级",
-    "本科五年级",
-    "硕士研究生及以上",
-)
-HEALTH = _choices("健康", "长期慢性病", "患有大病", "残疾")
-DISABILITY_CATEGORIES = [
-    ("1", "视力"),
-    ("2", "听力"),
-    ("3", "言语"),
-    ("4", "肢体"),
-    ("5", "智力"),
-    ("6", "精神"),
-    ("7", "多重"),
-]
-DISABILITY_GRADES = [("1", "一级"), ("2", "二级"), ("3", "三级"), ("4", "四级")]
-LABOUR_SKILLS = _choices("普通劳动力", "技能劳动力", "弱劳动力或半劳动力", "丧失劳动力", "无劳动力")
-LABOUR_ALIASES = {
-    "普通劳动": "普通劳动力",
-    "技能劳动": "技能劳动力",
-    "弱劳动力": "弱劳动力或半劳动力",
-    "半劳动力": "弱劳动力或半劳动力",
-}
+HOUSEHOLD_TYPES = _choices(v.HOUSEHOLD_TYPE)
+RELATIONS = _choices(v.RELATION)
+EDUCATION = _choices(v.EDUCATION)
+STUDENT_STATUS = _choices(v.STUDENT_STATUS)
+HEALTH = _choices(v.HEALTH)
+DISABILITY_CATEGORIES = _choices(v.DISABILITY_CATEGORY)
+DISABILITY_GRADES = _choices(v.DISABILITY_GRADE)
+LABOUR_SKILLS = _choices(v.LABOUR_SKILL)
 NO_LABOUR = ("丧失劳动力", "无劳动力")
-POLITICAL = _choices("中共党员", "中共预备党员", "共青团员", "群众")
-DIBAO = _choices("农村低保", "城市低保", "未享受")
-TEKUN = _choices("农村特困", "城市特困", "不享受")
-MEMBER_STATUS = _choices("正常", "死亡", "迁出")
-ID_TYPES = _choices("居民身份证", "残疾人证", "其他")
+POLITICAL = _choices(v.POLITICAL)
+DIBAO = _choices(v.DIBAO)
+TEKUN = _choices(v.TEKUN)
+MEMBER_STATUS = _choices(v.MEMBER_STATUS)
+ID_TYPES = _choices(v.ID_TYPE)

@@ -1,12 +1,41 @@
 from django import forms
 
 from shoudi.core.forms import ScopedModelForm, date_widget
-from shoudi.core.idnumbers import IdNumberError, validate_id_number
+from shoudi.core.idnumbers import RESIDENT_ID, RESIDENT_ID_TYPES, IdNumberError, validate_id_number
 
+from . import vocabularies as v
 from .models import Household, IncomeRecord, Member
 
 
-class HouseholdForm(ScopedModelForm):
+class VocabularyChoices:
+    """Fields chosen from a code table: the table's values, and the stored value even if the table lacks it.
+
+    An imported value the table does not know is kept as written (docs/adr/0009); editing the record must neither
+    drop it silently nor refuse the form because of it.
+    """
+
+    vocabulary_fields: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, vocabulary in self.vocabulary_fields.items():
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            current = self.initial.get(name) or getattr(self.instance, name, "") or ""
+            blank = None if field.required else "---------"
+            self.fields[name] = forms.ChoiceField(
+                label=field.label,
+                required=field.required,
+                help_text=field.help_text,
+                choices=vocabulary.choices(current, blank=blank),
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
+
+
+class HouseholdForm(VocabularyChoices, ScopedModelForm):
+    vocabulary_fields = {"household_type": v.HOUSEHOLD_TYPE}
+
     class Meta:
         model = Household
         fields = (
@@ -45,7 +74,20 @@ class HouseholdForm(ScopedModelForm):
         return data
 
 
-class MemberForm(ScopedModelForm):
+class MemberForm(VocabularyChoices, ScopedModelForm):
+    vocabulary_fields = {
+        "id_type": v.ID_TYPE,
+        "relation": v.RELATION,
+        "political_status": v.POLITICAL,
+        "education": v.EDUCATION,
+        "student_status": v.STUDENT_STATUS,
+        "disability_category": v.DISABILITY_CATEGORY,
+        "disability_grade": v.DISABILITY_GRADE,
+        "labour_skill": v.LABOUR_SKILL,
+        "dibao": v.DIBAO,
+        "tekun": v.TEKUN,
+    }
+
     class Meta:
         model = Member
         fields = (
@@ -81,7 +123,7 @@ class MemberForm(ScopedModelForm):
 
     def clean_id_number(self):
         value = self.cleaned_data["id_number"]
-        if self.cleaned_data.get("id_type", "居民身份证") != "居民身份证":
+        if self.cleaned_data.get("id_type", RESIDENT_ID) not in RESIDENT_ID_TYPES:
             return value.strip().upper()
         try:
             return validate_id_number(value)

@@ -8,11 +8,11 @@ from django.db import models
 from django.urls import reverse
 
 from shoudi.core.dates import age_on
-from shoudi.core.idnumbers import birth_date_of, gender_of
+from shoudi.core.idnumbers import RESIDENT_ID, RESIDENT_ID_TYPES, birth_date_of, gender_of
 from shoudi.core.models import ChangeLoggedModel
 from shoudi.core.scope import RestrictedManager
 
-from . import choices
+from . import choices, vocabularies
 from .pinyin import initials_of
 
 __all__ = ["Household", "HouseholdImport", "ImportLayout", "IncomeRecord", "Member", "compute_income"]
@@ -34,7 +34,7 @@ class Household(ChangeLoggedModel):
     group_name = models.CharField("村民小组", max_length=50, blank=True)
     address = models.CharField("家庭住址", max_length=200, blank=True)
     phone = models.CharField("户联系电话", max_length=30, blank=True)
-    household_type = models.CharField("户类型", max_length=10, choices=choices.HOUSEHOLD_TYPES)
+    household_type = models.CharField("户类型", max_length=50)
     lifted_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
     size = models.PositiveSmallIntegerField("家庭人口数", null=True, blank=True)
     relocated = models.BooleanField("是否易地扶贫搬迁户", default=False)
@@ -88,20 +88,20 @@ class Member(ChangeLoggedModel):
     )
     name = models.CharField("姓名", max_length=50)
     name_initials = models.CharField("姓名拼音首字母", max_length=20, blank=True, editable=False, db_index=True)
-    id_type = models.CharField("证件类型", max_length=20, choices=choices.ID_TYPES, default="居民身份证")
+    id_type = models.CharField("证件类型", max_length=50, default=RESIDENT_ID)
     id_number = models.CharField("证件号码", max_length=18, db_index=True)
-    gender = models.CharField("性别", max_length=2, blank=True, editable=False)
+    gender = models.CharField("性别", max_length=50, blank=True, editable=False)
     birth_date = models.DateField("出生日期", null=True, blank=True, editable=False)
-    relation = models.CharField("与户主关系", max_length=10, choices=choices.RELATIONS)
+    relation = models.CharField("与户主关系", max_length=50)
     ethnicity = models.CharField("民族", max_length=20, blank=True)
-    political_status = models.CharField("政治面貌", max_length=10, choices=choices.POLITICAL, blank=True)
-    education = models.CharField("文化程度", max_length=10, choices=choices.EDUCATION, blank=True)
-    student_status = models.CharField("在校生状况", max_length=12, choices=choices.STUDENT_STATUS, blank=True)
+    political_status = models.CharField("政治面貌", max_length=50, blank=True)
+    education = models.CharField("文化程度", max_length=50, blank=True)
+    student_status = models.CharField("在校生状况", max_length=50, blank=True)
     out_of_school_reason = models.CharField("义务教育阶段未上学原因", max_length=50, blank=True)
     health = models.CharField("健康状况", max_length=50, blank=True, help_text="可多选，用逗号分隔")
-    disability_category = models.CharField("残疾类别", max_length=2, choices=choices.DISABILITY_CATEGORIES, blank=True)
-    disability_grade = models.CharField("残疾等级", max_length=2, choices=choices.DISABILITY_GRADES, blank=True)
-    labour_skill = models.CharField("劳动技能", max_length=12, choices=choices.LABOUR_SKILLS, blank=True)
+    disability_category = models.CharField("残疾类别", max_length=50, blank=True)
+    disability_grade = models.CharField("残疾等级", max_length=50, blank=True)
+    labour_skill = models.CharField("劳动技能", max_length=50, blank=True)
     employed = models.BooleanField("是否已务工", null=True, blank=True)
     work_place = models.CharField("务工所在地", max_length=100, blank=True)
     work_months = models.PositiveSmallIntegerField("务工时间（月）", null=True, blank=True)
@@ -113,8 +113,8 @@ class Member(ChangeLoggedModel):
     resident_pension = models.BooleanField("参加城乡居民基本养老保险", null=True, blank=True)
     employee_pension = models.BooleanField("参加城镇职工基本养老保险", null=True, blank=True)
     medical_aid = models.BooleanField("接受医疗救助", null=True, blank=True)
-    dibao = models.CharField("享受低保政策情况", max_length=10, choices=choices.DIBAO, blank=True)
-    tekun = models.CharField("享受特困供养政策情况", max_length=10, choices=choices.TEKUN, blank=True)
+    dibao = models.CharField("享受低保政策情况", max_length=50, blank=True)
+    tekun = models.CharField("享受特困供养政策情况", max_length=50, blank=True)
     status = models.CharField("状态", max_length=4, choices=choices.MEMBER_STATUS, default="正常")
     extra = models.JSONField("其他信息", default=dict, blank=True, help_text="导入文件中系统不识别的列")
 
@@ -144,7 +144,7 @@ class Member(ChangeLoggedModel):
     def derive_from_id(self) -> None:
         """Gender and birth date come from the ID number, never typed in; pinyin initials from the name."""
         self.name_initials = initials_of(self.name)
-        if self.id_type == "居民身份证" or len(self.id_number) == 18:
+        if self.id_type in RESIDENT_ID_TYPES or len(self.id_number) == 18:
             self.gender = gender_of(self.id_number) or self.gender
             self.birth_date = birth_date_of(self.id_number) or self.birth_date
 
@@ -154,6 +154,14 @@ class Member(ChangeLoggedModel):
 
     def age_on(self, day) -> int | None:
         return age_on(self.birth_date, day)
+
+    @property
+    def disability_text(self) -> str:
+        """残疾类别 and 等级 by their standard names ("肢体二级"); a value the code table lacks as written."""
+        if not self.disability_category:
+            return ""
+        category = vocabularies.DISABILITY_CATEGORY.name_of(self.disability_category)
+        return category + vocabularies.DISABILITY_GRADE.name_of(self.disability_grade)
 
 
 def compute_income(*, wage, business, property_, transfer, business_cost, size) -> tuple[Decimal, Decimal]:

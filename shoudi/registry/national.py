@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from . import choices
+from . import vocabularies
 
 __all__ = [
     "CATEGORIES",
@@ -22,7 +22,6 @@ __all__ = [
     "HEADER_ROW_INDEX",
     "IGNORED_HEADERS",
     "RISK_TYPES",
-    "VALUE_ALIASES",
     "Column",
     "alias_map",
     "normalize_header",
@@ -36,7 +35,8 @@ HEADER_ROW_INDEX = 2  # 0-based: title, export details, header
 class Column:
     header: str  # the name Shoudi writes
     target: str  # "household.<field>", "member.<field>", "income.<field>", "national.<key>" or "place.<county|...>"
-    # text / phone / int / bool / money / yearmonth / id_number / choice / multichoice / risk
+    # text / phone / int / bool / money / yearmonth / id_number; choice / multichoice / risk: a code table
+    # (vocabularies.BY_TARGET), whose unknown values are kept as written
     kind: str = "text"
     aliases: tuple[str, ...] = ()
 
@@ -72,11 +72,11 @@ COLUMNS: tuple[Column, ...] = (
     _c("整户无劳动能力兜底保障户", "household.no_labour_guarantee", "bool", "是否整户无劳动能力兜底保障户"),
     # person
     _c("姓名", "member.name", "text", "成员姓名"),
-    _c("性别", "member.gender", "text"),
+    _c("性别", "member.gender", "choice"),
     _c("证件类型", "member.id_type", "choice", "证件种类"),
     _c("证件号码", "member.id_number", "id_number", "身份证号", "身份证号码", "公民身份号码", "证件号"),
     _c("与户主关系", "member.relation", "choice", "与户主的关系"),
-    _c("民族", "member.ethnicity", "text"),
+    _c("民族", "member.ethnicity", "choice"),
     _c("政治面貌", "member.political_status", "choice"),
     _c("文化程度", "member.education", "choice"),
     _c("在校生状况", "member.student_status", "choice", "在校生情况"),
@@ -185,135 +185,11 @@ IGNORED_HEADERS = frozenset(
 
 # --- Values ---------------------------------------------------------------------------------------------------------
 
-CATEGORIES = ("脱贫不稳定户", "边缘易致贫户", "突发严重困难户")
-ELIMINATION_TYPES = ("帮扶消除", "自然消除")
-RISK_TYPES = (
-    "因病",
-    "因残",
-    "因学",
-    "因自然灾害",
-    "因意外事故",
-    "因产业项目失败",
-    "因务工就业不稳",
-    "缺劳动力",
-    "因安全住房",
-    "因安全饮水",
-    "其他",
-)
-DISASTER_SUBTYPES = ("洪涝", "地质", "旱灾", "生物", "气象", "地震", "其他")
-
-# Written variants → the value Shoudi keeps, per target. Keys are compared after NFKC and with whitespace removed.
-VALUE_ALIASES: dict[str, dict[str, str]] = {
-    "household.household_type": {
-        **choices.HOUSEHOLD_TYPE_ALIASES,
-        "脱贫户（含监测）": "脱贫户",
-        "一般户": "一般农户",
-        "普通户": "一般农户",
-        "脱贫": "脱贫户",
-    },
-    "member.labour_skill": {
-        **choices.LABOUR_ALIASES,
-        "丧失劳动": "丧失劳动力",
-        "无劳动": "无劳动力",
-        "弱劳动力或半劳动": "弱劳动力或半劳动力",
-        "弱劳动力/半劳动力": "弱劳动力或半劳动力",
-    },
-    "member.id_type": {
-        "身份证": "居民身份证",
-        "居民身份证号": "居民身份证",
-        "第二代居民身份证": "居民身份证",
-        "残疾证": "残疾人证",
-        "中华人民共和国残疾人证": "残疾人证",
-    },
-    "member.political_status": {"党员": "中共党员", "预备党员": "中共预备党员", "团员": "共青团员"},
-    "member.education": {
-        "文盲": "文盲或半文盲",
-        "半文盲": "文盲或半文盲",
-        "本科": "本科及以上",
-        "研究生": "本科及以上",
-        "大专及以上": "大专",
-        "中专": "高中",
-        "高中(中专)": "高中",
-        "职高": "高中",
-    },
-    "member.student_status": {
-        "学龄前": "学龄前儿童",
-        "幼儿园": "学前教育",
-        "一年级": "小学",
-        "二年级": "小学",
-        "三年级": "小学",
-        "四年级": "小学",
-        "五年级": "小学",
-        "六年级": "小学",
-        "初一": "七年级",
-        "初二": "八年级",
-        "初三": "九年级",
-        "高一": "普通高中一年级",
-        "高二": "普通高中二年级",
-        "高三": "普通高中三年级",
-        "研究生": "硕士研究生及以上",
-        "非在校生": "",
-        "不在校": "",
-    },
-    "member.dibao": {
-        "否": "未享受",
-        "无": "未享受",
-        "不享受": "未享受",
-        "未享受低保": "未享受",
-        "低保": "农村低保",
-        "是": "农村低保",
-    },
-    "member.tekun": {
-        "否": "不享受",
-        "无": "不享受",
-        "未享受": "不享受",
-        "特困": "农村特困",
-        "特困供养": "农村特困",
-        "是": "农村特困",
-    },
-    "member.disability_category": {
-        **{label: code for code, label in choices.DISABILITY_CATEGORIES},
-        **{label + "残疾": code for code, label in choices.DISABILITY_CATEGORIES},
-        **{code + label: code for code, label in choices.DISABILITY_CATEGORIES},
-        **{code + label + "残疾": code for code, label in choices.DISABILITY_CATEGORIES},
-    },
-    "member.disability_grade": {
-        **{label: code for code, label in choices.DISABILITY_GRADES},
-        **{label + "残疾": code for code, label in choices.DISABILITY_GRADES},
-        **{code + "级": code for code, _label in choices.DISABILITY_GRADES},
-    },
-    "member.health": {"慢性病": "长期慢性病", "大病": "患有大病", "重病": "患有大病", "残疾人": "残疾"},
-    "national.category": {
-        "脱贫不稳定": "脱贫不稳定户",
-        "边缘易致贫": "边缘易致贫户",
-        "突发严重困难": "突发严重困难户",
-        "边缘户": "边缘易致贫户",
-        "边缘易致贫人口": "边缘易致贫户",
-        "脱贫不稳定人口": "脱贫不稳定户",
-        "突发严重困难人口": "突发严重困难户",
-    },
-    "national.elimination_type": {"帮扶": "帮扶消除", "自然": "自然消除"},
-    # risks: "务工就业不稳" → "因务工就业不稳" is done by adding 因; these are the other spellings seen
-    "national.risk": {
-        "因灾": "因自然灾害",
-        "自然灾害": "因自然灾害",
-        "意外事故": "因意外事故",
-        "灾害": "因自然灾害",
-        "因意外": "因意外事故",
-        "产业项目失败": "因产业项目失败",
-        "因住房安全": "因安全住房",
-        "因饮水安全": "因安全饮水",
-        "住房安全": "因安全住房",
-        "饮水安全": "因安全饮水",
-        "因就业不稳": "因务工就业不稳",
-        "就业不稳": "因务工就业不稳",
-        "因缺劳动力": "缺劳动力",
-        "因务工就业不稳定": "因务工就业不稳",
-    },
-}
-
-# Allowed values of the national.* choice columns (member and household choices come from the model fields).
-NATIONAL_CHOICES: dict[str, tuple[str, ...]] = {"category": CATEGORIES, "elimination_type": ELIMINATION_TYPES}
+# the national values monitoring reads (the code tables are vocabularies.py)
+CATEGORIES = vocabularies.CATEGORY.values
+ELIMINATION_TYPES = vocabularies.ELIMINATION_TYPE.values
+RISK_TYPES = vocabularies.RISK.values
+DISASTER_SUBTYPES = vocabularies.DISASTER_SUBTYPES
 
 # --- Writing a workbook in the national layout ----------------------------------------------------------------------
 

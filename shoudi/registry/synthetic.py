@@ -15,7 +15,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from shoudi.core.idnumbers import check_character
+from shoudi.core.dates import SchoolAgeRule
+from shoudi.core.idnumbers import RESIDENT_ID, check_character
 
 from .models import compute_income
 from .national import write_national_xlsx
@@ -100,6 +101,9 @@ def id_number_for(address: str, born: datetime.date, sequence: int) -> str:
     return first17 + check_character(first17)
 
 
+SCHOOL_AGE = SchoolAgeRule()  # the default cut-off (31 August): a generated county has no settings yet
+
+
 class _Generator:
     def __init__(self, seed: int, year: int):
         self.rng = random.Random(seed)  # noqa: S311 - synthetic data, reproducible on purpose
@@ -178,7 +182,7 @@ class _Generator:
         same_surname = relation in ("户主", "之子", "之女", "之孙子", "之孙女", "之父") or rng.random() < 0.05
         own_surname = surname if same_surname else rng.choice(SURNAMES)
         health, category, grade = self.health(age)
-        student = self.student(age)
+        student = self.student(age, SCHOOL_AGE.age(born, self.last_day))
         education = self.education(age, student)
         labour = self.labour(age, student, health, disabled_severe=bool(category) and grade in ("1", "2"))
         employed, place, months, welfare_job = self.work(age, student, labour)
@@ -188,7 +192,7 @@ class _Generator:
         return {
             "姓名": self.name(own_surname, male),
             "性别": "男" if male else "女",
-            "证件类型": "居民身份证",
+            "证件类型": RESIDENT_ID,
             "证件号码": number,
             "与户主关系": relation,
             "民族": rng.choice(ETHNICITIES),
@@ -231,15 +235,20 @@ class _Generator:
             health = "残疾,长期慢性病" if health == "长期慢性病" else "残疾"
         return health, category, grade
 
-    def student(self, age: int) -> str:
-        """在校生状况 for the age: pre-school, compulsory school, then high school or college for some."""
+    def student(self, age: int, school_age: int) -> str:
+        """在校生状况 for the age: pre-school, compulsory school by the school year, then high school or college.
+
+        ``school_age`` is the age by the school year (``SchoolAgeRule``): a child turning 6 after 31 August is still
+        in 学前教育. It changes no draw, so a seed gives the same rows as before.
+        """
         rng = self.rng
         if age < 3:
             return "学龄前儿童"
-        if age < 6:
+        if school_age < 6:
             return "学前教育"
         if age <= 15:
-            return SCHOOL_BY_AGE[age] if age != 15 or rng.random() < 0.3 else "普通高中一年级"
+            grade_age = min(school_age, 15)
+            return SCHOOL_BY_AGE[grade_age] if age != 15 or rng.random() < 0.3 else "普通高中一年级"
         if age <= 18 and rng.random() < 0.7:
             grade_no = "一二三"[min(2, age - 16)]
             return f"普通高中{grade_no}年级" if rng.random() < 0.6 else f"中职{grade_no}年级"

@@ -9,8 +9,12 @@ from shoudi.accounts.roles import CADRE, COUNTY_ADMIN, DEPARTMENT, INSPECTOR, TO
 from shoudi.core.menu import MenuItem
 from shoudi.core.registry import registry
 
+from .vocabularies import VOCABULARIES
+
 
 def connect() -> None:
+    for vocabulary in VOCABULARIES:
+        registry.add("vocabularies", vocabulary, key=vocabulary.key)
     full = ("view", "add", "change", "delete", "export", "unmask", "import")
     for label, title in (
         ("registry.household", "农户"),

@@ -8,7 +8,7 @@ certificate alone says the category and grade; separate 残疾类别/等级 colu
 from __future__ import annotations
 
 from shoudi.registry import choices as rc
-from shoudi.registry.national import VALUE_ALIASES
+from shoudi.registry.vocabularies import DISABILITY_CATEGORY, DISABILITY_GRADE
 
 from . import Column, Figure, Rule, Source, case_label, id_column, in_registry, name_column
 
@@ -32,14 +32,14 @@ COLUMNS = (
         "残疾类别",
         ("残疾类型", "残疾种类"),
         kind="choice",
-        values={**{k: k for k in CATEGORY_LABELS}, **VALUE_ALIASES["member.disability_category"]},
+        values=DISABILITY_CATEGORY.spellings(),
     ),
     Column(
         "grade",
         "残疾等级",
         ("残疾级别",),
         kind="choice",
-        values={**{k: k for k in GRADE_LABELS}, **VALUE_ALIASES["member.disability_grade"]},
+        values=DISABILITY_GRADE.spellings(),
     ),
 )
 

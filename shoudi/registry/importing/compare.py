@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from shoudi.core.audit import actor_fields
 from shoudi.core.context import current_actor
+from shoudi.core.idnumbers import RESIDENT_ID
 from shoudi.core.masking import mask_id_number
 from shoudi.core.models import ObjectChange
 from shoudi.regions.importing import RowError
@@ -258,7 +259,7 @@ class ImportRun:
         for position, index in self.member_slots:
             member[index] = values[position]
         at = self.member_at
-        id_type = member[at["id_type"]] or "居民身份证"
+        id_type = member[at["id_type"]] or RESIDENT_ID
         member[at["id_type"]] = id_type
         member[at["name"]] = name
         member[at["id_number"]] = id_number

@@ -15,9 +15,11 @@ from django.db import models
 
 from shoudi.core.cells import CellError, cell_text, fold, parse_money, parse_yearmonth, parse_yes_no
 from shoudi.core.idnumbers import parse_id_number
+from shoudi.core.vocabulary import Reader, Tables, vocabulary
 
-from .. import choices, national
+from .. import national
 from ..models import Household, Member
+from ..vocabularies import BY_TARGET
 
 __all__ = ["INVALID", "KnownColumn", "cells_getter", "converter"]
 
@@ -78,73 +80,48 @@ def _household_no(value) -> str:
     return text
 
 
-def _gender(value) -> str:
-    text = fold(value).removesuffix("性")
-    if text in ("", "男", "女"):
+def _vocabulary_parser(reader: Reader, unknown: set[str], max_length: int | None):
+    """A value of the code table, or the text as written (remembered in ``unknown``): never refused for being new."""
+
+    def parse(value) -> str:
+        known = reader(value)
+        if known is not None:
+            return known
+        text = cell_text(value)
+        if max_length and len(text) > max_length:
+            raise CellError(f"“{text[:20]}…”超过 {max_length} 个字")
+        unknown.add(text)
         return text
-    raise CellError(f"“{cell_text(value)}”应为“男”或“女”")
-
-
-def _lookup(values: dict[str, str], aliases: dict[str, str]) -> dict[str, str]:
-    table = {fold(k): v for k, v in aliases.items()}
-    table.update({fold(label): code for code, label in values.items()})
-    return table
-
-
-def _choice_parser(allowed: list[tuple[str, str]], aliases: dict[str, str]):
-    """Accept a value, its label (残疾类别 视力 → 1) or an alias; blank → ""."""
-    table = _lookup({code: code for code, _label in allowed}, aliases)
-    table.update({fold(label): code for code, label in allowed})
-    shown = "、".join(code if code == label else f"{code}{label}" for code, label in allowed)
-
-    def parse(value) -> str:
-        key = fold(value)
-        if not key:
-            return ""
-        try:
-            return table[key]
-        except KeyError:
-            raise CellError(f"“{cell_text(value)}”不在可选值中（可选：{shown}）") from None
 
     return parse
 
 
-_SPLIT_RE = re.compile(r"[,、;/|]+")
-
-
-def _multichoice_parser(allowed: list[tuple[str, str]], aliases: dict[str, str]):
-    single = _choice_parser(allowed, aliases)
+def _multivalue_parser(reader: Reader, unknown: set[str], max_length: int | None):
+    """Several values of the code table in one cell ("残疾,长期慢性病"): each known or kept as written."""
 
     def parse(value) -> str:
-        parts = [p for p in _SPLIT_RE.split(fold(value)) if p]
         result: list[str] = []
-        for part in parts:
-            item = single(part)
-            if item and item not in result:
-                result.append(item)
-        return ",".join(result)
+        for written, known in reader.split(value):
+            if known is None:
+                unknown.add(written)
+                known = written
+            if known and known not in result:
+                result.append(known)
+        text = ",".join(result)
+        if max_length and len(text) > max_length:
+            raise CellError(f"“{text[:20]}…”超过 {max_length} 个字")
+        return text
 
     return parse
 
 
-_RISKS = frozenset(national.RISK_TYPES)
-_RISK_ALIASES = {fold(k): v for k, v in national.VALUE_ALIASES["national.risk"].items()}
-_DISASTER_RE = re.compile(r"因?(?:自然)?灾害?[(\-—:]?(" + "|".join(national.DISASTER_SUBTYPES) + r")(?:灾害?)?\)?")
-
-
-def _risk(value) -> str:
-    """致贫/返贫风险 from the national list, with or without 因 (务工就业不稳 → 因务工就业不稳), or 因自然灾害(洪涝)."""
-    key = fold(value)
-    if not key or key in _RISKS:
-        return key
-    if key in _RISK_ALIASES:
-        return _RISK_ALIASES[key]
-    if "因" + key in _RISKS:
-        return "因" + key
-    match = _DISASTER_RE.fullmatch(key)
-    if match:
-        return f"因自然灾害({match.group(1)})"
-    raise CellError(f"“{cell_text(value)}”不是有效的致贫/返贫风险（可选：{'、'.join(national.RISK_TYPES)}）")
+def column_vocabulary(column: national.Column):
+    """The code table of a column, or None (a measure column's table only when the assistance app registers it)."""
+    key = BY_TARGET.get(column.target) or (column.key if column.key.startswith("measure_") else "")
+    try:
+        return vocabulary(key) if key else None
+    except KeyError:
+        return None
 
 
 def _money_text(value) -> str | None:
@@ -172,16 +149,22 @@ INT_RANGES = {"household.size": (1, 99), "household.lifted_year": (1980, 2100), 
 UNCACHED = {"member.name", "member.phone", "household.household_no", "household.phone", "household.address"}
 
 
-def converter(column: national.Column) -> Callable:
-    """The function turning one raw cell of ``column`` into its value (raising ``CellError``)."""
+def converter(column: national.Column, unknown: set[str], tables: Tables | None = None) -> Callable:
+    """The function turning one raw cell of ``column`` into its value (raising ``CellError``).
+
+    A code-table column adds the texts its table does not know to ``unknown``; ``tables`` are the code tables with
+    the synonyms of the importing county (default: every synonym).
+    """
     kind, target = column.kind, column.target
     model_field = _model_field(column)
     max_length = getattr(model_field, "max_length", None)
-    aliases = national.VALUE_ALIASES.get(target, {})
     if target == "household.household_no":
         return _household_no
-    if target == "member.gender":
-        return _gender
+    vocab = column_vocabulary(column)
+    if vocab is not None:
+        reader = (tables or Tables()).reader(vocab)
+        make = _multivalue_parser if vocab.multiple else _vocabulary_parser
+        return make(reader, unknown, max_length or (100 if column.section == "national" else None))
     if kind == "bool":
         return parse_yes_no
     if kind == "int":
@@ -190,15 +173,6 @@ def converter(column: national.Column) -> Callable:
         return _money_text
     if kind == "yearmonth":
         return _yearmonth_text
-    if kind == "risk":
-        return _risk
-    if kind == "choice":
-        if model_field is not None and model_field.choices:
-            return _choice_parser(list(model_field.choices), aliases)
-        allowed = national.NATIONAL_CHOICES[column.key]
-        return _choice_parser([(v, v) for v in allowed], aliases)
-    if kind == "multichoice":
-        return _multichoice_parser(list(choices.HEALTH), national.VALUE_ALIASES.get(target, {}))
     if kind == "phone":
         return _text_parser(max_length, folded=True)
     if kind == "id_number":
@@ -247,16 +221,18 @@ class KnownColumn:
     header: str
     convert: Callable
     messages: dict
+    unknown: set[str]  # texts of a code-table column that its table does not know (kept as written)
 
     @classmethod
-    def make(cls, index: int, column: national.Column, header: str) -> KnownColumn:
+    def make(cls, index: int, column: national.Column, header: str, tables: Tables | None = None) -> KnownColumn:
         messages: dict = {}
-        convert = converter(column)
+        unknown: set[str] = set()
+        convert = converter(column, unknown, tables)
         if column.target in UNCACHED or column.kind in ("money", "id_number"):
             run = _guarded(convert, messages)
         else:
             run = _PerDistinctValue(convert, messages).__getitem__
-        return cls(index, column, header, run, messages)
+        return cls(index, column, header, run, messages, unknown)
 
 
 def cells_getter(indices: list[int]) -> Callable[[list], tuple]:

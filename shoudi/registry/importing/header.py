@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from shoudi.core.cells import cell_text
 from shoudi.core.tabular import FileRejected
+from shoudi.core.vocabulary import Tables
 from shoudi.regions.importing import RowError
 
 from .. import national
@@ -82,13 +83,14 @@ class FileColumns:
     warnings: list[RowError]
 
 
-def match_columns(header_values: list, header_row: int) -> FileColumns:
+def match_columns(header_values: list, header_row: int, tables: Tables | None = None) -> FileColumns:
     """Map each header cell to its column of ``national.COLUMNS``; ``FileRejected`` when a required one is missing."""
     aliases = national.alias_map()
     cols: dict[str, KnownColumn] = {}
     unknown: list[tuple[int, str]] = []
     warnings: list[RowError] = []
     headers = [cell_text(v) for v in header_values]
+    tables = tables or Tables()  # each code table read once, with the synonyms of the importing county
     for index, text in enumerate(headers):
         key = national.normalize_header(text)
         if not key or key in national.IGNORED_HEADERS:
@@ -99,7 +101,7 @@ def match_columns(header_values: list, header_row: int) -> FileColumns:
         elif column.target in cols:
             warnings.append(RowError(header_row, text, f"与“{cols[column.target].header}”列重复，已忽略此列"))
         else:
-            cols[column.target] = KnownColumn.make(index, column, text)
+            cols[column.target] = KnownColumn.make(index, column, text, tables)
     missing = [next(c.header for c in national.COLUMNS if c.target == t) for t in REQUIRED_TARGETS if t not in cols]
     if missing:
         raise FileRejected("缺少必需的列：" + "、".join(f"“{h}”" for h in missing))

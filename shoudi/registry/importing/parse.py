@@ -19,6 +19,7 @@ from pathlib import Path
 from shoudi.core.cells import CellError, cell_text
 from shoudi.core.idnumbers import parse_id_number
 from shoudi.core.tabular import FileRejected
+from shoudi.core.vocabulary import Tables, synonyms_stamp
 from shoudi.regions.importing import RowError
 
 from .converters import INVALID, KnownColumn, cells_getter
@@ -37,7 +38,7 @@ __all__ = [
 ]
 
 PROGRESS_EVERY = 5000  # rows between two progress calls
-SNAPSHOT_VERSION = 1  # of ParsedFile's shape, as the snapshot keeps it
+SNAPSHOT_VERSION = 2  # of ParsedFile's shape, as the snapshot keeps it
 
 
 class ParsedHousehold:
@@ -75,6 +76,9 @@ class ParsedFile:
     errors: list[RowError]
     warnings: list[RowError]
     report_rows: dict[int, str]
+    # (header, target, value as written, rows) of every value a code table does not know: kept, and listed
+    unknown_values: list[tuple[str, str, str, list[int]]]
+    vocabulary_stamp: str  # the synonyms the parse knew (core.vocabulary.synonyms_stamp)
 
 
 @contextlib.contextmanager
@@ -98,22 +102,28 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def parse_file(path: Path, *, progress: Progress | None) -> ParsedFile:
-    """Read and convert every row; group the rows by 户编号. Raises ``FileRejected``."""
+def parse_file(path: Path, *, progress: Progress | None, county: str | None = None) -> ParsedFile:
+    """Read and convert every row; group the rows by 户编号. Raises ``FileRejected``.
+
+    ``county`` (the importing user's region code) chooses the synonyms of the code tables: that county's and the
+    deployment-wide ones; None, every synonym (the command line).
+    """
     # Hundreds of thousands of new tuples that all live until the end: the cyclic GC would only walk them again
     # and again (none of them forms a cycle).
     with gc_paused():
-        return _parse(path, progress)
+        return _parse(path, progress, county)
 
 
-def _parse(path: Path, progress: Progress | None) -> ParsedFile:
+def _parse(path: Path, progress: Progress | None, county: str | None) -> ParsedFile:
     digest = file_digest(path)
+    stamp = synonyms_stamp(county)
     rows, total = open_rows(path)
     head, header_index, header_values = _read_header(rows)
     header_row = head[header_index][0]
     title, export_date, income_year = title_facts([values for _n, values in head[:header_index]])
-    reader = _RowReader(match_columns(header_values, header_row), datetime.date.today())
+    reader = _RowReader(match_columns(header_values, header_row, Tables(county)), datetime.date.today())
     count = reader.read_rows(chain(head[header_index + 1 :], rows), progress, total, header_row)
+    unknown_values = reader.unknown_values()
     reader.report_whole_households()
     return ParsedFile(
         version=SNAPSHOT_VERSION,
@@ -132,6 +142,8 @@ def _parse(path: Path, progress: Progress | None) -> ParsedFile:
         errors=reader.errors,
         warnings=reader.warnings,
         report_rows=reader.report,
+        unknown_values=unknown_values,
+        vocabulary_stamp=stamp,
     )
 
 
@@ -359,6 +371,36 @@ class _RowReader:
         where = "本户" if first[0] == no else f"户编号 {first[0]}"
         self.error(number, self.id_col.header, f"证件号码与第 {first[1]} 行（{where}）重复")
         return False
+
+    # --- values the code tables do not know ---
+
+    def unknown_values(self) -> list[tuple[str, str, str, list[int]]]:
+        """(header, target, value, rows) of each text a code table did not know, in the file's column order.
+
+        The converters remember the texts, once each; the rows are found here, and only for the columns that have
+        any (a clean file costs nothing).
+        """
+        found = []
+        households = self.households.values()
+        for group, of_member in ((self.household_cols, False), (self.member_cols, True)):
+            for position, col in enumerate(group):
+                if not col.unknown:
+                    continue
+                rows: dict[str, list[int]] = {text: [] for text in sorted(col.unknown)}
+                pairs = (
+                    ((m[3][position], (m[0],)) for h in households for m in h.members)
+                    if of_member
+                    else ((h.values[position], h.rows) for h in households)
+                )
+                for value, where in pairs:
+                    if type(value) is not str or not value:
+                        continue
+                    for part in value.split(",") if "," in value else (value,):
+                        if part in rows:
+                            rows[part].extend(where)
+                found.extend((col.index, col.header, col.column.target, t, sorted(r)) for t, r in rows.items() if r)
+        found.sort(key=lambda item: item[0])  # stable: within a column, the texts stay sorted
+        return [item[1:] for item in found]
 
     # --- the households, whole ---
 

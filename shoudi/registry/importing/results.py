@@ -8,7 +8,15 @@ from dataclasses import dataclass, field
 
 from shoudi.regions.importing import RowError
 
-__all__ = ["DB_CHUNK", "HouseholdImportResult", "MissingMember", "MissingRegion", "Progress", "VillageCounts"]
+__all__ = [
+    "DB_CHUNK",
+    "HouseholdImportResult",
+    "MissingMember",
+    "MissingRegion",
+    "Progress",
+    "UnknownValue",
+    "VillageCounts",
+]
 
 NEW, CHANGED, UNCHANGED, ERROR = "new", "changed", "unchanged", "error"
 DB_CHUNK = 900  # households checked and written at a time (SQLite's 999 parameters per IN list)
@@ -63,6 +71,26 @@ class MissingRegion:
     created: bool = False
 
 
+@dataclass(frozen=True)
+class UnknownValue:
+    """A value a code table does not know: imported as written, listed once with its column and rows."""
+
+    header: str  # the column as the file names it
+    target: str  # national.Column.target
+    vocabulary: str  # the code table's key (a synonym can be added to it)
+    value: str
+    rows: tuple[int, ...]
+
+    @property
+    def count(self) -> int:
+        return len(self.rows)
+
+    def rows_text(self, limit: int = 10) -> str:
+        """ "第 4、9、12 行" or "第 4、9 … 行等 57 行"."""
+        shown = "、".join(str(r) for r in self.rows[:limit])
+        return f"第 {shown} 行" if self.count <= limit else f"第 {shown} … 行等 {self.count} 行"
+
+
 @dataclass
 class HouseholdImportResult:
     """What an import found and did; the same shape for a preview and a commit."""
@@ -83,6 +111,7 @@ class HouseholdImportResult:
     warnings: list[RowError] = field(default_factory=list)
     report_rows: dict[int, str] = field(default_factory=dict)  # Excel row → 错误原因 of every row not imported
     unknown_columns: list[str] = field(default_factory=list)
+    unknown_values: list[UnknownValue] = field(default_factory=list)
     missing_members: list[MissingMember] = field(default_factory=list)
     missing_regions: list[MissingRegion] = field(default_factory=list)
     can_create_regions: bool = False
@@ -133,6 +162,8 @@ class HouseholdImportResult:
             line += f"；{sum(1 for r in self.missing_regions if not r.created)} 个乡镇或村在系统中不存在"
         if self.warnings:
             line += f"；提示 {len(self.warnings)} 条"
+        if self.unknown_values:
+            line += f"；码表中没有的值 {len(self.unknown_values)} 种（已按原样导入，请核实）"
         if self.unknown_columns:
             line += f"；未识别的列 {len(self.unknown_columns)} 个（已作为附加信息保存）"
         line += f"；收入年度 {self.income_year}" if self.income_year else ""
@@ -175,6 +206,18 @@ class HouseholdImportResult:
             "warnings": rows(self.warnings),
             "warning_count": len(self.warnings),
             "unknown_columns": list(self.unknown_columns),
+            "unknown_values": [
+                {
+                    "header": u.header,
+                    "target": u.target,
+                    "vocabulary": u.vocabulary,
+                    "value": u.value,
+                    "count": u.count,
+                    "rows": u.rows_text(),
+                }
+                for u in self.unknown_values[:limit]
+            ],
+            "unknown_value_count": len(self.unknown_values),
             "missing_members": [vars(m) for m in self.missing_members[:limit]],
             "missing_member_count": len(self.missing_members),
             "missing_regions": [vars(r) for r in self.missing_regions],

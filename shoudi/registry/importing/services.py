@@ -22,9 +22,10 @@ from shoudi.regions.models import Region
 
 from ..layouts import record_layout
 from ..models import Household, IncomeRecord, Member
+from ..vocabularies import BY_TARGET
 from .compare import ImportRun
 from .parse import ParsedFile, gc_paused, parse_file
-from .results import HouseholdImportResult, Progress
+from .results import HouseholdImportResult, Progress, UnknownValue
 from .snapshot import drop_snapshot, load_snapshot, save_snapshot
 
 __all__ = ["commit_household_import", "preview_household_import"]
@@ -53,12 +54,23 @@ def _start(path, user, income_year: int | None, *, dry_run: bool) -> tuple[Path,
     return path, result
 
 
+def _county(user) -> str | None:
+    """Whose synonyms read the file: the user's county; every county's for the command line (no user)."""
+    if user is None or not getattr(user, "region_id", None):
+        return None
+    return user.region.code[:6]
+
+
 def _fill(result: HouseholdImportResult, parsed: ParsedFile, income_year: int | None) -> int:
     result.file_name = parsed.file_name
     result.header_row = parsed.header_row
     result.rows = parsed.rows
     result.household_count = len(parsed.households)
     result.unknown_columns = list(parsed.unknown_columns)
+    result.unknown_values = [
+        UnknownValue(header, target, BY_TARGET.get(target) or target.partition(".")[2], value, tuple(rows))
+        for header, target, value, rows in parsed.unknown_values
+    ]
     result.export_date = parsed.export_date
     result.errors = list(parsed.errors)
     result.warnings = list(parsed.warnings)
@@ -93,7 +105,7 @@ def preview_household_import(
     path, result = _start(path, user, income_year, dry_run=True)
     with gc_paused():
         try:
-            parsed = parse_file(path, progress=progress)
+            parsed = parse_file(path, progress=progress, county=_county(user))
         except FileRejected as exc:
             result.file_error = str(exc)
             return result
@@ -139,10 +151,10 @@ def commit_household_import(
     clock = _Clock()
     path, result = _start(path, user, income_year, dry_run=False)
     with gc_paused():
-        parsed = load_snapshot(path) if path.exists() else None
+        parsed = load_snapshot(path, _county(user)) if path.exists() else None
         if parsed is None:
             try:
-                parsed = parse_file(path, progress=progress)
+                parsed = parse_file(path, progress=progress, county=_county(user))
             except FileRejected as exc:
                 result.file_error = str(exc)
                 return result

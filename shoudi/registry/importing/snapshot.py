@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from shoudi.core.vocabulary import synonyms_stamp
 from shoudi.regions.importing import RowError
 
 from .parse import SNAPSHOT_VERSION, ParsedFile, ParsedHousehold, file_digest, gc_paused
@@ -50,6 +51,8 @@ def _plain_snapshot(parsed: ParsedFile) -> tuple:
         [(e.row, e.field, e.message) for e in parsed.errors],
         [(e.row, e.field, e.message) for e in parsed.warnings],
         parsed.report_rows,
+        parsed.unknown_values,
+        parsed.vocabulary_stamp,
     )
 
 
@@ -71,6 +74,8 @@ def _from_snapshot(plain: tuple) -> ParsedFile:
         errors,
         warnings,
         report,
+        unknown_values,
+        vocabulary_stamp,
     ) = plain
     parsed = {}
     for no, first_row, raw_hash, values, household_rows, members, error in households:
@@ -93,6 +98,8 @@ def _from_snapshot(plain: tuple) -> ParsedFile:
         errors=[RowError(*e) for e in errors],
         warnings=[RowError(*e) for e in warnings],
         report_rows=report,
+        unknown_values=[tuple(u) for u in unknown_values],
+        vocabulary_stamp=vocabulary_stamp,
     )
 
 
@@ -115,7 +122,7 @@ def save_snapshot(parsed: ParsedFile) -> None:
     temporary.replace(target)
 
 
-def load_snapshot(path: Path) -> ParsedFile | None:
+def load_snapshot(path: Path, county: str | None = None) -> ParsedFile | None:
     """The preview's parse of this very file (same content hash), or None."""
     try:
         digest = file_digest(path)
@@ -128,6 +135,8 @@ def load_snapshot(path: Path) -> ParsedFile | None:
     except Exception:
         return None
     if parsed.version != SNAPSHOT_VERSION or parsed.digest != digest:
+        return None
+    if parsed.vocabulary_stamp != synonyms_stamp(county):  # a synonym added since: the file is read again
         return None
     parsed.file_name = path.name
     return parsed
