@@ -71,8 +71,8 @@ LOADED = [  # row, id_number, name, category, grade, status, amount, event_date,
     (9, "520102198507070128", "李六", "", "", "参保", Decimal("88.00"), None, "", ""),
     (10, D, "王一", "", "", "参保", Decimal("1.00"), None, "", ""),
     (19, E, "赵一", "", "", "参保", None, None, "", ""),
-    (20, F, "赵二", "", "", "", Decimal("1234.50"), None, "", ""),
-    (21, G, "赵三", "", "", "", Decimal("12.12"), None, "", ""),
+    (20, F, "赵二", "", "", "1,234.50元", Decimal("1234.50"), None, "", ""),  # kept as written
+    (21, G, "赵三", "", "", "未知状态", Decimal("12.12"), None, "", ""),
     (22, H, "赵四", "", "", "参保", None, None, "", ""),
     (24, "520102198507070136", "钱一 二", "", "", "参保", Decimal("7.00"), None, "", "医保 险"),
     (25, "520102198507070144", "孙一", "", "", "参保", Decimal("2.50"), None, "", '职工"医保"'),
@@ -86,8 +86,8 @@ ISSUES = [  # row, column, message, rejected
     (17, "证件号码", "证件号码与第 4 行重复，本行未载入", True),
     (18, "证件号码", "证件号码与第 10 行重复，本行未载入", True),
     (19, "合规自付费用", "“一万二”应为金额（数字），该项按空白处理", False),
-    (20, "参保状态", "无法识别“1,234.50元”，该项按空白处理", False),
-    (21, "参保状态", "无法识别“未知状态”，该项按空白处理", False),
+    (20, "参保状态", "“1,234.50元”不在可识别的值中，已按原样载入（共 1 行，请核实）", False),
+    (21, "参保状态", "“未知状态”不在可识别的值中，已按原样载入（共 1 行，请核实）", False),
     (22, "合规自付费用", "“1234567890123”不是有效的金额，该项按空白处理", False),
     (23, "证件号码", "证件号码与第 7 行重复，本行未载入", True),
     (26, "证件号码", "证件号码与第 5 行重复，本行未载入", True),
@@ -237,13 +237,13 @@ def test_choice_and_date_cells_are_read_once_per_value(tmp_path, way):
         (4, C, "张三", "低保边缘", "", "死亡", None, datetime.date(2025, 3, 2), "", ""),
         (5, D, "李四", "低保", "", "", None, datetime.date(2025, 3, 3), "", ""),
         (6, E, "李五", "特困", "", "正常", None, datetime.date(2025, 3, 4), "", ""),
-        (7, F, "李六", "", "", "正常", None, None, "", ""),
+        (7, F, "李六", "其他", "", "正常", None, None, "", ""),
         (8, G, "王一", "特困", "", "正常", None, None, "", ""),
         (9, H, "王二", "低保", "", "停保", None, None, "", ""),
     ]
     assert issues_of(result) == [
-        (7, "救助类型", "无法识别“其他”，该项按空白处理", False),
         (7, "死亡日期", "“2025-13-01”不是有效的日期，该项按空白处理", False),
+        (7, "救助类型", "“其他”不在可识别的值中，已按原样载入（共 1 行，请核实）", False),
         (9, "死亡日期", "“2025-02-29”不是有效的日期，该项按空白处理", False),
     ]
     assert (result.rows_total, result.rows_loaded, result.rows_rejected, result.issue_count) == (8, 8, 0, 3)
@@ -372,3 +372,18 @@ def test_staging_ids_drawn_by_another_load_meanwhile_send_the_file_the_python_wa
     assert not result.fast
     assert rows == LOADED
     assert issues_of(result) == ISSUES
+
+
+def test_an_unknown_choice_is_kept_and_reported_once_whichever_way(tmp_path, way):
+    lines = [
+        "姓名,身份证号,救助类型,人员状态",
+        *(f"张{i},{n},临时救助对象,正常" for i, n in enumerate((A, B, C))),
+        f"李一,{D},低保,正常",
+    ]
+    result, rows = load(write(tmp_path / "民政名单.csv", lines), "civil_affairs")
+    expect_fast(result, way)
+    assert [r[3] for r in rows] == ["临时救助对象", "临时救助对象", "临时救助对象", "低保"]
+    assert issues_of(result) == [
+        (2, "救助类型", "“临时救助对象”不在可识别的值中，已按原样载入（共 3 行，请核实）", False)
+    ]
+    assert (result.rows_loaded, result.rows_rejected, result.issue_count) == (4, 0, 1)

@@ -101,7 +101,7 @@ class RolePolicy:
         in_region = Q(**{f"{code_field}__startswith": code})
         if action == "view" and getattr(model, "scope_read_ancestors", False):
             # reference rows (a line, settings) of the user's county or province apply to him: he reads them
-            ancestors = [code[:n] for n in (6, 9) if n < len(code)]
+            ancestors = ["", *(code[:n] for n in (6, 9) if n < len(code))]  # "": deployment-wide (a code field)
             in_region |= Q(**{f"{code_field}__in": ancestors}) | Q(**{f"{code_field.rsplit('__', 1)[0]}__isnull": True})
         queryset = queryset.filter(in_region)
         label = model._meta.label_lower

@@ -49,6 +49,7 @@ def connect() -> None:
     )
     _permissions("core.accesslog", "敏感信息访问记录", {COUNTY_ADMIN: READ, INSPECTOR: READ})
     _permissions("core.job", "后台任务", dict.fromkeys(ROLES, ("view", "add")))
+    _permissions("core.synonym", "码表同义词", {**EVERYONE_READS, COUNTY_ADMIN: ("view", "add", "delete")})
     registry.add("scope_hooks", ScopeHook("core.job", None, own_jobs_unless_admin))
 
     registry.add("menu_items", MenuItem("系统管理", "用户", "accounts:user_list", model="accounts.User", order=900))

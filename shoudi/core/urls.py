@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from . import views
+from .views import vocabularies
 
 app_name = "core"
 
@@ -8,4 +9,8 @@ urlpatterns = [
     path("changes/", views.ObjectChangeListView.as_view(), name="objectchange_list"),
     path("access-log/", views.AccessLogListView.as_view(), name="accesslog_list"),
     path("jobs/", include("shoudi.core.jobs.urls")),
+    path("vocabularies/", vocabularies.vocabulary_list, name="vocabulary_list"),
+    path("vocabularies/<str:key>/", vocabularies.vocabulary_detail, name="vocabulary_detail"),
+    path("vocabularies/<str:key>/synonyms/", vocabularies.synonym_add, name="synonym_add"),
+    path("synonyms/<int:pk>/delete/", vocabularies.synonym_delete, name="synonym_delete"),
 ]

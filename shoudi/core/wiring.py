@@ -1,4 +1,4 @@
-"""What core contributes: the change-log signal handlers and the 首页 and 系统管理 menu entries."""
+"""What core contributes: the change-log signal handlers and the 首页 and 系统管理 menu entries (码表 among them)."""
 
 from __future__ import annotations
 
@@ -14,5 +14,6 @@ def connect() -> None:
         MenuItem("系统管理", "变更记录", "core:objectchange_list", model="core.ObjectChange", order=910),
         MenuItem("系统管理", "敏感信息访问记录", "core:accesslog_list", model="core.AccessLog", order=920),
         MenuItem("系统管理", "后台任务", "core:job_list", model="core.Job", order=930),
+        MenuItem("系统管理", "码表", "core:vocabulary_list", model="core.Synonym", order=940),
     ):
         registry.add("menu_items", item)

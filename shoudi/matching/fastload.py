@@ -37,10 +37,12 @@ from .reading import (
     Layout,
     ParsedList,
     RowPlan,
+    Unrecognised,
     cell_reader,
     csv_format,
     is_excel,
     read_rows,
+    unrecognised_message,
 )
 from .sources import Source
 
@@ -62,6 +64,9 @@ EOL = re.compile(r"\r\n|\r|\n")
 END_OF_DATA = re.compile(r"(?:^|[\r\n])\\\.(?:[\r\n]|$)")  # a line "\." ends COPY's data
 
 
+LAST = 2**31 - 1  # the seq of an issue listed after the other issues of its row (as the Python way lists it)
+
+
 class _Fallback(Exception):
     """This file takes the Python way."""
 
@@ -73,6 +78,10 @@ class _Pass:
         self.issues: list[Issue] = []
         self.add = self.issues.append
         self.rows_total = self.rows_loaded = self.rows_rejected = self.converted_ids = 0
+        self.unrecognised: dict[str, set[str]] = {}  # column label → values no variant matched
+
+    def note(self, row: int, column: str, value: str) -> None:
+        self.unrecognised.setdefault(column, set()).add(value)
 
 
 class _SkipDuplicateCheck(dict):
@@ -136,6 +145,7 @@ class _Load:
         self.today = datetime.date.today()
         self.header_row = layout.header_row
         self.seconds: dict[str, float] = {}
+        self.unrecognised: dict[str, set[str]] = {}  # staging column → choice values no variant matched
         self._clock = time.perf_counter()
 
     def _lap(self, name: str) -> None:
@@ -174,6 +184,7 @@ class _Load:
             cursor.execute(f"ANALYZE {self.partition}")
             self._lap("analyze")
             duplicates = self._remove_duplicates(cursor)
+            self._unrecognised(cursor, done)
             self._lap("duplicates")
             result = self._result(cursor, plain, done, duplicates)
             attach_partition(cursor, self.list_id, analyze=False)
@@ -250,7 +261,9 @@ class _Load:
                     value = read(raw)
                 except ValueError:
                     continue
-                outcome[raw] = "" if value is None else value
+                if type(value) is Unrecognised:
+                    self.unrecognised.setdefault(col.key, set()).add(str(value))
+                outcome[raw] = "" if value is None else str(value)
             maps[col.key] = json.dumps(outcome, ensure_ascii=False)
         return maps
 
@@ -406,6 +419,27 @@ class _Load:
         return done
 
     # --- duplicates, issues, totals -----------------------------------------------------------------------------
+
+    def _unrecognised(self, cursor, done: _Pass) -> None:
+        """One issue per choice value no variant matched (loaded as written), with the count of its loaded rows, at
+        its first row: counted in the loaded rows, whichever way each row took."""
+        labels = {col.key: col.label for col in self.source.columns}
+        by_key = {key: set(values) for key, values in self.unrecognised.items()}
+        for label, values in done.unrecognised.items():
+            key = next(k for k, v in labels.items() if v == label)
+            by_key.setdefault(key, set()).update(values)
+        for key, values in by_key.items():
+            field = self.qn(ListRow._meta.get_field(key).column)
+            cursor.execute(
+                f"SELECT {field}, min(row), count(*) FROM {self.partition} "  # noqa: S608 - our names
+                f"WHERE {field} = ANY(CAST(%s AS text[])) GROUP BY {field}",
+                [sorted(values)],
+            )
+            found = cursor.fetchall()
+            if found:
+                with cursor.cursor.copy(f"COPY {self.issues} FROM STDIN") as copy:
+                    for value, row, count in found:
+                        copy.write_row((row, LAST, labels[key], unrecognised_message(value, count), False))
 
     def _remove_duplicates(self, cursor) -> int:
         """A later row whose ID number an earlier loaded row has is removed and reported, and nothing else about

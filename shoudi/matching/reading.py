@@ -94,10 +94,38 @@ class ParsedList:
     converted_ids: int = 0  # 15-digit numbers read as 18-digit ones
     fast: bool = False  # loaded by fastload (COPY of the file, checked in SQL), not row by row in Python
 
+    unrecognised: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (column, value) → [row, count]
+
     def add(self, issue: Issue) -> None:
         self.issue_count += 1
         if len(self.issues) < MAX_ISSUES:
             self.issues.append(issue)
+
+    def note(self, row: int, column: str, value: str) -> None:
+        """A choice cell no variant matches, loaded as written: reported once per distinct value (``finish``)."""
+        seen = self.unrecognised.get((column, value))
+        if seen is None:
+            self.unrecognised[(column, value)] = [row, 1]
+        else:
+            seen[1] += 1
+
+    def finish(self) -> ParsedList:
+        """Add one issue per value no variant matched (at its first row), the issues in row order."""
+        for (column, value), (row, count) in self.unrecognised.items():
+            self.add(Issue(row, column, unrecognised_message(value, count)))
+        self.unrecognised = {}
+        self.issues.sort(key=lambda issue: issue.row)
+        return self
+
+
+def unrecognised_message(value: str, count: int) -> str:
+    return f"“{value}”不在可识别的值中，已按原样载入（共 {count} 行，请核实）"
+
+
+class Unrecognised(str):
+    """A choice cell no variant matches: loaded as written (never refusing its row), reported once per value."""
+
+    __slots__ = ()
 
 
 # --- opening a file as rows -------------------------------------------------------------------------------------
@@ -288,10 +316,11 @@ def _choice_reader(col: Column):
     """Variant → value, then the ``contains`` parts; the outcome per distinct cell is remembered (a list repeats a
     handful of values hundreds of thousands of times)."""
     table = {fold(k).lower(): v for k, v in col.values.items()}
+    limit = LENGTHS.get(col.key, 20)
     contains = tuple((fold(part).lower(), v) for part, v in col.contains)
     seen: dict = {}
 
-    def compute(value) -> str | ValueError:
+    def compute(value) -> str:
         key = fold(value).lower()
         if not key:
             return ""
@@ -301,7 +330,7 @@ def _choice_reader(col: Column):
         for part, v in contains:
             if part in key:
                 return v
-        return ValueError(f"无法识别“{cell_text(value)}”") if col.report_unknown else ""
+        return Unrecognised(_printable(cell_text(value))[:limit]) if col.report_unknown else ""
 
     def read(value) -> str:
         try:
@@ -312,8 +341,6 @@ def _choice_reader(col: Column):
                 seen[value] = outcome
         except TypeError:  # an unhashable cell
             outcome = compute(value)
-        if type(outcome) is ValueError:
-            raise outcome
         return outcome
 
     return read
@@ -428,7 +455,7 @@ def read_rows(
     """
     id_index, name_index, width, id_label = plan.id_index, plan.name_index, plan.width, plan.id_label
     others, derive = plan.others, plan.derive
-    add = result.add
+    add, note = result.add, result.note
     total = loaded = rejected = converted = 0
     try:
         for number, cells in numbered:
@@ -463,7 +490,7 @@ def read_rows(
                 continue
             seen[id_number] = number
             loaded += 1
-            yield (number, id_number, *_values(cells, number, name_index, others, derive, add))
+            yield (number, id_number, *_values(cells, number, name_index, others, derive, add, note))
             if limit is not None and loaded >= limit:
                 return
     except (UnicodeDecodeError, csv.Error) as exc:
@@ -475,18 +502,24 @@ def read_rows(
         result.converted_ids += converted
 
 
-def _values(cells: list, number: int, name_index: int | None, others: list, derive, add) -> list:
+def _values(cells: list, number: int, name_index: int | None, others: list, derive, add, note) -> list:
     """The staging values after the ID number (``FIELDS[2:]``) of one loaded row; a cell that cannot be read is
-    left blank with an issue. Called once per loaded row: its arguments are the loop's local names."""
+    left blank with an issue, a choice no variant matches kept as written (``note``). Called once per loaded row:
+    its arguments are the loop's local names."""
     # name, category, grade, status, amount, event_date, code, detail
     values = ["", "", "", "", None, None, "", ""]
     if name_index is not None:
         values[0] = _name(cells[name_index])
     for index, slot, read, label in others:
         try:
-            values[slot] = read(cells[index])
+            value = read(cells[index])
         except ValueError as exc:
             add(Issue(number, label, f"{exc}，该项按空白处理"))
+            continue
+        if type(value) is Unrecognised:
+            note(number, label, value)
+            value = str(value)
+        values[slot] = value
     if derive is not None:
         named = dict(zip(FIELDS[2:], values, strict=True))
         derive(named)
@@ -498,7 +531,7 @@ def preview_rows(path: Path, source: Source, layout: Layout, count: int = PREVIE
     """The first ``count`` rows as they would be loaded, with the issues met on the way."""
     result = ParsedList()
     rows = list(parse_rows(path, source, layout, result, limit=count))
-    return rows, result
+    return rows, result.finish()
 
 
 def read_bytes_as_path(content: bytes, name: str, folder: Path) -> Path:

@@ -161,6 +161,7 @@ def load_list(dlist: DepartmentList, *, progress=None) -> ParsedList:
         if result is None:
             result = ParsedList()
             engine.load_rows(dlist.pk, parse_rows(path, source, layout, result))
+            result.finish()
         if result.rows_total == 0:
             raise FileRejected("文件中表头以下没有数据行")
         dlist.header_row = layout.header_row

@@ -7,15 +7,17 @@ import secrets
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from shoudi.core.forms import StyledForm
 from shoudi.core.jobs import retry_job, start_job
-from shoudi.core.models import Job
+from shoudi.core.models import Job, Synonym
 from shoudi.core.scope import get_object_for, user_can
+from shoudi.core.synonyms import add_synonym
+from shoudi.core.vocabulary import vocabulary
 from shoudi.regions.models import Region
 
 from .jobs import pending_steps
@@ -93,8 +95,49 @@ def import_detail(request, pk):
             "steps_failed": bool(pending) and steps_job.status == Job.FAILED,
             "steps_running": bool(pending) and steps_job.status in (Job.QUEUED, Job.RUNNING),
             "can_retry": record.user_id == request.user.pk and user_can(request.user, Job, "add"),
+            "unknown_values": _unknown_values(request.user, record),
         },
     )
+
+
+def _unknown_values(user, record: HouseholdImport) -> list[dict]:
+    """The preview's unknown values, each with the terms it may be added as a synonym of (for a county admin)."""
+    data = record.result or record.preview or {}
+    can_add = record.status == HouseholdImport.PREVIEWED and user_can(user, Synonym, "add")
+    rows = []
+    for item in data.get("unknown_values", []):
+        try:
+            table = vocabulary(item["vocabulary"])
+        except KeyError:
+            table = None
+        rows.append({**item, "choices": table.choices() if (can_add and table) else []})
+    return rows
+
+
+@require_POST
+def import_add_synonym(request, pk):
+    """添加为同义词 from the preview: the value becomes a synonym, and the file is checked again with it."""
+    record = get_object_for(request.user, HouseholdImport.objects.filter(user=request.user), "view", pk=pk)
+    if record.status != HouseholdImport.PREVIEWED:
+        messages.error(request, "该文件当前不能重新检查（请等待检查完成，或已经导入）")
+        return redirect(record)
+    try:
+        synonym = add_synonym(
+            user=request.user,
+            vocabulary=request.POST.get("vocabulary", ""),
+            text=request.POST.get("text", ""),
+            value=request.POST.get("value", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect(record)
+    with transaction.atomic():
+        record.status = HouseholdImport.PREVIEWING
+        record.save(update_fields=["status"])
+        _start(record, "registry.import_preview", "preview_job", f"检查：{record.file_name}")
+    name = vocabulary(synonym.vocabulary).name_of(synonym.value)
+    messages.success(request, f"已把“{synonym.text}”添加为“{name}”的同义词，正在按新码表重新检查")
+    return redirect(record)
 
 
 @require_POST

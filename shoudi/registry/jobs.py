@@ -81,6 +81,8 @@ def _summary(result) -> dict:
         "error_rows": len(result.report_rows),
         "warnings": [str(w) for w in result.warnings[:ERRORS_SHOWN]],
         "unknown_columns": result.unknown_columns,
+        "unknown_values": result.unknown_value_rows(ERRORS_SHOWN),
+        "unknown_value_count": len(result.unknown_values),
         "missing_members": [
             {
                 "household_no": m.household_no,

@@ -20,5 +20,6 @@ urlpatterns = [
     path("import/<int:pk>/", import_views.import_detail, name="import_detail"),
     path("import/<int:pk>/commit/", import_views.import_commit, name="import_commit"),
     path("import/<int:pk>/retry-steps/", import_views.import_retry_steps, name="import_retry_steps"),
+    path("import/<int:pk>/synonym/", import_views.import_add_synonym, name="import_add_synonym"),
     path("export/", import_views.export_national, name="export_national"),
 ]

@@ -51,7 +51,7 @@ class Column:
 
     ``values`` maps written variants (compared without spaces, NFKC, lower case) to the value stored; ``contains``
     maps a part of the text to it when no variant matches (“城镇职工基本养老保险” contains “职工”). A choice cell that
-    matches neither is reported and stored blank.
+    matches neither is loaded as written and reported once per distinct value (it refuses no row).
     """
 
     key: str  # id_number / name / one of STAGING_COLUMNS
@@ -61,7 +61,7 @@ class Column:
     required: bool = False
     values: dict[str, str] = field(default_factory=dict)
     contains: tuple[tuple[str, str], ...] = ()
-    report_unknown: bool = True  # a choice value matching nothing is reported (else silently left blank)
+    report_unknown: bool = True  # a choice value matching nothing is kept and reported (else silently left blank)
     help: str = ""
 
     def __post_init__(self):

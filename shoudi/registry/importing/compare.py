@@ -25,6 +25,7 @@ from shoudi.core.models import ObjectChange
 from shoudi.regions.importing import RowError
 
 from ..models import Household, IncomeRecord, Member
+from ..vocabularies import RELATION
 from .bulk import BackgroundWriter, BulkTable, audit_fields
 from .changelog import CreationLog
 from .converters import cells_getter
@@ -65,6 +66,13 @@ NOT_NULL_BOOLS = {
 
 def _mask_name(name: str) -> str:
     return name[:1] + "*" * (len(name) - 1) if len(name) > 1 else name
+
+
+def _rows_text(rows: list[int]) -> str:
+    """ "4–8" for rows in a run, else "4、6、9" (the first ten)."""
+    if len(rows) > 1 and rows[-1] - rows[0] == len(rows) - 1:
+        return f"{rows[0]}–{rows[-1]}"
+    return "、".join(str(r) for r in rows[:10]) + (" 等" if len(rows) > 10 else "")
 
 
 class ImportRun:
@@ -418,9 +426,12 @@ class ImportRun:
             )
             self._count_error(household, place)
             return
+        head = self._head_name(household)
+        if head is None:
+            self._count_error(household, place)
+            return
         counts = self._counts(household, place)
         village_code = place.village.code if place.village is not None else place.new_village
-        head = self._head_name(household)
         plan, household_status = self._compare_household(household, place, old, head, village_code, pending)
         olds = members_of.get(old["id"], {}) if old is not None else {}
         in_force, any_member_changed = self._compare_members(household, olds, plan, village_code, old, counts, pending)
@@ -435,13 +446,29 @@ class ImportRun:
         counts.households[household_status] += 1
 
     def _head_name(self, household: ParsedHousehold) -> str | None:
-        """The name of the household's head; a warning unless there is exactly one."""
-        heads = [m[2] for m in household.members if m[3][self.relation_position] == "户主"]
-        if len(heads) != 1:
-            self.result.warnings.append(
-                RowError(household.first_row, "与户主关系", f"本户有 {len(heads)} 个户主" if heads else "本户没有户主")
+        """The name of the household's one head; None (the household an error) if it has none or several.
+
+        The 户主 decides whose household it is (一户一档, the head's name on every page), so unlike a descriptive
+        value this one refuses the household; an unknown 与户主关系 is named, since a synonym may be what is missing.
+        """
+        position = self.relation_position
+        heads = [m for m in household.members if m[3][position] == "户主"]
+        if len(heads) == 1:
+            return heads[0][2]
+        header = self.parsed.member_cols[position][1]
+        if heads:
+            rows = "、".join(str(m[0]) for m in heads)
+            message = f"户编号 {household.no} 有 {len(heads)} 个户主（第 {rows} 行），每户应只有一个户主"
+        else:
+            written = sorted({m[3][position] for m in household.members if m[3][position] not in RELATION.values})
+            hint = (
+                f"；本户有码表中没有的与户主关系“{'、'.join(written)}”，如表示户主请在码表中添加同义词"
+                if written
+                else ""
             )
-        return heads[0] if heads else None
+            message = f"户编号 {household.no} 没有户主（第 {_rows_text(household.rows)} 行中应有一人为“户主”）{hint}"
+        self._fail(household, header, message)
+        return None
 
     def _compare_household(
         self,

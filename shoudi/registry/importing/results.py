@@ -171,6 +171,20 @@ class HouseholdImportResult:
             return line + "（已导入）"
         return line + ("（预览，未写入）" if self.dry_run else "（有错误，未写入任何数据）")
 
+    def unknown_value_rows(self, limit: int = 200) -> list[dict]:
+        """The values no code table knows, as the preview page lists them (column, value, count, rows)."""
+        return [
+            {
+                "header": u.header,
+                "target": u.target,
+                "vocabulary": u.vocabulary,
+                "value": u.value,
+                "count": u.count,
+                "rows": u.rows_text(),
+            }
+            for u in self.unknown_values[:limit]
+        ]
+
     def as_dict(self, *, limit: int = 200) -> dict:
         """The result as JSON-ready data (for ``Job.result``): counts, the first ``limit`` errors and warnings."""
 
@@ -206,17 +220,7 @@ class HouseholdImportResult:
             "warnings": rows(self.warnings),
             "warning_count": len(self.warnings),
             "unknown_columns": list(self.unknown_columns),
-            "unknown_values": [
-                {
-                    "header": u.header,
-                    "target": u.target,
-                    "vocabulary": u.vocabulary,
-                    "value": u.value,
-                    "count": u.count,
-                    "rows": u.rows_text(),
-                }
-                for u in self.unknown_values[:limit]
-            ],
+            "unknown_values": self.unknown_value_rows(limit),
             "unknown_value_count": len(self.unknown_values),
             "missing_members": [vars(m) for m in self.missing_members[:limit]],
             "missing_member_count": len(self.missing_members),

@@ -1,7 +1,8 @@
 """`shoudi import_households FILE [--dry-run] [--report OUT.xlsx] [--year YYYY] [--create-regions] [--skip-errors]`.
 
-Imports the national person-level export (DOMAIN.md §8). Prints one summary line (and the path of the error report
-when one is written).
+Imports the national person-level export (DOMAIN.md §8). Prints one summary line, one line per value a code table
+does not know (kept as written; add it as a synonym on the 码表 page), and the path of the error report when one is
+written.
 
 Decisions:
 - Without ``--dry-run`` the file is imported only when it has no error at all (all or nothing): one wrong row must
@@ -64,6 +65,10 @@ class Command(BaseCommand):
                     path, income_year=year, create_missing_regions=create_regions, all_or_nothing=not skip_errors
                 )
         self.stdout.write(result.summary())
+        for u in result.unknown_values[:50]:
+            self.stdout.write(f"  码表中没有：{u.header}“{u.value}” {u.count} 处（{u.rows_text(5)}）")
+        if len(result.unknown_values) > 50:
+            self.stdout.write(f"  …… 另有 {len(result.unknown_values) - 50} 种，见导入页面")
         if result.report_rows or (report and result.file_error):
             target = Path(report) if report else path.with_name(f"{path.stem}-错误报告.xlsx")
             result.write_error_report(target)
