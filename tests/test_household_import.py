@@ -827,7 +827,6 @@ def test_a_failed_write_leaves_nothing_behind(world, tmp_path, monkeypatch):
 
 def test_the_change_log_is_the_same_when_built_in_python(world, tmp_path, monkeypatch):
     rows = synthetic(world)
-    rows[0]["与户主关系"] = "配偶"  # a household without a head: "户 …"
     commit(write(tmp_path / "a.xlsx", rows))
     registry = [ContentType.objects.get_for_model(m) for m in (Household, Member, IncomeRecord)]
     by_sql = {
@@ -857,9 +856,7 @@ def test_the_change_log_is_the_same_when_built_in_python(world, tmp_path, monkey
     assert set(python_rows) - set(sql_rows) == set() == set(sql_rows) - set(python_rows), sorted(
         set(python_rows) ^ set(sql_rows)
     )[:2]
-    headless = Household.objects.get(household_no=rows[0]["户编号"])
-    logged = changes(Household).get(object_id=str(headless.pk))
-    assert logged.object_repr == str(headless) == f"户 {headless.household_no}"
+    assert len(python_rows) == len(rows) + 2 * len({r["户编号"] for r in rows})  # members, households, incomes
 
 
 # --- the command ----------------------------------------------------------------------------------------------------

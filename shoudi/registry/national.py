@@ -165,6 +165,8 @@ def alias_map() -> dict[str, Column]:
 
 # Columns some exports add that Shoudi neither needs nor keeps as extra data (a row number, the province, the city),
 # and the two columns of Shoudi's own error report, so that a corrected report can be imported again.
+BY_TARGET_COLUMN = {c.target: c for c in COLUMNS}
+
 IGNORED_HEADERS = frozenset(
     normalize_header(h)
     for h in (

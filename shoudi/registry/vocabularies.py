@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from shoudi.core.cells import NO_WORDS, YES_WORDS
 from shoudi.core.vocabulary import Term, Vocabulary
 
 __all__ = ["BY_TARGET", "VOCABULARIES"]
@@ -305,6 +306,16 @@ RISK = Vocabulary(
     rule=_risk_rule,
 )
 
+
+def _cases(words) -> tuple[str, ...]:
+    return tuple(sorted({v for w in words for v in (w, w.upper(), w.capitalize())}))
+
+
+# every 是否 column: a word no one knows is imported blank (a yes/no field holds nothing else) and listed
+YES_NO = Vocabulary(
+    "yes_no", "是/否", (Term("是", synonyms=_cases(YES_WORDS - {"是"})), Term("否", synonyms=_cases(NO_WORDS - {"否"})))
+)
+
 MEMBER_STATUS = Vocabulary("member_status", "成员状态", _plain("正常", "死亡", "迁出"))
 
 VOCABULARIES = (
@@ -325,6 +336,7 @@ VOCABULARIES = (
     CATEGORY,
     ELIMINATION_TYPE,
     RISK,
+    YES_NO,
 )
 
 # national column target → the key of its vocabulary (national.COLUMNS). The five risk columns share one; the

@@ -13,13 +13,13 @@ from operator import itemgetter
 
 from django.db import models
 
-from shoudi.core.cells import CellError, cell_text, fold, parse_money, parse_yearmonth, parse_yes_no
+from shoudi.core.cells import CellError, cell_text, fold, parse_money, parse_yearmonth
 from shoudi.core.idnumbers import parse_id_number
 from shoudi.core.vocabulary import Reader, Tables, vocabulary
 
 from .. import national
 from ..models import Household, Member
-from ..vocabularies import BY_TARGET
+from ..vocabularies import BY_TARGET, YES_NO
 
 __all__ = ["INVALID", "KnownColumn", "cells_getter", "converter"]
 
@@ -115,6 +115,41 @@ def _multivalue_parser(reader: Reader, unknown: set[str], max_length: int | None
     return parse
 
 
+class UnreadYesNo(str):
+    """A 是/否 cell no word of the table means: imported blank, listed with the unknown values.
+
+    The marker lets the reader find its rows after the file is read (``_RowReader.unknown_values``), which then
+    puts None in its place; a clean file never makes one.
+    """
+
+    __slots__ = ()
+
+
+def _yes_no_parser(reader: Reader, unknown: set[str]):
+    def parse(value):
+        if value is True or value is False:
+            return value
+        known = reader(value)
+        if known == "":
+            return None
+        if known is not None:
+            return known == "是"
+        text = cell_text(value)
+        unknown.add(text)
+        return UnreadYesNo(text)
+
+    return parse
+
+
+def vocabulary_key(target: str) -> str:
+    """The key of the code table a column's values are read with ("yes_no" for every 是否 column)."""
+    column = national.BY_TARGET_COLUMN.get(target)
+    if column is not None and column.kind == "bool":
+        return YES_NO.key
+    vocab = column_vocabulary(column) if column is not None else None
+    return vocab.key if vocab is not None else target.partition(".")[2]
+
+
 def column_vocabulary(column: national.Column):
     """The code table of a column, or None (a measure column's table only when the assistance app registers it)."""
     key = BY_TARGET.get(column.target) or (column.key if column.key.startswith("measure_") else "")
@@ -166,7 +201,7 @@ def converter(column: national.Column, unknown: set[str], tables: Tables | None 
         make = _multivalue_parser if vocab.multiple else _vocabulary_parser
         return make(reader, unknown, max_length or (100 if column.section == "national" else None))
     if kind == "bool":
-        return parse_yes_no
+        return _yes_no_parser((tables or Tables()).reader(YES_NO), unknown)
     if kind == "int":
         return _int_parser(*INT_RANGES.get(target, (0, 32767)))
     if kind == "money":

@@ -22,7 +22,7 @@ from shoudi.core.tabular import FileRejected
 from shoudi.core.vocabulary import Tables, synonyms_stamp
 from shoudi.regions.importing import RowError
 
-from .converters import INVALID, KnownColumn, cells_getter
+from .converters import INVALID, KnownColumn, UnreadYesNo, cells_getter
 from .header import HEADER_SEARCH_ROWS, FileColumns, find_header, match_columns, title_facts
 from .results import Progress
 from .xlsx import open_rows
@@ -392,6 +392,8 @@ class _RowReader:
                     if of_member
                     else ((h.values[position], h.rows) for h in households)
                 )
+                if col.column.kind == "bool":
+                    self._blank_unread(position, of_member, rows)
                 for value, where in pairs:
                     if type(value) is not str or not value:
                         continue
@@ -401,6 +403,22 @@ class _RowReader:
                 found.extend((col.index, col.header, col.column.target, t, sorted(r)) for t, r in rows.items() if r)
         found.sort(key=lambda item: item[0])  # stable: within a column, the texts stay sorted
         return [item[1:] for item in found]
+
+    def _blank_unread(self, position: int, of_member: bool, rows: dict[str, list[int]]) -> None:
+        """A 是否 column's cells no word of the table means: their rows noted, None in their place."""
+        for household in self.households.values():
+            if not of_member:
+                value = household.values[position]
+                if type(value) is UnreadYesNo:
+                    rows[str(value)].extend(household.rows)
+                    household.values = (*household.values[:position], None, *household.values[position + 1 :])
+                continue
+            for i, (row, id_number, name, values, extra) in enumerate(household.members):
+                value = values[position]
+                if type(value) is UnreadYesNo:
+                    rows[str(value)].append(row)
+                    values = (*values[:position], None, *values[position + 1 :])
+                    household.members[i] = (row, id_number, name, values, extra)
 
     # --- the households, whole ---
 

@@ -85,6 +85,11 @@ class UnknownValue:
     def count(self) -> int:
         return len(self.rows)
 
+    @property
+    def how(self) -> str:
+        """How it was imported: as written, or blank (a 是否 field holds nothing but yes or no)."""
+        return "按空白导入" if self.vocabulary == "yes_no" else "按原样导入"
+
     def rows_text(self, limit: int = 10) -> str:
         """ "第 4、9、12 行" or "第 4、9 … 行等 57 行"."""
         shown = "、".join(str(r) for r in self.rows[:limit])
@@ -163,7 +168,7 @@ class HouseholdImportResult:
         if self.warnings:
             line += f"；提示 {len(self.warnings)} 条"
         if self.unknown_values:
-            line += f"；码表中没有的值 {len(self.unknown_values)} 种（已按原样导入，请核实）"
+            line += f"；码表中没有的值 {len(self.unknown_values)} 种（已导入，请核实）"
         if self.unknown_columns:
             line += f"；未识别的列 {len(self.unknown_columns)} 个（已作为附加信息保存）"
         line += f"；收入年度 {self.income_year}" if self.income_year else ""
@@ -181,6 +186,7 @@ class HouseholdImportResult:
                 "value": u.value,
                 "count": u.count,
                 "rows": u.rows_text(),
+                "how": u.how,
             }
             for u in self.unknown_values[:limit]
         ]

@@ -22,8 +22,8 @@ from shoudi.regions.models import Region
 
 from ..layouts import record_layout
 from ..models import Household, IncomeRecord, Member
-from ..vocabularies import BY_TARGET
 from .compare import ImportRun
+from .converters import vocabulary_key
 from .parse import ParsedFile, gc_paused, parse_file
 from .results import HouseholdImportResult, Progress, UnknownValue
 from .snapshot import drop_snapshot, load_snapshot, save_snapshot
@@ -68,7 +68,7 @@ def _fill(result: HouseholdImportResult, parsed: ParsedFile, income_year: int | 
     result.household_count = len(parsed.households)
     result.unknown_columns = list(parsed.unknown_columns)
     result.unknown_values = [
-        UnknownValue(header, target, BY_TARGET.get(target) or target.partition(".")[2], value, tuple(rows))
+        UnknownValue(header, target, vocabulary_key(target), value, tuple(rows))
         for header, target, value, rows in parsed.unknown_values
     ]
     result.export_date = parsed.export_date

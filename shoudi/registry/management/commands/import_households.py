@@ -66,7 +66,7 @@ class Command(BaseCommand):
                 )
         self.stdout.write(result.summary())
         for u in result.unknown_values[:50]:
-            self.stdout.write(f"  码表中没有：{u.header}“{u.value}” {u.count} 处（{u.rows_text(5)}）")
+            self.stdout.write(f"  码表中没有：{u.header}“{u.value}” {u.count} 处（{u.rows_text(5)}），{u.how}")
         if len(result.unknown_values) > 50:
             self.stdout.write(f"  …… 另有 {len(result.unknown_values) - 50} 种，见导入页面")
         if result.report_rows or (report and result.file_error):
