@@ -1,10 +1,15 @@
 import os
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from shoudi.accounts.testing import World, make_world
 
 pytest_plugins = ["tests.browser"]
+
+# property tests (hypothesis): the same examples on every CI run, fresh ones on a developer's machine
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 # Playwright's sync API runs an event loop in the test thread; Django's ORM calls from that thread are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -93,7 +93,7 @@ class Member(ChangeLoggedModel):
     gender = models.CharField("性别", max_length=50, blank=True, editable=False)
     birth_date = models.DateField("出生日期", null=True, blank=True, editable=False)
     relation = models.CharField("与户主关系", max_length=50)
-    ethnicity = models.CharField("民族", max_length=20, blank=True)
+    ethnicity = models.CharField("民族", max_length=50, blank=True)
     political_status = models.CharField("政治面貌", max_length=50, blank=True)
     education = models.CharField("文化程度", max_length=50, blank=True)
     student_status = models.CharField("在校生状况", max_length=50, blank=True)

@@ -46,6 +46,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AlterField(
             model_name="member",
+            name="ethnicity",
+            field=models.CharField(blank=True, max_length=50, verbose_name="民族"),
+        ),
+        migrations.AlterField(
+            model_name="member",
             name="gender",
             field=models.CharField(blank=True, editable=False, max_length=50, verbose_name="性别"),
         ),
