@@ -16,6 +16,7 @@ from shoudi.accounts.permissions import render_markdown
 from shoudi.accounts.roles import ROLES
 from shoudi.core.models import ObjectChange
 from shoudi.regions.models import Region
+from shoudi.registry.models import Member
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,6 +40,9 @@ def test_demo_county_is_deterministic_and_not_duplicated():
     for username in ("admin", "yibao", "shenhe", "xinxiyuan", "ganbu", "ducha"):
         assert username in output
     assert "shoudi-demo-2026" in output
+    assert "码表中没有的值 1 种" in output  # the demo county's own spelling of 学前教育, kept and listed
+    assert Member.objects.filter(labour_skill="弱劳动力或半劳动力").exists()
+    assert not Member.objects.filter(labour_skill="半劳力").exists()  # read with the county's synonym
     names = list(villages.values_list("code", "name"))
     changes = ObjectChange.objects.count()
     run_demo()

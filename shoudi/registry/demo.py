@@ -31,7 +31,8 @@ def build(ctx) -> None:
     )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "守望县农户信息.xlsx"
-        rows = generate_rows(villages, households=HOUSEHOLDS, seed=ctx.seed, year=INCOME_YEAR)
+        rows = _as_counties_write(generate_rows(villages, households=HOUSEHOLDS, seed=ctx.seed, year=INCOME_YEAR))
+        _county_synonyms(county.code)
         write_national_xlsx(
             path,
             rows,
@@ -41,6 +42,39 @@ def build(ctx) -> None:
         result = commit_household_import(path, user=None, income_year=INCOME_YEAR)
     ctx.say(f"农户：{result.summary()}")
     _earlier_incomes(ctx.seed)
+
+
+# Spellings the demo county's staff use that no code table knows: one the county admin has added as a synonym, one
+# still unknown (the import keeps it and lists it), so that the 码表 page and the import both have something to show.
+DEMO_SYNONYM = ("labour_skill", "半劳力", "弱劳动力或半劳动力")
+DEMO_UNKNOWN = ("在校生状况", "学前教育", "幼儿园大班")
+
+
+def _as_counties_write(rows):
+    """The generated rows with the demo county's own spellings in some cells (every 40th such person)."""
+    _, text, value = DEMO_SYNONYM
+    header, clean, unknown = DEMO_UNKNOWN
+    seen = {"劳动技能": 0, header: 0}
+    for row in rows:
+        if row["劳动技能"] == value:
+            seen["劳动技能"] += 1
+            if seen["劳动技能"] % 40 == 0:
+                row = dict(row, 劳动技能=text)
+        elif row[header] == clean:
+            seen[header] += 1
+            if seen[header] % 40 == 0:
+                row = dict(row, **{header: unknown})
+        yield row
+
+
+def _county_synonyms(county_code: str) -> None:
+    from shoudi.core.cells import fold
+    from shoudi.core.models import Synonym
+
+    vocabulary, text, value = DEMO_SYNONYM
+    Synonym.objects.get_or_create(
+        region_code=county_code, vocabulary=vocabulary, folded=fold(text), defaults={"text": text, "value": value}
+    )
 
 
 def _earlier_incomes(seed: int) -> None:
