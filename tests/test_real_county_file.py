@@ -145,3 +145,27 @@ def test_a_header_below_the_search_rows_is_refused_in_chinese(world, tmp_path):
         result = commit_household_import(path, all_or_nothing=True)
     assert result.file_error == "未找到表头：前 10 行中应有“户编号”和“证件号码”等列"
     assert Household.objects.count() == 0
+
+
+def test_an_imported_case_keeps_the_kind_of_natural_disaster(world, tmp_path):
+    from shoudi.monitoring.models import MonitoringCase
+
+    path, rows = county_file(world, tmp_path / "a.xlsx", 1)
+    for row in rows:
+        row.update(
+            {
+                "监测对象类别": "突发严重困难",
+                "识别监测时间": "202407",
+                "致贫/返贫风险1": "因自然灾害（洪涝）",
+                "致贫/返贫风险2": "务工就业不稳",
+                "风险是否已消除": "否",
+            }
+        )
+    write_national_xlsx(path, rows, title=TITLE, details=DETAILS)
+    call_command("import_households", str(path), stdout=io.StringIO())
+    case = MonitoringCase.objects.get()
+    assert (case.category, case.risk_types, case.disaster_subtype) == (
+        "突发严重困难户",
+        ["因自然灾害", "因务工就业不稳"],
+        "洪涝",
+    )

@@ -37,13 +37,17 @@ def _yes(value) -> bool:
     return value is True or str(value).strip() in ("是", "true", "True", "1")
 
 
-def _risks(data: dict) -> list[str]:
-    risks = []
+def _risks(data: dict) -> tuple[list[str], str]:
+    """The risk types of the five 致贫/返贫风险 columns, and the kind of natural disaster one of them names."""
+    risks, subtype = [], ""
     for i in range(1, 6):
         known = c.risk_of(data.get(f"risk{i}") or "")
-        if known is not None and known[0] not in risks:
+        if known is None:
+            continue
+        if known[0] not in risks:
             risks.append(known[0])
-    return risks
+        subtype = subtype or known[1]
+    return risks, subtype
 
 
 @transaction.atomic
@@ -88,11 +92,13 @@ def import_national_cases(household_ids) -> dict[str, int]:
                 )
                 counts["updated"] += 1
             continue
+        risks, subtype = _risks(data)
         wanted.append(
             {
                 "household": pk,
                 "category": category,
-                "risk_types": _risks(data),
+                "risk_types": risks,
+                "disaster_subtype": subtype,
                 "identified_on": identified_on,
                 "eliminated": eliminated,
                 "eliminated_on": eliminated_on,
@@ -123,7 +129,15 @@ def _write(group: list[dict], *, eliminated: bool, dated: bool) -> None:
         imported=True,
         step_since=timezone.now(),
     )
-    fields = ["household", "category", "risk_types", "clue_date", "identified_on", "elimination_type"]
+    fields = [
+        "household",
+        "category",
+        "risk_types",
+        "disaster_subtype",
+        "clue_date",
+        "identified_on",
+        "elimination_type",
+    ]
     if dated:
         fields.append("eliminated_on")
     case_ids = insert_values(
@@ -135,6 +149,7 @@ def _write(group: list[dict], *, eliminated: bool, dated: bool) -> None:
                 x["household"],
                 x["category"],
                 as_json(x["risk_types"], connection),
+                x["disaster_subtype"],
                 as_date(x["identified_on"], connection),
                 as_date(x["identified_on"], connection),
                 x["elimination_type"],
