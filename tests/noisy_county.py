@@ -29,6 +29,7 @@ def _is_field(column: Column) -> bool:
     model = Member if column.section == "member" else Household
     return column.key in {f.name for f in model._meta.get_fields()}
 
+
 # the columns rewritten: every code-table column of a member or household (性别 is derived from the ID number), and
 # every 是否 column
 NOISY_COLUMNS = tuple(
