@@ -18,7 +18,7 @@ from . import services
 from .filters import CadreFilterSet, MeasureFilterSet, PairingFilterSet, ProblemFilterSet, VisitFilterSet
 from .models import Cadre, GuaranteeProblem, Measure, Pairing, RhythmSettings, Visit
 from .tables import CadreTable, MeasureTable, PairingTable, ProblemTable, RhythmTable, VisitTable
-from .worklist import all_items, remember_badge, tally
+from .worklist import all_items, badge_of, remember_badge, tally
 
 # --- 我的待办 ---------------------------------------------------------------------------------------------------
 
@@ -57,6 +57,9 @@ def worklist_page(request):
         {
             "title": "我的待办",
             "items": items,
+            "own": [i for i in items if i.own],
+            "others": [i for i in items if not i.own and i.count],
+            "own_total": badge_of(items),
             "villages": villages,
             "columns": columns,
             "sort": request.GET.get("sort", "code"),

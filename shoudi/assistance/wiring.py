@@ -37,6 +37,7 @@ def _permissions(label: str, title: str, rows: dict) -> None:
 
 def connect() -> None:
     from .filters import TodoFilter
+    from .home import home_panel
     from .household import case_panel, household_panel
     from .national import MEASURE_VOCABULARIES, national_measures
     from .selectors import guarantee_problems_of, implemented_measures_of
@@ -95,16 +96,36 @@ def connect() -> None:
 
     for item in (
         MenuItem("工作台", "我的待办", "assistance:worklist", order=10),
-        MenuItem("帮扶", "走访登记", "assistance:visit_quick", model="assistance.Visit", action="add", order=400),
+        MenuItem(
+            "帮扶",
+            "走访登记",
+            "assistance:visit_quick",
+            model="assistance.Visit",
+            action="add",
+            order=400,
+            quick=(CADRE, VILLAGE_OFFICER),
+        ),
         MenuItem("帮扶", "帮扶干部", "assistance:cadre_list", model="assistance.Cadre", order=410),
-        MenuItem("帮扶", "结对帮扶", "assistance:pairing_list", model="assistance.Pairing", order=420),
+        MenuItem(
+            "帮扶",
+            "结对帮扶",
+            "assistance:pairing_list",
+            model="assistance.Pairing",
+            order=420,
+            quick=(VILLAGE_OFFICER, TOWNSHIP_REVIEWER),
+        ),
         MenuItem("帮扶", "帮扶措施", "assistance:measure_list", model="assistance.Measure", order=430),
         MenuItem("帮扶", "走访记录", "assistance:visit_list", model="assistance.Visit", order=440),
         MenuItem(
             "帮扶", "保障问题", "assistance:guaranteeproblem_list", model="assistance.GuaranteeProblem", order=450
         ),
         MenuItem(
-            "帮扶", "帮扶节奏参数", "assistance:rhythmsettings_list", model="assistance.RhythmSettings", order=490
+            "帮扶",
+            "帮扶节奏参数",
+            "assistance:rhythmsettings_list",
+            model="assistance.RhythmSettings",
+            order=490,
+            roles=(COUNTY_ADMIN, INSPECTOR),
         ),
     ):
         registry.add("menu_items", item)
@@ -122,6 +143,7 @@ def connect() -> None:
         FilterExtension("monitoring.CaseFilterSet", "todo", lambda: TodoFilter(kind="cases", label="待办事项")),
     )
     registry.add("todo_counters", badge_count)
+    registry.add("home_panels", home_panel, order=10)
     for vocabulary in MEASURE_VOCABULARIES:
         registry.add("vocabularies", vocabulary, key=vocabulary.key)
     registry.add(

@@ -20,7 +20,7 @@ from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils import timezone
 
-from shoudi.accounts.roles import CADRE
+from shoudi.accounts.roles import CADRE, VILLAGE_OFFICER
 from shoudi.core.registry import registry
 from shoudi.monitoring import choices as mc
 from shoudi.monitoring.models import MonitoringCase
@@ -37,6 +37,8 @@ __all__ = [
     "WorklistSource",
     "all_items",
     "badge_count",
+    "badge_of",
+    "is_own",
     "item_queryset",
     "kinds",
     "per_village",
@@ -53,21 +55,29 @@ class Item:
     label: str
     kind: str  # households / cases
     overdue: bool = False
+    # the roles whose own work the item is (the badge and "我的待办" count it for them); None: every role's (the
+    # item already selects the rows waiting for the user's role); others see it as their region's, for oversight
+    roles: frozenset[str] | None = frozenset()
+    due: str = ""  # an overdue item that is part of this due item (its households are among the due ones)
 
 
+VILLAGE, CADRES = frozenset({VILLAGE_OFFICER}), frozenset({CADRE})
 ITEMS = [
-    Item("no_cadre", "未落实帮扶干部", "households", True),
-    Item("no_measure", "识别超过期限仍无帮扶措施", "cases", True),
-    Item("visit_overdue", "入户走访已逾期", "households", True),
-    Item("visit_due", "本期应入户走访", "households"),
-    Item("contact_overdue", "联系已逾期（脱贫户等）", "households", True),
-    Item("contact_due", "本月应联系（脱贫户等）", "households"),
-    Item("assessment_overdue", "成效评估已逾期", "households", True),
-    Item("assessment_due", "本季度应开展成效评估", "households"),
-    Item("steps_waiting", "等待我办理的监测环节", "cases"),
+    Item("no_cadre", "未落实帮扶干部", "households", True, VILLAGE),
+    Item("no_measure", "识别超过期限仍无帮扶措施", "cases", True, VILLAGE | CADRES),
+    Item("visit_overdue", "入户走访已逾期", "households", True, CADRES, due="visit_due"),
+    Item("visit_due", "本期应入户走访", "households", roles=CADRES),
+    Item("contact_overdue", "联系已逾期（脱贫户等）", "households", True, CADRES, due="contact_due"),
+    Item("contact_due", "本月应联系（脱贫户等）", "households", roles=CADRES),
+    Item("assessment_overdue", "成效评估已逾期", "households", True, CADRES, due="assessment_due"),
+    Item("assessment_due", "本季度应开展成效评估", "households", roles=CADRES),
+    Item("steps_waiting", "等待我办理的监测环节", "cases", roles=None),
     Item("identification_overdue", "识别超时", "cases", True),
-    Item("publicity_ending", "公示即将期满", "cases"),
+    Item("publicity_ending", "公示即将期满", "cases", roles=VILLAGE),
 ]
+# whose work the rows of a kind another app registers are, when its item names no roles (findings: the village
+# verifies them)
+KIND_ROLES = {"findings": VILLAGE}
 # kind → (the list page whose ``?todo=`` filter shows the rows, the lookup of the rows' village)
 KINDS = {"households": ("registry:household_list", "village"), "cases": ("monitoring:case_list", "household__village")}
 
@@ -104,6 +114,16 @@ class WorkItem:
     count: int
     url: str
     overdue: bool
+    own: bool = True  # the user's own work (else his region's, shown for oversight)
+    due: str = ""  # the due item this overdue one is part of
+
+
+def is_own(item: Item, user) -> bool:
+    """Whether the item is the user's own work: his role acts on its rows (the operator's: everything)."""
+    if getattr(user, "is_superuser", False) or item.roles is None:
+        return True
+    roles = item.roles or KIND_ROLES.get(item.kind, frozenset())
+    return getattr(user, "role", "") in roles
 
 
 def _add_months(day: datetime.date, months: int) -> datetime.date:
@@ -440,7 +460,13 @@ def tally(user, today: datetime.date | None = None) -> tuple[list[WorkItem], lis
             villages.append(entry)
     work = [
         WorkItem(
-            item.key, item.label, sum(row.get(item.key, 0) for row in villages), _url(item, kind_pages), item.overdue
+            item.key,
+            item.label,
+            sum(row.get(item.key, 0) for row in villages),
+            _url(item, kind_pages),
+            item.overdue,
+            is_own(item, user),
+            item.due,
         )
         for item in items
     ]
@@ -465,22 +491,23 @@ def per_village(user, today: datetime.date | None = None) -> list[dict]:
 def remember_badge(user, items: list[WorkItem], day: datetime.date) -> None:
     """The page that just counted everything also refreshes the badge on every other page."""
     if day == timezone.localdate():
-        cache.set(_badge_key(user), _badge(items), 60)
+        cache.set(_badge_key(user), badge_of(items), 60)
 
 
 def _badge_key(user) -> str:
     return f"shoudi:todo:{user.pk}:{timezone.localdate()}"
 
 
-def _badge(items: list[WorkItem]) -> int:
-    # an overdue household is also among the due ones of its item: count it once
-    return sum(w.count for w in items if not w.key.endswith("_overdue"))
+def badge_of(items: list[WorkItem]) -> int:
+    """The user's own work, each row once: an overdue item that is part of a due one is not added again, so the
+    badge is the sum of the lines "我的待办" lists (their "其中已逾期" parts aside)."""
+    return sum(w.count for w in items if w.own and not w.due)
 
 
 def badge_count(user) -> int:
     """The number on the 待办 badge (cached for a minute: the badge is on every page)."""
     count = cache.get(_badge_key(user))
     if count is None:
-        count = _badge(tally(user)[0])
+        count = badge_of(tally(user)[0])
         cache.set(_badge_key(user), count, 60)
     return count

@@ -8,6 +8,7 @@ the permission matrix): a single card or 明白卡 needs ``view`` on the househo
 
 from __future__ import annotations
 
+from shoudi.accounts.roles import VILLAGE_OFFICER
 from shoudi.core.menu import MenuItem
 from shoudi.core.registry import registry
 
@@ -18,6 +19,15 @@ def connect() -> None:
     from .views import card_panel
 
     registry.add(
-        "menu_items", MenuItem("台账", "工作卡", "cards:cards", model="registry.Household", action="export", order=610)
+        "menu_items",
+        MenuItem(
+            "台账",
+            "工作卡",
+            "cards:cards",
+            model="registry.Household",
+            action="export",
+            order=610,
+            quick=(VILLAGE_OFFICER,),
+        ),
     )
     registry.add("household_panels", card_panel, order=30)

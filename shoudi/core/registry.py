@@ -21,6 +21,7 @@ STORES: dict[str, str] = {
     "scope_policy": "the one core.scope.ScopePolicy (accounts registers it)",
     "scope_hooks": "accounts.permissions.ScopeHook: a narrower scope for a model and a role",
     "shell_context": "fn(request) -> dict: added to the base layout's context",
+    "home_panels": "fn(request) -> str | None: a section of the user's home page (工作台), fitted to his role",
     "household_panels": "fn(request, household) -> str | None: a section of the household page (一户一档)",
     "case_panels": "fn(request, case) -> str | None: a section of the monitoring case page",
     "filter_extensions": "core.registry.FilterExtension: an extra filter on a lower app's filterset",

@@ -34,5 +34,13 @@ def connect() -> None:
         key="ledgers.savedledger",
     )
     registry.add(
-        "menu_items", MenuItem("台账", "台账中心", "ledgers:ledger_center", model="ledgers.SavedLedger", order=600)
+        "menu_items",
+        MenuItem(
+            "台账",
+            "台账中心",
+            "ledgers:ledger_center",
+            model="ledgers.SavedLedger",
+            order=600,
+            quick=(COUNTY_ADMIN, TOWNSHIP_REVIEWER, VILLAGE_OFFICER, INSPECTOR),
+        ),
     )

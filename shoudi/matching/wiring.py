@@ -85,8 +85,22 @@ def connect() -> None:
         registry.add("scope_hooks", ScopeHook(label, DEPARTMENT, _own_department(field)))
 
     for item in (
-        MenuItem("动态监测", "部门数据比对", "matching:run_list", model="matching.MatchRun", order=350),
-        MenuItem("动态监测", "比对结果", "matching:finding_list", model="matching.Finding", order=355),
+        MenuItem(
+            "动态监测",
+            "部门数据比对",
+            "matching:run_list",
+            model="matching.MatchRun",
+            order=350,
+            quick=(DEPARTMENT, COUNTY_ADMIN),
+        ),
+        MenuItem(
+            "动态监测",
+            "比对结果",
+            "matching:finding_list",
+            model="matching.Finding",
+            order=355,
+            quick=(VILLAGE_OFFICER,),
+        ),
         MenuItem(
             "动态监测",
             "比对参数",
@@ -106,7 +120,7 @@ def connect() -> None:
         registry.add(
             "worklist_items",
             WorklistSource(
-                Item(key, label, "findings", overdue),
+                Item(key, label, "findings", overdue, due="findings_pending" if overdue else ""),  # overdue ⊂ pending
                 queryset,
                 list_url_name="matching:finding_list",
                 village_lookup="village",

@@ -50,7 +50,14 @@ def connect() -> None:
         },
     )
     for item in (
-        MenuItem("动态监测", "监测对象", "monitoring:case_list", model="monitoring.MonitoringCase", order=300),
+        MenuItem(
+            "动态监测",
+            "监测对象",
+            "monitoring:case_list",
+            model="monitoring.MonitoringCase",
+            order=300,
+            quick=(VILLAGE_OFFICER, TOWNSHIP_REVIEWER, COUNTY_ADMIN, INSPECTOR),
+        ),
         MenuItem(
             "动态监测",
             "批量审核",
@@ -58,9 +65,17 @@ def connect() -> None:
             model="monitoring.MonitoringCase",
             action="change",
             order=310,
+            roles=(COUNTY_ADMIN, TOWNSHIP_REVIEWER),  # the village officer's steps come before any review
+            quick=(COUNTY_ADMIN, TOWNSHIP_REVIEWER),
         ),
         MenuItem(
-            "动态监测", "预警筛查", "monitoring:screen", model="monitoring.MonitoringLine", action="add", order=320
+            "动态监测",
+            "预警筛查",
+            "monitoring:screen",
+            model="monitoring.MonitoringLine",
+            action="add",
+            order=320,
+            quick=(COUNTY_ADMIN,),
         ),
         MenuItem("动态监测", "监测线", "monitoring:monitoringline_list", model="monitoring.MonitoringLine", order=330),
         MenuItem(
@@ -69,6 +84,7 @@ def connect() -> None:
             "monitoring:monitoringsettings_list",
             model="monitoring.MonitoringSettings",
             order=340,
+            roles=(COUNTY_ADMIN, INSPECTOR),  # the county's parameters: set by its admin, read by 督查
         ),
     ):
         registry.add("menu_items", item)

@@ -52,7 +52,15 @@ def connect() -> None:
     )
 
     registry.add(
-        "menu_items", MenuItem("基础数据", "农户", "registry:household_list", model="registry.Household", order=100)
+        "menu_items",
+        MenuItem(
+            "基础数据",
+            "农户",
+            "registry:household_list",
+            model="registry.Household",
+            order=100,
+            quick=(VILLAGE_OFFICER, CADRE, DEPARTMENT),
+        ),
     )
     registry.add(
         "menu_items", MenuItem("基础数据", "家庭成员", "registry:member_list", model="registry.Member", order=110)

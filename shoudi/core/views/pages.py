@@ -3,13 +3,25 @@ from django.http import JsonResponse
 from django.views.generic import TemplateView
 
 from ..filters import AccessLogFilterSet, ObjectChangeFilterSet
+from ..menu import quick_actions
 from ..models import AccessLog, ObjectChange
+from ..registry import registry
 from ..tables import AccessLogTable, ObjectChangeTable
 from .generic import ObjectListView
 
 
 class HomeView(TemplateView):
+    """工作台: the user's own due items, his households or villages, his role's quick actions — what apps register
+    in ``home_panels`` (each decides what it shows for the role), not the menu again."""
+
     template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        panels = (panel(self.request) for panel in registry.entries("home_panels"))
+        context["panels"] = [html for html in panels if html]
+        context["quick_actions"] = quick_actions(self.request.user)
+        return context
 
 
 def healthz(request):
