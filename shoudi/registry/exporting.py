@@ -25,6 +25,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from shoudi.core.audit import log_access
+from shoudi.core.masking import mask_id_number, mask_phone
 from shoudi.core.models import AccessLog
 from shoudi.core.scope import EXPORT, user_can
 from shoudi.regions.models import Region
@@ -145,6 +146,34 @@ def _cell(column: national.Column, value):
     if kind == "int":
         return int(value)
     return str(value)
+
+
+HEALTH_KEYS = frozenset({"health", "disability_category", "disability_grade", "medical_aid"})
+
+
+def _masking(columns: list[ExportColumn]) -> list[tuple[int, Callable]]:
+    """For a role without unmask: (index, what the cell becomes) — ID numbers and phones masked (by the one masking
+    function), incomes and health left out."""
+    out = []
+    for index, export_column in enumerate(columns):
+        column = export_column.column
+        if column is None:
+            continue
+        if column.kind == "id_number":
+            out.append((index, mask_id_number))
+        elif column.kind == "phone":
+            out.append((index, mask_phone))
+        elif column.section == "income" or column.key in HEALTH_KEYS:
+            out.append((index, lambda value: None))
+    return out
+
+
+def _masked(rows: Iterator[list], masking: list[tuple[int, Callable]]) -> Iterator[list]:
+    for row in rows:
+        for index, mask in masking:
+            if row[index] is not None:
+                row[index] = mask(row[index])
+        yield row
 
 
 def _place_names(village_ids) -> dict[int, tuple[str, str, str]]:
@@ -271,7 +300,8 @@ def export_households(
     writes every column of the national system instead.
 
     With a ``user``: the role must allow exporting households (``PermissionDenied`` if not), only households in the
-    user's scope are written, and the export — with full ID numbers — is recorded in the access log. ``user`` None is
+    user's scope are written, and the export is recorded in the access log. A role without unmask gets ID numbers
+    and phones masked and no incomes or health (the file can then not be imported back). ``user`` None is
     the command line. ``income_year`` defaults to the latest year with incomes among these households.
     """
     if isinstance(region, str):
@@ -297,9 +327,13 @@ def export_households(
     )
     columns, layout = export_columns(region, all_columns=all_columns)
     ordered = households.order_by("village__code", "household_no").values(*HOUSEHOLD_FIELDS).iterator(chunk_size=CHUNK)
+    rows = _rows(ordered, columns, income_year, progress, member_count)
+    full = user is None or user_can(user, Household, "unmask")
+    if not full:
+        rows = _masked(rows, _masking(columns))
     written = national.write_national_xlsx(
         out_path,
-        _rows(ordered, columns, income_year, progress, member_count),
+        rows,
         title=export_title(region),
         details=details,
         headers=[c.header for c in columns],
@@ -312,6 +346,7 @@ def export_households(
             action=AccessLog.EXPORT,
             record_count=written,
             region_code=region.code,
-            detail=f"导出农户信息（含完整证件号码）：{region.full_name} {household_count} 户 {written} 人",
+            detail=f"导出农户信息（{'含完整证件号码' if full else '证件号码、电话已脱敏，不含收入和健康信息'}）："
+            f"{region.full_name} {household_count} 户 {written} 人",
         )
     return ExportResult(out_path, household_count, written, income_year, region, len(columns), layout)
