@@ -76,7 +76,12 @@ INSTALLED_APPS = [
     "shoudi.cards",
 ]
 
+# Proxies whose X-Forwarded-For is believed (the local nginx by default): behind them REMOTE_ADDR becomes the
+# client's own address, for the login lockout and every log (shoudi.core.clientip).
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("SHOUDI_TRUSTED_PROXIES", "127.0.0.1,::1").split(",") if p.strip()]
+
 MIDDLEWARE = [
+    "shoudi.core.clientip.RealClientIPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
