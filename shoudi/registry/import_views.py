@@ -156,8 +156,15 @@ def import_commit(request, pk):
             _start(record, "registry.import_preview", "preview_job", f"检查：{record.file_name}")
             messages.info(request, "已按“新建缺少的乡镇/村”重新检查，请确认后再导入")
             return redirect(record)
+        # one commit job per import, however often the button is pressed: only the request that moves the import
+        # from previewed to committing starts it (a second one finds it no longer previewed)
+        claimed = HouseholdImport.objects.filter(pk=record.pk, status=HouseholdImport.PREVIEWED).update(
+            status=HouseholdImport.COMMITTING
+        )
+        if not claimed:
+            messages.error(request, "该文件已在导入中，请勿重复提交")
+            return redirect(record)
         record.status = HouseholdImport.COMMITTING
-        record.save(update_fields=["status"])
         _start(record, "registry.import_commit", "commit_job", f"导入：{record.file_name}")
     return redirect(record)
 
