@@ -145,3 +145,23 @@ def test_shoudi_command_is_the_manage_py():
     out = subprocess.run([sys.executable, "-m", "shoudi", "help"], capture_output=True, text=True, check=True).stdout
     for command in ("demo", "import_regions", "permissions_doc", "migrate", "runserver", "db_worker"):
         assert command in out
+
+
+def test_the_secret_key_file_is_never_readable_by_others(tmp_path, monkeypatch):
+    """Issue 15: the key file exists with mode 600 before the key is written into it (no moment of 644)."""
+    import secrets as secrets_module
+
+    from shoudi import settings as shoudi_settings
+
+    monkeypatch.setattr(shoudi_settings, "DATA_DIR", tmp_path)
+    seen = []
+
+    def token(n):
+        path = tmp_path / "secret_key"
+        seen.append(path.exists() and path.stat().st_mode & 0o077 == 0)
+        return "k" * n
+
+    monkeypatch.setattr(secrets_module, "token_urlsafe", token)
+    monkeypatch.delenv("SHOUDI_SECRET_KEY", raising=False)
+    assert shoudi_settings._secret_key() == "k" * 50
+    assert seen == [True] and shoudi_settings._secret_key() == "k" * 50  # read back, not written again
