@@ -9,6 +9,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SHOUDI := $(BIN)/shoudi
 VENV_STAMP := $(VENV)/.shoudi-installed
+TEST_STAMP := $(VENV)/.shoudi-test-installed
 NODE_STAMP := node_modules/.shoudi-installed
 ASSETS_STAMP := build/static/vendor/.built
 HOST ?= 127.0.0.1
@@ -18,7 +19,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/shoudi
 CHROMIUM := /usr/bin/chromium
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
-.PHONY: help venv assets fonts browser run test lint lock clean
+.PHONY: help venv test-deps assets fonts browser run test lint lock clean
 
 help:
 	@echo "make run    install, migrate, load the demo county, serve http://$(HOST):$(PORT)/ with the job worker"
@@ -35,14 +36,23 @@ $(VENV_STAMP): requirements.lock pyproject.toml
 	$(PIP) install --no-deps -e .
 	@touch $@
 
+# what only the checks need (pytest, Playwright, ruff, hypothesis): never in a production install
+test-deps: $(TEST_STAMP)
+
+$(TEST_STAMP): $(VENV_STAMP) requirements-test.lock
+	$(PIP) install --require-hashes -r requirements-test.lock
+	@touch $@
+
 # uv runs from a throw-away venv so that nothing outside the lock ends up in .venv.
 lock:
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(PYTHON) -m venv "$$tmp/venv"; \
 	"$$tmp/venv/bin/python" -m pip --disable-pip-version-check --quiet install uv; \
-	"$$tmp/venv/bin/uv" pip compile pyproject.toml --extra test --generate-hashes --python-version 3.11 --quiet \
-		-o requirements.lock --no-header
-	@echo "requirements.lock regenerated; run make test, then commit it"
+	"$$tmp/venv/bin/uv" pip compile pyproject.toml --generate-hashes --python-version 3.11 --quiet \
+		-o requirements.lock --no-header; \
+	"$$tmp/venv/bin/uv" pip compile pyproject.toml --extra test --constraint requirements.lock --generate-hashes \
+		--python-version 3.11 --quiet -o requirements-test.lock --no-header
+	@echo "requirements.lock (production) and requirements-test.lock (the checks) regenerated; run make test, then commit"
 
 # --- Front end: npm ci only when package.json/package-lock.json changed -------------------------------------------
 assets: $(ASSETS_STAMP)
@@ -106,11 +116,11 @@ run: venv assets fonts
 # --- Test: lint, then the whole suite on SQLite and again on PostgreSQL -------------------------------------------
 # Every stage runs even when an earlier one failed; the exit status is non-zero if any did. With CI=true a missing
 # browser or an unreachable PostgreSQL is a failure, never a skip.
-lint: venv
+lint: test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: venv assets browser
+test: test-deps assets browser
 	@if [ "$${CI:-}" = true ]; then export SHOUDI_REQUIRE_BROWSER=1; fi; \
 	failed=(); summary=(); \
 	stage() { local name=$$1; shift; local t0=$$SECONDS; echo; echo "===== $$name ====="; \

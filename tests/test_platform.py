@@ -165,3 +165,15 @@ def test_the_secret_key_file_is_never_readable_by_others(tmp_path, monkeypatch):
     monkeypatch.delenv("SHOUDI_SECRET_KEY", raising=False)
     assert shoudi_settings._secret_key() == "k" * 50
     assert seen == [True] and shoudi_settings._secret_key() == "k" * 50  # read back, not written again
+
+
+def test_the_production_lock_holds_no_test_package():
+    """Issue 15: `make run` installs requirements.lock; pytest, Playwright, ruff and hypothesis are only for checks."""
+    root = Path(__file__).resolve().parent.parent
+    production = {line.split("==")[0] for line in (root / "requirements.lock").read_text().splitlines() if "==" in line}
+    checks = {
+        line.split("==")[0] for line in (root / "requirements-test.lock").read_text().splitlines() if "==" in line
+    }
+    assert {"django", "psycopg", "xlsxwriter"} <= production
+    assert not production & {"pytest", "pytest-django", "playwright", "pytest-playwright", "ruff", "hypothesis"}
+    assert production < checks and {"pytest", "playwright", "ruff", "hypothesis"} <= checks
