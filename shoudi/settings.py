@@ -173,6 +173,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# files holding personal data (job results, uploads, staging rows) are deleted after this many days (core.retention)
+RETENTION_DAYS = int(os.environ.get("SHOUDI_RETENTION_DAYS", "180"))
 AXES_FAILURE_LIMIT = int(os.environ.get("SHOUDI_LOGIN_FAILURES", "5"))
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]

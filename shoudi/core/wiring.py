@@ -8,7 +8,11 @@ from .registry import registry
 
 def connect() -> None:
     from . import audit  # noqa: F401  (connects the change-log signal handlers)
+    from .retention import RetentionRule, purge_job_results
 
+    registry.add(
+        "retention_rules", RetentionRule("job_results", "后台任务结果文件", purge_job_results), key="job_results"
+    )
     for item in (
         MenuItem("工作台", "首页", "home", order=0),
         MenuItem("系统管理", "变更记录", "core:objectchange_list", model="core.ObjectChange", order=910),

@@ -13,6 +13,15 @@ from .vocabularies import VOCABULARIES
 
 
 def connect() -> None:
+    from shoudi.core.retention import RetentionRule
+
+    from .retention import purge_import_uploads
+
+    registry.add(
+        "retention_rules",
+        RetentionRule("household_imports", "农户信息导入文件", purge_import_uploads),
+        key="household_imports",
+    )
     for vocabulary in VOCABULARIES:
         registry.add("vocabularies", vocabulary, key=vocabulary.key)
     full = ("view", "add", "change", "delete", "export", "unmask", "import")

@@ -13,8 +13,23 @@ from django.db import connections
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
 from shoudi.core.jobs import reap_stale_jobs
+from shoudi.core.retention import purge
 
 logger = logging.getLogger("shoudi.jobs")
+
+
+PURGE_EVERY = 24 * 3600  # seconds between two runs of the retention rules
+
+
+def purge_daily(stop: threading.Event) -> None:
+    """Once a day, the retention rules (core.retention); a failed run is logged and tried again the next day."""
+    while not stop.wait(PURGE_EVERY):
+        try:
+            purge()
+        except Exception:
+            logger.exception("the retention run failed")
+        finally:
+            connections.close_all()
 
 
 def reap_periodically(interval: float, stop: threading.Event) -> None:
@@ -50,6 +65,7 @@ class Command(DBWorkerCommand):
             threading.Thread(
                 target=reap_periodically, args=(reap_interval, stop), name="job-reaper", daemon=True
             ).start()
+        threading.Thread(target=purge_daily, args=(stop,), name="retention", daemon=True).start()
         try:
             super().handle(*args, **options)
         finally:
