@@ -56,7 +56,10 @@ def import_cadres(file, *, user, dry_run: bool = False) -> CadreImportResult:
     rows, start, columns = _read_with_header(file)
     result = CadreImportResult()
     regions = {r.code: r for r in Region.objects.restrict(user, "view")}
-    planned = _check_rows(rows[start + 1 :], start + 2, columns, regions, user.region, result)
+    logins = User.objects.filter(role="cadre")
+    if not user.is_superuser:  # a login of the importer's own region only: no account elsewhere is found or linked
+        logins = logins.filter(region__code__startswith=user.region.code if user.region_id else "-")
+    planned = _check_rows(rows[start + 1 :], start + 2, columns, regions, user.region, result, logins)
     if result.errors or dry_run:
         _count(planned, result)
         return result
@@ -77,7 +80,7 @@ def _read_with_header(file) -> tuple[list, int, dict[str, int]]:
     return rows, start, columns
 
 
-def _check_rows(rows, first_line: int, columns, regions, default_region, result: CadreImportResult) -> list:
+def _check_rows(rows, first_line: int, columns, regions, default_region, result: CadreImportResult, logins) -> list:
     """The rows that pass every check, as (values, region, login); each failing row adds its reasons to the errors."""
     planned = []
     for offset, row in enumerate(rows, start=first_line):
@@ -86,7 +89,7 @@ def _check_rows(rows, first_line: int, columns, regions, default_region, result:
             continue
         problems = _field_problems(values)
         region, region_problem = _region_of(values, regions, default_region)
-        login, login_problem = _login_of(values)
+        login, login_problem = _login_of(values, logins)
         problems += [p for p in (region_problem, login_problem) if p]
         if problems:
             result.errors.append(f"第 {offset} 行：" + "；".join(problems))
@@ -117,11 +120,11 @@ def _region_of(values: dict[str, str], regions: dict[str, Region], default_regio
     return region, ""
 
 
-def _login_of(values: dict[str, str]) -> tuple[User | None, str]:
-    """The cadre's login account named in the row, if any, and the problem with it."""
+def _login_of(values: dict[str, str], logins) -> tuple[User | None, str]:
+    """The cadre's login account named in the row (among ``logins``: the importer's region), and the problem."""
     if not values.get("username"):
         return None, ""
-    login = User.objects.filter(username=values["username"], role="cadre").first()
+    login = logins.filter(username=values["username"]).first()
     if login is None:
         return None, f"登录账号“{values['username']}”不存在或不是帮扶干部角色"
     return login, ""
