@@ -197,3 +197,17 @@ def test_a_county_run_compares_with_the_townships_earlier_month(client_for, worl
     page = client_for(yibao).get(may.get_absolute_url()).content.decode()
     assert "这是该部门第一次比对" not in page and may.previous_run.period == "2025-04"
     assert "连续出现 1" in page
+
+
+def test_the_command_can_preview(world, tmp_path, county):
+    import io
+
+    from django.core.management import call_command
+
+    path = write_list(tmp_path / "yb.xlsx", HEADERS, rows_for(county, everybody_but(county, "甲1", "甲2", "乙3")))
+    out = io.StringIO()
+    call_command("match", "医保", str(path), period="2025-05", region=world.county.code, preview=True, stdout=out)
+    assert "预览：比对结果尚未下发到村" in out.getvalue()
+    run = MatchRun.objects.get()
+    assert run.status == "preview" and Finding.objects.filter(run=run).count() == 3
+    assert not Finding.objects.restrict(world.admin).exists()
