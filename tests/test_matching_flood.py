@@ -211,3 +211,22 @@ def test_the_command_can_preview(world, tmp_path, county):
     run = MatchRun.objects.get()
     assert run.status == "preview" and Finding.objects.filter(run=run).count() == 3
     assert not Finding.objects.restrict(world.admin).exists()
+
+
+def test_a_verification_made_during_the_preview_carries_into_the_release(client_for, world, tmp_path, county, yibao):
+    april = upload_and_run(
+        client_for(yibao), tmp_path, rows_for(county, everybody_but(county, "甲1")), period="2025-04"
+    )
+    client_for(yibao).post(f"/matching/runs/{april.pk}/release/")
+    may = upload_and_run(
+        client_for(yibao), tmp_path, rows_for(county, everybody_but(county, "甲1")), period="2025-05", name="may.xlsx"
+    )
+    earlier = Finding.objects.restrict(world.officer_a).current().get(name="甲户1")  # April's: May is a preview
+    client_for(world.officer_a).post(
+        f"/matching/findings/{earlier.pk}/verify/", {"result": "不属实", "note": "已在外省参保"}
+    )
+    client_for(yibao).post(f"/matching/runs/{may.pk}/release/")
+    later = Finding.objects.restrict(world.officer_a).current().get(name="甲户1")
+    assert (later.run, later.status, later.note) == (may, "不属实", "已在外省参保")  # not raised again
+    may.refresh_from_db()
+    assert may.summary["pending"] == 0 and may.counts["not_insured"]["suppressed"] == 1

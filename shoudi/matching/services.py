@@ -422,10 +422,17 @@ def release_run(*, run: MatchRun, user) -> MatchRun:
         run, due_on=timezone.localdate() + datetime.timedelta(days=settings.verification_days)
     )
     withdrawn = engine.withdraw_superseded(run)
+    # the carried states as they stand now (a village may have verified last month's finding meanwhile)
+    stats = {row["rule"]: row for row in _finding_stats(run)}
+    for code, row in run.counts.items():
+        if "pending" in row:
+            row["pending"] = stats.get(code, {}).get("pending", 0)
+            row["suppressed"] = stats.get(code, {}).get("suppressed", 0)
+    pending = sum(row.get("pending", 0) for row in run.counts.values())
     run.status = c.SUCCEEDED
     run.released_at = timezone.now()
     run.released_by = user
-    run.summary = {**run.summary, "withdrawn": withdrawn, "released": released}
+    run.summary = {**run.summary, "withdrawn": withdrawn, "released": released, "pending": pending}
     run.save()
     return run
 
