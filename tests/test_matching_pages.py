@@ -16,7 +16,7 @@ from shoudi.accounts.testing import make_user
 from shoudi.assistance.models import GuaranteeProblem, Measure
 from shoudi.core.models import AccessLog
 from shoudi.matching.models import Finding, MappingProfile, MatchingSettings, MatchRun
-from shoudi.matching.testing import run_list, write_list
+from shoudi.matching.testing import accept_any_coverage, run_list, write_list
 from shoudi.monitoring.models import MonitoringCase
 from shoudi.registry.testing import make_household, make_member
 
@@ -150,6 +150,7 @@ def test_finding_list_query_count_does_not_grow_with_rows(client_for, world, tmp
     for n in range(15):
         make_member(homes["a"], name=f"新成员{n}", relation="之孙子")
     rows = [["甲户主", homes["head_a"].id_number, "15000"], ["乙户主", homes["head_b"].id_number, "100"]]
+    accept_any_coverage()  # 2 of 19 people: the 15 new members are to be findings all the same
     run_list(tmp_path, "medical_insurance", HEADERS, rows, period="2025-06", user=world.admin, name="june.xlsx")
     assert Finding.objects.current().count() >= 18
     assert queries() == few
@@ -277,13 +278,18 @@ def test_upload_preview_then_run(client_for, world, tmp_path, homes, departments
         response = client.post("/matching/upload/", mapping)
     run = MatchRun.objects.get()
     assert response.status_code == 302 and response["Location"] == run.get_absolute_url()
-    assert run.status == "succeeded" and run.started_by == yibao and run.region_code == world.county.code
+    # two steps: the run is a preview until the department releases it (before: released at once)
+    assert run.status == "preview" and run.started_by == yibao and run.region_code == world.county.code
     assert ("high_medical", homes["head_a"].id_number) in set(Finding.objects.values_list("rule", "id_number"))
     profile = MappingProfile.objects.get(department="medical_insurance", region=world.county)
     assert profile.mapping == {"id_number": "身份证号码", "name": "参保人姓名", "amount": "自付金额"}
     page = client.get(run.get_absolute_url()).content.decode()
     assert 'id="rule-counts"' in page and "合规自付医疗费用超过预警线" in page and 'id="report-download"' in page
     assert "这是该部门第一次比对" in page and "hx-trigger" not in page  # finished: nothing polls
+    assert 'id="run-preview"' in page and "尚未下发到村" in page
+    assert client.post(f"/matching/runs/{run.pk}/release/").status_code == 302
+    run.refresh_from_db()
+    assert run.status == "succeeded"
     # next month's file with the same headers maps itself through the profile
     html = upload(client, path, period="2025-06").content.decode()
     assert re.search(r'name="map_amount".*?<option value="自付金额" selected', html, re.S)
@@ -358,7 +364,8 @@ def test_overdue_findings_appear_in_the_worklist(client_for, world, run, homes):
     assert item.group(1) == "部门比对结果核实已逾期" and item.group(2) == "1"
     assert "/matching/findings/?todo=findings_overdue" in page
     listed = list_part(client.get("/matching/findings/", {"todo": "findings_overdue"}))
-    assert "甲未保" in listed and "甲户主" not in listed
+    # the household's head names the row now; 甲户主's own (not overdue) high-cost finding is not listed
+    assert "甲未保" in listed and "合规自付医疗费用超过预警线" not in listed
     admin_page = client_for(world.admin).get("/assistance/todo/").content.decode()
     assert 'id="village-table"' in admin_page
 
@@ -404,6 +411,8 @@ def test_settings_are_for_the_county_admin(client_for, world):
             "rural_income": "22000",
             "medical_lifted_percent": 50,
             "medical_other_percent": 100,
+            "absence_min_coverage_percent": 60,
+            "absence_min_village_percent": 90,
         },
     )
     assert response.status_code == 302
@@ -419,6 +428,7 @@ def test_match_command_prints_counts_and_writes_the_report(world, tmp_path, home
     )
     out = io.StringIO()
     report = tmp_path / "report.xlsx"
+    accept_any_coverage()  # one of four 脱贫 people on the list
     call_command("match", "医保", str(path), period="2025-05", region=world.county.code, report=str(report), stdout=out)
     text = out.getvalue()
     assert "医保 2025-05 比对：名单 2 行，载入 2 行" in text

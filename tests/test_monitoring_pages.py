@@ -145,8 +145,13 @@ def test_screen_page_starts_a_job(client_for, world, settings, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         response = client_for(world.admin).post("/monitoring/screen/", {"year": "2025"})
     assert response.status_code == 302
-    job_page = client_for(world.admin).get(response["Location"]).content.decode()
-    assert "新增线索" in job_page
+    # two steps (issue 14): the page previews, and only the confirmation writes the clues
+    preview = client_for(world.admin).get(response["Location"]).content.decode()
+    assert "将为 1 户生成监测线索" in preview
+    assert not MonitoringCase.objects.filter(household=home).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(world.admin).post(response["Location"], {"rule": ["below_line"], "all_villages": "1"})
+    assert "已生成 1 条监测线索" in client_for(world.admin).get(response["Location"]).content.decode()
     assert MonitoringCase.objects.filter(household=home, source="部门筛查预警").exists()
 
 

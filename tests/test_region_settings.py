@@ -136,7 +136,9 @@ def test_the_case_deadline_reads_the_settings_of_its_village_and_year(world):
 
 def test_the_school_age_rule_reads_the_default_when_the_county_has_no_row(world, tmp_path, settings):
     settings.MEDIA_ROOT = tmp_path / "files"
-    MatchingSettings.objects.create(region=world.county, verification_days=10)  # matching settings of its own
+    MatchingSettings.objects.create(  # matching settings of its own, which take a one-row list as it is (issue 14)
+        region=world.county, verification_days=10, absence_min_coverage_percent=0, absence_min_village_percent=0
+    )
     MonitoringSettings.objects.create(school_age_min=7, school_age_max=15)
     MonitoringSettings.objects.create(region=world.other_county, school_age_min=6, school_age_max=16)
     home = make_household(world.village_a, household_no="E9", head="学九", household_type="脱贫户")
@@ -184,6 +186,8 @@ MATCHING = {
     "rural_income": "22000",
     "medical_lifted_percent": 50,
     "medical_other_percent": 100,
+    "absence_min_coverage_percent": 50,
+    "absence_min_village_percent": 80,
 }
 
 

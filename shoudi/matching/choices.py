@@ -11,8 +11,10 @@ __all__ = [
     "FINDING_STATUSES",
     "OPEN",
     "PENDING",
+    "PREVIEW",
     "REJECTED",
     "RUN_STATUSES",
+    "WITHDRAWN",
 ]
 
 DEPARTMENT_LABELS = dict(DEPARTMENT_CHOICES)
@@ -33,11 +35,14 @@ ACTIONS = [
 ]
 ACTION_LABELS = dict(ACTIONS)
 
-QUEUED, RUNNING, SUCCEEDED, FAILED, SUPERSEDED = "queued", "running", "succeeded", "failed", "superseded"
+QUEUED, RUNNING, PREVIEW, SUCCEEDED, FAILED = "queued", "running", "preview", "succeeded", "failed"
+SUPERSEDED, WITHDRAWN = "superseded", "withdrawn"
 RUN_STATUSES = [
     (QUEUED, "排队中"),
     (RUNNING, "比对中"),
-    (SUCCEEDED, "已完成"),
+    (PREVIEW, "待确认下发"),
+    (SUCCEEDED, "已下发"),
     (FAILED, "失败"),
     (SUPERSEDED, "已被同期重新比对替代"),
+    (WITHDRAWN, "已撤回"),
 ]

@@ -9,6 +9,7 @@ Portable SQL only; the few differences between the databases are in ``Dialect``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import re
 from collections.abc import Iterable
@@ -26,7 +27,16 @@ from .models import Finding, ListRow, MatchRun
 from .reading import FIELDS
 from .sources import NOT_IN_REGISTRY, Figure, Rule, Source
 
-__all__ = ["Dialect", "MatchResult", "attach_partition", "clear_rows", "load_rows", "match", "new_partition"]
+__all__ = [
+    "Coverage",
+    "Dialect",
+    "MatchResult",
+    "attach_partition",
+    "clear_rows",
+    "load_rows",
+    "match",
+    "new_partition",
+]
 
 SQLITE_BATCH = 20_000
 CHUNK = 900  # ids per IN list
@@ -364,6 +374,7 @@ def findings_sql(dialect: Dialect, rule: Rule, index: int, *, period_start: date
         "action",
         "action_note",
         "previous_id",
+        "released",
     ]
     values = [
         "%(now)s",
@@ -390,6 +401,7 @@ def findings_sql(dialect: Dialect, rule: Rule, index: int, *, period_start: date
         "''",
         "''",
         "p.id",
+        "%(released)s",
     ]
     qn = dialect.connection.ops.quote_name
     return f"""
@@ -410,11 +422,81 @@ def findings_sql(dialect: Dialect, rule: Rule, index: int, *, period_start: date
 
 
 @dataclass
+class Coverage:
+    """How much of an absence rule's population the list covers: persons and villages, against the thresholds."""
+
+    persons: int
+    listed: int
+    villages: int
+    villages_listed: int
+    min_percent: int
+    min_village_percent: int
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.listed / self.persons if self.persons else 100.0
+
+    @property
+    def village_percent(self) -> float:
+        return 100.0 * self.villages_listed / self.villages if self.villages else 100.0
+
+    @property
+    def plausible(self) -> bool:
+        return self.percent >= self.min_percent and self.village_percent >= self.min_village_percent
+
+    def as_dict(self) -> dict:
+        return {**dataclasses.asdict(self), "plausible": self.plausible}
+
+
+@dataclass
 class MatchResult:
-    """Hits per rule (rule code → count, plus not_in_registry) and the findings written per rule."""
+    """Hits per rule (rule code → count, plus not_in_registry), the findings written per rule, and the coverage
+    of each absence rule's population."""
 
     hits: dict[str, int]
     findings: dict[str, int]
+    coverage: dict[str, Coverage] = dataclasses.field(default_factory=dict)
+
+
+def coverage_sql(dialect: Dialect, rules: tuple[Rule, ...], *, scoped: bool) -> str:
+    """Per absence rule: its population in the region, how many of them are on the list, and the same by village."""
+    used = set(ALWAYS)
+    parts = []
+    for rule in rules:
+        used.update(_NAME.findall(rule.population))
+        pop, listed = f"({rule.population})", f"({rule.population}) AND s_id IS NOT NULL"
+        parts += [
+            f"COALESCE(SUM(CASE WHEN {pop} THEN 1 ELSE 0 END), 0)",
+            f"COALESCE(SUM(CASE WHEN {listed} THEN 1 ELSE 0 END), 0)",
+            f"COUNT(DISTINCT CASE WHEN {pop} THEN v_id END)",
+            f"COUNT(DISTINCT CASE WHEN {listed} THEN v_id END)",
+        ]
+    if "age_at_period" in used:
+        used.add("m_birth_date")
+    frame = frame_sql(dialect, scoped=scoped, used=used)
+    return f"SELECT {', '.join(parts)} FROM ({frame}) f"  # noqa: S608 - the sources' own SQL
+
+
+def _coverage(cursor, dialect: Dialect, rules: tuple[Rule, ...], settings, params: dict, *, scoped: bool):
+    absence = tuple(rule for rule in rules if rule.is_absence)
+    if not absence:
+        return {}
+    sql = coverage_sql(dialect, absence, scoped=scoped)
+    cursor.execute(sql, _used(params, sql))
+    row = [int(n or 0) for n in cursor.fetchone()]
+    return {
+        rule.code: Coverage(
+            *row[4 * i : 4 * i + 4],
+            min_percent=settings.absence_min_coverage_percent,
+            min_village_percent=settings.absence_min_village_percent,
+        )
+        for i, rule in enumerate(absence)
+    }
+
+
+def listed_only(rule: Rule) -> Rule:
+    """The rule without its absence part: only persons on the list can be hit."""
+    return dataclasses.replace(rule, condition=f"({rule.condition}) AND s_id IS NOT NULL")
 
 
 def match(
@@ -434,11 +516,18 @@ def match(
         "period": run.period,
         "now": Finding._meta.get_field("created_at").get_db_prep_value(timezone.now(), connection),
         "due_on": Finding._meta.get_field("due_on").get_db_prep_value(due_on, connection),
+        "released": False,  # a preview until the run is released (services.release_run)
     }
     if not scoped:
         params.pop("scope")
     with connection.cursor() as cursor:
         relaxed_commit(cursor)
+        # a list too small for an absence rule's population would call everybody else absent: such a rule keeps
+        # to the persons on the list
+        coverage = _coverage(cursor, dialect, rules, settings, params, scoped=scoped)
+        rules = tuple(
+            listed_only(rule) if rule.code in coverage and not coverage[rule.code].plausible else rule for rule in rules
+        )
         cursor.execute(f"DROP TABLE IF EXISTS {HITS}")
         sql = hits_sql(dialect, rules, scoped=scoped)
         cursor.execute(sql, _used(params, sql))
@@ -480,7 +569,7 @@ def match(
             cursor.execute("RESET enable_seqscan")
             cursor.execute("RESET jit")
         cursor.execute(f"DROP TABLE IF EXISTS {HITS}")
-    return MatchResult(hits=hits, findings=findings)
+    return MatchResult(hits=hits, findings=findings, coverage=coverage)
 
 
 def _used(params: dict, sql: str) -> dict:
@@ -511,3 +600,42 @@ def withdraw_superseded(run: MatchRun) -> int:
         Finding.objects.filter(pk__in=stale[start : start + CHUNK])._raw_delete(Finding.objects.db)
     earlier.update(status=c.SUPERSEDED)
     return len(stale)
+
+
+CARRY = "(p.status IN ('待核实', '属实') OR (p.status = '不属实' AND p.fingerprint = f.fingerprint))"
+
+
+def release_findings(run: MatchRun, *, due_on: datetime.date) -> int:
+    """The run's findings reach their villages: released, due from today, and each carrying its subject's earlier
+    finding's state as that finding stands now (the village may have verified it while the run was a preview).
+    Returns how many. Call inside a transaction."""
+    connection = connections[router.db_for_write(Finding)]
+    qn = connection.ops.quote_name
+    table = qn(_table(Finding))
+    due = Finding._meta.get_field("due_on").get_db_prep_value(due_on, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET released = TRUE, status = '待核实', due_on = %s, verified_by_id = NULL, "  # noqa: S608
+            "verified_on = NULL, note = '' WHERE run_id = %s",
+            [due, run.pk],
+        )
+        released = cursor.rowcount
+        cursor.execute(
+            f"UPDATE {table} AS f SET status = p.status, due_on = p.due_on, verified_by_id = p.verified_by_id, "  # noqa: S608
+            f"verified_on = p.verified_on, note = p.note FROM {table} p "
+            f"WHERE f.run_id = %s AND f.previous_id = p.id AND {CARRY}",
+            [run.pk],
+        )
+    return released
+
+
+def withdrawable(run: MatchRun):
+    """The run's findings nobody has touched (待核实, never verified) and no other run has carried on."""
+    carried = Finding._base_manager.filter(previous__run=run).exclude(run=run).values("previous_id")
+    return Finding._base_manager.filter(run=run, status=c.PENDING, verified_by=None).exclude(pk__in=carried)
+
+
+def delete_findings(ids: list[int]) -> None:
+    """Findings written in bulk and never touched go without a change-log entry, as they came."""
+    for start in range(0, len(ids), CHUNK):
+        Finding._base_manager.filter(pk__in=ids[start : start + CHUNK])._raw_delete(Finding.objects.db)

@@ -100,4 +100,6 @@ class SettingsForm(ScopedModelForm):
             "rural_income",
             "medical_lifted_percent",
             "medical_other_percent",
+            "absence_min_coverage_percent",
+            "absence_min_village_percent",
         )

@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shoudi.core.dates import SchoolAgeRule
-from shoudi.core.models import ChangeLoggedModel, TimeStampedModel
+from shoudi.core.models import ChangeLoggedModel
 from shoudi.core.scope import RestrictedManager, RestrictedQuerySet
 from shoudi.monitoring.policy import school_age_rule
 from shoudi.regions.settings import RegionSettings
@@ -55,6 +55,18 @@ class MatchingSettings(RegionSettings):
     )
     medical_lifted_percent = models.PositiveSmallIntegerField("医疗费用预警比例·脱贫人口（%）", default=50)
     medical_other_percent = models.PositiveSmallIntegerField("医疗费用预警比例·其他人员（%）", default=100)
+    # An absence rule (a person of the registry missing from the list) is only as good as the list's coverage: a
+    # list of 8 people would call 22,000 others 未参保. Below either share the rule raises no absence findings.
+    absence_min_coverage_percent = models.PositiveSmallIntegerField(
+        "缺失类规则·名单最低覆盖率（%）",
+        default=50,
+        help_text="本规则比对的系统人员中，名单里至少应有此比例，否则不生成“名单中无此人”类结果",
+    )
+    absence_min_village_percent = models.PositiveSmallIntegerField(
+        "缺失类规则·最低行政村覆盖率（%）",
+        default=80,
+        help_text="有比对人员的行政村中，名单至少应覆盖此比例的村（每村至少一人），否则不生成“名单中无此人”类结果",
+    )
 
     class Meta(RegionSettings.Meta):
         verbose_name = verbose_name_plural = "比对参数"
@@ -184,8 +196,13 @@ class ListRow(models.Model):
         return f"第 {self.row} 行"
 
 
-class MatchRun(TimeStampedModel):
-    """Matching one list against the registry: counts per rule and the comparison with the previous month."""
+class MatchRun(ChangeLoggedModel):
+    """Matching one list against the registry: counts per rule and the comparison with the previous month.
+
+    A run's findings are written unreleased: the run page shows them as a preview (counts per rule and per village,
+    a sample) and reach the villages only when the run is released (下发). A released run may be withdrawn
+    (撤回) as a whole; the findings somebody has already verified stay.
+    """
 
     list = models.ForeignKey(DepartmentList, verbose_name="部门名单", on_delete=models.PROTECT, related_name="runs")
     job = models.ForeignKey(
@@ -212,8 +229,27 @@ class MatchRun(TimeStampedModel):
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
     seconds = models.FloatField("用时（秒）", null=True, blank=True)
     error = models.TextField("错误", blank=True)
+    released_at = models.DateTimeField("下发时间", null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="下发人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="撤回人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     scope_code_field = "region_code"
+    audit_exclude = ("created_at", "updated_at", "counts", "summary")
     objects = RestrictedManager()
 
     class Meta:
@@ -229,9 +265,14 @@ class MatchRun(TimeStampedModel):
 
 
 class FindingQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action: str = "view") -> FindingQuerySet:
+        """The released findings in the user's scope: a run's preview is its own page's, never a village's."""
+        return super().restrict(user, action).filter(released=True)
+
     def current(self) -> FindingQuerySet:
-        """The latest finding of each chain: those no later month has linked to (the ones a village works on)."""
-        return self.exclude(Exists(self.model._base_manager.filter(previous=OuterRef("pk"))))
+        """The latest finding of each chain: those no later released month has linked to (the ones a village works
+        on; a run still in preview leaves last month's findings current)."""
+        return self.exclude(Exists(self.model._base_manager.filter(previous=OuterRef("pk"), released=True)))
 
 
 class FindingManager(models.Manager.from_queryset(FindingQuerySet)):
@@ -304,6 +345,8 @@ class Finding(ChangeLoggedModel):
     fingerprint = models.CharField("数据指纹", max_length=500, blank=True, editable=False)
     status = models.CharField("状态", max_length=4, choices=c.FINDING_STATUSES, default=c.PENDING)
     due_on = models.DateField("核实期限", null=True, blank=True)
+    # written False by the engine; the run's release (下发) sets it for the whole run
+    released = models.BooleanField("已下发", default=True, editable=False)
     verified_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="核实人",
@@ -405,7 +448,7 @@ class Finding(ChangeLoggedModel):
 
     @property
     def is_current(self) -> bool:
-        return not Finding._base_manager.filter(previous=self).exists()
+        return not Finding._base_manager.filter(previous=self, released=True).exists()
 
     @property
     def is_open(self) -> bool:

@@ -3,13 +3,89 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Min, OuterRef, QuerySet, Subquery
+
+from shoudi.registry.models import Member
 
 from . import choices as c
-from .models import Finding
+from .models import Finding, MatchRun
 
-__all__ = ["WORKLIST", "confirmed_findings", "overdue_findings", "pending_findings"]
+__all__ = [
+    "HEAD_NAME",
+    "WORKLIST",
+    "confirmed_findings",
+    "overdue_findings",
+    "pending_findings",
+    "run_overview",
+    "short_household_no",
+]
+
+HEAD_NAME = Subquery(Member.objects.filter(household=OuterRef("household"), relation="户主").values("name")[:1])
+SAMPLE = 12
+
+
+def short_household_no(number: str | None) -> str:
+    """The last six digits of a 17-digit 户编号, which together with the village tell households apart."""
+    number = number or ""
+    return f"…{number[-6:]}" if len(number) > 8 else number
+
+
+@dataclass
+class VillageCounts:
+    township: str
+    village: str
+    per_rule: list[int]
+    total: int
+
+
+@dataclass
+class RunOverview:
+    """What a run raised, by rule and by village, with a sample of households: the preview before the release."""
+
+    rules: list[tuple[str, str]]  # (code, label) of the rules with findings
+    villages: list[VillageCounts]
+    sample: list[Finding]
+    withdrawable: int
+
+
+def run_overview(run: MatchRun) -> RunOverview:
+    """The run's findings counted per village and rule (whatever their release: the run page is the county's)."""
+    from .engine import withdrawable
+
+    findings = Finding._base_manager.filter(run=run)
+    rows = (
+        findings.values("village__parent__name", "village__name", "village__code", "rule", "rule_label")
+        .order_by("village__code", "rule")
+        .annotate(n=Count("pk"))
+    )
+    labels: dict[str, str] = {}
+    by_village: dict[str, dict] = {}
+    for row in rows:
+        labels.setdefault(row["rule"], row["rule_label"])
+        village = by_village.setdefault(
+            row["village__code"],
+            {"township": row["village__parent__name"] or "", "village": row["village__name"] or "", "n": {}},
+        )
+        village["n"][row["rule"]] = row["n"]
+    codes = list(labels)
+    villages = [
+        VillageCounts(v["township"], v["village"], [v["n"].get(code, 0) for code in codes], sum(v["n"].values()))
+        for v in by_village.values()
+    ]
+    # one finding of each village (of the first few): a sample that shows where the findings go
+    first_ids = findings.values("village").order_by("village").annotate(first=Min("pk")).values_list("first", flat=True)
+    sample = list(
+        findings.filter(pk__in=list(first_ids[:SAMPLE]))
+        .select_related("village__parent", "household")
+        .annotate(head_name=HEAD_NAME)
+        .order_by("village__code", "id")
+    )
+    for finding in sample:
+        finding.short_no = short_household_no(finding.household.household_no if finding.household else "")
+    count = withdrawable(run).count() if run.status == c.SUCCEEDED else findings.count()
+    return RunOverview(rules=list(labels.items()), villages=villages, sample=sample, withdrawable=count)
 
 
 def pending_findings(user, today: datetime.date | None = None) -> QuerySet:

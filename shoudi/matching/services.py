@@ -1,8 +1,10 @@
 """Matching services: lists in, runs, and the verification of findings (keyword-only, atomic, scope-checked).
 
 A run goes: ``create_list`` (the file stored, its mapping saved as the department's profile) → ``start_run`` (a
-job) → ``execute_run`` (load the rows, match, compare with the previous month, write the report). ``match_file``
-does all of it in-process for the command line, the demo and the benchmarks. A village verifies a finding
+job) → ``execute_run`` (load the rows, match, compare with the previous month, write the report; the findings are
+a preview) → ``release_run`` (下发 to the villages) or ``withdraw_run`` (撤回, also after the release, for the
+findings nobody has touched). ``match_file`` does all of it in-process for the command line, the demo and the
+benchmarks. A village verifies a finding
 (``verify_finding``: 属实 / 不属实) and closes a confirmed one with what was done (``resolve_finding``).
 """
 
@@ -38,9 +40,11 @@ __all__ = [
     "match_file",
     "parse_period",
     "profile_for",
+    "release_run",
     "resolve_finding",
     "start_run",
     "verify_finding",
+    "withdraw_run",
 ]
 
 CLUE_SOURCE = "部门筛查预警"
@@ -198,13 +202,19 @@ def start_run(*, dlist: DepartmentList, user) -> MatchRun:
     return run
 
 
+def nesting_regions(region_code: str) -> Q:
+    """Runs whose region is ``region_code``, inside it or around it: a county's run follows its townships' runs."""
+    around = [region_code[:n] for n in (0, 6, 9, 12) if n < len(region_code)]
+    return Q(region_code__in=[*around, region_code]) | Q(region_code__startswith=region_code)
+
+
 def previous_run_of(run: MatchRun) -> MatchRun | None:
-    """The last successful run of the department and region for an earlier month."""
+    """The last released run of the department for an earlier month, in the run's region or one nesting with it
+    (the county's list follows the township's: both compare the same people)."""
     return (
-        MatchRun.objects.filter(
-            department=run.department, region_code=run.region_code, period__lt=run.period, status=c.SUCCEEDED
-        )
-        .order_by("-period", "-id")
+        MatchRun.objects.filter(nesting_regions(run.region_code), department=run.department, period__lt=run.period)
+        .filter(status=c.SUCCEEDED)
+        .order_by("-period", "region_code", "-id")
         .first()
     )
 
@@ -233,14 +243,16 @@ def execute_run(run: MatchRun, *, log=None) -> MatchRun:
             result = engine.match(
                 run, source, settings=settings, period_start=period_start, due_on=due_on, progress=log
             )
-            withdrawn = engine.withdraw_superseded(run)
             run.previous_run = previous_run_of(run)
             run.counts = _counts(run, source, result)
-            run.summary = _summary(run, dlist, result, withdrawn)
-            run.status = c.SUCCEEDED
+            run.summary = _summary(run, dlist, result, 0)
+            run.status = c.PREVIEW  # nothing reaches a village before the run is released
             run.finished_at = timezone.now()
             run.seconds = round(time.monotonic() - start, 3)
             run.save()
+            for row in run.counts.values():
+                if row.get("withheld"):
+                    log(f"{row['label']}：{row['withheld']}")
     except Exception as exc:
         message = str(exc) if isinstance(exc, FileRejected | RunRefused) else f"比对出错：{exc}"
         MatchRun.objects.filter(pk=run.pk).update(status=c.FAILED, error=message[:2000], finished_at=timezone.now())
@@ -265,9 +277,31 @@ def _counts(run: MatchRun, source: Source, result: engine.MatchResult) -> dict:
             "suppressed": row.get("suppressed", 0),
             "resolved": resolved.get(rule.code, 0),
         }
+        coverage = result.coverage.get(rule.code)
+        if coverage is not None:
+            counts[rule.code]["coverage"] = coverage.as_dict()
+            if not coverage.plausible:
+                counts[rule.code]["withheld"] = withheld_reason(rule, coverage)
     code, label = NOT_IN_REGISTRY
     counts[code] = {"label": label, "hits": result.hits.get(code, 0)}
     return counts
+
+
+def withheld_reason(rule, coverage: engine.Coverage) -> str:
+    """Why an absence rule raised no 名单中无此人 findings, as the run page says it."""
+    who = rule.population_label or "比对人员"
+    parts = []
+    if coverage.percent < coverage.min_percent:
+        parts.append(
+            f"本辖区{who} {coverage.persons} 人，名单中只有 {coverage.listed} 人"
+            f"（{coverage.percent:.1f}%，低于比对参数要求的 {coverage.min_percent}%）"
+        )
+    if coverage.village_percent < coverage.min_village_percent:
+        parts.append(
+            f"有{who}的 {coverage.villages} 个行政村中，名单只覆盖 {coverage.villages_listed} 个"
+            f"（{coverage.village_percent:.1f}%，低于比对参数要求的 {coverage.min_village_percent}%）"
+        )
+    return "名单覆盖不足，未生成“名单中无此人”的比对结果：" + "；".join(parts) + "。请核对部门是否报送了完整名单。"
 
 
 def _finding_stats(run: MatchRun):
@@ -335,8 +369,10 @@ def match_file(
     region_code: str | None = None,
     mapping: dict[str, str] | None = None,
     log=None,
+    release: bool = True,
 ) -> MatchRun:
-    """Everything in-process: detect the columns (or use ``mapping``), store the list, load, match."""
+    """Everything in-process: detect the columns (or use ``mapping``), store the list, load, match, and release
+    the findings (``release=False``: the run stays a preview, for ``release_run`` or ``withdraw_run``)."""
     source = check_department(user, department)
     region_code = user_region_code(user) if region_code is None else region_code
     path = Path(path)
@@ -359,7 +395,70 @@ def match_file(
     run = MatchRun.objects.create(
         list=dlist, department=department, period=dlist.period, region_code=region_code, started_by=user
     )
-    return execute_run(run, log=log)
+    run = execute_run(run, log=log)
+    return release_run(run=run, user=user) if release else run
+
+
+# --- release and withdrawal -------------------------------------------------------------------------------------
+
+
+def _check_run_action(run: MatchRun, user) -> None:
+    if user is None:
+        return  # the command line and the demo
+    if not MatchRun.objects.restrict(user, "add").filter(pk=run.pk).exists():
+        raise PermissionDenied("您的角色不能下发或撤回该比对")
+
+
+@transaction.atomic
+def release_run(*, run: MatchRun, user) -> MatchRun:
+    """下发: a previewed run's findings reach their villages, due ``verification_days`` from today. Earlier runs of
+    the same month are superseded (their untouched findings withdrawn). Audited (the run's change log)."""
+    _check_run_action(run, user)
+    run = MatchRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != c.PREVIEW:
+        raise RunRefused(f"该比对{run.get_status_display()}，不能下发")
+    settings = MatchingSettings.for_region(run.region_code)
+    released = engine.release_findings(
+        run, due_on=timezone.localdate() + datetime.timedelta(days=settings.verification_days)
+    )
+    withdrawn = engine.withdraw_superseded(run)
+    # the carried states as they stand now (a village may have verified last month's finding meanwhile)
+    stats = {row["rule"]: row for row in _finding_stats(run)}
+    for code, row in run.counts.items():
+        if "pending" in row:
+            row["pending"] = stats.get(code, {}).get("pending", 0)
+            row["suppressed"] = stats.get(code, {}).get("suppressed", 0)
+    pending = sum(row.get("pending", 0) for row in run.counts.values())
+    run.status = c.SUCCEEDED
+    run.released_at = timezone.now()
+    run.released_by = user
+    run.summary = {**run.summary, "withdrawn": withdrawn, "released": released, "pending": pending}
+    run.save()
+    return run
+
+
+@transaction.atomic
+def withdraw_run(*, run: MatchRun, user) -> MatchRun:
+    """撤回: a run's findings nobody has touched go as a whole (a preview's all of them); verified ones stay and the
+    run says how many. A run whose findings a later run has carried on cannot be withdrawn. Audited."""
+    _check_run_action(run, user)
+    run = MatchRun.objects.select_for_update().get(pk=run.pk)
+    if run.status not in (c.PREVIEW, c.SUCCEEDED):
+        raise RunRefused(f"该比对{run.get_status_display()}，不能撤回")
+    later = Finding._base_manager.filter(previous__run=run).exclude(run=run).select_related("run").first()
+    if later is not None and later.run.status in (c.PREVIEW, c.SUCCEEDED):
+        raise RunRefused(f"{later.run.period} 的比对已沿用本次结果，请先撤回那次比对")
+    # a preview reached nobody: all of it goes (its carried states are copies of the earlier findings')
+    untouched = Finding._base_manager.filter(run=run) if run.status == c.PREVIEW else engine.withdrawable(run)
+    ids = list(untouched.values_list("pk", flat=True))
+    engine.delete_findings(ids)
+    kept = Finding._base_manager.filter(run=run).count()
+    run.status = c.WITHDRAWN
+    run.withdrawn_at = timezone.now()
+    run.withdrawn_by = user
+    run.summary = {**run.summary, "withdrawn_findings": len(ids), "kept_findings": kept}
+    run.save()
+    return run
 
 
 # --- findings ---------------------------------------------------------------------------------------------------

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from shoudi.core.excel import write_rows_xlsx
 
-from .models import Finding
+from .models import Finding, MatchingSettings
 from .services import match_file
 
-__all__ = ["findings_of", "run_list", "write_list"]
+__all__ = ["accept_any_coverage", "findings_of", "run_list", "write_list"]
 
 
 def write_list(path: Path, headers: list[str], rows: list[list], *, title: str = "部门名单", encoding="utf-8") -> Path:
@@ -49,3 +49,11 @@ def findings_of(run, *, rule: str | None = None) -> set[tuple[str, str]]:
     if rule:
         qs = qs.filter(rule=rule)
     return set(qs.values_list("rule", "id_number"))
+
+
+def accept_any_coverage(region=None) -> MatchingSettings:
+    """Settings under which an absence rule runs on a list of any size (tests of a rule on a handful of people)."""
+    found = MatchingSettings.objects.filter(region=region).first() or MatchingSettings(region=region)
+    found.absence_min_coverage_percent = found.absence_min_village_percent = 0
+    found.save()
+    return found

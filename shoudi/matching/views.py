@@ -18,7 +18,7 @@ from shoudi.core.views import ObjectEditView, ObjectListView
 from shoudi.core.views.generic import object_history
 
 from . import choices as c
-from . import services
+from . import selectors, services
 from .filters import FindingFilterSet, RunFilterSet
 from .forms import BaseExportForm, ResolveForm, SettingsForm, UploadForm, VerifyForm
 from .models import DepartmentList, Finding, ListRow, MatchingSettings, MatchRun
@@ -54,6 +54,7 @@ def run_detail(request, pk):
             rules.append({"code": rule.code, **row})
     not_in_registry = run.counts.get("not_in_registry", {}).get("hits", 0)
     absent_rows = ListRow.objects.filter(list=run.list, not_in_registry=True).order_by("row")[:SHOWN_ROWS]
+    shows_findings = run.status in (c.PREVIEW, c.SUCCEEDED, c.SUPERSEDED, c.WITHDRAWN)
     return render(
         request,
         "matching/run_detail.html",
@@ -67,8 +68,46 @@ def run_detail(request, pk):
             "issues": (run.list.issues or [])[:50],
             "can_download": run.job_id is not None and in_scope(request.user, run.job, "view"),
             "mapping": [(col.label, run.list.mapping.get(col.key, "")) for col in source.columns],
+            "withheld": [(row["label"], row["withheld"]) for row in rules if row.get("withheld")],
+            "overview": selectors.run_overview(run) if shows_findings else None,
+            "can_release": run.status in (c.PREVIEW, c.SUCCEEDED) and in_scope(request.user, run, "add"),
+            "earlier_runs": services.previous_run_of(run) is None
+            and MatchRun.objects.restrict(request.user, "view")
+            .filter(department=run.department, period__lt=run.period)
+            .exists(),
         },
     )
+
+
+@require_POST
+def run_release(request, pk):
+    """确认下发: the previewed findings reach their villages."""
+    run = get_object_for(request.user, MatchRun.objects.all(), "add", pk=pk)
+    try:
+        run = services.release_run(run=run, user=request.user)
+    except services.RunRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已下发 {run.summary.get('released', 0)} 条比对结果到各村核实")
+    return redirect(run.get_absolute_url())
+
+
+@require_POST
+def run_withdraw(request, pk):
+    """撤回本次比对: the findings nobody has touched go; those already verified stay."""
+    run = get_object_for(request.user, MatchRun.objects.all(), "add", pk=pk)
+    try:
+        run = services.withdraw_run(run=run, user=request.user)
+    except services.RunRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        kept = run.summary.get("kept_findings", 0)
+        messages.success(
+            request,
+            f"已撤回 {run.summary.get('withdrawn_findings', 0)} 条比对结果"
+            + (f"；{kept} 条已有村级核实或处理，予以保留" if kept else ""),
+        )
+    return redirect(run.get_absolute_url())
 
 
 # --- upload with preview ----------------------------------------------------------------------------------------
@@ -247,7 +286,9 @@ def base_export(request):
 
 
 class FindingListView(ObjectListView):
-    queryset = Finding.objects.select_related("village", "household", "previous")
+    queryset = Finding.objects.select_related("village__parent", "household", "previous").annotate(
+        head_name=selectors.HEAD_NAME
+    )
     filterset_class = FindingFilterSet
     table_class = FindingTable
     title = "比对结果"
@@ -262,7 +303,7 @@ class FindingListView(ObjectListView):
 def finding_detail(request, pk):
     finding = get_object_for(
         request.user,
-        Finding.objects.select_related(
+        Finding.objects.annotate(head_name=selectors.HEAD_NAME).select_related(
             "village__parent",
             "household",
             "member",
@@ -293,6 +334,7 @@ def finding_detail(request, pk):
         {
             "title": str(finding),
             "finding": finding,
+            "short_no": selectors.short_household_no(finding.household.household_no if finding.household else ""),
             "rule": rule,
             "chain": chain,
             "later": later,

@@ -15,11 +15,20 @@ from django.utils import timezone
 
 from shoudi.core.dates import SchoolAgeRule
 from shoudi.core.models import ChangeLoggedModel
+from shoudi.core.scope import RestrictedQuerySet
 from shoudi.regions.settings import YearlyRegionSettings
 
 from . import choices as c
 
-__all__ = ["CaseAttachment", "CaseEvent", "MonitoringCase", "MonitoringLine", "MonitoringSettings", "Objection"]
+__all__ = [
+    "CaseAttachment",
+    "CaseEvent",
+    "MonitoringCase",
+    "MonitoringLine",
+    "MonitoringSettings",
+    "Objection",
+    "ScreeningBatch",
+]
 
 
 class MonitoringLine(ChangeLoggedModel):
@@ -168,6 +177,15 @@ class MonitoringCase(ChangeLoggedModel):
         related_name="reversals",
     )
     imported = models.BooleanField("自国家系统导入", default=False)
+    screening_batch = models.ForeignKey(
+        "ScreeningBatch",
+        verbose_name="预警筛查批次",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+        editable=False,
+    )
 
     scope_code_field = "household__village__code"
 
@@ -279,3 +297,76 @@ class Objection(models.Model):
     @property
     def resolved(self) -> bool:
         return self.resolved_on is not None
+
+
+class ScreeningBatchQuerySet(RestrictedQuerySet):
+    def restrict(self, user, action: str = "view") -> ScreeningBatchQuerySet:
+        """Screening is the county's, as today: a batch is reached by whoever may set the 监测线 in its region."""
+        from shoudi.core.scope import user_can
+
+        if not user_can(user, MonitoringLine, "add"):
+            return self.none()
+        if user.is_superuser:
+            return self
+        if user.region_id is None:
+            return self.none()
+        return self.filter(region_code__startswith=user.region.code)
+
+
+class ScreeningBatch(ChangeLoggedModel):
+    """One 预警筛查: first a preview (``counts``: per rule and per village, a sample; no clue written), then, once
+    the county confirms the rules and villages to keep, the clues it created (``MonitoringCase.screening_batch``),
+    and perhaps its withdrawal (撤回) of the clues nobody had acted on yet."""
+
+    PREVIEW, CREATING, CREATED, WITHDRAWN, FAILED = "preview", "creating", "created", "withdrawn", "failed"
+    STATUSES = [
+        (PREVIEW, "预览（未生成线索）"),
+        (CREATING, "正在生成线索"),
+        (CREATED, "已生成线索"),
+        (WITHDRAWN, "已撤回"),
+        (FAILED, "失败"),
+    ]
+
+    year = models.PositiveSmallIntegerField("收入年度")
+    region_code = models.CharField("筛查范围", max_length=12, blank=True, db_index=True)
+    rules = models.JSONField("纳入规则", default=list, blank=True)
+    villages = models.JSONField("纳入行政村", default=list, blank=True, help_text="为空表示范围内全部行政村")
+    status = models.CharField("状态", max_length=10, choices=STATUSES, default=PREVIEW)
+    clue_count = models.PositiveIntegerField("生成线索数", default=0)
+    counts = models.JSONField("各规则、各村线索数", default=dict, blank=True)
+    job = models.ForeignKey(
+        "core.Job", verbose_name="后台任务", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="发起人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="撤回人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawn_count = models.PositiveIntegerField("撤回线索数", default=0)
+    kept_count = models.PositiveIntegerField("已办理保留数", default=0)
+
+    scope_code_field = "region_code"
+    audit_exclude = ("created_at", "updated_at", "counts")
+    objects = models.Manager.from_queryset(ScreeningBatchQuerySet)()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "预警筛查批次"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年预警筛查（{timezone.localtime(self.created_at):%Y-%m-%d %H:%M}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:screening_batch", args=[self.pk])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import screening_views, views
 
 app_name = "monitoring"
 
@@ -10,7 +10,9 @@ urlpatterns = [
     path("cases/<int:pk>/act/<str:action>/", views.case_act, name="case_act"),
     path("clue/", views.open_clue, name="open_clue"),
     path("review/", views.batch_review, name="batch_review"),
-    path("screen/", views.screen, name="screen"),
+    path("screen/", screening_views.screen, name="screen"),
+    path("screen/<int:pk>/", screening_views.batch_detail, name="screening_batch"),
+    path("screen/<int:pk>/withdraw/", screening_views.batch_withdraw, name="screening_withdraw"),
     path("lines/", views.MonitoringLineListView.as_view(), name="monitoringline_list"),
     path("lines/add/", views.MonitoringLineEditView.as_view(), name="monitoringline_add"),
     path("lines/<int:pk>/edit/", views.MonitoringLineEditView.as_view(), name="monitoringline_edit"),

@@ -300,24 +300,3 @@ class MonitoringSettingsListView(ObjectListView):
 class MonitoringSettingsEditView(ObjectEditView):
     queryset = MonitoringSettings.objects.all()
     form_class = f.MonitoringSettingsForm
-
-
-def screen(request):
-    """预警筛查: runs as a job in the user's region; the job page shows progress and the counts per rule."""
-    from shoudi.core.jobs import start_job
-
-    if not user_can(request.user, MonitoringLine, "add"):
-        raise PermissionDenied("预警筛查由县级管理员发起")
-    form = f.ScreenForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        job = start_job(
-            kind="monitoring.screen",
-            user=request.user,
-            params={
-                "year": form.cleaned_data["year"],
-                "region_code": request.user.region.code if request.user.region_id else "",
-            },
-            title=f"{form.cleaned_data['year']} 年预警筛查",
-        )
-        return redirect(job.get_absolute_url())
-    return render(request, "monitoring/screen.html", {"form": form, "title": "预警筛查"})

@@ -90,6 +90,11 @@ class Rule:
 
     ``level`` "household" gives one finding per household (the first list row of it) instead of one per person;
     ``action`` is the action suggested on the finding's page when it is confirmed.
+
+    ``population`` makes it an *absence rule*: a person may be hit for missing from the list (``s_id IS NULL``).
+    It is the SQL of the registry persons the rule compares the list against; when too few of them are on the
+    list, or too few of their villages (``MatchingSettings``), the engine keeps the rule to listed persons only
+    and the run says why.
     """
 
     code: str
@@ -99,6 +104,12 @@ class Rule:
     level: str = "person"
     action: str = c.REGISTRY
     help: str = ""
+    population: str = ""
+    population_label: str = ""  # who the population is, for the run page: 脱贫/监测人口
+
+    @property
+    def is_absence(self) -> bool:
+        return bool(self.population)
 
 
 @dataclass(frozen=True)

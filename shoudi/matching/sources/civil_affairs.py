@@ -105,6 +105,8 @@ RULES = (
             Figure("系统特困", "COALESCE(NULLIF(m_tekun, ''), '未填写')"),
         ),
         help="系统“享受低保/特困供养政策情况”与民政名单不同，核实后在系统中更正。",
+        population=f"m_id IS NOT NULL AND m_status = '正常' AND ({REG_DIBAO} OR {REG_TEKUN})",
+        population_label="系统中享受低保/特困的人员",
     ),
     Rule(
         "deceased",

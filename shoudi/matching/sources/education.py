@@ -66,6 +66,11 @@ RULES = (
         ),
         action=c.MEASURE,
         help="核实是否失学辍学（含在外地就读、送教上门等情况）；失学辍学的落实控辍保学措施。",
+        population=(
+            "m_id IS NOT NULL AND base = 1 AND m_status = '正常'"
+            " AND m_birth_date > %(born_after)s AND m_birth_date <= %(born_by)s"
+        ),
+        population_label="脱贫/监测家庭义务教育适龄儿童少年",
     ),
 )
 

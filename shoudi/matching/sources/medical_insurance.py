@@ -78,6 +78,8 @@ RULES = (
         (Figure("参保名单", f"CASE WHEN s_id IS NULL THEN '名单中无此人' ELSE '{NOT_INSURED}' END"),),
         action=c.MEASURE,
         help="脱贫人口、监测对象应全部参加城乡居民基本医疗保险或职工基本医疗保险；请核实后协助参保。",
+        population="m_id IS NOT NULL AND base = 1 AND m_status = '正常'",
+        population_label="脱贫/监测人口",
     ),
     Rule(
         "high_medical",

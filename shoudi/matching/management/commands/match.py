@@ -36,6 +36,11 @@ class Command(BaseCommand):
         parser.add_argument("--region", default="", help="区划代码（县），默认全部")
         parser.add_argument("--report", default="", help="比对报告输出文件（.xlsx，含完整证件号码）")
         parser.add_argument("--user", default="", help="以该用户名义比对（默认：命令行）")
+        parser.add_argument(
+            "--preview",
+            action="store_true",
+            help="只预览：比对结果不下发到村，在比对页面确认下发或撤回（默认直接下发）",
+        )
 
     def handle(self, *args, department, file, period, region, report, user, **options):
         key = department_key(department)
@@ -56,6 +61,7 @@ class Command(BaseCommand):
                     user=actor,
                     region_code=region or (actor.region.code if actor and actor.region_id else ""),
                     log=lambda line: self.stderr.write(line) if options["verbosity"] > 1 else None,
+                    release=not options["preview"],
                 )
             except (FileRejected, RunRefused, ValueError) as exc:
                 raise CommandError(str(exc), returncode=1) from exc
@@ -74,6 +80,11 @@ class Command(BaseCommand):
                 )
             absent = run.counts["not_in_registry"]
             self.stdout.write(f"{absent['label']:<28}{absent['hits']:>8}")
+            for row in run.counts.values():
+                if row.get("withheld"):
+                    self.stdout.write(f"{row['label']}：{row['withheld']}")
+            if run.status == c.PREVIEW:
+                self.stdout.write(f"预览：比对结果尚未下发到村，请在比对页面确认下发或撤回（比对编号 {run.pk}）")
             if run.previous_run:
                 self.stdout.write(
                     f"与上期（{run.previous_run.period}）相比：新增 {s['new']}，"
@@ -89,5 +100,5 @@ class Command(BaseCommand):
                     detail=f"命令行生成{run}报告（含完整证件号码）：{report}",
                 )
                 self.stdout.write(f"比对报告：{report}（{count} 条比对结果）")
-        if run.status != c.SUCCEEDED:  # pragma: no cover - execute_run raises instead
+        if run.status not in (c.SUCCEEDED, c.PREVIEW):  # pragma: no cover - execute_run raises instead
             raise CommandError(run.error, returncode=1)
