@@ -104,36 +104,51 @@ DONE_EVENTS = {
     c.VILLAGE_REVIEW: (("村级研判", "同意纳入"), ("村级评议", "同意消除")),
     c.PUBLICITY: (("公示期满报审", ""), ("公示期满报审", "")),
     c.TOWNSHIP_REVIEW: (("乡镇审核", "审核通过"), ("乡镇审核", "审核通过")),
+    c.COUNTY_REVIEW: (("县级审定", "审定纳入"), ("县级确定", "风险消除")),
 }
+PUBLICITY_DAYS = 5
 
 
 def _steps_done(case: MonitoringCase, *, days: int, signed_form_on_file: bool) -> None:
-    """The timeline, 公示 dates and 承诺授权书 of the steps a demo case has passed, so that its progress and the
-    batch review show what a real case would (one case lacks its signed form: the batch review warns of it)."""
+    """The timeline, 公示 dates and 承诺授权书 of the steps a demo case has passed, one day apart and ending the day
+    before its current step began, so that its progress and the batch review show what a real case would (one case
+    lacks its signed form: the batch review warns of it)."""
     if case.step not in c.WORKING_STEPS:
         return
     passed = c.WORKING_STEPS[: c.WORKING_STEPS.index(case.step)]
-    if case.chain == c.IDENTIFICATION:
-        start = timezone.localtime(case.step_since) - datetime.timedelta(days=max(days - 4, 1))
-    else:
-        start = timezone.now() - datetime.timedelta(days=10)
-        _event(case, c.VERIFICATION, "申请风险消除", case.elimination_type, start)
-    gap = (timezone.localtime(case.step_since) - start) / (len(passed) + 1)
-    for number, step in enumerate(passed, start=1):
-        action, decision = DONE_EVENTS[step][case.chain == c.ELIMINATION]
-        _event(case, step, action, decision, start + gap * number)
-        if step == c.VERIFICATION and case.chain == c.IDENTIFICATION and signed_form_on_file:
+    began = timezone.localtime(case.step_since).date()
+    if case.chain == c.ELIMINATION:
+        _walk(case, c.IDENTIFICATION, c.WORKING_STEPS, case.identified_on, signed_form_on_file, ends_on_until=True)
+        applied = _walk(case, c.ELIMINATION, passed, began, signed_form_on_file)
+        case.elimination_applied_on = applied - datetime.timedelta(days=1)
+        _event(case, c.ELIMINATION, c.VERIFICATION, "申请风险消除", case.elimination_type, case.elimination_applied_on)
+        case.save(update_fields=["elimination_applied_on", "publicity_start", "publicity_end"])
+        return
+    _walk(case, c.IDENTIFICATION, passed, began, signed_form_on_file)
+    case.save(update_fields=["publicity_start", "publicity_end"])
+
+
+def _walk(case, chain, passed, until, signed_form_on_file, *, ends_on_until=False) -> datetime.date:
+    """Events of the ``passed`` steps of ``chain`` backwards from ``until``; returns the day of the first."""
+    day = until + datetime.timedelta(days=1 if ends_on_until else 0)
+    for step in reversed(passed):
+        day -= datetime.timedelta(days=1)
+        action, decision = DONE_EVENTS[step][chain == c.ELIMINATION]
+        _event(case, chain, step, action, decision, day)
+        if step == c.PUBLICITY:
+            end = day - datetime.timedelta(days=1)
+            day = end - datetime.timedelta(days=PUBLICITY_DAYS - 1)
+            if chain == case.chain:
+                case.publicity_start, case.publicity_end = day, end
+        if step == c.VERIFICATION and chain == c.IDENTIFICATION and signed_form_on_file:
             CaseAttachment.objects.create(
                 case=case, kind="承诺授权书", step=step, file=ContentFile(b"%PDF-1.4\n", name="承诺授权书.pdf")
             )
-    if c.PUBLICITY in passed:
-        publicized = [e.time for e in case.events.filter(action="公示期满报审")]
-        end = timezone.localtime(publicized[0]).date() - datetime.timedelta(days=1)
-        case.publicity_start, case.publicity_end = end - datetime.timedelta(days=6), end
-        case.save(update_fields=["publicity_start", "publicity_end"])
+    return day
 
 
-def _event(case, step, action, decision, time) -> None:
+def _event(case, chain, step, action, decision, day: datetime.date) -> None:
+    time = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))  # 10:00 local time
     CaseEvent.objects.create(
-        case=case, chain=case.chain, step=step, action=action, decision=decision, user_name="演示用户", time=time
+        case=case, chain=chain, step=step, action=action, decision=decision, user_name="演示用户", time=time
     )

@@ -82,7 +82,8 @@ def _identification(case: MonitoringCase, events) -> list[Stage]:
             c.VERIFICATION,
         )
         position = keys.index(stopped_at)
-        details[keys[position]] = f"{case.step_label} {_day(days.get(stopped_at))}"
+        stopped_on = days.get(stopped_at)
+        details[keys[position]] = f"{case.step_label} {stopped_on:%Y-%m-%d}" if stopped_on else case.step_label
         return _chain_stages(c.IDENTIFICATION_STAGES, position, STOPPED, details)
     position = keys.index(case.step) if case.step in keys else 1
     stages = _chain_stages(c.IDENTIFICATION_STAGES, position, CURRENT, details)

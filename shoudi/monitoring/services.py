@@ -18,9 +18,9 @@ from shoudi.core.registry import registry
 from shoudi.registry.models import Household
 
 from . import choices as c
+from .materials import missing_materials
 from .models import CaseAttachment, CaseEvent, MonitoringCase, Objection
 from .policy import line_for, settings_for
-from .selectors import missing_materials
 
 __all__ = [
     "EliminationCheck",

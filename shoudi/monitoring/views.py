@@ -17,10 +17,12 @@ from . import forms as f
 from . import services
 from .deadlines import case_deadlines
 from .filters import CaseFilterSet
+from .materials import missing_materials, review_facts
 from .models import MonitoringCase, MonitoringLine, MonitoringSettings, Objection
 from .panels import case_panels
+from .policy import settings_for
 from .progress import case_progress
-from .selectors import cases_waiting_for, missing_materials, review_facts
+from .selectors import cases_waiting_for
 from .tables import CaseTable, MonitoringLineTable, MonitoringSettingsTable
 
 HEAD_NAME = Subquery(Member.objects.filter(household=OuterRef("household"), relation="户主").values("name")[:1])
@@ -48,9 +50,9 @@ def _action_forms(case, actions, missing):
             initial = {}
             if action == c.VILLAGE_REVIEW:
                 initial = {"category": case.category, "risk_types": case.risk_types}
-            if action == c.PUBLICITY and case.publicity_start:
-                initial = {"start": case.publicity_start, "end": case.publicity_end}
-            forms[action] = step_form[action](initial=initial, prefix=action)
+            if action == c.PUBLICITY:
+                initial = _publicity_initial(case)
+            forms[action] = _fitted(step_form[action](initial=initial, prefix=action), action, case)
     if "reject" in actions:
         forms["reject"] = f.RejectForm(prefix="reject")
     if c.PUBLICITY in actions:
@@ -62,6 +64,22 @@ def _action_forms(case, actions, missing):
     if "attach" in actions:
         forms["attach"] = f.AttachmentForm(prefix="attach")
     return forms
+
+
+def _fitted(form, action, case):
+    """Category and risks are decided at identification: the elimination's village review does not ask again."""
+    if action == c.VILLAGE_REVIEW and case.chain == c.ELIMINATION:
+        del form.fields["category"], form.fields["risk_types"]
+    return form
+
+
+def _publicity_initial(case) -> dict:
+    """The dates registered, or a 公示 from today for the configured number of days."""
+    if case.publicity_start:
+        return {"start": case.publicity_start, "end": case.publicity_end}
+    today = timezone.localdate()
+    days = settings_for(case.household.village.code, today.year).publicity_days
+    return {"start": today, "end": today + datetime.timedelta(days=days - 1)}
 
 
 def _without_missing_confirmation(form, missing):
@@ -106,7 +124,8 @@ def _case_page(request, case, *, failed_action=None, failed_form=None, status=20
     for action in (c.TOWNSHIP_REVIEW, c.COUNTY_REVIEW):
         if action in forms:
             _without_missing_confirmation(forms[action], missing)
-    elimination = services.elimination_check(case) if case.step == c.MONITORING else None
+    in_question = case.step == c.MONITORING or (case.chain == c.ELIMINATION and case.step == c.COUNTY_REVIEW)
+    elimination = services.elimination_check(case) if in_question else None
     apply_blocked = []
     if "apply_elimination" in actions:
         # the 缓退 confirmation is a box of the form itself; anything else blocking disables the form
@@ -190,8 +209,8 @@ def _run(action, case, user, data):
             participants=data["participants"],
             approve=data["approve"],
             note=data["note"],
-            category=data["category"] or None,
-            risk_types=data["risk_types"] or None,
+            category=data.get("category") or None,
+            risk_types=data.get("risk_types") or None,
         )
         return "已登记村级研判/评议", case
     if action == c.PUBLICITY:
@@ -253,7 +272,7 @@ def case_act(request, pk, action):
     form, data = None, {}
     if form_class is not None:
         prefix = None if action == "resolve_objection" else action
-        form = form_class(request.POST, request.FILES, prefix=prefix)
+        form = _fitted(form_class(request.POST, request.FILES, prefix=prefix), action, case)
         if not form.is_valid():
             return _refused(request, case, action, form)
         data = form.cleaned_data
