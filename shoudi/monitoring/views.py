@@ -35,7 +35,7 @@ class CaseListView(ObjectListView):
     title = "监测对象"
 
 
-def _action_forms(case, actions, missing):
+def _action_forms(case, actions):
     """The form the case page shows for each action the user may take now."""
     forms = {}
     step_form = {
@@ -118,7 +118,7 @@ def _case_page(request, case, *, failed_action=None, failed_form=None, status=20
     errors at its top and beside each field."""
     actions = services.allowed_actions(case, request.user)
     missing = missing_materials(case) if case.step in (c.TOWNSHIP_REVIEW, c.COUNTY_REVIEW) else []
-    forms = _action_forms(case, actions, missing)
+    forms = _action_forms(case, actions)
     if failed_action is not None and failed_action in forms:
         forms[failed_action] = _marked_invalid(failed_form)
     for action in (c.TOWNSHIP_REVIEW, c.COUNTY_REVIEW):
@@ -292,7 +292,7 @@ def _refused(request, case, action, form):
     """Show the case page again with the user's input kept: the form in its place when the page offers it, else
     the errors as messages (an action the page does not show, such as 登记处理 of an objection)."""
     case.refresh_from_db()
-    if action in _action_forms(case, services.allowed_actions(case, request.user), []):
+    if action in _action_forms(case, services.allowed_actions(case, request.user)):
         return _case_page(request, case, failed_action=action, failed_form=form, status=422)
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
