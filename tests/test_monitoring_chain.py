@@ -115,10 +115,11 @@ def test_township_review_only_by_the_township_reviewer_in_scope(setup, step_user
     case.step = c.TOWNSHIP_REVIEW
     case.save()
     if allowed:
-        assert s.township_review(case=case, user=getattr(world, step_user), approve=True).step == c.COUNTY_REVIEW
+        reviewed = s.township_review(case=case, user=getattr(world, step_user), approve=True, missing_confirmed=True)
+        assert reviewed.step == c.COUNTY_REVIEW
     else:
         with pytest.raises(s.TransitionRefused):
-            s.township_review(case=case, user=getattr(world, step_user), approve=True)
+            s.township_review(case=case, user=getattr(world, step_user), approve=True, missing_confirmed=True)
         case.refresh_from_db()
         assert case.step == c.TOWNSHIP_REVIEW
 
@@ -402,7 +403,9 @@ def test_two_reviewers_approving_at_once_one_wins(world):
     def approve(user):
         try:
             barrier.wait()
-            s.township_review(case=MonitoringCase.objects.get(pk=case.pk), user=user, approve=True)
+            s.township_review(
+                case=MonitoringCase.objects.get(pk=case.pk), user=user, approve=True, missing_confirmed=True
+            )
             outcomes.append("ok")
         except s.TransitionRefused as exc:
             outcomes.append(str(exc))

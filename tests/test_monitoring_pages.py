@@ -9,6 +9,7 @@ from shoudi.accounts.testing import make_user
 from shoudi.monitoring import choices as c
 from shoudi.monitoring import services as s
 from shoudi.monitoring.models import MonitoringCase, MonitoringLine
+from shoudi.monitoring.testing import case_at
 from shoudi.registry.testing import make_household
 
 
@@ -97,12 +98,7 @@ def test_clue_form_from_the_household(client_for, world):
 
 def test_batch_review_reports_each_case(client_for, world):
     homes = [make_household(world.village_a, household_no=f"A4{i}", head=f"户{i}") for i in range(3)]
-    made = []
-    for h in homes:
-        case = s.open_clue(household=h, user=world.officer_a, source="农户自主申报")
-        case.step = c.TOWNSHIP_REVIEW
-        case.save()
-        made.append(case)
+    made = [case_at(h, c.TOWNSHIP_REVIEW) for h in homes]
     made[2].step = c.COUNTY_REVIEW  # already moved by someone else: the reviewer's list is stale
     made[2].save()
     client = client_for(world.reviewer_a)
@@ -117,11 +113,11 @@ def test_batch_review_reports_each_case(client_for, world):
 
 def test_batch_review_for_the_county(client_for, world):
     home = make_household(world.village_b, household_no="B500", head="乙户")
-    case = s.open_clue(household=home, user=world.officer_b, source="农户自主申报")
-    case.step = c.COUNTY_REVIEW
-    case.save()
+    case = case_at(home, c.COUNTY_REVIEW)
     response = client_for(world.admin).post("/monitoring/review/", {"case": [case.pk], "approve": "0", "note": ""})
     assert "退回须填写原因" in response.content.decode()
+    case.refresh_from_db()
+    assert case.step == c.COUNTY_REVIEW
     client_for(world.admin).post("/monitoring/review/", {"case": [case.pk], "approve": "1"})
     case.refresh_from_db()
     assert case.step == c.MONITORING and case.identified_on == timezone.localdate()

@@ -41,17 +41,23 @@ REFUSED = "refused"  # the household refused to sign the 承诺授权书
 WORKING_STEPS = [VERIFICATION, VILLAGE_REVIEW, PUBLICITY, TOWNSHIP_REVIEW, COUNTY_REVIEW]
 CLOSED_STEPS = {ELIMINATED, REJECTED, REFUSED}
 
+# What each step is called in its chain (the page, the lists and every dropdown read it through ``step_label``)
 STEP_LABELS = {
     (IDENTIFICATION, VERIFICATION): "入户核实",
     (IDENTIFICATION, VILLAGE_REVIEW): "村级研判/民主评议",
     (IDENTIFICATION, PUBLICITY): "公示",
     (IDENTIFICATION, TOWNSHIP_REVIEW): "乡镇审核",
     (IDENTIFICATION, COUNTY_REVIEW): "县级审定",
+    (IDENTIFICATION, MONITORING): "已识别（帮扶中）",
+    (IDENTIFICATION, REJECTED): "不予纳入",
+    (IDENTIFICATION, REFUSED): "未签承诺授权书",
     (ELIMINATION, VERIFICATION): "消除入户核查",
     (ELIMINATION, VILLAGE_REVIEW): "消除村级评议",
     (ELIMINATION, PUBLICITY): "消除公示",
     (ELIMINATION, TOWNSHIP_REVIEW): "消除乡镇审核",
     (ELIMINATION, COUNTY_REVIEW): "消除县级确定",
+    (ELIMINATION, MONITORING): "已识别（帮扶中）",
+    (ELIMINATION, ELIMINATED): "风险已消除",
 }
 STEPS = [
     (VERIFICATION, "入户核实"),
@@ -63,4 +69,42 @@ STEPS = [
     (ELIMINATED, "风险已消除"),
     (REJECTED, "不予纳入"),
     (REFUSED, "未签承诺授权书"),
+]
+# The 环节 filter spans both chains: each step by a name true of both
+STEP_FILTER_CHOICES = [
+    (VERIFICATION, "入户核实/核查"),
+    (VILLAGE_REVIEW, "村级研判/评议"),
+    (PUBLICITY, "公示"),
+    (TOWNSHIP_REVIEW, "乡镇审核"),
+    (COUNTY_REVIEW, "县级审定/确定"),
+    (MONITORING, "已识别（帮扶中）"),
+    (ELIMINATED, "风险已消除"),
+    (REJECTED, "不予纳入"),
+    (REFUSED, "未签承诺授权书"),
+]
+
+
+def step_label(chain: str, step: str) -> str:
+    """The name of ``step`` in ``chain`` ("消除村级评议"), falling back to the step's own name."""
+    return STEP_LABELS.get((chain, step)) or dict(STEPS).get(step, step)
+
+
+# The progress stepper of the case page: (key, label) of each chain's stages in order
+IDENTIFICATION_STAGES = [
+    ("clue", "线索"),
+    (VERIFICATION, "入户核实"),
+    (VILLAGE_REVIEW, "村级评议"),
+    (PUBLICITY, "公示"),
+    (TOWNSHIP_REVIEW, "乡镇审核"),
+    (COUNTY_REVIEW, "县级审定"),
+    (MONITORING, "监测帮扶"),
+]
+ELIMINATION_STAGES = [
+    ("apply", "消除申请"),
+    (VERIFICATION, "入户核查"),
+    (VILLAGE_REVIEW, "村级评议"),
+    (PUBLICITY, "公示"),
+    (TOWNSHIP_REVIEW, "乡镇审核"),
+    (COUNTY_REVIEW, "县级确定"),
+    (ELIMINATED, "风险消除"),
 ]

@@ -34,8 +34,9 @@ def case_deadlines(case: MonitoringCase, *, today: datetime.date | None = None) 
     config = settings_for(case.household.village.code, today.year)
     out: list[Deadline] = []
     if case.is_open and case.step in c.WORKING_STEPS:
-        days = (today - timezone.localtime(case.step_since).date()).days
-        out.append(Deadline("in_step", f"{case.step_label}已 {days} 天", None, False, f"自 {case.step_since:%Y-%m-%d}"))
+        since = timezone.localtime(case.step_since).date()  # the local day the step began, not the UTC one
+        days = (today - since).days
+        out.append(Deadline("in_step", f"{case.step_label}已 {days} 天", None, False, f"自 {since:%Y-%m-%d}"))
     if case.chain == c.IDENTIFICATION and case.step in c.WORKING_STEPS:
         due = case.clue_date + datetime.timedelta(days=config.identification_days)
         out.append(

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from shoudi.regions.models import Region
 from shoudi.registry.models import Household
 
 from . import choices as c
-from .models import CaseEvent, MonitoringCase, MonitoringLine
+from .models import CaseAttachment, CaseEvent, MonitoringCase, MonitoringLine
 
 LINES = {
     2023: ("7600", "守府办发〔2023〕8号"),
@@ -29,7 +30,7 @@ SCENARIOS = [
     (c.IDENTIFICATION, c.PUBLICITY, 9, "边缘易致贫户", ["因病", "缺劳动力"]),
     (c.IDENTIFICATION, c.PUBLICITY, 12, "突发严重困难户", ["因自然灾害"]),
     (c.IDENTIFICATION, c.TOWNSHIP_REVIEW, 14, "脱贫不稳定户", ["因务工就业不稳"]),
-    (c.IDENTIFICATION, c.TOWNSHIP_REVIEW, 30, "边缘易致贫户", ["因残"]),  # overdue
+    (c.IDENTIFICATION, c.TOWNSHIP_REVIEW, 30, "边缘易致贫户", ["因残"]),  # overdue, and its 承诺授权书 not on file
     (c.IDENTIFICATION, c.COUNTY_REVIEW, 16, "脱贫不稳定户", ["因病"]),
     (c.IDENTIFICATION, c.COUNTY_REVIEW, 18, "突发严重困难户", ["因意外事故"]),
     (c.ELIMINATION, c.VERIFICATION, 300, "边缘易致贫户", ["因病"]),
@@ -93,4 +94,61 @@ def build(ctx) -> None:
             user_name="村级信息员",
             time=now - datetime.timedelta(days=days),
         )
+        _steps_done(case, days=days, signed_form_on_file=days != 30)
     ctx.say(f"监测：监测线 {len(LINES)} 条；各环节演示案例 {min(len(free), len(SCENARIOS))} 个。")
+
+
+# what each step done leaves on the timeline: (action, decision) for identification and for elimination
+DONE_EVENTS = {
+    c.VERIFICATION: (("入户核实", "已签署承诺授权书"), ("入户核查", "核查通过")),
+    c.VILLAGE_REVIEW: (("村级研判", "同意纳入"), ("村级评议", "同意消除")),
+    c.PUBLICITY: (("公示期满报审", ""), ("公示期满报审", "")),
+    c.TOWNSHIP_REVIEW: (("乡镇审核", "审核通过"), ("乡镇审核", "审核通过")),
+    c.COUNTY_REVIEW: (("县级审定", "审定纳入"), ("县级确定", "风险消除")),
+}
+PUBLICITY_DAYS = 5
+
+
+def _steps_done(case: MonitoringCase, *, days: int, signed_form_on_file: bool) -> None:
+    """The timeline, 公示 dates and 承诺授权书 of the steps a demo case has passed, one day apart and ending the day
+    before its current step began, so that its progress and the batch review show what a real case would (one case
+    lacks its signed form: the batch review warns of it)."""
+    if case.step not in c.WORKING_STEPS:
+        return
+    passed = c.WORKING_STEPS[: c.WORKING_STEPS.index(case.step)]
+    began = timezone.localtime(case.step_since).date()
+    if case.chain == c.ELIMINATION:
+        _walk(case, c.IDENTIFICATION, c.WORKING_STEPS, case.identified_on, signed_form_on_file, ends_on_until=True)
+        applied = _walk(case, c.ELIMINATION, passed, began, signed_form_on_file)
+        case.elimination_applied_on = applied - datetime.timedelta(days=1)
+        _event(case, c.ELIMINATION, c.VERIFICATION, "申请风险消除", case.elimination_type, case.elimination_applied_on)
+        case.save(update_fields=["elimination_applied_on", "publicity_start", "publicity_end"])
+        return
+    _walk(case, c.IDENTIFICATION, passed, began, signed_form_on_file)
+    case.save(update_fields=["publicity_start", "publicity_end"])
+
+
+def _walk(case, chain, passed, until, signed_form_on_file, *, ends_on_until=False) -> datetime.date:
+    """Events of the ``passed`` steps of ``chain`` backwards from ``until``; returns the day of the first."""
+    day = until + datetime.timedelta(days=1 if ends_on_until else 0)
+    for step in reversed(passed):
+        day -= datetime.timedelta(days=1)
+        action, decision = DONE_EVENTS[step][chain == c.ELIMINATION]
+        _event(case, chain, step, action, decision, day)
+        if step == c.PUBLICITY:
+            end = day - datetime.timedelta(days=1)
+            day = end - datetime.timedelta(days=PUBLICITY_DAYS - 1)
+            if chain == case.chain:
+                case.publicity_start, case.publicity_end = day, end
+        if step == c.VERIFICATION and chain == c.IDENTIFICATION and signed_form_on_file:
+            CaseAttachment.objects.create(
+                case=case, kind="承诺授权书", step=step, file=ContentFile(b"%PDF-1.4\n", name="承诺授权书.pdf")
+            )
+    return day
+
+
+def _event(case, chain, step, action, decision, day: datetime.date) -> None:
+    time = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))  # 10:00 local time
+    CaseEvent.objects.create(
+        case=case, chain=chain, step=step, action=action, decision=decision, user_name="演示用户", time=time
+    )

@@ -10,7 +10,7 @@ from .models import MonitoringCase
 
 class CaseFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(label="户主姓名/户编号", method="search")
-    step = django_filters.ChoiceFilter(label="环节", choices=c.STEPS)
+    step = django_filters.ChoiceFilter(label="环节", choices=c.STEP_FILTER_CHOICES)
     chain = django_filters.ChoiceFilter(label="流程", choices=c.CHAINS)
     category = django_filters.ChoiceFilter(label="类别", choices=c.CATEGORIES)
     risk = django_filters.ChoiceFilter(label="风险类型", choices=c.RISK_TYPES, method="filter_risk")

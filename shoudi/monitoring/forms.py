@@ -65,9 +65,27 @@ class ResolveObjectionForm(StyledForm):
     resolution = forms.CharField(label="处理结果", widget=forms.Textarea(attrs={"rows": 2}))
 
 
+MISSING_CONFIRMED_LABEL = "已逐项核对，缺少材料仍予通过"
+
+
 class ReviewForm(StyledForm):
-    approve = forms.TypedChoiceField(label="结论", choices=[("1", "通过"), ("0", "退回")], coerce=lambda v: v == "1")
+    """乡镇审核 / 县级审定: no conclusion is preselected, so nothing passes by default; a return needs its reason."""
+
+    approve = forms.TypedChoiceField(
+        label="结论",
+        choices=[("", "请选择"), ("1", "通过"), ("0", "退回")],
+        coerce=lambda v: v == "1",
+        empty_value=None,
+        error_messages={"required": "请选择结论"},
+    )
     note = forms.CharField(label="意见（退回必填）", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    missing_confirmed = forms.BooleanField(label=MISSING_CONFIRMED_LABEL, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("approve") is False and not (data.get("note") or "").strip():
+            self.add_error("note", "退回须填写原因")
+        return data
 
 
 class RejectForm(StyledForm):

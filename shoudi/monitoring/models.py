@@ -200,7 +200,7 @@ class MonitoringCase(ChangeLoggedModel):
         indexes = [models.Index(fields=["chain", "step"])]
 
     def __str__(self) -> str:
-        return f"{self.household}·{self.get_step_display()}"
+        return f"{self.household}·{self.step_label}"
 
     def get_absolute_url(self) -> str:
         return reverse("monitoring:case_detail", args=[self.pk])
@@ -210,7 +210,7 @@ class MonitoringCase(ChangeLoggedModel):
 
     @property
     def step_label(self) -> str:
-        return c.STEP_LABELS.get((self.chain, self.step), self.get_step_display())
+        return c.step_label(self.chain, self.step)
 
     @property
     def is_identified(self) -> bool:
@@ -247,7 +247,7 @@ class CaseEvent(models.Model):
 
     @property
     def step_label(self) -> str:
-        return c.STEP_LABELS.get((self.chain, self.step), dict(c.STEPS).get(self.step, self.step))
+        return c.step_label(self.chain, self.step)
 
 
 def attachment_path(instance, filename: str) -> str:

@@ -187,7 +187,7 @@ def _write(group: list[dict], *, eliminated: bool, dated: bool) -> None:
             for pk, household in case_ids
         ],
     )
-    log_new_cases([pk for pk, _ in case_ids], step_label=case.get_step_display())
+    log_new_cases([pk for pk, _ in case_ids], step_label=case.step_label)
 
 
 def national_cases(*, household_ids: list[int], user=None) -> dict[str, int]:

@@ -18,6 +18,7 @@ from shoudi.core.registry import registry
 from shoudi.registry.models import Household
 
 from . import choices as c
+from .materials import missing_materials
 from .models import CaseAttachment, CaseEvent, MonitoringCase, Objection
 from .policy import line_for, settings_for
 
@@ -363,13 +364,26 @@ def submit_after_publicity(*, case: MonitoringCase, user, today: datetime.date |
     return case
 
 
+def _materials_checked(case: MonitoringCase, *, missing_confirmed: bool) -> dict:
+    """A review passes a case without its 入户核实, 公示 or 承诺授权书 on record only when the reviewer confirms he
+    has checked it; the confirmation goes into the event."""
+    missing = missing_materials(case)
+    if missing and not missing_confirmed:
+        raise TransitionRefused(f"缺少{'、'.join(missing)}：请核对后勾选“已逐项核对，缺少材料仍予通过”，或退回补充")
+    return {"missing_confirmed": missing} if missing else {}
+
+
 @transaction.atomic
-def township_review(*, case: MonitoringCase, user, approve: bool, note: str = "") -> MonitoringCase:
-    """乡镇审核: approve (to the county) or return one step with the reason."""
+def township_review(
+    *, case: MonitoringCase, user, approve: bool, note: str = "", missing_confirmed: bool = False
+) -> MonitoringCase:
+    """乡镇审核: approve (to the county) or return one step with the reason. Missing materials need
+    ``missing_confirmed``."""
     case = _lock(case, user)
     _require(case, user, steps=[c.TOWNSHIP_REVIEW], roles=STEP_ROLES[c.TOWNSHIP_REVIEW])
     if approve:
-        _event(case, user, "乡镇审核", decision="审核通过", note=note)
+        data = _materials_checked(case, missing_confirmed=missing_confirmed)
+        _event(case, user, "乡镇审核", decision="审核通过", note=note, data=data)
         _move(case, c.COUNTY_REVIEW)
     else:
         _return(case, user, "乡镇审核", note)
@@ -386,8 +400,10 @@ def county_review(
     note: str = "",
     decided_on: datetime.date | None = None,
     elimination_type: str = "",
+    missing_confirmed: bool = False,
 ) -> MonitoringCase:
-    """县级审定 (identified from that day) or 县级确定 of an elimination (eliminated from that day)."""
+    """县级审定 (identified from that day) or 县级确定 of an elimination (eliminated from that day). Missing
+    materials need ``missing_confirmed``."""
     case = _lock(case, user)
     _require(case, user, steps=[c.COUNTY_REVIEW], roles=STEP_ROLES[c.COUNTY_REVIEW])
     decided_on = _today(decided_on)
@@ -395,8 +411,9 @@ def county_review(
         _return(case, user, "县级审定" if case.chain == c.IDENTIFICATION else "县级确定", note)
         case.save()
         return case
+    data = _materials_checked(case, missing_confirmed=missing_confirmed)
     if case.chain == c.IDENTIFICATION:
-        _event(case, user, "县级审定", decision="审定纳入", note=note)
+        _event(case, user, "县级审定", decision="审定纳入", note=note, data=data)
         case.identified_on = decided_on
         _move(case, c.MONITORING)
     else:
@@ -405,7 +422,14 @@ def county_review(
             raise TransitionRefused("不能确定风险消除：" + "；".join(check.blocking))
         if elimination_type:
             case.elimination_type = elimination_type
-        _event(case, user, "县级确定", decision="风险消除", note=note, data={"elimination_type": case.elimination_type})
+        _event(
+            case,
+            user,
+            "县级确定",
+            decision="风险消除",
+            note=note,
+            data={"elimination_type": case.elimination_type, **data},
+        )
         case.eliminated_on = decided_on
         _move(case, c.ELIMINATED)
     case.save()
