@@ -12,6 +12,8 @@ from shoudi.core.scope import get_object_for, user_can
 from shoudi.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 from shoudi.monitoring.models import MonitoringCase
 from shoudi.registry.models import Household
+from shoudi.registry.pickers import HEAD_NAME
+from shoudi.registry.search import search_households
 
 from . import forms as f
 from . import services
@@ -139,7 +141,9 @@ def bulk_pair(request):
     if not user_can(request.user, Pairing, "add"):
         raise PermissionDenied("您的角色不能调整结对")
     form = f.PairForm(request.POST or None, user=request.user)
-    households = Household.objects.restrict(request.user, "view").select_related("village")
+    households = (
+        Household.objects.restrict(request.user, "view").select_related("village").annotate(head_name=HEAD_NAME)
+    )
     todo = request.GET.get("todo", "no_cadre")
     if todo:
         from .worklist import item_queryset
@@ -249,13 +253,11 @@ def visit_quick(request):
     """The phone page: pick one of my households, then record the visit."""
     if not user_can(request.user, Visit, "add"):
         raise PermissionDenied("您的角色不能登记走访")
-    households = Household.objects.restrict(request.user, "view").select_related("village")
+    households = (
+        Household.objects.restrict(request.user, "view").select_related("village").annotate(head_name=HEAD_NAME)
+    )
     q = request.GET.get("q", "").strip()
-    if q:
-        households = households.filter(Q(household_no=q) | Q(members__name__contains=q, members__relation="户主"))
-    from shoudi.registry.views import HEAD_NAME
-
-    households = households.annotate(head_name=HEAD_NAME).order_by("village__code", "household_no")[:100]
+    households = search_households(households, q)[:100]
     return render(request, "assistance/visit_pick.html", {"title": "走访登记", "households": households, "q": q})
 
 

@@ -1,5 +1,6 @@
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Prefetch
 from django.shortcuts import render
+from django.urls import reverse
 
 from shoudi.core.audit import log_access
 from shoudi.core.models import AccessLog
@@ -11,9 +12,8 @@ from .filters import HouseholdFilterSet, MemberFilterSet
 from .forms import HouseholdForm, IncomeRecordForm, MemberForm
 from .models import Household, IncomeRecord, Member
 from .panels import household_panels
+from .pickers import HEAD_NAME
 from .tables import HouseholdTable, MemberTable
-
-HEAD_NAME = Subquery(Member.objects.filter(household=OuterRef("pk"), relation="户主").values("name")[:1])
 
 
 class HouseholdListView(ObjectListView):
@@ -80,6 +80,8 @@ class MemberDeleteView(ObjectDeleteView):
 
 
 class IncomeEditView(ObjectEditView):
+    """新增/修改收入, from the household page: incomes have no list of their own, so 取消 goes back there."""
+
     queryset = IncomeRecord.objects.all()
     form_class = IncomeRecordForm
 
@@ -87,7 +89,16 @@ class IncomeEditView(ObjectEditView):
         initial = {}
         if instance.pk is None and request.GET.get("household"):
             initial["household"] = request.GET["household"]
+            household = Household.objects.restrict(request.user, "view").filter(pk=initial["household"]).first()
+            if household is not None:
+                initial["household_size"] = household.current_size() or None
         return self.form_class(data, files, instance=instance, user=request.user, initial=initial)
+
+    def list_url(self) -> str:
+        household = self.request.GET.get("household", "")
+        if household.isdigit():
+            return reverse("registry:household_detail", args=[int(household)])
+        return reverse("registry:household_list")
 
 
 UNMASKABLE = {("member", "id_number"), ("member", "phone"), ("household", "phone")}
