@@ -93,6 +93,12 @@ class VisitForm(StyledForm):
             )
         self.fields["kind"].initial = "入户"
 
+    def clean(self):
+        data = super().clean()
+        if all(data.get(field) is None for field in c.CHECKLIST):
+            self.add_error(None, c.CHECKLIST_BLANK)
+        return data
+
     def checklist(self) -> dict:
         return {field: self.cleaned_data.get(field) for field in c.CHECKLIST}
 

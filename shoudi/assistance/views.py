@@ -14,6 +14,7 @@ from shoudi.monitoring.models import MonitoringCase
 from shoudi.registry.models import Household
 from shoudi.registry.pickers import HEAD_NAME
 from shoudi.registry.search import search_households
+from shoudi.registry.tables import with_head_name
 
 from . import forms as f
 from . import services
@@ -87,10 +88,8 @@ class CadreDetailView(ObjectDetailView):
 
     def get_context(self, request, obj):
         context = super().get_context(request, obj)
-        context["pairings"] = (
-            Pairing.objects.restrict(request.user, "view")
-            .filter(cadre=obj, end_date__isnull=True)
-            .select_related("household__village")
+        context["pairings"] = with_head_name(
+            Pairing.objects.restrict(request.user, "view").filter(cadre=obj, end_date__isnull=True)
         )
         context["handover_form"] = f.HandoverForm(user=request.user)
         context["can_pair"] = user_can(request.user, Pairing, "add")
@@ -130,7 +129,7 @@ def _message(exc) -> str:
 
 
 class PairingListView(ObjectListView):
-    queryset = Pairing.objects.select_related("household__village", "cadre")
+    queryset = with_head_name(Pairing.objects.select_related("cadre"))
     filterset_class = PairingFilterSet
     table_class = PairingTable
     title = "结对帮扶"
@@ -195,7 +194,7 @@ def household_pair(request, pk):
 
 
 class MeasureListView(ObjectListView):
-    queryset = Measure.objects.select_related("household__village")
+    queryset = with_head_name(Measure.objects.all())
     filterset_class = MeasureFilterSet
     table_class = MeasureTable
     title = "帮扶措施"
@@ -221,7 +220,7 @@ class MeasureEditView(ObjectEditView):
 
 
 class ProblemListView(ObjectListView):
-    queryset = GuaranteeProblem.objects.select_related("household__village")
+    queryset = with_head_name(GuaranteeProblem.objects.all())
     filterset_class = ProblemFilterSet
     table_class = ProblemTable
     title = "保障问题"
@@ -243,7 +242,7 @@ def problem_resolve(request, pk):
 
 
 class VisitListView(ObjectListView):
-    queryset = Visit.objects.select_related("household__village")
+    queryset = with_head_name(Visit.objects.all())
     filterset_class = VisitFilterSet
     table_class = VisitTable
     title = "走访记录"

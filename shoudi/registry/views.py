@@ -10,10 +10,11 @@ from shoudi.core.views.generic import object_history
 
 from .filters import HouseholdFilterSet, MemberFilterSet
 from .forms import HouseholdForm, IncomeRecordForm, MemberForm
+from .guarantees import guarantee_rows
 from .models import Household, IncomeRecord, Member
 from .panels import household_panels
 from .pickers import HEAD_NAME
-from .tables import HouseholdTable, MemberTable
+from .tables import HouseholdTable, MemberTable, with_head_name
 
 
 class HouseholdListView(ObjectListView):
@@ -49,6 +50,7 @@ class HouseholdDetailView(ObjectDetailView):
             "can_unmask": in_scope(request.user, household, "unmask"),
             "panels": household_panels(request, household),
         }
+        context["guarantees"], context["other_problems"] = guarantee_rows(household)
         return render(request, self.template_name, context)
 
 
@@ -58,7 +60,7 @@ class HouseholdEditView(ObjectEditView):
 
 
 class MemberListView(ObjectListView):
-    queryset = Member.objects.select_related("household__village")
+    queryset = with_head_name(Member.objects.all())
     filterset_class = MemberFilterSet
     table_class = MemberTable
     title = "家庭成员"
