@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from shoudi.core.tables import BaseTable
-from shoudi.registry.tables import HouseholdColumn, MaskedColumn, TextColumn
+from shoudi.registry.tables import CARDS, HouseholdColumn, MaskedColumn, TextColumn
 
 from . import choices as c
 from .models import Cadre, GuaranteeProblem, Measure, Pairing, RhythmSettings, Visit
@@ -14,6 +14,7 @@ class CadreTable(BaseTable):
     households = tables.Column(verbose_name="结对户数", accessor="current_count")
 
     class Meta(BaseTable.Meta):
+        template_name = CARDS
         model = Cadre
         fields = ("name", "unit", "position", "phone", "region", "households", "active")
 
@@ -28,6 +29,7 @@ class PairingTable(BaseTable):
     end_reason = TextColumn(length=14)
 
     class Meta(BaseTable.Meta):
+        template_name = CARDS
         model = Pairing
         fields = ("household", "cadre", "unit", "start_date", "end_date", "reason", "end_reason")
 
@@ -38,6 +40,7 @@ class MeasureTable(BaseTable):
     department = TextColumn(length=10)
 
     class Meta(BaseTable.Meta):
+        template_name = CARDS
         model = Measure
         fields = (
             "household",
@@ -58,6 +61,7 @@ class VisitTable(BaseTable):
     checklist = tables.Column(verbose_name="两不愁三保障及饮水", empty_values=(), orderable=False)
 
     class Meta(BaseTable.Meta):
+        template_name = CARDS
         model = Visit
         fields = ("visited_on", "household", "kind", "visitor", "content", "checklist")
 
@@ -79,6 +83,7 @@ class ProblemTable(BaseTable):
     resolution = TextColumn(length=16)
 
     class Meta(BaseTable.Meta):
+        template_name = CARDS
         model = GuaranteeProblem
         fields = ("household", "kind", "description", "opened_on", "resolved_on", "resolution")
 
@@ -89,6 +94,7 @@ class RhythmTable(BaseTable):
     )
 
     class Meta(BaseTable.Meta):
+        template_name = CARDS
         model = RhythmSettings
         fields = (
             "region",

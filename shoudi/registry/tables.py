@@ -7,7 +7,9 @@ from shoudi.core.tables import BaseTable
 
 from .models import Household, Member
 
-__all__ = ["HouseholdColumn", "HouseholdTable", "MaskedColumn", "MemberTable", "TextColumn", "with_head_name"]
+CARDS = "registry/_cards_table.html"  # a table on a desk, cards on a phone
+
+__all__ = ["CARDS", "HouseholdColumn", "HouseholdTable", "MaskedColumn", "MemberTable", "TextColumn", "with_head_name"]
 
 
 def with_head_name(queryset: QuerySet, path: str = "household") -> QuerySet:
@@ -85,6 +87,7 @@ class HouseholdTable(BaseTable):
     member_count = tables.Column(verbose_name="人数", accessor="member_count")
 
     class Meta(BaseTable.Meta):
+        template_name = CARDS
         model = Household
         fields = ("household", "group_name", "household_type", "lifted_year", "member_count", "phone")
 
@@ -96,6 +99,7 @@ class MemberTable(BaseTable):
     household = HouseholdColumn()
 
     class Meta(BaseTable.Meta):
+        template_name = CARDS
         model = Member
         fields = (
             "name",
