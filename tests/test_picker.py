@@ -171,3 +171,21 @@ def test_household_search_finds_a_part_of_the_number_and_a_phone_tail(client_for
         assert "王建国" in listed and "赵六" not in listed, text
     picked = client.get("/assistance/visit/", {"q": "5678"}).content.decode()
     assert "王建国" in picked and "赵六" not in picked
+
+
+def test_exports_keep_the_number_the_head_and_the_village_apart(client_for, world, homes):
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    a, _ = homes
+    cadre = Cadre.objects.create(name="甲镇干部", unit="甲镇政府", region=world.township_a)
+    Pairing.objects.create(household=a, cadre=cadre)
+    response = client_for(world.officer_a).get("/assistance/pairings/?export=xlsx")
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(response.content)).get_sheet_by_index(0).to_python()
+    header, row = rows[2], rows[3]
+    assert dict(zip(header, row, strict=True))["户编号"] == "52010200100100017"
+    assert (dict(zip(header, row, strict=True))["户主"], dict(zip(header, row, strict=True))["行政村"]) == (
+        "王建国",
+        "甲村",
+    )

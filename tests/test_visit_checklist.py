@@ -84,3 +84,8 @@ def test_an_open_housing_problem_wins_over_the_registry_flag(client_for, world, 
     html = client.get(f"/registry/households/{home.pk}/").content.decode()
     assert ">安全<" in guarantee_row(html, "住房安全")
     assert "住房安全保障·危房改造" not in html[html.index('id="assistance"') :]
+
+
+def test_a_read_only_user_gets_no_visit_form(client_for, world, home):
+    assert client_for(world.inspector).get(f"/assistance/visit/{home.pk}/").status_code == 403
+    assert "登记走访" not in client_for(world.inspector).get(f"/registry/households/{home.pk}/").content.decode()

@@ -2,7 +2,7 @@ import django_tables2 as tables
 from django.utils.html import format_html
 
 from shoudi.core.tables import BaseTable
-from shoudi.registry.tables import CARDS, HouseholdColumn, MaskedColumn, TextColumn
+from shoudi.registry.tables import CARDS, HouseholdColumn, HouseholdExportColumns, MaskedColumn, TextColumn
 
 from . import choices as c
 from .models import Cadre, GuaranteeProblem, Measure, Pairing, RhythmSettings, Visit
@@ -19,7 +19,7 @@ class CadreTable(BaseTable):
         fields = ("name", "unit", "position", "phone", "region", "households", "active")
 
 
-class PairingTable(BaseTable):
+class PairingTable(HouseholdExportColumns):
     household = HouseholdColumn()
     cadre = tables.Column(
         verbose_name="帮扶干部", accessor="cadre__name", linkify=lambda record: record.cadre.get_absolute_url()
@@ -34,7 +34,7 @@ class PairingTable(BaseTable):
         fields = ("household", "cadre", "unit", "start_date", "end_date", "reason", "end_reason")
 
 
-class MeasureTable(BaseTable):
+class MeasureTable(HouseholdExportColumns):
     household = HouseholdColumn()
     content = TextColumn(length=20)
     department = TextColumn(length=10)
@@ -55,7 +55,7 @@ class MeasureTable(BaseTable):
         )
 
 
-class VisitTable(BaseTable):
+class VisitTable(HouseholdExportColumns):
     household = HouseholdColumn()
     content = TextColumn(length=24)
     checklist = tables.Column(verbose_name="两不愁三保障及饮水", empty_values=(), orderable=False)
@@ -77,7 +77,7 @@ class VisitTable(BaseTable):
         return "；".join(f"{label}：{_yes_no(getattr(record, field))}" for field, label in c.CHECKLIST.items())
 
 
-class ProblemTable(BaseTable):
+class ProblemTable(HouseholdExportColumns):
     household = HouseholdColumn()
     description = TextColumn(length=20)
     resolution = TextColumn(length=16)

@@ -261,6 +261,8 @@ def visit_quick(request):
 
 
 def visit_record(request, pk):
+    if not user_can(request.user, Visit, "add"):
+        raise PermissionDenied("您的角色不能登记走访")  # not a form that fails only when sent
     household = get_object_for(request.user, Household.objects.select_related("village"), "view", pk=pk)
     form = f.VisitForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():

@@ -9,7 +9,16 @@ from .models import Household, Member
 
 CARDS = "registry/_cards_table.html"  # a table on a desk, cards on a phone
 
-__all__ = ["CARDS", "HouseholdColumn", "HouseholdTable", "MaskedColumn", "MemberTable", "TextColumn", "with_head_name"]
+__all__ = [
+    "CARDS",
+    "HouseholdColumn",
+    "HouseholdExportColumns",
+    "HouseholdTable",
+    "MaskedColumn",
+    "MemberTable",
+    "TextColumn",
+    "with_head_name",
+]
 
 
 def with_head_name(queryset: QuerySet, path: str = "household") -> QuerySet:
@@ -27,6 +36,7 @@ class HouseholdColumn(tables.Column):
         kwargs.setdefault("verbose_name", "农户")
         kwargs.setdefault("accessor", "household")
         kwargs.setdefault("order_by", ("household__household_no",))
+        kwargs.setdefault("exclude_from_export", True)  # exported as 户编号, 户主, 行政村 (HouseholdExportColumns)
         super().__init__(*args, **kwargs)
 
     @staticmethod
@@ -49,6 +59,15 @@ class HouseholdColumn(tables.Column):
     def value(self, record, value):
         household = self.household_of(record, value)
         return f"{household.label}（{household.household_no}）"
+
+
+class HouseholdExportColumns(BaseTable):
+    """户编号, 户主 and 行政村 as separate columns of the Excel export (hidden on screen, where HouseholdColumn
+    shows them in one cell): for rows pointing at a household through ``household``, via ``with_head_name``."""
+
+    export_household_no = tables.Column(verbose_name="户编号", accessor="household__household_no", visible=False)
+    export_head = tables.Column(verbose_name="户主", accessor="household_head", visible=False, default="")
+    export_village = tables.Column(verbose_name="行政村", accessor="household__village__name", visible=False)
 
 
 class TextColumn(tables.Column):
@@ -83,6 +102,9 @@ class MaskedColumn(tables.Column):
 
 class HouseholdTable(BaseTable):
     household = HouseholdColumn(accessor="household_no", order_by=("household_no",))
+    export_household_no = tables.Column(verbose_name="户编号", accessor="household_no", visible=False)
+    export_head = tables.Column(verbose_name="户主", accessor="head_name", visible=False, default="")
+    export_village = tables.Column(verbose_name="行政村", accessor="village__name", visible=False)
     phone = MaskedColumn(kind="phone")
     member_count = tables.Column(verbose_name="人数", accessor="member_count")
 
@@ -92,7 +114,7 @@ class HouseholdTable(BaseTable):
         fields = ("household", "group_name", "household_type", "lifted_year", "member_count", "phone")
 
 
-class MemberTable(BaseTable):
+class MemberTable(HouseholdExportColumns):
     name = tables.Column(linkify=True)
     id_number = MaskedColumn(kind="id_number")
     phone = MaskedColumn(kind="phone")
