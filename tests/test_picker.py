@@ -189,3 +189,10 @@ def test_exports_keep_the_number_the_head_and_the_village_apart(client_for, worl
         "王建国",
         "甲村",
     )
+
+
+def test_a_malformed_household_parameter_is_ignored(client_for, world, homes):
+    client = client_for(world.officer_a)
+    for url in ("/registry/incomes/add/", "/registry/members/add/", "/assistance/measures/add/"):
+        assert client.get(url, {"household": "abc"}).status_code == 200, url
+    assert client.get("/registry/pick/households/", {"q": "'%_\\"}).status_code == 200

@@ -211,7 +211,7 @@ class MeasureEditView(ObjectEditView):
             for key in ("household", "category", "sub_item"):
                 if request.GET.get(key):
                     initial[key] = request.GET[key]
-            if request.GET.get("household"):
+            if request.GET.get("household", "").isdigit():
                 case = MonitoringCase.objects.filter(household_id=request.GET["household"], is_open=True).first()
                 if case is not None:
                     initial["case"] = case.pk
@@ -283,7 +283,8 @@ def visit_record(request, pk):
             form.add_error(None, _message(exc))
         else:
             opened = visit.problems.count()
-            messages.success(request, f"已登记走访：{household}" + (f"，发现 {opened} 项保障问题" if opened else ""))
+            found = f"，发现 {opened} 项保障问题" if opened else ""
+            messages.success(request, f"已登记走访：{household.label}{found}")
             return redirect("assistance:visit_quick")
     from .choices import CHECKLIST
 
@@ -291,7 +292,7 @@ def visit_record(request, pk):
         request,
         "assistance/visit_form.html",
         {
-            "title": f"走访：{household}",
+            "title": f"走访：{household.label}",
             "form": form,
             "household": household,
             "checklist_fields": [form[name] for name in CHECKLIST],
@@ -328,7 +329,7 @@ def assessment_record(request, case_pk):
     return render(
         request,
         "assistance/assessment_form.html",
-        {"title": f"帮扶成效评估：{case.household}", "form": form, "case": case},
+        {"title": f"帮扶成效评估：{case.household.label}", "form": form, "case": case},
     )
 
 

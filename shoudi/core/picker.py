@@ -69,11 +69,6 @@ class PickerWidget(forms.Widget):
         self.source = source
         self.queryset = queryset
 
-    def __deepcopy__(self, memo):
-        copy = super().__deepcopy__(memo)
-        copy.source, copy.queryset = self.source, self.queryset
-        return copy
-
     def chosen(self, value) -> PickerOption | None:
         if value in (None, "") or self.queryset is None:
             return None

@@ -63,7 +63,9 @@ class Household(ChangeLoggedModel):
         ordering = ["village__code", "household_no"]
 
     def __str__(self) -> str:
-        return self.label
+        # the change log's name for the household (the bulk writers build the same text in SQL); pages use ``label``
+        head = self.head
+        return f"{head.name if head else ''}户（{self.household_no}）" if head else f"户 {self.household_no}"
 
     @property
     def head_label(self) -> str:

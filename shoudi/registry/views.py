@@ -42,7 +42,7 @@ class HouseholdDetailView(ObjectDetailView):
         )
         context = {
             "object": household,
-            "title": str(household),
+            "title": household.label,
             "members": household.members.all(),
             "incomes": household.incomes.all(),
             "changes": object_history(request.user, household),
@@ -72,7 +72,7 @@ class MemberEditView(ObjectEditView):
 
     def get_form(self, request, instance, data=None, files=None):
         initial = {}
-        if instance.pk is None and request.GET.get("household"):
+        if instance.pk is None and request.GET.get("household", "").isdigit():
             initial["household"] = request.GET["household"]
         return self.form_class(data, files, instance=instance, user=request.user, initial=initial)
 
@@ -89,7 +89,7 @@ class IncomeEditView(ObjectEditView):
 
     def get_form(self, request, instance, data=None, files=None):
         initial = {}
-        if instance.pk is None and request.GET.get("household"):
+        if instance.pk is None and request.GET.get("household", "").isdigit():
             initial["household"] = request.GET["household"]
             household = Household.objects.restrict(request.user, "view").filter(pk=initial["household"]).first()
             if household is not None:
