@@ -196,3 +196,15 @@ def test_a_malformed_household_parameter_is_ignored(client_for, world, homes):
     for url in ("/registry/incomes/add/", "/registry/members/add/", "/assistance/measures/add/"):
         assert client.get(url, {"household": "abc"}).status_code == 200, url
     assert client.get("/registry/pick/households/", {"q": "'%_\\"}).status_code == 200
+
+
+def test_assistance_lists_find_a_household_by_its_phone_tail_or_name(client_for, world, homes):
+    a, b = homes
+    cadre = Cadre.objects.create(name="县干部", unit="县局", region=world.county)
+    Pairing.objects.create(household=a, cadre=cadre)
+    Pairing.objects.create(household=b, cadre=cadre)
+    client = client_for(world.admin)
+    for text in ("5678", "王建国", "00100100017"):
+        listed = client.get("/assistance/pairings/", {"household": text}).content.decode()
+        listed = listed[listed.index('id="object-list"') :]
+        assert "王建国" in listed and "赵六" not in listed, text
