@@ -31,3 +31,6 @@ CHECKLIST = {
     "water_ok": "饮水安全有保障",
 }
 PROBLEM_KINDS = [(v, v) for v in CHECKLIST.values()]
+CHECKLIST_BLANK = "两不愁三保障及饮水情况未填写：请对{}逐项选择是或否".format(
+    "、".join(f"「{label}」" for label in CHECKLIST.values())
+)

@@ -3,6 +3,7 @@ from django.db.models import Q
 
 from shoudi.core.filters import ScopedFilterSet
 from shoudi.regions.filters import VillageFilter
+from shoudi.registry.filters import HouseholdSearchFilter
 
 from . import choices as c
 from .models import Cadre, GuaranteeProblem, Measure, Pairing, Visit
@@ -37,18 +38,17 @@ class CadreFilterSet(ScopedFilterSet):
 
 
 class PairingFilterSet(ScopedFilterSet):
-    q = django_filters.CharFilter(label="户编号/干部", method="search")
+    household = HouseholdSearchFilter()
+    cadre = django_filters.CharFilter(label="帮扶干部", field_name="cadre__name", lookup_expr="contains")
     current = django_filters.BooleanFilter(label="当前结对", field_name="end_date", lookup_expr="isnull")
 
     class Meta:
         model = Pairing
         fields = []
 
-    def search(self, queryset, name, value):
-        return queryset.filter(Q(household__household_no=value) | Q(cadre__name__contains=value))
-
 
 class MeasureFilterSet(ScopedFilterSet):
+    household = HouseholdSearchFilter()
     category = django_filters.ChoiceFilter(label="类别", choices=c.CATEGORY_CHOICES)
     status = django_filters.ChoiceFilter(label="状态", choices=c.MEASURE_STATUS)
     village = VillageFilter(field_name="household__village")
@@ -59,6 +59,7 @@ class MeasureFilterSet(ScopedFilterSet):
 
 
 class VisitFilterSet(ScopedFilterSet):
+    household = HouseholdSearchFilter()
     kind = django_filters.ChoiceFilter(label="方式", choices=c.VISIT_KINDS)
     visited_after = django_filters.DateFilter(label="起始日期", field_name="visited_on", lookup_expr="gte")
     visited_before = django_filters.DateFilter(label="截止日期", field_name="visited_on", lookup_expr="lte")
@@ -69,6 +70,7 @@ class VisitFilterSet(ScopedFilterSet):
 
 
 class ProblemFilterSet(ScopedFilterSet):
+    household = HouseholdSearchFilter()
     kind = django_filters.ChoiceFilter(label="类型", choices=c.PROBLEM_KINDS)
     open = django_filters.BooleanFilter(label="未解决", field_name="resolved_on", lookup_expr="isnull")
 

@@ -2,9 +2,12 @@ from django import forms
 from django.utils import timezone
 
 from shoudi.core.forms import ScopedModelForm, StyledForm, date_widget
+from shoudi.monitoring.models import MonitoringCase
+from shoudi.registry.pickers import pick_household
 
 from . import choices as c
 from .models import Cadre, Measure, RhythmSettings
+from .pickers import pick_cadre
 
 YES_NO = [("", "未检查"), ("1", "是"), ("0", "否")]
 
@@ -41,6 +44,18 @@ class MeasureForm(ScopedModelForm):
         )
         widgets = {"planned_on": date_widget(), "implemented_on": date_widget()}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        pick_household(self)
+        # 监测记录: the cases of the household chosen (not every case of the county); none chosen yet, none offered
+        household = self.data.get("household") if self.is_bound else self.initial.get("household")
+        household = household or self.instance.household_id
+        cases = self.fields["case"].queryset
+        self.fields["case"].queryset = (
+            cases.filter(household=household) if str(household or "").isdigit() else cases.none()
+        )
+        self.fields["case"].help_text = "留空时自动关联该户正在进行的监测记录"
+
     def clean(self):
         data = super().clean()
         category, sub_item = data.get("category"), data.get("sub_item")
@@ -51,6 +66,10 @@ class MeasureForm(ScopedModelForm):
         case, household = data.get("case"), data.get("household")
         if case and household and case.household_id != household.pk:
             self.add_error("case", "监测记录与农户不一致")
+        if household and not case and not self.instance.pk:
+            data["case"] = (
+                MonitoringCase.objects.filter(household=household, is_open=True).order_by("-clue_date").first()
+            )
         return data
 
 
@@ -74,6 +93,12 @@ class VisitForm(StyledForm):
             )
         self.fields["kind"].initial = "入户"
 
+    def clean(self):
+        data = super().clean()
+        if all(data.get(field) is None for field in c.CHECKLIST):
+            self.add_error(None, c.CHECKLIST_BLANK)
+        return data
+
     def checklist(self) -> dict:
         return {field: self.cleaned_data.get(field) for field in c.CHECKLIST}
 
@@ -94,7 +119,7 @@ class PairForm(StyledForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cadre"].queryset = Cadre.objects.restrict(user, "view").filter(active=True)
+        pick_cadre(self, "cadre", user)
 
 
 class HandoverForm(StyledForm):
@@ -103,7 +128,7 @@ class HandoverForm(StyledForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_cadre"].queryset = Cadre.objects.restrict(user, "view").filter(active=True)
+        pick_cadre(self, "to_cadre", user)
 
 
 class ResolveProblemForm(StyledForm):

@@ -6,7 +6,8 @@ from django.template.loader import render_to_string
 from shoudi.core.scope import user_can
 from shoudi.registry.models import Household
 
-from .models import Assessment, Cadre, GuaranteeProblem, Measure, Pairing, Visit
+from .forms import PairForm
+from .models import Assessment, GuaranteeProblem, Measure, Pairing, Visit
 from .suggestions import suggest_measures
 
 
@@ -23,9 +24,7 @@ def household_panel(request, household: Household) -> str:
         "assessments": Assessment.objects.restrict(user, "view").filter(household=household)[:8],
         "suggestions": suggest_measures(household),
         "can_pair": user_can(user, Pairing, "add"),
-        "cadre_choices": Cadre.objects.restrict(user, "view").filter(active=True)
-        if user_can(user, Pairing, "add")
-        else [],
+        "pair_form": PairForm(user=user, auto_id="id_pair_%s") if user_can(user, Pairing, "add") else None,
         "can_measure": user_can(user, Measure, "add"),
         "can_visit": user_can(user, Visit, "add"),
     }

@@ -107,7 +107,8 @@ def record_visit(
     longitude=None,
     problem_notes: dict[str, str] | None = None,
 ) -> Visit:
-    """A visit; every checklist answer "否" opens a guarantee problem of that kind (unless one is open already)."""
+    """A visit; every checklist answer "否" opens a guarantee problem of that kind (unless one is open already).
+    A visit that answers none of the five checklist items is refused."""
     if not user_can(user, Visit, "add"):
         raise PermissionDenied("您的角色不能登记走访")
     _households_in_scope(user, [household])
@@ -115,6 +116,8 @@ def record_visit(
         raise ValidationError("请选择走访方式")
     if visited_on > timezone.localdate():
         raise ValidationError("走访日期不能晚于今天")
+    if all(checklist.get(field) is None for field in c.CHECKLIST):
+        raise ValidationError(c.CHECKLIST_BLANK)
     cadre = Cadre.objects.filter(user=user).first()
     visit = Visit.objects.create(
         household=household,

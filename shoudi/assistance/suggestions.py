@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from shoudi.registry.choices import NO_LABOUR
 
+from .models import GuaranteeProblem
+
 __all__ = ["suggest_measures"]
 
 BY_RISK = {
@@ -20,12 +22,34 @@ BY_RISK = {
 }
 
 
+# an open guarantee problem (its kind, as a visit opens it) → what resolves it
+BY_PROBLEM = {
+    "住房安全有保障": ("住房安全保障", "危房改造", "存在未解决的住房安全问题：危房改造"),
+    "饮水安全有保障": ("饮水安全保障", "饮水工程", "存在未解决的饮水安全问题：饮水工程"),
+    "义务教育有保障": ("义务教育保障", "控辍保学", "存在未解决的义务教育问题：控辍保学"),
+    "基本医疗有保障": ("健康帮扶", "医疗救助", "存在未解决的基本医疗问题：健康帮扶"),
+    "不愁吃、不愁穿": ("综合保障", "临时救助", "存在未解决的吃穿问题：临时救助"),
+}
+# the registry's own flags (是否危房户 …), when they say the guarantee is missing
+BY_FLAG = {
+    "housing_secure": (*BY_PROBLEM["住房安全有保障"][:2], "住房不安全：危房改造"),
+    "water_secure": (*BY_PROBLEM["饮水安全有保障"][:2], "饮水不安全：饮水工程"),
+    "education_secure": (*BY_PROBLEM["义务教育有保障"][:2], "有失学辍学：控辍保学"),
+}
+
+
 def suggest_measures(household) -> list[tuple[str, str, str]]:
-    """(category, sub-item, why) suggestions, without duplicates, most specific first."""
+    """(category, sub-item, why) suggestions, without duplicates, most specific first: open guarantee problems,
+    then the registry's guarantee flags, then the open case's risks, then the members' labour."""
     case = household.cases.filter(is_open=True).order_by("-clue_date").first()
     risks = case.risk_types if case else []
     members = [m for m in household.members.all() if m.status == "正常"]
     out: list[tuple[str, str, str]] = []
+    problems = set(
+        GuaranteeProblem.objects.filter(household=household, resolved_on__isnull=True).values_list("kind", flat=True)
+    )
+    out.extend(item for kind, item in BY_PROBLEM.items() if kind in problems)
+    out.extend(item for flag, item in BY_FLAG.items() if getattr(household, flag) is False)
     for risk in risks:
         out.extend(BY_RISK.get(risk, []))
     skills = {m.labour_skill for m in members}

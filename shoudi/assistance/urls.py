@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pickers, views
 
 app_name = "assistance"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("cadres/<int:pk>/", views.CadreDetailView.as_view(), name="cadre_detail"),
     path("cadres/<int:pk>/edit/", views.CadreEditView.as_view(), name="cadre_edit"),
     path("cadres/<int:pk>/handover/", views.cadre_handover, name="cadre_handover"),
+    path("pick/cadres/", pickers.cadre_picker, name="cadre_picker"),
     path("pairings/", views.PairingListView.as_view(), name="pairing_list"),
     path("pairings/bulk/", views.bulk_pair, name="bulk_pair"),
     path("households/<int:pk>/pair/", views.household_pair, name="household_pair"),

@@ -12,6 +12,9 @@ from shoudi.core.scope import get_object_for, user_can
 from shoudi.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 from shoudi.monitoring.models import MonitoringCase
 from shoudi.registry.models import Household
+from shoudi.registry.pickers import HEAD_NAME
+from shoudi.registry.search import search_households
+from shoudi.registry.tables import with_head_name
 
 from . import forms as f
 from . import services
@@ -88,10 +91,8 @@ class CadreDetailView(ObjectDetailView):
 
     def get_context(self, request, obj):
         context = super().get_context(request, obj)
-        context["pairings"] = (
-            Pairing.objects.restrict(request.user, "view")
-            .filter(cadre=obj, end_date__isnull=True)
-            .select_related("household__village")
+        context["pairings"] = with_head_name(
+            Pairing.objects.restrict(request.user, "view").filter(cadre=obj, end_date__isnull=True)
         )
         context["handover_form"] = f.HandoverForm(user=request.user)
         context["can_pair"] = user_can(request.user, Pairing, "add")
@@ -131,7 +132,7 @@ def _message(exc) -> str:
 
 
 class PairingListView(ObjectListView):
-    queryset = Pairing.objects.select_related("household__village", "cadre")
+    queryset = with_head_name(Pairing.objects.select_related("cadre"))
     filterset_class = PairingFilterSet
     table_class = PairingTable
     title = "结对帮扶"
@@ -142,7 +143,9 @@ def bulk_pair(request):
     if not user_can(request.user, Pairing, "add"):
         raise PermissionDenied("您的角色不能调整结对")
     form = f.PairForm(request.POST or None, user=request.user)
-    households = Household.objects.restrict(request.user, "view").select_related("village")
+    households = (
+        Household.objects.restrict(request.user, "view").select_related("village").annotate(head_name=HEAD_NAME)
+    )
     todo = request.GET.get("todo", "no_cadre")
     if todo:
         from .worklist import item_queryset
@@ -194,7 +197,7 @@ def household_pair(request, pk):
 
 
 class MeasureListView(ObjectListView):
-    queryset = Measure.objects.select_related("household__village")
+    queryset = with_head_name(Measure.objects.all())
     filterset_class = MeasureFilterSet
     table_class = MeasureTable
     title = "帮扶措施"
@@ -211,7 +214,7 @@ class MeasureEditView(ObjectEditView):
             for key in ("household", "category", "sub_item"):
                 if request.GET.get(key):
                     initial[key] = request.GET[key]
-            if request.GET.get("household"):
+            if request.GET.get("household", "").isdigit():
                 case = MonitoringCase.objects.filter(household_id=request.GET["household"], is_open=True).first()
                 if case is not None:
                     initial["case"] = case.pk
@@ -220,7 +223,7 @@ class MeasureEditView(ObjectEditView):
 
 
 class ProblemListView(ObjectListView):
-    queryset = GuaranteeProblem.objects.select_related("household__village")
+    queryset = with_head_name(GuaranteeProblem.objects.all())
     filterset_class = ProblemFilterSet
     table_class = ProblemTable
     title = "保障问题"
@@ -242,7 +245,7 @@ def problem_resolve(request, pk):
 
 
 class VisitListView(ObjectListView):
-    queryset = Visit.objects.select_related("household__village")
+    queryset = with_head_name(Visit.objects.all())
     filterset_class = VisitFilterSet
     table_class = VisitTable
     title = "走访记录"
@@ -252,17 +255,17 @@ def visit_quick(request):
     """The phone page: pick one of my households, then record the visit."""
     if not user_can(request.user, Visit, "add"):
         raise PermissionDenied("您的角色不能登记走访")
-    households = Household.objects.restrict(request.user, "view").select_related("village")
+    households = (
+        Household.objects.restrict(request.user, "view").select_related("village").annotate(head_name=HEAD_NAME)
+    )
     q = request.GET.get("q", "").strip()
-    if q:
-        households = households.filter(Q(household_no=q) | Q(members__name__contains=q, members__relation="户主"))
-    from shoudi.registry.views import HEAD_NAME
-
-    households = households.annotate(head_name=HEAD_NAME).order_by("village__code", "household_no")[:100]
+    households = search_households(households, q)[:100]
     return render(request, "assistance/visit_pick.html", {"title": "走访登记", "households": households, "q": q})
 
 
 def visit_record(request, pk):
+    if not user_can(request.user, Visit, "add"):
+        raise PermissionDenied("您的角色不能登记走访")  # not a form that fails only when sent
     household = get_object_for(request.user, Household.objects.select_related("village"), "view", pk=pk)
     form = f.VisitForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -283,7 +286,8 @@ def visit_record(request, pk):
             form.add_error(None, _message(exc))
         else:
             opened = visit.problems.count()
-            messages.success(request, f"已登记走访：{household}" + (f"，发现 {opened} 项保障问题" if opened else ""))
+            found = f"，发现 {opened} 项保障问题" if opened else ""
+            messages.success(request, f"已登记走访：{household.label}{found}")
             return redirect("assistance:visit_quick")
     from .choices import CHECKLIST
 
@@ -291,7 +295,7 @@ def visit_record(request, pk):
         request,
         "assistance/visit_form.html",
         {
-            "title": f"走访：{household}",
+            "title": f"走访：{household.label}",
             "form": form,
             "household": household,
             "checklist_fields": [form[name] for name in CHECKLIST],
@@ -328,7 +332,7 @@ def assessment_record(request, case_pk):
     return render(
         request,
         "assistance/assessment_form.html",
-        {"title": f"帮扶成效评估：{case.household}", "form": form, "case": case},
+        {"title": f"帮扶成效评估：{case.household.label}", "form": form, "case": case},
     )
 
 

@@ -2,15 +2,29 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from shoudi.core.filters import ScopedFilterSet
-from shoudi.core.idnumbers import normalize_id_number
 from shoudi.regions.filters import VillageFilter
 
 from . import choices
 from .models import Household, Member
+from .search import search_households, search_members
+
+
+class HouseholdSearchFilter(django_filters.CharFilter):
+    """A text box finding the rows of the households that match (name, part of the 户编号, phone's last four …),
+    for lists that point at households through ``household``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", "农户（姓名/户编号/电话后四位）")
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value or not value.strip():
+            return qs
+        return qs.filter(household__in=search_households(Household.objects.all(), value).values("pk"))
 
 
 class HouseholdFilterSet(ScopedFilterSet):
-    q = django_filters.CharFilter(label="姓名/户编号/证件号/电话/拼音首字母", method="search")
+    q = django_filters.CharFilter(label="姓名/户编号/证件号/电话后四位/拼音首字母", method="search")
     village = VillageFilter()
     household_type = django_filters.ChoiceFilter(label="户类型", choices=choices.HOUSEHOLD_TYPES)
     dibao = django_filters.BooleanFilter(label="享受低保", method="filter_dibao")
@@ -36,18 +50,11 @@ class HouseholdFilterSet(ScopedFilterSet):
         return self._with_member(queryset, value, Q(health__contains="残疾") | ~Q(disability_category=""))
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        members = Member.objects.filter(Q(name__contains=value) | Q(phone=value) | Q(name_initials=value.upper()))
-        id_number = normalize_id_number(value)
-        if len(id_number) == 18:
-            members = Member.objects.filter(id_number=id_number)
-        return queryset.filter(Q(household_no=value) | Q(phone=value) | Q(pk__in=members.values("household_id")))
+        return search_households(queryset, value)
 
 
 class MemberFilterSet(ScopedFilterSet):
-    q = django_filters.CharFilter(label="姓名/证件号/拼音首字母", method="search")
+    q = django_filters.CharFilter(label="姓名/证件号/电话后四位/户编号", method="search")
     status = django_filters.ChoiceFilter(label="状态", choices=choices.MEMBER_STATUS)
     labour_skill = django_filters.ChoiceFilter(label="劳动技能", choices=choices.LABOUR_SKILLS)
     student_status = django_filters.ChoiceFilter(label="在校生状况", choices=choices.STUDENT_STATUS)
@@ -57,8 +64,7 @@ class MemberFilterSet(ScopedFilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        id_number = normalize_id_number(value)
-        if len(id_number) == 18:
-            return queryset.filter(id_number=id_number)
-        return queryset.filter(Q(name__contains=value) | Q(name_initials=value.upper()))
+        return search_members(queryset, value)
+
+
+__all__ = ["HouseholdFilterSet", "HouseholdSearchFilter", "MemberFilterSet"]

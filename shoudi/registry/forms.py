@@ -5,6 +5,7 @@ from shoudi.core.idnumbers import RESIDENT_ID, RESIDENT_ID_TYPES, IdNumberError,
 
 from . import vocabularies as v
 from .models import Household, IncomeRecord, Member
+from .pickers import pick_household
 
 
 class VocabularyChoices:
@@ -121,6 +122,10 @@ class MemberForm(VocabularyChoices, ScopedModelForm):
             "status",
         )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        pick_household(self)
+
     def clean_id_number(self):
         value = self.cleaned_data["id_number"]
         if self.cleaned_data.get("id_type", RESIDENT_ID) not in RESIDENT_ID_TYPES:
@@ -158,3 +163,7 @@ class IncomeRecordForm(ScopedModelForm):
             "compliant_medical",
             "household_size",
         )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        pick_household(self)

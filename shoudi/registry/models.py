@@ -63,8 +63,32 @@ class Household(ChangeLoggedModel):
         ordering = ["village__code", "household_no"]
 
     def __str__(self) -> str:
+        # the change log's name for the household (the bulk writers build the same text in SQL); pages use ``label``
         head = self.head
         return f"{head.name if head else ''}户（{self.household_no}）" if head else f"户 {self.household_no}"
+
+    @property
+    def head_label(self) -> str:
+        """The head's name (a list's ``head_name`` annotation when it has one), or 无户主."""
+        if "head_name" in self.__dict__:
+            return self.__dict__["head_name"] or "无户主"
+        head = self.head
+        return head.name if head else "无户主"
+
+    @property
+    def short_no(self) -> str:
+        """户编号 within the village: the national 17-digit number without its 12-digit village code."""
+        village_code = self.village.code if self.village_id else ""
+        number = self.household_no
+        if village_code and number.startswith(village_code) and len(number) > len(village_code):
+            return number[len(village_code) :]
+        return number
+
+    @property
+    def label(self) -> str:
+        """How every page names a household: 户主姓名 · 村 · short 户编号 ("王建国 · 高南村 · 00017")."""
+        village = self.village.name if self.village_id else ""
+        return " · ".join(part for part in (self.head_label, village, self.short_no) if part)
 
     def get_absolute_url(self) -> str:
         return reverse("registry:household_detail", args=[self.pk])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, views
+from . import import_views, pickers, views
 
 app_name = "registry"
 
@@ -15,6 +15,8 @@ urlpatterns = [
     path("members/<int:pk>/delete/", views.MemberDeleteView.as_view(), name="member_delete"),
     path("incomes/add/", views.IncomeEditView.as_view(), name="incomerecord_add"),
     path("incomes/<int:pk>/edit/", views.IncomeEditView.as_view(), name="incomerecord_edit"),
+    path("pick/households/", pickers.household_picker, name="household_picker"),
+    path("pick/members/", pickers.member_picker, name="member_picker"),
     path("unmask/<str:kind>/<int:pk>/<str:field>/", views.unmask, name="unmask"),
     path("import/", import_views.import_upload, name="import_upload"),
     path("import/<int:pk>/", import_views.import_detail, name="import_detail"),

@@ -1,5 +1,6 @@
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, Prefetch
 from django.shortcuts import render
+from django.urls import reverse
 
 from shoudi.core.audit import log_access
 from shoudi.core.models import AccessLog
@@ -9,11 +10,11 @@ from shoudi.core.views.generic import object_history
 
 from .filters import HouseholdFilterSet, MemberFilterSet
 from .forms import HouseholdForm, IncomeRecordForm, MemberForm
+from .guarantees import guarantee_rows
 from .models import Household, IncomeRecord, Member
 from .panels import household_panels
-from .tables import HouseholdTable, MemberTable
-
-HEAD_NAME = Subquery(Member.objects.filter(household=OuterRef("pk"), relation="户主").values("name")[:1])
+from .pickers import HEAD_NAME
+from .tables import HouseholdTable, MemberTable, with_head_name
 
 
 class HouseholdListView(ObjectListView):
@@ -41,7 +42,7 @@ class HouseholdDetailView(ObjectDetailView):
         )
         context = {
             "object": household,
-            "title": str(household),
+            "title": household.label,
             "members": household.members.all(),
             "incomes": household.incomes.all(),
             "changes": object_history(request.user, household),
@@ -49,6 +50,7 @@ class HouseholdDetailView(ObjectDetailView):
             "can_unmask": in_scope(request.user, household, "unmask"),
             "panels": household_panels(request, household),
         }
+        context["guarantees"], context["other_problems"] = guarantee_rows(household)
         return render(request, self.template_name, context)
 
 
@@ -58,7 +60,7 @@ class HouseholdEditView(ObjectEditView):
 
 
 class MemberListView(ObjectListView):
-    queryset = Member.objects.select_related("household__village")
+    queryset = with_head_name(Member.objects.all())
     filterset_class = MemberFilterSet
     table_class = MemberTable
     title = "家庭成员"
@@ -70,7 +72,7 @@ class MemberEditView(ObjectEditView):
 
     def get_form(self, request, instance, data=None, files=None):
         initial = {}
-        if instance.pk is None and request.GET.get("household"):
+        if instance.pk is None and request.GET.get("household", "").isdigit():
             initial["household"] = request.GET["household"]
         return self.form_class(data, files, instance=instance, user=request.user, initial=initial)
 
@@ -80,14 +82,25 @@ class MemberDeleteView(ObjectDeleteView):
 
 
 class IncomeEditView(ObjectEditView):
+    """新增/修改收入, from the household page: incomes have no list of their own, so 取消 goes back there."""
+
     queryset = IncomeRecord.objects.all()
     form_class = IncomeRecordForm
 
     def get_form(self, request, instance, data=None, files=None):
         initial = {}
-        if instance.pk is None and request.GET.get("household"):
+        if instance.pk is None and request.GET.get("household", "").isdigit():
             initial["household"] = request.GET["household"]
+            household = Household.objects.restrict(request.user, "view").filter(pk=initial["household"]).first()
+            if household is not None:
+                initial["household_size"] = household.current_size() or None
         return self.form_class(data, files, instance=instance, user=request.user, initial=initial)
+
+    def list_url(self) -> str:
+        household = self.request.GET.get("household", "")
+        if household.isdigit():
+            return reverse("registry:household_detail", args=[int(household)])
+        return reverse("registry:household_list")
 
 
 UNMASKABLE = {("member", "id_number"), ("member", "phone"), ("household", "phone")}
