@@ -1,5 +1,6 @@
 import django_tables2 as tables
 
+from .changes import attach_diffs
 from .models import AccessLog, ObjectChange
 
 __all__ = ["AccessLogTable", "BaseTable", "ObjectChangeTable"]
@@ -19,6 +20,11 @@ class ObjectChangeTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = ObjectChange
         fields = ("time", "user_name", "source", "action", "content_type", "object_repr", "region_code", "changed")
+
+    def before_render(self, request):
+        """The readable values of the page's changes, with the names behind their foreign keys read at once."""
+        if hasattr(self, "page"):
+            attach_diffs(row.record for row in self.page.object_list)
 
     def render_changed(self, record):
         parts = [

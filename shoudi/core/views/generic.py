@@ -21,6 +21,7 @@ from django.views import View
 from django_tables2 import RequestConfig
 
 from ..audit import log_access
+from ..changes import attach_diffs
 from ..excel import rows_xlsx_bytes
 from ..models import AccessLog, ObjectChange
 from ..scope import get_object_for, in_scope, user_can
@@ -143,7 +144,7 @@ class ObjectDetailView(View):
             field = model._meta.get_field(name)
             display = getattr(obj, f"get_{name}_display", None)
             value = display() if display else getattr(obj, name)
-            rows.append((field.verbose_name, value))
+            rows.append((field.verbose_name, "是" if value is True else "否" if value is False else value))
         return {
             "object": obj,
             "title": str(obj),
@@ -167,7 +168,7 @@ def _url_or_empty(obj, suffix: str) -> str:
 def object_history(user, obj, limit: int = 200):
     """Changes to ``obj`` and to objects filed under it, visible to ``user``."""
     ct = ContentType.objects.get_for_model(type(obj))
-    return (
+    return attach_diffs(
         ObjectChange.objects.restrict(user, "view")
         .filter(Q(content_type=ct, object_id=str(obj.pk)) | Q(parent_content_type=ct, parent_object_id=str(obj.pk)))
         .select_related("content_type")[:limit]
