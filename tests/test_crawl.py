@@ -24,6 +24,7 @@ from shoudi.accounts.models import User
 from shoudi.core.crawl import foreign_words, visible_text, walk
 from shoudi.core.jobs import start_job
 from shoudi.core.menu import menu_for
+from shoudi.core.models import Job
 from shoudi.registry import demo as registry_demo
 
 DEMO_HOUSEHOLDS = 2_400  # 30 a village: enough for every demo scenario of the village officer's village
@@ -39,9 +40,11 @@ def demo_county(django_db_setup, django_db_blocker, tmp_path_factory):
         with mock.patch.object(registry_demo, "HOUSEHOLDS", DEMO_HOUSEHOLDS):
             call_command("demo", stdout=io.StringIO())
         admin = User.objects.get(username="admin")
-        # the jobs of a first day: the early-warning screening and one small job with a result file
-        start_job(kind="monitoring.screen", user=admin, params={"year": 2025, "region_code": admin.region.code})
+        # the jobs of a first day: one small job with a result file, then the early-warning screening (the newest:
+        # the first row of the job list, whose page the walk opens)
         start_job(kind="core.demo", user=admin, params={"steps": 3})
+        start_job(kind="monitoring.screen", user=admin, params={"year": 2025, "region_code": admin.region.code})
+        assert Job.objects.filter(status=Job.SUCCEEDED).count() == 2
         try:
             yield
         finally:
@@ -93,7 +96,7 @@ def test_the_walk_reaches_detail_and_edit_pages(demo_county):
     assert {"regions:region_detail", "regions:region_edit", "core:job_detail"} <= names
     assert not any("download" in name for name in names)
     job_page = next(page for page in pages if page.name == "core:job_detail")
-    assert "已完成" in visible_text(job_page.html)
+    assert "预警筛查" in visible_text(job_page.html) and "已完成" in visible_text(job_page.html)
 
 
 def test_the_detector_names_english_and_raw_keys():
