@@ -15,7 +15,11 @@ class BaseTable(tables.Table):
 class ObjectChangeTable(BaseTable):
     time = tables.DateTimeColumn(format="Y-m-d H:i:s")
     content_type = tables.Column(verbose_name="对象类型", accessor="content_type__name")
-    changed = tables.Column(verbose_name="变更内容", empty_values=(), orderable=False)
+    object_repr = tables.Column(attrs={"td": {"class": "text-wrap"}})
+    # the changes wrap (the site's cells do not): a new household lists dozens of fields
+    changed = tables.Column(
+        verbose_name="变更内容", empty_values=(), orderable=False, attrs={"td": {"class": "text-wrap small"}}
+    )
 
     class Meta(BaseTable.Meta):
         model = ObjectChange
