@@ -98,3 +98,16 @@ def test_the_job_page_names_no_worker_process(world, client_for):
     )
     text = visible_text(client_for(world.admin).get(job.get_absolute_url()).content.decode())
     assert "计数" in text and "22638" not in text and "vm" not in text
+
+
+def test_an_exported_time_is_beijing_time():
+    import io
+
+    from python_calamine import CalamineWorkbook
+
+    from shoudi.core.excel import rows_xlsx_bytes
+
+    moment = datetime.datetime(2026, 12, 1, 17, 30, tzinfo=datetime.UTC)
+    content = rows_xlsx_bytes(title="变更记录", subtitle="", headers=["时间"], rows=[[moment]])
+    *_, (cell,) = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
+    assert cell == datetime.datetime(2026, 12, 2, 1, 30)
