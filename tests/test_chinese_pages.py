@@ -111,3 +111,15 @@ def test_an_exported_time_is_beijing_time():
     content = rows_xlsx_bytes(title="变更记录", subtitle="", headers=["时间"], rows=[[moment]])
     *_, (cell,) = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
     assert cell == datetime.datetime(2026, 12, 2, 1, 30)
+
+
+@pytest.mark.django_db
+def test_adding_an_income_from_the_household_page_opens_the_form(world, client_for):
+    """新增收入 (a model without a list page) answered 500: its 取消 now leads back to the household's page."""
+    from shoudi.registry.testing import make_household
+
+    household = make_household(world.village_a)
+    back = f"http://testserver{household.get_absolute_url()}"
+    response = client_for(world.officer_a).get(f"/registry/incomes/add/?household={household.pk}", HTTP_REFERER=back)
+    assert response.status_code == 200
+    assert f'href="{back}">取消' in response.content.decode()
