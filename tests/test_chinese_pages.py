@@ -49,6 +49,23 @@ def test_500_is_a_chinese_page(world):
 
 
 @pytest.mark.django_db
+def test_500_still_answers_in_chinese_when_the_menu_cannot_be_built(world, monkeypatch):
+    """The database that made the page fail may fail the menu and the 待办 badge too: the page comes without them."""
+
+    def down(user):
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr("shoudi.core.context_processors.todo_count", down)
+    client = Client(raise_request_exception=False)
+    client.force_login(world.officer_a)
+    with override_settings(ROOT_URLCONF=__name__):
+        response = client.get("/broken/")
+    assert response.status_code == 500
+    text = visible_text(response.content.decode())
+    assert "系统出错" in text and "行政区划" not in text
+
+
+@pytest.mark.django_db
 def test_a_form_refused_by_the_csrf_check_says_why_in_chinese(world):
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.officer_a)
