@@ -175,6 +175,7 @@ if SESSION_COOKIE_SECURE:  # served over HTTPS behind the documented nginx, whic
     SECURE_HSTS_SECONDS = int(os.environ.get("SHOUDI_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "SAMEORIGIN"
+CSRF_FAILURE_VIEW = "shoudi.core.views.errors.csrf_failure"  # a Chinese page inside the layout
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # files holding personal data (job results, uploads, staging rows) are deleted after this many days (core.retention)

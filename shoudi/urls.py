@@ -15,3 +15,6 @@ urlpatterns = [
     path("ledgers/", include("shoudi.ledgers.urls")),
     path("system/", include("shoudi.core.urls")),
 ]
+
+# 403 and 404: Django's views render 403.html / 404.html with the request (the layout and its menu); 500 needs its own
+handler500 = "shoudi.core.views.errors.server_error"

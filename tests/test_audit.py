@@ -90,8 +90,9 @@ def test_county_audit_page_is_scoped_and_filterable(client_for, world):
         other.name = "邻县改名村"
         other.save()
     html = list_part(admin.get("/system/changes/?action=update"))
-    assert "乙新村" in html and "邻县改名村" not in html
-    assert "乙新村" not in list_part(admin.get("/system/changes/?action=create"))
+    assert "名称：乙村 → 乙新村" in html and "邻县改名村" not in html
+    # (a user created in village B names it by its name today, 乙新村; the rename itself is an update)
+    assert "名称：乙村 → 乙新村" not in list_part(admin.get("/system/changes/?action=create"))
     # a village officer sees changes in his village only; B's rename is not his
     assert "乙新村" not in list_part(client_for(world.officer_a).get("/system/changes/"))
     assert client_for(world.officer_b).get("/system/changes/").status_code == 200

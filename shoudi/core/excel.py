@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterable, Sequence
 
 import xlsxwriter
+from django.utils import timezone
 from xlsxwriter.format import Format
 
 __all__ = [
@@ -95,7 +96,8 @@ def write_cell(sheet, book: Workbook, r: int, c: int, value) -> None:
     elif isinstance(value, int | float):
         sheet.write_number(r, c, value)
     elif isinstance(value, datetime.datetime):
-        sheet.write_datetime(r, c, value.replace(tzinfo=None), book.format("datetime"))
+        local = timezone.localtime(value) if timezone.is_aware(value) else value  # Beijing time, as on the pages
+        sheet.write_datetime(r, c, local.replace(tzinfo=None), book.format("datetime"))
     elif isinstance(value, datetime.date):
         sheet.write_datetime(r, c, datetime.datetime.combine(value, datetime.time()), book.format("date"))
     else:

@@ -2,9 +2,10 @@
 
 import django_filters
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
 
-from .models import AccessLog, ObjectChange
+from .models import AccessLog, ChangeLoggedModel, ObjectChange
 from .registry import registry
 
 __all__ = ["AccessLogFilterSet", "ObjectChangeFilterSet", "ScopedFilterSet"]
@@ -64,10 +65,18 @@ class ScopedFilterSet(django_filters.FilterSet):
         cls._extensions = extensions
 
 
+def logged_model_choices() -> list[tuple[int, str]]:
+    """The kinds of object the change log holds, by their Chinese names."""
+    models = [m for m in apps.get_models() if issubclass(m, ChangeLoggedModel)]
+    types = ContentType.objects.get_for_models(*models)
+    return sorted(((types[m].pk, str(m._meta.verbose_name)) for m in models), key=lambda choice: choice[1])
+
+
 class ObjectChangeFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(label="对象/操作人", method="search")
     action = django_filters.ChoiceFilter(label="操作", choices=ObjectChange.ACTION_CHOICES)
-    content_type__model = django_filters.CharFilter(label="对象类型（英文名）")
+    source = django_filters.ChoiceFilter(label="来源", choices=ObjectChange._meta.get_field("source").choices)
+    content_type = django_filters.ChoiceFilter(label="对象类型", choices=lambda: logged_model_choices())
     time_after = django_filters.DateFilter(label="起始日期", field_name="time", lookup_expr="date__gte")
     time_before = django_filters.DateFilter(label="截止日期", field_name="time", lookup_expr="date__lte")
 

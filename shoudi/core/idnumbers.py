@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime
 
+from django.utils import timezone
+
 from .cells import CellError, fold
 
 __all__ = [
@@ -71,7 +73,7 @@ def validate_id_number(value, *, today: datetime.date | None = None) -> str:
         born = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
         raise IdNumberError(f"证件号码中的出生日期 {number[6:14]} 不是有效日期") from None
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()  # the county's day, not the server's
     if born > today:
         raise IdNumberError(f"证件号码中的出生日期 {born:%Y-%m-%d} 晚于今天")
     if born.year < FIRST_BIRTH_YEAR:
@@ -114,7 +116,7 @@ def parse_id_number(value, id_type: str = RESIDENT_ID, *, today: datetime.date |
     A 残疾人证 number (the ID number followed by the category and grade digits) is kept as the 18-digit ID number;
     a number of another kind of document is only trimmed and limited to 18 characters.
     """
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()  # the county's day, not the server's
     if id_type in RESIDENT_ID_TYPES:
         if type(value) is str:
             text = value.strip().upper()

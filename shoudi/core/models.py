@@ -12,7 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from .masking import mask_value
+from .changes import SOURCE_CHOICES
 from .scope import RestrictedManager
 
 __all__ = ["AccessLog", "ChangeLoggedModel", "Job", "ObjectChange", "Synonym", "TimeStampedModel"]
@@ -128,7 +128,7 @@ class ObjectChange(models.Model):
         related_name="+",
     )
     user_name = models.CharField("操作人", max_length=150, blank=True)
-    source = models.CharField("来源", max_length=10, default="web")
+    source = models.CharField("来源", max_length=10, choices=SOURCE_CHOICES, default="web")
     # no index: nothing looks changes up by request, and an import writes hundreds of thousands of rows at once
     request_id = models.UUIDField("请求编号", null=True, blank=True)
     action = models.CharField("操作", max_length=10, choices=ACTION_CHOICES)
@@ -161,22 +161,12 @@ class ObjectChange(models.Model):
         return f"{self.get_action_display()} {self.object_repr}"
 
     def diff(self) -> list[tuple[str, object, object]]:
-        """(field label, before, after) for every field whose value differs."""
-        before, after = self.before or {}, self.after or {}
-        model = self.content_type.model_class()
-        labels, personal = {}, {}
-        if model is not None:
-            labels = {f.name: str(f.verbose_name) for f in model._meta.concrete_fields}
-            personal = getattr(model, "personal_fields", {})
-        rows = []
-        for key in list(before) + [k for k in after if k not in before]:
-            old, new = before.get(key), after.get(key)
-            if old != new:
-                if key in personal:  # the history shows personal values masked, like every list
-                    old = mask_value(personal[key], old) if old else old
-                    new = mask_value(personal[key], new) if new else new
-                rows.append((labels.get(key, key), old, new))
-        return rows
+        """(field label, before, after) as a page shows them, for every field whose value differs (core.changes)."""
+        if not hasattr(self, "_readable"):
+            from .changes import attach_diffs
+
+            attach_diffs([self])
+        return self._readable
 
 
 class AccessLog(models.Model):

@@ -403,6 +403,10 @@ def preview(ledger: Ledger, ctx: LedgerContext, limit: int = 20) -> tuple[list[s
             value = getter(row)
             if value is None:
                 value = ""
+            elif isinstance(value, bool):
+                value = "是" if value else "否"
+            elif isinstance(value, datetime.datetime):
+                value = f"{timezone.localtime(value) if timezone.is_aware(value) else value:%Y-%m-%d %H:%M}"
             elif isinstance(value, datetime.date):
                 value = f"{value:%Y-%m-%d}"
             elif column.kind == "money":

@@ -17,10 +17,12 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
 from django_tables2 import RequestConfig
 
 from ..audit import log_access
+from ..changes import attach_diffs, readable
 from ..excel import rows_xlsx_bytes
 from ..models import AccessLog, ObjectChange
 from ..scope import get_object_for, in_scope, user_can
@@ -143,7 +145,7 @@ class ObjectDetailView(View):
             field = model._meta.get_field(name)
             display = getattr(obj, f"get_{name}_display", None)
             value = display() if display else getattr(obj, name)
-            rows.append((field.verbose_name, value))
+            rows.append((field.verbose_name, value if display else readable(None, value)))  # 是/否, lists joined
         return {
             "object": obj,
             "title": str(obj),
@@ -167,7 +169,7 @@ def _url_or_empty(obj, suffix: str) -> str:
 def object_history(user, obj, limit: int = 200):
     """Changes to ``obj`` and to objects filed under it, visible to ``user``."""
     ct = ContentType.objects.get_for_model(type(obj))
-    return (
+    return attach_diffs(
         ObjectChange.objects.restrict(user, "view")
         .filter(Q(content_type=ct, object_id=str(obj.pk)) | Q(parent_content_type=ct, parent_object_id=str(obj.pk)))
         .select_related("content_type")[:limit]
@@ -205,14 +207,22 @@ class ObjectEditView(View):
                 "form": form,
                 "object": instance,
                 "title": f"{verb}{model._meta.verbose_name}" + (f"：{instance}" if instance.pk else ""),
-                "cancel_url": instance.get_absolute_url() if instance.pk else self.list_url(),
+                "cancel_url": instance.get_absolute_url() if instance.pk else self.list_url(request),
             },
             status=status,
         )
 
-    def list_url(self) -> str:
+    def list_url(self, request=None) -> str:
+        """Where 取消 leads from a new object: its list; for a model without a list (a household's income, added
+        from the household's page), the page the user came from."""
         meta = self.queryset.model._meta
-        return reverse(f"{meta.app_label}:{meta.model_name}_list")
+        try:
+            return reverse(f"{meta.app_label}:{meta.model_name}_list")
+        except NoReverseMatch:
+            referer = request.META.get("HTTP_REFERER", "") if request is not None else ""
+            if referer and url_has_allowed_host_and_scheme(referer, {request.get_host()}):
+                return referer
+            return reverse("home")
 
     def post(self, request, pk=None):
         instance = self.get_instance(request, pk)

@@ -17,7 +17,7 @@ from shoudi.registry.models import Household
 
 
 class Command(BaseCommand):
-    help = "批量生成工作卡 PDF（S000 附件3，每户一页，红卡/绿卡），与页面“后台生成 PDF”相同。"
+    help = "批量生成“三类人员”工作卡 PDF（每户一页，红卡/绿卡），与页面“后台生成 PDF”相同。"
 
     def add_arguments(self, parser):
         parser.add_argument("--region", required=True, help="区划代码（村 12 位、乡镇 9 位或县 6 位）")
