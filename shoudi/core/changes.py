@@ -40,6 +40,10 @@ def readable(field: models.Field | None, value, names: dict | None = None):
     if field is not None:
         if field.choices:
             return dict(field.flatchoices).get(value, value)
+        labels = getattr(field.model, "audit_labels", {}).get(field.name)  # stored keys a model names (a JSON list)
+        if labels is not None:
+            keys = value if isinstance(value, list) else [value]
+            return "、".join(str(labels.get(k, k)) for k in keys) or None
         if field.is_relation and names is not None:
             return names.get((field.related_model, str(value)), f"编号 {value}（已删除）")
         if isinstance(field, models.FileField):  # the stored path: the file's name is what a person recognises

@@ -108,3 +108,14 @@ ELIMINATION_STAGES = [
     (COUNTY_REVIEW, "县级确定"),
     (ELIMINATED, "风险消除"),
 ]
+
+# 预警筛查 rules: key → label (the rule keys are stored on clues and batches; pages and the change log show labels)
+SCREENING_RULES = {
+    "below_line": "人均纯收入低于监测线",
+    "edge": "人均纯收入低于监测线×边缘系数",
+    "below_floor": "人均纯收入低于 1 万元",
+    "income_drop": "人均纯收入较上年下降",
+    "medical": "合规自付支出超过预警线",
+    "lifted_below_line": "脱贫户收入低于监测线且未纳入监测",
+    "no_labour": "家庭成员均无劳动能力且未标注兜底保障",
+}

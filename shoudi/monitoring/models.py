@@ -188,6 +188,7 @@ class MonitoringCase(ChangeLoggedModel):
     )
 
     scope_code_field = "household__village__code"
+    audit_labels = {"clue_rules": c.SCREENING_RULES}  # the change log shows rule keys by their labels
 
     class Meta:
         verbose_name = verbose_name_plural = "监测对象"
@@ -358,6 +359,7 @@ class ScreeningBatch(ChangeLoggedModel):
     kept_count = models.PositiveIntegerField("已办理保留数", default=0)
 
     scope_code_field = "region_code"
+    audit_labels = {"rules": c.SCREENING_RULES}
     audit_exclude = ("created_at", "updated_at", "counts")
     objects = models.Manager.from_queryset(ScreeningBatchQuerySet)()
 

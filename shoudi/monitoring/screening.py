@@ -62,15 +62,7 @@ __all__ = [
     "withdraw_batch",
 ]
 
-RULES = {
-    "below_line": "人均纯收入低于监测线",
-    "edge": "人均纯收入低于监测线×边缘系数",
-    "below_floor": "人均纯收入低于 1 万元",
-    "income_drop": "人均纯收入较上年下降",
-    "medical": "合规自付支出超过预警线",
-    "lifted_below_line": "脱贫户收入低于监测线且未纳入监测",
-    "no_labour": "家庭成员均无劳动能力且未标注兜底保障",
-}
+RULES = c.SCREENING_RULES  # rule key → its label
 LIFTED = "脱贫户"
 BATCH = 1000  # clues per INSERT
 CLUE_EVENT = "预警生成线索"

@@ -96,8 +96,8 @@ class IncomeEditView(ObjectEditView):
                 initial["household_size"] = household.current_size() or None
         return self.form_class(data, files, instance=instance, user=request.user, initial=initial)
 
-    def list_url(self) -> str:
-        household = self.request.GET.get("household", "")
+    def list_url(self, request=None) -> str:
+        household = (request or self.request).GET.get("household", "")
         if household.isdigit():
             return reverse("registry:household_detail", args=[int(household)])
         return reverse("registry:household_list")

@@ -35,7 +35,7 @@ ID_TYPE = Vocabulary(
         _t("残疾人证", "残疾证", "中华人民共和国残疾人证"),
         _t("其他", "其它"),
     ),
-    note="国家证件类型代码表（DOMAIN.md §2）",
+    note="国家证件类型代码表",
 )
 
 GENDER = Vocabulary("gender", "性别", (_t("男", "男性", "M", code="1"), _t("女", "女性", "F", code="2")))
