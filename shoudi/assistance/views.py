@@ -19,7 +19,7 @@ from shoudi.registry.tables import with_head_name
 from . import forms as f
 from . import services
 from .filters import CadreFilterSet, MeasureFilterSet, PairingFilterSet, ProblemFilterSet, VisitFilterSet
-from .models import Cadre, GuaranteeProblem, Measure, Pairing, RhythmSettings, Visit
+from .models import Assessment, Cadre, GuaranteeProblem, Measure, Pairing, RhythmSettings, Visit
 from .tables import CadreTable, MeasureTable, PairingTable, ProblemTable, RhythmTable, VisitTable
 from .worklist import all_items, badge_of, remember_badge, tally
 
@@ -107,6 +107,8 @@ class CadreEditView(ObjectEditView):
 @require_POST
 def cadre_handover(request, pk):
     cadre = get_object_for(request.user, Cadre.objects.all(), "view", pk=pk)
+    if not user_can(request.user, Pairing, "add"):
+        raise PermissionDenied("您的角色不能调整结对")
     form = f.HandoverForm(request.POST, user=request.user)
     if not form.is_valid():
         messages.error(request, "请选择移交对象并填写原因")
@@ -176,6 +178,8 @@ def bulk_pair(request):
 @require_POST
 def household_pair(request, pk):
     household = get_object_for(request.user, Household.objects.all(), "view", pk=pk)
+    if not user_can(request.user, Pairing, "add"):
+        raise PermissionDenied("您的角色不能调整结对")
     form = f.PairForm(request.POST, user=request.user)
     if form.is_valid():
         try:
@@ -305,6 +309,8 @@ def visit_record(request, pk):
 
 def assessment_record(request, case_pk):
     case = get_object_for(request.user, MonitoringCase.objects.select_related("household"), "view", pk=case_pk)
+    if not user_can(request.user, Assessment, "add"):
+        raise PermissionDenied("您的角色不能登记帮扶成效评估")  # a read-only role gets no form that fails on submit
     form = f.AssessmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data

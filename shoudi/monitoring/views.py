@@ -268,6 +268,11 @@ def case_act(request, pk, action):
     )
     if action not in ACTIONS:
         raise PermissionDenied("未知操作")
+    if not user_can(request.user, MonitoringCase, "change"):
+        raise PermissionDenied("您的角色只能查看监测对象")
+    step_roles = services.STEP_ROLES.get(action)
+    if step_roles is not None and not request.user.is_superuser and request.user.role not in step_roles:
+        raise PermissionDenied("这一环节不由您的角色办理")  # refused before any form is read, not after
     form_class = ACTIONS[action](case)
     form, data = None, {}
     if form_class is not None:
