@@ -1,0 +1,262 @@
+"""The generated permission contract (issue 15): every URL of the URL conf, with GET and — where the view takes it —
+POST, for an anonymous visitor, each of the six roles in scope, and each permitted role on another county's object.
+Built from the URL conf, tests/permission_contract.py and the permission registry; a URL without an entry fails."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from shoudi.accounts.roles import CADRE, COUNTY_ADMIN, DEPARTMENT, INSPECTOR, ROLES, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
+from shoudi.accounts.testing import make_user
+from shoudi.core.registry import registry
+
+from .permission_contract import CONTRACT, OBJECT_MODELS, Entry
+
+
+def url_names(patterns=None, namespace: str = "") -> list[str]:
+    names = []
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}:{pattern.namespace}" if namespace and pattern.namespace else pattern.namespace
+            names += url_names(pattern.url_patterns, inner or namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.append(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+    return names
+
+
+URL_NAMES = sorted(set(url_names()))
+
+
+def test_every_url_has_an_entry():
+    missing = [name for name in URL_NAMES if name not in CONTRACT]
+    stale = [name for name in CONTRACT if name not in URL_NAMES]
+    assert not missing, f"URLs without a permission-contract entry (tests/permission_contract.py): {missing}"
+    assert not stale, f"entries for URLs that no longer exist: {stale}"
+
+
+# --- the objects the URLs are about, in scope (village A of county 520102) and of another county (520103) --------
+
+
+class ContractWorld:
+    def __init__(self, world):
+        from shoudi.assistance import services as assistance
+        from shoudi.assistance.models import Cadre, GuaranteeProblem, Measure, RhythmSettings
+        from shoudi.core.models import Synonym
+        from shoudi.ledgers.models import SavedLedger
+        from shoudi.matching.models import MatchingSettings
+        from shoudi.monitoring import choices as mc
+        from shoudi.monitoring.models import MonitoringCase, MonitoringLine, MonitoringSettings, ScreeningBatch
+        from shoudi.registry.testing import make_household, make_income
+
+        self.world = world
+        self.users = {
+            COUNTY_ADMIN: world.admin,
+            DEPARTMENT: make_user("dept", DEPARTMENT, world.county, department="medical_insurance"),
+            TOWNSHIP_REVIEWER: world.reviewer_a,
+            VILLAGE_OFFICER: world.officer_a,
+            CADRE: make_user("cadre_a", CADRE, world.village_a, name="帮扶干部甲"),
+            INSPECTOR: world.inspector,
+        }
+        self.other_user = make_user("other_admin", COUNTY_ADMIN, world.other_county, name="邻县管理员")
+        self.objects: dict[str, dict] = {}
+        today = datetime.date.today()
+        for side, village, county in (("in", world.village_a, world.county), ("out", world.other_village, None)):
+            county = county or world.other_county
+            household = make_household(village, household_no=f"{side}-1", head=f"{side}户主")
+            income = make_income(household, 2025, size=1, wage=9000)
+            case = MonitoringCase.objects.create(
+                household=household, source="农户自主申报", clue_date=today, step=mc.VERIFICATION
+            )
+            monitored = MonitoringCase.objects.create(
+                household=make_household(village, household_no=f"{side}-2", head=f"{side}监测户"),
+                category="边缘易致贫户",
+                source="农户自主申报",
+                clue_date=today - datetime.timedelta(days=40),
+                identified_on=today - datetime.timedelta(days=30),
+                step=mc.MONITORING,
+            )
+            cadre = Cadre.objects.create(
+                name=f"{side}干部",
+                unit="县农业农村局",
+                region=village,
+                user=self.users[CADRE] if side == "in" else None,
+            )
+            assistance.pair(household=household, cadre=cadre, user=world.admin if side == "in" else self.other_user)
+            assistance.pair(
+                household=monitored.household, cadre=cadre, user=world.admin if side == "in" else self.other_user
+            )
+            self.objects[side] = {
+                "household": household,
+                "member": household.head,
+                "income": income,
+                "case": case,
+                "monitored_case": monitored,
+                "cadre": cadre,
+                "measure": Measure.objects.create(household=household, category="健康帮扶", content="救助"),
+                "problem": GuaranteeProblem.objects.create(household=household, kind="住房安全有保障"),
+                "line": MonitoringLine.objects.create(region=county, year=2025, amount=Decimal("8000")),
+                "monitoring_settings": MonitoringSettings.objects.create(region=county),
+                "rhythm_settings": RhythmSettings.objects.create(region=county),
+                "saved_ledger": SavedLedger.objects.create(region=county, base_code="lifted", title=f"{side}台账"),
+                "synonym": Synonym.objects.create(
+                    region_code=county.code, vocabulary="id_type", text=f"{side}证", folded=f"{side}证", value="其他"
+                ),
+                "village": village,
+                "user": world.officer_a if side == "in" else self.other_user,
+                "batch": ScreeningBatch.objects.create(year=2025, region_code=county.code),
+                "matching_settings": MatchingSettings.objects.create(region=county),
+                **self.matching(household, county),
+            }
+
+    def matching(self, household, county) -> dict:
+        """A released 医保 run of the county (with its findings) and one still in preview."""
+        import tempfile
+        from pathlib import Path
+
+        from shoudi.matching.models import Finding
+        from shoudi.matching.testing import accept_any_coverage, run_list
+
+        accept_any_coverage(county)
+        admin = self.world.admin if county == self.world.county else self.other_user
+        folder = Path(tempfile.mkdtemp())
+        rows = [["某人", "11010519491231002X", "100"]]  # not a member: every member of the county is absent
+        run = run_list(folder, "medical_insurance", ["姓名", "证件号码", "合规自付费用"], rows, user=admin)
+        preview = run_list(
+            folder,
+            "medical_insurance",
+            ["姓名", "证件号码", "合规自付费用"],
+            rows,
+            user=admin,
+            period="2025-06",
+            name="b.xlsx",
+            release=False,
+        )
+        return {"run": run, "preview_run": preview, "finding": Finding.objects.filter(run=run).first()}
+
+    def own(self, name: str, user):
+        """An object of the user's own (a job, an import), in his region."""
+        from shoudi.core.jobs import start_job
+        from shoudi.registry.models import HouseholdImport
+
+        if name == "job":
+            from shoudi.core.jobs.runner import job_dir
+            from shoudi.core.models import Job
+
+            job = start_job(kind="registry.export", user=user, params={"region_code": "520102"}, title="导出")
+            job_dir(job.pk).mkdir(parents=True)
+            (job_dir(job.pk) / "r.xlsx").write_bytes(b"PK")
+            Job.objects.filter(pk=job.pk).update(
+                status=Job.FAILED, result_file=f"jobs/{job.pk}/r.xlsx", result_name="r.xlsx"
+            )
+            return job
+        return HouseholdImport.objects.create(
+            token=secrets.token_hex(16), file_name="a.xlsx", user=user, region_code=user.region.code, status="previewed"
+        )
+
+    def kwargs(self, entry: Entry, side: str, user) -> tuple[dict, str]:
+        """(URL kwargs, query string) of the entry's object on ``side``; None when the entry has no such side."""
+        name = entry.obj
+        if not name:
+            return {}, ""
+        if name == "ledger_name":
+            return {"name": "lifted"}, ""
+        if name == "vocabulary":
+            return {"key": "id_type"}, ""
+        if entry.own:
+            owner = user if side == "in" else self.other_user
+            return {"pk": self.own(name, owner).pk}, ""
+        objects = self.objects[side]
+        if name == "household_query":
+            return {}, f"?household={objects['household'].pk}"
+        if name == "monitored_household":
+            return {"pk": objects["monitored_case"].household_id}, ""
+        if name in ("region_query", "region_form"):
+            return {}, f"?region={objects['village'].code}"
+        if name == "unmask_member":
+            return {"kind": "member", "pk": objects["member"].pk, "field": "id_number"}, ""
+        if name == "case_act":
+            return {"pk": objects["case"].pk, "action": "verification"}, ""
+        if name == "monitored_case":
+            return {"case_pk": objects["monitored_case"].pk}, ""
+        return {"pk": objects[name].pk}, ""
+
+
+UNSCOPED = {"ledger_name", "vocabulary"}  # a name, not a row of a county
+
+
+def allowed(entry: Entry, role: str, action: str | None = None) -> bool:
+    if not entry.model:
+        return True
+    if entry.roles and action is None:
+        return role in entry.roles
+    rows = registry.keyed("permissions")[entry.model].rows
+    return (action or entry.action) in rows[role]
+
+
+def may_view_object(entry: Entry, role: str) -> bool:
+    model = OBJECT_MODELS.get(entry.obj, entry.model)
+    return not model or entry.sees in registry.keyed("permissions")[model].rows[role]
+
+
+def expected(entry: Entry, role: str, side: str, method: str) -> set[int]:
+    statuses = entry.get if method == "get" else entry.post
+    if statuses is None:
+        return {405}  # the view does not take the method, whoever asks
+    if not allowed(entry, role):
+        if entry.obj and entry.obj not in UNSCOPED and not may_view_object(entry, role):
+            return {403, 404}  # he may not see the kind at all: it does not exist for him
+        return {403}
+    if side == "out":
+        return {404}
+    return set(statuses)
+
+
+def request(client, method: str, url: str):
+    if method == "get":
+        return client.get(url)
+    path, _, query = url.partition("?")
+    data = dict(part.split("=", 1) for part in query.split("&") if "=" in part)
+    return client.post(url, data)
+
+
+@pytest.mark.parametrize("name", [n for n in URL_NAMES if n in CONTRACT])
+def test_the_contract(name, world, client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "files"
+    entry = CONTRACT[name]
+    contract = ContractWorld(world)
+    methods = [m for m in ("get", "post") if (entry.get if m == "get" else entry.post) is not None or m == "get"]
+    if entry.post is not None and "post" not in methods:
+        methods.append("post")
+    failures = []
+    for method in methods:
+        kwargs, query = contract.kwargs(entry, "in", world.admin)
+        url = reverse(name, kwargs=kwargs) + query
+        client.logout()
+        response = request(client, method, url)
+        if entry.public:
+            if method == "get" and response.status_code != 200:
+                failures.append(f"anonymous {method.upper()} {url}: {response.status_code}")
+        elif response.status_code != 302 or "/login/" not in response.get("Location", ""):
+            failures.append(f"anonymous {method.upper()} {url}: {response.status_code}, not sent to the login page")
+        if entry.public:
+            continue
+        for role in ROLES:
+            user = contract.users[role]
+            sides = ["in"] + (["out"] if entry.obj and entry.obj not in UNSCOPED and allowed(entry, role) else [])
+            for side in sides:
+                kwargs, query = contract.kwargs(entry, side, user)
+                url = reverse(name, kwargs=kwargs) + query
+                client.force_login(user)
+                with transaction.atomic():  # each request sees the same world: a permitted delete is undone
+                    status = request(client, method, url).status_code
+                    transaction.set_rollback(True)
+                want = expected(entry, role, side, method)
+                if status not in want:
+                    failures.append(f"{role} {method.upper()} {url} ({side}): {status}, expected {sorted(want)}")
+    assert not failures, "\n".join(failures)
