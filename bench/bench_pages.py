@@ -109,7 +109,9 @@ def run(args, data_dir: Path) -> int:
     print(f"\nslowest {args.slowest} of {len(pages)} pages (median seconds, × baseline):")
     for username, page in pages[: args.slowest]:
         mark = "FAIL" if page.seconds > args.target else "ok  "
-        print(f"  {mark} {page.seconds:7.3f} s {page.seconds / baseline:8.0f}×  {username:<10} {page.status} {page.url}")
+        print(
+            f"  {mark} {page.seconds:7.3f} s {page.seconds / baseline:8.0f}×  {username:<10} {page.status} {page.url}"
+        )
     print(f"\nmedian page: {statistics.median(p.seconds for _u, p in pages):.3f} s; server errors: {len(errors)}")
     verdict = "PASS" if not over else "FAIL"
     print(f"target every page ≤ {args.target:g} s on SQLite: {verdict} ({len(over)} of {len(pages)} pages slower)")
