@@ -34,3 +34,11 @@ def test_https_deployments_get_hsts_and_the_proxy_protocol(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "SHOUDI_DATA_DIR": str(tmp_path), "SHOUDI_SECURE_COOKIES": "1"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.split() == ["31536000", "('HTTP_X_FORWARDED_PROTO',", "'https')"]
+
+
+def test_the_polling_job_page_marks_its_polls(client_for, world):
+    from shoudi.core.jobs import start_job
+
+    job = start_job(kind="registry.export", user=world.admin, params={"region_code": "520102"}, title="导出")
+    html = client_for(world.admin).get(job.get_absolute_url()).content.decode()
+    assert 'hx-trigger="every 1s" hx-headers=\'{"X-Shoudi-Poll": "1"}\'' in html
