@@ -82,6 +82,20 @@ def test_the_dropout_ledger_gives_the_year_to_a_role_without_unmask(world, child
     assert "出生日期" in logs[0].detail.partition("已脱敏：")[2] and "已脱敏" not in logs[1].detail
 
 
+def test_the_lifted_ledger_s_optional_birth_date_column_is_masked_too(world, child, client_for):
+    from shoudi.ledgers.engine import get_definition
+    from shoudi.ledgers.models import SavedLedger
+
+    keys = [c.key for c in get_definition("lifted").columns if c.default] + ["birth_date"]
+    saved = SavedLedger.objects.create(
+        region=world.county, base_code="lifted", title="脱贫户台账（含出生日期）", columns=keys, created_by=world.admin
+    )
+    masked = {r["姓名"]: r for r in ledger_rows(download(client_for(world.inspector), saved.name))}
+    assert masked["王小明"]["出生日期"] == YEAR
+    full = {r["姓名"]: r for r in ledger_rows(download(client_for(world.admin), saved.name))}
+    assert full["王小明"]["出生日期"] == datetime.date(2012, 5, 15)
+
+
 def test_the_ledger_page_preview_shows_the_year_to_everyone(world, child, client_for):
     page = client_for(world.admin).get("/ledgers/view/dropout/", {"reference": "2025-09-01"}).content.decode()
     assert "王小明" in page and YEAR in page and FULL not in page
