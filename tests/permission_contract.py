@@ -128,6 +128,7 @@ CONTRACT: dict[str, Entry] = {
     "assistance:cadre_detail": Entry("assistance.cadre", obj="cadre"),
     "assistance:cadre_edit": Entry("assistance.cadre", "change", obj="cadre", post=FORM),
     "assistance:cadre_handover": Entry("assistance.pairing", "add", obj="cadre", get=None, post=DONE),
+    "assistance:cadre_phone": Entry("assistance.cadre", "unmask", obj="cadre"),
     "assistance:pairing_list": Entry("assistance.pairing"),
     "assistance:bulk_pair": Entry("assistance.pairing", "add", post=FORM),
     "assistance:household_pair": Entry("assistance.pairing", "add", obj="household", get=None, post=DONE),

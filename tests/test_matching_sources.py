@@ -40,7 +40,9 @@ def identified(household, *, is_open=True, eliminated=False):
 
 
 def figures(run, rule, id_number) -> dict:
-    return dict(Finding.objects.get(run=run, rule=rule, id_number=id_number).figure_pairs)
+    """The figures as the run stored them (pages show a birth date by its year: Finding.figure_pairs)."""
+    stored = Finding.objects.get(run=run, rule=rule, id_number=id_number).figures
+    return {str(k): "" if v is None else str(v) for k, v in stored}
 
 
 OUTSIDE_ID = "11010519491231002X"  # valid, in nobody's registry

@@ -12,6 +12,7 @@ urlpatterns = [
     path("cadres/<int:pk>/", views.CadreDetailView.as_view(), name="cadre_detail"),
     path("cadres/<int:pk>/edit/", views.CadreEditView.as_view(), name="cadre_edit"),
     path("cadres/<int:pk>/handover/", views.cadre_handover, name="cadre_handover"),
+    path("cadres/<int:pk>/phone/", views.unmask_cadre_phone, name="cadre_phone"),
     path("pick/cadres/", pickers.cadre_picker, name="cadre_picker"),
     path("pairings/", views.PairingListView.as_view(), name="pairing_list"),
     path("pairings/bulk/", views.bulk_pair, name="bulk_pair"),

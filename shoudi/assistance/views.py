@@ -8,7 +8,9 @@ from django.views.decorators.http import require_POST
 
 from shoudi.core.audit import log_access
 from shoudi.core.excel import rows_xlsx_bytes
-from shoudi.core.scope import get_object_for, user_can
+from shoudi.core.masking import mask_phone
+from shoudi.core.models import AccessLog
+from shoudi.core.scope import get_object_for, in_scope, user_can
 from shoudi.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 from shoudi.monitoring.models import MonitoringCase
 from shoudi.registry.models import Household
@@ -96,7 +98,15 @@ class CadreDetailView(ObjectDetailView):
         )
         context["handover_form"] = f.HandoverForm(user=request.user)
         context["can_pair"] = user_can(request.user, Pairing, "add")
+        context["can_unmask"] = in_scope(request.user, obj, "unmask")
         return context
+
+
+def unmask_cadre_phone(request, pk):
+    """Show one cadre's full phone number (htmx); the act is written to the access log."""
+    cadre = get_object_for(request.user, Cadre.objects.all(), "unmask", pk=pk)
+    log_access(user=request.user, action=AccessLog.UNMASK, obj=cadre, field="phone", request=request)
+    return render(request, "accounts/_phone.html", {"phone": cadre.phone})
 
 
 class CadreEditView(ObjectEditView):
@@ -346,13 +356,29 @@ def assessment_record(request, case_pk):
 
 
 def handbook(request, pk):
+    """The household's 结对帮扶手册. Birth dates in full (年月) and the cadres' full numbers only for a role that may
+    unmask them (a cadre always reads his own number); the print is written to the access log."""
     household = get_object_for(request.user, Household.objects.select_related("village__parent__parent"), "view", pk=pk)
-    log_access(user=request.user, action="export", obj=household, detail="打印结对帮扶手册", request=request)
+    full_births = in_scope(request.user, household, "unmask")
+    pairings = list(household.pairings.select_related("cadre").order_by("start_date"))
+    full_phones = []
+    for pairing in pairings:
+        cadre = pairing.cadre
+        full = cadre.user_id == request.user.pk or in_scope(request.user, cadre, "unmask")
+        pairing.cadre_phone = cadre.phone if full else mask_phone(cadre.phone)
+        if full and cadre.phone and cadre.user_id != request.user.pk:
+            full_phones.append(cadre.name)
+    shown = "含成员出生年月" if full_births else "成员出生日期仅显示年份"
+    shown += f"、帮扶干部完整电话（{'、'.join(full_phones)}）" if full_phones else "，帮扶干部电话已脱敏"
+    log_access(
+        user=request.user, action="export", obj=household, detail=f"打印结对帮扶手册（{shown}）", request=request
+    )
     context = {
         "household": household,
+        "full_births": full_births,
         "members": household.members.filter(status="正常").order_by("id"),
         "incomes": household.incomes.all()[:3],
-        "pairings": household.pairings.select_related("cadre").order_by("start_date"),
+        "pairings": pairings,
         "measures": household.measures.order_by("planned_on", "id"),
         "visits": household.visits.order_by("visited_on"),
         "assessments": household.assessments.order_by("year", "quarter"),

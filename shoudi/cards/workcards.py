@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from shoudi.assistance.choices import MEASURE_CATEGORIES
 from shoudi.assistance.models import Measure, Pairing
-from shoudi.core.masking import mask_phone
+from shoudi.core.masking import mask_birth_date, mask_phone
 from shoudi.core.scope import user_can
 from shoudi.monitoring import choices as mc
 from shoudi.monitoring.models import MonitoringCase
@@ -175,11 +175,12 @@ def _activity(member: Member) -> str:
     return "在家" if member.has_labour else ""
 
 
-def member_line(member: Member) -> MemberLine:
+def member_line(member: Member, *, unmask: bool = True) -> MemberLine:
+    """One member's line; ``unmask`` False prints the year of birth alone (core.masking), as every page does."""
     return MemberLine(
         relation=member.relation,
         name=member.name,
-        born=_month(member.birth_date),
+        born=_month(member.birth_date) if unmask else mask_birth_date(member.birth_date),
         health=_health(member),
         labour=member.labour_skill,
         activity=_activity(member),
@@ -206,9 +207,9 @@ def _address(household: Household) -> str:
 def work_cards(households: QuerySet, *, user=None, unmask: bool | None = None) -> list[WorkCard]:
     """The work cards of ``households`` (a queryset from ``card_households``), in its order.
 
-    Five queries whatever the number of households. ``unmask``: print full household phone numbers (default: when
-    ``user`` may unmask households, or always without a user); cadres' numbers are printed in full, as the card
-    exists to tell the household whom to call.
+    Five queries whatever the number of households. ``unmask``: print full household phone numbers and months of
+    birth (default: when ``user`` may unmask households, or always without a user; else masked phones and the year
+    of birth alone); cadres' numbers are printed in full, as the card exists to tell the household whom to call.
     """
     if unmask is None:
         unmask = user is None or user_can(user, Household, "unmask")
@@ -261,7 +262,7 @@ def work_cards(households: QuerySet, *, user=None, unmask: bool | None = None) -
                 cadre_name=cadre.name if cadre else "",
                 cadre_unit=" ".join(p for p in (cadre.unit, cadre.position) if p) if cadre else "",
                 cadre_phone=cadre.phone if cadre else "",
-                members=[member_line(m) for m in people],
+                members=[member_line(m, unmask=unmask) for m in people],
                 current_measures=_groups([m for m in own if m.status in CURRENT_STATUSES]),
                 planned_measures=_groups([m for m in own if m.status in PLANNED_STATUSES]),
             )

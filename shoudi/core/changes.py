@@ -15,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .masking import mask_value
+from .masking import mask_mapping, mask_value
 
 __all__ = ["SOURCE_CHOICES", "attach_diffs", "readable"]
 
@@ -71,9 +71,11 @@ def _raw_rows(change) -> list[tuple[models.Field | None, str, object, object]]:
         old, new = before.get(key), after.get(key)
         if old == new or (model is not None and key not in fields):
             continue
-        if key in personal:  # the history shows personal values masked, like every list
+        if key in personal:  # the history shows personal values masked, like every list, for every reader
             old = mask_value(personal[key], old) if old else old
             new = mask_value(personal[key], new) if new else new
+        elif isinstance(old, dict) or isinstance(new, dict):  # JSON data (a clue's figures …): by what each key names
+            old, new = mask_mapping(old), mask_mapping(new)
         rows.append((fields.get(key), key, old, new))
     return rows
 

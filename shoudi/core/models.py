@@ -49,7 +49,9 @@ class ChangeLoggedModel(TimeStampedModel):
 
     audit_exclude: tuple[str, ...] = ("created_at", "updated_at")
     scope_code_field: str = ""
-    personal_fields: dict[str, str] = {}  # field → mask kind ("id_number", "phone"): masked in lists and history
+    # field → mask kind (core.masking: "id_number", "phone", "birth_date", "mapping" for a JSON dict): masked in lists,
+    # pages and history
+    personal_fields: dict[str, str] = {}
     audit_labels: dict[str, dict] = {}  # field → {stored key: label}: how the change log shows a JSON list of keys
 
     objects = RestrictedManager()

@@ -21,6 +21,7 @@ from shoudi.core.scope import user_can
 __all__ = [
     "DEFAULT_WIDTHS",
     "KINDS",
+    "MASKED_KINDS",
     "SEQ",
     "Column",
     "Filter",
@@ -31,9 +32,20 @@ __all__ = [
     "Param",
 ]
 
-KINDS = ("text", "code", "id", "phone", "money", "int", "number", "date", "bool")
+KINDS = ("text", "code", "id", "phone", "birth_date", "money", "int", "number", "date", "bool")
+MASKED_KINDS = ("id", "phone", "birth_date")  # masked for a role without ``unmask`` on the column's ``mask_model``
 SEQ = "__seq__"  # the source of a 序号 column: the row's number in the ledger
-DEFAULT_WIDTHS = {"id": 21, "phone": 14, "code": 20, "date": 12, "money": 13, "int": 8, "number": 11, "bool": 8}
+DEFAULT_WIDTHS = {
+    "id": 21,
+    "phone": 14,
+    "birth_date": 12,
+    "code": 20,
+    "date": 12,
+    "money": 13,
+    "int": 8,
+    "number": 11,
+    "bool": 8,
+}
 
 
 class LedgerError(ValueError):
@@ -50,7 +62,8 @@ class Column:
     ``source`` is a field path of the base model as ``.values()`` takes it, ``SEQ`` for the row number, or a
     function ``fn(row, ctx)`` over the row dict (which holds the paths named in ``fields`` and the lookups named in
     ``lookups``). ``kind`` decides the cell: text, code (户编号: text, never masked), id and phone (text, masked for
-    roles without ``unmask`` on ``mask_model``), money / number / int (numbers), date, bool (是/否).
+    roles without ``unmask`` on ``mask_model``), birth_date (a date; its year alone for those roles, as a masked ID
+    hides it), money / number / int (numbers), date, bool (是/否).
     ``total`` columns are summed in subtotal and total rows. ``default`` columns make up the standard ledger; the
     others are offered when a county copies it.
     """

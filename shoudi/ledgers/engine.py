@@ -7,9 +7,9 @@ region, narrowed by the definition's own condition (``base``) and its filters, f
 measures) comes from *lookups*: one query each over the households of the ledger, into a dict keyed by household.
 
 The writer is XlsxWriter in ``constant_memory`` mode (opened by ``core.excel``): title row, region and date line,
-frozen header, widths, number formats, IDs and phones as text (masked for roles without ``unmask`` on the model they
-belong to), subtotals per village when grouped, a total row and the signature line (制表人 / 审核人 / 日期) county
-ledgers carry.
+frozen header, widths, number formats, IDs and phones as text (masked, and birth dates cut to their year, for
+roles without ``unmask`` on the model they belong to), subtotals per village when grouped, a total row and the
+signature line (制表人 / 审核人 / 日期) county ledgers carry.
 
 The parts of a definition live in ``definitions``; the standard definitions (``standard``) reach the engine
 through the core registry's "ledgers" store, which ``wiring`` fills at start-up, so the engine imports none of them.
@@ -33,11 +33,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shoudi.core.excel import open_workbook
-from shoudi.core.masking import mask_id_number, mask_phone
+from shoudi.core.masking import mask_birth_date, mask_id_number, mask_phone
 from shoudi.core.registry import registry
 from shoudi.core.scope import user_can
 
-from .definitions import SEQ, Column, Filter, LedgerContext, LedgerDefinition, LedgerError, Lookup, Param
+from .definitions import MASKED_KINDS, SEQ, Column, Filter, LedgerContext, LedgerDefinition, LedgerError, Lookup, Param
 
 __all__ = [
     "SEQ",
@@ -271,6 +271,10 @@ def _mask_phone(value):
     return mask_phone(value) if value else value
 
 
+def _mask_birth_date(value):
+    return mask_birth_date(value) if value else value
+
+
 def _is_text(model: type[models.Model], path: str) -> bool:
     """Whether ``path`` (as ``.values()`` takes it) ends at a CharField or TextField of the model."""
     field = None
@@ -315,7 +319,7 @@ def _plan(ledger: Ledger, ctx: LedgerContext, *, excel: bool, mask_all: bool = F
 
     for column in columns:
         getter = _getter(column, ctx, need, lookup_names)
-        hide = column.kind in ("id", "phone") and (mask_all or not ctx.can(column.mask_model, "unmask"))
+        hide = column.kind in MASKED_KINDS and (mask_all or not ctx.can(column.mask_model, "unmask"))
         masked.append(hide)
         # Text from a text field is already str (or None): no conversion in the loop for the common case.
         source = column.source
@@ -352,6 +356,8 @@ def _converter(kind: str, *, hide: bool, as_text: Callable | None, excel: bool) 
         return _mask_id if hide else as_text
     if kind == "phone":
         return _mask_phone if hide else as_text
+    if kind == "birth_date":  # masked: the year as text; else a date like any other
+        return _mask_birth_date if hide else (_to_serial if excel else None)
     if kind in ("money", "number"):
         return _to_float
     if kind == "bool":
@@ -568,7 +574,10 @@ def _column_writers(sheet, fmt: dict, plan: _Plan) -> list[tuple[Callable, Any]]
     """(cell writer, cell format) of each column: numbers, dates and the row number as numbers, the rest as text."""
     write_string, write_number = _cell_writers(sheet)
     writers = []
-    for column in plan.columns:
+    for column, masked in zip(plan.columns, plan.masked, strict=True):
+        if column.kind == "birth_date":  # a date, or its year as text when masked
+            writers.append((write_string, fmt["text"]) if masked else (write_number, fmt["date"]))
+            continue
         numeric = column.kind in ("money", "number", "int", "date") or column.source == SEQ
         writers.append((write_number if numeric else write_string, fmt[column.kind]))
     return writers
@@ -634,7 +643,7 @@ def log_export(ledger: Ledger, ctx: LedgerContext, count: int, *, request=None, 
 
 def _masking(ledger: Ledger, ctx: LedgerContext) -> tuple[list[Column], list[bool]]:
     columns = ledger.visible_columns(ctx)
-    return columns, [c.kind in ("id", "phone") and not ctx.can(c.mask_model, "unmask") for c in columns]
+    return columns, [c.kind in MASKED_KINDS and not ctx.can(c.mask_model, "unmask") for c in columns]
 
 
 def iter_cells(ledger: Ledger, ctx: LedgerContext) -> Iterable[list]:

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shoudi.core.dates import SchoolAgeRule
+from shoudi.core.masking import kind_of_label, mask_birth_date
 from shoudi.core.models import ChangeLoggedModel
 from shoudi.core.scope import RestrictedManager, RestrictedQuerySet
 from shoudi.monitoring.policy import school_age_rule
@@ -439,8 +440,12 @@ class Finding(ChangeLoggedModel):
 
     @property
     def figure_pairs(self) -> list[tuple[str, str]]:
-        """(label, value) in the order the rule lists them."""
-        return [(str(k), "" if v is None else str(v)) for k, v in (self.figures or [])]
+        """(label, value) in the order the rule lists them, as pages show them: a birth date by its year alone
+        (beside the masked ID it would complete; the ages the rule computed stay)."""
+        return [
+            (str(k), "" if v is None else mask_birth_date(v) if kind_of_label(k) == "birth_date" else str(v))
+            for k, v in (self.figures or [])
+        ]
 
     @property
     def figures_text(self) -> str:

@@ -15,6 +15,7 @@ mode, so a county of 400,000 persons needs no more than a few hundred MB.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from shoudi.core.audit import log_access
-from shoudi.core.masking import mask_id_number, mask_phone
+from shoudi.core.masking import kind_of_label, mask_id_number, mask_phone, mask_text, mask_value
 from shoudi.core.models import AccessLog
 from shoudi.core.scope import EXPORT, user_can
 from shoudi.regions.models import Region
@@ -153,11 +154,19 @@ HEALTH_KEYS = frozenset({"health", "disability_category", "disability_grade", "m
 
 def _masking(columns: list[ExportColumn]) -> list[tuple[int, Callable]]:
     """For a role without unmask: (index, what the cell becomes) — ID numbers and phones masked (by the one masking
-    function), incomes and health left out."""
+    function), incomes and health left out; an unknown column of the imported file (a member's extra data) by what
+    its header names (出生日期 to the year, 身份证号 and 手机 masked, 收入 and 疾病 left out), else any ID or mobile
+    number in its text masked."""
     out = []
     for index, export_column in enumerate(columns):
         column = export_column.column
         if column is None:
+            if not export_column.row_number:
+                kind = kind_of_label(export_column.header)
+                if kind == "hidden":
+                    out.append((index, lambda value: None))
+                else:
+                    out.append((index, functools.partial(mask_value, kind) if kind else mask_text))
             continue
         if column.kind == "id_number":
             out.append((index, mask_id_number))
@@ -300,9 +309,10 @@ def export_households(
     writes every column of the national system instead.
 
     With a ``user``: the role must allow exporting households (``PermissionDenied`` if not), only households in the
-    user's scope are written, and the export is recorded in the access log. A role without unmask gets ID numbers
-    and phones masked and no incomes or health (the file can then not be imported back). ``user`` None is
-    the command line. ``income_year`` defaults to the latest year with incomes among these households.
+    user's scope are written. A role without unmask gets ID numbers and phones masked, birth dates (an unknown
+    column of the imported file) to their year and no incomes or health (the file can then not be imported back).
+    ``user`` None is the command line. Every export is recorded in the access log. ``income_year`` defaults to
+    the latest year with incomes among these households.
     """
     if isinstance(region, str):
         region = Region.objects.get(code=region)
@@ -340,13 +350,14 @@ def export_households(
     )
     if progress is not None:
         progress(written, member_count, "导出完成")
-    if user is not None:
-        log_access(
-            user=user,
-            action=AccessLog.EXPORT,
-            record_count=written,
-            region_code=region.code,
-            detail=f"导出农户信息（{'含完整证件号码' if full else '证件号码、电话已脱敏，不含收入和健康信息'}）："
-            f"{region.full_name} {household_count} 户 {written} 人",
-        )
+    # every export is logged, the command line's too (its file has full ID numbers)
+    log_access(
+        user=user,
+        action=AccessLog.EXPORT,
+        record_count=written,
+        region_code=region.code,
+        detail=f"{'命令行' if user is None else ''}导出农户信息（"
+        f"{'含完整证件号码、出生日期' if full else '证件号码、电话已脱敏，不含收入和健康信息，出生日期仅显示年份'}）："
+        f"{region.full_name} {household_count} 户 {written} 人",
+    )
     return ExportResult(out_path, household_count, written, income_year, region, len(columns), layout)

@@ -56,7 +56,7 @@ class Household(ChangeLoggedModel):
     )
 
     scope_code_field = "village__code"
-    personal_fields = {"phone": "phone"}
+    personal_fields = {"phone": "phone", "national_data": "mapping"}
 
     class Meta:
         verbose_name = verbose_name_plural = "农户"
@@ -143,7 +143,8 @@ class Member(ChangeLoggedModel):
     extra = models.JSONField("其他信息", default=dict, blank=True, help_text="导入文件中系统不识别的列")
 
     scope_code_field = "household__village__code"
-    personal_fields = {"id_number": "id_number", "phone": "phone"}
+    # the birth date is digits 7–14 of the ID number a masked ID hides: masked with it (to its year)
+    personal_fields = {"id_number": "id_number", "phone": "phone", "birth_date": "birth_date", "extra": "mapping"}
 
     class Meta:
         verbose_name = verbose_name_plural = "家庭成员"

@@ -1,3 +1,5 @@
+import datetime
+
 from django.db.models import Count, Prefetch
 from django.shortcuts import render
 from django.urls import reverse
@@ -103,11 +105,11 @@ class IncomeEditView(ObjectEditView):
         return reverse("registry:household_list")
 
 
-UNMASKABLE = {("member", "id_number"), ("member", "phone"), ("household", "phone")}
+UNMASKABLE = {("member", "id_number"), ("member", "phone"), ("member", "birth_date"), ("household", "phone")}
 
 
 def unmask(request, kind, pk, field):
-    """Show one full ID number or phone (htmx); the act is written to the access log."""
+    """Show one full ID number, phone or birth date (htmx); the act is written to the access log."""
     if (kind, field) not in UNMASKABLE:
         from django.http import Http404
 
@@ -115,4 +117,7 @@ def unmask(request, kind, pk, field):
     model = Member if kind == "member" else Household
     obj = get_object_for(request.user, model.objects.all(), "unmask", pk=pk)
     log_access(user=request.user, action=AccessLog.UNMASK, obj=obj, field=field, request=request)
-    return render(request, "registry/_unmasked.html", {"value": getattr(obj, field)})
+    value = getattr(obj, field)
+    if isinstance(value, datetime.date):
+        value = f"{value:%Y-%m-%d}"
+    return render(request, "registry/_unmasked.html", {"value": value})

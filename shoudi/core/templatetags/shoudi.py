@@ -1,7 +1,7 @@
 from django import template
 from django.utils.http import urlencode
 
-from shoudi.core.masking import mask_id_number, mask_phone
+from shoudi.core.masking import mask_birth_date, mask_id_number, mask_phone
 
 register = template.Library()
 
@@ -14,6 +14,11 @@ def mask_id(value):
 @register.filter(name="mask_phone")
 def mask_phone_filter(value):
     return mask_phone(value)
+
+
+@register.filter
+def mask_birth(value):
+    return mask_birth_date(value)
 
 
 @register.simple_tag(takes_context=True)

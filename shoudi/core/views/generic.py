@@ -24,6 +24,7 @@ from django_tables2 import RequestConfig
 from ..audit import log_access
 from ..changes import attach_diffs, readable
 from ..excel import rows_xlsx_bytes
+from ..masking import mask_value
 from ..models import AccessLog, ObjectChange
 from ..scope import get_object_for, in_scope, user_can
 
@@ -140,11 +141,14 @@ class ObjectDetailView(View):
     def get_context(self, request, obj) -> dict:
         model = type(obj)
         names = self.fields or tuple(f.name for f in model._meta.concrete_fields if f.name not in ("id",))
+        personal = getattr(model, "personal_fields", {})
         rows = []
         for name in names:
             field = model._meta.get_field(name)
             display = getattr(obj, f"get_{name}_display", None)
             value = display() if display else getattr(obj, name)
+            if name in personal and value:  # masked for every reader; a page may offer a logged 显示
+                value = mask_value(personal[name], value)
             rows.append((field.verbose_name, value if display else readable(None, value)))  # 是/否, lists joined
         return {
             "object": obj,

@@ -109,7 +109,7 @@ LIFTED_LEDGER = LedgerDefinition(
         Column("size", "家庭人口数", "household__size", kind="int", width=7),
         Column("household_phone", "户联系电话", "household__phone", kind="phone", mask_model="registry.household"),
         *person_columns(),
-        Column("birth_date", "出生日期", "birth_date", kind="date", default=False),
+        Column("birth_date", "出生日期", "birth_date", kind="birth_date", default=False),
         Column("ethnicity", "民族", "ethnicity", width=8, default=False),
         Column("education", "文化程度", "education", width=10, default=False),
         Column("student_status", "在校生状况", "student_status", width=12),

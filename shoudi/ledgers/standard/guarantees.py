@@ -94,7 +94,7 @@ DROPOUT_LEDGER = LedgerDefinition(
         *household_columns(),
         *head_columns(id_number=False),
         *person_columns(),
-        Column("birth_date", "出生日期", "birth_date", kind="date"),
+        Column("birth_date", "出生日期", "birth_date", kind="birth_date"),
         Column("age", "年龄（周岁）", age, kind="int", fields=("birth_date",), width=7),
         Column(
             "school_age",
