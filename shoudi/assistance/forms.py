@@ -28,6 +28,12 @@ class CadreForm(ScopedModelForm):
         self.fields["user"].required = False
 
 
+class CadreImportForm(StyledForm):
+    file = LimitedFileField(
+        label="帮扶干部名册（Excel 或 CSV）", widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"})
+    )
+
+
 class MeasureForm(ScopedModelForm):
     class Meta:
         model = Measure

@@ -231,7 +231,7 @@ def write_job_data(directory: Path, data: dict) -> None:
     """What a parsing job found (a preview, the rows' errors), for the page that waits on it: JSON in the job's
     directory (``core.jobs.job_dir``), kept out of ``Job.result``, whose figures the job page lists."""
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / JOB_DATA).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    (directory / JOB_DATA).write_text(json.dumps(data, ensure_ascii=False, default=str), encoding="utf-8")
 
 
 def read_job_data(directory: Path) -> dict | None:
