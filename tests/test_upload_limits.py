@@ -110,6 +110,14 @@ def test_matching_upload_refuses_on_the_form(world, client_for, tmp_path, media,
     assert not (media / "matching").exists()
 
 
+@pytest.mark.parametrize(("make", "message"), BAD_FILES)
+def test_an_upload_streamed_to_disk_is_checked_too(world, client_for, tmp_path, settings, make, message):
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # Django keeps every upload in a temporary file, as a large one
+    path = make(tmp_path / "区划.xlsx")
+    assert_refused(post(client_for(world.admin), "/regions/import/", {}, path), "区划.xlsx", message)
+    assert not Job.objects.exists()
+
+
 def test_the_size_limit_is_configurable(world, client_for, tmp_path, settings):
     settings.UPLOAD_MAX_MB = 1
     path = tmp_path / "区划.csv"
