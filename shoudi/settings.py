@@ -209,6 +209,8 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest upload accepted (core.uploads checks it, with the workbook limits, before anything parses a file).
+UPLOAD_MAX_MB = int(os.environ.get("SHOUDI_UPLOAD_MAX_MB", "50"))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"

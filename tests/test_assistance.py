@@ -304,7 +304,7 @@ def test_bulk_assign(area, client_for):
     assert Pairing.objects.get(household=extra, end_date__isnull=True).cadre == cadre
 
 
-def test_cadre_import(world, client_for, tmp_path):
+def test_cadre_import(world, client_for, tmp_path, settings):
     import xlsxwriter
 
     path = tmp_path / "cadres.xlsx"
@@ -322,8 +322,7 @@ def test_cadre_import(world, client_for, tmp_path):
             sheet.write_string(r, c, value)
     book.close()
     client = client_for(world.admin)
-    with path.open("rb") as fh:
-        html = client.post("/assistance/cadres/import/", {"file": fh}).content.decode()
+    html = post_cadre_file(client, path, settings)
     assert "第 4 行" in html and "联系电话“12345”格式不正确" in html and "不在您的管辖范围内" in html
     assert not Cadre.objects.exists()
     book = xlsxwriter.Workbook(str(path))
@@ -333,9 +332,7 @@ def test_cadre_import(world, client_for, tmp_path):
         for c, value in enumerate(row):
             sheet.write_string(r, c, value)
     book.close()
-    with path.open("rb") as fh:
-        response = client.post("/assistance/cadres/import/", {"file": fh})
-    assert response.status_code == 302
+    assert "帮扶干部已导入：新增 1" in post_cadre_file(client, path, settings)
     assert Cadre.objects.get().region == world.county
     assert client_for(world.officer_a).get("/assistance/cadres/import/").status_code == 403
 
@@ -392,3 +389,15 @@ def test_national_measures_become_implemented_measures_once(world):
     household.save()
     assert measures_from_national(household_ids=[household.pk]) == 1
     assert Measure.objects.filter(household=household).count() == 4
+
+
+def post_cadre_file(client, path, settings):
+    """Upload the file; the import job runs when the request commits (django-tasks' ImmediateBackend); returns the
+    import's page."""
+    from django.test import TestCase
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with path.open("rb") as fh, TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post("/assistance/cadres/import/", {"file": fh})
+    assert response.status_code == 302
+    return client.get(response.url).content.decode()

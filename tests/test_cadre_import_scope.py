@@ -7,6 +7,7 @@ import xlsxwriter
 
 from shoudi.accounts.testing import make_user
 from shoudi.assistance.models import Cadre
+from tests.test_assistance import post_cadre_file
 
 
 def cadre_file(path, username: str):
@@ -19,13 +20,11 @@ def cadre_file(path, username: str):
     return path
 
 
-def test_a_login_of_another_county_is_not_linked(world, client_for, tmp_path):
+def test_a_login_of_another_county_is_not_linked(world, client_for, tmp_path, settings):
     make_user("cadre_here", "cadre", world.village_a, name="本县干部")
     make_user("cadre_there", "cadre", world.other_village, name="邻县干部")
     client = client_for(world.admin)
-    with cadre_file(tmp_path / "a.xlsx", "cadre_there").open("rb") as fh:
-        html = client.post("/assistance/cadres/import/", {"file": fh}).content.decode()
+    html = post_cadre_file(client, cadre_file(tmp_path / "a.xlsx", "cadre_there"), settings)
     assert "登录账号“cadre_there”不存在或不是帮扶干部角色" in html and not Cadre.objects.exists()
-    with cadre_file(tmp_path / "b.xlsx", "cadre_here").open("rb") as fh:
-        assert client.post("/assistance/cadres/import/", {"file": fh}).status_code == 302
+    assert "帮扶干部已导入" in post_cadre_file(client, cadre_file(tmp_path / "b.xlsx", "cadre_here"), settings)
     assert Cadre.objects.get().user.username == "cadre_here"

@@ -53,15 +53,16 @@ def upload_and_run(client, tmp_path, rows, period="2025-05", name="list.xlsx"):
     """The web flow: upload, accept the detected columns, the job runs (immediately in tests)."""
     import re
 
-    path = write_list(tmp_path / name, HEADERS, rows)
-    with path.open("rb") as handle:
-        html = client.post(
-            "/matching/upload/", {"department": "medical_insurance", "period": period, "file": handle}
-        ).content.decode()
-    token = re.search(r'name="token" value="([0-9a-f]+)"', html).group(1)
-    mapping = {"token": token, "map_id_number": "证件号码", "map_name": "姓名", "map_status": "参保状态"}
     from django.test import TestCase
 
+    path = write_list(tmp_path / name, HEADERS, rows)
+    with path.open("rb") as handle, TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            "/matching/upload/", {"department": "medical_insurance", "period": period, "file": handle}
+        )
+    html = client.get(response["Location"]).content.decode()  # the preview job has run
+    token = re.search(r'name="token" value="([0-9a-f]+)"', html).group(1)
+    mapping = {"token": token, "map_id_number": "证件号码", "map_name": "姓名", "map_status": "参保状态"}
     with TestCase.captureOnCommitCallbacks(execute=True):
         response = client.post("/matching/upload/", mapping)
     assert response.status_code == 302

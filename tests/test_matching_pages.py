@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.test import TestCase
 from django.utils import timezone
 from python_calamine import load_workbook
 
@@ -248,8 +249,18 @@ def test_housing_finding_opens_a_guarantee_problem(client_for, world, tmp_path, 
 
 
 def upload(client, path, department="medical_insurance", period="2025-05"):
-    with path.open("rb") as handle:
-        return client.post("/matching/upload/", {"department": department, "period": period, "file": handle})
+    """Post the file; the preview job runs as the request commits; returns the page the upload leads to."""
+    with path.open("rb") as handle, TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post("/matching/upload/", {"department": department, "period": period, "file": handle})
+    return client.get(response["Location"]) if response.status_code == 302 else response
+
+
+def post_preview(client, data):
+    """A confirmation that reads the file again (another mapping): the new preview job runs, its page is returned."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post("/matching/upload/", data)
+    assert response.status_code == 302 and "?token=" in response["Location"]
+    return client.get(response["Location"])
 
 
 def token_of(html: str) -> str:
@@ -272,7 +283,7 @@ def test_upload_preview_then_run(client_for, world, tmp_path, homes, departments
     token = token_of(html)
     # 自付金额 is not a known header: map it by hand, preview again, then run
     mapping = {"token": token, "map_id_number": "身份证号码", "map_name": "参保人姓名", "map_amount": "自付金额"}
-    again = client.post("/matching/upload/", {**mapping, "refresh": "1"}).content.decode()
+    again = post_preview(client, {**mapping, "refresh": "1"}).content.decode()
     assert "15000" in again[again.index('id="preview-rows"') :]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/matching/upload/", mapping)

@@ -155,6 +155,13 @@ class ContractWorld:
                 status=Job.FAILED, result_file=f"jobs/{job.pk}/r.xlsx", result_name="r.xlsx"
             )
             return job
+        if name in ("region_import_job", "cadre_import_job"):  # a finished check of an upload, by its own user
+            from shoudi.core.models import Job
+
+            kind = "regions.import_preview" if name == "region_import_job" else "assistance.import_cadres"
+            job = start_job(kind=kind, user=user, params={"path": "uploads/x/a.xlsx", "filename": "a.xlsx"})
+            Job.objects.filter(pk=job.pk).update(status=Job.FAILED, error="文件“a.xlsx”未被接受")
+            return job
         return HouseholdImport.objects.create(
             token=secrets.token_hex(16), file_name="a.xlsx", user=user, region_code=user.region.code, status="previewed"
         )

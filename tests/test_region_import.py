@@ -18,7 +18,7 @@ from django.core.management.base import CommandError
 from django.urls import reverse
 
 from shoudi.core.context import acting_as
-from shoudi.core.models import ObjectChange
+from shoudi.core.models import Job, ObjectChange
 from shoudi.regions.importing import import_regions, normalize_code
 from shoudi.regions.management.commands.import_regions import Command
 from shoudi.regions.models import Region
@@ -331,14 +331,36 @@ def test_shoudi_command_exit_statuses(tmp_path):
 
 
 @pytest.fixture
-def media(settings, tmp_path):
+def media(settings, tmp_path, django_capture_on_commit_callbacks):
+    """Uploads under a media root of the test's own; jobs run through the real task path as their request commits."""
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     return settings.MEDIA_ROOT
 
 
-def upload(client, path: Path):
-    with path.open("rb") as f:
-        return client.post(reverse("regions:region_import"), {"file": f})
+def kept_files(media: Path) -> list[Path]:
+    folder = media / "uploads" / "regions"
+    return [p for p in folder.rglob("*") if p.is_file()] if folder.exists() else []
+
+
+def upload(client, path: Path, capture=None):
+    """Post the file; the check job runs when the request commits; returns the page the upload led to."""
+    from django.test import TestCase
+
+    with path.open("rb") as f, TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("regions:region_import"), {"file": f})
+    if response.status_code != 302:
+        return response
+    return client.get(response.url)
+
+
+def confirm(client, page):
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("regions:region_import_job", kwargs={"pk": page.context["job"].pk}))
+    assert response.status_code == 302
+    return response
 
 
 def test_admin_previews_then_confirms(world, client_for, tmp_path, media):
@@ -356,29 +378,28 @@ def test_admin_previews_then_confirms(world, client_for, tmp_path, media):
 
     preview = upload(client, path)
 
-    assert preview.status_code == 200
+    assert preview.status_code == 200 and preview.context["job"].status == Job.SUCCEEDED
     result = preview.context["result"]
-    assert (result.new, result.changed, result.unchanged, result.error_count) == (2, 1, 1, 0)
+    assert (result["new"], result["changed"], result["unchanged"], result["error_count"]) == (2, 1, 1, 0)
     assert "确认导入" in preview.text and "新增 2" in preview.text and "原名：甲镇" in preview.text
+    assert "job-progress" in preview.text  # the one progress display, finished
     assert not Region.objects.filter(code="520102003").exists()  # a preview writes nothing
-    token = preview.context["token"]
-    kept = list((media / "uploads").iterdir())
-    assert len(kept) == 1 and token in kept[0].name and "丙镇" not in kept[0].name
+    assert len(kept_files(media)) == 1
 
-    done = client.post(reverse("regions:region_import"), {"token": token})
+    done = confirm(client, preview)
 
-    assert done.status_code == 302 and done.url == reverse("regions:region_list")
     assert Region.objects.get(code="520102003001").parent.code == "520102003"
     assert Region.objects.get(code="520102001").name == "甲镇（新名）"
     rename = region_changes(action=ObjectChange.UPDATE, region_code="520102001").get()
-    assert (rename.user, rename.source) == (world.admin, "web")
-    assert not any((media / "uploads").iterdir())  # the kept file is gone
+    assert (rename.user, rename.source) == (world.admin, "job")
+    assert not kept_files(media)  # the kept file is gone
     page = client.get(done.url)
     assert "行政区划导入完成" in page.text and "新增 2，修改 1，未变 1" in page.text
+    assert "确认导入" not in page.text
 
-    # A token works once.
-    again = client.post(reverse("regions:region_import"), {"token": token}, follow=True)
-    assert "上传的文件已失效" in again.text
+    # A preview is imported once.
+    again = client.post(reverse("regions:region_import_job", kwargs={"pk": preview.context["job"].pk}), follow=True)
+    assert "该文件已导入或不能导入" in again.text
     assert region_changes(action=ObjectChange.CREATE, region_code__startswith="520102003").count() == 2
 
 
@@ -391,16 +412,19 @@ def test_preview_with_errors_offers_no_confirmation(world, client_for, tmp_path,
             ("52010200", "八位", "520102"),
         ],
     )
+    client = client_for(world.admin)
 
-    response = upload(client_for(world.admin), path)
+    response = upload(client, path)
 
     assert response.status_code == 200
-    assert "确认导入" not in response.text and not response.context["token"]
-    errors = response.context["result"].errors
-    assert [(e.row, e.field) for e in errors] == [(5, "区划代码"), (6, "区划代码")]
+    assert "确认导入" not in response.text and not response.context["confirmable"]
+    errors = response.context["result"]["errors"]
+    assert [(e["row"], e["field"]) for e in errors] == [(5, "区划代码"), (6, "区划代码")]
     assert "第 5 行" in response.text and "区划代码 520103002 不在您的管辖范围内" in response.text
     assert "第 6 行" in response.text and "8 位" in response.text
-    assert not (media / "uploads").exists() or not any((media / "uploads").iterdir())
+    assert not kept_files(media)
+    refused = client.post(reverse("regions:region_import_job", kwargs={"pk": response.context["job"].pk}))
+    assert refused.status_code == 302 and not Job.objects.filter(kind="regions.import_commit").exists()
     assert not Region.objects.filter(code__in=["520102003", "520103002"]).exists()
 
 
@@ -410,21 +434,30 @@ def test_confirmation_checks_the_file_again(world, client_for, tmp_path, media):
     path = write_xlsx(tmp_path / "village.xlsx", [("520102009001", "九村", "520102009")])
     client = client_for(world.admin)
     preview = upload(client, path)
-    assert preview.context["result"].ok
+    assert preview.context["result"]["ok"]
     township.delete()
 
-    response = client.post(reverse("regions:region_import"), {"token": preview.context["token"]})
+    response = client.get(confirm(client, preview).url)
 
-    assert response.status_code == 409
+    assert response.context["job"].status == Job.FAILED
     assert "上级区划 520102009 不存在" in response.text and "确认导入" not in response.text
     assert not Region.objects.filter(code__startswith="520102009").exists()
 
 
-def test_a_forged_token_writes_nothing(world, client_for, media):
-    client = client_for(world.admin)
-    for token in ("0" * 32, "../../etc/passwd", ""):
-        response = client.post(reverse("regions:region_import"), {"token": token})
-        assert response.status_code == 302 and response.url == reverse("regions:region_import")
+def test_another_users_import_is_not_found(world, client_for, tmp_path, media, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # the job stays queued
+    from shoudi.accounts.models import User
+
+    other = User.objects.create_user("admin2", password="x", role=world.admin.role, region=world.admin.region)
+    path = write_xlsx(tmp_path / "v.xlsx", [("520102003", "丙镇", "520102")])
+    with path.open("rb") as f:
+        response = client_for(world.admin).post(reverse("regions:region_import"), {"file": f})
+    job = Job.objects.get(kind="regions.import_preview")
+    assert response.url == reverse("regions:region_import_job", kwargs={"pk": job.pk})
+    page = client_for(world.admin).get(response.url)
+    assert page.status_code == 200 and "排队中" in page.text and "确认导入" not in page.text
+    assert client_for(other).get(response.url).status_code == 404
+    assert client_for(other).post(response.url).status_code == 404
 
 
 @pytest.mark.parametrize("who", ["officer_a", "reviewer_a", "inspector"])

@@ -39,7 +39,8 @@ def huge_declared_sheet(path: Path) -> Path:
 def test_a_zip_bomb_is_refused(tmp_path):
     path = zip_bomb(tmp_path / "bomb.xlsx")
     assert path.stat().st_size < 2 * 1024 * 1024
-    with pytest.raises(UploadRefused, match=r"文件解压后异常膨胀（xl/worksheets/sheet1.xml 压缩比 \d+:1），拒绝读取"):
+    refused = r"文件解压后异常膨胀（xl/worksheets/sheet1.xml 压缩比 \d+:1，上限 100:1），拒绝读取"
+    with pytest.raises(UploadRefused, match=refused):
         check_upload(path)
 
 

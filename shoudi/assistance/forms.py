@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from shoudi.core.forms import ScopedModelForm, StyledForm, date_widget
+from shoudi.core.uploads import LimitedFileField
 from shoudi.monitoring.models import MonitoringCase
 from shoudi.registry.pickers import pick_household
 
@@ -25,6 +26,12 @@ class CadreForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = self.fields["user"].queryset.filter(role="cadre")
         self.fields["user"].required = False
+
+
+class CadreImportForm(StyledForm):
+    file = LimitedFileField(
+        label="帮扶干部名册（Excel 或 CSV）", widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls,.csv"})
+    )
 
 
 class MeasureForm(ScopedModelForm):
@@ -77,8 +84,9 @@ class VisitForm(StyledForm):
     visited_on = forms.DateField(label="走访日期", initial=timezone.localdate, widget=date_widget())
     kind = forms.ChoiceField(label="方式", choices=c.VISIT_KINDS, widget=forms.RadioSelect)
     content = forms.CharField(label="走访内容", widget=forms.Textarea(attrs={"rows": 3}))
-    photo = forms.FileField(
+    photo = LimitedFileField(
         label="照片",
+        size_only=True,
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )

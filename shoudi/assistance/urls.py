@@ -9,6 +9,7 @@ urlpatterns = [
     path("cadres/", views.CadreListView.as_view(), name="cadre_list"),
     path("cadres/add/", views.CadreEditView.as_view(), name="cadre_add"),
     path("cadres/import/", views.cadre_import, name="cadre_import"),
+    path("cadres/import/<int:pk>/", views.cadre_import_job, name="cadre_import_job"),
     path("cadres/<int:pk>/", views.CadreDetailView.as_view(), name="cadre_detail"),
     path("cadres/<int:pk>/edit/", views.CadreEditView.as_view(), name="cadre_edit"),
     path("cadres/<int:pk>/handover/", views.cadre_handover, name="cadre_handover"),

@@ -8,9 +8,11 @@ from django.views.decorators.http import require_POST
 
 from shoudi.core.audit import log_access
 from shoudi.core.excel import rows_xlsx_bytes
+from shoudi.core.jobs import job_dir, start_job
 from shoudi.core.masking import mask_phone
-from shoudi.core.models import AccessLog
+from shoudi.core.models import AccessLog, Job
 from shoudi.core.scope import get_object_for, in_scope, user_can
+from shoudi.core.uploads import forget_old_uploads, keep_upload, media_relative, read_job_data
 from shoudi.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 from shoudi.monitoring.models import MonitoringCase
 from shoudi.registry.models import Household
@@ -400,22 +402,35 @@ class RhythmSettingsEditView(ObjectEditView):
     form_class = f.RhythmSettingsForm
 
 
-def cadre_import(request):
-    """Upload the cadre directory; all rows are checked, one error rejects the file with every reason."""
-    from shoudi.core.tabular import FileRejected
-
-    from .importing import import_cadres
-
+def _may_import_cadres(request) -> None:
     if not user_can(request.user, Cadre, "import"):
         raise PermissionDenied("您的角色不能导入帮扶干部")
-    result, error = None, None
-    if request.method == "POST" and request.FILES.get("file"):
-        try:
-            result = import_cadres(request.FILES["file"], user=request.user)
-        except FileRejected as exc:
-            error = str(exc)
-        else:
-            if result.committed:
-                messages.success(request, f"帮扶干部已导入：{result.summary()}")
-                return redirect("assistance:cadre_list")
-    return render(request, "assistance/cadre_import.html", {"title": "导入帮扶干部", "result": result, "error": error})
+
+
+def cadre_import(request):
+    """Upload the cadre directory: the request stores it and starts the import job (its page shows the progress)."""
+    _may_import_cadres(request)
+    form = f.CadreImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        forget_old_uploads("cadres")
+        path = keep_upload(upload, "cadres")
+        job = start_job(
+            kind="assistance.import_cadres",
+            user=request.user,
+            params={"path": media_relative(path), "filename": upload.name},
+            title=f"导入帮扶干部：{upload.name}"[:200],
+        )
+        return redirect("assistance:cadre_import_job", pk=job.pk)
+    return render(request, "assistance/cadre_import.html", {"title": "导入帮扶干部", "form": form})
+
+
+def cadre_import_job(request, pk):
+    """One cadre import: its progress, then every row's error (nothing imported) or what was imported."""
+    _may_import_cadres(request)
+    job = get_object_for(
+        request.user, Job.objects.filter(kind="assistance.import_cadres", user=request.user), "view", pk=pk
+    )
+    data = read_job_data(job_dir(job.pk)) if job.is_finished else None
+    context = {"title": "导入帮扶干部", "form": f.CadreImportForm(), "job": job, "result": data}
+    return render(request, "assistance/cadre_import.html", context)

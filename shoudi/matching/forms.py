@@ -4,6 +4,7 @@ from django.utils import timezone
 from shoudi.accounts.roles import DEPARTMENT
 from shoudi.core.forms import ScopedModelForm, StyledForm
 from shoudi.core.tabular import ALLOWED_EXTENSIONS
+from shoudi.core.uploads import LimitedFileField
 
 from . import choices as c
 from .models import MatchingSettings
@@ -33,7 +34,7 @@ class PeriodField(forms.CharField):
 class UploadForm(StyledForm):
     department = forms.ChoiceField(label="部门", choices=())
     period = PeriodField()
-    file = forms.FileField(label="名单文件", help_text="Excel（.xlsx、.xls）或 CSV，前 10 行内有表头")
+    file = LimitedFileField(label="名单文件", help_text="Excel（.xlsx、.xls）或 CSV，前 10 行内有表头")
 
     def __init__(self, *args, user=None, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("period", current_period())

@@ -9,11 +9,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import get_valid_filename
 from django.views.decorators.http import require_POST
 
-from shoudi.core.jobs import start_job
+from shoudi.core.jobs import job_dir, start_job
+from shoudi.core.models import Job
 from shoudi.core.scope import get_object_for, in_scope, user_can
+from shoudi.core.uploads import read_job_data
 from shoudi.core.views import ObjectEditView, ObjectListView
 from shoudi.core.views.generic import object_history
 
@@ -21,8 +24,9 @@ from . import choices as c
 from . import selectors, services
 from .filters import FindingFilterSet, RunFilterSet
 from .forms import BaseExportForm, ResolveForm, SettingsForm, UploadForm, VerifyForm
+from .jobs import stored_layout
 from .models import DepartmentList, Finding, ListRow, MatchingSettings, MatchRun
-from .reading import FileRejected, detect_layout, preview_rows, validate_mapping
+from .reading import validate_mapping
 from .sources import get_source
 from .tables import FindingTable, RunTable, SettingsTable
 
@@ -139,18 +143,20 @@ def _pending(request) -> dict:
 
 
 def upload(request):
-    """Step 1: department, month and file; step 2 (same page): the mapping and the first rows; then run."""
+    """Step 1: department, month and file; step 2 (same page, once the preview job has read the file): the mapping
+    and the first rows; then run. The request only stores the file: reading it is the worker's."""
     if not user_can(request.user, DepartmentList, "add"):
         raise PermissionDenied("您的角色不能上传部门名单")
     if request.method == "POST" and request.POST.get("token"):
         return _confirm(request)
+    if request.method == "GET" and request.GET.get("token"):
+        return _show_preview(request, request.GET["token"])
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     if not form.fields["department"].choices:
         raise PermissionDenied("本部门尚无比对规则")
-    context = {"title": "上传部门名单", "form": form}
     if request.method == "POST" and form.is_valid():
         department = form.cleaned_data["department"]
-        source = services.check_department(request.user, department)
+        services.check_department(request.user, department)
         _forget_old_uploads()
         token = uuid.uuid4().hex
         upload = form.cleaned_data["file"]
@@ -160,88 +166,88 @@ def upload(request):
         with path.open("wb") as handle:
             for chunk in upload.chunks():
                 handle.write(chunk)
-        region_code = services.user_region_code(request.user)
-        try:
-            layout = detect_layout(path, source, services.profile_for(department, region_code))
-        except FileRejected as exc:
-            form.add_error("file", str(exc))
-            return render(request, "matching/upload.html", context)
-        pending = _pending(request)
-        pending[token] = {
+        pending = {
             "path": str(path),
             "department": department,
             "period": form.cleaned_data["period"],
             "file_name": upload.name,
         }
-        request.session.modified = True
-        context.update(_preview_context(path, source, layout, layout.mapping))
-        context.update(
-            {
-                "token": token,
-                "department": department,
-                "period": form.cleaned_data["period"],
-                "file_name": upload.name,
-                "source": source,
-            }
-        )
-    return render(request, "matching/upload.html", context)
+        _start_preview(request, token, pending)
+        return _to_preview(token)
+    return render(request, "matching/upload.html", {"title": "上传部门名单", "form": form})
 
 
-def _preview_context(path, source, layout, mapping) -> dict:
-    layout.mapping = mapping
-    rows, parsed = preview_rows(path, source, layout)
-    keys = ["id_number", "name", *[col.key for col in source.columns if col.key not in ("id_number", "name")]]
-    from .reading import FIELDS
+def _to_preview(token: str):
+    return redirect(f"{reverse('matching:upload')}?token={token}")
 
-    index = {key: FIELDS.index(key) for key in keys}
-    shown = [col for col in sorted(source.columns, key=lambda col: keys.index(col.key)) if mapping.get(col.key)]
-    return {
-        "layout": layout,
-        "headers": [h for h in layout.headers if h],
-        "fields": [
-            {
-                "key": col.key,
-                "label": col.label,
-                "required": col.required,
-                "help": col.help,
-                "header": mapping.get(col.key, ""),
-            }
-            for col in source.columns
-        ],
-        "preview_columns": [col.label for col in shown],
-        "preview": [
-            (row[0], [row[index[col.key]] if row[index[col.key]] is not None else "" for col in shown]) for row in rows
-        ],
-        "preview_issues": parsed.issues,
+
+def _start_preview(request, token: str, pending: dict, *, mapping: dict | None = None, errors=()) -> None:
+    """Start the job that reads the header and the first rows (with ``mapping``, or the detected one)."""
+    relative = Path(pending["path"]).relative_to(Path(settings.MEDIA_ROOT)).as_posix()
+    job = start_job(
+        kind="matching.preview",
+        user=request.user,
+        params={
+            "path": relative,
+            "file_name": pending["file_name"],
+            "department": pending["department"],
+            "region_code": services.user_region_code(request.user),
+            "mapping": mapping,
+        },
+        title=f"部门名单预览：{pending['file_name']}"[:200],
+    )
+    _pending(request)[token] = {**pending, "job": job.pk, "errors": list(errors)}
+    request.session.modified = True
+
+
+def _preview_of(request, token: str) -> tuple[dict | None, Job | None, dict | None]:
+    """The pending upload of this session, its preview job (the user's own) and what the job found."""
+    pending = _pending(request).get(token) if isinstance(token, str) else None
+    if pending is None:
+        return None, None, None
+    job = Job.objects.filter(pk=pending.get("job"), user=request.user, kind="matching.preview").first()
+    data = read_job_data(job_dir(job.pk)) if job is not None and job.status == Job.SUCCEEDED else None
+    return pending, job, data
+
+
+def _show_preview(request, token: str):
+    pending, job, data = _preview_of(request, token)
+    if pending is None or job is None:
+        messages.error(request, "上传已过期，请重新上传文件")
+        return redirect("matching:upload")
+    context = {
+        "title": "上传部门名单",
+        "form": UploadForm(user=request.user),
+        "job": job,
+        "token": token if data else "",
+        "source": get_source(pending["department"]),
+        "department": pending["department"],
+        "period": pending["period"],
+        "file_name": pending["file_name"],
+        "mapping_errors": pending.get("errors") or [],
+        **(data or {}),
     }
+    return render(request, "matching/upload.html", context)
 
 
 def _confirm(request):
     token = request.POST["token"]
-    pending = _pending(request).get(token)
+    pending, _job, data = _preview_of(request, token)
     if pending is None:
         messages.error(request, "上传已过期，请重新上传文件")
         return redirect("matching:upload")
+    if data is None:
+        messages.error(request, "文件尚未读取完成，请等预览出现后再确认")
+        return _to_preview(token)
     source = services.check_department(request.user, pending["department"])
     path = Path(pending["path"])
-    region_code = services.user_region_code(request.user)
-    layout = detect_layout(path, source, services.profile_for(pending["department"], region_code))
+    layout = stored_layout(data)
     mapping = {col.key: request.POST.get(f"map_{col.key}", "").strip() for col in source.columns}
     mapping = {k: v for k, v in mapping.items() if v}
     problems = validate_mapping(source, layout.headers, mapping)
-    context = {
-        "title": "上传部门名单",
-        "form": UploadForm(user=request.user),
-        "token": token,
-        "source": source,
-        "department": pending["department"],
-        "period": pending["period"],
-        "file_name": pending["file_name"],
-    }
     if problems or request.POST.get("refresh"):
-        context.update(_preview_context(path, source, layout, mapping))
-        context["mapping_errors"] = problems
-        return render(request, "matching/upload.html", context)
+        _start_preview(request, token, pending, mapping=mapping, errors=problems)
+        return _to_preview(token)
     layout.mapping = mapping
     try:
         dlist = services.create_list(
@@ -250,13 +256,12 @@ def _confirm(request):
             path=path,
             file_name=pending["file_name"],
             user=request.user,
-            region_code=region_code,
+            region_code=services.user_region_code(request.user),
             layout=layout,
         )
     except services.RunRefused as exc:
-        context.update(_preview_context(path, source, layout, mapping))
-        context["mapping_errors"] = [str(exc)]
-        return render(request, "matching/upload.html", context)
+        _start_preview(request, token, pending, mapping=mapping, errors=[str(exc)])
+        return _to_preview(token)
     run = services.start_run(dlist=dlist, user=request.user)
     del _pending(request)[token]
     request.session.modified = True

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from shoudi.core.forms import ScopedModelForm, StyledForm, date_widget
+from shoudi.core.uploads import LimitedFileField
 
 from . import choices as c
 from .models import CaseAttachment, MonitoringLine, MonitoringSettings
@@ -25,7 +26,7 @@ class VerifyForm(StyledForm):
         choices=[("1", "农户已签署（上传扫描件）"), ("0", "农户拒绝签署")],
         coerce=lambda v: v == "1",
     )
-    authorization_file = forms.FileField(label="承诺授权书扫描件", required=False)
+    authorization_file = LimitedFileField(label="承诺授权书扫描件", required=False, size_only=True)
 
 
 class EliminationVerifyForm(StyledForm):
@@ -52,7 +53,7 @@ class VillageReviewForm(StyledForm):
 class PublicityForm(StyledForm):
     start = forms.DateField(label="公示开始", widget=date_widget())
     end = forms.DateField(label="公示结束", widget=date_widget())
-    photo = forms.FileField(label="公示照片", required=False)
+    photo = LimitedFileField(label="公示照片", required=False, size_only=True)
     note = forms.CharField(label="说明", required=False)
 
 
@@ -107,7 +108,7 @@ class ReverseForm(StyledForm):
 
 class AttachmentForm(StyledForm):
     kind = forms.ChoiceField(label="材料类型", choices=CaseAttachment.KINDS)
-    file = forms.FileField(label="文件")
+    file = LimitedFileField(label="文件", size_only=True)
 
 
 class ScreenForm(StyledForm):

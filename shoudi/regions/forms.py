@@ -1,6 +1,7 @@
 from django import forms
 
 from shoudi.core.forms import ScopedModelForm
+from shoudi.core.uploads import LimitedFileField
 
 from .models import Region, level_for_code
 
@@ -30,7 +31,7 @@ class RegionForm(ScopedModelForm):
 
 
 class RegionImportForm(forms.Form):
-    file = forms.FileField(
+    file = LimitedFileField(
         label="区划文件（Excel 或 CSV：代码、名称、上级代码）",
         widget=forms.ClearableFileInput(attrs={"class": "form-control", "accept": ".xlsx,.xls,.csv"}),
     )

@@ -17,6 +17,7 @@ from shoudi.core.jobs import retry_job, start_job
 from shoudi.core.models import Job, Synonym
 from shoudi.core.scope import get_object_for, user_can
 from shoudi.core.synonyms import add_synonym
+from shoudi.core.uploads import LimitedFileField
 from shoudi.core.vocabulary import vocabulary
 from shoudi.regions.models import Region
 
@@ -25,7 +26,7 @@ from .models import Household, HouseholdImport
 
 
 class UploadForm(StyledForm):
-    file = forms.FileField(
+    file = LimitedFileField(
         label="国家系统导出的农户信息（Excel）", widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.xls"})
     )
     income_year = forms.IntegerField(

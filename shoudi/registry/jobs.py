@@ -16,6 +16,7 @@ from pathlib import Path
 
 from shoudi.core.jobs import JobError, job
 from shoudi.core.registry import registry
+from shoudi.core.uploads import UploadRefused, check_stored_upload
 
 from .importing import commit_household_import, preview_household_import
 from .layouts import recording_for
@@ -122,10 +123,22 @@ def _report(ctx, result, name: str) -> None:
         ctx.log(f"错误报告：{len(result.report_rows)} 行，可在本页下载")
 
 
+def _check_stored(upload: HouseholdImport) -> None:
+    """The upload limits again, before the file is parsed: a refused file fails the import with the reason."""
+    try:
+        check_stored_upload(upload.file.path, name=upload.file_name)
+    except UploadRefused as exc:
+        upload.preview = {**(upload.preview or {}), "summary": str(exc), "file_error": str(exc)}
+        upload.status = HouseholdImport.FAILED
+        upload.save(update_fields=["preview", "status"])
+        raise JobError(str(exc)) from None
+
+
 @job("registry.import_preview", title="农户信息导入检查")
 def import_preview(ctx, *, import_id: int) -> dict:
     upload = HouseholdImport.objects.get(pk=import_id)
     ctx.log(f"检查文件 {upload.file_name}")
+    _check_stored(upload)
     result = preview_household_import(
         upload.file.path,
         user=upload.user,
@@ -149,6 +162,7 @@ def import_commit(ctx, *, import_id: int) -> dict:
     if upload.status == HouseholdImport.COMMITTED:  # the job retried after a failed step: only the steps left run
         return _steps_left(ctx, upload)
     ctx.log(f"导入文件 {upload.file_name}")
+    _check_stored(upload)
     with recording_for(upload):  # the layout of the file, remembered for the county's export, names the upload
         result = commit_household_import(
             upload.file.path,
