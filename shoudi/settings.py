@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tables2",
     "axes",
+    "csp",
     "django_tasks",
     "django_tasks_db",
     "shoudi.core",
@@ -87,6 +89,7 @@ MIDDLEWARE = [
     "shoudi.core.clientip.RealClientIPMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "shoudi.core.csp.DocumentCSPMiddleware",
     "shoudi.core.sessions.PollAwareSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -174,9 +177,26 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 if SESSION_COOKIE_SECURE:  # served over HTTPS behind the documented nginx, which sets X-Forwarded-Proto itself
     SECURE_HSTS_SECONDS = int(os.environ.get("SHOUDI_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-X_FRAME_OPTIONS = "SAMEORIGIN"
+X_FRAME_OPTIONS = "DENY"  # nothing frames Shoudi, not even itself (frame-ancestors 'none' below)
 CSRF_FAILURE_VIEW = "shoudi.core.views.errors.csrf_failure"  # a Chinese page inside the layout
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Scripts, styles, fonts and requests from Shoudi itself only: no inline script or style, no eval (docs/engineering.md,
+# "Content-Security-Policy"; tests/test_csp.py). img-src adds data: for the SVG icons in Bootstrap's CSS (select arrow,
+# close button) and blob: for pictures a page script makes (charts). HTML pages only (shoudi.core.csp: see there).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # files holding personal data (job results, uploads, staging rows) are deleted after this many days (core.retention)
 RETENTION_DAYS = int(os.environ.get("SHOUDI_RETENTION_DAYS", "180"))

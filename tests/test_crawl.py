@@ -2,8 +2,9 @@
 list with its detail page (its tabs are panes of that page), its edit page and the other pages it links to.
 
 No page may answer with a server error, and no page may show English UI words or raw choice keys: the text a user
-reads (``shoudi.core.crawl.visible_text``) is judged by ``foreign_words``. A failure names the role, the page and
-the page that linked to it.
+reads (``shoudi.core.crawl.visible_text``) is judged by ``foreign_words``. No page may hold what the
+Content-Security-Policy refuses (``inline_code``: inline scripts and styles, on*= handlers, javascript: URLs; issue 15,
+tests/test_csp.py). A failure names the role, the page and the page that linked to it.
 
 The demo county is built once for the module, with fewer households than ``shoudi demo`` (the pages are the same;
 bench/bench_pages.py walks the full county and times them), plus the first-day jobs a county admin starts.
@@ -21,7 +22,7 @@ from django.test import Client, override_settings
 
 from shoudi.accounts.demo import DEMO_USERS
 from shoudi.accounts.models import User
-from shoudi.core.crawl import foreign_words, visible_text, walk
+from shoudi.core.crawl import foreign_words, inline_code, visible_text, walk
 from shoudi.core.jobs import start_job
 from shoudi.core.menu import menu_for
 from shoudi.core.models import Job
@@ -80,6 +81,8 @@ def test_every_page_a_role_reaches_answers_in_chinese(demo_county, username, set
             problems.append(f"{where}: HTTP {page.status}")
         elif page.is_html and (words := foreign_words(visible_text(page.html), logins)):
             problems.append(f"{where}: {', '.join(words[:15])}")
+        if page.is_html and (blocked := inline_code(page.html)):
+            problems.append(f"{where}: blocked by the Content-Security-Policy: {'; '.join(blocked[:5])}")
 
     assert opened > len(menu), f"{username}: the walk opened only the menu"
     assert not problems, f"{len(problems)} of {opened} pages:\n" + "\n".join(problems)

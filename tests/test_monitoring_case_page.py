@@ -111,7 +111,7 @@ def test_a_refused_step_keeps_what_was_typed_and_shows_the_error_at_the_form(cli
     assert "户主住院三周，自付医疗费约四万元</textarea>" in html and 'value="2026-11-20"' in html
     errors = html[html.index('id="form-errors"') :]
     assert errors.index("请上传农户签字的承诺授权书") < errors.index('action="/monitoring/cases/')  # above the form
-    assert "文件需重新选择" in html and 'getElementById("form-errors")' in html  # focused and scrolled to
+    assert "文件需重新选择" in html and 'id="form-errors" role="alert" tabindex="-1" data-sd-focus>' in html  # focused
     case.refresh_from_db()
     assert case.step == c.VERIFICATION
 

@@ -284,7 +284,7 @@ def test_print_page_shows_the_card_as_in_s000(area, client_for):
     assert "<b>边缘易致贫户（√）</b>" in html and "脱贫不稳定户（　）" in html
     assert "13812345678" in html  # a village officer may unmask: the full number
     assert f"户主　{RARE_HEAD}，1980年01月出生" in html and "王故" not in html
-    assert "shoudi/print.css" in html and "window.print()" in html
+    assert "shoudi/print.css" in html and '<button type="button" data-sd-print>打印</button>' in html
     logged = AccessLog.objects.get()
     assert (logged.action, logged.user, logged.object_id, logged.detail) == (
         "export",

@@ -5,7 +5,8 @@ list, its detail page, the edit and add pages it offers — once per kind of pag
 each view with one sample object. Tabs are panes of the detail page itself, so opening the page opens them all.
 
 ``visible_text`` and ``foreign_words`` judge what a page says: the text a user reads (no tags, scripts, styles or
-attributes) must hold no English UI words and no raw choice keys.
+attributes) must hold no English UI words and no raw choice keys. ``inline_code`` names what the Content-Security-Policy
+(settings.CONTENT_SECURITY_POLICY: scripts and styles from 'self' only, no eval) would refuse on the page.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 
 from django.urls import Resolver404, resolve
 
-__all__ = ["ALLOWED_WORDS", "Page", "foreign_words", "page_links", "visible_text", "walk"]
+__all__ = ["ALLOWED_WORDS", "Page", "foreign_words", "inline_code", "page_links", "visible_text", "walk"]
 
 # Words a Chinese county office reads as its own: file formats and names of products it uses. Everything else in
 # Latin letters (three or more) is either English UI or a raw key.
@@ -108,6 +109,45 @@ def _inside_allowed(match, text: str, allowed: set[str]) -> bool:
     while end < len(text) and text[end].isascii() and (text[end].isalnum() or text[end] == "_"):
         end += 1
     return text[start:end].lower() in allowed
+
+
+# <script type="application/json"> (``json_script``) is data the browser never runs
+DATA_SCRIPT_TYPES = frozenset({"application/json"})
+
+
+class _InlineCode(HTMLParser):
+    """Collects what a strict policy blocks: inline scripts, style elements, on*= handlers, style= attributes,
+    javascript: URLs and the htmx features that evaluate strings (hx-on, js: values, trigger filters)."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        script_type = (values.get("type") or "").strip().lower()
+        if tag == "script" and not values.get("src") and script_type not in DATA_SCRIPT_TYPES:
+            self.found.append(f"inline script at line {self.getpos()[0]}")
+        elif tag == "style":
+            self.found.append(f"style element at line {self.getpos()[0]}")
+        for name, value in attrs:
+            value = (value or "").strip()
+            if name.startswith(("on", "hx-on")) or name == "style" or value.lower().startswith("javascript:"):
+                self.found.append(f'<{tag} {name}="{value[:60]}">')
+            elif name.startswith(("hx-", "data-hx-")) and (value.startswith("js:") or value.startswith("javascript:")):
+                self.found.append(f'<{tag} {name}="{value[:60]}"> (htmx eval)')
+            elif name in ("hx-trigger", "data-hx-trigger") and "[" in value:
+                self.found.append(f'<{tag} {name}="{value[:60]}"> (htmx trigger filter: eval)')
+
+    handle_startendtag = handle_starttag
+
+
+def inline_code(html: str) -> list[str]:
+    """What ``html`` holds that the Content-Security-Policy would block, one line each, in page order."""
+    parser = _InlineCode()
+    parser.feed(html)
+    parser.close()
+    return parser.found
 
 
 def page_links(html: str, base: str) -> list[str]:

@@ -54,8 +54,7 @@ class LedgerForm(StyledForm):
             if name.startswith(("col_", "f_")) and isinstance(field.widget, forms.CheckboxInput):
                 field.widget.attrs.setdefault("class", "form-check-input")
             elif name.startswith("pos_"):
-                field.widget.attrs.setdefault("class", "form-control form-control-sm")
-                field.widget.attrs.setdefault("style", "width: 5rem")
+                field.widget.attrs.setdefault("class", "form-control form-control-sm sd-w-5")
             elif name.startswith("f_"):
                 field.widget.attrs.setdefault("class", "form-select")
 

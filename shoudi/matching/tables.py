@@ -104,7 +104,7 @@ class FindingTable(BaseTable):
 
     def render_figures(self, value):
         return format_html(
-            '<span class="d-inline-block text-truncate align-bottom" style="max-width:10rem" title="{}">{}</span>',
+            '<span class="d-inline-block text-truncate align-bottom sd-mw-10" title="{}">{}</span>',
             value,
             value,
         )
