@@ -90,7 +90,8 @@ class ObjectListView(View):
         }
         template = self.template_name
         if request.htmx and request.htmx.target == "object-list":
-            template = f"{self.template_name}#object-list"
+            # the part lives in the generic template, whichever template extends it
+            template = "generic/object_list.html#object-list"
         return render(request, template, context)
 
     def export(self, request):
