@@ -205,7 +205,7 @@ STATIC_ROOT.mkdir(exist_ok=True)
 # build/static holds what `make assets` copies from node_modules (Bootstrap, ECharts); nothing is fetched at run time.
 STATICFILES_DIRS = [p for p in (PACKAGE_DIR / "static", BASE_DIR / "build" / "static") if p.exists()]
 MEDIA_ROOT = DATA_DIR / "files"
-MEDIA_URL = "/files/"
+MEDIA_URL = "/files/"  # served by nothing: stored files go out through core:served_file (core.files), scoped and logged
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
