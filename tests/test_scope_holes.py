@@ -121,6 +121,12 @@ def test_no_region_code_screens_nothing(request, households, client_for, who):
     assert not ScreeningBatch.objects.exists()
 
 
+def test_an_empty_region_code_picks_no_ledger_region(blank_region_admin, world, client_for):
+    client = client_for(blank_region_admin)
+    assert client.get(f"/ledgers/view/dropout/?region={world.other_county.code}").status_code == 403
+    assert client.get("/ledgers/view/dropout/").status_code == 403
+
+
 def test_screening_batches_of_every_county_are_not_a_blank_regions(blank_region_admin, world):
     ScreeningBatch.objects.create(year=2026, region_code=world.county.code, created_by=world.admin)
     assert not ScreeningBatch.objects.restrict(blank_region_admin, "view").exists()
