@@ -200,9 +200,13 @@ CONTENT_SECURITY_POLICY = {
 
 # files holding personal data (job results, uploads, staging rows) are deleted after this many days (core.retention)
 RETENTION_DAYS = int(os.environ.get("SHOUDI_RETENTION_DAYS", "180"))
+# two tiers (shoudi.accounts.lockout): an account from one address, and one address whatever the usernames
 AXES_FAILURE_LIMIT = int(os.environ.get("SHOUDI_LOGIN_FAILURES", "5"))
+SHOUDI_IP_FAILURE_LIMIT = int(os.environ.get("SHOUDI_LOGIN_FAILURES_PER_IP", "20"))
+AXES_HANDLER = "shoudi.accounts.lockout.TwoTierLockoutHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # = lockout.LOCKOUT_PARAMETERS, in this order
+AXES_CLIENT_IP_CALLABLE = "shoudi.accounts.lockout.client_ip_address"  # REMOTE_ADDR as core.clientip resolved it
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
@@ -221,7 +225,7 @@ STATIC_ROOT.mkdir(exist_ok=True)
 # build/static holds what `make assets` copies from node_modules (Bootstrap, ECharts); nothing is fetched at run time.
 STATICFILES_DIRS = [p for p in (PACKAGE_DIR / "static", BASE_DIR / "build" / "static") if p.exists()]
 MEDIA_ROOT = DATA_DIR / "files"
-MEDIA_URL = "/files/"
+MEDIA_URL = "/files/"  # served by nothing: stored files go out through core:served_file (core.files), scoped and logged
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

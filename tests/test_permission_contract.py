@@ -111,8 +111,18 @@ class ContractWorld:
                 "user": world.officer_a if side == "in" else self.other_user,
                 "batch": ScreeningBatch.objects.create(year=2025, region_code=county.code),
                 "matching_settings": MatchingSettings.objects.create(region=county),
+                "case_attachment": self.attachment(case),
                 **self.matching(household, county),
             }
+
+    def attachment(self, case):
+        from django.core.files.base import ContentFile
+
+        from shoudi.monitoring.models import CaseAttachment
+
+        attachment = CaseAttachment(case=case, kind="会议记录")
+        attachment.file.save("会议记录.pdf", ContentFile(b"%PDF-1.4 minutes"), save=True)
+        return attachment
 
     def matching(self, household, county) -> dict:
         """A released 医保 run of the county (with its findings) and one still in preview."""
@@ -187,6 +197,8 @@ class ContractWorld:
             return {}, f"?region={objects['village'].code}"
         if name == "unmask_member":
             return {"kind": "member", "pk": objects["member"].pk, "field": "id_number"}, ""
+        if name == "case_attachment":
+            return {"kind": "case_attachment", "pk": objects[name].pk}, ""
         if name == "case_act":
             return {"pk": objects["case"].pk, "action": "verification"}, ""
         if name == "monitored_case":

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 
@@ -28,6 +29,8 @@ __all__ = [
     "matrix",
     "own_jobs_unless_admin",
     "policy",
+    "region_code_of",
+    "superusers_only_viewed",
 ]
 
 ACTION_LABELS = {
@@ -98,6 +101,8 @@ class RolePolicy:
         if not code_field:
             return queryset.none()
         code = user.region.code
+        if not code:  # fail closed: "" would be a prefix of every code, the whole database
+            return queryset.none()
         in_region = Q(**{f"{code_field}__startswith": code})
         if action == "view" and getattr(model, "scope_read_ancestors", False):
             # reference rows (a line, settings) of the user's county or province apply to him: he reads them
@@ -117,6 +122,20 @@ policy = RolePolicy()
 def own_jobs_unless_admin(queryset, user, action):
     # A county admin follows every job in the county; everybody else sees the jobs he started.
     return queryset if user.role == COUNTY_ADMIN else queryset.filter(user=user)
+
+
+def superusers_only_viewed(queryset, user, action):
+    # A superuser's account is nobody else's to change: a county admin may see it, never edit, reset or delete it.
+    return queryset if action == "view" else queryset.exclude(is_superuser=True)
+
+
+def region_code_of(user) -> str:
+    """The code prefix of what ``user`` may reach in bulk (a base list, a screening): "" — everything — only for a
+    superuser without a region; a non-superuser without a region code reaches nothing (``PermissionDenied``)."""
+    code = user.region.code if user is not None and getattr(user, "region_id", None) else ""
+    if not code and not (user is not None and user.is_superuser):
+        raise PermissionDenied("您的账号未设置所属区划，不能进行此操作，请联系县级管理员")
+    return code
 
 
 def render_markdown() -> str:

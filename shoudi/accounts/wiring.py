@@ -6,7 +6,15 @@ from __future__ import annotations
 from shoudi.core.menu import MenuItem
 from shoudi.core.registry import registry
 
-from .permissions import EVERYONE_READS, READ, ModelPermissions, ScopeHook, own_jobs_unless_admin, policy
+from .permissions import (
+    EVERYONE_READS,
+    READ,
+    ModelPermissions,
+    ScopeHook,
+    own_jobs_unless_admin,
+    policy,
+    superusers_only_viewed,
+)
 from .roles import COUNTY_ADMIN, DEPARTMENT, INSPECTOR, ROLES, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
 
 
@@ -51,5 +59,6 @@ def connect() -> None:
     _permissions("core.job", "后台任务", dict.fromkeys(ROLES, ("view", "add")))
     _permissions("core.synonym", "码表同义词", {**EVERYONE_READS, COUNTY_ADMIN: ("view", "add", "delete")})
     registry.add("scope_hooks", ScopeHook("core.job", None, own_jobs_unless_admin))
+    registry.add("scope_hooks", ScopeHook("accounts.user", None, superusers_only_viewed))
 
     registry.add("menu_items", MenuItem("系统管理", "用户", "accounts:user_list", model="accounts.User", order=900))

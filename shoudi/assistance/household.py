@@ -19,7 +19,7 @@ def household_panel(request, household: Household) -> str:
         "pairing": next((p for p in pairings if p.end_date is None), None),
         "past_pairings": [p for p in pairings if p.end_date is not None],
         "measures": Measure.objects.restrict(user, "view").filter(household=household),
-        "visits": Visit.objects.restrict(user, "view").filter(household=household)[:10],
+        "visits": Visit.objects.restrict(user, "view").filter(household=household).prefetch_related("photos")[:10],
         "problems": GuaranteeProblem.objects.restrict(user, "view").filter(household=household),
         "assessments": Assessment.objects.restrict(user, "view").filter(household=household)[:8],
         "suggestions": suggest_measures(household),

@@ -26,8 +26,8 @@ def _households_in_scope(user, households: Iterable[Household], action: str = "v
     ids = [h.pk for h in households]
     allowed = set(Household.objects.restrict(user, action).filter(pk__in=ids).values_list("pk", flat=True))
     outside = [h for h in households if h.pk not in allowed]
-    if outside:
-        raise PermissionDenied(f"户 {outside[0].household_no} 不在您的管辖范围内")
+    if outside:  # counted, not named: the caller's ids may not be his to read
+        raise PermissionDenied(f"所选农户中有 {len(outside)} 户不在您的管辖范围内")
     return list(households)
 
 

@@ -166,8 +166,12 @@ def bulk_pair(request):
 
         households = households.filter(pk__in=item_queryset(todo, request.user).values("pk"))
     if request.method == "POST" and form.is_valid():
-        chosen = list(Household.objects.filter(pk__in=request.POST.getlist("household")))
-        if not chosen:
+        asked = {int(v) for v in request.POST.getlist("household") if v.isdigit()}
+        # resolved through the scope: an id outside it must not even reveal its 户编号
+        chosen = list(Household.objects.restrict(request.user, "view").filter(pk__in=asked))
+        if len(chosen) < len(asked):
+            messages.error(request, f"所选农户中有 {len(asked) - len(chosen)} 户不存在或不在您的管辖范围内，未结对")
+        elif not chosen:
             messages.error(request, "请至少选择一户")
         else:
             try:

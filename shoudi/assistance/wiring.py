@@ -131,6 +131,7 @@ def connect() -> None:
         registry.add("menu_items", item)
 
     registry.add("household_panels", household_panel, order=20)
+    registry.add("served_files", _photo_files(), key="visit_photo")
     registry.add("case_panels", case_panel, order=10)
     registry.add("measure_counters", implemented_measures_of)
     registry.add("guarantee_problems", guarantee_problems_of)
@@ -152,3 +153,15 @@ def connect() -> None:
         key="national_measures",
         order=20,
     )
+
+
+def _photo_files():
+    from shoudi.core.files import ServedFile
+
+    from .models import Visit, VisitPhoto
+
+    def rows(user):  # a visit's photos: for whoever may see the visit
+        visits = Visit.objects.restrict(user, "view")
+        return VisitPhoto.objects.filter(visit__in=visits.values("pk")).select_related("visit__household__village")
+
+    return ServedFile("visit_photo", rows, "image", lambda p: p.visit.household.village.code)

@@ -35,6 +35,7 @@ STORES: dict[str, str] = {
     "dashboard_cards": "a dashboard card",
     "quality_rules": "a data-quality rule",
     "vocabularies": "core.vocabulary.Vocabulary: the code table of an enumerated column (key: its key)",
+    "served_files": "core.files.ServedFile: a kind of stored file users download through core:served_file (key)",
     "retention_rules": "core.retention.RetentionRule: files or rows deleted after the retention days (key: its key)",
 }
 

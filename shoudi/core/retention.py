@@ -58,17 +58,41 @@ def remove_file(relative: str) -> None:
 
 
 def purge_job_results(before: datetime.datetime, dry_run: bool) -> int:
-    """Result files of jobs finished before ``before``; the job row (who ran what, when, its summary) stays."""
+    """Result files of jobs finished before ``before``, and what a finished job left in its directory without
+    making it its result (a failed export's half-written file); the job row (who ran what, when, its summary)
+    stays."""
     from .jobs.runner import job_dir
     from .models import Job
 
     old = Job.objects.filter(finished_at__lt=before).exclude(result_file="")
+    leftovers = _leftover_job_dirs(before)
     if dry_run:
-        return old.count()
+        return old.count() + len(leftovers)
     count = 0
     for pk, result_file in old.values_list("pk", "result_file"):
         remove_file(result_file)
         shutil.rmtree(job_dir(pk), ignore_errors=True)
         count += 1
     old.update(result_file="", result_name="")
-    return count
+    for folder in leftovers:
+        shutil.rmtree(folder, ignore_errors=True)
+    return count + len(leftovers)
+
+
+def _leftover_job_dirs(before: datetime.datetime) -> list[Path]:
+    from .models import Job
+
+    root = Path(settings.MEDIA_ROOT) / "jobs"
+    folders = {int(p.name): p for p in root.iterdir() if p.is_dir() and p.name.isdigit()} if root.is_dir() else {}
+    rows = Job.objects.filter(pk__in=list(folders)).values_list("pk", "finished_at", "result_file")
+    jobs = {pk: (finished, result_file) for pk, finished, result_file in rows}
+    gone = []
+    for pk, folder in folders.items():
+        if pk not in jobs:  # the job row itself was deleted
+            expired = folder.stat().st_mtime < before.timestamp()
+        else:
+            finished, result_file = jobs[pk]
+            expired = not result_file and finished is not None and finished < before
+        if expired:
+            gone.append(folder)
+    return gone

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import files, views
 from .views import vocabularies
 
 app_name = "core"
@@ -12,5 +12,6 @@ urlpatterns = [
     path("vocabularies/", vocabularies.vocabulary_list, name="vocabulary_list"),
     path("vocabularies/<str:key>/", vocabularies.vocabulary_detail, name="vocabulary_detail"),
     path("vocabularies/<str:key>/synonyms/", vocabularies.synonym_add, name="synonym_add"),
+    path("files/<slug:kind>/<int:pk>/", files.serve, name="served_file"),
     path("synonyms/<int:pk>/delete/", vocabularies.synonym_delete, name="synonym_delete"),
 ]

@@ -186,6 +186,7 @@ def make_context(
 
     region = None
     own = user.region if user is not None and getattr(user, "region_id", None) else None
+    own = own if own is not None and own.code else None  # an empty code is no region, never the whole database
     code = (region_code or "").strip()
     if code:
         region = Region.objects.filter(code=code).first()

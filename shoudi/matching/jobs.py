@@ -61,6 +61,10 @@ def run_job(ctx, *, run_id: int) -> dict:
 @job("matching.export_base", title="导出基础名单")
 def export_base_job(ctx, *, period: str, region_code: str = "") -> dict:
     """The 脱贫人口 and 监测对象 base list as Excel (the job's result file); recorded in the access log."""
+    if ctx.user is not None and not ctx.user.is_superuser:
+        own = ctx.user.region.code if ctx.user.region_id else ""
+        if not own or not region_code.startswith(own):  # "" would be every county's list
+            raise JobError("导出范围超出您的管辖区划，未导出")
     region = Region.objects.filter(code=region_code).first() if region_code else None
     path = job_dir(ctx.job.pk) / "base.xlsx"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from shoudi.accounts.permissions import region_code_of
 from shoudi.accounts.roles import DEPARTMENT
 from shoudi.core.scope import user_can
 from shoudi.regions.models import Region
@@ -99,7 +100,8 @@ def save_profile(department: str, region_code: str, mapping: dict[str, str]) -> 
 
 
 def user_region_code(user) -> str:
-    return user.region.code if user is not None and getattr(user, "region_id", None) else ""
+    """The region a user's lists and base list cover; a non-superuser without a region code covers nothing (403)."""
+    return region_code_of(user) if user is not None else ""
 
 
 def check_department(user, department: str) -> Source:

@@ -112,6 +112,16 @@ def connect() -> None:
     ):
         registry.add("menu_items", item)
 
+    from shoudi.core.retention import RetentionRule
+
+    from .retention import purge_department_lists
+
+    registry.add(
+        "retention_rules",
+        RetentionRule("department_lists", "部门名单文件及其载入行", purge_department_lists),
+        key="department_lists",
+    )
+
     for name in sources.MODULES:  # one module per department under sources/
         source = import_module(f"{sources.__name__}.{name}").SOURCE
         registry.add("matching_sources", source, key=source.department)

@@ -309,7 +309,7 @@ class ScreeningBatchQuerySet(RestrictedQuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        if user.region_id is None:
+        if user.region_id is None or not user.region.code:  # "" would be a prefix of every batch's code
             return self.none()
         return self.filter(region_code__startswith=user.region.code)
 

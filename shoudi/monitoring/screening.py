@@ -37,6 +37,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from shoudi.accounts.permissions import region_code_of
 from shoudi.core.bulk import insert_select, values_per_statement
 from shoudi.core.models import ObjectChange
 from shoudi.core.scope import user_can
@@ -296,16 +297,20 @@ def short_household_no(number: str) -> str:
 # --- batches ----------------------------------------------------------------------------------------------------
 
 
-def _check_user(user) -> None:
-    if user is not None and not user_can(user, MonitoringLine, "add"):
+def _check_user(user, region_code: str) -> None:
+    if user is None:
+        return
+    if not user_can(user, MonitoringLine, "add"):
         raise PermissionDenied("预警筛查由县级管理员发起")
+    if not user.is_superuser and not region_code.startswith(region_code_of(user)):
+        raise PermissionDenied("筛查范围超出您的管辖区划")
 
 
 def start_preview(*, user, year: int, region_code: str) -> ScreeningBatch:
     """Step one: a batch in preview and the job that counts what the rules would raise (nothing is written)."""
     from shoudi.core.jobs import start_job
 
-    _check_user(user)
+    _check_user(user, region_code)
     with transaction.atomic():
         batch = ScreeningBatch.objects.create(year=year, region_code=region_code, created_by=user)
         job = start_job(
@@ -332,7 +337,7 @@ def confirm_batch(*, batch: ScreeningBatch, user, rules: list[str], villages: li
     Audited (the batch's change log)."""
     from shoudi.core.jobs import start_job
 
-    _check_user(user)
+    _check_user(user, batch.region_code)
     unknown = set(rules) - set(RULES)
     if not rules or unknown:
         raise ScreeningRefused("请至少选择一条预警规则")
@@ -400,7 +405,7 @@ def untouched_clues(batch: ScreeningBatch):
 def withdraw_batch(*, batch: ScreeningBatch, user) -> ScreeningBatch:
     """撤回: the batch's clues nobody has acted on go (with their timeline event); the others stay, counted. The
     clues were written without a change-log row each; the batch's change log records the withdrawal."""
-    _check_user(user)
+    _check_user(user, batch.region_code)
     batch = ScreeningBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status != ScreeningBatch.CREATED:
         raise ScreeningRefused(f"该批次{batch.get_status_display()}，不能撤回")

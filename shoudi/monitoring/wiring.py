@@ -90,6 +90,7 @@ def connect() -> None:
         registry.add("menu_items", item)
 
     registry.add("household_panels", household_panel, order=10)
+    registry.add("served_files", _attachment_files(), key="case_attachment")
     for extension in (
         FilterExtension(HOUSEHOLDS, "monitored", lambda: MonitoredFilter(label="监测对象（帮扶中）")),
         FilterExtension(HOUSEHOLDS, "category", lambda: CategoryFilter(label="监测对象类别", choices=c.CATEGORIES)),
@@ -103,3 +104,15 @@ def connect() -> None:
         key="national_cases",
         order=10,
     )
+
+
+def _attachment_files():
+    from shoudi.core.files import ServedFile
+
+    from .models import CaseAttachment, MonitoringCase
+
+    def rows(user):  # a case's 佐证材料: for whoever may see the case
+        cases = MonitoringCase.objects.restrict(user, "view")
+        return CaseAttachment.objects.filter(case__in=cases.values("pk")).select_related("case__household__village")
+
+    return ServedFile("case_attachment", rows, "file", lambda a: a.case.household.village.code)

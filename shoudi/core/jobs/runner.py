@@ -13,12 +13,12 @@ import shutil
 import socket
 import threading
 import time
-import traceback
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, connections
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
@@ -33,6 +33,9 @@ logger = logging.getLogger("shoudi.jobs")
 PROGRESS_EVERY_SECONDS = 0.5
 MAX_LOG_LINES = 5000
 STOPPED_MESSAGE = "工作进程被停止，任务未完成，可重新运行"
+INTERNAL_ERROR_MESSAGE = "任务因系统内部错误未完成，详细原因已记入服务器日志；可重新运行，仍失败请联系系统管理员"
+# the reaper's verdict (services.reap_stale_jobs): a run judged dead that then finishes its work records its success
+DEAD_WORKER_MESSAGE = "工作进程意外中断，任务未完成，可重新运行"
 
 
 class JobError(Exception):
@@ -49,7 +52,11 @@ def job_dir(job_id: int) -> Path:
 
 
 def describe_error(exc: BaseException) -> str:
-    """The message users read for an exception: a ``JobError`` as written, anything else with its type named."""
+    """The message users read for an exception, in Chinese and without a traceback.
+
+    A ``JobError`` (and a ``PermissionDenied`` or ``ValidationError`` a service raises for the user) as written;
+    anything else is a fault of the program, whose type and text — often English, sometimes a whole traceback
+    (``PdfError``) — go to the server log only (``execute_job``)."""
     if isinstance(exc, JobError):
         return str(exc) or "任务出错"
     if isinstance(exc, KeyboardInterrupt | SystemExit):
@@ -58,8 +65,11 @@ def describe_error(exc: BaseException) -> str:
         return "内存不足，任务未完成，可重新运行"
     if isinstance(exc, LookupError) and str(exc).startswith("未知的任务类型"):
         return str(exc)
-    message = str(exc).strip()
-    return f"任务出错（{type(exc).__name__}）：{message}" if message else f"任务出错（{type(exc).__name__}）"
+    if isinstance(exc, ValidationError):
+        return "；".join(exc.messages) or "任务出错"
+    if isinstance(exc, PermissionDenied):
+        return str(exc) or "您的角色无权进行此操作"
+    return INTERNAL_ERROR_MESSAGE
 
 
 class JobContext:
@@ -170,10 +180,17 @@ class JobContext:
             return
         self.write(**self._fields())
 
-    def write(self, **fields) -> None:
-        """Update this run's job row (and its heartbeat); ``JobAbandoned`` when the job is no longer this run's."""
+    def write(self, *, finished: bool = False, **fields) -> None:
+        """Update this run's job row (and its heartbeat); ``JobAbandoned`` when the job is no longer this run's.
+
+        ``finished``: the final write of a run whose work has committed. It also replaces a reaper's verdict on this
+        very run (failed as a dead worker, not retried since): the reaper judged by a stale heartbeat — a long commit
+        can hold the heartbeat back — while the work was in fact done."""
         fields["heartbeat_at"] = timezone.now()
-        updated = Job.objects.filter(pk=self.job.pk, status=Job.RUNNING, attempts=self.attempt).update(**fields)
+        mine = Q(status=Job.RUNNING)
+        if finished:
+            mine |= Q(status=Job.FAILED, error=DEAD_WORKER_MESSAGE)
+        updated = Job.objects.filter(mine, pk=self.job.pk, attempts=self.attempt).update(**fields)
         self._last_write = time.monotonic()
         self._dirty.clear()
         if not updated:
@@ -194,11 +211,13 @@ class JobContext:
     def _beat(self, interval: float) -> None:
         try:
             while not self._stop_beat.wait(interval):
-                Job.objects.filter(pk=self.job.pk, status=Job.RUNNING, attempts=self.attempt).update(
-                    heartbeat_at=timezone.now()
-                )
-        except Exception:  # the next progress write beats too; a lost heartbeat must not kill the job
-            logger.exception("heartbeat of job %s failed", self.job.pk)
+                try:
+                    Job.objects.filter(pk=self.job.pk, status=Job.RUNNING, attempts=self.attempt).update(
+                        heartbeat_at=timezone.now()
+                    )
+                except Exception:  # e.g. SQLite locked by the job's own long commit: beat again next time
+                    logger.exception("heartbeat of job %s failed", self.job.pk)
+                    connections.close_all()
         finally:
             connections.close_all()  # this thread's connections only
 
@@ -260,7 +279,9 @@ def _claim_and_run(job_id: int, claim: dict) -> None:
                 if isinstance(returned, dict):
                     ctx.result.update(returned)
                 ctx.write(
+                    finished=True,
                     status=Job.SUCCEEDED,
+                    error="",
                     finished_at=timezone.now(),
                     result=ctx.result or None,
                     log=ctx.log_text,
@@ -274,8 +295,9 @@ def _claim_and_run(job_id: int, claim: dict) -> None:
                 raise
             except BaseException as exc:
                 message = describe_error(exc)
+                # the traceback is for the maintainers (server log), never the job page: users read ``message``
+                logger.error("job %s (%s) failed: %s", job_id, job.kind, message, exc_info=exc)
                 ctx.log(f"失败：{message}")
-                ctx._lines.extend("".join(traceback.format_exception(exc)).rstrip().splitlines())
                 _record_failure(
                     ctx,
                     status=Job.FAILED,

@@ -23,14 +23,13 @@ from django_tasks_db.models import DBTaskResult
 from ..models import Job
 from ..scope import user_can
 from .registry import get_job_type
-from .runner import job_dir, running_here, worker_host
+from .runner import DEAD_WORKER_MESSAGE, job_dir, running_here, worker_host
 from .tasks import run_job
 
 __all__ = ["DEAD_WORKER_MESSAGE", "pid_alive", "reap_stale_jobs", "retry_job", "start_job"]
 
 logger = logging.getLogger("shoudi.jobs")
 
-DEAD_WORKER_MESSAGE = "工作进程意外中断，任务未完成，可重新运行"
 NOT_STARTED_MESSAGE = "任务未能启动，可重新运行"
 
 
@@ -146,7 +145,8 @@ def reap_stale_jobs(*, job_ids: Iterable[int] | None = None) -> list[int]:
         else:
             gone = host_of_job == host and not pid_alive(pid)
         gone = gone or last_sign is None or last_sign < stale_before
-        if gone and _mark_failed(pk, from_status=Job.RUNNING, attempts=attempts, message=DEAD_WORKER_MESSAGE, now=now):
+        verdict = {"attempts": attempts, "heartbeat_at": heartbeat_at, "message": DEAD_WORKER_MESSAGE, "now": now}
+        if gone and _mark_failed(pk, from_status=Job.RUNNING, **verdict):
             _fail_task_result(task_id, DEAD_WORKER_MESSAGE, now)
             logger.warning("job %s: worker %s:%s is gone; marked failed", pk, host_of_job, pid)
             reaped.append(pk)
@@ -171,12 +171,21 @@ def reap_stale_jobs(*, job_ids: Iterable[int] | None = None) -> list[int]:
     return reaped
 
 
-def _mark_failed(job_id: int, *, from_status: str, message: str, attempts: int | None = None, now=None) -> bool:
+_UNREAD = object()
+
+
+def _mark_failed(
+    job_id: int, *, from_status: str, message: str, attempts: int | None = None, heartbeat_at=_UNREAD, now=None
+) -> bool:
     now = now or timezone.now()
     line = f"[{timezone.localtime(now):%H:%M:%S}] {message}"
     rows = Job.objects.filter(pk=job_id, status=from_status)
     if attempts is not None:
         rows = rows.filter(attempts=attempts)  # the very run we judged dead, not a newer one
+    if heartbeat_at is not _UNREAD:
+        # ... and only if it has given no sign of life since we read it: a progress write or a long commit that
+        # ended in between (PostgreSQL re-checks this condition on the row a blocking commit just wrote) saves it
+        rows = rows.filter(Q(heartbeat_at__isnull=True) if heartbeat_at is None else Q(heartbeat_at=heartbeat_at))
     return bool(
         rows.update(
             status=Job.FAILED,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -62,8 +63,18 @@ class JobDetailView(View):
         return render(request, template, job_context(request, job))
 
 
+# what ``JobContext.log`` writes: every line stamped with the time. Unstamped lines in an older job's log are the
+# Python traceback runs kept before it went to the server log only; the page does not show them.
+LOG_LINE = re.compile(r"\[\d\d:\d\d:\d\d\] ")
+
+
+def shown_log_lines(log: str) -> list[str]:
+    """The job log as users read it: the stamped lines (and the note that earlier lines were left out)."""
+    return [line for line in log.splitlines() if LOG_LINE.match(line) or line.startswith("……")]
+
+
 def job_context(request, job: Job) -> dict:
-    lines = job.log.splitlines()
+    lines = shown_log_lines(job.log)
     try:
         kind_title = get_job_type(job.kind).title
     except LookupError:
