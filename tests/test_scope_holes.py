@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from shoudi.accounts.models import User
 from shoudi.accounts.roles import COUNTY_ADMIN
@@ -16,7 +17,7 @@ from shoudi.core.models import Job
 from shoudi.monitoring import screening
 from shoudi.monitoring.models import ScreeningBatch
 from shoudi.regions.models import Region
-from shoudi.registry.models import Household
+from shoudi.registry.models import Household, HouseholdImport
 from shoudi.registry.testing import make_household
 
 NEW_PASSWORD = "Another-pass-2026"
@@ -148,3 +149,12 @@ def test_bulk_pairing_does_not_name_a_household_outside_the_scope(world, client_
     assert response.status_code == 200 and "不在您的管辖范围内" in html
     assert hidden.household_no not in html and "999888" not in html
     assert not Pairing.objects.exists()  # all or nothing
+
+
+@pytest.mark.parametrize("who", ["blank_region_admin", "no_region_admin"])
+def test_no_region_code_imports_no_household(request, households, client_for, who):
+    user = request.getfixturevalue(who)
+    upload = SimpleUploadedFile("农户信息.xlsx", b"PK\x03\x04 not read")
+    response = client_for(user).post("/registry/import/", {"file": upload, "income_year": 2025})
+    assert response.status_code == 403 and "尚未分配区划" in response.content.decode()
+    assert not HouseholdImport.objects.exists() and not Job.objects.exists()

@@ -37,6 +37,8 @@ class UploadForm(StyledForm):
 def import_upload(request):
     if not user_can(request.user, Household, "import"):
         raise PermissionDenied("您的角色不能导入农户信息")
+    if not request.user.is_superuser and not (request.user.region_id and request.user.region.code):
+        raise PermissionDenied("您的账号尚未分配区划，不能导入农户信息")
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
