@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -78,7 +79,11 @@ def test_login_filter_export_and_phone_layout(live_server, page, tmp_path):
     page.screenshot(path=str(shots / "regions-phone.png"), full_page=True)
     page.locator(".navbar-toggler").click()
     # Bootstrap's JS slides the menu in; wait for the end of the slide before looking.
-    page.wait_for_function("document.querySelector('#sd-sidebar').getBoundingClientRect().left >= 0")
+    # (polled from the test, not with wait_for_function: a string evaluated in the page is refused by the CSP)
+    deadline = time.monotonic() + 5
+    while page.locator("#sd-sidebar").bounding_box()["x"] < 0 and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    assert page.locator("#sd-sidebar").bounding_box()["x"] >= 0
     expect(page.locator("#sd-sidebar").get_by_role("link", name="行政区划")).to_be_visible()
     page.screenshot(path=str(shots / "regions-phone-menu.png"))
     assert broken_static == []

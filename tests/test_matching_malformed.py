@@ -174,6 +174,7 @@ def test_ids_typed_as_numbers_lose_digits_and_are_reported(world, tmp_path, home
     run = services.match_file(department="medical_insurance", path=path, period="2025-05", user=world.admin)
     assert run.list.rows_loaded == 1 and run.list.rows_rejected == 1
     assert run.list.issues[0]["row"] == 2 and run.list.issues[0]["rejected"]
+    assert "15 位有效数字" in run.list.issues[0]["message"]
 
 
 def test_odd_characters_in_cells_load_safely(world, tmp_path, home):

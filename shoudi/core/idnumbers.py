@@ -62,6 +62,10 @@ def normalize_id_number(value) -> str:
 
 def validate_id_number(value, *, today: datetime.date | None = None) -> str:
     """Return the normalised number, or raise IdNumberError with the reason."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= 1e15:
+        # Excel keeps 15 significant digits: the last digits of an 18-digit number typed as a number are lost, and
+        # one time in eleven what is left still passes the check digit
+        raise IdNumberError("证件号码存成了数字，Excel 只保留 15 位有效数字，末几位已丢失；请将该列设为文本后重新导出")
     number = normalize_id_number(value)
     if not number:
         raise IdNumberError("证件号码为空")
