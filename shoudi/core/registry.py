@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["STORES", "FilterExtension", "PostImportStep", "Registration", "registry"]
+__all__ = ["STORES", "FilterExtension", "NightlyStep", "PostImportStep", "Registration", "registry"]
 
 # store name → what an entry is
 STORES: dict[str, str] = {
@@ -32,7 +32,10 @@ STORES: dict[str, str] = {
     "ledgers": "ledgers.definitions.LedgerDefinition: a ledger (台账), keyed by its code",
     "matching_sources": "matching.sources.Source: a department whose lists are compared (key: the department)",
     "post_import_steps": "core.registry.PostImportStep: run by the household import job after its commit (key: name)",
-    "dashboard_cards": "a dashboard card",
+    "dashboard_cards": "dashboards.cards.Card: a card of the region dashboards (key: the card's key)",
+    "change_listeners": "fn(kind: str, household_ids: list[int]) -> None: told after a commit that rows of these "
+    'households changed (core.notifications.changed; kind e.g. "cases")',
+    "nightly_steps": "core.registry.NightlyStep: work the worker runs once a night (key: its name)",
     "quality_rules": "a data-quality rule",
     "vocabularies": "core.vocabulary.Vocabulary: the code table of an enumerated column (key: its key)",
     "retention_rules": "core.retention.RetentionRule: files or rows deleted after the retention days (key: its key)",
@@ -72,6 +75,16 @@ class PostImportStep:
     name: str
     title: str
     run: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class NightlyStep:
+    """Work the worker runs once a night (``shoudi worker``, after 02:00 local time): ``run()`` returns a short
+    text for the log; a failure is logged and the step tried again the next night."""
+
+    name: str
+    title: str
+    run: Callable[[], Any]
 
 
 class _Registry:
