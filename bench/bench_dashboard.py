@@ -12,7 +12,7 @@ it measures:
   summary rows would have to do on every view);
 - the full rebuild (``rebuild()``: the same counts per village, written as summary rows);
 - the county dashboard (GET /dashboard/ as the county admin, rendering included) and a township's (as its reviewer);
-- one case transition (乡镇审核 approves a case) and the refresh it triggers, timed apart.
+- one case transition (县级审定 identifies a case) and the refresh it triggers, timed apart.
 
 It prints the median and best of --repeat runs, each against the baseline, and fails when the summary figures of
 the county differ from the baseline's.
@@ -126,8 +126,8 @@ def measure(label: str, repeat: int, fn) -> list[float]:
 
 
 def transition_and_refresh(today: datetime.date) -> tuple[float, float]:
-    """One 乡镇审核 of a case in the reviewer's township, committed with the refresh it triggers (the change
-    listener runs after the commit), then that refresh alone again; (both seconds)."""
+    """One 县级审定 of a case (the county admin approves: the case is identified), committed with the refresh it
+    triggers (the change listener runs after the commit), then that refresh alone again; (both seconds)."""
     from django.db import transaction
 
     from shoudi.accounts.models import User
@@ -136,17 +136,12 @@ def transition_and_refresh(today: datetime.date) -> tuple[float, float]:
     from shoudi.monitoring import services
     from shoudi.monitoring.models import MonitoringCase
 
-    reviewer = User.objects.get(username=REVIEWER)
-    case = (
-        MonitoringCase.objects.restrict(reviewer, "view")
-        .filter(step=mc.TOWNSHIP_REVIEW, chain=mc.IDENTIFICATION)
-        .order_by("pk")
-        .first()
-    )
+    admin = User.objects.get(username=ADMIN)
+    case = MonitoringCase.objects.filter(step=mc.COUNTY_REVIEW, chain=mc.IDENTIFICATION).order_by("pk").first()
 
     def approve():
         with transaction.atomic():
-            services.township_review(case=case, user=reviewer, approve=True, missing_confirmed=True)
+            services.county_review(case=case, user=admin, approve=True, missing_confirmed=True, decided_on=today)
 
     _, with_refresh_s = timed(approve)
     _, refresh_s = timed(on_change, "cases", [case.household_id])
@@ -208,7 +203,7 @@ def main() -> int:
         print(line("full rebuild of the summary rows", rebuilds, base) + "   (target ≤ 2 ×)")
         print(line("county dashboard (GET, rendered)", county_page, base) + "   (target ≤ 300 ms)")
         print(line("township dashboard (GET, rendered)", township_page, base) + "   (target ≤ 150 ms)")
-        print(line("case transition + its refresh", list(transitions)))
+        print(line("县级审定 + its refresh", list(transitions)))
         print(line("the incremental refresh alone", list(refreshes), base) + "   (target ≤ 50 ms)")
         print(f"  peak RSS {peak_rss_mib():.0f} MiB")
         # the transitions moved figures since the rebuild: compare with a fresh count

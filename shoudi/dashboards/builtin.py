@@ -6,14 +6,15 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
-from django.db.models import Count, QuerySet
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from shoudi.accounts.models import User
 from shoudi.accounts.roles import COUNTY_ADMIN
-from shoudi.assistance.worklist import all_items, item_queryset, kinds
+from shoudi.assistance.worklist import all_items, kinds, tally
 from shoudi.matching import choices as matching_choices
 from shoudi.matching.models import Finding
 from shoudi.monitoring import choices as mc
@@ -23,27 +24,49 @@ from shoudi.regions.models import Region
 from shoudi.registry.models import Household, IncomeRecord, Member
 
 from .cards import Card, CardContext, CardData, Series
-from .queries import COVERAGE, below_floor, coverage_condition, income_dropped, monitored_cases, work_card_condition
+from .queries import COVERAGE, below_floor, coverage_conditions, income_dropped, monitored_cases, work_card_condition
 
-__all__ = ["BUILTIN_CARDS"]
+__all__ = ["BUILTIN_CARDS", "one_pass"]
 
 CASES, HOUSEHOLDS, ASSISTANCE, FINDINGS, INCOMES = "cases", "households", "assistance", "findings", "incomes"
 
 
+_NAMES: ContextVar[dict | None] = ContextVar("dashboard_village_names", default=None)
+
+
+@contextmanager
+def one_pass():
+    """Within a refresh, the villages' ids are read once, not by every query of every card."""
+    token = _NAMES.set({})
+    try:
+        yield
+    finally:
+        _NAMES.reset(token)
+
+
 def _village_names(codes: list[str] | None) -> dict[int, str]:
+    """village id → code of the villages of ``codes`` (None: all)."""
+    memo = _NAMES.get()
+    key = None if codes is None else tuple(codes)
+    if memo is not None and key in memo:
+        return memo[key]
     villages = Region.objects.filter(level="village")
     if codes is not None:
         villages = villages.filter(code__in=codes)
-    return dict(villages.values_list("pk", "code"))
+    names = dict(villages.values_list("pk", "code"))
+    if memo is not None:
+        memo[key] = names
+    return names
 
 
-def _grouped(qs: QuerySet, village: str, codes: list[str] | None, *fields: str) -> Iterator[tuple]:
+def _grouped(qs: QuerySet, village: str, codes: list[str] | None, *fields: str, **counts) -> Iterator[tuple]:
     """(village code, *fields, count) of ``qs`` grouped by the village (``village``: the path to it) and
-    ``fields``, for the villages of ``codes`` (None: all)."""
+    ``fields``, for the villages of ``codes`` (None: all); with ``counts`` (name → aggregate), those instead."""
     names = _village_names(codes)
     if codes is not None:
         qs = qs.filter(**{f"{village}__in": list(names)})
-    rows = qs.order_by().values(village, *fields).annotate(n=Count("pk")).values_list(village, *fields, "n")
+    counts = counts or {"n": Count("pk")}
+    rows = qs.order_by().values(village, *fields).annotate(**counts).values_list(village, *fields, *counts)
     for village_id, *rest in rows:
         if village_id in names:
             yield (names[village_id], *rest)
@@ -130,13 +153,13 @@ def categories_present(ctx: CardContext) -> CardData:
 
 
 def funnel_compute(codes, today):
-    cases = MonitoringCase.objects.all()
-    for code, n in _grouped(cases, "household__village", codes):
-        yield code, "clue", n
-    for code, n in _grouped(cases.filter(identified_on__isnull=False), "household__village", codes):
-        yield code, "identified", n
-    for code, n in _grouped(cases.filter(eliminated_on__isnull=False), "household__village", codes):
-        yield code, "eliminated", n
+    counts = {
+        "clue": Count("pk"),
+        "identified": Count("pk", filter=Q(identified_on__isnull=False)),
+        "eliminated": Count("pk", filter=Q(eliminated_on__isnull=False)),
+    }
+    for code, *values in _grouped(MonitoringCase.objects.all(), "household__village", codes, **counts):
+        yield from ((code, bucket, n) for bucket, n in zip(counts, values, strict=True))
 
 
 def funnel_present(ctx: CardContext) -> CardData:
@@ -170,11 +193,18 @@ MONTHLY += (("e", "eliminated_on", "风险消除", "eliminated_month"),)
 
 
 def monthly_compute(codes, today):
-    for prefix, field, _, _ in MONTHLY:
-        cases = MonitoringCase.objects.filter(**{f"{field}__isnull": False})
-        cases = cases.annotate(y=ExtractYear(field), m=ExtractMonth(field))
-        for code, year, month, n in _grouped(cases, "household__village", codes, "y", "m"):
-            yield code, f"{prefix}:{year:04d}-{month:02d}", n
+    names = _village_names(codes)
+    cases = MonitoringCase.objects.all()
+    if codes is not None:
+        cases = cases.filter(household__village__in=list(names))
+    fields = [field for _, field, _, _ in MONTHLY]
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for village_id, *days in cases.values_list("household__village", *fields).iterator(chunk_size=5000):
+        for (prefix, _, _, _), day in zip(MONTHLY, days, strict=True):
+            if day is not None and village_id in names:
+                counts[(names[village_id], f"{prefix}:{day.year:04d}-{day.month:02d}")] += 1
+    for (code, bucket), n in counts.items():
+        yield code, bucket, n
 
 
 def _months_back(today: datetime.date, count: int) -> list[str]:
@@ -253,13 +283,12 @@ COVERAGE_LABELS = {
 
 
 def coverage_compute(codes, today):
-    for code, n in _grouped(monitored_cases(), "household__village", codes):
-        yield code, "base", n
     for county, county_codes in _by_county(codes).items():
         cases = monitored_cases().filter(**_in_county(county_codes, county, "household__village"))
-        for kind in COVERAGE:
-            for code, n in _grouped(cases.filter(coverage_condition(kind, county, today)), "household__village", None):
-                yield code, kind, n
+        conditions = coverage_conditions(county, today)
+        counts = {"base": Count("pk"), **{kind: Count("pk", filter=conditions[kind]) for kind in COVERAGE}}
+        for code, *values in _grouped(cases, "household__village", None, **counts):
+            yield from ((code, bucket, n) for bucket, n in zip(counts, values, strict=True))
 
 
 def coverage_present(ctx: CardContext) -> CardData:
@@ -295,18 +324,17 @@ def _system_user(region: Region) -> User:
 
 
 def overdue_compute(codes, today):
-    lookups = kinds()
     if codes is not None and len(codes) <= 5:
         places = list(Region.objects.filter(code__in=codes))  # a few villages: each read alone (narrow)
     else:
-        places = [Region.objects.get(code=county) for county in _by_county(codes)]
+        places = list(Region.objects.filter(code__in=list(_by_county(codes))))
+    wanted = None if codes is None else set(codes)
+    keys = [item.key for item in _overdue_items()]
     for place in places:
-        user = _system_user(place)
-        for item in _overdue_items():
-            village = lookups[item.kind][1]
-            rows = item_queryset(item.key, user, today)
-            for code, n in _grouped(rows, village, codes if place.level != "village" else None):
-                yield code, f"o:{item.key}", n
+        _, villages = tally(_system_user(place), today)  # the worklist's own counts per village
+        for row in villages:
+            if wanted is None or row["code"] in wanted:
+                yield from ((row["code"], f"o:{key}", row[key]) for key in keys if row.get(key))
 
 
 def overdue_present(ctx: CardContext) -> CardData:
@@ -359,12 +387,13 @@ def findings_present(ctx: CardContext) -> CardData:
 
 def income_compute(codes, today):
     incomes = IncomeRecord.objects.all()
-    years = sorted(set(incomes.values_list("year", flat=True).distinct()))
-    for code, year, n in _grouped(incomes, "household__village", codes, "year"):
-        yield code, f"y:{year}:all", n
     for county, county_codes in _by_county(codes).items():
         place = _in_county(county_codes, county, "household__village")
-        for year in years:
+        years = set()
+        for code, year, n in _grouped(incomes.filter(**place), "household__village", None, "year"):
+            years.add(year)
+            yield code, f"y:{year}:all", n
+        for year in sorted(years):
             line = lines_by_county([county], year)[county]
             if line is not None:
                 below = incomes.filter(year=year, per_capita__lt=line, **place)
@@ -408,9 +437,8 @@ def income_present(ctx: CardContext) -> CardData:
 
 
 def workcards_compute(codes, today):
-    for colour in ("red", "green"):
-        households = Household.objects.filter(work_card_condition(colour))
-        for code, n in _grouped(households, "village", codes):
+    for colour in ("red", "green"):  # two semi-joins: cheaper than testing every household in one pass
+        for code, n in _grouped(Household.objects.filter(work_card_condition(colour)), "village", codes):
             yield code, colour, n
 
 

@@ -20,7 +20,7 @@ from shoudi.registry.models import IncomeRecord
 __all__ = [
     "AreaFilter",
     "below_floor",
-    "coverage_condition",
+    "coverage_conditions",
     "income_dropped",
     "monitored_cases",
     "work_card_condition",
@@ -39,36 +39,28 @@ def _after_identification(days: int):
     return ExpressionWrapper(OuterRef("identified_on") + Value(datetime.timedelta(days=days)), output_field=DateField())
 
 
-def coverage_condition(kind: str, county_code: str, today: datetime.date) -> Q:
-    """A case condition of the 帮扶 coverage card (cases must be identified):
+def coverage_conditions(county_code: str, today: datetime.date) -> dict[str, Q]:
+    """The case conditions of the 帮扶 coverage card (cases must be identified), by kind:
 
     paired: a cadre paired within ``cadre_within_days`` of identification; measured: a measure (not 终止) begun or
     planned within ``measure_within_days``; visited_month / visited_quarter: a visit since the month's / quarter's
     first day (to today).
     """
     rhythm = RhythmSettings.for_region(county_code)
-    if kind == "paired":
-        return Q(
-            Exists(
-                Pairing.objects.filter(
-                    household=OuterRef("household_id"), start_date__lte=_after_identification(rhythm.cadre_within_days)
-                )
-            )
-        )
-    if kind == "measured":
-        deadline = _after_identification(rhythm.measure_within_days)
-        measures = Measure.objects.filter(household=OuterRef("household_id")).exclude(status="终止")
-        return Q(
-            Exists(
-                measures.filter(
-                    Q(implemented_on__lte=deadline) | Q(implemented_on__isnull=True, planned_on__lte=deadline)
-                )
-            )
-        )
-    months = 1 if kind == "visited_month" else 3
-    start, _ = period_bounds(today, months)
-    visits = Visit.objects.filter(household=OuterRef("household_id"), visited_on__gte=start, visited_on__lte=today)
-    return Q(Exists(visits))
+    paired = Pairing.objects.filter(
+        household=OuterRef("household_id"), start_date__lte=_after_identification(rhythm.cadre_within_days)
+    )
+    deadline = _after_identification(rhythm.measure_within_days)
+    measures = Measure.objects.filter(household=OuterRef("household_id")).exclude(status="终止")
+    measured = measures.filter(
+        Q(implemented_on__lte=deadline) | Q(implemented_on__isnull=True, planned_on__lte=deadline)
+    )
+    conditions = {"paired": Q(Exists(paired)), "measured": Q(Exists(measured))}
+    for kind, months in (("visited_month", 1), ("visited_quarter", 3)):
+        start, _ = period_bounds(today, months)
+        visits = Visit.objects.filter(household=OuterRef("household_id"), visited_on__gte=start, visited_on__lte=today)
+        conditions[kind] = Q(Exists(visits))
+    return conditions
 
 
 def work_card_condition(colour: str) -> Q:
@@ -142,7 +134,7 @@ class CoverageFilter(django_filters.BooleanFilter):
     def filter(self, qs, value):
         if value is None:
             return qs
-        condition = coverage_condition(self.field_name, _county_of(self.parent.request), timezone.localdate())
+        condition = coverage_conditions(_county_of(self.parent.request), timezone.localdate())[self.field_name]
         return qs.filter(condition) if value else qs.exclude(condition)
 
 

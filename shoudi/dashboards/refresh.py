@@ -13,6 +13,7 @@ from django.utils import timezone
 from shoudi.regions.models import Region
 from shoudi.registry.models import Household
 
+from .builtin import one_pass
 from .cards import all_cards
 from .models import VillageFigure, VillageRefresh
 
@@ -59,7 +60,7 @@ def refresh_villages(
     today = today or timezone.localdate()
     for attempt in (1, 2):
         try:
-            with transaction.atomic():
+            with transaction.atomic(), one_pass():
                 return _write(codes, cards, today)
         except IntegrityError:
             if attempt == 2:
@@ -69,7 +70,7 @@ def refresh_villages(
 
 def rebuild(today: datetime.date | None = None) -> int:
     """Every summary row again (the nightly step and ``shoudi rebuild_dashboard``)."""
-    with transaction.atomic():
+    with transaction.atomic(), one_pass():
         VillageFigure.objects.all().delete()
         return _write(None, [card for card in all_cards() if card.compute], today or timezone.localdate())
 
