@@ -169,3 +169,20 @@ def test_a_new_village_is_computed_on_first_view(county, world, client):
     page = client.get(reverse("dashboards:home")).content.decode()
     assert "数据截至" in page
     assert VillageFigure.objects.filter(village_code=world.village_b.code, card="funnel").exists()
+
+
+def test_a_bulk_pairing_refreshes_its_village_once(county, world, django_capture_on_commit_callbacks):
+    from shoudi.assistance import services as assistance
+    from shoudi.assistance.models import Cadre
+    from shoudi.registry.testing import make_household
+
+    cadre = Cadre.objects.create(name="李干部", unit="县民政局", region=world.county)
+    more = [make_household(world.village_b, head=f"新户{n}") for n in range(3)]
+    before = VillageRefresh.objects.get(village_code=world.village_b.code).refreshed_at
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        from django.db import transaction
+
+        with transaction.atomic():
+            assistance.bulk_assign(households=more, cadre=cadre, user=world.admin)
+    assert len(callbacks) == 1  # one notice for the transaction, for the three households
+    assert VillageRefresh.objects.get(village_code=world.village_b.code).refreshed_at > before
