@@ -44,6 +44,7 @@ def _home(browser, live_server, username):
     charts = page.locator("#dashboard .sd-chart")
     assert charts.count() > 0
     assert page.locator("#dashboard .sd-chart canvas").count() >= charts.count()  # every chart drew
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366  # nothing wider than the screen
     return context, page
 
 
