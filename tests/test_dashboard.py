@@ -127,21 +127,42 @@ def test_home_pages_by_role(county, world, client):
     assert 'id="board-region">甲村<' in home
 
 
-def test_a_case_transition_refreshes_its_villages_figures(county, world, django_capture_on_commit_callbacks):
+def test_a_case_transition_marks_its_village_stale_and_the_worker_computes_it(
+    county, world, client, django_capture_on_commit_callbacks
+):
+    from shoudi.core.nightly import run_frequent_steps
+
     def figure(bucket):
-        row = VillageFigure.objects.filter(village_code=world.village_b.code, card="case_categories", bucket=bucket)
+        row = VillageFigure.objects.filter(village_code=world.village_b.code, card="funnel", bucket=bucket)
         return row.values_list("value", flat=True).first() or 0
 
-    case = MonitoringCase.objects.get(household=county["households"]["b2"])
-    before = VillageRefresh.objects.get(village_code=world.village_b.code).refreshed_at
-    assert figure("c:突发严重困难户") == 1
+    def state():
+        return VillageRefresh.objects.get(village_code=world.village_b.code)
+
+    before = state().refreshed_at
+    assert figure("identified") == 1 and not state().stale
+    case = MonitoringCase.objects.get(household=county["households"]["b1"])
     with django_capture_on_commit_callbacks(execute=True):
-        services.reject(
-            case=MonitoringCase.objects.get(household=county["households"]["b1"]), user=world.officer_b, reason="不符合"
-        )
-    assert VillageRefresh.objects.get(village_code=world.village_b.code).refreshed_at > before
-    case.refresh_from_db()
-    assert figure("c:突发严重困难户") == 1  # the rejected clue was not monitored
+        services.reject(case=case, user=world.officer_b, reason="不符合")
+    assert state().stale and state().refreshed_at == before  # the request only marked it
+    assert not VillageRefresh.objects.get(village_code=world.village_a.code).stale
+    with django_capture_on_commit_callbacks(execute=True):
+        services.open_clue(household=county["households"]["b1"], user=world.officer_b, source="农户自主申报")
+    assert dict(run_frequent_steps())["更新数据看板"] == "更新 1 个行政村"
+    assert not state().stale and state().refreshed_at > before
+    assert figure("clue") == 4  # b1's first clue, b2, b3 and the new clue
+
+
+def test_a_villages_own_page_shows_its_change_at_once(county, world, client, django_capture_on_commit_callbacks):
+    household = county["households"]["b1"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reject(case=MonitoringCase.objects.get(household=household), user=world.officer_b, reason="不符合")
+        services.open_clue(household=household, user=world.officer_b, source="农户自主申报")
+    client.force_login(world.officer_b)
+    client.get(reverse("dashboards:home"))
+    refreshed = VillageRefresh.objects.get(village_code=world.village_b.code)
+    assert not refreshed.stale
+    assert VillageFigure.objects.get(village_code=world.village_b.code, card="funnel", bucket="clue").value == 4
 
 
 def test_nothing_is_refreshed_when_the_transition_rolls_back(county, world, django_capture_on_commit_callbacks):
@@ -185,4 +206,28 @@ def test_a_bulk_pairing_refreshes_its_village_once(county, world, django_capture
         with transaction.atomic():
             assistance.bulk_assign(households=more, cadre=cadre, user=world.admin)
     assert len(callbacks) == 1  # one notice for the transaction, for the three households
-    assert VillageRefresh.objects.get(village_code=world.village_b.code).refreshed_at > before
+    assert VillageRefresh.objects.get(village_code=world.village_b.code).stale
+    assert VillageRefresh.objects.get(village_code=world.village_b.code).refreshed_at == before
+
+
+def test_the_nightly_step_rebuilds_and_the_import_step_refreshes_the_imported_villages(county, world):
+    import datetime
+
+    from django.utils import timezone
+
+    from shoudi.core.nightly import run_nightly_steps, seconds_until_night
+    from shoudi.core.registry import registry
+
+    VillageFigure.objects.all().delete()
+    done = dict(run_nightly_steps())
+    assert done["重算数据看板"].startswith("看板汇总")
+    assert VillageFigure.objects.filter(card="funnel", bucket="clue").count() == 3
+    night = timezone.localtime().replace(hour=1, minute=0, second=0, microsecond=0)
+    assert seconds_until_night(night) == 3600
+    assert seconds_until_night(night + datetime.timedelta(hours=2)) == 23 * 3600
+
+    VillageFigure.objects.filter(village_code=world.village_a.code).delete()
+    step = registry.keyed("post_import_steps")["dashboard_figures"]
+    counts = step.run(household_ids=[county["households"]["a1"].pk], user=world.admin)
+    assert counts == {"更新看板的行政村": 1}
+    assert VillageFigure.objects.filter(village_code=world.village_a.code, card="funnel").exists()

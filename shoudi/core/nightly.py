@@ -1,5 +1,6 @@
-"""The nightly steps (store ``nightly_steps``): work whose figures depend on the date or on changes no service
-reports, run by the worker once a night after ``NIGHT_HOUR`` local time (and by hand with the apps' commands)."""
+"""The worker's own steps: nightly (store ``nightly_steps``: work whose figures depend on the date or on changes no
+service reports, once a night after ``NIGHT_HOUR`` local time) and frequent (``frequent_steps``: every
+``FREQUENT_SECONDS``, e.g. the dashboards' stale villages)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,11 @@ from django.utils import timezone
 
 from .registry import registry
 
-__all__ = ["NIGHT_HOUR", "run_nightly_steps", "seconds_until_night"]
+__all__ = ["FREQUENT_SECONDS", "NIGHT_HOUR", "run_frequent_steps", "run_nightly_steps", "seconds_until_night"]
 
 logger = logging.getLogger("shoudi.nightly")
 NIGHT_HOUR = 2  # local time: after the day's imports, before anyone works
+FREQUENT_SECONDS = 5.0
 
 
 def seconds_until_night(now: datetime.datetime | None = None) -> float:
@@ -25,14 +27,20 @@ def seconds_until_night(now: datetime.datetime | None = None) -> float:
     return max(60.0, (night - now).total_seconds())
 
 
-def run_nightly_steps() -> list[tuple[str, str]]:
-    """Run every nightly step; (title, its log text or the error) each. A failing step does not stop the others."""
+def run_nightly_steps(store: str = "nightly_steps") -> list[tuple[str, str]]:
+    """Run every step of the store; (title, its log text or the error) each. A failing step does not stop the
+    others."""
     done = []
-    for step in registry.entries("nightly_steps"):
+    for step in registry.entries(store):
         try:
-            done.append((step.title, str(step.run() or "完成")))
+            done.append((step.title, str(step.run() or "")))
         except Exception as error:
             logger.exception("nightly step %s failed", step.name)
             done.append((step.title, f"失败：{error}"))
-    logger.info("nightly: %s", "; ".join(f"{t} {r}" for t, r in done))
+    if any(text for _, text in done):
+        logger.info("%s: %s", store, "; ".join(f"{t} {r}" for t, r in done if r))
     return done
+
+
+def run_frequent_steps() -> list[tuple[str, str]]:
+    return run_nightly_steps("frequent_steps")

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["STORES", "FilterExtension", "NightlyStep", "PostImportStep", "Registration", "registry"]
+__all__ = ["STORES", "FilterExtension", "PostImportStep", "Registration", "WorkerStep", "registry"]
 
 # store name → what an entry is
 STORES: dict[str, str] = {
@@ -35,7 +35,8 @@ STORES: dict[str, str] = {
     "dashboard_cards": "dashboards.cards.Card: a card of the region dashboards (key: the card's key)",
     "change_listeners": "fn(kind: str, household_ids: list[int]) -> None: told after a commit that rows of these "
     'households changed (core.notifications.changed; kind e.g. "cases")',
-    "nightly_steps": "core.registry.NightlyStep: work the worker runs once a night (key: its name)",
+    "nightly_steps": "core.registry.WorkerStep: work the worker runs once a night (key: its name)",
+    "frequent_steps": "core.registry.WorkerStep: short work the worker runs every few seconds (key: its name)",
     "quality_rules": "a data-quality rule",
     "vocabularies": "core.vocabulary.Vocabulary: the code table of an enumerated column (key: its key)",
     "retention_rules": "core.retention.RetentionRule: files or rows deleted after the retention days (key: its key)",
@@ -78,9 +79,10 @@ class PostImportStep:
 
 
 @dataclass(frozen=True)
-class NightlyStep:
-    """Work the worker runs once a night (``shoudi worker``, after 02:00 local time): ``run()`` returns a short
-    text for the log; a failure is logged and the step tried again the next night."""
+class WorkerStep:
+    """Work ``shoudi worker`` runs by itself: once a night after 02:00 local time (store ``nightly_steps``), or every
+    few seconds (``frequent_steps``: keep it short). ``run()`` returns a short text for the log ("" : nothing done);
+    a failure is logged and the step tried again next time."""
 
     name: str
     title: str

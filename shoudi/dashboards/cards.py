@@ -7,8 +7,8 @@ A card is registered in the core registry (store ``dashboard_cards``, key = its 
   whose codes are given (None: every village). It must count exactly the rows its links list.
 - ``present(ctx)`` turns the figures of a region (``ctx.figures``: bucket → value, added up over its villages) into
   a ``CardData`` for the page, the table view and the Excel download.
-- ``sources``: the kinds of change (``core.notifications.changed``) that move its figures; a change of another kind
-  leaves the card's rows alone (the nightly rebuild refreshes everything).
+- ``sources``: the kinds of change (``core.notifications.changed``) that move its figures (what the card depends
+  on; ``refresh_villages(codes, sources=…)`` computes only the cards of those kinds).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The dashboards' summary rows: per village, each card's figures (one row per figure), and when they were made.
 
-The pages add these rows up for a township or the county instead of counting the registry on every view; the
-rows are refreshed for the villages a change touches (``refresh``), every night, and by ``shoudi rebuild_dashboard``.
+The pages add these rows up for a township or the county instead of counting the registry on every view. A change
+marks its villages stale; the worker computes stale villages again within seconds (``refresh``), every village
+every night, and ``shoudi rebuild_dashboard`` on request.
 """
 
 from __future__ import annotations
@@ -31,13 +32,16 @@ class VillageFigure(models.Model):
 
 
 class VillageRefresh(models.Model):
-    """When a village's figures were last computed (the page's 数据截至 is the oldest of its villages)."""
+    """When a village's figures were last computed (the page's 数据截至 is the oldest of its villages), and whether a
+    change has come since (``stale``: the worker computes it again within seconds; a page of a few villages first)."""
 
     village_code = models.CharField("行政村代码", max_length=12, unique=True)
-    refreshed_at = models.DateTimeField("计算时间")
+    refreshed_at = models.DateTimeField("计算时间", null=True, blank=True)
+    stale = models.BooleanField("待更新", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "看板汇总时间"
+        indexes = [models.Index(fields=["stale"], name="dashboard_refresh_stale", condition=models.Q(stale=True))]
 
     def __str__(self) -> str:
         return f"{self.village_code} {self.refreshed_at}"

@@ -1,5 +1,7 @@
-"""Keeping the summary rows current: for the villages a change touches (after a case transition, after an
-import), every night, and all at once (``shoudi rebuild_dashboard``)."""
+"""Keeping the summary rows current. A change (a case transition, a pairing, a visit: core.notifications) marks its
+villages stale, which costs its request one statement; the worker computes the stale villages again within seconds
+(``refresh_stale``, a frequent step), a page about a few villages computes its own stale ones first, an import
+computes its villages in the import job, and every night every village is computed again."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from .builtin import one_pass
 from .cards import all_cards
 from .models import VillageFigure, VillageRefresh
 
-__all__ = ["on_change", "post_import", "rebuild", "refresh_villages", "villages_of"]
+__all__ = ["mark_stale", "on_change", "post_import", "rebuild", "refresh_stale", "refresh_villages", "villages_of"]
 
 logger = logging.getLogger("shoudi.dashboards")
 
@@ -39,11 +41,11 @@ def _write(codes: list[str] | None, cards, today: datetime.date) -> int:
     if codes is None:
         codes = list(Region.objects.filter(level="village").values_list("code", flat=True))
     VillageRefresh.objects.bulk_create(
-        [VillageRefresh(village_code=code, refreshed_at=now) for code in codes],
+        [VillageRefresh(village_code=code, refreshed_at=now, stale=False) for code in codes],
         batch_size=5000,
         update_conflicts=True,
         unique_fields=["village_code"],
-        update_fields=["refreshed_at"],
+        update_fields=["refreshed_at", "stale"],
     )
     return len(rows)
 
@@ -80,9 +82,42 @@ def villages_of(household_ids: Iterable[int]) -> list[str]:
     return sorted(set(Household.objects.filter(pk__in=ids).values_list("village__code", flat=True)))
 
 
+def mark_stale(codes: Iterable[str]) -> None:
+    """These villages' figures are out of date (one statement; a village never computed stays so until it is)."""
+    VillageRefresh.objects.bulk_create(
+        [VillageRefresh(village_code=code, stale=True) for code in sorted(set(codes))],
+        update_conflicts=True,
+        unique_fields=["village_code"],
+        update_fields=["stale"],
+    )
+
+
+def refresh_stale(codes: Iterable[str] | None = None, *, limit: int = 100) -> int:
+    """Compute the stale villages again (of ``codes``, or any), at most ``limit``; returns how many. A change that
+    comes in meanwhile marks its village stale again, for the next round."""
+    stale = VillageRefresh.objects.filter(stale=True)
+    if codes is not None:
+        stale = stale.filter(village_code__in=list(codes))
+    picked = list(stale.order_by("refreshed_at").values_list("village_code", flat=True)[:limit])
+    if picked:
+        VillageRefresh.objects.filter(village_code__in=picked).update(stale=False)
+        try:
+            refresh_villages(picked)
+        except Exception:
+            mark_stale(picked)  # tried again next round
+            raise
+    return len(picked)
+
+
 def on_change(kind: str, household_ids: list[int]) -> None:
-    """The change listener (core.notifications): the cards that ``kind`` moves, for the households' villages."""
-    refresh_villages(villages_of(household_ids), sources={kind})
+    """The change listener (core.notifications): the households' villages are stale."""
+    mark_stale(villages_of(household_ids))
+
+
+def frequent() -> str:
+    """The worker's frequent step: the stale villages, a hundred at a time."""
+    done = refresh_stale()
+    return f"更新 {done} 个行政村" if done else ""
 
 
 def post_import(*, household_ids, user=None, **kwargs) -> dict:

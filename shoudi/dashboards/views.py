@@ -15,12 +15,13 @@ from shoudi.core.excel import open_workbook, write_cell, write_header, write_tit
 from shoudi.regions.models import Region
 
 from .cards import CardContext, all_cards, card_by_key
-from .refresh import refresh_villages
-from .selectors import child_figures, missing_villages, refreshed_at, region_figures
+from .refresh import refresh_stale, refresh_villages
+from .selectors import child_figures, missing_villages, refreshed_at, region_figures, stale_villages
 
 __all__ = ["board_context", "dashboard", "dashboard_panel", "export"]
 
 CHILD_LENGTH = {"county": 9, "township": 12}
+INLINE_STALE = 3  # a page of at most this many stale villages computes them before it shows
 
 
 def _allowed_region(request, pk: int | None) -> Region:
@@ -50,6 +51,9 @@ def cards_for(request, region: Region) -> list[tuple]:
     missing = missing_villages(region)
     if missing:  # never an empty dashboard: villages not yet computed are computed now
         refresh_villages(missing)
+    stale = stale_villages(region, INLINE_STALE)
+    if stale and len(stale) <= INLINE_STALE:  # a village's own page shows its change at once; the worker does the rest
+        refresh_stale(stale)
     figures = region_figures(region)
     children = list(Region.objects.filter(parent=region).order_by("code")) if region.level != "village" else []
     length = CHILD_LENGTH.get(region.level, 12)

@@ -1,13 +1,14 @@
 """What the dashboards contribute: the built-in cards, the 数据看板 menu entry, the home-page sections (the
 dashboard leads the home of county, township, 督查 and department users; a village's figures follow the worklist of
 village officers and cadres), the list filters its figures link with, and the refreshes of the summary rows (after
-a case transition or an import, and nightly)."""
+a change marks its villages stale, the worker computes them within seconds; an import's villages in its job; every
+village nightly)."""
 
 from __future__ import annotations
 
 from shoudi.accounts.roles import CADRE, COUNTY_ADMIN, DEPARTMENT, INSPECTOR, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
 from shoudi.core.menu import MenuItem
-from shoudi.core.registry import FilterExtension, NightlyStep, PostImportStep, registry
+from shoudi.core.registry import FilterExtension, PostImportStep, WorkerStep, registry
 
 BOARD_ROLES = {COUNTY_ADMIN, TOWNSHIP_REVIEWER, INSPECTOR, DEPARTMENT}
 VILLAGE_ROLES = {VILLAGE_OFFICER, CADRE}
@@ -82,7 +83,7 @@ def _filters():
 
 def connect() -> None:
     from .builtin import BUILTIN_CARDS
-    from .refresh import nightly, on_change, post_import
+    from .refresh import frequent, nightly, on_change, post_import
 
     for order, card in enumerate(BUILTIN_CARDS):
         registry.add("dashboard_cards", card, key=card.key, order=order * 10)
@@ -101,4 +102,5 @@ def connect() -> None:
         key="dashboard_figures",
         order=900,
     )
-    registry.add("nightly_steps", NightlyStep("dashboard_rebuild", "重算数据看板", nightly), key="dashboard_rebuild")
+    registry.add("nightly_steps", WorkerStep("dashboard_rebuild", "重算数据看板", nightly), key="dashboard_rebuild")
+    registry.add("frequent_steps", WorkerStep("dashboard_stale", "更新数据看板", frequent), key="dashboard_stale")
