@@ -210,7 +210,7 @@ def test_a_bulk_pairing_refreshes_its_village_once(county, world, django_capture
     assert VillageRefresh.objects.get(village_code=world.village_b.code).refreshed_at == before
 
 
-def test_the_nightly_step_rebuilds_and_the_import_step_refreshes_the_imported_villages(county, world):
+def test_the_nightly_step_rebuilds_and_the_import_step_marks_the_imported_villages(county, world):
     import datetime
 
     from django.utils import timezone
@@ -226,8 +226,9 @@ def test_the_nightly_step_rebuilds_and_the_import_step_refreshes_the_imported_vi
     assert seconds_until_night(night) == 3600
     assert seconds_until_night(night + datetime.timedelta(hours=2)) == 23 * 3600
 
-    VillageFigure.objects.filter(village_code=world.village_a.code).delete()
     step = registry.keyed("post_import_steps")["dashboard_figures"]
     counts = step.run(household_ids=[county["households"]["a1"].pk], user=world.admin)
-    assert counts == {"更新看板的行政村": 1}
-    assert VillageFigure.objects.filter(village_code=world.village_a.code, card="funnel").exists()
+    assert counts == {"待更新看板的行政村": 1}
+    assert list(VillageRefresh.objects.filter(stale=True).values_list("village_code", flat=True)) == [
+        world.village_a.code
+    ]

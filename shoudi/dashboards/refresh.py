@@ -1,7 +1,7 @@
 """Keeping the summary rows current. A change (a case transition, a pairing, a visit: core.notifications) marks its
-villages stale, which costs its request one statement; the worker computes the stale villages again within seconds
-(``refresh_stale``, a frequent step), a page about a few villages computes its own stale ones first, an import
-computes its villages in the import job, and every night every village is computed again."""
+villages stale, which costs its request one statement, and so does each part of an import; the worker computes the
+stale villages again within seconds (``refresh_stale``, a frequent step), a page about a few villages computes its
+own stale ones first, and every night every village is computed again."""
 
 from __future__ import annotations
 
@@ -121,10 +121,10 @@ def frequent() -> str:
 
 
 def post_import(*, household_ids, user=None, **kwargs) -> dict:
-    """After a household import: every card of the imported households' villages."""
+    """After a household import (a few hundred households a call): their villages are stale, for the worker."""
     codes = villages_of(household_ids)
-    refresh_villages(codes)
-    return {"更新看板的行政村": len(codes)}
+    mark_stale(codes)
+    return {"待更新看板的行政村": len(codes)}
 
 
 def nightly() -> str:
