@@ -95,3 +95,13 @@ def test_a_card_shows_its_table_and_saves_its_picture(county, live_server, brows
     assert download.value.suggested_filename == "监测对象类别.png"
     assert download.value.path().read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     context.close()
+
+
+def test_the_print_layout_leaves_out_the_navigation_and_the_buttons(county, live_server, browser):
+    context, page = _home(browser, live_server, "admin")
+    page.emulate_media(media="print")
+    assert not page.locator("#sd-sidebar").is_visible()
+    assert not page.locator("[data-board-action=print]").is_visible()
+    assert not page.locator("#card-funnel [data-card-action=table]").is_visible()
+    expect(page.locator("#card-funnel .sd-chart canvas")).to_be_visible()
+    context.close()
