@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "shoudi.matching",
     "shoudi.ledgers",
     "shoudi.cards",
+    "shoudi.dashboards",
 ]
 
 # Proxies whose X-Forwarded-For is believed (the local nginx by default): behind them REMOTE_ADDR becomes the

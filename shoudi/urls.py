@@ -13,6 +13,7 @@ urlpatterns = [
     path("matching/", include("shoudi.matching.urls")),
     path("ledgers/cards/", include("shoudi.cards.urls")),
     path("ledgers/", include("shoudi.ledgers.urls")),
+    path("dashboard/", include("shoudi.dashboards.urls")),
     path("system/", include("shoudi.core.urls")),
 ]
 

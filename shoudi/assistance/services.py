@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from shoudi.core import notifications
 from shoudi.core.scope import user_can
 from shoudi.monitoring import choices as mc
 from shoudi.monitoring.models import MonitoringCase
@@ -56,7 +57,11 @@ def pair(
         current.end_date = max(current.start_date, start_date - datetime.timedelta(days=1))
         current.end_reason = reason
         current.save()
-    return Pairing.objects.create(household=household, cadre=cadre, start_date=start_date, reason=reason or "首次结对")
+    pairing = Pairing.objects.create(
+        household=household, cadre=cadre, start_date=start_date, reason=reason or "首次结对"
+    )
+    notifications.changed("assistance", household_ids=[household.pk])  # the dashboards' 帮扶 figures
+    return pairing
 
 
 def _can(user, action: str) -> bool:
@@ -141,6 +146,7 @@ def record_visit(
             GuaranteeProblem.objects.create(
                 household=household, kind=label, visit=visit, opened_on=visited_on, description=note
             )
+    notifications.changed("assistance", household_ids=[household.pk])
     return visit
 
 
@@ -209,4 +215,5 @@ def record_assessment(
                     )
             except TransitionRefused as exc:
                 refused = str(exc)
+    notifications.changed("assistance", household_ids=[case.household_id])
     return assessment, refused

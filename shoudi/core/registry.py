@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["STORES", "FilterExtension", "PostImportStep", "Registration", "registry"]
+__all__ = ["STORES", "FilterExtension", "PostImportStep", "Registration", "WorkerStep", "registry"]
 
 # store name → what an entry is
 STORES: dict[str, str] = {
@@ -32,7 +32,11 @@ STORES: dict[str, str] = {
     "ledgers": "ledgers.definitions.LedgerDefinition: a ledger (台账), keyed by its code",
     "matching_sources": "matching.sources.Source: a department whose lists are compared (key: the department)",
     "post_import_steps": "core.registry.PostImportStep: run by the household import job after its commit (key: name)",
-    "dashboard_cards": "a dashboard card",
+    "dashboard_cards": "dashboards.cards.Card: a card of the region dashboards (key: the card's key)",
+    "change_listeners": "fn(kind: str, household_ids: list[int]) -> None: told after a commit that rows of these "
+    'households changed (core.notifications.changed; kind e.g. "cases")',
+    "nightly_steps": "core.registry.WorkerStep: work the worker runs once a night (key: its name)",
+    "frequent_steps": "core.registry.WorkerStep: short work the worker runs every few seconds (key: its name)",
     "quality_rules": "a data-quality rule",
     "vocabularies": "core.vocabulary.Vocabulary: the code table of an enumerated column (key: its key)",
     "served_files": "core.files.ServedFile: a kind of stored file users download through core:served_file (key)",
@@ -73,6 +77,17 @@ class PostImportStep:
     name: str
     title: str
     run: Callable[..., Any]
+
+
+@dataclass(frozen=True)
+class WorkerStep:
+    """Work ``shoudi worker`` runs by itself: once a night after 02:00 local time (store ``nightly_steps``), or every
+    few seconds (``frequent_steps``: keep it short). ``run()`` returns a short text for the log ("" : nothing done);
+    a failure is logged and the step tried again next time."""
+
+    name: str
+    title: str
+    run: Callable[[], Any]
 
 
 class _Registry:

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from shoudi.accounts.roles import CADRE, COUNTY_ADMIN, DEPARTMENT, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
+from shoudi.core import notifications
 from shoudi.core.dates import months_between
 from shoudi.core.registry import registry
 from shoudi.registry.models import Household
@@ -91,6 +92,8 @@ def _require(case: MonitoringCase, user, *, steps: Iterable[str], roles: set[str
 
 
 def _event(case, user, action: str, *, decision: str = "", note: str = "", data: dict | None = None) -> CaseEvent:
+    # every transition writes its event: the figures kept of cases (dashboards) hear of it after the commit
+    notifications.changed("cases", household_ids=[case.household_id])
     return CaseEvent.objects.create(
         case=case,
         chain=case.chain,

@@ -13,6 +13,7 @@ from django.db import connections
 from django_tasks_db.management.commands.db_worker import Command as DBWorkerCommand
 
 from shoudi.core.jobs import reap_stale_jobs
+from shoudi.core.nightly import FREQUENT_SECONDS, run_frequent_steps, run_nightly_steps, seconds_until_night
 from shoudi.core.retention import purge
 
 logger = logging.getLogger("shoudi.jobs")
@@ -28,6 +29,24 @@ def purge_daily(stop: threading.Event) -> None:
             purge()
         except Exception:
             logger.exception("the retention run failed")
+        finally:
+            connections.close_all()
+
+
+def nightly(stop: threading.Event) -> None:
+    """Every night after 02:00 local time, the registered nightly steps (core.nightly)."""
+    while not stop.wait(seconds_until_night()):
+        try:
+            run_nightly_steps()
+        finally:
+            connections.close_all()
+
+
+def frequently(stop: threading.Event) -> None:
+    """Every few seconds, the frequent steps (core.nightly), e.g. the dashboards' stale villages."""
+    while not stop.wait(FREQUENT_SECONDS):
+        try:
+            run_frequent_steps()
         finally:
             connections.close_all()
 
@@ -66,6 +85,8 @@ class Command(DBWorkerCommand):
                 target=reap_periodically, args=(reap_interval, stop), name="job-reaper", daemon=True
             ).start()
         threading.Thread(target=purge_daily, args=(stop,), name="retention", daemon=True).start()
+        threading.Thread(target=nightly, args=(stop,), name="nightly", daemon=True).start()
+        threading.Thread(target=frequently, args=(stop,), name="frequent", daemon=True).start()
         try:
             super().handle(*args, **options)
         finally:

@@ -1,0 +1,130 @@
+"""A small county with something on every dashboard card, for the dashboard tests (on the three-user world)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+from shoudi.assistance.models import Cadre, Measure, Pairing, Visit
+from shoudi.matching.models import DepartmentList, Finding, MatchRun
+from shoudi.monitoring import choices as mc
+from shoudi.monitoring.models import MonitoringCase, MonitoringLine
+from shoudi.registry.testing import make_household, make_income, make_member
+
+__all__ = ["build_scenario"]
+
+
+def _case(household, step, *, identified=None, eliminated=None, category="边缘易致贫户", risks=("因病",), clue=None):
+    today = timezone.localdate()
+    return MonitoringCase.objects.create(
+        household=household,
+        source="基层干部排查",
+        category=category,
+        risk_types=list(risks),
+        chain=mc.ELIMINATION if eliminated else mc.IDENTIFICATION,
+        step=step,
+        is_open=step not in mc.CLOSED_STEPS,
+        clue_date=clue or (identified or today) - datetime.timedelta(days=12),
+        identified_on=identified,
+        eliminated_on=eliminated,
+    )
+
+
+def _finding(run, household, status, n):
+    return Finding.objects.create(
+        run=run,
+        department=run.department,
+        period=run.period,
+        rule="test_rule",
+        rule_label="测试问题",
+        village=household.village,
+        household=household,
+        name=household.head.name,
+        id_number=household.head.id_number,
+        subject=f"{household.pk}-{n}",
+        status=status,
+    )
+
+
+def build_scenario(world) -> dict:
+    """Households of both 户类型 in villages A, A2 and B; cases monitored (paired, measured and visited or not),
+    eliminated, in a working step, rejected; incomes of two years around the county's line; findings of two
+    departments in two statuses. Returns the households by name."""
+    today = timezone.localdate()
+    days = datetime.timedelta
+    h = {}
+    for name, village, htype in (
+        ("a1", world.village_a, "脱贫户"),
+        ("a2", world.village_a, "一般农户"),
+        ("a3", world.village_a, "脱贫户"),
+        ("a4", world.village_a, "一般农户"),
+        ("x1", world.village_a2, "脱贫户"),
+        ("x2", world.village_a2, "一般农户"),
+        ("b1", world.village_b, "一般农户"),
+        ("b2", world.village_b, "脱贫户"),
+        ("b3", world.village_b, "一般农户"),
+    ):
+        h[name] = make_household(village, head=f"{name}户主", household_type=htype)
+        make_member(h[name], name=f"{name}配偶", relation="配偶", birth="19820202", male=False)
+    make_member(h["a1"], name="a1之父", relation="之父", birth="19400101", status="死亡")
+
+    cases = {
+        "a1": _case(
+            h["a1"], mc.MONITORING, identified=today - days(40), category="脱贫不稳定户", risks=("因病", "因学")
+        ),
+        "a2": _case(h["a2"], mc.MONITORING, identified=today - days(100), risks=("因残",)),
+        "x1": _case(h["x1"], mc.ELIMINATED, identified=today - days(400), eliminated=today - days(30)),
+        "b1": _case(h["b1"], mc.VERIFICATION, clue=today - days(20)),
+        "b2": _case(
+            h["b2"], mc.MONITORING, identified=today - days(5), category="突发严重困难户", risks=("因自然灾害",)
+        ),
+        "b3": _case(h["b3"], mc.REJECTED, clue=today - days(60)),
+    }
+    cadre = Cadre.objects.create(name="王干部", unit="县农业农村局", region=world.county)
+    Pairing.objects.create(household=h["a1"], cadre=cadre, start_date=today - days(37))
+    Pairing.objects.create(household=h["a2"], cadre=cadre, start_date=today - days(70))
+    Measure.objects.create(
+        household=h["a1"],
+        case=cases["a1"],
+        category="产业帮扶",
+        sub_item="种养业",
+        content="发展种植",
+        planned_on=today - days(30),
+        implemented_on=today - days(30),
+        status="已落实",
+    )
+    Visit.objects.create(household=h["a1"], visited_on=today, visitor="王干部", content="入户")
+    Visit.objects.create(household=h["b2"], visited_on=today - days(200), visitor="王干部", content="入户")
+
+    MonitoringLine.objects.create(region=world.county, year=2025, amount=Decimal("8000"))
+    MonitoringLine.objects.create(region=world.county, year=2024, amount=Decimal("7600"))
+    for name, income_2024, income_2025 in (
+        ("a1", 9000, 7000),  # below the line, below 1 万, dropped
+        ("a2", 12000, 15000),
+        ("a3", 20000, 9500),  # below 1 万 and dropped
+        ("x1", 7000, 11000),
+        ("b2", 30000, 30000),
+    ):
+        make_income(h[name], 2024, size=2, wage=income_2024 * 2)
+        make_income(h[name], 2025, size=2, wage=income_2025 * 2)
+
+    lists = {}
+    for department, period in (("medical_insurance", "2026-10"), ("civil_affairs", "2026-11")):
+        lists[department] = DepartmentList.objects.create(
+            department=department, period=period, file=f"lists/{department}.csv", file_name=f"{department}.csv"
+        )
+    med = MatchRun.objects.create(list=lists["medical_insurance"], department="medical_insurance", period="2026-10")
+    civil = MatchRun.objects.create(list=lists["civil_affairs"], department="civil_affairs", period="2026-11")
+    for n, (run, name, status) in enumerate(
+        (
+            (med, "a1", "待核实"),
+            (med, "a2", "待核实"),
+            (med, "b1", "属实"),
+            (civil, "a3", "不属实"),
+            (civil, "b2", "待核实"),
+        )
+    ):
+        _finding(run, h[name], status, n)
+    return {"households": h, "cases": cases, "cadre": cadre}
