@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from python_calamine import CalamineWorkbook
 
@@ -543,6 +544,19 @@ def test_centre_lists_every_ledger_with_its_count(county, client_for, django_ass
 
     assert (count("insurance"), count("welfare"), count("income"), count("lifted")) == ("1", "2", "1", "9")
     assert "复制" not in html  # only a county admin keeps the county's own ledgers
+
+
+def test_centre_counts_at_most_once_a_minute_and_says_when(county, client_for, django_assert_max_num_queries):
+    client = client_for(county.officer_a)
+    first = client.get("/ledgers/").content.decode()
+    assert "统计于" in first and 'class="ledger-count">9<' in first  # 脱贫户台账
+    make_household(county.village_a, household_type="脱贫户", lifted_year=2020)
+    with django_assert_max_num_queries(20):  # the counts of a minute ago, not fifteen COUNTs again
+        again = client.get("/ledgers/").content.decode()
+    assert 'class="ledger-count">9<' in again
+    assert 'id="ledger-count">10<' in client.get("/ledgers/view/lifted/").content.decode()  # a ledger itself is live
+    cache.clear()  # the minute has passed
+    assert 'class="ledger-count">10<' in client.get("/ledgers/").content.decode()
 
 
 @pytest.mark.parametrize("who", ["inspector", "admin"])
