@@ -8,11 +8,11 @@ from django.views.decorators.http import require_POST
 
 from shoudi.core.audit import log_access
 from shoudi.core.excel import rows_xlsx_bytes
-from shoudi.core.jobs import job_dir, start_job
+from shoudi.core.jobs import job_dir
 from shoudi.core.masking import mask_phone
 from shoudi.core.models import AccessLog, Job
 from shoudi.core.scope import get_object_for, in_scope, user_can
-from shoudi.core.uploads import forget_old_uploads, keep_upload, media_relative, read_job_data
+from shoudi.core.uploads import read_job_data, start_upload_job
 from shoudi.core.views import ObjectDetailView, ObjectEditView, ObjectListView
 from shoudi.monitoring.models import MonitoringCase
 from shoudi.registry.models import Household
@@ -417,13 +417,12 @@ def cadre_import(request):
     form = f.CadreImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        forget_old_uploads("cadres")
-        path = keep_upload(upload, "cadres")
-        job = start_job(
+        job = start_upload_job(
+            upload,
+            folder="cadres",
             kind="assistance.import_cadres",
             user=request.user,
-            params={"path": media_relative(path), "filename": upload.name},
-            title=f"导入帮扶干部：{upload.name}"[:200],
+            title=f"导入帮扶干部：{upload.name}",
         )
         return redirect("assistance:cadre_import_job", pk=job.pk)
     return render(request, "assistance/cadre_import.html", {"title": "导入帮扶干部", "form": form})

@@ -32,6 +32,7 @@ __all__ = [
     "keep_upload",
     "media_relative",
     "read_job_data",
+    "start_upload_job",
     "stored_upload",
     "write_job_data",
 ]
@@ -211,6 +212,17 @@ def forget_old_uploads(folder: str, *, days: float = 1) -> None:
                 shutil.rmtree(old, ignore_errors=True)
         except OSError:
             continue
+
+
+def start_upload_job(upload, *, folder: str, kind: str, user, title: str):
+    """Keep an accepted upload (a day-old unconfirmed one of the folder goes) and start the job that parses it in the
+    worker, with the stored path and the file's own name as its parameters; returns the job."""
+    from shoudi.core.jobs import start_job
+
+    forget_old_uploads(folder)
+    path = keep_upload(upload, folder)
+    params = {"path": media_relative(path), "filename": upload.name}
+    return start_job(kind=kind, user=user, params=params, title=title[:200])
 
 
 def stored_upload(relative: str) -> Path | None:

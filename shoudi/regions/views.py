@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from shoudi.core.jobs import job_dir, start_job
 from shoudi.core.models import Job
 from shoudi.core.scope import get_object_for, user_can
-from shoudi.core.uploads import forget_old_uploads, keep_upload, media_relative, read_job_data
+from shoudi.core.uploads import read_job_data, start_upload_job
 from shoudi.core.views import ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 
 from .filters import RegionFilterSet
@@ -103,13 +103,12 @@ class RegionImportView(View):
         if not form.is_valid():
             return _render(request, form)
         upload = form.cleaned_data["file"]
-        forget_old_uploads("regions")
-        path = keep_upload(upload, "regions")
-        job = start_job(
+        job = start_upload_job(
+            upload,
+            folder="regions",
             kind="regions.import_preview",
             user=request.user,
-            params={"path": media_relative(path), "filename": upload.name},
-            title=f"检查区划文件：{upload.name}"[:200],
+            title=f"检查区划文件：{upload.name}",
         )
         return redirect("regions:region_import_job", pk=job.pk)
 
