@@ -209,3 +209,10 @@ def test_attachments_are_uploaded_in_scope(client_for, world, cases):
     )
     assert refused.status_code == 403 and "您的角色只能查看监测对象" in refused.content.decode()
     assert case_a.attachments.count() == 1  # the read-only role's file was not kept
+
+
+def test_case_list_filters_by_a_chinese_risk_type(client_for, world):
+    ill = case_at(make_household(world.village_a, head="王病"), "identified", risk_types=("因病", "因残"))
+    case_at(make_household(world.village_a, head="李学"), "identified", risk_types=("因学",))
+    html = client_for(world.admin).get("/monitoring/cases/", {"risk": "因残"}).content.decode()
+    assert "王病" in html and "李学" not in html and ill.household.household_no[-4:] in html

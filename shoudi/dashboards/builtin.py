@@ -264,7 +264,7 @@ def risks_present(ctx: CardContext) -> CardData:
             Series(
                 "监测对象",
                 [ctx.value(f"r:{r}") for r in risks],
-                [ctx.link("monitoring:case_list", identified="true", is_open="true", risk_type=r) for r in risks],
+                [ctx.link("monitoring:case_list", identified="true", is_open="true", risk=r) for r in risks],
             )
         ],
         notes=["一户可有多项风险"],

@@ -5,7 +5,6 @@ added to the lists (``filter_extensions``) select them, so a figure and the list
 from __future__ import annotations
 
 import datetime
-import json
 
 import django_filters
 from django.db.models import DateField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery, Value
@@ -116,16 +115,6 @@ def _county_of(request) -> str:
     user = getattr(request, "user", None)
     region = getattr(user, "region", None) if getattr(user, "region_id", None) else None
     return region.code[:6] if region is not None else ""
-
-
-class RiskFilter(django_filters.ChoiceFilter):
-    """?risk_type=因病: cases whose 致贫/返贫风险 include it. The JSON list is searched as text in both of the ways
-    it is stored: as written (PostgreSQL's jsonb) and with non-ASCII characters escaped (SQLite's text)."""
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        return qs.filter(Q(risk_types__icontains=f'"{value}"') | Q(risk_types__icontains=json.dumps(value)))
 
 
 class CoverageFilter(django_filters.BooleanFilter):

@@ -38,14 +38,11 @@ def village_home(request) -> str | None:
 def _filters():
     import django_filters
 
-    from shoudi.monitoring import choices as mc
-
     from .queries import (
         AreaFilter,
         CoverageFilter,
         IdentifiedFilter,
         MonthFilter,
-        RiskFilter,
         WorkCardFilter,
         YearFilter,
     )
@@ -63,7 +60,6 @@ def _filters():
         ("income_drop_year", "drop", "收入不增反降（填年度）"),
     ):
         yield FilterExtension(HOUSEHOLDS, name, lambda kind=kind, label=label: YearFilter(kind=kind, label=label))
-    yield FilterExtension(CASES, "risk_type", lambda: RiskFilter(label="风险类型（含）", choices=mc.RISK_TYPES))
     yield FilterExtension(CASES, "identified", lambda: IdentifiedFilter(field_name="identified_on", label="已识别纳入"))
     yield FilterExtension(CASES, "eliminated", lambda: IdentifiedFilter(field_name="eliminated_on", label="风险已消除"))
     for name, field, label in (

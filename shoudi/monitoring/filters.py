@@ -1,3 +1,5 @@
+import json
+
 import django_filters
 from django.db.models import Q
 
@@ -30,8 +32,9 @@ class CaseFilterSet(ScopedFilterSet):
         )
 
     def filter_risk(self, queryset, name, value):
-        # JSON lists are searched as text: works the same on SQLite and PostgreSQL
-        return queryset.filter(risk_types__icontains=f'"{value}"')
+        # the JSON list searched as text in both ways it is stored: as written (PostgreSQL's jsonb) and with
+        # non-ASCII characters escaped (SQLite's text, where "因病" alone found nothing)
+        return queryset.filter(Q(risk_types__icontains=f'"{value}"') | Q(risk_types__icontains=json.dumps(value)))
 
     def filter_overdue(self, queryset, name, value):
         from .selectors import overdue_identification
