@@ -4,6 +4,8 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from shoudi.accounts.testing import World, make_world
+from shoudi.core.jobs import start_job
+from shoudi.core.models import Job
 
 pytest_plugins = ["tests.browser"]
 
@@ -40,3 +42,19 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def run_now(settings, tmp_path, django_capture_on_commit_callbacks):
+    """start_job(…) run through the real task path (django-tasks' ImmediateBackend) before returning; files go to
+    the test's own MEDIA_ROOT (tmp_path / "files")."""
+    settings.MEDIA_ROOT = tmp_path / "files"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+    def run(**kwargs) -> Job:
+        with django_capture_on_commit_callbacks(execute=True):
+            job = start_job(**kwargs)
+        job.refresh_from_db()
+        return job
+
+    return run

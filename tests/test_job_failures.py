@@ -6,10 +6,9 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-import pytest
 from django.utils import timezone
 
-from shoudi.core.jobs import DEAD_WORKER_MESSAGE, job, reap_stale_jobs, start_job
+from shoudi.core.jobs import DEAD_WORKER_MESSAGE, job, reap_stale_jobs
 from shoudi.core.jobs import services as job_services
 from shoudi.core.jobs.runner import execute_job, worker_host
 from shoudi.core.models import Job, Synonym
@@ -30,20 +29,6 @@ def long_commit(ctx):
     Job.objects.filter(pk=ctx.job.pk).update(heartbeat_at=timezone.now() - timedelta(days=1))
     ctx.result["reaped"] = reap_stale_jobs()  # the worker's reaper thread, say, during the commit
     return {"写入": 1}
-
-
-@pytest.fixture
-def run_now(settings, tmp_path, django_capture_on_commit_callbacks):
-    settings.MEDIA_ROOT = tmp_path / "files"
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-    def run(**kwargs) -> Job:
-        with django_capture_on_commit_callbacks(execute=True):
-            created = start_job(**kwargs)
-        created.refresh_from_db()
-        return created
-
-    return run
 
 
 def test_a_crashed_job_shows_a_chinese_message_and_logs_the_traceback(run_now, world, client_for, caplog):

@@ -28,20 +28,6 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-@pytest.fixture
-def run_now(settings, media, django_capture_on_commit_callbacks):
-    """start_job(…) that runs the job through the real task path (django-tasks' ImmediateBackend) before returning."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-    def run(**kwargs) -> Job:
-        with django_capture_on_commit_callbacks(execute=True):
-            job = start_job(**kwargs)
-        job.refresh_from_db()
-        return job
-
-    return run
-
-
 def page(client, job, **extra) -> str:
     response = client.get(job.get_absolute_url(), **extra)
     assert response.status_code == 200

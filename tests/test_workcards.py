@@ -21,7 +21,6 @@ from shoudi.assistance.models import Cadre, Measure, Pairing
 from shoudi.cards import pdf, workcards
 from shoudi.cards import views as cards_views
 from shoudi.cards.workcards import card_households, work_cards
-from shoudi.core.jobs import start_job
 from shoudi.core.models import AccessLog, Job
 from shoudi.monitoring import choices as mc
 from shoudi.monitoring.models import MonitoringCase
@@ -450,21 +449,6 @@ def test_menu_and_household_panel(area, client_for):
 
 
 # --- the job (two processes) and the CLI ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def run_now(settings, tmp_path, django_capture_on_commit_callbacks):
-    """start_job(…) run through the real task path (django-tasks' ImmediateBackend) before returning."""
-    settings.MEDIA_ROOT = tmp_path / "files"
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-    def run(**kwargs) -> Job:
-        with django_capture_on_commit_callbacks(execute=True):
-            job = start_job(**kwargs)
-        job.refresh_from_db()
-        return job
-
-    return run
 
 
 def test_batch_job_renders_in_two_processes_and_keeps_the_scope(area, run_now, client_for, tmp_path, monkeypatch):
