@@ -33,6 +33,7 @@ OBJECT_MODELS = {
     "rhythm_settings": "assistance.rhythmsettings",
     "saved_ledger": "ledgers.savedledger",
     "synonym": "core.synonym",
+    "holiday": "core.holiday",
     "village": "regions.region",
     "region_query": "regions.region",
     "region_form": "regions.region",
@@ -189,4 +190,8 @@ CONTRACT: dict[str, Entry] = {
     "core:vocabulary_detail": Entry("core.synonym", obj="vocabulary"),
     "core:synonym_add": Entry("core.synonym", "add", obj="vocabulary", get=None, post=FORM),
     "core:synonym_delete": Entry("core.synonym", "delete", obj="synonym", get=None, post=DONE),
+    "core:holiday_list": Entry("core.holiday"),
+    "core:holiday_add": Entry("core.holiday", "add", post=FORM),
+    "core:holiday_edit": Entry("core.holiday", "change", obj="holiday", post=FORM),
+    "core:holiday_delete": Entry("core.holiday", "delete", obj="holiday", post=DONE),
 }

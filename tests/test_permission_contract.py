@@ -47,7 +47,7 @@ class ContractWorld:
     def __init__(self, world):
         from shoudi.assistance import services as assistance
         from shoudi.assistance.models import Cadre, GuaranteeProblem, Measure, RhythmSettings
-        from shoudi.core.models import Synonym
+        from shoudi.core.models import Holiday, Synonym
         from shoudi.ledgers.models import SavedLedger
         from shoudi.matching.models import MatchingSettings
         from shoudi.monitoring import choices as mc
@@ -106,6 +106,9 @@ class ContractWorld:
                 "saved_ledger": SavedLedger.objects.create(region=county, base_code="lifted", title=f"{side}台账"),
                 "synonym": Synonym.objects.create(
                     region_code=county.code, vocabulary="id_type", text=f"{side}证", folded=f"{side}证", value="其他"
+                ),
+                "holiday": Holiday.objects.create(
+                    region_code=county.code, date=datetime.date(2031, 1, 1), kind="rest", name=f"{side}节"
                 ),
                 "village": village,
                 "user": world.officer_a if side == "in" else self.other_user,
