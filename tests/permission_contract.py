@@ -34,6 +34,8 @@ OBJECT_MODELS = {
     "saved_ledger": "ledgers.savedledger",
     "synonym": "core.synonym",
     "holiday": "core.holiday",
+    "work_problem": "work.problem",
+    "work_problem_act": "work.problem",
     "village": "regions.region",
     "region_query": "regions.region",
     "region_form": "regions.region",
@@ -194,4 +196,10 @@ CONTRACT: dict[str, Entry] = {
     "core:holiday_add": Entry("core.holiday", "add", post=FORM),
     "core:holiday_edit": Entry("core.holiday", "change", obj="holiday", post=FORM),
     "core:holiday_delete": Entry("core.holiday", "delete", obj="holiday", post=DONE),
+    "work:problem_list": Entry("work.problem"),
+    "work:problem_add": Entry("work.problem", "add", post=FORM),
+    "work:problem_detail": Entry("work.problem", obj="work_problem"),
+    "work:problem_act": Entry(
+        "work.problem", "change", obj="work_problem_act", get=None, post=DONE, roles=("village_officer",)
+    ),
 }

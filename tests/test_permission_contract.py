@@ -53,6 +53,7 @@ class ContractWorld:
         from shoudi.monitoring import choices as mc
         from shoudi.monitoring.models import MonitoringCase, MonitoringLine, MonitoringSettings, ScreeningBatch
         from shoudi.registry.testing import make_household, make_income
+        from shoudi.work.models import Problem
 
         self.world = world
         self.users = {
@@ -109,6 +110,14 @@ class ContractWorld:
                 ),
                 "holiday": Holiday.objects.create(
                     region_code=county.code, date=datetime.date(2031, 1, 1), kind="rest", name=f"{side}节"
+                ),
+                "work_problem": Problem.objects.create(
+                    source="暗访督导",
+                    category="饮水",
+                    title=f"{side}问题",
+                    issuer_region=county,
+                    region=village,
+                    due_date=today + datetime.timedelta(days=30),
                 ),
                 "village": village,
                 "user": world.officer_a if side == "in" else self.other_user,
@@ -204,6 +213,8 @@ class ContractWorld:
             return {"kind": "case_attachment", "pk": objects[name].pk}, ""
         if name == "case_act":
             return {"pk": objects["case"].pk, "action": "verification"}, ""
+        if name == "work_problem_act":
+            return {"pk": objects["work_problem"].pk, "action": "progress"}, ""
         if name == "monitored_case":
             return {"case_pk": objects["monitored_case"].pk}, ""
         return {"pk": objects[name].pk}, ""

@@ -100,5 +100,7 @@ def test_the_november_warning(world, client_for, monkeypatch):
     assert "2027 年的节假日和调休安排尚未录入" in admin.get("/").content.decode()
     assert "2027 年的节假日和调休安排尚未录入" in admin.get("/system/holidays/").content.decode()
     assert "尚未录入" not in client_for(world.officer_a).get("/").content.decode()
+    admin = client_for(world.admin)
+    assert "尚未录入" in admin.get("/").content.decode()
     Holiday.objects.create(region_code=world.county.code, date=D(2027, 1, 1), kind="rest", name="元旦")
     assert "尚未录入" not in admin.get("/").content.decode()
