@@ -11,7 +11,7 @@ from shoudi.registry.models import Household
 
 from . import choices as c
 
-__all__ = ["ExtensionForm", "IssueForm", "ReasonForm", "RectifyForm", "ReviewForm"]
+__all__ = ["ExtensionForm", "ImportForm", "IssueForm", "ReasonForm", "RectifyForm", "ReviewForm"]
 
 
 class IssueForm(StyledForm):
@@ -68,3 +68,7 @@ class ExtensionForm(StyledForm):
 
 class ReasonForm(StyledForm):
     text = forms.CharField(label="理由", max_length=300, required=False)
+
+
+class ImportForm(StyledForm):
+    file = LimitedFileField(label="问题清单（Excel 或 CSV）")

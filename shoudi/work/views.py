@@ -28,6 +28,7 @@ class ProblemListView(ObjectListView):
     table_class = ProblemTable
     title = "问题整改"
     add_url_name = "work:problem_add"
+    import_url_name = "work:problem_import"
 
 
 def _forms(actions: set[str]) -> dict:
