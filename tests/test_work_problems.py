@@ -152,6 +152,8 @@ def test_refusals(world, client_for):
     services.apply_closure(problem=problem, user=world.officer_a, text="完成")
     assert officer.post(f"/work/problems/{problem.pk}/review/", {"decision": "approve"}).status_code == 403
     assert _client(world.officer_b).post(f"/work/problems/{problem.pk}/review/", {}).status_code == 404
+    with pytest.raises(services.TransitionRefused, match="下级乡镇或村"):
+        _issue(world, by=world.reviewer_a, region=world.township_a)  # nobody below would answer for it
     with pytest.raises(services.TransitionRefused, match="管辖范围"):
         services.issue_problem(
             user=world.reviewer_a,

@@ -32,7 +32,8 @@ class IssueForm(StyledForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["region"].queryset = Region.objects.restrict(user, "view").order_by("code")
+        below = Region.objects.restrict(user, "view").exclude(pk=getattr(user, "region_id", None))
+        self.fields["region"].queryset = below.order_by("code")
 
     def clean_households(self):
         numbers = [n.strip() for n in self.cleaned_data["households"].replace("，", ",").split(",") if n.strip()]

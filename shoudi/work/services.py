@@ -122,11 +122,13 @@ def issue_problem(
     source_model: str = "",
     source_pk: str = "",
 ) -> Problem:
-    """下发: a county or township user gives a problem to a region (and unit) inside his scope, below or at his own."""
+    """下发: a county or township user gives a problem to a region (and unit) below his own, inside his scope."""
     if not user.is_superuser and (not user_can(user, Problem, "add") or not getattr(user, "region_id", None)):
         raise TransitionRefused("您的角色不能下发整改问题")
     if not user.is_superuser and not region.code.startswith(_code(user)):
         raise TransitionRefused("责任区划不在您的管辖范围内")
+    if region.pk == getattr(user, "region_id", None):
+        raise TransitionRefused("责任区划应是下级乡镇或村：本级下发的问题由本级审核销号")
     issued_on = issued_on or timezone.localdate()
     fallback = False
     if due_workdays is not None:
