@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "shoudi.registry",
     "shoudi.monitoring",
     "shoudi.assistance",
+    "shoudi.work",
     "shoudi.matching",
     "shoudi.ledgers",
     "shoudi.cards",

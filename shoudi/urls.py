@@ -10,6 +10,7 @@ urlpatterns = [
     path("registry/", include("shoudi.registry.urls")),
     path("monitoring/", include("shoudi.monitoring.urls")),
     path("assistance/", include("shoudi.assistance.urls")),
+    path("work/", include("shoudi.work.urls")),
     path("matching/", include("shoudi.matching.urls")),
     path("ledgers/cards/", include("shoudi.cards.urls")),
     path("ledgers/", include("shoudi.ledgers.urls")),

@@ -33,6 +33,9 @@ OBJECT_MODELS = {
     "rhythm_settings": "assistance.rhythmsettings",
     "saved_ledger": "ledgers.savedledger",
     "synonym": "core.synonym",
+    "holiday": "core.holiday",
+    "work_problem": "work.problem",
+    "work_problem_act": "work.problem",
     "village": "regions.region",
     "region_query": "regions.region",
     "region_form": "regions.region",
@@ -192,4 +195,15 @@ CONTRACT: dict[str, Entry] = {
     "core:vocabulary_detail": Entry("core.synonym", obj="vocabulary"),
     "core:synonym_add": Entry("core.synonym", "add", obj="vocabulary", get=None, post=FORM),
     "core:synonym_delete": Entry("core.synonym", "delete", obj="synonym", get=None, post=DONE),
+    "core:holiday_list": Entry("core.holiday"),
+    "core:holiday_add": Entry("core.holiday", "add", post=FORM),
+    "core:holiday_edit": Entry("core.holiday", "change", obj="holiday", post=FORM),
+    "core:holiday_delete": Entry("core.holiday", "delete", obj="holiday", post=DONE),
+    "work:problem_list": Entry("work.problem"),
+    "work:problem_add": Entry("work.problem", "add", post=FORM),
+    "work:problem_import": Entry("work.problem", "import", post=FORM),
+    "work:problem_detail": Entry("work.problem", obj="work_problem"),
+    "work:problem_act": Entry(
+        "work.problem", "change", obj="work_problem_act", get=None, post=DONE, roles=("village_officer",)
+    ),
 }

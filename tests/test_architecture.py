@@ -23,6 +23,7 @@ LAYERS = {
     "registry": {"core", "regions", "accounts"},
     "monitoring": {"core", "regions", "accounts", "registry"},
     "assistance": {"core", "regions", "accounts", "registry", "monitoring"},
+    "work": {"core", "regions", "accounts", "registry"},
 }
 OUTPUTS = {"ledgers", "cards", "dashboards"}
 DOMAIN = {

@@ -47,12 +47,13 @@ class ContractWorld:
     def __init__(self, world):
         from shoudi.assistance import services as assistance
         from shoudi.assistance.models import Cadre, GuaranteeProblem, Measure, RhythmSettings
-        from shoudi.core.models import Synonym
+        from shoudi.core.models import Holiday, Synonym
         from shoudi.ledgers.models import SavedLedger
         from shoudi.matching.models import MatchingSettings
         from shoudi.monitoring import choices as mc
         from shoudi.monitoring.models import MonitoringCase, MonitoringLine, MonitoringSettings, ScreeningBatch
         from shoudi.registry.testing import make_household, make_income
+        from shoudi.work.models import Problem
 
         self.world = world
         self.users = {
@@ -106,6 +107,17 @@ class ContractWorld:
                 "saved_ledger": SavedLedger.objects.create(region=county, base_code="lifted", title=f"{side}台账"),
                 "synonym": Synonym.objects.create(
                     region_code=county.code, vocabulary="id_type", text=f"{side}证", folded=f"{side}证", value="其他"
+                ),
+                "holiday": Holiday.objects.create(
+                    region_code=county.code, date=datetime.date(2031, 1, 1), kind="rest", name=f"{side}节"
+                ),
+                "work_problem": Problem.objects.create(
+                    source="暗访督导",
+                    category="饮水",
+                    title=f"{side}问题",
+                    issuer_region=county,
+                    region=village,
+                    due_date=today + datetime.timedelta(days=30),
                 ),
                 "village": village,
                 "user": world.officer_a if side == "in" else self.other_user,
@@ -201,6 +213,8 @@ class ContractWorld:
             return {"kind": "case_attachment", "pk": objects[name].pk}, ""
         if name == "case_act":
             return {"pk": objects["case"].pk, "action": "verification"}, ""
+        if name == "work_problem_act":
+            return {"pk": objects["work_problem"].pk, "action": "progress"}, ""
         if name == "monitored_case":
             return {"case_pk": objects["monitored_case"].pk}, ""
         return {"pk": objects[name].pk}, ""

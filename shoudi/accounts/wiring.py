@@ -57,6 +57,7 @@ def connect() -> None:
     )
     _permissions("core.accesslog", "敏感信息访问记录", {COUNTY_ADMIN: READ, INSPECTOR: READ})
     _permissions("core.job", "后台任务", dict.fromkeys(ROLES, ("view", "add")))
+    _permissions("core.holiday", "节假日", {**EVERYONE_READS, COUNTY_ADMIN: ("view", "add", "change", "delete")})
     _permissions("core.synonym", "码表同义词", {**EVERYONE_READS, COUNTY_ADMIN: ("view", "add", "delete")})
     registry.add("scope_hooks", ScopeHook("core.job", None, own_jobs_unless_admin))
     registry.add("scope_hooks", ScopeHook("accounts.user", None, superusers_only_viewed))

@@ -15,7 +15,7 @@ from django.utils import timezone
 from .changes import SOURCE_CHOICES
 from .scope import RestrictedManager
 
-__all__ = ["AccessLog", "ChangeLoggedModel", "Job", "ObjectChange", "Synonym", "TimeStampedModel"]
+__all__ = ["AccessLog", "ChangeLoggedModel", "Holiday", "Job", "ObjectChange", "Synonym", "TimeStampedModel"]
 
 
 class TimeStampedModel(models.Model):
@@ -113,6 +113,37 @@ class Synonym(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.text} → {self.value}"
+
+
+class Holiday(ChangeLoggedModel):
+    """One day of the working-day calendar (core.workdays) that is not what its weekday says: a 休 day off (a public
+    holiday on a weekday) or a 班 working day (a 调休 Saturday or Sunday).
+
+    Seeded from chinesecalendar (2004–2026); a county admin enters the years after. ``region_code`` "" is the
+    national calendar every county reads; a county's own row for a date wins over the national one.
+    """
+
+    REST, WORK = "rest", "work"
+    KIND_CHOICES = [(REST, "休（放假）"), (WORK, "班（调休上班）")]
+
+    region_code = models.CharField("区划代码", max_length=12, blank=True, editable=False)
+    date = models.DateField("日期")
+    kind = models.CharField("类型", max_length=8, choices=KIND_CHOICES)
+    name = models.CharField("节日名称", max_length=40)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "节假日"
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["region_code", "date"], name="holiday_unique_date")]
+
+    scope_code_field = "region_code"
+    scope_read_ancestors = True  # every county reads the national calendar
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.name}（{self.get_kind_display()[0]}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("core:holiday_list") + f"?year={self.date.year}"
 
 
 class ObjectChange(models.Model):

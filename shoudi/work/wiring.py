@@ -1,0 +1,47 @@
+"""What the work app contributes: the permission rows of problems, the 问题整改 menu entry, the evidence files it
+serves, the 待办 badge count and the home-page panel of overdue, due-soon and awaiting-review problems."""
+
+from __future__ import annotations
+
+from shoudi.accounts.permissions import ModelPermissions
+from shoudi.accounts.roles import COUNTY_ADMIN, INSPECTOR, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
+from shoudi.core.menu import MenuItem
+from shoudi.core.registry import registry
+
+__all__ = ["connect"]
+
+
+def connect() -> None:
+    from .selectors import todo_total
+    from .views import home_panel
+
+    registry.add(
+        "permissions",
+        ModelPermissions(
+            "work.problem",
+            "整改问题",
+            {
+                COUNTY_ADMIN: ("view", "add", "change", "delete", "export", "import"),
+                TOWNSHIP_REVIEWER: ("view", "add", "change", "export", "import"),
+                VILLAGE_OFFICER: ("view", "change"),
+                INSPECTOR: ("view", "export"),
+            },
+        ),
+        key="work.problem",
+    )
+    registry.add("menu_items", MenuItem("工作管理", "问题整改", "work:problem_list", model="work.Problem", order=500))
+    registry.add("served_files", _evidence_files(), key="problem_evidence")
+    registry.add("todo_counters", todo_total)
+    registry.add("home_panels", home_panel, order=20)
+
+
+def _evidence_files():
+    from shoudi.core.files import ServedFile
+
+    from .models import Problem, ProblemStep
+
+    def rows(user):  # a step's 佐证材料: for whoever may see the problem
+        problems = Problem.objects.restrict(user, "view")
+        return ProblemStep.objects.filter(problem__in=problems.values("pk")).select_related("problem__region")
+
+    return ServedFile("problem_evidence", rows, "file", lambda step: step.problem.region.code)
