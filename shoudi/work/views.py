@@ -31,23 +31,20 @@ class ProblemListView(ObjectListView):
     import_url_name = "work:problem_import"
 
 
+# the form of each action the detail page may offer, in the order it shows them
+ACTION_FORMS = {
+    "progress": RectifyForm,
+    "apply": RectifyForm,
+    "extend": ExtensionForm,
+    "review": ReviewForm,
+    "extension_review": ReviewForm,
+    "suspend": ReasonForm,
+    "resume": ReasonForm,
+}
+
+
 def _forms(actions: set[str]) -> dict:
-    forms = {}
-    if "progress" in actions:
-        forms["progress"] = RectifyForm(prefix="progress")
-    if "apply" in actions:
-        forms["apply"] = RectifyForm(prefix="apply")
-    if "extend" in actions:
-        forms["extend"] = ExtensionForm(prefix="extend")
-    if "review" in actions:
-        forms["review"] = ReviewForm(prefix="review")
-    if "extension_review" in actions:
-        forms["extension_review"] = ReviewForm(prefix="extension_review")
-    if "suspend" in actions:
-        forms["suspend"] = ReasonForm(prefix="suspend")
-    if "resume" in actions:
-        forms["resume"] = ReasonForm(prefix="resume")
-    return forms
+    return {action: form(prefix=action) for action, form in ACTION_FORMS.items() if action in actions}
 
 
 def problem_detail(request, pk: int):
