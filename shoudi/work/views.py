@@ -80,35 +80,25 @@ def problem_add(request):
 
 def _run(action: str, problem: Problem, request):
     """The service an action's form calls, or the form with its errors."""
-    user = request.user
-    if action in ("progress", "apply"):
-        form = RectifyForm(request.POST, request.FILES, prefix=action)
-        if not form.is_valid():
-            return form
-        service = services.record_progress if action == "progress" else services.apply_closure
-        return service(problem=problem, user=user, **form.cleaned_data)
-    if action == "extend":
-        form = ExtensionForm(request.POST, prefix=action)
-        if not form.is_valid():
-            return form
-        return services.request_extension(problem=problem, user=user, **form.cleaned_data)
-    if action in ("review", "extension_review"):
-        form = ReviewForm(request.POST, prefix=action)
-        if not form.is_valid():
-            return form
-        service = services.decide_closure if action == "review" else services.decide_extension
-        return service(
-            problem=problem, user=user, approve=request.POST.get("decision") == "approve", **form.cleaned_data
-        )
-    form = ReasonForm(request.POST, prefix=action)
+    form = ACTION_FORMS[action](request.POST, request.FILES, prefix=action)
     if not form.is_valid():
         return form
+    data, who = form.cleaned_data, {"problem": problem, "user": request.user}
+    if action == "progress":
+        return services.record_progress(**who, **data)
+    if action == "apply":
+        return services.apply_closure(**who, **data)
+    if action == "extend":
+        return services.request_extension(**who, **data)
+    if action in ("review", "extension_review"):
+        decide = services.decide_closure if action == "review" else services.decide_extension
+        return decide(**who, approve=request.POST.get("decision") == "approve", **data)
     if action == "suspend":
-        return services.suspend(problem=problem, user=user, reason=form.cleaned_data["text"])
-    return services.resume(problem=problem, user=user, text=form.cleaned_data["text"])
+        return services.suspend(**who, reason=data["text"])
+    return services.resume(**who, text=data["text"])
 
 
-ACTIONS = {"progress", "apply", "extend", "review", "extension_review", "suspend", "resume"}
+ACTIONS = set(ACTION_FORMS)
 
 
 @require_POST
