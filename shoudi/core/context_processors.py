@@ -11,6 +11,9 @@ def shell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    cached = getattr(request, "_shoudi_shell", None)
+    if cached is not None:  # every render_to_string(request=…) of a page's panels runs this again
+        return cached
     region = getattr(user, "region", None)
     context = {
         "nav_groups": menu_for(user, request.path),
@@ -19,4 +22,5 @@ def shell(request):
     }
     for fn in registry.entries("shell_context"):
         context.update(fn(request))
+    request._shoudi_shell = context
     return context

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
 
@@ -40,4 +41,10 @@ def awaiting_review(user):
 
 
 def todo_total(user) -> int:
-    return due_for(user).count() + awaiting_review(user).count()
+    """The 待办 badge's share: counted at most once a minute per user, as assistance's (the badge is on every page)."""
+    key = f"shoudi:todo:work:{user.pk}:{timezone.localdate()}"
+    total = cache.get(key)
+    if total is None:
+        total = due_for(user).count() + awaiting_review(user).count()
+        cache.set(key, total, 60)
+    return total
