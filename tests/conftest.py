@@ -58,3 +58,15 @@ def run_now(settings, tmp_path, django_capture_on_commit_callbacks):
         return job
 
     return run
+
+
+@pytest.fixture
+def national_calendar(db):
+    """The national holidays the migration seeds from chinesecalendar. A transactional test (the browser tests)
+    flushes every table, the migration's rows too, so a test that counts working days seeds them again."""
+    import importlib
+
+    from django.apps import apps
+
+    seed = importlib.import_module("shoudi.core.migrations.0006_seed_holidays").seed
+    seed(apps, None)  # bulk_create(ignore_conflicts=True): nothing twice

@@ -14,7 +14,7 @@ from django.test import Client
 from shoudi.registry.testing import make_household
 from shoudi.work.models import Problem
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("national_calendar")]
 HEADER = ["问题来源", "文件编号", "问题类别", "问题", "责任区划", "整改期限", "期限（工作日）", "涉及户编号"]
 
 

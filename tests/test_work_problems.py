@@ -14,7 +14,7 @@ from shoudi.work import choices as c
 from shoudi.work import services
 from shoudi.work.models import Problem
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("national_calendar")]
 D = datetime.date
 
 

@@ -14,7 +14,7 @@ from shoudi.core.views.holidays import missing_next_year
 from shoudi.core.workdays import add_workdays, is_workday, workdays_between
 
 D = datetime.date
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("national_calendar")]
 
 
 def test_national_day_2026_and_its_working_saturday():
