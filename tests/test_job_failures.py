@@ -77,9 +77,10 @@ def test_a_job_reaped_during_its_commit_still_ends_succeeded(world, settings, tm
     assert queued.result["写入"] == 1 and Synonym.objects.filter(text="甲").exists()
 
 
-def test_the_reaper_spares_a_job_that_beat_after_it_was_read(world, settings, monkeypatch):
+def stale_running_job(world, settings, **worker) -> Job:
+    """A running job whose heartbeat is older than the stale limit."""
     stale = timezone.now() - timedelta(seconds=settings.SHOUDI_JOB_STALE_SECONDS + 60)
-    busy = Job.objects.create(
+    return Job.objects.create(
         kind="core.demo",
         title="计数",
         user=world.officer_a,
@@ -87,9 +88,12 @@ def test_the_reaper_spares_a_job_that_beat_after_it_was_read(world, settings, mo
         attempts=1,
         started_at=stale,
         heartbeat_at=stale,
-        worker_host="another-host",
-        worker_pid=4321,
+        **worker,
     )
+
+
+def test_the_reaper_spares_a_job_that_beat_after_it_was_read(world, settings, monkeypatch):
+    busy = stale_running_job(world, settings, worker_host="another-host", worker_pid=4321)
     real_running_here = job_services.running_here
 
     def commit_lands_now():
@@ -104,17 +108,6 @@ def test_the_reaper_spares_a_job_that_beat_after_it_was_read(world, settings, mo
 
 
 def test_a_silent_job_is_still_reaped(world, settings):
-    stale = timezone.now() - timedelta(seconds=settings.SHOUDI_JOB_STALE_SECONDS + 60)
-    silent = Job.objects.create(
-        kind="core.demo",
-        title="计数",
-        user=world.officer_a,
-        status=Job.RUNNING,
-        attempts=1,
-        started_at=stale,
-        heartbeat_at=stale,
-        worker_host=worker_host(),
-        worker_pid=None,
-    )
+    silent = stale_running_job(world, settings, worker_host=worker_host(), worker_pid=None)
     assert reap_stale_jobs() == [silent.pk]
     assert Job.objects.get(pk=silent.pk).error == DEAD_WORKER_MESSAGE
