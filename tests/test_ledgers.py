@@ -490,6 +490,14 @@ def test_inspector_gets_masked_ids_and_phones_admin_does_not(county, client_for)
     assert "已脱敏：户联系电话、证件号码" in log[0].detail
 
 
+def test_health_is_hidden_from_the_inspector_and_shown_to_the_admin(county, client_for):
+    masked = read_sheet(download(client_for(county.inspector), "welfare"))
+    assert masked.row_of("姓名", "李残")["健康状况"] == "（已隐藏）"
+    assert "健康状况" in AccessLog.objects.get(user=county.inspector, action=AccessLog.EXPORT).detail
+    plain = read_sheet(download(client_for(county.admin), "welfare"))
+    assert plain.row_of("姓名", "李残")["健康状况"] == "残疾"
+
+
 def test_a_village_officer_gets_only_his_village(county, client_for, tmp_path):
     officer = read_sheet(download(client_for(county.officer_a), "dropout", reference="2025-09-01"))
     assert officer.names() == ["张小五", "张小六", "张六六"]
