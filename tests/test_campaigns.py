@@ -183,6 +183,27 @@ def test_the_campaign_page_shows_items_progress_and_problems(world, crafted, cli
     assert '<span id="row-count">7</span>' in listed and "甲村暗访" not in listed
 
 
+def test_the_campaign_page_does_not_query_per_item_or_problem(world, crafted):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client(world.admin)
+
+    def queries() -> int:
+        client.get(crafted.get_absolute_url())  # the badge and the menu are cached after the first page
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(crafted.get_absolute_url()).status_code == 200
+        return len(captured)
+
+    before = queries()
+    for n in range(4, 8):
+        more = item(crafted, n)
+        WorkItemPerson.objects.create(item=more, name=f"人员{n}", phone="13700000000")
+        services.report_progress(item=more, user=world.reviewer_a, state=c.DONE, text="完成")
+        found(crafted, world, region=world.village_b, title=f"乙村问题{n}", steps=("apply",))
+    assert queries() == before
+
+
 def test_the_ledger_has_a_row_per_township(world, crafted, tmp_path):
     ledger = engine.resolve("campaign-progress", world.admin)
     ctx = engine.make_context(ledger, world.admin, "", {"year": "2026"})

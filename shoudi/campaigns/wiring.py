@@ -22,7 +22,7 @@ def connect() -> None:
         ModelPermissions(
             "campaigns.campaign",
             "攻坚行动",
-            {COUNTY_ADMIN: ("view", "add", "change", "delete", "export"), INSPECTOR: ("view", "export"), **READERS},
+            {COUNTY_ADMIN: ("view", "add", "change", "export"), INSPECTOR: ("view", "export"), **READERS},
         ),
         key="campaigns.campaign",
     )
@@ -32,7 +32,7 @@ def connect() -> None:
             "campaigns.workitem",
             "攻坚工作任务（专班）",
             {
-                COUNTY_ADMIN: ("view", "add", "change", "delete", "unmask"),
+                COUNTY_ADMIN: ("view", "add", "change", "unmask"),
                 **dict.fromkeys((TOWNSHIP_REVIEWER, VILLAGE_OFFICER, DEPARTMENT, INSPECTOR), ("view",)),
             },
         ),
