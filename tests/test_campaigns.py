@@ -327,6 +327,16 @@ def test_a_campaign_is_started_with_the_s004_phases_offered(world, client_for):
     campaign = Campaign.objects.get()
     assert page.status_code == 302 and campaign.issuer_region == world.county
     assert [p.name for p in campaign.phases.all()] == ["动员部署", "集中攻坚", "巩固提升"]
+    # edited: 巩固提升 dropped, the spare row left blank
+    edit = {**data, "name": "2026年百日攻坚（调整）", "phases-INITIAL_FORMS": "3", "phases-1-start_date": "2026-08-01"}
+    for n, phase in enumerate(campaign.phases.all()):
+        edit[f"phases-{n}-id"] = phase.pk
+        edit[f"phases-{n}-campaign"] = campaign.pk
+    edit["phases-2-DELETE"] = "on"
+    assert admin.post(f"/campaigns/{campaign.pk}/edit/", edit).status_code == 302
+    campaign.refresh_from_db()
+    assert campaign.name == "2026年百日攻坚（调整）"
+    assert [p.name for p in campaign.phases.all()] == ["动员部署", "集中攻坚"]
     assert client_for(world.reviewer_a).get("/campaigns/add/").status_code == 403  # the county starts campaigns
     assert client_for(world.reviewer_a).get(f"/campaigns/{campaign.pk}/edit/").status_code == 403
 
