@@ -36,6 +36,9 @@ OBJECT_MODELS = {
     "holiday": "core.holiday",
     "work_problem": "work.problem",
     "work_problem_act": "work.problem",
+    "campaign": "campaigns.campaign",
+    "campaign_item": "campaigns.workitem",
+    "campaign_person": "campaigns.workitem",
     "village": "regions.region",
     "region_query": "regions.region",
     "region_form": "regions.region",
@@ -206,4 +209,14 @@ CONTRACT: dict[str, Entry] = {
     "work:problem_act": Entry(
         "work.problem", "change", obj="work_problem_act", get=None, post=DONE, roles=("village_officer",)
     ),
+    "campaigns:campaign_list": Entry("campaigns.campaign"),
+    "campaigns:campaign_add": Entry("campaigns.campaign", "add", post=FORM),
+    "campaigns:campaign_detail": Entry("campaigns.campaign", obj="campaign"),
+    "campaigns:campaign_edit": Entry("campaigns.campaign", "change", obj="campaign", post=FORM),
+    "campaigns:problem_add": Entry("work.problem", "add", obj="campaign", post=FORM, note="登记问题"),
+    "campaigns:item_add": Entry("campaigns.workitem", "add", obj="campaign", post=FORM),
+    "campaigns:item_detail": Entry("campaigns.workitem", obj="campaign_item"),
+    "campaigns:item_edit": Entry("campaigns.workitem", "change", obj="campaign_item", post=FORM),
+    "campaigns:item_report": Entry("campaigns.progressnote", "add", obj="campaign_item", get=None, post=DONE),
+    "campaigns:person_phone": Entry("campaigns.workitem", "unmask", obj="campaign_person"),
 }

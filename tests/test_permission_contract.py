@@ -119,6 +119,7 @@ class ContractWorld:
                     region=village,
                     due_date=today + datetime.timedelta(days=30),
                 ),
+                **self.campaign(county),
                 "village": village,
                 "user": world.officer_a if side == "in" else self.other_user,
                 "batch": ScreeningBatch.objects.create(year=2025, region_code=county.code),
@@ -126,6 +127,20 @@ class ContractWorld:
                 "case_attachment": self.attachment(case),
                 **self.matching(household, county),
             }
+
+    def campaign(self, county) -> dict:
+        """A campaign of the county with a work item and its 专班 person."""
+        from shoudi.campaigns.models import Campaign, WorkItem, WorkItemPerson
+
+        campaign = Campaign.objects.create(
+            name="百日攻坚",
+            issuer_region=county,
+            start_date=datetime.date(2026, 7, 1),
+            end_date=datetime.date(2026, 10, 31),
+        )
+        item = WorkItem.objects.create(campaign=campaign, number=1, task="驻村帮扶提升", lead_unit="县委组织部")
+        person = WorkItemPerson.objects.create(item=item, name="专班人员", phone="13712345678")
+        return {"campaign": campaign, "campaign_item": item, "campaign_person": person}
 
     def attachment(self, case):
         from django.core.files.base import ContentFile
