@@ -74,7 +74,7 @@ def problems(world):
     return {"closed": closed, "overdue": overdue, "township": township, "suspended": suspended}
 
 
-# --- 问题整改台账 ------------------------------------------------------------------------------------------------------
+# --- 问题整改台账 ----------------------------------------------------------------------------------------------------
 
 
 def test_the_combined_ledger_lists_every_problem_with_its_latest_measure(world, problems, tmp_path):

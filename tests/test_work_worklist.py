@@ -1,6 +1,6 @@
-"""Problems in 我的待办 (issue 17 §6): 整改问题已逾期 and 整改期限将至 for the responsible side, 待审核销号 and 待审批延期
-for the issuer's level, 逾期升级 for the level above once a problem is N working days overdue; each line's link lists
-its rows, and the 待办 badge counts every problem once."""
+"""Problems in 我的待办 (issue 17 §6): 整改问题已逾期 and 整改期限将至 for the responsible side, 待审核销号 and
+待审批延期 for the issuer's level, 逾期升级 for the level above once a problem is N working days overdue; each line's
+link lists its rows, and the 待办 badge counts every problem once."""
 
 from __future__ import annotations
 
