@@ -205,6 +205,7 @@ CONTRACT: dict[str, Entry] = {
     "work:problem_list": Entry("work.problem"),
     "work:problem_add": Entry("work.problem", "add", post=FORM),
     "work:problem_import": Entry("work.problem", "import", post=FORM),
+    "work:responsible_picker": Entry("work.problem", "add"),
     "work:problem_detail": Entry("work.problem", obj="work_problem"),
     "work:problem_act": Entry(
         "work.problem", "change", obj="work_problem_act", get=None, post=DONE, roles=("village_officer",)

@@ -44,6 +44,11 @@ STANDARD = [
     "microcredit",
     "yulu",
     "income",
+    "problems",
+    "problems-assessment",
+    "problems-inspection",
+    "problems-audit",
+    "problems-hotline",
     "campaign-progress",
 ]
 

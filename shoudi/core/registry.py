@@ -26,7 +26,7 @@ STORES: dict[str, str] = {
     "case_panels": "fn(request, case) -> str | None: a section of the monitoring case page",
     "filter_extensions": "core.registry.FilterExtension: an extra filter on a lower app's filterset",
     "todo_counters": "fn(user) -> int: adds to the 待办 badge",
-    "worklist_items": "assistance.worklist.WorklistSource: a line of 我的待办 added by a higher app (key: its item)",
+    "worklist_items": "core.worklist.WorklistSource: a line of 我的待办 another app adds (key: its item's key)",
     "measure_counters": "fn(household) -> int: implemented measures (monitoring's elimination check)",
     "guarantee_problems": "fn(household) -> list[str]: open 三保障 problems (monitoring's elimination check)",
     "ledgers": "ledgers.definitions.LedgerDefinition: a ledger (台账), keyed by its code",

@@ -2,7 +2,7 @@
 dashboard leads the home of county, township, 督查 and department users; a village's figures follow the worklist of
 village officers and cadres), the list filters its figures link with, and the refreshes of the summary rows (after
 a change marks its villages stale, the worker computes them within seconds; an import's villages in its job; every
-village nightly)."""
+village nightly), and the problem-rectification cards with the step that notices changed problems."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ VILLAGE_ROLES = {VILLAGE_OFFICER, CADRE}
 
 HOUSEHOLDS, MEMBERS = "registry.HouseholdFilterSet", "registry.MemberFilterSet"
 CASES, FINDINGS = "monitoring.CaseFilterSet", "matching.FindingFilterSet"
+PROBLEMS = "work.ProblemFilterSet"
 
 
 def board_home(request) -> str | None:
@@ -48,7 +49,7 @@ def _filters():
     )
 
     area = lambda: AreaFilter()  # noqa: E731
-    yield from (FilterExtension(name, "area", area) for name in (HOUSEHOLDS, MEMBERS, CASES, FINDINGS))
+    yield from (FilterExtension(name, "area", area) for name in (HOUSEHOLDS, MEMBERS, CASES, FINDINGS, PROBLEMS))
     for name, lookup in ((HOUSEHOLDS, "household_type"), (MEMBERS, "household__household_type")):
         yield FilterExtension(
             name, "htype", lambda lookup=lookup: django_filters.CharFilter(field_name=lookup, label="户类型")
@@ -60,6 +61,9 @@ def _filters():
         ("income_drop_year", "drop", "收入不增反降（填年度）"),
     ):
         yield FilterExtension(HOUSEHOLDS, name, lambda kind=kind, label=label: YearFilter(kind=kind, label=label))
+    yield FilterExtension(
+        PROBLEMS, "at", lambda: django_filters.CharFilter(field_name="region__code", label="责任区划代码（仅本级）")
+    )
     yield FilterExtension(CASES, "identified", lambda: IdentifiedFilter(field_name="identified_on", label="已识别纳入"))
     yield FilterExtension(CASES, "eliminated", lambda: IdentifiedFilter(field_name="eliminated_on", label="风险已消除"))
     for name, field, label in (
@@ -79,9 +83,10 @@ def _filters():
 
 def connect() -> None:
     from .builtin import BUILTIN_CARDS
+    from .problems import PROBLEM_CARDS, mark_changed_problems
     from .refresh import frequent, nightly, on_change, post_import
 
-    for order, card in enumerate(BUILTIN_CARDS):
+    for order, card in enumerate([*BUILTIN_CARDS, *PROBLEM_CARDS]):
         registry.add("dashboard_cards", card, key=card.key, order=order * 10)
     registry.add(
         "menu_items",
@@ -99,4 +104,10 @@ def connect() -> None:
         order=900,
     )
     registry.add("nightly_steps", WorkerStep("dashboard_rebuild", "重算数据看板", nightly), key="dashboard_rebuild")
+    registry.add(
+        "frequent_steps",
+        WorkerStep("dashboard_problems", "整改问题变动", mark_changed_problems),
+        key="dashboard_problems",
+        order=90,  # before the stale villages are computed
+    )
     registry.add("frequent_steps", WorkerStep("dashboard_stale", "更新数据看板", frequent), key="dashboard_stale")

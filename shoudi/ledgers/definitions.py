@@ -187,6 +187,9 @@ class LedgerDefinition:
     lookups: dict[str, Lookup] = field(default_factory=dict)
     grouped: bool = False
     note: Callable[[LedgerContext], str] | None = None
+    # the group key and its labels when the rows are no household's (a problem's responsible region): code, name,
+    # the name above it; empty: the household's village, its name and its township's name
+    groups: tuple[str, str, str] | tuple[()] = ()
 
     def __post_init__(self):
         keys = [c.key for c in self.columns]
@@ -209,6 +212,8 @@ class LedgerDefinition:
     @property
     def group_fields(self) -> tuple[str, str, str]:
         """Village code, village name and township name: the group key and its label."""
+        if self.groups:
+            return self.groups
         h = self.household
         return f"{h}village__code", f"{h}village__name", f"{h}village__parent__name"
 

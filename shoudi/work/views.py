@@ -16,7 +16,7 @@ from . import services
 from .filters import ProblemFilterSet
 from .forms import ExtensionForm, IssueForm, ReasonForm, RectifyForm, ReviewForm
 from .models import Problem
-from .selectors import awaiting_review, due_for
+from .selectors import awaiting_review, due_for, escalation_workdays, is_escalated, with_escalation
 from .tables import ProblemTable
 
 __all__ = ["ProblemListView", "home_panel", "problem_act", "problem_add", "problem_detail"]
@@ -29,6 +29,9 @@ class ProblemListView(ObjectListView):
     title = "问题整改"
     add_url_name = "work:problem_add"
     import_url_name = "work:problem_import"
+
+    def get_queryset(self, request, action: str = "view"):
+        return with_escalation(super().get_queryset(request, action), request.user)
 
 
 # the form of each action the detail page may offer, in the order it shows them
@@ -48,11 +51,14 @@ def _forms(actions: set[str]) -> dict:
 
 
 def problem_detail(request, pk: int):
-    problem = get_object_for(request.user, Problem.objects.select_related("region", "issuer_region"), "view", pk=pk)
+    problems = Problem.objects.select_related("region__parent", "issuer_region", "responsible")
+    problem = get_object_for(request.user, problems, "view", pk=pk)
     actions = services.allowed_actions(problem, request.user)
     context = {
         "title": f"整改问题：{problem.title}",
         "problem": problem,
+        "escalated": is_escalated(problem),
+        "escalation_workdays": escalation_workdays(),
         "steps": problem.steps.select_related("user"),
         "households": problem.households.restrict(request.user, "view").select_related("village"),
         "forms": _forms(actions),

@@ -4,7 +4,7 @@ them at start-up."""
 
 from __future__ import annotations
 
-from . import campaigns, cases, guarantees, income, support
+from . import campaigns, cases, guarantees, income, problems, support
 
 __all__ = ["DEFINITIONS"]
 
@@ -13,5 +13,6 @@ DEFINITIONS = (
     *guarantees.DEFINITIONS,
     *support.DEFINITIONS,
     *income.DEFINITIONS,
+    *problems.DEFINITIONS,
     *campaigns.DEFINITIONS,
 )
