@@ -24,6 +24,7 @@ LAYERS = {
     "monitoring": {"core", "regions", "accounts", "registry"},
     "assistance": {"core", "regions", "accounts", "registry", "monitoring"},
     "work": {"core", "regions", "accounts", "registry"},
+    "tasklists": {"core", "regions", "accounts", "registry", "work"},
 }
 OUTPUTS = {"ledgers", "cards", "dashboards"}
 DOMAIN = {
@@ -34,6 +35,7 @@ DOMAIN = {
     "assistance",
     "matching",
     "work",
+    "tasklists",
     "quality",
     "teams",
     "lowincome",
