@@ -44,6 +44,7 @@ STANDARD = [
     "microcredit",
     "yulu",
     "income",
+    "tasks",
 ]
 
 
