@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
+from python_calamine import CalamineWorkbook
 
 from shoudi.accounts.roles import COUNTY_ADMIN, DEPARTMENT
 from shoudi.accounts.testing import make_user
@@ -155,12 +156,24 @@ def test_a_weekly_task_is_made_once_a_week_across_national_day(world):
 
 def test_the_nightly_step_and_the_issuer_make_a_period_once(world):
     begun = timezone.localdate() - datetime.timedelta(days=14)
-    task = _weekly(world, starts_on=begun, issued_on=begun)
-    assert task.assignments.count() == 2
-    step = registry.keyed("nightly_steps")["task_periods"]
-    assert step.run() == "重复任务新生成 2 项"  # this week's, as the worker runs it after 02:00
-    assert step.run() == ""
     reviewer = _client(world.reviewer_a)
+    form = {
+        "title": "每周走访情况报送",
+        "result_kind": "figure",
+        "regions": [world.village_a.pk, world.village_a2.pk],
+        "recurrence": "weekly",
+        "due_weekday": "5",
+        "starts_on": f"{begun:%Y-%m-%d}",
+    }
+    assert reviewer.post("/tasklists/tasks/add/", form).status_code == 302
+    task = Task.objects.get(title="每周走访情况报送")
+    assert task.due_rule() == "每周周五（遇节假日顺延）"
+    assert task.assignments.count() == 2  # this week's, at once
+    older = _weekly(world, title="每周例会纪要", starts_on=begun, issued_on=begun, regions=[world.village_a])
+    step = registry.keyed("nightly_steps")["task_periods"]
+    assert step.run() == "重复任务新生成 1 项"  # the older task's week, as the worker runs it after 02:00
+    assert step.run() == ""
+    assert older.assignments.count() == 2 and task.assignments.count() == 2
     url = f"/tasklists/tasks/{task.pk}/"
     assert 'id="form-generate"' in reviewer.get(url).content.decode()
     before = task.assignments.count()
@@ -172,7 +185,9 @@ def test_the_nightly_step_and_the_issuer_make_a_period_once(world):
     assert _client(world.officer_a).post(url + "generate/", {}).status_code == 403
     reviewer.post(url + "stop/", {})
     task.refresh_from_db()
-    assert task.ends_on is not None and services.generate_due(task.ends_on + datetime.timedelta(days=7)) == 0
+    made = task.assignments.count()
+    services.generate_due(task.ends_on + datetime.timedelta(days=7))
+    assert task.assignments.count() == made  # stopped: no later week
 
 
 def test_monthly_due_days_move_off_holidays_and_2027_is_flagged(world):
@@ -312,6 +327,8 @@ def test_the_month_page_groups_the_month_by_week_with_the_focus_first(world):
     assert "本月我承办的任务 3 项" in page and "十月清单" in page
     page = _client(world.officer_b).get("/tasklists/month/?month=2026-10").content.decode()
     assert "集中排查" not in page
+    listed = _client(world.officer_a).get("/tasklists/assignments/?month=2026-10").content.decode()
+    assert "集中排查" in listed and "十一月的任务" not in listed
 
 
 def test_the_pages_speak_chinese(world):
@@ -343,7 +360,7 @@ def test_the_pages_speak_chinese(world):
             assert inline_code(html) == [], url
 
 
-def test_the_task_ledger(world):
+def test_the_task_ledger(world, tmp_path):
     task = _issue(world, by=world.admin, regions=[world.village_a, world.village_b], issued_on=D(2026, 3, 2))
     task.task_list = services.create_task_list(user=world.admin, title="三月清单", month=D(2026, 3, 1))
     task.save()
@@ -358,6 +375,12 @@ def test_the_task_ledger(world):
     assert rows[0]["下发单位"] == "测试县" and rows[0]["完成时限"] == D(2030, 1, 31)
     assert engine.count_rows(ledger, engine.make_context(ledger, world.admin, params={"year": "2030"})) == 2
     assert engine.count_rows(ledger, engine.make_context(ledger, world.admin, params={"year": "2026"})) == 0
+    grouped = engine.Ledger.standard(ledger.definition)
+    grouped.grouped = True  # a county's copy 按村分组并小计: by recipient
+    engine.write_xlsx(grouped, engine.make_context(grouped, world.admin, params={"year": "2030"}), tmp_path / "t.xlsx")
+    sheet = CalamineWorkbook.from_path(str(tmp_path / "t.xlsx")).get_sheet_by_index(0).to_python()
+    labels = [row[0] for row in sheet[3:] if isinstance(row[0], str) and row[0]]
+    assert labels[:3] == ["甲镇甲村小计：1 项", "乙镇乙村小计：1 项", "合计：2 项"]
     page = _client(world.reviewer_a).get("/ledgers/view/tasks/?year=2030").content.decode()
     assert "任务清单台账" in page and 'id="ledger-count">1<' in page
 

@@ -46,7 +46,9 @@ def unit_name(user) -> str:
 
 
 class TaskForm(StyledForm):
-    task_list = forms.ModelChoiceField(label="所属清单", queryset=TaskList.objects.none(), required=False)
+    task_list = forms.ModelChoiceField(
+        label="所属清单", queryset=TaskList.objects.none(), required=False, empty_label="（单项任务，不属于清单）"
+    )
     title = forms.CharField(label="任务", max_length=200)
     description = forms.CharField(label="任务内容", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     result_kind = forms.ChoiceField(label="成果形式", choices=c.RESULT_CHOICES, initial=c.TEXT)

@@ -42,7 +42,16 @@ def _in_year(ctx, value):
     return Q(due_date__gte=datetime.date(year, 1, 1), due_date__lte=datetime.date(year, 12, 31))
 
 
-TASKS_LEDGER = LedgerDefinition(
+class RecipientLedgerDefinition(LedgerDefinition):
+    """A ledger of assignments: grouped (按村分组并小计, when a county copies it) by the recipient region, as the
+    household ledgers are by the household's village."""
+
+    @property
+    def group_fields(self) -> tuple[str, str, str]:
+        return "region__code", "region__name", "region__parent__name"
+
+
+TASKS_LEDGER = RecipientLedgerDefinition(
     code="tasks",
     title="任务清单台账",
     description="县、乡镇下发的任务清单（一月一清单、一周一重点）：每个承办方每期一行，含完成时限、状态、报送成果和销号日期",
@@ -99,9 +108,9 @@ TASKS_LEDGER = LedgerDefinition(
             choices=(("once", "不重复"), *tc.RECURRENCE_CHOICES[1:]),
         ),
     ),
-    order_by=("due_date", "task_id", "region__code", "id"),
+    order_by=("region__code", "due_date", "task_id", "id"),  # 台账 of each recipient, by due date
     household="",
-    note=lambda ctx: "口径：按完成时限排列；逾期指已下发或办理中且完成时限早于统计日期",
+    note=lambda ctx: "口径：按承办方、完成时限排列；逾期指已下发或办理中且完成时限早于统计日期",
 )
 
 DEFINITIONS = (TASKS_LEDGER,)
