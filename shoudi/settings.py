@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "shoudi.assistance",
     "shoudi.work",
     "shoudi.campaigns",
+    "shoudi.tasklists",
     "shoudi.matching",
     "shoudi.ledgers",
     "shoudi.cards",

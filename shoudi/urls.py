@@ -12,6 +12,7 @@ urlpatterns = [
     path("assistance/", include("shoudi.assistance.urls")),
     path("work/", include("shoudi.work.urls")),
     path("campaigns/", include("shoudi.campaigns.urls")),
+    path("tasklists/", include("shoudi.tasklists.urls")),
     path("matching/", include("shoudi.matching.urls")),
     path("ledgers/cards/", include("shoudi.cards.urls")),
     path("ledgers/", include("shoudi.ledgers.urls")),

@@ -25,6 +25,7 @@ LAYERS = {
     "assistance": {"core", "regions", "accounts", "registry", "monitoring"},
     "work": {"core", "regions", "accounts", "registry"},
     "campaigns": {"core", "regions", "accounts", "registry", "work"},
+    "tasklists": {"core", "regions", "accounts", "registry", "work"},
 }
 OUTPUTS = {"ledgers", "cards", "dashboards"}
 DOMAIN = {
@@ -36,6 +37,7 @@ DOMAIN = {
     "matching",
     "work",
     "campaigns",
+    "tasklists",
     "quality",
     "teams",
     "lowincome",

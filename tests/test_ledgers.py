@@ -50,6 +50,7 @@ STANDARD = [
     "problems-audit",
     "problems-hotline",
     "campaign-progress",
+    "tasks",
 ]
 
 

@@ -120,6 +120,7 @@ class ContractWorld:
                     due_date=today + datetime.timedelta(days=30),
                 ),
                 **self.campaign(county),
+                **self.tasklists(village, county),
                 "village": village,
                 "user": world.officer_a if side == "in" else self.other_user,
                 "batch": ScreeningBatch.objects.create(year=2025, region_code=county.code),
@@ -141,6 +142,25 @@ class ContractWorld:
         item = WorkItem.objects.create(campaign=campaign, number=1, task="驻村帮扶提升", lead_unit="县委组织部")
         person = WorkItemPerson.objects.create(item=item, name="专班人员", phone="13712345678")
         return {"campaign": campaign, "campaign_item": item, "campaign_person": person}
+
+    def tasklists(self, village, county) -> dict:
+        """A county's list with a task for the village, and a weekly task with this week's assignment."""
+        from shoudi.tasklists import choices as tc
+        from shoudi.tasklists.models import Assignment, Recipient, Task, TaskList
+
+        today = datetime.date.today()
+        task_list = TaskList.objects.create(title="清单", issuer_region=county)
+        task = Task.objects.create(
+            task_list=task_list, title="任务", issuer_region=county, due_date=today + datetime.timedelta(days=30)
+        )
+        weekly = Task.objects.create(
+            title="每周任务", issuer_region=county, recurrence=tc.WEEKLY, due_weekday=5, starts_on=today
+        )
+        Recipient.objects.create(task=weekly, region=village)
+        monday = today - datetime.timedelta(days=today.weekday())
+        Assignment.objects.create(task=weekly, region=village, period_start=monday, due_date=today)
+        assignment = Assignment.objects.create(task=task, region=village, period_start=today, due_date=task.due_date)
+        return {"tl_list": task_list, "tl_task": task, "tl_recurring": weekly, "tl_assignment": assignment}
 
     def attachment(self, case):
         from django.core.files.base import ContentFile
@@ -230,6 +250,10 @@ class ContractWorld:
             return {"pk": objects["case"].pk, "action": "verification"}, ""
         if name == "work_problem_act":
             return {"pk": objects["work_problem"].pk, "action": "progress"}, ""
+        if name == "tl_task_act":
+            return {"pk": objects["tl_recurring"].pk, "action": "generate"}, ""
+        if name == "tl_assignment_act":
+            return {"pk": objects["tl_assignment"].pk, "action": "progress"}, ""
         if name == "monitored_case":
             return {"case_pk": objects["monitored_case"].pk}, ""
         return {"pk": objects[name].pk}, ""

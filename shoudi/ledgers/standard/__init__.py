@@ -4,7 +4,7 @@ them at start-up."""
 
 from __future__ import annotations
 
-from . import campaigns, cases, guarantees, income, problems, support
+from . import campaigns, cases, guarantees, income, problems, support, tasks
 
 __all__ = ["DEFINITIONS"]
 
@@ -15,4 +15,5 @@ DEFINITIONS = (
     *income.DEFINITIONS,
     *problems.DEFINITIONS,
     *campaigns.DEFINITIONS,
+    *tasks.DEFINITIONS,
 )
