@@ -75,7 +75,8 @@ def test_the_system_closes_what_the_next_run_no_longer_finds(world):
     assert fixed.state == lc.CLOSED and fixed.outcome == lc.RECTIFIED and fixed.closed_on is not None
     assert fixed.state_label == "已销号"
     step = fixed.steps.last()
-    assert step.action == "自动销号" and step.text == "数据质量复查：已不再命中规则：2026-12-03 甲村信息员 修改了 证件号码"
+    assert step.action == "自动销号"
+    assert step.text == "数据质量复查：已不再命中规则：2026-12-03 甲村信息员 修改了 证件号码"
     suspended.refresh_from_db()
     assert suspended.state == lc.CLOSED and suspended.suspended_from == "" and suspended.extension_to is None
     change = ObjectChange.objects.filter(content_type__model="problem", object_id=str(fixed.pk), action="update").get()

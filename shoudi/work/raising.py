@@ -114,8 +114,9 @@ def issue_problems_bulk(
     """下发 in bulk by a check: one problem per object that has none unclosed and no 不是问题 on the same data.
 
     ``issuer`` is the user the run acts for (None: the system); the deadline is ``due_date``, or ``due_workdays``
-    working days from ``issued_on`` on each county's calendar. ``note`` goes into every 下发 step. Set-based: a few
-    statements per thousand problems, whatever their number."""
+    working days from ``issued_on`` on each county's calendar. ``note`` goes into every 下发 step. No user's scope
+    is checked: the check raises problems for the region it ran on. Set-based: a few statements per thousand
+    problems, whatever their number."""
     if not source_model:
         raise TransitionRefused("批量下发的问题须注明来源对象类型")
     if source not in c.SOURCES or category not in c.CATEGORIES:
