@@ -13,7 +13,7 @@ from shoudi.registry.models import Household
 from . import choices as c
 from .pickers import pick_responsible
 
-__all__ = ["ExtensionForm", "ImportForm", "IssueForm", "ReasonForm", "RectifyForm", "ReviewForm"]
+__all__ = ["ExtensionForm", "ImportForm", "IssueForm", "ReasonForm", "RectifyForm", "ReviewForm", "WaiverForm"]
 
 
 class IssueForm(StyledForm):
@@ -63,6 +63,12 @@ class IssueForm(StyledForm):
 
 class RectifyForm(StyledForm):
     text = forms.CharField(label="整改措施 / 完成情况", widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = forms.CharField(label="佐证说明", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    file = LimitedFileField(label="佐证材料（照片或文件）", required=False, size_only=True)
+
+
+class WaiverForm(StyledForm):
+    reason = forms.CharField(label="不是问题的理由", widget=forms.Textarea(attrs={"rows": 3}))
     evidence = forms.CharField(label="佐证说明", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     file = LimitedFileField(label="佐证材料（照片或文件）", required=False, size_only=True)
 

@@ -34,7 +34,7 @@ class ProblemTable(BaseTable):
         return text
 
     def render_state(self, record):
-        label = record.get_state_display()
+        label = record.state_label
         if record.extension_to is not None:
             label += "（延期申请中）"
         if getattr(record, "escalated", False):

@@ -14,7 +14,7 @@ from shoudi.core.views import ObjectListView
 
 from . import services
 from .filters import ProblemFilterSet
-from .forms import ExtensionForm, IssueForm, ReasonForm, RectifyForm, ReviewForm
+from .forms import ExtensionForm, IssueForm, ReasonForm, RectifyForm, ReviewForm, WaiverForm
 from .models import Problem
 from .selectors import awaiting_review, due_for, escalation_workdays, is_escalated, with_escalation
 from .tables import ProblemTable
@@ -27,6 +27,7 @@ class ProblemListView(ObjectListView):
     filterset_class = ProblemFilterSet
     table_class = ProblemTable
     title = "问题整改"
+    template_name = "work/problem_list.html"  # with links to the findings' and guarantee problems' own lists
     add_url_name = "work:problem_add"
     import_url_name = "work:problem_import"
 
@@ -38,6 +39,7 @@ class ProblemListView(ObjectListView):
 ACTION_FORMS = {
     "progress": RectifyForm,
     "apply": RectifyForm,
+    "waive": WaiverForm,
     "extend": ExtensionForm,
     "review": ReviewForm,
     "extension_review": ReviewForm,
@@ -94,6 +96,8 @@ def _run(action: str, problem: Problem, request):
         return services.record_progress(**who, **data)
     if action == "apply":
         return services.apply_closure(**who, **data)
+    if action == "waive":
+        return services.request_waiver(**who, **data)
     if action == "extend":
         return services.request_extension(**who, **data)
     if action in ("review", "extension_review"):
@@ -121,7 +125,7 @@ def problem_act(request, pk: int, action: str):
         errors = "；".join(e for errors in result.errors.values() for e in errors)
         messages.error(request, f"未提交：{errors}")
         return redirect(problem)
-    messages.success(request, f"已办理，当前状态：{result.get_state_display()}")
+    messages.success(request, f"已办理，当前状态：{result.state_label}")
     return redirect(result)
 
 
