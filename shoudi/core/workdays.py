@@ -11,7 +11,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-__all__ = ["WorkdayCount", "WorkdayResult", "add_workdays", "entered_years", "is_workday", "workdays_between"]
+__all__ = [
+    "WorkdayCount",
+    "WorkdayResult",
+    "add_workdays",
+    "entered_years",
+    "is_workday",
+    "workdays_between",
+    "workdays_in",
+]
 
 ONE_DAY = datetime.timedelta(days=1)
 MAX_WORKDAYS = 3660  # ten years of working days: a larger figure is a typing error, not a deadline
@@ -95,6 +103,19 @@ def workdays_between(a: datetime.date, b: datetime.date, *, region_code: str = "
 
 def is_workday(day: datetime.date, *, region_code: str = "") -> bool:
     return _Calendar(range(day.year, day.year + 1), region_code).is_workday(day)
+
+
+def workdays_in(start: datetime.date, end: datetime.date, *, region_code: str = "") -> list[datetime.date]:
+    """The working days from ``start`` to ``end``, both included (one read of the calendar for the whole span)."""
+    if end < start:
+        return []
+    calendar = _Calendar(range(start.year, end.year + 1), region_code)
+    days, day = [], start
+    while day <= end:
+        if calendar.is_workday(day):
+            days.append(day)
+        day += ONE_DAY
+    return days
 
 
 def entered_years(years: range) -> set[int]:

@@ -4,8 +4,14 @@ them at start-up."""
 
 from __future__ import annotations
 
-from . import cases, guarantees, income, support
+from . import cases, guarantees, income, support, teams
 
 __all__ = ["DEFINITIONS"]
 
-DEFINITIONS = (*cases.DEFINITIONS, *guarantees.DEFINITIONS, *support.DEFINITIONS, *income.DEFINITIONS)
+DEFINITIONS = (
+    *cases.DEFINITIONS,
+    *guarantees.DEFINITIONS,
+    *support.DEFINITIONS,
+    *income.DEFINITIONS,
+    *teams.DEFINITIONS,
+)
