@@ -155,8 +155,9 @@ def test_a_log_is_owed_for_every_day_in_the_village_and_every_working_day_not_aw
 
 
 def test_missing_logs_are_the_member_s_own_work_in_the_worklist(team, world):
-    member = make_member(team, username="late_writer")
-    other = make_member(team, username="diligent")
+    june = datetime.date(2026, 6, 1)
+    member = make_member(team, username="late_writer", start_date=june)
+    other = make_member(team, username="diligent", start_date=june)
     today = datetime.date(2026, 6, 12)  # Friday
     make_checkins(member, [datetime.date(2026, 6, d) for d in (8, 9)])
     for d in range(1, 12):
@@ -164,6 +165,22 @@ def test_missing_logs_are_the_member_s_own_work_in_the_worklist(team, world):
     assert list(missing_logs_queryset(member.user, today)) == [member]
     assert list(missing_logs_queryset(other.user, today)) == []
     assert set(missing_logs_queryset(world.admin, today)) == {member}
+
+
+def test_the_worklist_and_the_dashboards_link_to_the_members_owing_logs(team, world, manager, client_for):
+    start = TODAY - datetime.timedelta(days=5)
+    member = make_member(team, "欠日志", username="owing", start_date=start)
+    other = make_member(team, "不欠", username="owing_not", start_date=start)
+    make_checkins(member, [TODAY - datetime.timedelta(days=2)])
+    for n in range(1, 6):
+        WorkLog.objects.create(member=other, day=TODAY - datetime.timedelta(days=n), work_done="工作")
+    todo = client_for(member.user).get("/assistance/todo/").content.decode()
+    assert "近30天缺少驻村工作日志" in todo
+    listing = (
+        client_for(manager).get(f"/teams/members/?area={world.township_a.code}&todo=missing_logs").content.decode()
+    )
+    assert "欠日志" in listing and "不欠" not in listing
+    assert "欠日志" not in client_for(manager).get(f"/teams/members/?area={world.village_a2.code}").content.decode()
 
 
 def test_a_log_belongs_to_its_member_and_one_a_day(team, world):
@@ -257,3 +274,38 @@ def test_a_member_sees_his_own_village_only(team, world, client_for):
     names = client.get("/teams/members/").content.decode()
     assert "张队员" in names and "乙村队员" not in names
     assert TeamMember.objects.restrict(member.user, "view").count() == 1
+
+
+# --- the figures a dashboard card shows --------------------------------------------------------------------------
+
+
+def test_the_dashboard_figures_count_the_rows_their_lists_show(team, world, manager, client_for):
+    from shoudi.teams.attendance import month_bounds
+    from shoudi.teams.figures import coverage_figures, missing_log_figures, under_minimum_figures
+    from shoudi.teams.selectors import previous_month
+
+    year, month = previous_month(TODAY)
+    first, last = month_bounds(year, month)
+    short = make_member(team, "少天数", start_date=first - datetime.timedelta(days=30))
+    enough = make_member(team, "够天数", start_date=first - datetime.timedelta(days=30))
+    make_checkins(short, [first + datetime.timedelta(days=n) for n in range(19)])
+    make_checkins(enough, [first + datetime.timedelta(days=n) for n in range(20)])
+    code = world.village_a.code
+    figures = {(c, b): v for c, b, v in under_minimum_figures([code], TODAY)}
+    assert figures == {(code, "members"): 2, (code, "under"): 1}
+    page = client_for(manager).get("/teams/attendance/", {"month": f"{year}-{month:02d}"}).content.decode()
+    assert page.count('class="table-danger"') == 1
+
+    logs = {(c, b): v for c, b, v in missing_log_figures(None, TODAY)}
+    listing = client_for(manager).get("/teams/members/?todo=missing_logs").content.decode()
+    assert logs[(code, "members")] == 2 and "少天数" in listing and "够天数" in listing
+
+    make_household(world.village_a, household_no="A1", household_type="脱贫户")
+    _visit(make_household(world.village_a, household_no="A2", household_type="一般农户"))
+    cover = {(c, b): v for c, b, v in coverage_figures([code], TODAY)}
+    assert (cover[(code, "total:脱贫户")], cover[(code, "visited:一般农户")], cover[(code, "total:一般农户")]) == (
+        1,
+        1,
+        1,
+    )
+    assert list(coverage_figures([world.village_b.code], TODAY)) == []

@@ -28,6 +28,7 @@ __all__ = [
     "month_bounds",
     "month_rows",
     "parse_month",
+    "presence_facts",
     "year_rows",
 ]
 
@@ -101,12 +102,27 @@ def load_facts(member_ids: list[int], start: datetime.date, end: datetime.date) 
             f.nights.add(night_of)
     for member_id, f in facts.items():
         f.doubtful = f.checked - trusted[member_id]
+    _away(facts, member_ids, start, end)
+    return facts
+
+
+def _away(facts: dict[int, Facts], member_ids, start: datetime.date, end: datetime.date) -> None:
+    """Approved leave and reported 公出 into the members' facts."""
     absences = Absence.objects.filter(
         member_id__in=member_ids, start_date__lte=end, end_date__gte=start, state__in=(*c.LEAVE_GRANTED, c.REPORTED)
     )
     for absence in absences.only("member_id", "category", "state", "start_date", "end_date", "returned_on"):
         target = facts[absence.member_id].leave if absence.is_leave else facts[absence.member_id].official
         target.update(_days(max(absence.start_date, start), min(absence.last_day_away, end)))
+
+
+def presence_facts(member_ids: list[int], start: datetime.date, end: datetime.date) -> dict[int, Facts]:
+    """The days checked in, on leave and on 公出 alone (no nights, no doubts): one row per member and day."""
+    facts: dict[int, Facts] = defaultdict(Facts)
+    rows = CheckIn.objects.filter(member_id__in=member_ids, day__range=(start, end)).order_by()
+    for member_id, day in rows.values_list("member_id", "day").distinct().iterator(chunk_size=5000):
+        facts[member_id].checked.add(day)
+    _away(facts, member_ids, start, end)
     return facts
 
 

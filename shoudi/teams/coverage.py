@@ -27,7 +27,16 @@ from shoudi.registry.pickers import HEAD_NAME
 
 from .models import Team
 
-__all__ = ["KINDS", "KindCount", "VillageCoverage", "coverage_for", "coverage_page", "not_visited", "village_page"]
+__all__ = [
+    "KINDS",
+    "KindCount",
+    "VillageCoverage",
+    "coverage_for",
+    "coverage_of",
+    "coverage_page",
+    "not_visited",
+    "village_page",
+]
 
 MONITORED, LIFTED, ORDINARY = "监测户", "脱贫户", "一般农户"
 KINDS = (MONITORED, LIFTED, ORDINARY)
@@ -100,10 +109,16 @@ def kind_of(household_type: str, monitored: bool) -> str:
 
 def coverage_for(user, *, region_code: str = "", today: datetime.date | None = None) -> list[VillageCoverage]:
     """The coverage of every team's village the user may see (in ``region_code``), this year up to today."""
-    today = today or timezone.localdate()
-    teams = Team.objects.restrict(user, "view").select_related("village__parent", "unit").order_by("village__code")
+    teams = Team.objects.restrict(user, "view")
     if region_code:
         teams = teams.filter(village__code__startswith=region_code)
+    return coverage_of(teams, today=today)
+
+
+def coverage_of(teams: QuerySet, *, today: datetime.date | None = None) -> list[VillageCoverage]:
+    """The coverage of the villages of ``teams``: one pass over their households."""
+    today = today or timezone.localdate()
+    teams = teams.select_related("village__parent", "unit").order_by("village__code")
     rows = {team.village_id: VillageCoverage(team) for team in teams}
     if not rows:
         return []

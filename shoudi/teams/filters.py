@@ -23,22 +23,23 @@ __all__ = [
     "WorkLogFilterSet",
 ]
 
-TODO_CHOICES = [("missing_logs", "本月缺少驻村工作日志")]
+TODO_CHOICES = [("missing_logs", "近30天缺少驻村工作日志")]
 WAITING_CHOICES = [("mine", "待我审批")]
 
 
 def _areas(request):
     if request is None:
         return Region.objects.none()
-    return Region.objects.restrict(request.user, "view").exclude(level="county").order_by("code")
+    return Region.objects.restrict(request.user, "view").order_by("code")
 
 
 class AreaFilter(django_filters.ModelChoiceFilter):
-    """乡镇或村 (with what lies below it), through the lookup of the row's village code."""
+    """?area=<region code>: the rows of a county, township or village, through the row's village code (the code, as
+    the dashboards' links give it)."""
 
     def __init__(self, code_field: str, **kwargs):
         self.code_field = code_field
-        super().__init__(label="乡镇/村", queryset=_areas, method=self.in_area, **kwargs)
+        super().__init__(label="区划", queryset=_areas, to_field_name="code", method=self.in_area, **kwargs)
 
     def in_area(self, queryset, name, value):
         return queryset.filter(**{f"{self.code_field}__startswith": value.code})

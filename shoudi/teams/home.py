@@ -3,8 +3,6 @@ or the 组织部's leave requests waiting and last month's members under the min
 
 from __future__ import annotations
 
-import datetime
-
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -12,7 +10,7 @@ from django.utils import timezone
 from shoudi.accounts.roles import ORGANIZATION, TEAM_MANAGER, TEAM_MEMBER
 
 from .attendance import month_rows
-from .logs import missing_log_days
+from .logs import log_window, missing_log_days
 from .models import CheckIn
 from .selectors import absences_waiting_for, attendance_for, previous_month
 from .services import current_assignment
@@ -26,7 +24,7 @@ def _member_panel(request) -> str | None:
         return None
     today = timezone.localdate()
     row = next(iter(month_rows([member], today.year, today.month, today=today)), None)
-    missing = missing_log_days([member], today.replace(day=1), today - datetime.timedelta(days=1)).get(member.pk, [])
+    missing = missing_log_days([member], *log_window(today)).get(member.pk, [])
     context = {
         "member": member,
         "month": row,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -20,21 +21,41 @@ from shoudi.core.scope import user_can
 from shoudi.core.workdays import workdays_in
 from shoudi.registry.models import Household
 
-from .attendance import active_in, load_facts
+from .attendance import active_in, presence_facts
 from .models import TeamMember, WorkLog, WorkLogPhoto
 from .services import Refused, current_assignment
 
-__all__ = ["missing_log_days", "missing_logs_queryset", "record_log"]
+__all__ = ["Assignment", "assignments", "log_window", "missing_log_days", "missing_logs_queryset", "record_log"]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """What the owed days depend on: a member's id, his dates and his village's code (no model instance needed)."""
+
+    pk: int
+    start_date: datetime.date
+    end_date: datetime.date | None
+    code: str
+
+
+def assignments(members: QuerySet) -> list[Assignment]:
+    rows = members.order_by().values_list("pk", "start_date", "end_date", "team__village__code")
+    return [Assignment(*row) for row in rows]
+
+
+def _code(member) -> str:
+    return member.code if isinstance(member, Assignment) else member.team.village.code
 
 
 def missing_log_days(
-    members: Iterable[TeamMember], start: datetime.date, end: datetime.date
+    members: Iterable[TeamMember | Assignment], start: datetime.date, end: datetime.date
 ) -> dict[int, list[datetime.date]]:
-    """member id → the days in [start, end] he owed a log and wrote none (``members`` with ``team__village``)."""
+    """member id → the days in [start, end] he owed a log and wrote none (members with ``team__village``, or
+    ``assignments(queryset)`` for many)."""
     members = list(members)
     if end < start or not members:
         return {}
-    facts = load_facts([m.pk for m in members], start, end)
+    facts = presence_facts([m.pk for m in members], start, end)
     written: dict[int, set[datetime.date]] = defaultdict(set)
     logs = WorkLog.objects.filter(member__in=[m.pk for m in members], day__range=(start, end))
     for member_id, day in logs.values_list("member_id", "day"):
@@ -45,7 +66,7 @@ def missing_log_days(
         span = active_in(member, start, end)
         if span is None:
             continue
-        county = member.team.village.code[:6]
+        county = _code(member)[:6]
         if county not in workdays:
             workdays[county] = set(workdays_in(start, end, region_code=county))
         f = facts.get(member.pk)
@@ -58,14 +79,22 @@ def missing_log_days(
     return missing
 
 
+WINDOW_DAYS = 30  # the worklist looks back this far: a log is written within days, or it is missing
+
+
+def log_window(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The days the worklist checks: the last 30 days up to yesterday (today's log may still be written)."""
+    return today - datetime.timedelta(days=WINDOW_DAYS), today - datetime.timedelta(days=1)
+
+
 def missing_logs_queryset(user, today: datetime.date | None = None) -> QuerySet:
-    """The worklist's line: current members in the user's scope who owe logs this month (a member: himself)."""
+    """The worklist's line: current members in the user's scope who owe logs of the last 30 days (a member:
+    himself)."""
     today = today or timezone.localdate()
     members = TeamMember.objects.restrict(user, "view").filter(end_date__isnull=True)
     if getattr(user, "role", "") == TEAM_MEMBER:
         members = members.filter(user=user)
-    start, end = today.replace(day=1), today - datetime.timedelta(days=1)
-    missing = missing_log_days(members.select_related("team__village"), start, end)
+    missing = missing_log_days(assignments(members), *log_window(today))
     return members.filter(pk__in=list(missing))
 
 

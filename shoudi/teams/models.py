@@ -379,7 +379,7 @@ class Meeting(ChangeLoggedModel):
         return f"{self.region.name}{self.get_kind_display()}（{self.held_on:%Y-%m-%d}）"
 
     def get_absolute_url(self) -> str:
-        return reverse("teams:meeting_list") + f"?area={self.region_id}"
+        return reverse("teams:meeting_list") + f"?area={self.region.code}"
 
 
 class UnitVisit(ChangeLoggedModel):

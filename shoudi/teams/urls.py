@@ -6,10 +6,10 @@ from . import coverage, record_views, views
 app_name = "teams"
 
 urlpatterns = [
-    path("", views.TeamListView.as_view(), name="team_list"),
-    path("add/", views.TeamEditView.as_view(), name="team_add"),
-    path("<int:pk>/", views.TeamDetailView.as_view(), name="team_detail"),
-    path("<int:pk>/edit/", views.TeamEditView.as_view(), name="team_edit"),
+    path("villages/", views.TeamListView.as_view(), name="team_list"),
+    path("villages/add/", views.TeamEditView.as_view(), name="team_add"),
+    path("villages/<int:pk>/", views.TeamDetailView.as_view(), name="team_detail"),
+    path("villages/<int:pk>/edit/", views.TeamEditView.as_view(), name="team_edit"),
     path("units/", views.SupportUnitListView.as_view(), name="supportunit_list"),
     path("units/add/", views.SupportUnitEditView.as_view(), name="supportunit_add"),
     path("units/<int:pk>/", views.SupportUnitDetailView.as_view(), name="supportunit_detail"),

@@ -203,7 +203,7 @@ def connect() -> None:
     registry.add(
         "worklist_items",
         WorklistSource(
-            Item("missing_logs", "本月缺少驻村工作日志", "team_members", True, frozenset({TEAM_MEMBER})),
+            Item("missing_logs", "近30天缺少驻村工作日志", "team_members", True, frozenset({TEAM_MEMBER})),
             missing_logs_queryset,
             list_url_name="teams:teammember_list",
             village_lookup="team__village",
