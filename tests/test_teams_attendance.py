@@ -336,3 +336,20 @@ def test_every_team_ledger_writes_its_file_with_ids_masked_for_a_reader_who_may_
     engine.write_xlsx(ledger, ctx, tmp_path / "reviewer.xlsx")
     masked = read_sheet(tmp_path / "reviewer.xlsx").row_of("姓名", "王队员")
     assert masked["身份证号"] == "110105********002X" and masked["联系电话"] == "139****5678"
+
+
+def test_a_garbled_position_does_not_stop_the_check_in_and_a_photo_is_served_to_the_manager(
+    team, manager, client_for, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "files"
+    member = make_member(team, username="snapper")
+    photo = SimpleUploadedFile("村部.jpg", b"\xff\xd8\xff\xe0 photo", content_type="image/jpeg")
+    response = client_for(member.user).post("/teams/checkin/", {"latitude": "北纬", "longitude": "x", "photo": photo})
+    assert response.status_code == 302
+    checkin = CheckIn.objects.get(member=member)
+    assert checkin.latitude is None and checkin.photo.name.endswith(".jpg")
+    page = client_for(manager).get(f"/teams/members/{member.pk}/").content.decode()
+    assert f"/system/files/checkin_photo/{checkin.pk}/" in page
+    assert client_for(manager).get(f"/system/files/checkin_photo/{checkin.pk}/").status_code == 200

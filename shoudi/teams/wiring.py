@@ -19,7 +19,7 @@ from shoudi.core.registry import registry
 
 __all__ = ["connect"]
 
-FULL = ("view", "add", "change", "delete", "export")
+FULL = ("view", "add", "change", "export")  # nothing of a team is deleted: an assignment ends, a leave is withdrawn
 READ = ("view", "export")
 
 
@@ -124,7 +124,7 @@ def _rows() -> None:
         "teams.teamsettings",
         "驻村管理参数",
         {
-            **dict.fromkeys((ORGANIZATION, COUNTY_ADMIN), ("view", "add", "change", "delete")),
+            **dict.fromkeys((ORGANIZATION, COUNTY_ADMIN), ("view", "add", "change")),
             **dict.fromkeys((TEAM_MANAGER, TEAM_MEMBER, TOWNSHIP_REVIEWER, INSPECTOR), ("view",)),
         },
     )
