@@ -48,7 +48,7 @@ def checkin_page(request):
     if not user_can(request.user, CheckIn, "add"):
         raise PermissionDenied("您的角色不能签到")
     member = services.current_assignment(request.user)
-    form = CheckInForm(request.POST or None, request.FILES or None)
+    form = CheckInForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST" and member is not None and (form.is_valid() or "photo" not in form.errors):
         # a position the phone sent garbled is left out: the tap itself must not fail for it
         data = form.cleaned_data if not form.errors else {"photo": form.cleaned_data.get("photo")}
