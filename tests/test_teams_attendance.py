@@ -64,6 +64,8 @@ def test_nineteen_days_in_the_village_are_flagged_and_twenty_are_not(team, world
 
     html = client_for(manager).get("/teams/attendance/", {"month": "2026-05"}).content.decode()
     assert html.count('class="table-danger"') == 1 and "不足20天" in html
+    other = client_for(manager).get("/teams/attendance/", {"month": "2026-05", "area": world.village_a2.code})
+    assert "少一天" not in other.content.decode()  # the area the dashboards link with: another village
 
 
 def test_the_monthly_ledger_flags_the_member_under_twenty(team, world, manager, tmp_path):

@@ -93,6 +93,7 @@ def test_coverage_is_counted_with_and_without_ordinary_households(team, world, c
 
     html = client_for(world.reviewer_a).get("/teams/coverage/").content.decode()
     assert "37.5%" in html and "50.0%" in html
+    assert "37.5%" not in client_for(world.admin).get(f"/teams/coverage/?area={world.township_b.code}").content.decode()
     page = client_for(world.reviewer_a).get(f"/teams/coverage/{team.pk}/?kind=一般农户").content.decode()
     assert "共 3 户" in page
 

@@ -203,7 +203,8 @@ def absence_act(request, pk: int, action: str):
 
 
 def attendance_page(request):
-    """月度考勤: every member of the township (or the user's scope) in a month, those under the minimum flagged."""
+    """月度考勤: every member of the township (or the user's scope) in a month, those under the minimum flagged;
+    ``?area=<region code>&month=YYYY-MM``, as the dashboards link."""
     if not user_can(request.user, CheckIn, "view"):
         raise PermissionDenied("您的角色不能查看考勤")
     today = timezone.localdate()
@@ -212,7 +213,7 @@ def attendance_page(request):
     form = RegionChoiceForm(data, user=request.user)
     rows, error, region = [], "", None
     if form.is_valid():
-        region = form.cleaned_data["region"]
+        region = form.cleaned_data["area"]
         try:
             year, month = parse_month(form.cleaned_data["month"])
         except ValueError as exc:

@@ -157,11 +157,13 @@ def not_visited(user, team: Team, *, kind: str = "", today: datetime.date | None
 
 
 def coverage_page(request):
-    """走访覆盖 per village: each kind with its rhythm, and the year's coverage with and without 一般农户."""
+    """走访覆盖 per village (``?area=<region code>``): each kind with its rhythm, and the year's coverage with and
+    without 一般农户."""
     if not user_can(request.user, Team, "view"):
         raise PermissionDenied("您的角色不能查看驻村工作队")
     today = timezone.localdate()
-    rows = coverage_for(request.user, today=today)
+    area = request.GET.get("area", "").strip()
+    rows = coverage_for(request.user, region_code=area if area.isdigit() else "", today=today)
     totals = VillageCoverage(team=None)
     for row in rows:
         for kind in KINDS:

@@ -292,8 +292,10 @@ class RegionChoiceForm(StyledForm):
     """The month and the township (or village) of the attendance page."""
 
     month = forms.CharField(label="月份", max_length=7, help_text="如 2026-05")
-    region = forms.ModelChoiceField(label="区划", queryset=Region.objects.none(), required=False, empty_label="全部")
+    area = forms.ModelChoiceField(
+        label="区划", queryset=Region.objects.none(), required=False, empty_label="全部", to_field_name="code"
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["region"].queryset = Region.objects.restrict(user, "view").exclude(level="county").order_by("code")
+        self.fields["area"].queryset = Region.objects.restrict(user, "view").order_by("code")
