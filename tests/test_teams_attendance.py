@@ -64,6 +64,8 @@ def test_nineteen_days_in_the_village_are_flagged_and_twenty_are_not(team, world
 
     html = client_for(manager).get("/teams/attendance/", {"month": "2026-05"}).content.decode()
     assert html.count('class="table-danger"') == 1 and "不足20天" in html
+    under = client_for(manager).get("/teams/attendance/", {"month": "2026-05", "under": "on"}).content.decode()
+    assert 'id="row-count">1<' in under and "少一天" in under and "刚够数" not in under
     other = client_for(manager).get("/teams/attendance/", {"month": "2026-05", "area": world.village_a2.code})
     assert "少一天" not in other.content.decode()  # the area the dashboards link with: another village
 

@@ -96,6 +96,10 @@ def test_coverage_is_counted_with_and_without_ordinary_households(team, world, c
     assert "37.5%" not in client_for(world.admin).get(f"/teams/coverage/?area={world.township_b.code}").content.decode()
     page = client_for(world.reviewer_a).get(f"/teams/coverage/{team.pk}/?kind=一般农户").content.decode()
     assert "共 3 户" in page
+    households = client_for(world.admin).get("/registry/households/", {"team_coverage": "not_visited:一般农户"})
+    assert 'id="row-count">3<' in households.content.decode()  # the list behind a coverage figure
+    visited = client_for(world.admin).get("/registry/households/", {"team_coverage": "visited:监测户"})
+    assert 'id="row-count">1<' in visited.content.decode()
 
 
 def test_a_member_who_is_a_pairing_cadre_records_the_visit_once_and_it_counts_for_the_team(team, world, client_for):

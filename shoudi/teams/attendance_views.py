@@ -220,6 +220,8 @@ def attendance_page(request):
             error = str(exc)
         else:
             rows = attendance_for(request.user, year, month, region_code=region.code if region else "", today=today)
+            if form.cleaned_data["under"]:
+                rows = [row for row in rows if row.under]
     else:
         error = "；".join(e for errors in form.errors.values() for e in errors)
     own = request.user.region if getattr(request.user, "region_id", None) else None

@@ -13,6 +13,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import django_filters
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.shortcuts import render
@@ -154,6 +155,34 @@ def not_visited(user, team: Team, *, kind: str = "", today: datetime.date | None
     elif kind == ORDINARY:
         households = households.filter(monitored=False).exclude(household_type=LIFTED)
     return households.select_related("village").annotate(head_name=HEAD_NAME).order_by("household_no")
+
+
+class CoverageFilter(django_filters.ChoiceFilter):
+    """?team_coverage=visited:监测户 (or not_visited:…): the households of the teams' villages of one kind visited, or
+    not, this year — the rows behind each figure of the coverage (the household list's filter)."""
+
+    def __init__(self, *args, **kwargs):
+        choices = [
+            (f"{state}:{kind}", f"{kind}：{label}")
+            for kind in KINDS
+            for state, label in (("visited", "今年已走访"), ("not_visited", "今年尚未走访"))
+        ]
+        super().__init__(*args, choices=choices, label="驻村走访覆盖", **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        state, _, kind = value.partition(":")
+        today = timezone.localdate()
+        qs = qs.filter(village__stationed_team__isnull=False).annotate(
+            team_monitored=_monitored(), team_visited=_visited(today.replace(month=1, day=1), today)
+        )
+        qs = qs.filter(team_visited=state == "visited")
+        if kind == MONITORED:
+            return qs.filter(team_monitored=True)
+        if kind == LIFTED:
+            return qs.filter(team_monitored=False, household_type=LIFTED)
+        return qs.filter(team_monitored=False).exclude(household_type=LIFTED)
 
 
 def coverage_page(request):

@@ -295,6 +295,7 @@ class RegionChoiceForm(StyledForm):
     area = forms.ModelChoiceField(
         label="区划", queryset=Region.objects.none(), required=False, empty_label="全部", to_field_name="code"
     )
+    under = forms.BooleanField(label="只看不足规定天数的队员", required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

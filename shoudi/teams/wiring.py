@@ -15,7 +15,7 @@ from shoudi.accounts.roles import (
     VILLAGE_OFFICER,
 )
 from shoudi.core.menu import MenuItem
-from shoudi.core.registry import registry
+from shoudi.core.registry import FilterExtension, registry
 
 __all__ = ["connect"]
 
@@ -192,6 +192,7 @@ def _served_files():
 def connect() -> None:
     from shoudi.assistance.worklist import Item, WorklistSource
 
+    from .coverage import CoverageFilter
     from .home import home_panel
     from .logs import missing_logs_queryset
 
@@ -200,6 +201,7 @@ def connect() -> None:
     for served in _served_files():
         registry.add("served_files", served, key=served.key)
     registry.add("home_panels", home_panel, order=8)
+    registry.add("filter_extensions", FilterExtension("registry.HouseholdFilterSet", "team_coverage", CoverageFilter))
     registry.add(
         "worklist_items",
         WorklistSource(
