@@ -190,6 +190,7 @@ def test_a_six_day_leave_needs_the_county_s_approval(team, manager, organization
     client = client_for(manager)
     page = client.get(f"/teams/absences/{leave.pk}/").content.decode()
     assert "同意，报县委组织部" in page
+    assert 'id="todo-badge">1<' in page  # waiting for him
     client.post(f"/teams/absences/{leave.pk}/decide/", {"decision": "approve", "decide-opinion": "同意"})
     leave.refresh_from_db()
     assert leave.state == c.PENDING_COUNTY and leave.township_by == "甲镇驻村管理员"

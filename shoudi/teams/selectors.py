@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -13,7 +14,7 @@ from . import choices as c
 from .attendance import MemberMonth, month_bounds, month_rows
 from .models import Absence, TeamMember
 
-__all__ = ["absences_waiting_for", "attendance_for", "members_for", "previous_month"]
+__all__ = ["absences_waiting_for", "approvals_todo", "attendance_for", "members_for", "previous_month"]
 
 
 def members_for(user, *, region_code: str = "", start=None, end=None) -> QuerySet:
@@ -51,3 +52,15 @@ def previous_month(today: datetime.date | None = None) -> tuple[int, int]:
     today = today or timezone.localdate()
     first = today.replace(day=1) - datetime.timedelta(days=1)
     return first.year, first.month
+
+
+def approvals_todo(user) -> int:
+    """The 待办 badge's share: leave requests waiting for this user's decision (counted at most once a minute)."""
+    if getattr(user, "role", "") not in (TEAM_MANAGER, ORGANIZATION):
+        return 0
+    key = f"shoudi:todo:teams:{user.pk}:{timezone.localdate()}"
+    total = cache.get(key)
+    if total is None:
+        total = absences_waiting_for(user).count()
+        cache.set(key, total, 60)
+    return total

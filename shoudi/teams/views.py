@@ -16,6 +16,7 @@ from shoudi.core.audit import log_access
 from shoudi.core.models import AccessLog
 from shoudi.core.scope import get_object_for, in_scope, user_can
 from shoudi.core.views import ObjectDetailView, ObjectEditView, ObjectListView
+from shoudi.registry.models import Household
 
 from . import services
 from .attendance import month_rows
@@ -94,6 +95,7 @@ class TeamDetailView(ObjectDetailView):
                 "former": members.filter(end_date__isnull=False).order_by("-end_date"),
                 "month": month_rows(current, today.year, today.month, today=today),
                 "can_appoint": user_can(request.user, TeamMember, "add"),
+                "may_list": user_can(request.user, Household, "view"),
             }
         )
         return context

@@ -1,6 +1,7 @@
 """What the teams app contributes: the permission rows of its models for the three team roles (驻村工作队员, the
 township's 驻村管理员, the county's 组织部) and the others, the 驻村帮扶 menu, the photos it serves, the 工作台
-panel of a member (签到, this month's days, missing logs) and the worklist's line of missing work logs."""
+panel of a member (签到, this month's days, missing logs), the worklist's line of missing work logs, the leave waiting
+for a manager's decision on the 待办 badge, and the household list's filter of the coverage."""
 
 from __future__ import annotations
 
@@ -195,12 +196,14 @@ def connect() -> None:
     from .coverage import CoverageFilter
     from .home import home_panel
     from .logs import missing_logs_queryset
+    from .selectors import approvals_todo
 
     _rows()
     _menu()
     for served in _served_files():
         registry.add("served_files", served, key=served.key)
     registry.add("home_panels", home_panel, order=8)
+    registry.add("todo_counters", approvals_todo)
     registry.add("filter_extensions", FilterExtension("registry.HouseholdFilterSet", "team_coverage", CoverageFilter))
     registry.add(
         "worklist_items",
