@@ -80,8 +80,9 @@ def _filters():
 def connect() -> None:
     from .builtin import BUILTIN_CARDS
     from .refresh import frequent, nightly, on_change, post_import
+    from .teams import TEAM_CARDS
 
-    for order, card in enumerate(BUILTIN_CARDS):
+    for order, card in enumerate([*BUILTIN_CARDS, *TEAM_CARDS]):
         registry.add("dashboard_cards", card, key=card.key, order=order * 10)
     registry.add(
         "menu_items",
