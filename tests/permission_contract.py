@@ -57,10 +57,34 @@ OBJECT_MODELS = {
     "finding": "matching.finding",
     "matching_settings": "matching.matchingsettings",
     "batch": "monitoring.monitoringline",
+    "support_unit": "teams.supportunit",
+    "team": "teams.team",
+    "team_member": "teams.teammember",
+    "team_member_unmask": "teams.teammember",
+    "absence": "teams.absence",
+    "absence_act": "teams.absence",
+    "worklog": "teams.worklog",
+    "meeting": "teams.meeting",
+    "team_settings": "teams.teamsettings",
+    "unit_visit": "teams.unitvisit",
+    "unit_fund": "teams.unitfund",
 }
 DONE = frozenset({200, 302})  # a form with errors, or done and sent on
 FORM = frozenset({200, 302, 400, 422})  # 422: refused as filled in, with its errors
 POST_ONLY = None
+# the ledger of the entries is a household ledger (脱贫户台账): the ledger centre's roles that may also view households
+# (县委组织部 opens the centre for the teams' ledgers only)
+HOUSEHOLD_LEDGER_READERS = (
+    "county_admin",
+    "department",
+    "township_reviewer",
+    "village_officer",
+    "cadre",
+    "inspector",
+    "team_member",
+    "team_manager",
+)
+HOUSEHOLD_LEDGER_EXPORTERS = tuple(r for r in HOUSEHOLD_LEDGER_READERS if r != "team_member")
 
 
 @dataclass(frozen=True)
@@ -170,8 +194,10 @@ CONTRACT: dict[str, Entry] = {
     "dashboards:region": Entry("regions.region", obj="village"),
     "dashboards:export": Entry("regions.region", obj="village"),
     "ledgers:ledger_center": Entry("ledgers.savedledger"),
-    "ledgers:ledger_detail": Entry("ledgers.savedledger", obj="ledger_name"),
-    "ledgers:ledger_download": Entry("ledgers.savedledger", "export", obj="ledger_name", get=None, post=DONE),
+    "ledgers:ledger_detail": Entry("ledgers.savedledger", obj="ledger_name", roles=HOUSEHOLD_LEDGER_READERS),
+    "ledgers:ledger_download": Entry(
+        "ledgers.savedledger", "export", obj="ledger_name", get=None, post=DONE, roles=HOUSEHOLD_LEDGER_EXPORTERS
+    ),
     "ledgers:ledger_copy": Entry("ledgers.savedledger", "add", obj="ledger_name", post=FORM),
     "ledgers:ledger_saved_edit": Entry("ledgers.savedledger", "change", obj="saved_ledger", post=FORM),
     "ledgers:ledger_saved_delete": Entry("ledgers.savedledger", "delete", obj="saved_ledger", post=DONE),
@@ -240,4 +266,57 @@ CONTRACT: dict[str, Entry] = {
     "tasklists:assignment_act": Entry(
         "tasklists.assignment", "change", obj="tl_assignment_act", get=None, post=DONE, roles=("village_officer",)
     ),
+    "teams:team_list": Entry("teams.team"),
+    "teams:team_add": Entry("teams.team", "add", post=FORM),
+    "teams:team_detail": Entry("teams.team", obj="team"),
+    "teams:team_edit": Entry("teams.team", "change", obj="team", post=FORM),
+    "teams:supportunit_list": Entry("teams.supportunit"),
+    "teams:supportunit_add": Entry("teams.supportunit", "add", post=FORM),
+    "teams:supportunit_detail": Entry("teams.supportunit", obj="support_unit"),
+    "teams:supportunit_edit": Entry("teams.supportunit", "change", obj="support_unit", post=FORM),
+    "teams:teammember_list": Entry("teams.teammember"),
+    "teams:teammember_add": Entry("teams.teammember", "add", post=FORM),
+    "teams:teammember_detail": Entry("teams.teammember", obj="team_member"),
+    "teams:teammember_edit": Entry("teams.teammember", "change", obj="team_member", post=FORM),
+    "teams:teammember_end": Entry("teams.teammember", "change", obj="team_member", get=None, post=DONE),
+    "teams:teammember_unmask": Entry("teams.teammember", "unmask", obj="team_member_unmask"),
+    "teams:makeup": Entry(
+        "teams.checkin", "add", obj="team_member", get=None, post=DONE, roles=("team_manager",), note="补录"
+    ),
+    "teams:checkin": Entry("teams.checkin", "add", post=FORM),
+    "teams:checkin_list": Entry("teams.checkin"),
+    "teams:attendance": Entry("teams.checkin"),
+    "teams:absence_list": Entry("teams.absence"),
+    "teams:absence_add": Entry("teams.absence", "add", post=FORM),
+    "teams:absence_detail": Entry("teams.absence", obj="absence"),
+    "teams:absence_act": Entry(
+        "teams.absence", "change", obj="absence_act", get=None, post=DONE, roles=("team_manager",), note="乡镇审批"
+    ),
+    "teams:teamsettings_list": Entry("teams.teamsettings"),
+    "teams:teamsettings_add": Entry("teams.teamsettings", "add", post=FORM),
+    "teams:teamsettings_edit": Entry("teams.teamsettings", "change", obj="team_settings", post=FORM),
+    "teams:worklog_list": Entry("teams.worklog"),
+    "teams:worklog_add": Entry("teams.worklog", "add", post=FORM),
+    "teams:worklog_detail": Entry("teams.worklog", obj="worklog"),
+    "teams:worklog_edit": Entry("teams.worklog", "change", obj="worklog", post=FORM),
+    "teams:meeting_list": Entry("teams.meeting"),
+    "teams:meeting_add": Entry("teams.meeting", "add", post=FORM),
+    "teams:meeting_edit": Entry("teams.meeting", "change", obj="meeting", post=FORM),
+    "teams:coverage": Entry("teams.team"),
+    "teams:coverage_village": Entry(
+        "teams.team",
+        obj="team",
+        roles=("county_admin", "township_reviewer", "village_officer", "inspector", "team_member", "team_manager"),
+        note="the list of households: for roles that may view households",
+    ),
+    "teams:unitvisit_list": Entry("teams.unitvisit"),
+    "teams:unitvisit_add": Entry("teams.unitvisit", "add", post=FORM),
+    "teams:unitvisit_edit": Entry("teams.unitvisit", "change", obj="unit_visit", post=FORM),
+    "teams:unitfund_list": Entry("teams.unitfund"),
+    "teams:unitfund_add": Entry("teams.unitfund", "add", post=FORM),
+    "teams:unitfund_edit": Entry("teams.unitfund", "change", obj="unit_fund", post=FORM),
+    "teams:evaluation_list": Entry("teams.evaluation"),
+    "teams:evaluation_add": Entry("teams.evaluation", "add", post=FORM),
+    "teams:training_list": Entry("teams.training"),
+    "teams:training_add": Entry("teams.training", "add", post=FORM),
 }

@@ -20,6 +20,7 @@ from python_calamine import CalamineWorkbook
 
 from shoudi.assistance.models import Cadre, GuaranteeProblem, Measure, Pairing, Visit
 from shoudi.core.models import AccessLog, Job
+from shoudi.core.scope import user_can
 from shoudi.ledgers import engine
 from shoudi.ledgers.models import SavedLedger
 from shoudi.monitoring import choices as mc
@@ -51,6 +52,12 @@ STANDARD = [
     "problems-hotline",
     "campaign-progress",
     "tasks",
+    "team-members",
+    "team-attendance",
+    "team-attendance-year",
+    "team-absences",
+    "team-logs",
+    "team-units",
 ]
 
 
@@ -551,7 +558,10 @@ def test_centre_lists_every_ledger_with_its_count(county, client_for, django_ass
         response = client.get("/ledgers/")
     html = response.content.decode()
     for definition in engine.standard_definitions():
-        assert f'data-ledger="{definition.code}"' in html
+        # a ledger whose rows the role may not view is not offered (a village officer: the teams' leave, check-ins)
+        offered = user_can(county.officer_a, definition.model, "view")
+        assert (f'data-ledger="{definition.code}"' in html) == offered, definition.code
+    assert 'data-ledger="team-members"' in html and 'data-ledger="team-absences"' not in html
 
     def count(code):
         row = html[html.index(f'data-ledger="{code}"') :]

@@ -1,5 +1,5 @@
 """The generated permission contract (issue 15): every URL of the URL conf, with GET and — where the view takes it —
-POST, for an anonymous visitor, each of the six roles in scope, and each permitted role on another county's object.
+POST, for an anonymous visitor, each role in scope, and each permitted role on another county's object.
 Built from the URL conf, tests/permission_contract.py and the permission registry; a URL without an entry fails."""
 
 from __future__ import annotations
@@ -12,7 +12,18 @@ import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from shoudi.accounts.roles import CADRE, COUNTY_ADMIN, DEPARTMENT, INSPECTOR, ROLES, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
+from shoudi.accounts.roles import (
+    CADRE,
+    COUNTY_ADMIN,
+    DEPARTMENT,
+    INSPECTOR,
+    ORGANIZATION,
+    ROLES,
+    TEAM_MANAGER,
+    TEAM_MEMBER,
+    TOWNSHIP_REVIEWER,
+    VILLAGE_OFFICER,
+)
 from shoudi.accounts.testing import make_user
 from shoudi.core.registry import registry
 
@@ -63,6 +74,9 @@ class ContractWorld:
             VILLAGE_OFFICER: world.officer_a,
             CADRE: make_user("cadre_a", CADRE, world.village_a, name="帮扶干部甲"),
             INSPECTOR: world.inspector,
+            TEAM_MEMBER: make_user("team_member_a", TEAM_MEMBER, world.village_a, name="驻村队员甲"),
+            TEAM_MANAGER: make_user("team_manager_a", TEAM_MANAGER, world.township_a, name="甲镇驻村管理员"),
+            ORGANIZATION: make_user("organization", ORGANIZATION, world.county, name="县委组织部"),
         }
         self.other_user = make_user("other_admin", COUNTY_ADMIN, world.other_county, name="邻县管理员")
         self.objects: dict[str, dict] = {}
@@ -127,6 +141,7 @@ class ContractWorld:
                 "matching_settings": MatchingSettings.objects.create(region=county),
                 "case_attachment": self.attachment(case),
                 **self.matching(household, county),
+                **self.teams(village, county, self.users[TEAM_MEMBER] if side == "in" else None),
             }
 
     def campaign(self, county) -> dict:
@@ -196,6 +211,44 @@ class ContractWorld:
         )
         return {"run": run, "preview_run": preview, "finding": Finding.objects.filter(run=run).first()}
 
+    def teams(self, village, county, login) -> dict:
+        """A team at the village, its member (the team member's login on the in side), his pending leave and log."""
+        from shoudi.teams import choices as tc
+        from shoudi.teams.models import Absence, Meeting, TeamSettings, UnitFund, UnitVisit, WorkLog
+        from shoudi.teams.testing import make_member, make_team, make_unit
+
+        unit = make_unit(county, name=f"{county.name}后盾单位")
+        team = make_team(village, unit=unit)
+        member = make_member(team, f"{village.name}队员", phone="13912345678", id_number="11010519491231002X")
+        if login is not None:
+            member.user = login
+            member.save()
+        start = datetime.date.today() + datetime.timedelta(days=3)
+        absence = Absence.objects.create(
+            member=member,
+            kind="事假",
+            start_date=start,
+            end_date=start,
+            days=1,
+            reason="家中有事",
+            state=tc.PENDING_TOWNSHIP,
+        )
+        return {
+            "support_unit": unit,
+            "team": team,
+            "team_member": member,
+            "team_member_unmask": member,
+            "absence": absence,
+            "absence_act": absence,
+            "worklog": WorkLog.objects.create(member=member, day=datetime.date.today(), work_done="入户走访"),
+            "meeting": Meeting.objects.create(region=village, host="第一书记", content="周例会"),
+            "team_settings": TeamSettings.objects.create(region=county),
+            "unit_visit": UnitVisit.objects.create(
+                team=team, unit=unit, leader="局长", leader_post="主要领导", content="指导"
+            ),
+            "unit_fund": UnitFund.objects.create(team=team, unit=unit, year=2026, amount=Decimal("50000")),
+        }
+
     def own(self, name: str, user):
         """An object of the user's own (a job, an import), in his region."""
         from shoudi.core.jobs import start_job
@@ -246,20 +299,25 @@ class ContractWorld:
             return {"kind": "member", "pk": objects["member"].pk, "field": "id_number"}, ""
         if name == "case_attachment":
             return {"kind": "case_attachment", "pk": objects[name].pk}, ""
-        if name == "case_act":
-            return {"pk": objects["case"].pk, "action": "verification"}, ""
-        if name == "work_problem_act":
-            return {"pk": objects["work_problem"].pk, "action": "progress"}, ""
-        if name == "tl_task_act":
-            return {"pk": objects["tl_recurring"].pk, "action": "generate"}, ""
-        if name == "tl_assignment_act":
-            return {"pk": objects["tl_assignment"].pk, "action": "progress"}, ""
+        if name in ACTION_URLS:
+            obj, action = ACTION_URLS[name]
+            return {"pk": objects[obj].pk, "action": action}, ""
+        if name == "team_member_unmask":
+            return {"pk": objects[name].pk, "field": "phone"}, ""
         if name == "monitored_case":
             return {"case_pk": objects["monitored_case"].pk}, ""
         return {"pk": objects[name].pk}, ""
 
 
 UNSCOPED = {"ledger_name", "vocabulary"}  # a name, not a row of a county
+# an action URL's object → (the ContractWorld object it acts on, the action posted)
+ACTION_URLS = {
+    "case_act": ("case", "verification"),
+    "work_problem_act": ("work_problem", "progress"),
+    "tl_task_act": ("tl_recurring", "generate"),
+    "tl_assignment_act": ("tl_assignment", "progress"),
+    "absence_act": ("absence_act", "decide"),
+}
 
 
 def allowed(entry: Entry, role: str, action: str | None = None) -> bool:

@@ -37,7 +37,7 @@ def test_demo_county_is_deterministic_and_not_duplicated():
     assert villages.count() == 80
     assert all(v.code.startswith(v.parent.code) and len(v.code) == 12 for v in villages.select_related("parent"))
     assert set(User.objects.values_list("role", flat=True)) == set(ROLES)
-    for username in ("admin", "yibao", "shenhe", "xinxiyuan", "ganbu", "ducha"):
+    for username in ("admin", "yibao", "shenhe", "xinxiyuan", "ganbu", "ducha", "zhucun", "zhucunguan", "zuzhibu"):
         assert username in output
     assert "shoudi-demo-2026" in output
     assert "码表中没有的值 1 种" in output  # the demo county's own spelling of 学前教育, kept and listed
@@ -47,7 +47,7 @@ def test_demo_county_is_deterministic_and_not_duplicated():
     changes = ObjectChange.objects.count()
     run_demo()
     assert list(Region.objects.filter(level="village").values_list("code", "name")) == names
-    assert User.objects.count() == 6
+    assert User.objects.count() == 9
     assert ObjectChange.objects.count() == changes
 
 

@@ -3,7 +3,18 @@
 from shoudi.regions.models import Region
 
 from .models import User
-from .roles import CADRE, COUNTY_ADMIN, DEPARTMENT, INSPECTOR, ROLE_LABELS, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
+from .roles import (
+    CADRE,
+    COUNTY_ADMIN,
+    DEPARTMENT,
+    INSPECTOR,
+    ORGANIZATION,
+    ROLE_LABELS,
+    TEAM_MANAGER,
+    TEAM_MEMBER,
+    TOWNSHIP_REVIEWER,
+    VILLAGE_OFFICER,
+)
 
 DEMO_PASSWORD = "shoudi-demo-2026"  # noqa: S105 - printed for the demo county on purpose
 COUNTY_CODE = "520199"
@@ -16,6 +27,9 @@ DEMO_USERS = [
     ("xinxiyuan", VILLAGE_OFFICER, COUNTY_CODE + "001001", "村级信息员", {}),
     ("ganbu", CADRE, COUNTY_CODE + "001001", "帮扶干部", {}),
     ("ducha", INSPECTOR, COUNTY_CODE, "县督查组", {}),
+    ("zhucun", TEAM_MEMBER, COUNTY_CODE + "001001", "驻村第一书记", {}),
+    ("zhucunguan", TEAM_MANAGER, COUNTY_CODE + "001", "青山镇驻村管理员", {}),
+    ("zuzhibu", ORGANIZATION, COUNTY_CODE, "县委组织部", {}),
 ]
 
 

@@ -1,4 +1,4 @@
-"""The six roles and the region level each is assigned to."""
+"""The roles and the region level each is assigned to."""
 
 COUNTY_ADMIN = "county_admin"
 DEPARTMENT = "department"
@@ -6,6 +6,10 @@ TOWNSHIP_REVIEWER = "township_reviewer"
 VILLAGE_OFFICER = "village_officer"
 CADRE = "cadre"
 INSPECTOR = "inspector"
+# the village-stationed teams (驻村工作队, the teams app): a member, the township's manager, the county's 组织部
+TEAM_MEMBER = "team_member"
+TEAM_MANAGER = "team_manager"
+ORGANIZATION = "organization"
 
 ROLE_CHOICES = [
     (COUNTY_ADMIN, "县级管理员"),
@@ -14,6 +18,9 @@ ROLE_CHOICES = [
     (VILLAGE_OFFICER, "村级信息员"),
     (CADRE, "帮扶干部"),
     (INSPECTOR, "督查(只读)"),
+    (TEAM_MEMBER, "驻村工作队员"),
+    (TEAM_MANAGER, "乡镇驻村管理员"),
+    (ORGANIZATION, "县委组织部"),
 ]
 ROLES = [r for r, _ in ROLE_CHOICES]
 ROLE_LABELS = dict(ROLE_CHOICES)
@@ -26,6 +33,9 @@ ROLE_LEVEL = {
     VILLAGE_OFFICER: "village",
     CADRE: None,
     INSPECTOR: None,
+    TEAM_MEMBER: "village",
+    TEAM_MANAGER: "township",
+    ORGANIZATION: "county",
 }
 
 DEPARTMENT_CHOICES = [

@@ -15,7 +15,16 @@ from .permissions import (
     policy,
     superusers_only_viewed,
 )
-from .roles import COUNTY_ADMIN, DEPARTMENT, INSPECTOR, ROLES, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
+from .roles import (
+    COUNTY_ADMIN,
+    DEPARTMENT,
+    INSPECTOR,
+    ORGANIZATION,
+    ROLES,
+    TEAM_MANAGER,
+    TOWNSHIP_REVIEWER,
+    VILLAGE_OFFICER,
+)
 
 
 def _permissions(label: str, title: str, rows: dict) -> None:
@@ -35,6 +44,8 @@ def connect() -> None:
             VILLAGE_OFFICER: READ,
             DEPARTMENT: READ,
             INSPECTOR: READ,
+            TEAM_MANAGER: READ,
+            ORGANIZATION: READ,
         },
     )
     _permissions(

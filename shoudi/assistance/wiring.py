@@ -6,7 +6,17 @@ nothing from here."""
 from __future__ import annotations
 
 from shoudi.accounts.permissions import ModelPermissions, ScopeHook
-from shoudi.accounts.roles import CADRE, COUNTY_ADMIN, DEPARTMENT, INSPECTOR, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
+from shoudi.accounts.roles import (
+    CADRE,
+    COUNTY_ADMIN,
+    DEPARTMENT,
+    INSPECTOR,
+    ORGANIZATION,
+    TEAM_MANAGER,
+    TEAM_MEMBER,
+    TOWNSHIP_REVIEWER,
+    VILLAGE_OFFICER,
+)
 from shoudi.core.menu import MenuItem
 from shoudi.core.registry import FilterExtension, PostImportStep, registry
 from shoudi.work.lifecycle import ProblemList
@@ -54,6 +64,7 @@ def connect() -> None:
             TOWNSHIP_REVIEWER: ("view", "add", "change", "export", "unmask"),
             VILLAGE_OFFICER: ("view", "export"),
             INSPECTOR: ("view",),
+            **dict.fromkeys((TEAM_MEMBER, TEAM_MANAGER, ORGANIZATION), ("view",)),
         },
     )
     _permissions(
@@ -65,6 +76,7 @@ def connect() -> None:
             VILLAGE_OFFICER: work,
             CADRE: ("view",),
             INSPECTOR: ("view", "export"),
+            **dict.fromkeys((TEAM_MEMBER, TEAM_MANAGER), ("view",)),
         },
     )
     for label, title in (
@@ -83,6 +95,8 @@ def connect() -> None:
                 CADRE: ("view", "add", "change"),
                 DEPARTMENT: ("view",),
                 INSPECTOR: ("view", "export"),
+                TEAM_MEMBER: ("view", "add", "change"),  # a stationed member visits every household of his village
+                TEAM_MANAGER: ("view",),
             },
         )
     _permissions(
@@ -90,7 +104,9 @@ def connect() -> None:
         "帮扶节奏参数",
         {
             COUNTY_ADMIN: ("view", "add", "change", "delete"),
-            **dict.fromkeys((TOWNSHIP_REVIEWER, VILLAGE_OFFICER, CADRE, INSPECTOR), ("view",)),
+            **dict.fromkeys(
+                (TOWNSHIP_REVIEWER, VILLAGE_OFFICER, CADRE, INSPECTOR, TEAM_MEMBER, TEAM_MANAGER), ("view",)
+            ),
         },
     )
     for label, prefix in HOUSEHOLD_PATHS.items():

@@ -19,6 +19,7 @@ __all__ = [
     "is_workday",
     "workdays_before",
     "workdays_between",
+    "workdays_in",
 ]
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -117,6 +118,19 @@ def workdays_before(end: datetime.date, n: int, *, region_code: str = "") -> Wor
 
 def is_workday(day: datetime.date, *, region_code: str = "") -> bool:
     return _Calendar(range(day.year, day.year + 1), region_code).is_workday(day)
+
+
+def workdays_in(start: datetime.date, end: datetime.date, *, region_code: str = "") -> list[datetime.date]:
+    """The working days from ``start`` to ``end``, both included (one read of the calendar for the whole span)."""
+    if end < start:
+        return []
+    calendar = _Calendar(range(start.year, end.year + 1), region_code)
+    days, day = [], start
+    while day <= end:
+        if calendar.is_workday(day):
+            days.append(day)
+        day += ONE_DAY
+    return days
 
 
 def entered_years(years: range) -> set[int]:

@@ -52,7 +52,7 @@ def _finding(run, household, status, n):
 def build_scenario(world) -> dict:
     """Households of both 户类型 in villages A, A2 and B; cases monitored (paired, measured and visited or not),
     eliminated, in a working step, rejected; incomes of two years around the county's line; findings of two
-    departments in two statuses. Returns the households by name."""
+    departments in two statuses; stationed teams in villages A and B. Returns the households by name."""
     today = timezone.localdate()
     days = datetime.timedelta
     h = {}
@@ -128,6 +128,7 @@ def build_scenario(world) -> dict:
         )
     ):
         _finding(run, h[name], status, n)
+    _teams(world, today)
     return {"households": h, "cases": cases, "cadre": cadre, "problems": _problems(world, today)}
 
 
@@ -148,3 +149,24 @@ def _problems(world, today) -> dict:
     township = issue(world.admin, world.township_a, "暗访督导", "甲镇台账不全", today - days(5), today + days(20))
     issued = issue(world.reviewer_a, world.village_a2, "12317 热线", "甲二村来电反映", today - days(8), today + days(7))
     return {"overdue": overdue, "closed": closed, "township": township, "issued": issued}
+
+
+def _teams(world, today) -> None:
+    """Teams in villages A and B: one member never checked in last month (under the minimum) nor wrote a log, one
+    checked in two days ago without a log, one in B with a full month and every log."""
+    from shoudi.teams.attendance import month_bounds
+    from shoudi.teams.models import WorkLog
+    from shoudi.teams.selectors import previous_month
+    from shoudi.teams.testing import make_checkins, make_member, make_team
+
+    start = today - datetime.timedelta(days=120)
+    team_a, team_b = make_team(world.village_a), make_team(world.village_b)
+    make_member(team_a, "甲村队员一", start_date=start)
+    second = make_member(team_a, "甲村队员二", start_date=start)
+    make_checkins(second, [today - datetime.timedelta(days=2)])
+    steady = make_member(team_b, "乙村队员", start_date=start)
+    first, last = month_bounds(*previous_month(today))
+    make_checkins(steady, [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)])
+    WorkLog.objects.bulk_create(
+        WorkLog(member=steady, day=today - datetime.timedelta(days=n), work_done="工作") for n in range(1, 40)
+    )

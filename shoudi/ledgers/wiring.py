@@ -5,7 +5,17 @@ no definition."""
 from __future__ import annotations
 
 from shoudi.accounts.permissions import ModelPermissions
-from shoudi.accounts.roles import CADRE, COUNTY_ADMIN, DEPARTMENT, INSPECTOR, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
+from shoudi.accounts.roles import (
+    CADRE,
+    COUNTY_ADMIN,
+    DEPARTMENT,
+    INSPECTOR,
+    ORGANIZATION,
+    TEAM_MANAGER,
+    TEAM_MEMBER,
+    TOWNSHIP_REVIEWER,
+    VILLAGE_OFFICER,
+)
 from shoudi.core.menu import MenuItem
 from shoudi.core.registry import registry
 
@@ -28,7 +38,10 @@ def connect() -> None:
             "台账",
             {
                 COUNTY_ADMIN: ("view", "add", "change", "delete", "export"),
-                **dict.fromkeys((TOWNSHIP_REVIEWER, VILLAGE_OFFICER, DEPARTMENT, CADRE, INSPECTOR), read),
+                **dict.fromkeys(
+                    (TOWNSHIP_REVIEWER, VILLAGE_OFFICER, DEPARTMENT, CADRE, INSPECTOR, TEAM_MANAGER, ORGANIZATION), read
+                ),
+                TEAM_MEMBER: ("view",),
             },
         ),
         key="ledgers.savedledger",
@@ -41,6 +54,6 @@ def connect() -> None:
             "ledgers:ledger_center",
             model="ledgers.SavedLedger",
             order=600,
-            quick=(COUNTY_ADMIN, TOWNSHIP_REVIEWER, VILLAGE_OFFICER, INSPECTOR),
+            quick=(COUNTY_ADMIN, TOWNSHIP_REVIEWER, VILLAGE_OFFICER, INSPECTOR, TEAM_MANAGER),
         ),
     )

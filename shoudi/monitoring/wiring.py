@@ -4,7 +4,16 @@ household list filters (监测对象, 类别, 低于监测线) and the national 
 from __future__ import annotations
 
 from shoudi.accounts.permissions import ModelPermissions
-from shoudi.accounts.roles import CADRE, COUNTY_ADMIN, DEPARTMENT, INSPECTOR, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
+from shoudi.accounts.roles import (
+    CADRE,
+    COUNTY_ADMIN,
+    DEPARTMENT,
+    INSPECTOR,
+    TEAM_MANAGER,
+    TEAM_MEMBER,
+    TOWNSHIP_REVIEWER,
+    VILLAGE_OFFICER,
+)
 from shoudi.core.menu import MenuItem
 from shoudi.core.registry import FilterExtension, PostImportStep, registry
 
@@ -31,6 +40,7 @@ def connect() -> None:
             CADRE: ("view", "add", "change"),
             DEPARTMENT: ("view", "add"),
             INSPECTOR: ("view", "export"),
+            **dict.fromkeys((TEAM_MEMBER, TEAM_MANAGER), ("view",)),  # the team takes part in the weekly 研判
         },
     )
     _permissions(
@@ -38,7 +48,9 @@ def connect() -> None:
         "监测线",
         {
             COUNTY_ADMIN: ("view", "add", "change", "delete"),
-            **dict.fromkeys((TOWNSHIP_REVIEWER, VILLAGE_OFFICER, CADRE, DEPARTMENT, INSPECTOR), ("view",)),
+            **dict.fromkeys(
+                (TOWNSHIP_REVIEWER, VILLAGE_OFFICER, CADRE, DEPARTMENT, INSPECTOR, TEAM_MEMBER, TEAM_MANAGER), ("view",)
+            ),
         },
     )
     _permissions(

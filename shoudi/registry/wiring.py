@@ -5,7 +5,16 @@ registry; this app imports none of them."""
 from __future__ import annotations
 
 from shoudi.accounts.permissions import ModelPermissions
-from shoudi.accounts.roles import CADRE, COUNTY_ADMIN, DEPARTMENT, INSPECTOR, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
+from shoudi.accounts.roles import (
+    CADRE,
+    COUNTY_ADMIN,
+    DEPARTMENT,
+    INSPECTOR,
+    TEAM_MANAGER,
+    TEAM_MEMBER,
+    TOWNSHIP_REVIEWER,
+    VILLAGE_OFFICER,
+)
 from shoudi.core.menu import MenuItem
 from shoudi.core.registry import registry
 
@@ -42,6 +51,10 @@ def connect() -> None:
                     DEPARTMENT: ("view", "export"),
                     CADRE: ("view", "unmask"),
                     INSPECTOR: ("view",),
+                    # the village's stationed team visits every household (S004 (一)); the township's manager
+                    # follows the coverage
+                    TEAM_MEMBER: ("view",),
+                    TEAM_MANAGER: ("view",),
                 },
             ),
             key=label,

@@ -4,7 +4,7 @@ them at start-up."""
 
 from __future__ import annotations
 
-from . import campaigns, cases, guarantees, income, problems, support, tasks
+from . import campaigns, cases, guarantees, income, problems, support, tasks, teams
 
 __all__ = ["DEFINITIONS"]
 
@@ -16,4 +16,5 @@ DEFINITIONS = (
     *problems.DEFINITIONS,
     *campaigns.DEFINITIONS,
     *tasks.DEFINITIONS,
+    *teams.DEFINITIONS,
 )

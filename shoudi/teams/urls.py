@@ -1,0 +1,53 @@
+from django.urls import path
+
+from . import attendance_views as a
+from . import coverage, record_views, views
+
+app_name = "teams"
+
+urlpatterns = [
+    path("villages/", views.TeamListView.as_view(), name="team_list"),
+    path("villages/add/", views.TeamEditView.as_view(), name="team_add"),
+    path("villages/<int:pk>/", views.TeamDetailView.as_view(), name="team_detail"),
+    path("villages/<int:pk>/edit/", views.TeamEditView.as_view(), name="team_edit"),
+    path("units/", views.SupportUnitListView.as_view(), name="supportunit_list"),
+    path("units/add/", views.SupportUnitEditView.as_view(), name="supportunit_add"),
+    path("units/<int:pk>/", views.SupportUnitDetailView.as_view(), name="supportunit_detail"),
+    path("units/<int:pk>/edit/", views.SupportUnitEditView.as_view(), name="supportunit_edit"),
+    path("members/", views.MemberListView.as_view(), name="teammember_list"),
+    path("members/add/", views.member_add, name="teammember_add"),
+    path("members/<int:pk>/", views.MemberDetailView.as_view(), name="teammember_detail"),
+    path("members/<int:pk>/edit/", views.MemberEditView.as_view(), name="teammember_edit"),
+    path("members/<int:pk>/end/", views.member_end, name="teammember_end"),
+    path("members/<int:pk>/makeup/", a.make_up, name="makeup"),
+    path("members/<int:pk>/show/<slug:field>/", views.member_unmask, name="teammember_unmask"),
+    path("checkin/", a.checkin_page, name="checkin"),
+    path("checkins/", a.CheckInListView.as_view(), name="checkin_list"),
+    path("attendance/", a.attendance_page, name="attendance"),
+    path("absences/", a.AbsenceListView.as_view(), name="absence_list"),
+    path("absences/add/", a.absence_add, name="absence_add"),
+    path("absences/<int:pk>/", a.absence_detail, name="absence_detail"),
+    path("absences/<int:pk>/<slug:action>/", a.absence_act, name="absence_act"),
+    path("settings/", a.TeamSettingsListView.as_view(), name="teamsettings_list"),
+    path("settings/add/", a.TeamSettingsEditView.as_view(), name="teamsettings_add"),
+    path("settings/<int:pk>/edit/", a.TeamSettingsEditView.as_view(), name="teamsettings_edit"),
+    path("logs/", record_views.WorkLogListView.as_view(), name="worklog_list"),
+    path("logs/add/", record_views.worklog_edit, name="worklog_add"),
+    path("logs/<int:pk>/", record_views.worklog_detail, name="worklog_detail"),
+    path("logs/<int:pk>/edit/", record_views.worklog_edit, name="worklog_edit"),
+    path("meetings/", record_views.MeetingListView.as_view(), name="meeting_list"),
+    path("meetings/add/", record_views.MeetingEditView.as_view(), name="meeting_add"),
+    path("meetings/<int:pk>/edit/", record_views.MeetingEditView.as_view(), name="meeting_edit"),
+    path("coverage/", coverage.coverage_page, name="coverage"),
+    path("coverage/<int:pk>/", coverage.village_page, name="coverage_village"),
+    path("unit-visits/", record_views.UnitVisitListView.as_view(), name="unitvisit_list"),
+    path("unit-visits/add/", record_views.UnitVisitEditView.as_view(), name="unitvisit_add"),
+    path("unit-visits/<int:pk>/edit/", record_views.UnitVisitEditView.as_view(), name="unitvisit_edit"),
+    path("funds/", record_views.UnitFundListView.as_view(), name="unitfund_list"),
+    path("funds/add/", record_views.UnitFundEditView.as_view(), name="unitfund_add"),
+    path("funds/<int:pk>/edit/", record_views.UnitFundEditView.as_view(), name="unitfund_edit"),
+    path("evaluations/", record_views.EvaluationListView.as_view(), name="evaluation_list"),
+    path("evaluations/add/", record_views.EvaluationEditView.as_view(), name="evaluation_add"),
+    path("trainings/", record_views.TrainingListView.as_view(), name="training_list"),
+    path("trainings/add/", record_views.TrainingEditView.as_view(), name="training_add"),
+]
