@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "shoudi.work",
     "shoudi.campaigns",
     "shoudi.tasklists",
+    "shoudi.quality",
     "shoudi.matching",
     "shoudi.ledgers",
     "shoudi.cards",

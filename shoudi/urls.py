@@ -13,6 +13,7 @@ urlpatterns = [
     path("work/", include("shoudi.work.urls")),
     path("campaigns/", include("shoudi.campaigns.urls")),
     path("tasklists/", include("shoudi.tasklists.urls")),
+    path("quality/", include("shoudi.quality.urls")),
     path("matching/", include("shoudi.matching.urls")),
     path("ledgers/cards/", include("shoudi.cards.urls")),
     path("ledgers/", include("shoudi.ledgers.urls")),

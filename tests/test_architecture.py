@@ -27,6 +27,7 @@ LAYERS = {
     "work": {"core", "regions", "accounts", "registry"},
     "campaigns": {"core", "regions", "accounts", "registry", "work"},
     "tasklists": {"core", "regions", "accounts", "registry", "work"},
+    "quality": {"core", "regions", "accounts", "registry", "monitoring", "assistance", "work"},
 }
 OUTPUTS = {"ledgers", "cards", "dashboards"}
 DOMAIN = {
