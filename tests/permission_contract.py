@@ -57,6 +57,9 @@ OBJECT_MODELS = {
     "finding": "matching.finding",
     "matching_settings": "matching.matchingsettings",
     "batch": "monitoring.monitoringline",
+    "quality_hit": "quality.hit",
+    "quality_hit_act": "quality.hit",
+    "quality_settings": "quality.qualitysettings",
 }
 DONE = frozenset({200, 302})  # a form with errors, or done and sent on
 FORM = frozenset({200, 302, 400, 422})  # 422: refused as filled in, with its errors
@@ -240,4 +243,23 @@ CONTRACT: dict[str, Entry] = {
     "tasklists:assignment_act": Entry(
         "tasklists.assignment", "change", obj="tl_assignment_act", get=None, post=DONE, roles=("village_officer",)
     ),
+    "quality:overview": Entry("quality.hit"),
+    "quality:hit_list": Entry("quality.hit"),
+    "quality:hit_detail": Entry("quality.hit", obj="quality_hit"),
+    "quality:hit_act": Entry(
+        "quality.hit",
+        "change",
+        obj="quality_hit_act",
+        get=None,
+        post=DONE,
+        roles=("village_officer",),
+        note="申请不是问题: the responsible village",
+    ),
+    "quality:todo": Entry("quality.hit"),
+    "quality:rule_list": Entry("quality.hit"),
+    "quality:run": Entry("quality.hit", "add", get=None, post=DONE),
+    "quality:report": Entry("quality.hit", "export", get=None, post=DONE),
+    "quality:qualitysettings_list": Entry("quality.qualitysettings"),
+    "quality:qualitysettings_add": Entry("quality.qualitysettings", "add", post=FORM),
+    "quality:qualitysettings_edit": Entry("quality.qualitysettings", "change", obj="quality_settings", post=FORM),
 }

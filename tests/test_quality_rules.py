@@ -84,7 +84,7 @@ def out_of_school(world):
     bad_home, _ = clean_family(world.village_a)
     good_home, _ = clean_family(world.village_a)
     born = pupil_birth(10)
-    child = dict(relation="之女", birth_date=born, student_status="", labour_skill="无劳动力", education="")
+    child = {"relation": "之女", "birth_date": born, "student_status": "", "labour_skill": "无劳动力", "education": ""}
     bad = Member.objects.create(
         household=bad_home, name="失学儿童", id_number=make_id_number(born.strftime("%Y%m%d"), male=False), **child
     )

@@ -11,6 +11,7 @@ from shoudi.assistance.models import Cadre, Measure, Pairing, Visit
 from shoudi.matching.models import DepartmentList, Finding, MatchRun
 from shoudi.monitoring import choices as mc
 from shoudi.monitoring.models import MonitoringCase, MonitoringLine
+from shoudi.quality.models import Hit
 from shoudi.registry.testing import make_household, make_income, make_member
 from shoudi.work import services as work
 
@@ -46,6 +47,21 @@ def _finding(run, household, status, n):
         id_number=household.head.id_number,
         subject=f"{household.pk}-{n}",
         status=status,
+    )
+
+
+def _quality_problem(household) -> Hit:
+    """An open data-quality problem (a member's phone of 5 digits), as a run leaves it."""
+    head = household.head
+    return Hit.objects.create(
+        rule="7_01_020",
+        subject_pk=head.pk,
+        member=head,
+        household=household,
+        village=household.village,
+        figures={"姓名": head.name, "联系电话": "12345"},
+        fingerprint="scenario",
+        found_at=timezone.now(),
     )
 
 
@@ -128,6 +144,7 @@ def build_scenario(world) -> dict:
         )
     ):
         _finding(run, h[name], status, n)
+    _quality_problem(h["a1"])
     return {"households": h, "cases": cases, "cadre": cadre, "problems": _problems(world, today)}
 
 

@@ -84,9 +84,10 @@ def _filters():
 def connect() -> None:
     from .builtin import BUILTIN_CARDS
     from .problems import PROBLEM_CARDS, mark_changed_problems
+    from .quality import QUALITY_CARDS
     from .refresh import frequent, nightly, on_change, post_import
 
-    for order, card in enumerate([*BUILTIN_CARDS, *PROBLEM_CARDS]):
+    for order, card in enumerate([*BUILTIN_CARDS, *PROBLEM_CARDS, *QUALITY_CARDS]):
         registry.add("dashboard_cards", card, key=card.key, order=order * 10)
     registry.add(
         "menu_items",

@@ -10,11 +10,10 @@ hit once they change. A run that finds what the last one found writes nothing.
 from __future__ import annotations
 
 import datetime
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import F, Max
 from django.utils import timezone
 
@@ -230,6 +229,8 @@ def _reconcile(rule: Rule, found: dict[int, Found], scope: str, county: _County,
 def _raise(rule: Rule, fresh: list[Found], county: _County) -> int:
     """New hits and their problems; returns the rows written."""
     template = Hit(rule=rule.code, found_at=county.now, state=Hit.OPEN, active=True)
+    connection = connections[router.db_for_write(Hit)]
+    as_json = Hit._meta.get_field("figures").get_db_prep_save  # jsonb on PostgreSQL, text on SQLite
     fields = ["subject_pk", "household", "village", "figures", "fingerprint"] + (
         ["member"] if rule.subject == MEMBER else []
     )
@@ -238,7 +239,7 @@ def _raise(rule: Rule, fresh: list[Found], county: _County) -> int:
             item.subject,
             item.household,
             item.village,
-            json.dumps(item.figures, ensure_ascii=False),
+            as_json(item.figures, connection),
             item.fingerprint,
             *([item.subject] if rule.subject == MEMBER else []),
         )

@@ -21,6 +21,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DecimalField,
     F,
     FilteredRelation,
     IntegerField,
@@ -139,6 +140,7 @@ def cases(params: Params, scope: str):
     line = Case(
         *(When(elimination_year=year, then=Value(amount)) for year, amount in sorted(params.lines.items())),
         default=Value(None),
+        output_field=DecimalField(max_digits=10, decimal_places=2),
     )
     return (
         MonitoringCase.objects.filter(

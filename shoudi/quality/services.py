@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from shoudi.core.jobs import start_job
 from shoudi.core.models import Job
+from shoudi.core.notifications import changed
 from shoudi.core.scope import user_can
 from shoudi.regions.models import Region
 from shoudi.registry.models import Household
@@ -89,7 +90,7 @@ def nightly() -> str:
 
 
 def _lock(hit: Hit) -> Hit:
-    return Hit.objects.select_for_update().select_related("problem__region").get(pk=hit.pk)
+    return Hit.objects.select_for_update(of=("self",)).select_related("problem__region").get(pk=hit.pk)
 
 
 @transaction.atomic
@@ -120,6 +121,7 @@ def decide_waiver(*, hit: Hit, user, approve: bool, text: str = "") -> Hit:
         hit.waiver_confirmed_by, hit.waiver_confirmed_at = user, timezone.now()
         hit.closed_note = f"不是问题：{hit.waiver_reason}"[:300]
         hit.save(update_fields=["state", "closed_at", "waiver_confirmed_by", "waiver_confirmed_at", "closed_note"])
+        changed("quality", household_ids=[hit.household_id])  # one problem fewer on the dashboards
     else:
         hit.waiver_reason, hit.waiver_by, hit.waiver_at = "", None, None
         hit.save(update_fields=["waiver_reason", "waiver_by", "waiver_at"])

@@ -78,4 +78,3 @@ def clean_family(village, *, household_no: str | None = None, surname: str = "ç
             )
         )
     return household, members
-

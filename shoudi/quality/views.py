@@ -91,17 +91,14 @@ class HitListView(ObjectListView):
     title = "数据质量问题"
 
 
-def _todo_village(request) -> Region:
-    region = _region(request)
-    if region.level != "village":
-        raise Http404("请选择行政村")
-    return region
-
-
 def todo(request):
-    """A village's list of problems to fix, by household."""
+    """A village's list of problems to fix, by household (above a village: its villages to choose from)."""
     _may_view(request.user)
-    village = _todo_village(request)
+    village = _region(request)
+    if village.level != "village":
+        data = overview(request.user, village)
+        context = {"title": "本村数据待整改", "region": village, "data": data}
+        return render(request, "quality/todo_pick.html", context)
     details = may_see_details(request.user)
     households = [
         (household, head, [(hit, message_for(hit, request.user, details=details)) for hit in hits])

@@ -24,6 +24,7 @@ GRADE_AGES: dict[str, tuple[int, int]] = {
     **{f"技师学院{g}年级": (15 + i, 15 + i) for i, g in enumerate("一二三四")},
     **{f"本科{g}年级": (18 + i, 18 + i) for i, g in enumerate("一二三四五")},
 }
+COMPULSORY = ("小学", "七年级", "八年级", "九年级")  # 义务教育阶段的在校生状况
 EARLY, LATE = 1, 2  # a year early, two late (a late start, a repeated year) still fit
 
 
@@ -117,14 +118,15 @@ RULES = [
     ),
     Rule(
         "3_02_020",
-        "在校生填写了文化程度",
+        "义务教育在校生填写了文化程度",
         TOPIC,
         "提示",
         TOWNSHIP,
         MEMBER,
-        "{姓名}是在校生（{在校生状况}），文化程度应为空，现为“{文化程度}”",
+        "{姓名}是义务教育阶段在校生（{在校生状况}），文化程度应为空，现为“{文化程度}”",
         {"姓名": NAME, "在校生状况": "student_status", "文化程度": "education"},
-        when=lambda p: in_school() & ~Q(education=""),
+        when=lambda p: Q(student_status__in=COMPULSORY) & ~Q(education=""),
+        note="在校生状况为小学至九年级",
     ),
     Rule(
         "3_02_030",
