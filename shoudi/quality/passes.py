@@ -20,13 +20,9 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
-    Count,
     DecimalField,
     F,
-    FilteredRelation,
     IntegerField,
-    Max,
-    Min,
     OuterRef,
     Q,
     Subquery,
@@ -38,8 +34,9 @@ from django.db.models.functions import Cast, ExtractDay, ExtractMonth, ExtractYe
 from shoudi.core.idnumbers import CHECK_CHARACTERS, WEIGHTS
 from shoudi.monitoring import choices as mc
 from shoudi.monitoring.models import MonitoringCase
-from shoudi.registry.models import Household, IncomeRecord, Member
+from shoudi.registry.models import IncomeRecord, Member
 
+from .household_pass import household_rows
 from .rules.base import CASE, HOUSEHOLD, MEMBER, Found, Params, Rule
 
 __all__ = [
@@ -71,9 +68,10 @@ def _expected_check():
         lambda a, b: a + b,
         (Cast(Substr("id_number", i + 1, 1), IntegerField()) * weight for i, weight in enumerate(WEIGHTS)),
     )
+    # a number not of 17 digits and a last character is expected to end as it does: only its format rule fires
     return Case(
         When(id_number__regex=ID_FORMAT, then=Substr(Value(CHECK_CHARACTERS), Mod(total, 11) + 1, 1)),
-        default=Value(""),
+        default=Substr("id_number", 18, 1),
         output_field=CharField(),
     )
 
@@ -84,45 +82,6 @@ def members(params: Params, scope: str):
         Member.objects.filter(household__village__code__startswith=scope, status=LIVE)
         .alias(id_check=_expected_check(), id_last=Substr("id_number", 18, 1))
         .annotate(at_village=F("household__village_id"))
-    )
-
-
-def _live(**more) -> Q:
-    return Q(members__status=LIVE, **{f"members__{k}": v for k, v in more.items()})
-
-
-def households(params: Params, scope: str):
-    """The households of the region, grouped with their living members, with the income year's incomes (``inc``),
-    the year before's (``prev``) and the open case (``open_case``) joined one row each."""
-    year = params.year or 0
-    ill = _live() & (Q(members__health__contains="长期慢性病") | Q(members__health__contains="患有大病"))
-    disabled = _live() & (Q(members__health__contains="残疾") | ~Q(members__disability_category=""))
-    working = _live() & (Q(members__employed=True) | Q(members__work_months__gt=0) | ~Q(members__public_welfare_job=""))
-    return (
-        Household.objects.filter(village__code__startswith=scope)
-        .annotate(
-            inc=FilteredRelation("incomes", condition=Q(incomes__year=year)),
-            prev=FilteredRelation("incomes", condition=Q(incomes__year=year - 1)),
-            open_case=FilteredRelation("cases", condition=Q(cases__is_open=True)),
-        )
-        .alias(
-            n_members=Count("members", filter=_live()),
-            heads=Count("members", filter=_live(relation="户主")),
-            spouses=Count("members", filter=_live(relation="配偶")),
-            head_male=Count("members", filter=_live(relation="户主", gender="男")),
-            head_female=Count("members", filter=_live(relation="户主", gender="女")),
-            spouse_male=Count("members", filter=_live(relation="配偶", gender="男")),
-            spouse_female=Count("members", filter=_live(relation="配偶", gender="女")),
-            head_birth=Max("members__birth_date", filter=_live(relation="户主")),
-            eldest_child_birth=Min("members__birth_date", filter=_live(relation__in=CHILDREN)),
-            youngest_parent_birth=Max("members__birth_date", filter=_live(relation__in=PARENTS)),
-            ill=Count("members", filter=ill),
-            disabled=Count("members", filter=disabled),
-            able=Count("members", filter=_live(labour_skill__in=ABLE)),
-            working=Count("members", filter=working),
-            head_name=Max("members__name", filter=_live(relation="户主")),
-        )
-        .annotate(at_village=F("village_id"))
     )
 
 
@@ -159,19 +118,19 @@ def cases(params: Params, scope: str):
     )
 
 
-# subject → (the pass, the path of the household's id)
-PASSES = {
-    MEMBER: (members, "household_id"),
-    HOUSEHOLD: (households, "pk"),
-    CASE: (cases, "household_id"),
-}
+# subject → (the pass, the path of the household's id); households are a pass of their own (household_pass.py)
+ORM_PASSES = {MEMBER: (members, "household_id"), CASE: (cases, "household_id")}
+PASSES = (MEMBER, HOUSEHOLD, CASE)
 
 
 def run_pass(subject: str, rules: list[Rule], params: Params, scope: str) -> Iterator[tuple[Rule, Found]]:
     """One query for the rules of a pass (each a flag); the rows any of them fires on, per rule that fired."""
     if not rules:
         return
-    build, household_path = PASSES[subject]
+    if subject == HOUSEHOLD:
+        yield from household_rows(rules, params, scope)
+        return
+    build, household_path = ORM_PASSES[subject]
     queryset = build(params, scope)
     conditions = [rule.when(params) for rule in rules]
     flags = {

@@ -61,7 +61,7 @@ RULES = [
         HOUSEHOLD,
         "户 {户编号} 的户联系电话“{联系电话}”不是 11 位数字",
         {"户编号": "household_no", "联系电话": "phone"},
-        when=lambda p: ~Q(phone="") & ~Q(phone__regex=PHONE),
+        when=lambda p: "phone <> '' AND NOT (LENGTH(phone) = 11 AND TRIM(phone, '0123456789') = '')",
     ),
     Rule(
         "7_01_020",

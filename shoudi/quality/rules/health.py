@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from .base import COUNTY, HOUSEHOLD, MEMBER, TOWNSHIP, Rule, json_has
+from ..household_pass import risk
+from .base import COUNTY, HOUSEHOLD, MEMBER, TOWNSHIP, Rule
 
 TOPIC = "健康与残疾"
 NAME = "name"
@@ -47,7 +48,7 @@ RULES = [
         HOUSEHOLD,
         "户 {户编号} 的监测风险含“因病”，家庭成员 {成员数} 人中却无长期慢性病或大病患者",
         {"户编号": "household_no", "成员数": "n_members"},
-        when=lambda p: json_has("open_case__risk_types", "因病") & Q(ill=0),
+        when=lambda p: f"{risk('因病')} AND ill = 0",
         note="进行中的监测记录的致贫/返贫风险",
     ),
     Rule(
@@ -59,7 +60,7 @@ RULES = [
         HOUSEHOLD,
         "户 {户编号} 的监测风险含“因残”，家庭成员 {成员数} 人中却无残疾人",
         {"户编号": "household_no", "成员数": "n_members"},
-        when=lambda p: json_has("open_case__risk_types", "因残") & Q(disabled=0),
+        when=lambda p: f"{risk('因残')} AND disabled = 0",
         note="进行中的监测记录的致贫/返贫风险；残疾人：健康状况含残疾或填写了残疾类别",
     ),
     Rule(

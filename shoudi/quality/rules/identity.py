@@ -98,7 +98,7 @@ def gross_age_mismatch(params: Params) -> Q:
         too_young = Q(birth_date__gt=params.born_by(youngest))
         too_old = Q(birth_date__lte=params.born_after(oldest))
         out |= Q(student_status__in=statuses) & (too_young | too_old)
-    return out & Q(birth_date__isnull=False)
+    return ~Q(student_status="") & out & Q(birth_date__isnull=False)  # the cheap test first: most are no students
 
 
 RULES = [
@@ -123,7 +123,8 @@ RULES = [
         MEMBER,
         "{姓名}的证件号码 {证件号码} 校验位错误，按 GB 11643 应为 {应为}",
         {"姓名": NAME, "证件号码": ID, "应为": "id_check"},
-        when=lambda p: _resident() & Q(id_number__regex=ID_FORMAT) & ~Q(id_last=F("id_check")) & ~placeholder(),
+        # id_check is the number's own last character when it is not 17 digits and one more: only 1_01_010 fires
+        when=lambda p: _resident() & ~Q(id_last=F("id_check")) & ~Q(id_number__in=PLACEHOLDER_NUMBERS),
     ),
     Rule(
         "1_01_030",

@@ -11,35 +11,30 @@ from .base import CASE, COUNTY, HOUSEHOLD, TOWNSHIP, Figure, Params, Rule
 
 TOPIC = "收入"
 NO = "household_no"
-PER_CAPITA = "inc__per_capita"
+PER_CAPITA = "per_capita"
 LIFTED = "脱贫户"
 
 
-def _formula():
-    return (
-        F("inc__wage") + F("inc__business") + F("inc__property_income") + F("inc__transfer") - F("inc__business_cost")
-    )
+def _number(value) -> str:
+    """A figure of the settings or a line, written into the condition (a Decimal or an integer, nothing else)."""
+    return str(Decimal(value))
 
 
-def _net_differs(params: Params) -> Q:
-    tolerance = params.settings.income_tolerance
-    return Q(inc__id__isnull=False) & (
-        Q(inc__net_income__gt=_formula() + tolerance) | Q(inc__net_income__lt=_formula() - tolerance)
-    )
+FORMULA = "(wage + business + property_income + transfer - business_cost)"
 
 
-def _per_capita_differs(params: Params) -> Q:
-    tolerance = params.settings.income_tolerance
-    product = F("inc__per_capita") * F("inc__household_size")
-    allowed = tolerance * F("inc__household_size")
-    return Q(inc__household_size__gt=0) & (
-        Q(inc__net_income__gt=product + allowed) | Q(inc__net_income__lt=product - allowed)
-    )
+def _net_differs(params: Params) -> str:
+    return f"inc_id IS NOT NULL AND ABS(net_income - {FORMULA}) > {_number(params.settings.income_tolerance)}"
 
 
-def _dropped(params: Params) -> Q:
-    ratio = Decimal(100 - params.settings.income_drop_percent) / 100
-    return Q(prev__per_capita__gt=0, inc__per_capita__lt=F("prev__per_capita") * ratio, open_case__id__isnull=True)
+def _per_capita_differs(params: Params) -> str:
+    tolerance = _number(params.settings.income_tolerance)
+    return f"household_size > 0 AND ABS(per_capita * household_size - net_income) > {tolerance} * household_size"
+
+
+def _dropped(params: Params) -> str:
+    ratio = _number(Decimal(100 - params.settings.income_drop_percent) / 100)
+    return f"prev_per_capita > 0 AND per_capita < prev_per_capita * {ratio} AND case_id IS NULL"
 
 
 def _year(value, params: Params):
@@ -54,7 +49,7 @@ def _drop(value, params: Params):
     return f"{params.settings.income_drop_percent}%"
 
 
-YEAR = Figure("inc__year", _year)
+YEAR = Figure("inc_year", _year)
 
 RULES = [
     Rule(
@@ -69,12 +64,12 @@ RULES = [
         {
             "户编号": NO,
             "年度": YEAR,
-            "家庭纯收入": "inc__net_income",
-            "工资性收入": "inc__wage",
-            "生产经营性收入": "inc__business",
-            "财产性收入": "inc__property_income",
-            "转移性收入": "inc__transfer",
-            "生产经营性支出": "inc__business_cost",
+            "家庭纯收入": "net_income",
+            "工资性收入": "wage",
+            "生产经营性收入": "business",
+            "财产性收入": "property_income",
+            "转移性收入": "transfer",
+            "生产经营性支出": "business_cost",
         },
         when=_net_differs,
         needs_year=True,
@@ -92,8 +87,8 @@ RULES = [
             "户编号": NO,
             "年度": YEAR,
             "人均纯收入": PER_CAPITA,
-            "计算人口数": "inc__household_size",
-            "家庭纯收入": "inc__net_income",
+            "计算人口数": "household_size",
+            "家庭纯收入": "net_income",
         },
         when=_per_capita_differs,
         needs_year=True,
@@ -107,7 +102,7 @@ RULES = [
         HOUSEHOLD,
         "户 {户编号} 有 {务工人数} 人务工或在公益性岗位，{年度} 年工资性收入却为 0",
         {"户编号": NO, "务工人数": "working", "年度": YEAR},
-        when=lambda p: Q(working__gt=0, inc__wage=0),
+        when=lambda p: "working > 0 AND wage = 0",
         needs_year=True,
         note="务工：是否已务工为是、务工时间大于 0 或有公益性岗位",
     ),
@@ -123,7 +118,7 @@ RULES = [
             "户编号": NO,
             "年度": YEAR,
             "人均纯收入": PER_CAPITA,
-            "上年人均纯收入": "prev__per_capita",
+            "上年人均纯收入": "prev_per_capita",
             "降幅": Figure("pk", _drop),
         },
         when=_dropped,
@@ -139,7 +134,7 @@ RULES = [
         HOUSEHOLD,
         "脱贫户 {户编号} {年度} 年人均纯收入 {人均纯收入} 元，低于监测线 {监测线} 元，尚未纳入监测",
         {"户编号": NO, "年度": YEAR, "人均纯收入": PER_CAPITA, "监测线": Figure("pk", _line)},
-        when=lambda p: Q(household_type=LIFTED, inc__per_capita__lt=p.line, open_case__id__isnull=True),
+        when=lambda p: f"household_type = '{LIFTED}' AND per_capita < {_number(p.line)} AND case_id IS NULL",
         needs_year=True,
         needs_line=True,
     ),

@@ -47,7 +47,9 @@ def _grade_mismatch(params: Params) -> Q:
         too_young = Q(birth_date__gt=params.born_by(youngest - EARLY, cutoff))
         too_old = Q(birth_date__lte=params.born_after(oldest + LATE, cutoff))
         out |= Q(student_status=status) & (too_young | too_old)
-    return out & Q(birth_date__isnull=False) & ~gross_age_mismatch(params)  # that one is the ID's (1_02_010)
+    return (
+        ~Q(student_status="") & out & Q(birth_date__isnull=False) & ~gross_age_mismatch(params)
+    )  # that one is the ID's (1_02_010)
 
 
 def _school_age_out_of_school(params: Params) -> Q:
@@ -79,7 +81,7 @@ RULES = [
         MEMBER,
         "{姓名}是在校生（{在校生状况}），却登记为已务工（务工 {务工月数} 个月）",
         {"姓名": NAME, "在校生状况": "student_status", "务工月数": "work_months"},
-        when=lambda p: in_school() & (Q(employed=True) | Q(work_months__gt=0)),
+        when=lambda p: (Q(employed=True) | Q(work_months__gt=0)) & in_school(),
     ),
     Rule(
         "3_01_020",
@@ -90,7 +92,7 @@ RULES = [
         MEMBER,
         "{姓名}{年龄} 岁、健康、不在校，劳动技能却是“{劳动技能}”",
         {"姓名": NAME, "年龄": Figure("birth_date", _age), "劳动技能": "labour_skill"},
-        when=lambda p: _working_age(p) & Q(student_status="", health="健康", labour_skill__in=NO_LABOUR),
+        when=lambda p: Q(labour_skill__in=NO_LABOUR) & Q(student_status="", health="健康") & _working_age(p),
         note="年龄按今天计算，范围见数据质量参数（默认 16–60 周岁）",
     ),
     Rule(

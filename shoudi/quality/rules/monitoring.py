@@ -3,9 +3,10 @@ contradict (缺劳动力 while most can work, 因务工就业不稳 with nobody 
 
 from __future__ import annotations
 
-from django.db.models import F, Q
+from django.db.models import Q
 
-from .base import CASE, HOUSEHOLD, TOWNSHIP, Figure, Params, Rule, json_has
+from ..household_pass import risk
+from .base import CASE, HOUSEHOLD, TOWNSHIP, Figure, Params, Rule
 
 TOPIC = "动态监测"
 
@@ -42,7 +43,7 @@ RULES = [
         HOUSEHOLD,
         "户 {户编号} 的监测风险含“缺劳动力”，家庭成员 {成员数} 人中 {劳动力人数} 人为普通或技能劳动力",
         {"户编号": "household_no", "成员数": "n_members", "劳动力人数": "able"},
-        when=lambda p: json_has("open_case__risk_types", "缺劳动力") & Q(able__gt=F("n_members") / 2.0),
+        when=lambda p: f"{risk('缺劳动力')} AND able * 2 > n_members",
         note="进行中的监测记录；普通劳动力、技能劳动力过半",
     ),
     Rule(
@@ -54,7 +55,7 @@ RULES = [
         HOUSEHOLD,
         "户 {户编号} 的监测风险含“因务工就业不稳”，家庭成员 {成员数} 人中却无人务工",
         {"户编号": "household_no", "成员数": "n_members"},
-        when=lambda p: json_has("open_case__risk_types", "因务工就业不稳") & Q(working=0),
+        when=lambda p: f"{risk('因务工就业不稳')} AND working = 0",
         note="务工：是否已务工为是、务工时间大于 0 或有公益性岗位",
     ),
 ]
