@@ -276,23 +276,22 @@ class ContractWorld:
             return {"kind": "member", "pk": objects["member"].pk, "field": "id_number"}, ""
         if name == "case_attachment":
             return {"kind": "case_attachment", "pk": objects[name].pk}, ""
-        if name == "case_act":
-            return {"pk": objects["case"].pk, "action": "verification"}, ""
-        if name == "work_problem_act":
-            return {"pk": objects["work_problem"].pk, "action": "progress"}, ""
-        if name == "tl_task_act":
-            return {"pk": objects["tl_recurring"].pk, "action": "generate"}, ""
-        if name == "tl_assignment_act":
-            return {"pk": objects["tl_assignment"].pk, "action": "progress"}, ""
-
-        if name == "quality_hit_act":
-            return {"pk": objects["quality_hit"].pk, "action": "waive"}, ""
+        if name in ACTS:  # an action URL: the object and the action's slug
+            target, action = ACTS[name]
+            return {"pk": objects[target].pk, "action": action}, ""
         if name == "monitored_case":
             return {"case_pk": objects["monitored_case"].pk}, ""
         return {"pk": objects[name].pk}, ""
 
 
 UNSCOPED = {"ledger_name", "vocabulary"}  # a name, not a row of a county
+ACTS = {
+    "case_act": ("case", "verification"),
+    "work_problem_act": ("work_problem", "progress"),
+    "tl_task_act": ("tl_recurring", "generate"),
+    "tl_assignment_act": ("tl_assignment", "progress"),
+    "quality_hit_act": ("quality_hit", "waive"),
+}
 
 
 def allowed(entry: Entry, role: str, action: str | None = None) -> bool:
