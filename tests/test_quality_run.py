@@ -47,7 +47,7 @@ def test_a_run_raises_one_problem_per_rule_and_subject_given_to_the_village(worl
     pupil = Problem.objects.get(source_model="quality.hit", title__contains="在校生有务工信息")
     assert (pupil.source, pupil.category, pupil.state) == ("数据质量", "数据质量", wc.ISSUED)
     assert pupil.region == world.village_a
-    assert pupil.issuer_region == world.township_a  # a township rule: the township issues and reviews it
+    assert pupil.issuer_region == world.township_a  # the township issues, reviews and confirms a waiver
     assert list(pupil.households.all()) == [household]
     assert pupil.due_date > pupil.issued_on and pupil.due_workdays == 10
     assert [step.action for step in pupil.steps.all()] == ["下发"]
@@ -55,7 +55,7 @@ def test_a_run_raises_one_problem_per_rule_and_subject_given_to_the_village(worl
     assert (hit.problem, hit.member, hit.state, hit.active) == (pupil, members[2], Hit.OPEN, True)
     assert pupil.source_pk == str(hit.pk)
     identity = Problem.objects.get(title__contains="校验位")
-    assert identity.issuer_region == world.county  # a county rule
+    assert identity.issuer_region == world.township_a  # a county rule's problem too
     # the description is read by whoever may see the problem: the ID number is masked in it
     assert members[0].id_number not in identity.description and "********" in identity.description
 

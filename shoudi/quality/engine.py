@@ -1,8 +1,8 @@
 """A data-quality run over a county or a region: evaluate every rule set-based, then bring the hits and their problems
 in line with what was found.
 
-Per rule and subject: a subject found for the first time gets a hit and a problem (issued by the level owning the
-rule, given to the village); a hit no longer found has its problem closed as 已整改, naming the change that fixed
+Per rule and subject: a subject found for the first time gets a hit and a problem (given to the village, issued by
+its township, which confirms a 不是问题 waiver); a hit no longer found has its problem closed as 已整改, naming the change that fixed
 it; a waived (不是问题) or hand-closed hit is left alone while its figures stay the same, and raised again as a new
 hit once they change. A run that finds what the last one found writes nothing.
 """
@@ -32,7 +32,7 @@ from .fixes import fixed_note, fixing_changes
 from .models import Hit, QualitySettings
 from .passes import PASSES, run_pass
 from .rules import all_rules
-from .rules.base import COUNTY, MEMBER, Found, Params, Rule
+from .rules.base import MEMBER, Found, Params, Rule
 
 __all__ = ["RuleCount", "RunResult", "evaluate", "params_for", "run"]
 
@@ -149,8 +149,9 @@ class _County:
         due = add_workdays(self.today, self.due_workdays, region_code=county.code)
         self.due_date, self.fallback = due.date, due.fallback
 
-    def issuer(self, rule: Rule, village_id: int) -> int:
-        return self.county.pk if rule.level == COUNTY else self.townships.get(village_id) or self.county.pk
+    def issuer(self, village_id: int) -> int:
+        """Every problem is issued by the village's township, which reviews it and confirms a 不是问题 waiver."""
+        return self.townships.get(village_id) or self.county.pk
 
 
 def _title(rule: Rule, figures: dict[str, str]) -> str:
@@ -252,7 +253,7 @@ def _raise(rule: Rule, fresh: list[Found], county: _County) -> int:
             title=_title(rule, item.figures),
             description=_description(rule, item.figures),
             village=item.village,
-            issuer_region=county.issuer(rule, item.village),
+            issuer_region=county.issuer(item.village),
             severity=rule.severity,
             household=item.household,
         )

@@ -49,7 +49,7 @@ class WaiverRefused(Exception):
 
 @dataclass(frozen=True)
 class Raise:
-    """A problem to raise for a hit: given to its village, issued by the level that owns the rule."""
+    """A problem to raise for a hit: given to its village, issued by its township."""
 
     hit: int
     title: str

@@ -39,7 +39,9 @@ __all__ = [
 ]
 
 SEVERITIES = ("错误", "疑点", "提示")
-COUNTY, TOWNSHIP = "county", "township"  # the level that owns a rule: it issues the rule's problems
+# the level answerable for a rule (its overview and report column): the county keeps its own rules (ID numbers,
+# incomes, welfare), the townships the others; every problem is given to its village and issued by the township
+COUNTY, TOWNSHIP = "county", "township"
 LEVEL_LABELS = {COUNTY: "县级", TOWNSHIP: "乡镇"}
 MEMBER, HOUSEHOLD, CASE = "member", "household", "case"
 SUBJECT_LABELS = {MEMBER: "家庭成员", HOUSEHOLD: "农户", CASE: "监测记录"}
