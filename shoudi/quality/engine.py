@@ -2,9 +2,9 @@
 in line with what was found.
 
 Per rule and subject: a subject found for the first time gets a hit and a problem (given to the village, issued by
-its township, which confirms a 不是问题 waiver); a hit no longer found has its problem closed as 已整改, naming the change that fixed
-it; a waived (不是问题) or hand-closed hit is left alone while its figures stay the same, and raised again as a new
-hit once they change. A run that finds what the last one found writes nothing.
+its township, which confirms a 不是问题 waiver); a hit no longer found has its problem closed as 已整改, naming the
+change that fixed it; a waived (不是问题) or hand-closed hit is left alone while its figures stay the same, and
+raised again as a new hit once they change. A run that finds what the last one found writes nothing.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from shoudi.monitoring.models import MonitoringCase
 from shoudi.regions.models import Region
 from shoudi.registry.models import Household, IncomeRecord, Member
 
+from .pgsettings import GROUPING, postgres_settings
 from .rules.base import Found, Params, Rule
 
 __all__ = ["COLUMNS", "household_rows", "literal", "literals", "risk"]
@@ -164,7 +165,7 @@ def household_rows(rules: list[Rule], params: Params, scope: str) -> Iterator[tu
     flags = ", ".join(f"CASE WHEN {condition} THEN 1 ELSE 0 END" for condition in conditions)
     sql = f"SELECT pk, at_village, {', '.join(COLUMNS)}, {flags} FROM ({_source(connection.vendor)}) hp WHERE {' OR '.join(conditions)}"  # noqa: E501, S608
     year = params.year or 0
-    with connection.cursor() as cursor:
+    with postgres_settings(connection.alias, **GROUPING), connection.cursor() as cursor:
         cursor.execute(sql, [f"{scope}%", year, year - 1, f"{scope}%"])
         while rows := cursor.fetchmany(5000):
             for row in rows:

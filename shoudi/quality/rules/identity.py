@@ -13,6 +13,7 @@ from shoudi.core.idnumbers import FIRST_BIRTH_YEAR, RESIDENT_ID_TYPES
 from shoudi.registry.models import Member
 
 from ..passes import ID_FORMAT, LIVE
+from ..pgsettings import GROUPING, postgres_settings
 from .base import COUNTY, MEMBER, Figure, Found, Params, Rule
 
 TOPIC = "身份信息"
@@ -39,9 +40,17 @@ def _age(born, params: Params):
     return params.age(born)
 
 
+def _is_placeholder(number: str) -> bool:
+    return number in PLACEHOLDER_NUMBERS or any(mark in number for mark in PLACEHOLDER_MARKS)
+
+
 def duplicate_ids(params: Params, scope: str):
-    """Living members whose ID number a living member of another household also has (placeholders aside)."""
-    live = Member.objects.filter(status=LIVE).exclude(id_number="").exclude(placeholder())
+    """Living members whose ID number a living member of another household also has (placeholders aside).
+
+    One grouping of every living member by number, in memory and in one process (a parallel plan had each worker
+    group the whole table again); the few placeholder numbers with marks are dropped from its result in Python
+    rather than tested on every row."""
+    live = Member.objects.filter(status=LIVE).exclude(id_number="").exclude(id_number__in=PLACEHOLDER_NUMBERS)
     shared = (
         live.order_by()
         .values("id_number")
@@ -49,11 +58,14 @@ def duplicate_ids(params: Params, scope: str):
         .filter(low__lt=F("high"))
         .values("id_number")
     )
-    rows = list(
-        live.filter(household__village__code__startswith=scope, id_number__in=Subquery(shared)).values_list(
-            "pk", "household_id", "household__village_id", "name", "id_number"
-        )
-    )
+    with postgres_settings(**GROUPING, max_parallel_workers_per_gather="0"):
+        rows = [
+            row
+            for row in live.filter(
+                household__village__code__startswith=scope, id_number__in=Subquery(shared)
+            ).values_list("pk", "household_id", "household__village_id", "name", "id_number")
+            if not _is_placeholder(row[4])
+        ]
     numbers = sorted({row[4] for row in rows})
     households: dict[str, set[tuple[int, str]]] = defaultdict(set)
     for start in range(0, len(numbers), CHUNK):
