@@ -58,7 +58,6 @@ OBJECT_MODELS = {
     "matching_settings": "matching.matchingsettings",
     "batch": "monitoring.monitoringline",
     "quality_hit": "quality.hit",
-    "quality_hit_act": "quality.hit",
     "quality_settings": "quality.qualitysettings",
 }
 DONE = frozenset({200, 302})  # a form with errors, or done and sent on
@@ -246,15 +245,6 @@ CONTRACT: dict[str, Entry] = {
     "quality:overview": Entry("quality.hit"),
     "quality:hit_list": Entry("quality.hit"),
     "quality:hit_detail": Entry("quality.hit", obj="quality_hit"),
-    "quality:hit_act": Entry(
-        "quality.hit",
-        "change",
-        obj="quality_hit_act",
-        get=None,
-        post=DONE,
-        roles=("village_officer",),
-        note="申请不是问题: the responsible village",
-    ),
     "quality:todo": Entry("quality.hit"),
     "quality:rule_list": Entry("quality.hit"),
     "quality:run": Entry("quality.hit", "add", get=None, post=DONE),

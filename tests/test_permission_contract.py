@@ -164,7 +164,7 @@ class ContractWorld:
         return {"tl_list": task_list, "tl_task": task, "tl_recurring": weekly, "tl_assignment": assignment}
 
     def quality(self, household, village, county) -> dict:
-        """A data-quality hit of the village with its open problem (issued by the county), and the settings."""
+        """A data-quality hit of the village with its open problem, and the settings."""
         from django.utils import timezone
 
         from shoudi.quality.models import Hit, QualitySettings
@@ -178,6 +178,7 @@ class ContractWorld:
             region=village,
             due_date=datetime.date.today() + datetime.timedelta(days=10),
             source_model="quality.hit",
+            source_pk=f"3_01_010:{household.head.pk}",
         )
         hit = Hit.objects.create(
             rule="3_01_010",
@@ -290,7 +291,6 @@ ACTS = {
     "work_problem_act": ("work_problem", "progress"),
     "tl_task_act": ("tl_recurring", "generate"),
     "tl_assignment_act": ("tl_assignment", "progress"),
-    "quality_hit_act": ("quality_hit", "waive"),
 }
 
 

@@ -95,24 +95,27 @@ def test_the_village_to_fix_list(county, world, client_for):
     assert 'id="quality-panel"' in home and "本村数据待整改 2 个" in home
 
 
-def test_a_waiver_through_the_pages(county, world, client):
+def test_a_waiver_through_the_problem_page(county, world, client):
     hit = Hit.objects.get(rule="3_01_010", village=world.village_a)
     url = reverse("quality:hit_detail", args=[hit.pk])
+    problem_url = reverse("work:problem_detail", args=[hit.problem_id])
     client.force_login(world.officer_a)
     page = client.get(url).content.decode()
-    assert 'id="form-waive"' in page and 'id="form-decide"' not in page
-    response = client.post(reverse("quality:hit_act", args=[hit.pk, "waive"]), {"waive-reason": ""})
-    assert response.status_code == 302 and not Hit.objects.get(pk=hit.pk).waiver_pending
-    client.post(reverse("quality:hit_act", args=[hit.pk, "waive"]), {"waive-reason": "假期打工，属实"})
-    assert Hit.objects.get(pk=hit.pk).waiver_pending
-    assert client.post(reverse("quality:hit_act", args=[hit.pk, "decide"]), {"decision": "approve"}).status_code == 403
+    assert 'id="hit-actions"' in page and problem_url in page and "申请认定不是问题" in page
+    act = lambda action, data: client.post(reverse("work:problem_act", args=[hit.problem_id, action]), data)  # noqa: E731
+    assert act("waive", {"waive-reason": ""}).status_code == 302
+    assert not Hit.objects.select_related("problem").get(pk=hit.pk).waiver_pending  # no reason: refused
+    act("waive", {"waive-reason": "假期打工，属实"})
+    assert Hit.objects.select_related("problem").get(pk=hit.pk).waiver_pending
+    assert "待乡镇确认不是问题" in client.get(url).content.decode()
+    todo = client.get(reverse("quality:todo"), {"area": world.village_a.code}).content.decode()
+    assert "待乡镇确认不是问题" in todo
     client.force_login(world.reviewer_a)
-    assert 'id="form-decide"' in client.get(url).content.decode()
-    client.post(reverse("quality:hit_act", args=[hit.pk, "decide"]), {"decision": "approve", "decide-text": "属实"})
-    hit.refresh_from_db()
-    assert hit.state == Hit.WAIVED and hit.problem.state == wc.CLOSED
+    act("review", {"decision": "approve", "review-text": "属实"})
+    hit = Hit.objects.select_related("problem").get(pk=hit.pk)
+    assert (hit.problem.state, hit.problem.outcome) == (wc.CLOSED, wc.NOT_A_PROBLEM) and not hit.is_open
     page = client.get(url).content.decode()
-    assert "假期打工，属实" in page and "确认不是问题" in page
+    assert 'id="hit-state">不是问题<' in page and "假期打工，属实" in page
 
 
 def test_the_run_and_report_buttons_start_jobs(county, world, client_for):

@@ -53,7 +53,7 @@ def test_a_run_raises_one_problem_per_rule_and_subject_given_to_the_village(worl
     assert [step.action for step in pupil.steps.all()] == ["下发"]
     hit = Hit.objects.get(rule="3_01_010")
     assert (hit.problem, hit.member, hit.state, hit.active) == (pupil, members[2], Hit.OPEN, True)
-    assert pupil.source_pk == str(hit.pk)
+    assert pupil.source_pk == f"3_01_010:{members[2].pk}" and pupil.fingerprint == hit.fingerprint
     identity = Problem.objects.get(title__contains="校验位")
     assert identity.issuer_region == world.township_a  # a county rule's problem too
     # the description is read by whoever may see the problem: the ID number is masked in it
@@ -88,10 +88,11 @@ def test_fixed_data_closes_the_problem_as_rectified_naming_the_change(world):
     assert (hit.state, hit.active, hit.fixed_change) == (Hit.FIXED, False, change)
     problem = hit.problem
     problem.refresh_from_db()
-    assert problem.state == wc.CLOSED and problem.closed_on is not None
+    assert (problem.state, problem.outcome) == (wc.CLOSED, wc.RECTIFIED) and problem.closed_on is not None
     step = problem.steps.last()
-    assert step.action == "已整改" and step.user_name.startswith("系统")
+    assert step.action == "自动销号" and step.user_name == "系统" and "已整改" in step.text
     assert "甲村信息员" in step.text and pupil.name in step.text and "是否已务工" in step.text
+    assert hit.closed_note.startswith("已整改：") and "甲村信息员" in hit.closed_note
     assert run(region=world.county).written == 0  # closed once
 
 
@@ -107,59 +108,63 @@ def test_a_waiver_needs_a_reason_and_the_townships_confirmation(world):
     _, members = _working_pupil(world)
     run(region=world.county)
     hit = Hit.objects.get(rule="3_01_010")
-    with pytest.raises(services.WaiverRefused, match="理由"):
-        services.request_waiver(hit=hit, user=world.officer_a, reason="  ")
-    with pytest.raises(services.WaiverRefused, match="责任村"):
-        services.request_waiver(hit=hit, user=world.officer_b, reason="数据无误")
-    services.request_waiver(hit=hit, user=world.officer_a, reason="该生寒暑假打零工，数据属实")
-    hit.refresh_from_db()
-    assert hit.waiver_pending and hit.problem.state == wc.ISSUED  # still open until the township decides
+    problem = hit.problem
+    with pytest.raises(work.TransitionRefused, match="理由"):
+        work.request_waiver(problem=problem, user=world.officer_a, reason="  ")
+    with pytest.raises(work.TransitionRefused):
+        work.request_waiver(problem=problem, user=world.officer_b, reason="数据无误")  # another village's
+    work.request_waiver(problem=problem, user=world.officer_a, reason="该生寒暑假打零工，数据属实")
+    hit = Hit.objects.select_related("problem").get(pk=hit.pk)
+    assert hit.waiver_pending and hit.is_open  # still open until the township decides
     for who in (world.officer_a, world.admin):
-        with pytest.raises(services.WaiverRefused, match="乡镇确认"):
-            services.decide_waiver(hit=hit, user=who, approve=True)
-    services.decide_waiver(hit=hit, user=world.reviewer_a, approve=True, text="核实无误")
-    hit.refresh_from_db()
-    hit.problem.refresh_from_db()
-    assert (hit.state, hit.active, hit.problem.state) == (Hit.WAIVED, True, wc.CLOSED)
-    assert [s.action for s in hit.problem.steps.all()] == ["下发", "申请认定不是问题", "确认不是问题"]
+        with pytest.raises(work.TransitionRefused, match="下发单位"):
+            work.decide_closure(problem=problem, user=who, approve=True)
+    work.decide_closure(problem=problem, user=world.reviewer_a, approve=True, text="核实无误")
+    problem.refresh_from_db()
+    assert (problem.state, problem.outcome) == (wc.CLOSED, wc.NOT_A_PROBLEM)
+    assert [s.action for s in problem.steps.all()] == ["下发", "申请认定不是问题", "销号"]
 
-    # not raised again while the data stays as it is
+    # not raised again while the data stays as it is: nothing written
     assert run(region=world.county).written == 0
     assert Problem.objects.filter(source_model="quality.hit").count() == 1
+    hit.refresh_from_db()
+    assert (hit.active, hit.is_open) == (True, False)
 
-    # the figures change (the months worked): raised again, as a new hit and problem
+    # the figures change (the months worked): raised again, as a new hit and a new problem of the same object
     _spoil(members[2], work_months=9)
     result = run(region=world.county)
     assert result.counts["3_01_010"].new == 1
     hit.refresh_from_db()
     assert (hit.state, hit.active) == (Hit.WAIVED, False)
-    fresh = Hit.objects.get(rule="3_01_010", active=True)
-    assert fresh.state == Hit.OPEN and fresh.problem.state == wc.ISSUED and fresh.problem != hit.problem
+    fresh = Hit.objects.select_related("problem").get(rule="3_01_010", active=True)
+    assert fresh.problem.state == wc.ISSUED and fresh.problem != problem
+    assert fresh.problem.source_pk == problem.source_pk
 
 
 def test_a_refused_waiver_leaves_the_problem_to_rectify(world):
     _working_pupil(world)
     run(region=world.county)
-    hit = Hit.objects.get(rule="3_01_010")
-    services.request_waiver(hit=hit, user=world.officer_a, reason="数据无误")
-    with pytest.raises(services.WaiverRefused, match="理由"):
-        services.decide_waiver(hit=hit, user=world.reviewer_a, approve=False, text="")
-    services.decide_waiver(hit=hit, user=world.reviewer_a, approve=False, text="该生未务工，请改正")
-    hit.refresh_from_db()
-    assert not hit.waiver_pending and hit.state == Hit.OPEN and hit.problem.state == wc.ISSUED
-    assert hit.problem.steps.last().action == "不同意不是问题"
+    problem = Hit.objects.get(rule="3_01_010").problem
+    work.request_waiver(problem=problem, user=world.officer_a, reason="数据无误")
+    with pytest.raises(work.TransitionRefused, match="理由"):
+        work.decide_closure(problem=problem, user=world.reviewer_a, approve=False, text="")
+    work.decide_closure(problem=problem, user=world.reviewer_a, approve=False, text="该生未务工，请改正")
+    problem.refresh_from_db()
+    assert problem.state == wc.RECTIFYING and problem.steps.last().action == "驳回"
+    assert run(region=world.county).written == 0  # still the same open problem
 
 
-def test_a_problem_closed_by_hand_is_not_raised_again_while_the_data_stays(world):
+def test_a_problem_closed_by_hand_while_the_data_stays_wrong_is_raised_again(world):
     _working_pupil(world)
     run(region=world.county)
     problem = Hit.objects.get(rule="3_01_010").problem
     work.apply_closure(problem=problem, user=world.officer_a, text="已核实")
     work.decide_closure(problem=problem, user=world.reviewer_a, approve=True)
-    run(region=world.county)
-    hit = Hit.objects.get(rule="3_01_010")
-    assert (hit.state, hit.active) == (Hit.CLOSED, True)
-    assert Problem.objects.filter(source_model="quality.hit").count() == 1
+    result = run(region=world.county)
+    assert result.counts["3_01_010"].new == 1
+    old = Hit.objects.get(problem=problem)
+    assert (old.state, old.active) == (Hit.CLOSED, False)
+    assert Problem.objects.filter(source_model="quality.hit", state=wc.ISSUED).count() == 1
     assert run(region=world.county).written == 0
 
 

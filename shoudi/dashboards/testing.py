@@ -14,6 +14,7 @@ from shoudi.monitoring.models import MonitoringCase, MonitoringLine
 from shoudi.quality.models import Hit
 from shoudi.registry.testing import make_household, make_income, make_member
 from shoudi.work import services as work
+from shoudi.work.models import Problem
 
 __all__ = ["build_scenario"]
 
@@ -53,7 +54,18 @@ def _finding(run, household, status, n):
 def _quality_problem(household) -> Hit:
     """An open data-quality problem (a member's phone of 5 digits), as a run leaves it."""
     head = household.head
+    problem = Problem.objects.create(
+        source="数据质量",
+        category="数据质量",
+        title="成员联系电话不是 11 位数字",
+        issuer_region=household.village.parent,
+        region=household.village,
+        due_date=timezone.localdate() + datetime.timedelta(days=14),
+        source_model="quality.hit",
+        source_pk=f"7_01_020:{head.pk}",
+    )
     return Hit.objects.create(
+        problem=problem,
         rule="7_01_020",
         subject_pk=head.pk,
         member=head,

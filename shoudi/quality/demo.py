@@ -8,8 +8,8 @@ from shoudi.accounts.models import User
 from shoudi.core.context import acting_as
 from shoudi.regions.models import Region
 from shoudi.registry.models import Household, Member
+from shoudi.work import services as work
 
-from . import services
 from .engine import run
 from .models import Hit
 
@@ -53,14 +53,16 @@ def build(ctx) -> None:
         fixed.phone = "13885120001"
         fixed.save()
     with acting_as(officer, source="web"):
-        services.request_waiver(
-            hit=_hit("2_01_040", pending), user=officer, reason="户内一名成员常年在外，户籍仍在本户，人口数无误"
+        work.request_waiver(
+            problem=_hit("2_01_040", pending).problem,
+            user=officer,
+            reason="户内一名成员常年在外，户籍仍在本户，人口数无误",
         )
-        services.request_waiver(
-            hit=_hit("2_01_040", confirmed), user=officer, reason="新生儿已落户，成员信息待国家系统同步"
+        work.request_waiver(
+            problem=_hit("2_01_040", confirmed).problem, user=officer, reason="新生儿已落户，成员信息待国家系统同步"
         )
     with acting_as(reviewer, source="web"):
-        services.decide_waiver(hit=_hit("2_01_040", confirmed), user=reviewer, approve=True, text="经核实属实")
+        work.decide_closure(problem=_hit("2_01_040", confirmed).problem, user=reviewer, approve=True, text="经核实属实")
     with acting_as(None, source="cli"):
         run(region=village)
     total = sum(count.found for count in first.counts.values())

@@ -20,7 +20,6 @@ from django.utils import timezone
 from shoudi.core.bulk import insert_values
 from shoudi.core.masking import mask_mapping
 from shoudi.core.notifications import changed
-from shoudi.core.workdays import add_workdays
 from shoudi.monitoring.models import MonitoringLine
 from shoudi.monitoring.policy import school_age_rule, settings_for
 from shoudi.regions.models import Region
@@ -28,7 +27,7 @@ from shoudi.registry.models import IncomeRecord
 from shoudi.work import choices as wc
 
 from . import results
-from .fixes import fixed_note, fixing_changes
+from .fixes import change_text, fixing_changes
 from .models import Hit, QualitySettings
 from .passes import PASSES, run_pass
 from .rules import all_rules
@@ -136,22 +135,17 @@ def evaluate(
 
 
 class _County:
-    """What the writing needs of a county once: its region ids, each village's township, the problems' due date."""
+    """What the writing needs of a county once: each village's township, the time, the problems' working days."""
 
     def __init__(self, county: Region, params: Params):
         self.county = county
+        # every problem is issued by the village's township, which reviews it and confirms a 不是问题 waiver
         self.townships = dict(
             Region.objects.filter(code__startswith=county.code, level="village").values_list("pk", "parent_id")
         )
         self.now = timezone.now()
         self.today = params.today
         self.due_workdays = params.settings.due_workdays
-        due = add_workdays(self.today, self.due_workdays, region_code=county.code)
-        self.due_date, self.fallback = due.date, due.fallback
-
-    def issuer(self, village_id: int) -> int:
-        """Every problem is issued by the village's township, which reviews it and confirms a 不是问题 waiver."""
-        return self.townships.get(village_id) or self.county.pk
 
 
 def _title(rule: Rule, figures: dict[str, str]) -> str:
@@ -170,53 +164,40 @@ def _reconcile(rule: Rule, found: dict[int, Found], scope: str, county: _County,
     count = RuleCount(found=len(found))
     active = list(
         Hit.objects.filter(rule=rule.code, active=True, village__code__startswith=scope)
-        .annotate(problem_state=F("problem__state"))
-        .only("pk", "subject_pk", "fingerprint", "state", "problem_id", "household_id", "found_at")
+        .annotate(problem_state=F("problem__state"), problem_outcome=F("problem__outcome"))
+        .only("pk", "rule", "subject_pk", "fingerprint", "state", "problem_id", "household_id", "found_at")
     )
-    closed_by_hand, to_fix, to_refresh, released, superseded = [], [], [], [], []
+    to_fix, to_refresh, ended = [], [], []
     for hit in active:
         item = found.get(hit.subject_pk)
-        if hit.state == Hit.OPEN and hit.problem_state == wc.CLOSED:
-            hit.state = Hit.CLOSED  # closed on the problem page while the data stays: not raised again as it is
-            closed_by_hand.append(hit.pk)
+        unclosed = hit.problem_state in wc.UNCLOSED_STATES
+        waived = results.is_waived(hit.problem_state, hit.problem_outcome)
         if item is None:
-            (to_fix if hit.state == Hit.OPEN else released).append(hit)
-        elif item.fingerprint != hit.fingerprint:
-            if hit.state == Hit.OPEN:
+            (to_fix if unclosed else ended).append(hit)
+        elif unclosed:
+            if item.fingerprint != hit.fingerprint:  # the problem carries on with the new figures
                 hit.figures, hit.fingerprint = item.figures, item.fingerprint
                 to_refresh.append(hit)
-            else:
-                superseded.append(hit)
-    now = county.now
-    written = 0
-    if closed_by_hand:
-        written += Hit.objects.filter(pk__in=closed_by_hand).update(state=Hit.CLOSED, closed_at=now)
-    if released or superseded:
-        for hits, note in ((released, "复查已不再发现该问题"), (superseded, "数据已变更，重新检查")):
-            for start in range(0, len(hits), CHUNK):
-                ids = [hit.pk for hit in hits[start : start + CHUNK]]
-                written += Hit.objects.filter(pk__in=ids).update(active=False, closed_note=note)
+        elif not (waived and item.fingerprint == hit.fingerprint):
+            ended.append(hit)  # closed by hand while the data stays wrong, or waived and changed since: raised again
+    now, written = county.now, 0
+    for hit in ended:  # kept as history: what its problem was closed as
+        waived = results.is_waived(hit.problem_state, hit.problem_outcome)
+        hit.state, hit.active = (Hit.WAIVED if waived else Hit.CLOSED), False
+        hit.closed_at = hit.closed_at or now
+        hit.closed_note = "复查已不再发现该问题" if hit.subject_pk not in found else "数据已变更，重新检查"
+    if ended:
+        Hit.objects.bulk_update(ended, ["state", "active", "closed_at", "closed_note"], batch_size=CHUNK)
+        written += len(ended)
     if to_refresh:
         Hit.objects.bulk_update(to_refresh, ["figures", "fingerprint"], batch_size=CHUNK)
         written += len(to_refresh)
         count.updated = len(to_refresh)
     if to_fix:
-        changes = fixing_changes(to_fix, rule.subject)
-        closures = {}
-        for hit in to_fix:
-            change = changes.get(hit.pk)
-            hit.state, hit.active, hit.closed_at = Hit.FIXED, False, now
-            hit.fixed_change_id = change.pk if change is not None else None
-            hit.closed_note = fixed_note(change)
-            if hit.problem_id:
-                closures[hit.problem_id] = hit.closed_note
-        Hit.objects.bulk_update(
-            to_fix, ["state", "active", "closed_at", "fixed_change", "closed_note"], batch_size=CHUNK
-        )
-        written += len(to_fix) + 2 * results.close_problems(closures, today=county.today)
+        written += _fix(rule, to_fix, county)
         count.fixed = len(to_fix)
         result.households.update(hit.household_id for hit in to_fix)
-    gone = {hit.pk for hit in (*released, *superseded, *to_fix)}
+    gone = {hit.pk for hit in (*ended, *to_fix)}
     kept = {hit.subject_pk for hit in active if hit.pk not in gone}
     fresh = [item for subject, item in found.items() if subject not in kept]
     if fresh:
@@ -225,6 +206,21 @@ def _reconcile(rule: Rule, found: dict[int, Found], scope: str, county: _County,
         result.households.update(item.household for item in fresh)
     result.written += written
     return count
+
+
+def _fix(rule: Rule, hits: list[Hit], county: _County) -> int:
+    """Hits no longer found: 已整改, each naming the change that fixed it; their problems closed by the system."""
+    changes = fixing_changes(hits, rule.subject)
+    notes = {}
+    for hit in hits:
+        change = changes.get(hit.pk)
+        hit.state, hit.active, hit.closed_at = Hit.FIXED, False, county.now
+        hit.fixed_change_id = change.pk if change is not None else None
+        text = change_text(change)
+        hit.closed_note = f"已整改：{text}"[:300]
+        notes[results.source_pk(rule.code, hit.subject_pk)] = text
+    Hit.objects.bulk_update(hits, ["state", "active", "closed_at", "fixed_change", "closed_note"], batch_size=CHUNK)
+    return len(hits) + 3 * results.close_problems(notes, today=county.today)  # the problem, its step, its change
 
 
 def _raise(rule: Rule, fresh: list[Found], county: _County) -> int:
@@ -249,27 +245,31 @@ def _raise(rule: Rule, fresh: list[Found], county: _County) -> int:
     created = dict(insert_values(Hit, template, fields, rows, returning=("subject_pk", "id")))
     raises = [
         results.Raise(
-            hit=created[item.subject],
+            source_pk=results.source_pk(rule.code, item.subject),
             title=_title(rule, item.figures),
             description=_description(rule, item.figures),
             village=item.village,
-            issuer_region=county.issuer(item.village),
-            severity=rule.severity,
+            township=county.townships.get(item.village),
             household=item.household,
+            fingerprint=item.fingerprint,
         )
         for item in fresh
     ]
     problems = results.raise_problems(
         raises,
-        issued_on=county.today,
-        due_date=county.due_date,
+        severity=rule.severity,
         due_workdays=county.due_workdays,
-        fallback=county.fallback,
+        issued_on=county.today,
+        note=f"数据质量检查（规则 {rule.code}）发现",
     )
-    Hit.objects.bulk_update(
-        [Hit(pk=hit, problem_id=problem) for hit, problem in problems.items()], ["problem"], batch_size=CHUNK
-    )
-    return len(rows) * 4 + len(problems)  # hit, problem, its step, its household link; the hit's problem id
+    linked = [
+        Hit(pk=created[item.subject], problem_id=problems[results.source_pk(rule.code, item.subject)])
+        for item in fresh
+        if results.source_pk(rule.code, item.subject) in problems
+    ]
+    Hit.objects.bulk_update(linked, ["problem"], batch_size=CHUNK)
+    # the hit, its problem with its 下发 step, household link and change-log row; the hit's problem id
+    return len(rows) * 5 + len(linked)
 
 
 def _counties(region: Region | None) -> list[tuple[Region, str]]:

@@ -6,6 +6,7 @@ import django_filters
 from django.db.models import Q
 
 from shoudi.core.filters import ScopedFilterSet
+from shoudi.work import choices as wc
 
 from .models import Hit
 from .rules import TOPICS, all_rules
@@ -46,13 +47,16 @@ class HitFilterSet(ScopedFilterSet):
         return queryset.filter(rule__in=[rule.code for rule in all_rules() if rule.severity == value])
 
     def by_status(self, queryset, name, value):
-        if value == "all":
-            return queryset
+        current = queryset.filter(active=True)
+        if value == "open":
+            return current.filter(problem__state__in=wc.UNCLOSED_STATES)
         if value == "pending":
-            return queryset.filter(active=True, state=Hit.OPEN).exclude(waiver_reason="")
-        if value == Hit.FIXED:
-            return queryset.filter(state=Hit.FIXED)
-        return queryset.filter(state=value)
+            return current.filter(problem__state=wc.APPLIED, problem__outcome=wc.NOT_A_PROBLEM)
+        if value == "waived":
+            return queryset.filter(problem__state=wc.CLOSED, problem__outcome=wc.NOT_A_PROBLEM)
+        if value in (Hit.FIXED, Hit.CLOSED):
+            return queryset.filter(state=value)
+        return queryset
 
     def in_area(self, queryset, name, value):
         return queryset.filter(village__code__startswith=value.strip())

@@ -16,7 +16,7 @@ from shoudi.registry.models import Household, Member
 
 from .rules.base import CASE, MEMBER
 
-__all__ = ["fixed_note", "fixing_changes"]
+__all__ = ["change_text", "fixing_changes"]
 
 CHUNK = 400
 NOT_FOUND = "复查未再发现该问题（未找到对应的变更记录，可能为系统外修改后重新导入）"
@@ -67,11 +67,11 @@ def _shown(value) -> str:
     return "（空）" if value in (None, "") else str(value)
 
 
-def fixed_note(change: ObjectChange | None) -> str:
-    """已整改 and the change, as the problem's closing step says it."""
+def change_text(change: ObjectChange | None) -> str:
+    """The change that fixed a hit, as the problem's closing step names it."""
     if change is None:
-        return f"已整改：{NOT_FOUND}"
+        return NOT_FOUND
     when = timezone.localtime(change.time).strftime("%Y-%m-%d %H:%M")
     diff = "；".join(f"{label}：{_shown(before)} → {_shown(after)}" for label, before, after in change.diff()[:3])
-    text = f"已整改：{when} {change.user_name or '系统'}{change.get_action_display()}“{change.object_repr}”"
-    return (text + (f"（{diff}）" if diff else ""))[:300]
+    text = f"{when} {change.user_name or '系统'}{change.get_action_display()}“{change.object_repr}”"
+    return (text + (f"（{diff}）" if diff else ""))[:280]

@@ -1,19 +1,11 @@
 from django import forms
 
-from shoudi.core.forms import ScopedModelForm, StyledForm
+from shoudi.core.forms import ScopedModelForm
 
 from .models import QualitySettings
 from .rules import all_rules
 
-__all__ = ["DecisionForm", "SettingsForm", "WaiverForm"]
-
-
-class WaiverForm(StyledForm):
-    reason = forms.CharField(label="不是问题的理由", max_length=300, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class DecisionForm(StyledForm):
-    text = forms.CharField(label="意见", max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+__all__ = ["SettingsForm"]
 
 
 class SettingsForm(ScopedModelForm):

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
 from shoudi.core.scope import RestrictedManager
 from shoudi.regions.settings import RegionSettings
+from shoudi.work import choices as wc
 
 __all__ = ["Hit", "QualitySettings"]
 
@@ -49,14 +49,15 @@ class QualitySettings(RegionSettings):
 
 class Hit(models.Model):
     """One subject (a member, a household or a monitoring case) a rule fires on, from the run that found it until
-    the data is fixed (已整改, ``fixed_change`` names the change) or the problem is closed otherwise; its problem is a
-    ``work.Problem`` (source 数据质量) named by ``source_model``/``source_pk`` = ``quality.hit``/its id.
+    the data is fixed (已整改, ``fixed_change`` names the change) or its problem is closed otherwise. Its problem is
+    a ``work.Problem`` (source 数据质量) named by ``source_model``/``source_pk`` = ``quality.hit``/"rule:subject";
+    the problem's state is the hit's life cycle (待整改, 申请认定不是问题, 不是问题); ``state`` is what the runs made of
+    it once it ended (已整改, or its problem closed as 不是问题 or 已销号 before the data changed).
 
-    ``active`` hits are the current ones, at most one per rule and subject. A hit whose problem was closed while the
-    rule still fires (a confirmed 不是问题 waiver, or a 销号 by hand) stays active with its ``fingerprint`` (of the
-    figures): it is not raised again until the figures change; then it is kept as history (inactive) and a new hit is
-    raised. Rows are written set-based by the run, not change-logged one by one; the
-    problem's steps are their record.
+    ``active`` hits are the current ones, at most one per rule and subject, with the figures of the last run and
+    their ``fingerprint``. A hit whose problem was confirmed 不是问题 stays active while the figures stay the same;
+    once they change (or after a 销号 by hand while the rule still fires) it is kept as history and a new hit raised.
+    Rows are written set-based by the run, not change-logged one by one; the problem's steps are their record.
     """
 
     OPEN, FIXED, WAIVED, CLOSED = "open", "fixed", "waived", "closed"
@@ -96,25 +97,6 @@ class Hit(models.Model):
         related_name="+",
     )
     closed_note = models.CharField("关闭说明", max_length=300, blank=True)
-    waiver_reason = models.CharField("不是问题的理由", max_length=300, blank=True)
-    waiver_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="申请人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    waiver_at = models.DateTimeField("申请时间", null=True, blank=True)
-    waiver_confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="确认人",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    waiver_confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
 
     scope_code_field = "village__code"
     personal_fields = {"figures": "mapping"}
@@ -147,4 +129,11 @@ class Hit(models.Model):
 
     @property
     def waiver_pending(self) -> bool:
-        return bool(self.waiver_reason) and self.waiver_confirmed_at is None and self.state == self.OPEN
+        """申请认定不是问题, waiting for the township (on the problem)."""
+        problem = self.problem
+        return problem is not None and problem.state == wc.APPLIED and problem.outcome == wc.NOT_A_PROBLEM
+
+    @property
+    def is_open(self) -> bool:
+        """Current, and its problem not closed yet (待整改)."""
+        return self.active and self.problem is not None and self.problem.state in wc.UNCLOSED_STATES

@@ -22,18 +22,19 @@ from shoudi.core.scope import user_can
 from shoudi.regions.models import Region
 from shoudi.registry.models import Member
 
-from .models import Hit
+from .display import status_label
 from .rules import all_rules
+from .selectors import open_hits as current_open_hits
 
-__all__ = ["HEADERS", "open_hits", "write_report"]
+__all__ = ["HEADERS", "report_hits", "write_report"]
 
 HEADERS = ["乡镇", "行政村", "户编号", "户主", "姓名", "证件号码", "问题描述", "数据", "发现日期", "整改期限", "状态"]
 
 
-def open_hits(region: Region, rule_codes: list[str] | None = None):
-    """The region's open hits (待整改), in report order, with the head's name and ID number."""
+def report_hits(region: Region, rule_codes: list[str] | None = None):
+    """The region's open hits (problem not closed), in report order, with the head's name and ID number."""
     heads = Member.objects.filter(household=OuterRef("household_id"), relation="户主").order_by("pk")
-    hits = Hit.objects.filter(active=True, state=Hit.OPEN, village__code__startswith=region.code)
+    hits = current_open_hits().filter(village__code__startswith=region.code)
     if rule_codes:
         hits = hits.filter(rule__in=rule_codes)
     return (
@@ -52,7 +53,7 @@ def write_report(*, region: Region, user=None, rule_codes=None, target: Path | N
     """Write the report to ``target`` (a temporary file when None); returns (path, number of problems)."""
     full = user is None or user_can(user, Member, "unmask")
     rules = [rule for rule in all_rules() if not rule_codes or rule.code in rule_codes]
-    hits = open_hits(region, [rule.code for rule in rules])
+    hits = report_hits(region, [rule.code for rule in rules])
     counts = Counter(hits.values_list("rule", "village__parent__code").order_by())
     townships = list(Region.objects.filter(code__startswith=region.code, level="township").order_by("code"))
     if region.level == "township":
@@ -114,7 +115,7 @@ def write_report(*, region: Region, user=None, rule_codes=None, target: Path | N
             "；".join(f"{k}：{v}" for k, v in figures.items()),
             timezone.localtime(hit.found_at).date(),
             hit.problem.due_date if hit.problem_id else None,
-            hit.get_state_display(),
+            status_label(hit),
         ]
         for c, value in enumerate(values):
             write_cell(sheet, book, row, c, value)

@@ -6,20 +6,33 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from shoudi.regions.models import Region
 from shoudi.registry.models import Household, Member
+from shoudi.work import choices as wc
 
 from .models import Hit
 from .rules import all_rules
 
-__all__ = ["Overview", "home_region", "open_hits_for", "overview", "score", "todo_for"]
+__all__ = ["Overview", "home_region", "open_hits", "open_hits_for", "overview", "pending_waivers", "score", "todo_for"]
+
+PENDING = Q(problem__state=wc.APPLIED, problem__outcome=wc.NOT_A_PROBLEM)
 
 
-def open_hits_for(user):
-    """The open hits (待整改) the user may see."""
-    return Hit.objects.restrict(user, "view").filter(active=True, state=Hit.OPEN)
+def open_hits() -> QuerySet:
+    """The current hits whose problem is not closed yet (待整改, 申请销号 or 不是问题 waiting for the township)."""
+    return Hit.objects.filter(active=True, problem__state__in=wc.UNCLOSED_STATES)
+
+
+def open_hits_for(user) -> QuerySet:
+    """The open hits the user may see."""
+    return open_hits().restrict(user, "view")
+
+
+def pending_waivers(hits: QuerySet) -> QuerySet:
+    """Of these hits, those whose village asked for 不是问题 and the township has not decided yet."""
+    return hits.filter(problem__state=wc.APPLIED, problem__outcome=wc.NOT_A_PROBLEM)
 
 
 def score(problems: int, households: int) -> float | None:
@@ -73,7 +86,7 @@ def overview(user, region: Region) -> Overview:
         .filter(village__code__startswith=region.code)
         .order_by()
         .values_list("rule", "village__code")
-        .annotate(n=Count("pk"), pending=Count("pk", filter=~Q(waiver_reason="")))
+        .annotate(n=Count("pk"), pending=Count("pk", filter=PENDING))
     )
     per_rule: dict[str, Counter] = defaultdict(Counter)
     for code, village, n, pending in hits:

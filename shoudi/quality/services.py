@@ -1,35 +1,22 @@
-"""Data quality's actions: starting a run or a report (a job), the run queued after an import and every night, and
-a village's 不是问题 waiver with its township's decision."""
+"""Data quality's actions: starting a run or a report (a job), and the run queued after an import and every night.
+A problem's 不是问题 waiver is the common one, on the problem's page (``work.services``)."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
 
 from shoudi.core.jobs import start_job
 from shoudi.core.models import Job
-from shoudi.core.notifications import changed
 from shoudi.core.scope import user_can
 from shoudi.regions.models import Region
 from shoudi.registry.models import Household
 
-from . import results
 from .models import Hit
 
-__all__ = [
-    "WaiverRefused",
-    "after_import",
-    "decide_waiver",
-    "nightly",
-    "queue_run",
-    "request_waiver",
-    "start_report",
-    "start_run",
-]
+__all__ = ["after_import", "nightly", "queue_run", "start_report", "start_run"]
 
 RUN_KIND, REPORT_KIND = "quality.run", "quality.report"
-WaiverRefused = results.WaiverRefused
 
 
 def _title(kind: str, region: Region | None) -> str:
@@ -87,42 +74,3 @@ def nightly() -> str:
     """The worker's nightly step: every county gets a run (a job each)."""
     queued = sum(1 for county in Region.objects.filter(level="county") if queue_run(county) is not None)
     return f"已排队 {queued} 个县的数据质量检查" if queued else ""
-
-
-def _lock(hit: Hit) -> Hit:
-    return Hit.objects.select_for_update(of=("self",)).select_related("problem__region").get(pk=hit.pk)
-
-
-@transaction.atomic
-def request_waiver(*, hit: Hit, user, reason: str) -> Hit:
-    """申请认定不是问题: the village says the data is right (a reason is required); the township decides."""
-    hit = _lock(hit)
-    if hit.state != Hit.OPEN or hit.problem is None:
-        raise WaiverRefused("该问题已关闭，不能再申请")
-    if hit.waiver_pending:
-        raise WaiverRefused("已申请认定不是问题，等待乡镇确认")
-    results.request_waiver(problem=hit.problem, user=user, reason=reason)
-    hit.waiver_reason, hit.waiver_by, hit.waiver_at = reason.strip()[:300], user, timezone.now()
-    hit.waiver_confirmed_by = hit.waiver_confirmed_at = None
-    hit.save(update_fields=["waiver_reason", "waiver_by", "waiver_at", "waiver_confirmed_by", "waiver_confirmed_at"])
-    return hit
-
-
-@transaction.atomic
-def decide_waiver(*, hit: Hit, user, approve: bool, text: str = "") -> Hit:
-    """The township confirms (不是问题: the problem closes, and is not raised again until the data changes) or
-    refuses (the village fixes the data)."""
-    hit = _lock(hit)
-    if not hit.waiver_pending:
-        raise WaiverRefused("没有待确认的“不是问题”申请")
-    results.decide_waiver(problem=hit.problem, user=user, approve=approve, text=text)
-    if approve:
-        hit.state, hit.closed_at = Hit.WAIVED, timezone.now()
-        hit.waiver_confirmed_by, hit.waiver_confirmed_at = user, timezone.now()
-        hit.closed_note = f"不是问题：{hit.waiver_reason}"[:300]
-        hit.save(update_fields=["state", "closed_at", "waiver_confirmed_by", "waiver_confirmed_at", "closed_note"])
-        changed("quality", household_ids=[hit.household_id])  # one problem fewer on the dashboards
-    else:
-        hit.waiver_reason, hit.waiver_by, hit.waiver_at = "", None, None
-        hit.save(update_fields=["waiver_reason", "waiver_by", "waiver_at"])
-    return hit

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from shoudi.core.tables import BaseTable
 from shoudi.registry.tables import HouseholdColumn, HouseholdExportColumns
 
-from .display import may_see_details, message_for
+from .display import may_see_details, message_for, status_label
 from .models import Hit, QualitySettings
 
 __all__ = ["HitTable", "SettingsTable"]
@@ -50,12 +50,7 @@ class HitTable(HouseholdExportColumns):
         return self.render_message(record)
 
     def render_state(self, record):
-        label = record.get_state_display()
-        if record.waiver_pending:
-            label += "（待确认不是问题）"
-        if not record.active and record.state != Hit.FIXED:
-            label += "（已失效）"
-        return label
+        return status_label(record)
 
     def value_state(self, record):
         return self.render_state(record)

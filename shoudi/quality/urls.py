@@ -8,7 +8,6 @@ urlpatterns = [
     path("", views.overview_page, name="overview"),
     path("hits/", views.HitListView.as_view(), name="hit_list"),
     path("hits/<int:pk>/", views.hit_detail, name="hit_detail"),
-    path("hits/<int:pk>/<slug:action>/", views.hit_act, name="hit_act"),
     path("todo/", views.todo, name="todo"),
     path("rules/", views.rule_list, name="rule_list"),
     path("run/", views.start, name="run"),

@@ -18,22 +18,20 @@ from shoudi.core.scope import get_object_for, user_can
 from shoudi.core.views import ObjectEditView, ObjectListView
 from shoudi.regions.models import Region
 from shoudi.registry.tables import with_head_name
-from shoudi.work import choices as wc
 
-from . import results, services
-from .display import may_see_details, message_for, shown_figures
+from . import services
+from .display import may_see_details, message_for, shown_figures, status_label
 from .filters import HitFilterSet
-from .forms import DecisionForm, SettingsForm, WaiverForm
+from .forms import SettingsForm
 from .models import Hit, QualitySettings
 from .rules import all_rules
-from .selectors import home_region, open_hits_for, overview, todo_for
+from .selectors import home_region, open_hits_for, overview, pending_waivers, todo_for
 from .tables import HitTable, SettingsTable
 
 __all__ = [
     "HitListView",
     "SettingsEditView",
     "SettingsListView",
-    "hit_act",
     "hit_detail",
     "home_panel",
     "overview_page",
@@ -85,7 +83,7 @@ def overview_page(request):
 
 
 class HitListView(ObjectListView):
-    queryset = with_head_name(Hit.objects.select_related("village", "member"))
+    queryset = with_head_name(Hit.objects.select_related("village", "member", "problem"))
     filterset_class = HitFilterSet
     table_class = HitTable
     title = "数据质量问题"
@@ -113,23 +111,9 @@ def todo(request):
     return render(request, "quality/todo.html", context)
 
 
-def _forms_for(hit: Hit, user) -> dict:
-    forms = {}
-    if hit.problem is None or hit.state != Hit.OPEN:
-        return forms
-    if not hit.waiver_pending and results.can_request_waiver(hit.problem, user):
-        forms["waive"] = WaiverForm(prefix="waive")
-    if hit.waiver_pending and results.can_decide_waiver(hit.problem, user):
-        forms["decide"] = DecisionForm(prefix="decide")
-    return forms
-
-
 def hit_detail(request, pk: int):
     hit = get_object_for(
-        request.user,
-        Hit.objects.select_related("village__parent", "household", "member", "problem__region"),
-        "view",
-        pk=pk,
+        request.user, Hit.objects.select_related("village__parent", "household", "member", "problem"), "view", pk=pk
     )
     rule = hit.rule_object
     details = may_see_details(request.user)
@@ -139,34 +123,10 @@ def hit_detail(request, pk: int):
         "rule": rule,
         "message": message_for(hit, request.user, details=details),
         "figures": shown_figures(hit.figures, request.user, details=details),
-        "forms": _forms_for(hit, request.user),
         "steps": hit.problem.steps.all() if hit.problem_id else [],
-        "problem_open": hit.problem_id and hit.problem.state in wc.OPEN_STATES,
+        "status": status_label(hit),
     }
     return render(request, "quality/hit_detail.html", context)
-
-
-@require_POST
-def hit_act(request, pk: int, action: str):
-    hit = get_object_for(request.user, Hit.objects.select_related("problem__region"), "change", pk=pk)
-    forms = _forms_for(hit, request.user)
-    if action not in forms:
-        raise PermissionDenied("您不能对该问题进行此操作")
-    form = (WaiverForm if action == "waive" else DecisionForm)(request.POST, prefix=action)
-    if not form.is_valid():
-        messages.error(request, "未提交：" + "；".join(e for errors in form.errors.values() for e in errors))
-        return redirect(hit)
-    try:
-        if action == "waive":
-            services.request_waiver(hit=hit, user=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, "已申请认定“不是问题”，等待乡镇确认")
-        else:
-            approve = request.POST.get("decision") == "approve"
-            services.decide_waiver(hit=hit, user=request.user, approve=approve, text=form.cleaned_data["text"])
-            messages.success(request, "已确认不是问题，问题已关闭" if approve else "已退回，请村级整改数据")
-    except services.WaiverRefused as exc:
-        messages.error(request, str(exc))
-    return redirect(hit)
 
 
 def rule_list(request):
@@ -214,7 +174,7 @@ def home_panel(request) -> str | None:
     total = hits.count()
     if not total:
         return None
-    pending = hits.exclude(waiver_reason="").count()
+    pending = pending_waivers(hits).count()
     url = reverse("quality:todo") + f"?area={user.region.code}"
     return render_to_string(
         "quality/_home_panel.html", {"total": total, "pending": pending, "url": url}, request=request
