@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "shoudi.campaigns",
     "shoudi.tasklists",
     "shoudi.teams",
+    "shoudi.quality",
     "shoudi.matching",
     "shoudi.ledgers",
     "shoudi.cards",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("campaigns/", include("shoudi.campaigns.urls")),
     path("tasklists/", include("shoudi.tasklists.urls")),
     path("teams/", include("shoudi.teams.urls")),
+    path("quality/", include("shoudi.quality.urls")),
     path("matching/", include("shoudi.matching.urls")),
     path("ledgers/cards/", include("shoudi.cards.urls")),
     path("ledgers/", include("shoudi.ledgers.urls")),

@@ -68,6 +68,8 @@ OBJECT_MODELS = {
     "team_settings": "teams.teamsettings",
     "unit_visit": "teams.unitvisit",
     "unit_fund": "teams.unitfund",
+    "quality_hit": "quality.hit",
+    "quality_settings": "quality.qualitysettings",
 }
 DONE = frozenset({200, 302})  # a form with errors, or done and sent on
 FORM = frozenset({200, 302, 400, 422})  # 422: refused as filled in, with its errors
@@ -319,4 +321,14 @@ CONTRACT: dict[str, Entry] = {
     "teams:evaluation_add": Entry("teams.evaluation", "add", post=FORM),
     "teams:training_list": Entry("teams.training"),
     "teams:training_add": Entry("teams.training", "add", post=FORM),
+    "quality:overview": Entry("quality.hit"),
+    "quality:hit_list": Entry("quality.hit"),
+    "quality:hit_detail": Entry("quality.hit", obj="quality_hit"),
+    "quality:todo": Entry("quality.hit"),
+    "quality:rule_list": Entry("quality.hit"),
+    "quality:run": Entry("quality.hit", "add", get=None, post=DONE),
+    "quality:report": Entry("quality.hit", "export", get=None, post=DONE),
+    "quality:qualitysettings_list": Entry("quality.qualitysettings"),
+    "quality:qualitysettings_add": Entry("quality.qualitysettings", "add", post=FORM),
+    "quality:qualitysettings_edit": Entry("quality.qualitysettings", "change", obj="quality_settings", post=FORM),
 }

@@ -28,6 +28,7 @@ LAYERS = {
     "campaigns": {"core", "regions", "accounts", "registry", "work"},
     "tasklists": {"core", "regions", "accounts", "registry", "work"},
     "teams": {"core", "regions", "accounts", "registry", "monitoring", "assistance", "work"},
+    "quality": {"core", "regions", "accounts", "registry", "monitoring", "assistance", "work"},
 }
 OUTPUTS = {"ledgers", "cards", "dashboards"}
 DOMAIN = {

@@ -142,6 +142,7 @@ class ContractWorld:
                 "case_attachment": self.attachment(case),
                 **self.matching(household, county),
                 **self.teams(village, county, self.users[TEAM_MEMBER] if side == "in" else None),
+                **self.quality(household, village, county),
             }
 
     def campaign(self, county) -> dict:
@@ -176,6 +177,36 @@ class ContractWorld:
         Assignment.objects.create(task=weekly, region=village, period_start=monday, due_date=today)
         assignment = Assignment.objects.create(task=task, region=village, period_start=today, due_date=task.due_date)
         return {"tl_list": task_list, "tl_task": task, "tl_recurring": weekly, "tl_assignment": assignment}
+
+    def quality(self, household, village, county) -> dict:
+        """A data-quality hit of the village with its open problem, and the settings."""
+        from django.utils import timezone
+
+        from shoudi.quality.models import Hit, QualitySettings
+        from shoudi.work.models import Problem
+
+        problem = Problem.objects.create(
+            source="数据质量",
+            category="数据质量",
+            title="在校生有务工信息",
+            issuer_region=county,
+            region=village,
+            due_date=datetime.date.today() + datetime.timedelta(days=10),
+            source_model="quality.hit",
+            source_pk=f"3_01_010:{household.head.pk}",
+        )
+        hit = Hit.objects.create(
+            rule="3_01_010",
+            subject_pk=household.head.pk,
+            member=household.head,
+            household=household,
+            village=village,
+            figures={"姓名": household.head.name, "在校生状况": "八年级", "务工月数": "3"},
+            fingerprint="contract",
+            found_at=timezone.now(),
+            problem=problem,
+        )
+        return {"quality_hit": hit, "quality_settings": QualitySettings.objects.create(region=county)}
 
     def attachment(self, case):
         from django.core.files.base import ContentFile

@@ -74,7 +74,7 @@ def test_an_import_runs_its_steps_and_logs_them(client_for, world, national_file
     record = import_through_the_pages(client_for(world.officer_a), national_file)
 
     assert record.status == "committed" and Household.objects.count() == HOUSEHOLDS
-    assert record.steps_done == ["national_cases", "national_measures", "dashboard_figures"]
+    assert record.steps_done == ["national_cases", "national_measures", "dashboard_figures", "quality_run"]
     assert sorted(record.household_ids) == sorted(Household.objects.values_list("pk", flat=True))
     cases = MonitoringCase.objects.filter(imported=True)
     assert monitored_households().exists() and cases.count() == monitored_households().count()
@@ -120,7 +120,13 @@ def test_a_failing_step_fails_the_job_and_a_retry_runs_only_the_steps_left(
         steps_job.refresh_from_db()
         record.refresh_from_db()
         assert record.steps_job == steps_job and steps_job.status == Job.SUCCEEDED and flaky.calls == 3
-        assert record.steps_done == ["national_cases", "civil_check", "national_measures", "dashboard_figures"]
+        assert record.steps_done == [
+            "national_cases",
+            "civil_check",
+            "national_measures",
+            "dashboard_figures",
+            "quality_run",
+        ]
         assert imported_measures().exists() and MonitoringCase.objects.filter(imported=True).count() == cases
         # nothing imported again, and the step done before the failure did not run again
         assert Household.objects.count() == HOUSEHOLDS
@@ -147,7 +153,13 @@ def test_retrying_the_commit_job_itself_does_not_import_again(client_for, world,
     job = Job.objects.get(pk=record.commit_job_id)
     record.refresh_from_db()
     assert job.status == Job.SUCCEEDED and job.log.count("导入文件") == 1 and flaky.calls == 2
-    assert record.steps_done == ["national_cases", "civil_check", "national_measures", "dashboard_figures"]
+    assert record.steps_done == [
+        "national_cases",
+        "civil_check",
+        "national_measures",
+        "dashboard_figures",
+        "quality_run",
+    ]
 
 
 def test_only_the_importer_retries_and_only_a_failed_import(client_for, world, national_file, immediate_jobs):

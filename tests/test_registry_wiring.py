@@ -51,8 +51,7 @@ def test_each_app_contributes_through_its_wiring(app):
 
 def test_every_store_is_filled_by_someone():
     for store in registry:
-        if store not in ("dashboard_cards", "quality_rules"):  # for later issues
-            assert registry.entries(store), store
+        assert registry.entries(store), store
 
 
 def test_the_household_filters_of_higher_apps_are_on_the_household_list(client_for, world):

@@ -11,8 +11,10 @@ from shoudi.assistance.models import Cadre, Measure, Pairing, Visit
 from shoudi.matching.models import DepartmentList, Finding, MatchRun
 from shoudi.monitoring import choices as mc
 from shoudi.monitoring.models import MonitoringCase, MonitoringLine
+from shoudi.quality.models import Hit
 from shoudi.registry.testing import make_household, make_income, make_member
 from shoudi.work import services as work
+from shoudi.work.models import Problem
 
 __all__ = ["build_scenario"]
 
@@ -46,6 +48,32 @@ def _finding(run, household, status, n):
         id_number=household.head.id_number,
         subject=f"{household.pk}-{n}",
         status=status,
+    )
+
+
+def _quality_problem(household) -> Hit:
+    """An open data-quality problem (a member's phone of 5 digits), as a run leaves it."""
+    head = household.head
+    problem = Problem.objects.create(
+        source="数据质量",
+        category="数据质量",
+        title="成员联系电话不是 11 位数字",
+        issuer_region=household.village.parent,
+        region=household.village,
+        due_date=timezone.localdate() + datetime.timedelta(days=14),
+        source_model="quality.hit",
+        source_pk=f"7_01_020:{head.pk}",
+    )
+    return Hit.objects.create(
+        problem=problem,
+        rule="7_01_020",
+        subject_pk=head.pk,
+        member=head,
+        household=household,
+        village=household.village,
+        figures={"姓名": head.name, "联系电话": "12345"},
+        fingerprint="scenario",
+        found_at=timezone.now(),
     )
 
 
@@ -129,6 +157,7 @@ def build_scenario(world) -> dict:
     ):
         _finding(run, h[name], status, n)
     _teams(world, today)
+    _quality_problem(h["a1"])
     return {"households": h, "cases": cases, "cadre": cadre, "problems": _problems(world, today)}
 
 
