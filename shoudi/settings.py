@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "shoudi.monitoring",
     "shoudi.assistance",
     "shoudi.work",
+    "shoudi.projects",
     "shoudi.matching",
     "shoudi.ledgers",
     "shoudi.cards",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("monitoring/", include("shoudi.monitoring.urls")),
     path("assistance/", include("shoudi.assistance.urls")),
     path("work/", include("shoudi.work.urls")),
+    path("projects/", include("shoudi.projects.urls")),
     path("matching/", include("shoudi.matching.urls")),
     path("ledgers/cards/", include("shoudi.cards.urls")),
     path("ledgers/", include("shoudi.ledgers.urls")),

@@ -24,6 +24,7 @@ LAYERS = {
     "monitoring": {"core", "regions", "accounts", "registry"},
     "assistance": {"core", "regions", "accounts", "registry", "monitoring"},
     "work": {"core", "regions", "accounts", "registry"},
+    "projects": {"core", "regions", "accounts", "registry", "work"},
 }
 OUTPUTS = {"ledgers", "cards", "dashboards"}
 DOMAIN = {
