@@ -44,6 +44,14 @@ STANDARD = [
     "microcredit",
     "yulu",
     "income",
+    "project-library",
+    "project-plan",
+    "linkage-funds",
+    "assets-county",
+    "assets-township",
+    "assets-village",
+    "income-distribution",
+    "project-publicity",
 ]
 
 

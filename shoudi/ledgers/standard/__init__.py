@@ -1,11 +1,17 @@
 """The standard ledgers: the items of S000 附件1/2 (乡镇、村级内业资料清单) that Shoudi's data supports, one module per
-group of ledgers. ``DEFINITIONS`` lists them in the order the ledger centre shows them; ``ledgers.wiring`` registers
-them at start-up."""
+group of ledgers (projects.py: the 衔接资金 and asset ledgers of S000 附件2 三.6). ``DEFINITIONS`` lists them in the
+order the ledger centre shows them; ``ledgers.wiring`` registers them at start-up."""
 
 from __future__ import annotations
 
-from . import cases, guarantees, income, support
+from . import cases, guarantees, income, projects, support
 
 __all__ = ["DEFINITIONS"]
 
-DEFINITIONS = (*cases.DEFINITIONS, *guarantees.DEFINITIONS, *support.DEFINITIONS, *income.DEFINITIONS)
+DEFINITIONS = (
+    *cases.DEFINITIONS,
+    *guarantees.DEFINITIONS,
+    *support.DEFINITIONS,
+    *income.DEFINITIONS,
+    *projects.DEFINITIONS,
+)
