@@ -1,8 +1,8 @@
-"""What the dashboards contribute: the built-in cards, the 数据看板 menu entry, the home-page sections (the
-dashboard leads the home of county, township, 督查 and department users; a village's figures follow the worklist of
-village officers and cadres), the list filters its figures link with, and the refreshes of the summary rows (after
-a change marks its villages stale, the worker computes them within seconds; an import's villages in its job; every
-village nightly)."""
+"""What the dashboards contribute: the built-in cards and those of projects, funds and assets (projects.py), the
+数据看板 menu entry, the home-page sections (the dashboard leads the home of county, township, 督查 and department
+users; a village's figures follow the worklist of village officers and cadres), the list filters its figures link
+with, and the refreshes of the summary rows (after a change marks its villages stale, the worker computes them within
+seconds; an import's villages in its job; every village nightly)."""
 
 from __future__ import annotations
 
@@ -79,9 +79,10 @@ def _filters():
 
 def connect() -> None:
     from .builtin import BUILTIN_CARDS
+    from .projects import PROJECT_CARDS
     from .refresh import frequent, nightly, on_change, post_import
 
-    for order, card in enumerate(BUILTIN_CARDS):
+    for order, card in enumerate([*BUILTIN_CARDS, *PROJECT_CARDS]):
         registry.add("dashboard_cards", card, key=card.key, order=order * 10)
     registry.add(
         "menu_items",

@@ -10,7 +10,16 @@ from shoudi.regions.models import Region
 
 from . import choices as c
 from .models import Asset, Inspection, Project
-from .selectors import TODO_LABELS, acceptance_due, awaiting_plans, awaiting_review, execution_due, transfer_due
+from .selectors import (
+    TODO_LABELS,
+    acceptance_due,
+    assets_with_income,
+    awaiting_plans,
+    awaiting_review,
+    execution_due,
+    projects_funded_in,
+    transfer_due,
+)
 
 __all__ = ["AssetFilterSet", "InspectionFilterSet", "ProjectFilterSet"]
 
@@ -45,6 +54,8 @@ class ProjectFilterSet(AreaFilterSet):
     state = django_filters.ChoiceFilter(label="状态", choices=c.STATE_CHOICES)
     project_type = django_filters.ChoiceFilter(label="项目类型", choices=c.TYPE_CHOICES)
     todo = django_filters.ChoiceFilter(label="待办", choices=PROJECT_TODO, method="todo_only")
+    allocated_month = django_filters.CharFilter(label="资金下达月份（如 2026-05）", method="funded_in")
+    paid_month = django_filters.CharFilter(label="资金拨付月份（如 2026-05）", method="funded_in")
 
     class Meta:
         model = Project
@@ -52,6 +63,9 @@ class ProjectFilterSet(AreaFilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(name__contains=value) | Q(implementing_unit__contains=value))
+
+    def funded_in(self, queryset, name, value):
+        return queryset.filter(pk__in=projects_funded_in(value.strip(), paid=name == "paid_month"))
 
     def todo_only(self, queryset, name, value):
         user = self.request.user
@@ -70,6 +84,8 @@ class AssetFilterSet(AreaFilterSet):
     state = django_filters.ChoiceFilter(label="状态", choices=c.ASSET_STATE_CHOICES)
     overdue = django_filters.BooleanFilter(label="确权移交已逾期", method="overdue_only")
     todo = django_filters.ChoiceFilter(label="待办", choices=ASSET_TODO, method="todo_only")
+    income_year = django_filters.NumberFilter(label="有收益的年度", method="with_income")
+    distributed = django_filters.BooleanFilter(label="收益已全部分配到户", method="distributed_only")
 
     class Meta:
         model = Asset
@@ -83,6 +99,16 @@ class AssetFilterSet(AreaFilterSet):
 
         late = {"state": c.PENDING, "transfer_due__lt": timezone.localdate()}
         return queryset.filter(**late) if value else queryset.exclude(**late)
+
+    def _year(self) -> int | None:
+        raw = (self.data or {}).get("income_year", "")
+        return int(raw) if str(raw).isdigit() else None
+
+    def with_income(self, queryset, name, value):
+        return assets_with_income(queryset, int(value))
+
+    def distributed_only(self, queryset, name, value):
+        return assets_with_income(queryset, self._year(), value)
 
     def todo_only(self, queryset, name, value):
         user = self.request.user

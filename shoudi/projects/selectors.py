@@ -20,14 +20,18 @@ from .services.base import acts_as
 __all__ = [
     "TODO_LABELS",
     "acceptance_due",
+    "asset_income_counts",
     "asset_transfer_counts",
+    "assets_with_income",
     "awaiting_plans",
     "awaiting_review",
     "execution_due",
+    "funded_project_counts",
     "funds_by_month",
     "funds_report",
     "income_figures",
     "inspection_missing",
+    "projects_funded_in",
     "state_counts",
     "todo_counts",
     "todo_total",
@@ -245,6 +249,65 @@ def funds_by_month(code: str, months: list[tuple[int, int]]) -> dict[str, dict[t
     for day, amount in payments.values_list("paid_on", "amount"):
         out["paid"][(day.year, day.month)] += amount
     return out
+
+
+def _month_range(month: str) -> tuple[datetime.date, datetime.date] | None:
+    """The first and last day of a month written 2026-05 (None for anything else)."""
+    try:
+        year, number = (int(part) for part in month.split("-"))
+        return _month_bounds(year, number)
+    except (TypeError, ValueError):
+        return None
+
+
+def projects_funded_in(month: str, *, paid: bool = False):
+    """The ids of projects given funds (``paid``: paid) in the month, for the list filter and the card alike."""
+    bounds = _month_range(month)
+    if bounds is None:
+        return Project.objects.none().values("pk")
+    if paid:
+        return Payment.objects.filter(paid_on__range=bounds).values("project")
+    return Allocation.objects.filter(allocated_on__range=bounds).values("project")
+
+
+def funded_project_counts(code: str, months: list[str]) -> dict[str, dict[str, int]]:
+    """Per month (2026-05): how many projects of the region were given funds, and how many were paid (two queries:
+    the rows of the months, bucketed here)."""
+    first, _ = _month_range(months[0])
+    _, last = _month_range(months[-1])
+    counts: dict[str, dict[str, int]] = {}
+    for kind, model, field in (("allocated", Allocation, "allocated_on"), ("paid", Payment, "paid_on")):
+        rows = model.objects.filter(project__region__code__startswith=code, **{f"{field}__range": (first, last)})
+        seen: dict[str, set[int]] = defaultdict(set)
+        for project_id, day in rows.values_list("project_id", field):
+            seen[f"{day.year:04d}-{day.month:02d}"].add(project_id)
+        counts[kind] = {month: len(seen.get(month, ())) for month in months}
+    return counts
+
+
+def _incomes_undistributed(year: int | None):
+    """A year's incomes (any year: None) not yet paid out by a plan."""
+    incomes = AssetIncome.objects.exclude(plan__state=c.PAID)
+    return incomes.filter(year=year) if year is not None else incomes
+
+
+def assets_with_income(queryset, year: int | None, distributed: bool | None = None):
+    """Operating assets with income in ``year``; ``distributed``: all of it paid out (True) or some not (False)."""
+    incomes = AssetIncome.objects.filter(year=year) if year is not None else AssetIncome.objects.all()
+    queryset = queryset.filter(pk__in=incomes.values("asset"))
+    if distributed is None:
+        return queryset
+    pending = _incomes_undistributed(year).values("asset")
+    return queryset.exclude(pk__in=pending) if distributed else queryset.filter(pk__in=pending)
+
+
+def asset_income_counts(code: str, year: int) -> dict[str, int]:
+    assets = Asset.objects.filter(region__code__startswith=code)
+    return {
+        "income": assets_with_income(assets, year).count(),
+        "distributed": assets_with_income(assets, year, True).count(),
+        "pending": assets_with_income(assets, year, False).count(),
+    }
 
 
 def asset_transfer_counts(code: str, today: datetime.date) -> dict[str, int]:

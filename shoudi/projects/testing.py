@@ -8,7 +8,7 @@ from decimal import Decimal
 from . import choices as c
 from . import services
 
-__all__ = ["ORDER", "START", "advance", "propose"]
+__all__ = ["ORDER", "START", "advance", "build_scenario", "propose"]
 
 D = datetime.date
 # the states a project passes through, in order, and the date each step is taken on
@@ -75,3 +75,48 @@ def advance(project, to: str, *, reviewer, admin, start: D = START):
                 project=project, user=admin, settled_on=project.accepted_on, kind="报账", amount=amount
             )
     return project
+
+
+def build_scenario(world, today: D | None = None) -> dict:
+    """Something on every projects card of the dashboards, on the three-user world: 甲村's road settled ~7 months
+    ago (its asset overdue for transfer), 甲村's solar plant settled ~2 months ago (one asset transferred with this
+    year's income paid out, one within its transfer period with income still undistributed), 乙村's proposal."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    make = services.register_asset
+    road = propose(world.officer_a, world.village_a, name="甲村产业路")
+    road = advance(road, c.SETTLED, reviewer=world.reviewer_a, admin=world.admin, start=today - datetime.timedelta(220))
+    make(project=road, user=world.admin, name="甲村产业路", kind="公益性", value="100000", region=world.village_a)
+    solar = propose(
+        world.officer_a, world.village_a, name="甲村光伏电站", beneficiaries=list(world.village_a.households.all()[:3])
+    )
+    solar = advance(
+        solar, c.SETTLED, reviewer=world.reviewer_a, admin=world.admin, start=today - datetime.timedelta(120)
+    )
+    plant = make(
+        project=solar, user=world.admin, name="甲村光伏电站", kind="经营性", value="90000", region=world.village_a
+    )
+    services.transfer_asset(
+        asset=plant,
+        user=world.admin,
+        owner_region=world.village_a,
+        owner_name="甲村股份经济合作社",
+        transferred_on=solar.accepted_on,
+    )
+    income = services.record_income(
+        asset=plant, user=world.officer_a, year=today.year, amount="3000", received_on=today
+    )
+    households = plant.beneficiaries.exists()  # a world without households keeps the whole income
+    shares = {"household_amount": "2000" if households else "0", "retained_amount": "1000" if households else "3000"}
+    plan = services.draft_plan(income=income, user=world.officer_a, retained_use="公益岗位", **shares)
+    services.decide_plan(plan=plan, user=world.officer_a, decided_on=today, record="四议两公开")
+    services.approve_plan(plan=plan, user=world.reviewer_a, approve=True)
+    services.file_plan(plan=plan, user=world.admin, filed_on=today)
+    services.record_payouts(plan=plan, user=world.officer_a, paid_on=today)
+    shed = make(
+        project=solar, user=world.admin, name="甲村光伏运维房", kind="经营性", value="10000", region=world.village_a
+    )
+    services.record_income(asset=shed, user=world.officer_a, year=today.year, amount="500", received_on=today)
+    tea = propose(world.officer_b, world.village_b, name="乙村茶园", project_type="产业发展", subtype="种植业基地")
+    return {"road": road, "solar": solar, "plant": plant, "shed": shed, "tea": tea}
