@@ -129,7 +129,7 @@ STATE_FILTER = Filter("state", "状态", lambda ctx, v: Q(state=v), choices=tupl
 LIBRARY_LEDGER = LedgerDefinition(
     code="project-library",
     title="巩固拓展脱贫攻坚成果和乡村振兴项目库",
-    description="项目库：按项目年度列出申报、审核、论证、入库的项目及资金来源、联农带农机制（S001 37）",
+    description="项目库：按项目年度列出申报、审核、论证、入库的项目及资金来源、联农带农机制",
     model=Project,
     unit="个",
     columns=(
@@ -169,7 +169,7 @@ def _rate(row, ctx):
 PLAN_LEDGER = LedgerDefinition(
     code="project-plan",
     title="年度项目计划",
-    description="纳入年度计划的项目：资金来源、已下达、已拨付、实施状态（S001 40）",
+    description="纳入年度计划的项目：资金来源、已下达、已拨付、实施状态",
     model=Project,
     unit="个",
     columns=(
@@ -231,7 +231,7 @@ def _balance(row, ctx):
 FUNDS_LEDGER = LedgerDefinition(
     code="linkage-funds",
     title="衔接资金台账",
-    description="按年度：各项目中央、省、市、县衔接资金下达，预算执行（15个工作日内），拨付和结余（S001 39、41）",
+    description="按年度：各项目中央、省、市、县衔接资金下达，预算执行（15个工作日内），拨付和结余",
     model=Project,
     unit="个",
     columns=(
@@ -344,7 +344,7 @@ ASSET_LEDGERS = (
     _asset_ledger(
         "assets-county",
         "县级扶贫项目资产台账",
-        "全县扶贫项目资产总台账：类别、价值、位置、确权移交、三资平台、管护、收益（S001 42）",
+        "全县扶贫项目资产总台账：类别、价值、位置、确权移交、三资平台、管护、收益",
         None,
     ),
     _asset_ledger(
@@ -356,7 +356,7 @@ ASSET_LEDGERS = (
     _asset_ledger(
         "assets-village",
         "村级扶贫资产台账",
-        "产权归属村集体的资产（未移交的按所在地列入），含收益和分配（S000 附件2 三.6）",
+        "产权归属村集体的资产（未移交的按所在地列入），含收益和分配",
         lambda ctx: _owned_at("village"),
     ),
 )
@@ -366,7 +366,7 @@ ASSET_LEDGERS = (
 DISTRIBUTION_LEDGER = LedgerDefinition(
     code="income-distribution",
     title="扶贫资产收益分配台账",
-    description="资产收益分配到户：方案、户主、家庭人口、分配金额、兑付日期（S001 43，S000 附件2 三.6）",
+    description="资产收益分配到户：方案、户主、家庭人口、分配金额、兑付日期",
     model=Payout,
     unit="户次",
     columns=(
@@ -412,7 +412,7 @@ def _days(row, ctx):
 PUBLICITY_LEDGER = LedgerDefinition(
     code="project-publicity",
     title="项目资金公告公示记录",
-    description="项目库入库、年度计划、实施、竣工、收益分配的公告公示及异议处理（S001 37、41）",
+    description="项目库入库、年度计划、实施、竣工、收益分配的公告公示及异议处理",
     model=Publicity,
     unit="次",
     columns=(

@@ -92,7 +92,7 @@ class Asset(ChangeLoggedModel):
 class OperatingContract(ChangeLoggedModel):
     """The operator of a 经营性 asset and the contract it runs under (合同化管理, S004 (十二))."""
 
-    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="contracts")
+    asset = models.ForeignKey(Asset, verbose_name="资产", on_delete=models.CASCADE, related_name="contracts")
     operator = models.CharField("经营主体", max_length=150)
     operator_kind = models.CharField("经营主体类型", max_length=20, choices=c.OPERATOR_KIND_CHOICES)
     contract_no = models.CharField("合同编号", max_length=60, blank=True)
@@ -117,7 +117,7 @@ class OperatingContract(ChangeLoggedModel):
 class AssetIncome(ChangeLoggedModel):
     """Income an operating asset brought in a year (rent, dividends, electricity sales)."""
 
-    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="incomes")
+    asset = models.ForeignKey(Asset, verbose_name="资产", on_delete=models.CASCADE, related_name="incomes")
     year = models.PositiveSmallIntegerField("收益年度")
     amount = models.DecimalField("收益金额（元）", max_digits=14, decimal_places=2)
     received_on = models.DateField("到账日期")
@@ -181,7 +181,9 @@ class DistributionPlan(ChangeLoggedModel):
 class Payout(ChangeLoggedModel):
     """What one beneficiary household receives under a plan, and when it was paid."""
 
-    plan = models.ForeignKey(DistributionPlan, on_delete=models.CASCADE, related_name="payouts")
+    plan = models.ForeignKey(
+        DistributionPlan, verbose_name="收益分配方案", on_delete=models.CASCADE, related_name="payouts"
+    )
     household = models.ForeignKey("registry.Household", verbose_name="农户", on_delete=models.PROTECT, related_name="+")
     people = models.PositiveSmallIntegerField("家庭人口", default=1)
     amount = models.DecimalField("分配金额（元）", max_digits=14, decimal_places=2)
@@ -204,7 +206,7 @@ class Payout(ChangeLoggedModel):
 class Maintenance(ChangeLoggedModel):
     """A 管护 record of a 公益性 asset: the day, what was done, by whom, at what cost (S001 44)."""
 
-    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="maintenance")
+    asset = models.ForeignKey(Asset, verbose_name="资产", on_delete=models.CASCADE, related_name="maintenance")
     done_on = models.DateField("管护日期")
     content = models.TextField("管护内容")
     person = models.CharField("管护人", max_length=50, blank=True)

@@ -21,7 +21,7 @@ class Decision(ChangeLoggedModel):
     """How the project was given out: 招投标 under the procurement rules, or 民主议事 (三重一大, 四议两公开) for a
     project the villagers build themselves (S001 38)."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="decisions")
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="decisions")
     kind = models.CharField("方式", max_length=20, choices=c.DECISION_KIND_CHOICES)
     decided_on = models.DateField("日期")
     steps = models.JSONField("四议两公开已完成环节", default=list, blank=True)
@@ -46,7 +46,7 @@ class Decision(ChangeLoggedModel):
 class ProgressReport(ChangeLoggedModel):
     """A progress report of the works: its date, the 形象进度 in percent, what was done, a photo."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="progress_reports")
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="progress_reports")
     reported_on = models.DateField("日期")
     percent = models.PositiveSmallIntegerField("形象进度（%）")
     text = models.TextField("进展情况")
@@ -68,7 +68,7 @@ class ProgressReport(ChangeLoggedModel):
 class Supervision(ChangeLoggedModel):
     """A supervision note of the 村监委会 or the 监理单位 on progress and quality (S001 38)."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="supervisions")
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="supervisions")
     supervised_on = models.DateField("日期")
     supervisor = models.CharField("监督主体", max_length=20, choices=c.SUPERVISOR_CHOICES, default="村监委会")
     supervisor_name = models.CharField("监督人", max_length=100, blank=True)
@@ -92,7 +92,7 @@ class Supervision(ChangeLoggedModel):
 class PerformanceTarget(ChangeLoggedModel):
     """A 绩效目标 of the project (S001 40: 绩效申报、监控、考核) and its evaluation."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="targets")
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="targets")
     level = models.CharField("一级指标", max_length=10, choices=c.TARGET_LEVEL_CHOICES)
     name = models.CharField("指标名称", max_length=100)
     target = models.CharField("目标值", max_length=100)
@@ -118,7 +118,7 @@ class Allocation(ChangeLoggedModel):
     """A 下达 of funds to the project from one source, by document: 预算执行 must start within 15 working days
     (S001 39), ``execution_due``; ``execution_started_on`` records when it did."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="allocations")
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="allocations")
     source = models.CharField("资金来源", max_length=10, choices=c.FUND_SOURCES)
     amount = models.DecimalField("下达金额（元）", max_digits=14, decimal_places=2)
     allocated_on = models.DateField("下达日期")
@@ -156,7 +156,7 @@ class Allocation(ChangeLoggedModel):
 class Payment(ChangeLoggedModel):
     """A payment (拨付) to the project, by progress (S001 39: 预付制度, 按照项目进度拨付资金)."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="payments")
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="payments")
     allocation = models.ForeignKey(
         Allocation, verbose_name="资金批次", null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
     )

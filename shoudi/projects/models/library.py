@@ -113,7 +113,7 @@ def _today():
 class ProjectStep(models.Model):
     """One step of a project's chain or life: who did what, when, with his opinion."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="steps")
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="steps")
     action = models.CharField("操作", max_length=30)
     state = models.CharField("操作后状态", max_length=12, choices=c.STATE_CHOICES)
     text = models.TextField("意见/说明", blank=True)
@@ -133,7 +133,7 @@ class Publicity(ChangeLoggedModel):
     """A 公告公示 of a project (落实项目库公告公示制度, S001 37, 41): its stage, dates, place and content; objections
     raised while it runs must be resolved before the project moves on. A 收益分配公示 names its plan."""
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="publicities")
+    project = models.ForeignKey(Project, verbose_name="项目", on_delete=models.CASCADE, related_name="publicities")
     plan = models.ForeignKey(
         "projects.DistributionPlan",
         verbose_name="收益分配方案",
@@ -174,7 +174,7 @@ class Objection(models.Model):
     """An objection raised during a 公示, and how it was resolved: ``upheld`` (成立) sends the project back for
     revision; None is still open."""
 
-    publicity = models.ForeignKey(Publicity, on_delete=models.CASCADE, related_name="objections")
+    publicity = models.ForeignKey(Publicity, verbose_name="公示", on_delete=models.CASCADE, related_name="objections")
     received_on = models.DateField("收到日期", default=timezone.localdate)
     raised_by = models.CharField("提出人", max_length=100, blank=True)
     content = models.TextField("异议内容")

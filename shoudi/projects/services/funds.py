@@ -130,6 +130,11 @@ def record_payment(
     _not_future(paid_on, "拨付日期")
     if allocation is not None and allocation.project_id != project.pk:
         raise TransitionRefused("所选资金批次不属于本项目")
+    if allocation is None:  # funds of one source only: the payment is of that source (the monthly report counts it)
+        batches = list(project.allocations.order_by("allocated_on", "id"))
+        if len({b.source for b in batches}) > 1:
+            raise TransitionRefused("项目有多个来源的资金，请选择本次拨付的资金批次")
+        allocation = batches[0] if batches else None
     paid = paid_total(project) + amount
     allocated = allocated_total(project)
     if paid > allocated:
