@@ -71,3 +71,21 @@ def test_assets_follow_their_place(world):
         services.register_asset(
             project=project, user=world.admin, name="乙村冷库", kind="经营性", value="1", region=world.village_b
         )
+
+
+def test_the_lists_cost_the_same_for_many_rows(world, client_for, django_assert_max_num_queries):
+    """No query per row: a page of 40 projects and of 40 assets each costs a fixed number of queries."""
+    project = advance(
+        propose(world.admin, world.county, name="全县项目"), c.ACCEPTED, reviewer=world.reviewer_a, admin=world.admin
+    )
+    for n in range(40):
+        propose(world.officer_a, world.village_a, name=f"甲村项目{n}")
+        services.register_asset(
+            project=project, user=world.admin, name=f"资产{n}", kind="公益性", value="1", region=world.village_a
+        )
+    client = client_for(world.admin)
+    client.get("/projects/")  # the session and the menu's first reads
+    with django_assert_max_num_queries(25):
+        assert "甲村项目39" in client.get("/projects/").content.decode()
+    with django_assert_max_num_queries(25):
+        assert "资产39" in client.get("/projects/assets/").content.decode()
