@@ -289,5 +289,8 @@ def test_only_proposals_still_in_the_villages_hands_are_edited(world, client_for
     project = propose(world.officer_a, world.village_a)
     client = client_for(world.officer_a)
     assert client.get(f"/projects/{project.pk}/edit/").status_code == 200
+    page = client.post(f"/projects/{project.pk}/publicize/", {"publicize-place": "公开栏"}, follow=True)
+    assert "未提交：公示类型：这个字段是必填项。；公示开始：这个字段是必填项。" in page.content.decode()
+    assert not project.publicities.exists()
     services.township_review(project=project, user=world.reviewer_a, decision="approve")
     assert client.get(f"/projects/{project.pk}/edit/").status_code == 403

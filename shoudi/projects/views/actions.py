@@ -12,6 +12,7 @@ from django.shortcuts import redirect
 
 from .. import forms as f
 from .. import services as s
+from ..models import Asset, DistributionPlan
 
 __all__ = ["ASSET_ACTIONS", "PLAN_ACTIONS", "PROJECT_ACTIONS", "Action", "forms_for", "run_action"]
 
@@ -120,10 +121,11 @@ def run_action(request, table: dict[str, Action], allowed: set[str], obj, key: s
     action = table[key]
     form = action.form(request.POST, request.FILES, prefix=key, obj=obj)
     if not form.is_valid():
+        labels = {name: field.label for name, field in form.fields.items()}
         errors = "；".join(
-            f"{form.fields[name].label if name in form.fields else ''}{e}"
-            for name, es in form.errors.items()
-            for e in es
+            f"{labels[name]}：{e}" if name in labels else e
+            for name, messages_ in form.errors.items()
+            for e in messages_
         )
         messages.error(request, f"未提交：{errors}")
         return redirect(obj)
@@ -133,9 +135,5 @@ def run_action(request, table: dict[str, Action], allowed: set[str], obj, key: s
         messages.error(request, str(exc))
         return redirect(obj)
     messages.success(request, f"已办理：{action.title}")
-    target = (
-        result
-        if hasattr(result, "get_absolute_url") and type(result).__name__ in ("Asset", "DistributionPlan")
-        else obj
-    )
-    return redirect(target)
+    # a registered asset or a drafted plan is shown on its own page; anything else on the page it was done from
+    return redirect(result if isinstance(result, Asset | DistributionPlan) else obj)
