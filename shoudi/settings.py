@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "shoudi.monitoring",
     "shoudi.assistance",
     "shoudi.work",
+    "shoudi.campaigns",
+    "shoudi.tasklists",
     "shoudi.projects",
     "shoudi.matching",
     "shoudi.ledgers",
@@ -203,6 +205,9 @@ CONTENT_SECURITY_POLICY = {
 
 # files holding personal data (job results, uploads, staging rows) are deleted after this many days (core.retention)
 RETENTION_DAYS = int(os.environ.get("SHOUDI_RETENTION_DAYS", "180"))
+# a problem this many working days past its 整改期限 shows to the level above its responsible region (逾期升级;
+# 0: never). One value for the deployment: Shoudi serves one county, and work keeps no settings model of its own yet
+SHOUDI_PROBLEM_ESCALATION_WORKDAYS = int(os.environ.get("SHOUDI_PROBLEM_ESCALATION_WORKDAYS", "5"))
 # two tiers (shoudi.accounts.lockout): an account from one address, and one address whatever the usernames
 AXES_FAILURE_LIMIT = int(os.environ.get("SHOUDI_LOGIN_FAILURES", "5"))
 SHOUDI_IP_FAILURE_LIMIT = int(os.environ.get("SHOUDI_LOGIN_FAILURES_PER_IP", "20"))

@@ -11,6 +11,8 @@ urlpatterns = [
     path("monitoring/", include("shoudi.monitoring.urls")),
     path("assistance/", include("shoudi.assistance.urls")),
     path("work/", include("shoudi.work.urls")),
+    path("campaigns/", include("shoudi.campaigns.urls")),
+    path("tasklists/", include("shoudi.tasklists.urls")),
     path("projects/", include("shoudi.projects.urls")),
     path("matching/", include("shoudi.matching.urls")),
     path("ledgers/cards/", include("shoudi.cards.urls")),

@@ -36,6 +36,14 @@ OBJECT_MODELS = {
     "holiday": "core.holiday",
     "work_problem": "work.problem",
     "work_problem_act": "work.problem",
+    "campaign": "campaigns.campaign",
+    "campaign_item": "campaigns.workitem",
+    "campaign_person": "campaigns.workitem",
+    "tl_list": "tasklists.tasklist",
+    "tl_task": "tasklists.task",
+    "tl_task_act": "tasklists.task",
+    "tl_assignment": "tasklists.assignment",
+    "tl_assignment_act": "tasklists.assignment",
     "village": "regions.region",
     "region_query": "regions.region",
     "region_form": "regions.region",
@@ -209,9 +217,35 @@ CONTRACT: dict[str, Entry] = {
     "work:problem_list": Entry("work.problem"),
     "work:problem_add": Entry("work.problem", "add", post=FORM),
     "work:problem_import": Entry("work.problem", "import", post=FORM),
+    "work:responsible_picker": Entry("work.problem", "add"),
     "work:problem_detail": Entry("work.problem", obj="work_problem"),
     "work:problem_act": Entry(
         "work.problem", "change", obj="work_problem_act", get=None, post=DONE, roles=("village_officer",)
+    ),
+    "campaigns:campaign_list": Entry("campaigns.campaign"),
+    "campaigns:campaign_add": Entry("campaigns.campaign", "add", post=FORM),
+    "campaigns:campaign_detail": Entry("campaigns.campaign", obj="campaign"),
+    "campaigns:campaign_edit": Entry("campaigns.campaign", "change", obj="campaign", post=FORM),
+    "campaigns:problem_add": Entry("work.problem", "add", obj="campaign", post=FORM, note="登记问题"),
+    "campaigns:item_add": Entry("campaigns.workitem", "add", obj="campaign", post=FORM),
+    "campaigns:item_detail": Entry("campaigns.workitem", obj="campaign_item"),
+    "campaigns:item_edit": Entry("campaigns.workitem", "change", obj="campaign_item", post=FORM),
+    "campaigns:item_report": Entry("campaigns.progressnote", "add", obj="campaign_item", get=None, post=DONE),
+    "campaigns:person_phone": Entry("campaigns.workitem", "unmask", obj="campaign_person"),
+    "tasklists:assignment_list": Entry("tasklists.assignment"),
+    "tasklists:month": Entry("tasklists.assignment"),
+    "tasklists:list_add": Entry("tasklists.tasklist", "add", post=FORM),
+    "tasklists:list_detail": Entry("tasklists.tasklist", obj="tl_list"),
+    "tasklists:task_add": Entry("tasklists.task", "add", post=FORM),
+    "tasklists:task_detail": Entry("tasklists.task", obj="tl_task"),
+    # the in-scope recurring task is the county's: only its issuing level runs its periods
+    "tasklists:task_act": Entry(
+        "tasklists.task", "change", obj="tl_task_act", get=None, post=DONE, roles=("county_admin",)
+    ),
+    "tasklists:assignment_detail": Entry("tasklists.assignment", obj="tl_assignment"),
+    # the in-scope assignment is village A's: only its recipient reports progress
+    "tasklists:assignment_act": Entry(
+        "tasklists.assignment", "change", obj="tl_assignment_act", get=None, post=DONE, roles=("village_officer",)
     ),
     "projects:project_list": Entry("projects.project"),
     "projects:project_add": Entry("projects.project", "add", post=FORM),

@@ -22,8 +22,11 @@ LAYERS = {
     "accounts": {"core", "regions"},
     "registry": {"core", "regions", "accounts"},
     "monitoring": {"core", "regions", "accounts", "registry"},
-    "assistance": {"core", "regions", "accounts", "registry", "monitoring"},
+    # assistance's guarantee problems run on work's one problem life cycle (ADR 0011): work sits below assistance
+    "assistance": {"core", "regions", "accounts", "registry", "monitoring", "work"},
     "work": {"core", "regions", "accounts", "registry"},
+    "campaigns": {"core", "regions", "accounts", "registry", "work"},
+    "tasklists": {"core", "regions", "accounts", "registry", "work"},
     "projects": {"core", "regions", "accounts", "registry", "work"},
 }
 OUTPUTS = {"ledgers", "cards", "dashboards"}
@@ -35,6 +38,8 @@ DOMAIN = {
     "assistance",
     "matching",
     "work",
+    "campaigns",
+    "tasklists",
     "quality",
     "teams",
     "lowincome",

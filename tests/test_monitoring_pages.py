@@ -161,7 +161,12 @@ def test_line_admin_is_for_the_county_admin(client_for, world):
     assert MonitoringLine.objects.get(year=2026).amount == Decimal("8300")
     other = make_user("admin_b", "county_admin", world.other_county)
     assert "测发〔2026〕2号" not in client_for(other).get("/monitoring/lines/").content.decode()
-    assert "测发〔2026〕2号" in client_for(world.officer_a).get("/monitoring/lines/").content.decode()
+    officer_page = client_for(world.officer_a).get("/monitoring/lines/").content.decode()
+    assert "测发〔2026〕2号" in officer_page
+    line = MonitoringLine.objects.get(year=2026)
+    edit = f"/monitoring/lines/{line.pk}/edit/"
+    assert edit not in officer_page  # the village officer may read the line, not change it
+    assert edit in client_for(world.admin).get("/monitoring/lines/").content.decode()
 
 
 def test_household_page_shows_cases_and_offers_a_clue(client_for, world, cases):

@@ -119,6 +119,8 @@ class ContractWorld:
                     region=village,
                     due_date=today + datetime.timedelta(days=30),
                 ),
+                **self.campaign(county),
+                **self.tasklists(village, county),
                 "village": village,
                 "user": world.officer_a if side == "in" else self.other_user,
                 "batch": ScreeningBatch.objects.create(year=2025, region_code=county.code),
@@ -127,6 +129,39 @@ class ContractWorld:
                 **self.matching(household, county),
                 **self.projects(village, county),
             }
+
+    def campaign(self, county) -> dict:
+        """A campaign of the county with a work item and its 专班 person."""
+        from shoudi.campaigns.models import Campaign, WorkItem, WorkItemPerson
+
+        campaign = Campaign.objects.create(
+            name="百日攻坚",
+            issuer_region=county,
+            start_date=datetime.date(2026, 7, 1),
+            end_date=datetime.date(2026, 10, 31),
+        )
+        item = WorkItem.objects.create(campaign=campaign, number=1, task="驻村帮扶提升", lead_unit="县委组织部")
+        person = WorkItemPerson.objects.create(item=item, name="专班人员", phone="13712345678")
+        return {"campaign": campaign, "campaign_item": item, "campaign_person": person}
+
+    def tasklists(self, village, county) -> dict:
+        """A county's list with a task for the village, and a weekly task with this week's assignment."""
+        from shoudi.tasklists import choices as tc
+        from shoudi.tasklists.models import Assignment, Recipient, Task, TaskList
+
+        today = datetime.date.today()
+        task_list = TaskList.objects.create(title="清单", issuer_region=county)
+        task = Task.objects.create(
+            task_list=task_list, title="任务", issuer_region=county, due_date=today + datetime.timedelta(days=30)
+        )
+        weekly = Task.objects.create(
+            title="每周任务", issuer_region=county, recurrence=tc.WEEKLY, due_weekday=5, starts_on=today
+        )
+        Recipient.objects.create(task=weekly, region=village)
+        monday = today - datetime.timedelta(days=today.weekday())
+        Assignment.objects.create(task=weekly, region=village, period_start=monday, due_date=today)
+        assignment = Assignment.objects.create(task=task, region=village, period_start=today, due_date=task.due_date)
+        return {"tl_list": task_list, "tl_task": task, "tl_recurring": weekly, "tl_assignment": assignment}
 
     def projects(self, village, county) -> dict:
         """A village's proposal (waiting for its township), an asset of it with an income and a draft plan, and a
@@ -246,16 +281,8 @@ class ContractWorld:
             return {"kind": "member", "pk": objects["member"].pk, "field": "id_number"}, ""
         if name == "case_attachment":
             return {"kind": "case_attachment", "pk": objects[name].pk}, ""
-        if name == "case_act":
-            return {"pk": objects["case"].pk, "action": "verification"}, ""
-        if name == "work_problem_act":
-            return {"pk": objects["work_problem"].pk, "action": "progress"}, ""
-        if name in ("project_act", "asset_act", "distribution_act"):
-            obj, action = {
-                "project_act": ("project", "township_review"),
-                "asset_act": ("asset", "maintenance"),
-                "distribution_act": ("distribution", "publicize"),
-            }[name]
+        if name in ACTION_URLS:
+            obj, action = ACTION_URLS[name]
             return {"pk": objects[obj].pk, "action": action}, ""
         if name == "monitored_case":
             return {"case_pk": objects["monitored_case"].pk}, ""
@@ -263,6 +290,16 @@ class ContractWorld:
 
 
 UNSCOPED = {"ledger_name", "vocabulary"}  # a name, not a row of a county
+# an action URL's object → (the ContractWorld object it acts on, the action posted)
+ACTION_URLS = {
+    "case_act": ("case", "verification"),
+    "work_problem_act": ("work_problem", "progress"),
+    "tl_task_act": ("tl_recurring", "generate"),
+    "tl_assignment_act": ("tl_assignment", "progress"),
+    "project_act": ("project", "township_review"),
+    "asset_act": ("asset", "maintenance"),
+    "distribution_act": ("distribution", "publicize"),
+}
 
 
 def allowed(entry: Entry, role: str, action: str | None = None) -> bool:

@@ -9,7 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shoudi.core.models import ChangeLoggedModel
+from shoudi.core.scope import RestrictedQuerySet
 from shoudi.regions.settings import RegionSettings
+from shoudi.work import lifecycle as lc
 
 from . import choices as c
 
@@ -181,8 +183,19 @@ class VisitPhoto(models.Model):
         return self.image.name
 
 
+class GuaranteeProblemQuerySet(RestrictedQuerySet):
+    def unclosed(self) -> GuaranteeProblemQuerySet:
+        """Those still being rectified (not resolved)."""
+        return self.filter(resolved_on__isnull=True)
+
+
 class GuaranteeProblem(ChangeLoggedModel):
-    """A 两不愁三保障 or water problem found on a household (by a visit or by hand), open until resolved."""
+    """A 两不愁三保障 or water problem found on a household (by a visit, a department's finding or by hand), open
+    until resolved.
+
+    It runs on the one problem life cycle (``work.lifecycle.GUARANTEES``): known to be real when found, it is being
+    rectified (整改中) from then on and is closed (已销号, 已整改) when whoever may change it records the resolution;
+    ``resolved_on`` is its state (the ledgers and the elimination guard read it)."""
 
     household = models.ForeignKey(
         "registry.Household", verbose_name="农户", on_delete=models.PROTECT, related_name="guarantee_problems"
@@ -198,12 +211,23 @@ class GuaranteeProblem(ChangeLoggedModel):
 
     scope_code_field = "household__village__code"
 
+    objects = models.Manager.from_queryset(GuaranteeProblemQuerySet)()
+
     class Meta:
         verbose_name = verbose_name_plural = "保障问题"
         ordering = ["resolved_on", "-opened_on"]
 
     def __str__(self) -> str:
         return f"{self.kind}问题"
+
+    @property
+    def state(self) -> str:
+        """Its state in the one cycle."""
+        return lc.CLOSED if self.resolved_on else lc.RECTIFYING
+
+    @property
+    def outcome(self) -> str:
+        return lc.RECTIFIED if self.resolved_on else ""
 
     def audit_parent(self):
         return self.household

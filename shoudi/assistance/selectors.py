@@ -14,13 +14,7 @@ def implemented_measures_of(household) -> int:
 
 def guarantee_problems_of(household) -> list[str]:
     """Open guarantee problems, by kind (the monitoring guard blocks elimination while one is open)."""
-    return sorted(
-        set(
-            GuaranteeProblem.objects.filter(household=household, resolved_on__isnull=True).values_list(
-                "kind", flat=True
-            )
-        )
-    )
+    return sorted(set(GuaranteeProblem.objects.unclosed().filter(household=household).values_list("kind", flat=True)))
 
 
 def current_cadre(household) -> Cadre | None:

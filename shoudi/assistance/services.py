@@ -16,11 +16,20 @@ from shoudi.monitoring import choices as mc
 from shoudi.monitoring.models import MonitoringCase
 from shoudi.monitoring.services import TransitionRefused, apply_elimination
 from shoudi.registry.models import Household
+from shoudi.work import lifecycle as lc
 
 from . import choices as c
 from .models import Assessment, Cadre, GuaranteeProblem, Pairing, Visit, VisitPhoto
 
-__all__ = ["bulk_assign", "handover", "pair", "record_assessment", "record_visit", "resolve_problem"]
+__all__ = [
+    "bulk_assign",
+    "handover",
+    "open_guarantee_problem",
+    "pair",
+    "record_assessment",
+    "record_visit",
+    "resolve_problem",
+]
 
 
 def _households_in_scope(user, households: Iterable[Household], action: str = "view") -> list[Household]:
@@ -137,27 +146,49 @@ def record_visit(
     )
     for photo in photos:
         VisitPhoto.objects.create(visit=visit, image=photo)
-    open_kinds = set(
-        GuaranteeProblem.objects.filter(household=household, resolved_on__isnull=True).values_list("kind", flat=True)
-    )
     for field, label in c.CHECKLIST.items():
-        if checklist.get(field) is False and label not in open_kinds:
+        if checklist.get(field) is False:
             note = (problem_notes or {}).get(field) or f"走访发现：{label}存在问题"
-            GuaranteeProblem.objects.create(
-                household=household, kind=label, visit=visit, opened_on=visited_on, description=note
-            )
+            open_guarantee_problem(household=household, kind=label, visit=visit, opened_on=visited_on, description=note)
     notifications.changed("assistance", household_ids=[household.pk])
     return visit
+
+
+@transaction.atomic
+def open_guarantee_problem(
+    *, household: Household, kind: str, description: str, opened_on: datetime.date | None = None, visit=None
+) -> GuaranteeProblem:
+    """发现: a guarantee problem of ``kind`` on the household (found on ``visit``, or from a department's finding).
+    The one cycle raises no second problem while one of that kind is unclosed (``lifecycle.raised_again``): that one
+    is returned, and what was found is the same problem."""
+    latest = GuaranteeProblem.objects.filter(household=household, kind=kind).order_by("-id").first()
+    if latest is not None and not lc.raised_again(state=latest.state, outcome=latest.outcome, same_data=True):
+        return latest
+    opened_on = opened_on or timezone.localdate()
+    return GuaranteeProblem.objects.create(
+        household=household, kind=kind, visit=visit, opened_on=opened_on, description=description
+    )
 
 
 @transaction.atomic
 def resolve_problem(
     *, problem: GuaranteeProblem, user, resolution: str, resolved_on: datetime.date | None = None
 ) -> GuaranteeProblem:
+    """整改完成: the resolution recorded closes the problem (the one cycle's 整改完成, refused once it is closed)."""
     if not GuaranteeProblem.objects.restrict(user, "change").filter(pk=problem.pk).exists():
         raise PermissionDenied("您无权处理该问题")
+    problem = GuaranteeProblem.objects.select_for_update().get(pk=problem.pk)
     if not resolution.strip():
         raise ValidationError("请填写解决情况")
+    lc.check(
+        lc.GUARANTEES,
+        lc.CLOSE,
+        state=problem.state,
+        acting={lc.RESPONSIBLE},
+        text=resolution,
+        label="已解决" if problem.resolved_on else "未解决",
+        refused=ValidationError,
+    )
     problem.resolution, problem.resolved_on = resolution, resolved_on or timezone.localdate()
     problem.save()
     return problem

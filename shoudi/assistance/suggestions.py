@@ -45,9 +45,7 @@ def suggest_measures(household) -> list[tuple[str, str, str]]:
     risks = case.risk_types if case else []
     members = [m for m in household.members.all() if m.status == "正常"]
     out: list[tuple[str, str, str]] = []
-    problems = set(
-        GuaranteeProblem.objects.filter(household=household, resolved_on__isnull=True).values_list("kind", flat=True)
-    )
+    problems = set(GuaranteeProblem.objects.unclosed().filter(household=household).values_list("kind", flat=True))
     out.extend(item for kind, item in BY_PROBLEM.items() if kind in problems)
     out.extend(item for flag, item in BY_FLAG.items() if getattr(household, flag) is False)
     for risk in risks:

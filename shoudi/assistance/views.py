@@ -254,8 +254,12 @@ def problem_resolve(request, pk):
     problem = get_object_for(request.user, GuaranteeProblem.objects.all(), "change", pk=pk)
     form = f.ResolveProblemForm(request.POST)
     if form.is_valid():
-        services.resolve_problem(problem=problem, user=request.user, resolution=form.cleaned_data["resolution"])
-        messages.success(request, f"已登记{problem.kind}问题的解决情况")
+        try:
+            services.resolve_problem(problem=problem, user=request.user, resolution=form.cleaned_data["resolution"])
+        except ValidationError as exc:
+            messages.error(request, _message(exc))
+        else:
+            messages.success(request, f"已登记{problem.kind}问题的解决情况")
     else:
         messages.error(request, "请填写解决情况")
     return redirect(problem.get_absolute_url())

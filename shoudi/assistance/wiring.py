@@ -1,6 +1,7 @@
 """What assistance contributes: permissions and the cadre's scope, the 帮扶 menu, the household and case page
-sections, the monitoring guards (measures, guarantee problems), the 待办 filters and badge, and the national measures
-after a household import. The lower layers import nothing from here."""
+sections, the monitoring guards (measures, guarantee problems), the 待办 filters and badge, the national measures
+after a household import and the link from the 问题整改 list to the guarantee problems. The lower layers import
+nothing from here."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from shoudi.accounts.permissions import ModelPermissions, ScopeHook
 from shoudi.accounts.roles import CADRE, COUNTY_ADMIN, DEPARTMENT, INSPECTOR, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
 from shoudi.core.menu import MenuItem
 from shoudi.core.registry import FilterExtension, PostImportStep, registry
+from shoudi.work.lifecycle import ProblemList
 
 # model → lookup from the model to the household ("" for the household itself)
 HOUSEHOLD_PATHS = {
@@ -135,6 +137,17 @@ def connect() -> None:
     registry.add("case_panels", case_panel, order=10)
     registry.add("measure_counters", implemented_measures_of)
     registry.add("guarantee_problems", guarantee_problems_of)
+    registry.add(
+        "problem_lists",
+        ProblemList(
+            "保障问题",
+            "assistance:guaranteeproblem_list",
+            "assistance.GuaranteeProblem",
+            "走访发现的两不愁三保障和饮水问题：整改中，登记解决情况即销号",
+        ),
+        key="assistance.guaranteeproblem",
+        order=20,
+    )
     registry.add(
         "filter_extensions",
         FilterExtension("registry.HouseholdFilterSet", "todo", lambda: TodoFilter(kind="households", label="待办事项")),

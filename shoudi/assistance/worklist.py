@@ -9,7 +9,6 @@ per table and counted by village (on PostgreSQL in parallel id ranges: ADR 0006)
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from django.utils import timezone
 
 from shoudi.accounts.roles import CADRE, VILLAGE_OFFICER
 from shoudi.core.registry import registry
+from shoudi.core.worklist import Item, WorkItem, WorklistSource
 from shoudi.monitoring import choices as mc
 from shoudi.monitoring.models import MonitoringCase
 from shoudi.monitoring.selectors import cases_waiting_for, overdue_identification
@@ -33,6 +33,7 @@ from .rhythm import IN_HOME, _first_of, month_index, period_bounds
 
 __all__ = [
     "ITEMS",
+    "Item",
     "WorkItem",
     "WorklistSource",
     "all_items",
@@ -47,19 +48,6 @@ __all__ = [
 ]
 
 LIFTED_TYPE = "脱贫户"
-
-
-@dataclass(frozen=True)
-class Item:
-    key: str
-    label: str
-    kind: str  # households / cases
-    overdue: bool = False
-    # the roles whose own work the item is (the badge and "我的待办" count it for them); None: every role's (the
-    # item already selects the rows waiting for the user's role); others see it as their region's, for oversight
-    roles: frozenset[str] | None = frozenset()
-    due: str = ""  # an overdue item that is part of this due item (its households are among the due ones)
-
 
 VILLAGE, CADRES = frozenset({VILLAGE_OFFICER}), frozenset({CADRE})
 ITEMS = [
@@ -82,18 +70,6 @@ KIND_ROLES = {"findings": VILLAGE}
 KINDS = {"households": ("registry:household_list", "village"), "cases": ("monitoring:case_list", "household__village")}
 
 
-@dataclass(frozen=True)
-class WorklistSource:
-    """A line a higher app adds to 我的待办 (e.g. matching's overdue findings): ``queryset(user, today)`` gives its
-    rows, shown by ``list_url_name?todo=<key>``; ``village_lookup`` leads from a row to its village. Registered as
-    ``registry.add("worklist_items", source, key=source.item.key)``."""
-
-    item: Item
-    queryset: Callable
-    list_url_name: str
-    village_lookup: str
-
-
 def all_items() -> list[Item]:
     """The lines of 我的待办 in their order: this app's, then those other apps registered."""
     return [*ITEMS, *(source.item for source in registry.entries("worklist_items"))]
@@ -105,17 +81,6 @@ def kinds() -> dict[str, tuple[str, str]]:
         source.item.kind: (source.list_url_name, source.village_lookup) for source in registry.entries("worklist_items")
     }
     return {**registered, **KINDS}
-
-
-@dataclass(frozen=True)
-class WorkItem:
-    key: str
-    label: str
-    count: int
-    url: str
-    overdue: bool
-    own: bool = True  # the user's own work (else his region's, shown for oversight)
-    due: str = ""  # the due item this overdue one is part of
 
 
 def is_own(item: Item, user) -> bool:

@@ -10,7 +10,7 @@ model. The keyboard (↑ ↓ Enter Esc) is handled by ``static/shoudi/picker.js`
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django import forms
@@ -45,6 +45,10 @@ class PickerSource:
     active cadres); ``search(queryset, text)``: the rows matching what was typed, best first; ``option(row)``:
     how a row reads; ``url_name``: the endpoint's URL name. The form field's queryset should be ``queryset(user)``
     too, so that what the picker offers and what the form accepts are the same rows.
+
+    A picker may depend on other fields of its form (the responsible person on the chosen region): ``include``
+    names them (a CSS selector; htmx sends their values with the search) and ``narrow(queryset, params, user)``
+    keeps the rows that fit them. The form must check the same fit when it validates.
     """
 
     url_name: str
@@ -52,10 +56,16 @@ class PickerSource:
     search: Callable[[QuerySet, str], QuerySet]
     option: Callable[[object], PickerOption]
     placeholder: str = "输入姓名、编号或电话后四位"
+    include: str = ""
+    narrow: Callable[[QuerySet, Mapping, object], QuerySet] | None = None
 
-    def options(self, user, text: str, limit: int = LIMIT) -> tuple[list[PickerOption], bool]:
-        """At most ``limit`` matches for ``text`` and whether there were more."""
-        rows = list(self.search(self.queryset(user), text.strip())[: limit + 1])
+    def options(self, user, text: str, limit: int = LIMIT, params: Mapping | None = None):
+        """At most ``limit`` matches for ``text`` (and the ``include``-d fields' ``params``) and whether there were
+        more."""
+        rows = self.queryset(user)
+        if self.narrow is not None:
+            rows = self.narrow(rows, params or {}, user)
+        rows = list(self.search(rows, text.strip())[: limit + 1])
         return [self.option(row) for row in rows[:limit]], len(rows) > limit
 
 
@@ -87,6 +97,7 @@ class PickerWidget(forms.Widget):
             chosen=chosen,
             url=reverse(self.source.url_name),
             placeholder=self.source.placeholder,
+            include=self.source.include,
             list_id=f"{widget['attrs'].get('id') or name}-options",
         )
         return context
@@ -111,15 +122,15 @@ def use_picker(field: forms.ModelChoiceField, source: PickerSource) -> forms.Mod
     return field
 
 
-def picker_view(source: PickerSource, *, model=None):
+def picker_view(source: PickerSource, *, model=None, action: str = "view"):
     """The endpoint: ``GET ?q=…`` answers the options fragment (htmx), at most ``LIMIT`` rows of the user's
-    scope. ``model``: refuse roles that may not view that model at all (403)."""
+    scope. ``model``: refuse roles that may not ``action`` that model at all (403)."""
 
     def view(request):
-        if model is not None and not user_can(request.user, model, "view"):
-            raise PermissionDenied("您的角色无权查看")
+        if model is not None and not user_can(request.user, model, action):
+            raise PermissionDenied("您的角色无权查看" if action == "view" else "您的角色无权进行此操作")
         text = request.GET.get("q", "")
-        options, more = source.options(request.user, text)
+        options, more = source.options(request.user, text, params=request.GET)
         list_id = request.GET.get("list", "picker")
         return render(
             request,

@@ -26,9 +26,11 @@ STORES: dict[str, str] = {
     "case_panels": "fn(request, case) -> str | None: a section of the monitoring case page",
     "filter_extensions": "core.registry.FilterExtension: an extra filter on a lower app's filterset",
     "todo_counters": "fn(user) -> int: adds to the 待办 badge",
-    "worklist_items": "assistance.worklist.WorklistSource: a line of 我的待办 added by a higher app (key: its item)",
+    "worklist_items": "core.worklist.WorklistSource: a line of 我的待办 another app adds (key: its item's key)",
     "measure_counters": "fn(household) -> int: implemented measures (monitoring's elimination check)",
     "guarantee_problems": "fn(household) -> list[str]: open 三保障 problems (monitoring's elimination check)",
+    "problem_lists": "work.lifecycle.ProblemList: a kind of problem on the one life cycle kept in its own table, "
+    "linked from the 问题整改 list (key: its model label)",
     "ledgers": "ledgers.definitions.LedgerDefinition: a ledger (台账), keyed by its code",
     "matching_sources": "matching.sources.Source: a department whose lists are compared (key: the department)",
     "post_import_steps": "core.registry.PostImportStep: run by the household import job after its commit (key: name)",

@@ -11,7 +11,15 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-__all__ = ["WorkdayCount", "WorkdayResult", "add_workdays", "entered_years", "is_workday", "workdays_between"]
+__all__ = [
+    "WorkdayCount",
+    "WorkdayResult",
+    "add_workdays",
+    "entered_years",
+    "is_workday",
+    "workdays_before",
+    "workdays_between",
+]
 
 ONE_DAY = datetime.timedelta(days=1)
 MAX_WORKDAYS = 3660  # ten years of working days: a larger figure is a typing error, not a deadline
@@ -91,6 +99,20 @@ def workdays_between(a: datetime.date, b: datetime.date, *, region_code: str = "
         day += ONE_DAY
         days += calendar.is_workday(day)
     return WorkdayCount(sign * days, tuple(sorted(calendar.fallback_years)))
+
+
+def workdays_before(end: datetime.date, n: int, *, region_code: str = "") -> WorkdayResult:
+    """The latest day ``d`` with ``n`` working days after it up to and including ``end``
+    (``workdays_between(d, end) == n``): a date on or before it is at least ``n`` working days before ``end``, so a
+    query can compare dates with it instead of counting each row's working days."""
+    if not 0 <= n <= MAX_WORKDAYS:
+        raise ValueError(f"工作日数应在 0 到 {MAX_WORKDAYS} 之间")
+    calendar = _Calendar(range(end.year - n // 200 - 1, end.year + 1), region_code)
+    day, counted = end, 0
+    while counted < n:
+        counted += calendar.is_workday(day)
+        day -= ONE_DAY
+    return WorkdayResult(day, tuple(sorted(calendar.fallback_years)))
 
 
 def is_workday(day: datetime.date, *, region_code: str = "") -> bool:

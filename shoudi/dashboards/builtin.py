@@ -315,7 +315,10 @@ def coverage_present(ctx: CardContext) -> CardData:
 
 
 def _overdue_items():
-    return [item for item in all_items() if item.overdue]
+    """The worklist's overdue items that are a region's, whoever looks: an item of the rows waiting for one user
+    (roles None: a problem's responsible person, his reviewer) has no figure of a region (the problem cards count
+    overdue problems by region)."""
+    return [item for item in all_items() if item.overdue and item.roles is not None]
 
 
 def _system_user(region: Region) -> User:

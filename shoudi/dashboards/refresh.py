@@ -38,8 +38,10 @@ def _write(codes: list[str] | None, cards, today: datetime.date) -> int:
     stale.delete()
     VillageFigure.objects.bulk_create(rows, batch_size=5000)
     now = timezone.now()
-    if codes is None:
-        codes = list(Region.objects.filter(level="village").values_list("code", flat=True))
+    if codes is None:  # everything is computed again: every region's rows are current (a township's own problems')
+        VillageRefresh.objects.update(refreshed_at=now, stale=False)
+        villages = Region.objects.filter(level="village").values_list("code", flat=True)
+        codes = sorted({*villages, *(row.village_code for row in rows)})
     VillageRefresh.objects.bulk_create(
         [VillageRefresh(village_code=code, refreshed_at=now, stale=False) for code in codes],
         batch_size=5000,

@@ -12,6 +12,7 @@ from shoudi.matching.models import DepartmentList, Finding, MatchRun
 from shoudi.monitoring import choices as mc
 from shoudi.monitoring.models import MonitoringCase, MonitoringLine
 from shoudi.registry.testing import make_household, make_income, make_member
+from shoudi.work import services as work
 
 __all__ = ["build_scenario"]
 
@@ -127,4 +128,23 @@ def build_scenario(world) -> dict:
         )
     ):
         _finding(run, h[name], status, n)
-    return {"households": h, "cases": cases, "cadre": cadre}
+    return {"households": h, "cases": cases, "cadre": cadre, "problems": _problems(world, today)}
+
+
+def _problems(world, today) -> dict:
+    """Problems of three sources: overdue in village A, closed in village B, in township A itself (not due yet),
+    one in village A2 issued by the township."""
+    days = datetime.timedelta
+
+    def issue(by, region, source, title, issued, due):
+        return work.issue_problem(
+            user=by, region=region, source=source, category="饮水", title=title, issued_on=issued, due_date=due
+        )
+
+    overdue = issue(world.admin, world.village_a, "暗访督导", "甲村饮水不达标", today - days(40), today - days(10))
+    closed = issue(world.admin, world.village_b, "审计", "乙村资金未拨付", today - days(30), today + days(10))
+    work.apply_closure(problem=closed, user=world.officer_b, text="已拨付")
+    work.decide_closure(problem=closed, user=world.admin, approve=True)
+    township = issue(world.admin, world.township_a, "暗访督导", "甲镇台账不全", today - days(5), today + days(20))
+    issued = issue(world.reviewer_a, world.village_a2, "12317 热线", "甲二村来电反映", today - days(8), today + days(7))
+    return {"overdue": overdue, "closed": closed, "township": township, "issued": issued}

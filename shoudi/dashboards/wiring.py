@@ -1,8 +1,9 @@
-"""What the dashboards contribute: the built-in cards and those of projects, funds and assets (projects.py), the
-数据看板 menu entry, the home-page sections (the dashboard leads the home of county, township, 督查 and department
-users; a village's figures follow the worklist of village officers and cadres), the list filters its figures link
-with, and the refreshes of the summary rows (after a change marks its villages stale, the worker computes them within
-seconds; an import's villages in its job; every village nightly)."""
+"""What the dashboards contribute: the built-in cards, the 数据看板 menu entry, the home-page sections (the
+dashboard leads the home of county, township, 督查 and department users; a village's figures follow the worklist of
+village officers and cadres), the list filters its figures link with, and the refreshes of the summary rows (after
+a change marks its villages stale, the worker computes them within seconds; an import's villages in its job; every
+village nightly), the problem-rectification cards with the step that notices changed problems, and the cards of
+projects, funds and assets (projects.py, counted live)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ VILLAGE_ROLES = {VILLAGE_OFFICER, CADRE}
 
 HOUSEHOLDS, MEMBERS = "registry.HouseholdFilterSet", "registry.MemberFilterSet"
 CASES, FINDINGS = "monitoring.CaseFilterSet", "matching.FindingFilterSet"
+PROBLEMS = "work.ProblemFilterSet"
 
 
 def board_home(request) -> str | None:
@@ -48,7 +50,7 @@ def _filters():
     )
 
     area = lambda: AreaFilter()  # noqa: E731
-    yield from (FilterExtension(name, "area", area) for name in (HOUSEHOLDS, MEMBERS, CASES, FINDINGS))
+    yield from (FilterExtension(name, "area", area) for name in (HOUSEHOLDS, MEMBERS, CASES, FINDINGS, PROBLEMS))
     for name, lookup in ((HOUSEHOLDS, "household_type"), (MEMBERS, "household__household_type")):
         yield FilterExtension(
             name, "htype", lambda lookup=lookup: django_filters.CharFilter(field_name=lookup, label="户类型")
@@ -60,6 +62,9 @@ def _filters():
         ("income_drop_year", "drop", "收入不增反降（填年度）"),
     ):
         yield FilterExtension(HOUSEHOLDS, name, lambda kind=kind, label=label: YearFilter(kind=kind, label=label))
+    yield FilterExtension(
+        PROBLEMS, "at", lambda: django_filters.CharFilter(field_name="region__code", label="责任区划代码（仅本级）")
+    )
     yield FilterExtension(CASES, "identified", lambda: IdentifiedFilter(field_name="identified_on", label="已识别纳入"))
     yield FilterExtension(CASES, "eliminated", lambda: IdentifiedFilter(field_name="eliminated_on", label="风险已消除"))
     for name, field, label in (
@@ -79,10 +84,11 @@ def _filters():
 
 def connect() -> None:
     from .builtin import BUILTIN_CARDS
+    from .problems import PROBLEM_CARDS, mark_changed_problems
     from .projects import PROJECT_CARDS
     from .refresh import frequent, nightly, on_change, post_import
 
-    for order, card in enumerate([*BUILTIN_CARDS, *PROJECT_CARDS]):
+    for order, card in enumerate([*BUILTIN_CARDS, *PROBLEM_CARDS, *PROJECT_CARDS]):
         registry.add("dashboard_cards", card, key=card.key, order=order * 10)
     registry.add(
         "menu_items",
@@ -100,4 +106,10 @@ def connect() -> None:
         order=900,
     )
     registry.add("nightly_steps", WorkerStep("dashboard_rebuild", "重算数据看板", nightly), key="dashboard_rebuild")
+    registry.add(
+        "frequent_steps",
+        WorkerStep("dashboard_problems", "整改问题变动", mark_changed_problems),
+        key="dashboard_problems",
+        order=90,  # before the stale villages are computed
+    )
     registry.add("frequent_steps", WorkerStep("dashboard_stale", "更新数据看板", frequent), key="dashboard_stale")

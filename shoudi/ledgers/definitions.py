@@ -32,8 +32,9 @@ __all__ = [
     "Param",
 ]
 
-KINDS = ("text", "code", "id", "phone", "birth_date", "money", "int", "number", "date", "bool")
-MASKED_KINDS = ("id", "phone", "birth_date")  # masked for a role without ``unmask`` on the column's ``mask_model``
+KINDS = ("text", "code", "id", "phone", "birth_date", "health", "money", "int", "number", "date", "bool")
+# masked for a role without ``unmask`` on the column's ``mask_model``
+MASKED_KINDS = ("id", "phone", "birth_date", "health")
 SEQ = "__seq__"  # the source of a 序号 column: the row's number in the ledger
 DEFAULT_WIDTHS = {
     "id": 21,
@@ -63,7 +64,7 @@ class Column:
     function ``fn(row, ctx)`` over the row dict (which holds the paths named in ``fields`` and the lookups named in
     ``lookups``). ``kind`` decides the cell: text, code (户编号: text, never masked), id and phone (text, masked for
     roles without ``unmask`` on ``mask_model``), birth_date (a date; its year alone for those roles, as a masked ID
-    hides it), money / number / int (numbers), date, bool (是/否).
+    hides it), health (text, （已隐藏） for those roles), money / number / int (numbers), date, bool (是/否).
     ``total`` columns are summed in subtotal and total rows. ``default`` columns make up the standard ledger; the
     others are offered when a county copies it.
     """
@@ -186,6 +187,9 @@ class LedgerDefinition:
     lookups: dict[str, Lookup] = field(default_factory=dict)
     grouped: bool = False
     note: Callable[[LedgerContext], str] | None = None
+    # the group key and its labels when the rows are no household's (a problem's responsible region): code, name,
+    # the name above it; empty: the household's village, its name and its township's name
+    groups: tuple[str, str, str] | tuple[()] = ()
 
     def __post_init__(self):
         keys = [c.key for c in self.columns]
@@ -208,6 +212,8 @@ class LedgerDefinition:
     @property
     def group_fields(self) -> tuple[str, str, str]:
         """Village code, village name and township name: the group key and its label."""
+        if self.groups:
+            return self.groups
         h = self.household
         return f"{h}village__code", f"{h}village__name", f"{h}village__parent__name"
 

@@ -33,7 +33,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from shoudi.core.excel import open_workbook
-from shoudi.core.masking import mask_birth_date, mask_id_number, mask_phone
+from shoudi.core.masking import mask_birth_date, mask_id_number, mask_phone, mask_value
 from shoudi.core.registry import registry
 from shoudi.core.scope import user_can
 
@@ -276,6 +276,10 @@ def _mask_birth_date(value):
     return mask_birth_date(value) if value else value
 
 
+def _mask_hidden(value):
+    return mask_value("hidden", value)
+
+
 def _is_text(model: type[models.Model], path: str) -> bool:
     """Whether ``path`` (as ``.values()`` takes it) ends at a CharField or TextField of the model."""
     field = None
@@ -357,6 +361,8 @@ def _converter(kind: str, *, hide: bool, as_text: Callable | None, excel: bool) 
         return _mask_id if hide else as_text
     if kind == "phone":
         return _mask_phone if hide else as_text
+    if kind == "health":
+        return _mask_hidden if hide else as_text
     if kind == "birth_date":  # masked: the year as text; else a date like any other
         return _mask_birth_date if hide else (_to_serial if excel else None)
     if kind in ("money", "number"):
@@ -445,6 +451,7 @@ def _formats(book) -> dict:
             }
         ),
         "text": None,
+        "health": None,
         "code": book.add_format({"num_format": "@"}),
         "id": book.add_format({"num_format": "@"}),
         "phone": book.add_format({"num_format": "@"}),

@@ -348,7 +348,7 @@ def findings_sql(dialect: Dialect, rule: Rule, index: int, *, period_start: date
     if "n_in_household" in " ".join(f.sql for f in rule.figures):
         extra.append("COUNT(*) OVER (PARTITION BY x.h_id) AS n_in_household")
     fingerprint = " || '|' || ".join(sql for _, sql in figures) or "''"
-    carry = "(p.status IN ('待核实', '属实') OR (p.status = '不属实' AND p.fingerprint = z.fp))"
+    carry = carry_sql("p", "z.fp")
     columns = [
         "created_at",
         "updated_at",
@@ -393,7 +393,7 @@ def findings_sql(dialect: Dialect, rule: Rule, index: int, *, period_start: date
         "z.subj",
         "z.figs",
         "z.fp",
-        f"CASE WHEN {carry} THEN p.status ELSE '待核实' END",
+        f"CASE WHEN {carry} THEN p.status ELSE {literal(c.PENDING)} END",
         f"CASE WHEN {carry} THEN p.due_on ELSE %(due_on)s END",
         f"CASE WHEN {carry} THEN p.verified_by_id END",
         f"CASE WHEN {carry} THEN p.verified_on END",
@@ -602,7 +602,19 @@ def withdraw_superseded(run: MatchRun) -> int:
     return len(stale)
 
 
-CARRY = "(p.status IN ('待核实', '属实') OR (p.status = '不属实' AND p.fingerprint = f.fingerprint))"
+def carry_sql(earlier: str, fingerprint: str) -> str:
+    """SQL: the earlier finding ``earlier`` carries its state into the new one of its subject, whose figures are
+    ``fingerprint`` — the one cycle does not raise it again (``work.lifecycle.raised_again``): it is still open, or
+    closed as 不是问题 (不属实) on the same figures. A finding closed as 已整改 (已处理) is raised again, 待核实."""
+    unclosed = ", ".join(literal(status) for status in c.OPEN)
+    waived = ", ".join(literal(status) for status in c.WAIVED)
+    return (
+        f"({earlier}.status IN ({unclosed}) OR "
+        f"({earlier}.status IN ({waived}) AND {earlier}.fingerprint = {fingerprint}))"
+    )
+
+
+CARRY = carry_sql("p", "f.fingerprint")
 
 
 def release_findings(run: MatchRun, *, due_on: datetime.date) -> int:
@@ -615,8 +627,8 @@ def release_findings(run: MatchRun, *, due_on: datetime.date) -> int:
     due = Finding._meta.get_field("due_on").get_db_prep_value(due_on, connection)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET released = TRUE, status = '待核实', due_on = %s, verified_by_id = NULL, "  # noqa: S608
-            "verified_on = NULL, note = '' WHERE run_id = %s",
+            f"UPDATE {table} SET released = TRUE, status = {literal(c.PENDING)}, due_on = %s, "  # noqa: S608
+            "verified_by_id = NULL, verified_on = NULL, note = '' WHERE run_id = %s",
             [due, run.pk],
         )
         released = cursor.rowcount

@@ -286,8 +286,10 @@ class Finding(ChangeLoggedModel):
     ``subject`` identifies the anomaly across months (the person's ID, or the household for household rules);
     ``fingerprint`` is the figures as text, so that a finding closed as 不属实 comes back only when they change.
     A later month's finding of the same subject links to it (``previous``); the latest of a chain is the current
-    one (``Finding.objects.current()``). Village, household and member come from the registry join that writes
-    the findings and have no per-row referential check (Django keeps SET_NULL on deletion).
+    one (``Finding.objects.current()``). Its status is a state of the one problem life cycle (``choices.STATE_OF``):
+    the services change it only through ``work.lifecycle.check``, and the engine carries it into next month's
+    finding by the cycle's rule (``engine.carry_sql``). Village, household and member come from the registry join
+    that writes the findings and have no per-row referential check (Django keeps SET_NULL on deletion).
     """
 
     # Findings are written in bulk: foreign keys that are mostly empty get partial indexes (Meta) instead of
@@ -454,6 +456,11 @@ class Finding(ChangeLoggedModel):
     @property
     def is_current(self) -> bool:
         return not Finding._base_manager.filter(previous=self, released=True).exists()
+
+    @property
+    def state(self) -> str:
+        """Its state in the one problem life cycle (``work.lifecycle.FINDINGS``; the status is its village's word)."""
+        return c.STATE_OF[self.status][0]
 
     @property
     def is_open(self) -> bool:

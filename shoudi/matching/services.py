@@ -4,8 +4,9 @@ A run goes: ``create_list`` (the file stored, its mapping saved as the departmen
 job) → ``execute_run`` (load the rows, match, compare with the previous month, write the report; the findings are
 a preview) → ``release_run`` (下发 to the villages) or ``withdraw_run`` (撤回, also after the release, for the
 findings nobody has touched). ``match_file`` does all of it in-process for the command line, the demo and the
-benchmarks. A village verifies a finding
-(``verify_finding``: 属实 / 不属实) and closes a confirmed one with what was done (``resolve_finding``).
+benchmarks. A finding runs on the one problem life cycle (``work.lifecycle.FINDINGS``): its village verifies it
+(``verify_finding``: 属实 / 不属实) and closes a confirmed one with what was done (``resolve_finding``); the cycle
+allows or refuses each step, and the status written is the state it leads to.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from shoudi.accounts.permissions import region_code_of
 from shoudi.accounts.roles import DEPARTMENT
 from shoudi.core.scope import user_can
 from shoudi.regions.models import Region
+from shoudi.work import lifecycle as lc
 
 from . import choices as c
 from . import engine, fastload
@@ -57,7 +59,7 @@ class RunRefused(Exception):
     """A list or run that cannot be accepted; the message says why, in Chinese."""
 
 
-class FindingRefused(Exception):
+class FindingRefused(lc.TransitionRefused):
     """A verification or action that cannot be taken; the message says why, in Chinese."""
 
 
@@ -466,6 +468,23 @@ def withdraw_run(*, run: MatchRun, user) -> MatchRun:
 # --- findings ---------------------------------------------------------------------------------------------------
 
 
+def _advance(finding: Finding, action: str, *, text: str = "") -> str:
+    """The status the one cycle's step ``action`` leads the finding to, taken by its village (who may change it: the
+    lock checked that), or FindingRefused saying why not."""
+    state, outcome = c.STATE_OF[finding.status]
+    move = lc.check(
+        lc.FINDINGS,
+        action,
+        state=state,
+        outcome=outcome,
+        acting={lc.RESPONSIBLE},
+        text=text,
+        label=finding.status,
+        refused=FindingRefused,
+    )
+    return c.STATUS_OF[(move.state, move.outcome)]
+
+
 def _lock(finding: Finding, user) -> Finding:
     locked = Finding.objects.select_for_update().filter(pk=finding.pk).first()
     if locked is None or not Finding.objects.restrict(user, "view").filter(pk=finding.pk).exists():
@@ -481,11 +500,7 @@ def verify_finding(
 ) -> Finding:
     """The village's verification: 属实 (an action follows) or 不属实 (closed; the reason is required)."""
     finding = _lock(finding, user)
-    if finding.status != c.PENDING:
-        raise FindingRefused(f"该比对结果已{finding.status}，不能重复核实（可能已被他人处理，请刷新页面）")
-    if not confirmed and not note.strip():
-        raise FindingRefused("核实不属实的，请填写核实情况说明")
-    finding.status = c.CONFIRMED if confirmed else c.REJECTED
+    finding.status = _advance(finding, lc.CONFIRM if confirmed else lc.WAIVE, text=note)
     finding.note = note.strip()
     finding.verified_by = user
     finding.verified_on = today or timezone.localdate()
@@ -510,12 +525,12 @@ def resolve_finding(
     """Close a confirmed finding with what was done: a clue opened (or the open case linked), the registry
     corrected, a measure recorded, or a guarantee problem opened."""
     from shoudi.assistance.models import GuaranteeProblem, Measure
+    from shoudi.assistance.services import open_guarantee_problem
     from shoudi.monitoring.models import MonitoringCase
     from shoudi.monitoring.services import TransitionRefused, open_clue
 
     finding = _lock(finding, user)
-    if finding.status != c.CONFIRMED:
-        raise FindingRefused("只有核实属实的比对结果需要处理")
+    status = _advance(finding, lc.CLOSE)  # only a confirmed finding is closed with what was done
     if action not in dict(actions_for(finding)):
         raise FindingRefused("请选择处理方式")
     household = finding.household
@@ -554,7 +569,7 @@ def resolve_finding(
     elif action == c.PROBLEM:
         if not user_can(user, GuaranteeProblem, "add"):
             raise FindingRefused("您的角色不能登记保障问题")
-        finding.problem = GuaranteeProblem.objects.create(
+        finding.problem = open_guarantee_problem(
             household=household,
             kind=PROBLEM_KINDS[finding.department],
             description=where + finding.figures_text + (f"。{note}" if note else ""),
@@ -564,7 +579,7 @@ def resolve_finding(
         raise FindingRefused("请说明在系统中更正了什么")
     finding.action = action
     finding.action_note = note
-    finding.status = c.DONE
+    finding.status = status
     finding.closed_by = user
     finding.closed_on = today or timezone.localdate()
     finding.save()

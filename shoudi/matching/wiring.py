@@ -1,5 +1,6 @@
 """What matching contributes: permissions and the department scope, the 数据比对 menu, the department sources whose
-lists are compared, and its lines of 我的待办. Nothing below imports this app."""
+lists are compared, its lines of 我的待办 and the link from the 问题整改 list to its findings. Nothing below imports
+this app."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from shoudi.accounts.permissions import ModelPermissions, ScopeHook
 from shoudi.accounts.roles import COUNTY_ADMIN, DEPARTMENT, INSPECTOR, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
 from shoudi.core.menu import MenuItem
 from shoudi.core.registry import registry
+from shoudi.work.lifecycle import ProblemList
 
 DEPARTMENT_MODELS = {
     "matching.departmentlist": "department",
@@ -120,6 +122,18 @@ def connect() -> None:
         "retention_rules",
         RetentionRule("department_lists", "部门名单文件及其载入行", purge_department_lists),
         key="department_lists",
+    )
+
+    registry.add(
+        "problem_lists",
+        ProblemList(
+            "部门比对结果",
+            "matching:finding_list",
+            "matching.Finding",
+            "部门比对发现的问题：村级核实（属实/不属实），属实的处理后销号",
+        ),
+        key="matching.finding",
+        order=10,
     )
 
     for name in sources.MODULES:  # one module per department under sources/

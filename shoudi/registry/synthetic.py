@@ -15,6 +15,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
+
 from shoudi.core.dates import SchoolAgeRule
 from shoudi.core.idnumbers import RESIDENT_ID, check_character
 
@@ -108,7 +110,7 @@ class _Generator:
     def __init__(self, seed: int, year: int):
         self.rng = random.Random(seed)  # noqa: S311 - synthetic data, reproducible on purpose
         self.year = year
-        self.last_day = min(datetime.date(year, 12, 31), datetime.date.today())
+        self.last_day = min(datetime.date(year, 12, 31), timezone.localdate())
         self.used_ids: set[str] = set()
 
     # --- people ---

@@ -1,5 +1,42 @@
 """The vocabularies of a problem: where it came from, what it is about, how serious, and its states."""
 
+# the states are the one life cycle's (``lifecycle``), named here for the pages and filters
+from .lifecycle import (
+    APPLIED,
+    CLOSED,
+    ISSUED,
+    NOT_A_PROBLEM,
+    OPEN_STATES,
+    OUTCOME_CHOICES,
+    RECTIFIED,
+    RECTIFYING,
+    RUNNING_STATES,
+    STATE_CHOICES,
+    SUSPENDED,
+    UNCLOSED_STATES,
+)
+
+__all__ = [
+    "APPLIED",
+    "CATEGORIES",
+    "CATEGORY_CHOICES",
+    "CLOSED",
+    "DUE_SOON_DAYS",
+    "ISSUED",
+    "NOT_A_PROBLEM",
+    "OPEN_STATES",
+    "OUTCOME_CHOICES",
+    "RECTIFIED",
+    "RECTIFYING",
+    "RUNNING_STATES",
+    "SEVERITY_CHOICES",
+    "SOURCES",
+    "SOURCE_CHOICES",
+    "STATE_CHOICES",
+    "SUSPENDED",
+    "UNCLOSED_STATES",
+]
+
 SOURCES = [
     "考核反馈",
     "暗访督导",
@@ -17,14 +54,4 @@ CATEGORIES = ["两不愁三保障", "饮水", "收入", "帮扶", "项目资金"
 CATEGORY_CHOICES = [(c, c) for c in CATEGORIES]
 SEVERITY_CHOICES = [("一般", "一般"), ("较重", "较重"), ("严重", "严重")]
 
-ISSUED, RECTIFYING, APPLIED, CLOSED, SUSPENDED = "issued", "rectifying", "applied", "closed", "suspended"
-STATE_CHOICES = [
-    (ISSUED, "已下发"),
-    (RECTIFYING, "整改中"),
-    (APPLIED, "申请销号"),
-    (CLOSED, "已销号"),
-    (SUSPENDED, "挂起"),
-]
-OPEN_STATES = (ISSUED, RECTIFYING, APPLIED)  # still the responsible side's or the issuer's work
-RUNNING_STATES = (ISSUED, RECTIFYING)  # the due date runs (applied: the issuer's turn; suspended: stopped)
 DUE_SOON_DAYS = 3

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from django import forms
 
+from shoudi.accounts.models import User
 from shoudi.core.forms import StyledForm, date_widget
 from shoudi.core.uploads import LimitedFileField
 from shoudi.regions.models import Region
 from shoudi.registry.models import Household
 
 from . import choices as c
+from .pickers import pick_responsible
 
-__all__ = ["ExtensionForm", "ImportForm", "IssueForm", "ReasonForm", "RectifyForm", "ReviewForm"]
+__all__ = ["ExtensionForm", "ImportForm", "IssueForm", "ReasonForm", "RectifyForm", "ReviewForm", "WaiverForm"]
 
 
 class IssueForm(StyledForm):
@@ -23,6 +25,9 @@ class IssueForm(StyledForm):
     description = forms.CharField(label="问题描述", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     region = forms.ModelChoiceField(label="责任区划", queryset=Region.objects.none())
     unit = forms.CharField(label="责任单位", max_length=100, required=False)
+    responsible = forms.ModelChoiceField(
+        label="责任人", queryset=User.objects.none(), required=False, help_text="责任区划（含下级）的用户，可不选"
+    )
     due_date = forms.DateField(label="整改期限（日期）", widget=date_widget(), required=False)
     due_workdays = forms.IntegerField(
         label="或：下发后几个工作日内", min_value=1, max_value=3660, required=False, help_text="按节假日和调休计算"
@@ -34,6 +39,7 @@ class IssueForm(StyledForm):
         self.user = user
         below = Region.objects.restrict(user, "view").exclude(pk=getattr(user, "region_id", None))
         self.fields["region"].queryset = below.order_by("code")
+        pick_responsible(self, "responsible", user)
 
     def clean_households(self):
         numbers = [n.strip() for n in self.cleaned_data["households"].replace("，", ",").split(",") if n.strip()]
@@ -49,11 +55,20 @@ class IssueForm(StyledForm):
         cleaned = super().clean()
         if not cleaned.get("due_date") and not cleaned.get("due_workdays"):
             self.add_error("due_date", "请填写整改期限，或填写下发后几个工作日内")
+        region, responsible = cleaned.get("region"), cleaned.get("responsible")
+        if region is not None and responsible is not None and not responsible.region.code.startswith(region.code):
+            self.add_error("responsible", f"{responsible}不是{region.name}（含下级）的用户，请重新选择责任人")
         return cleaned
 
 
 class RectifyForm(StyledForm):
     text = forms.CharField(label="整改措施 / 完成情况", widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = forms.CharField(label="佐证说明", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    file = LimitedFileField(label="佐证材料（照片或文件）", required=False, size_only=True)
+
+
+class WaiverForm(StyledForm):
+    reason = forms.CharField(label="不是问题的理由", widget=forms.Textarea(attrs={"rows": 3}))
     evidence = forms.CharField(label="佐证说明", widget=forms.Textarea(attrs={"rows": 2}), required=False)
     file = LimitedFileField(label="佐证材料（照片或文件）", required=False, size_only=True)
 

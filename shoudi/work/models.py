@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -57,6 +58,11 @@ class Problem(ChangeLoggedModel):
     extension_reason = models.CharField("延期理由", max_length=300, blank=True)
     returned_reason = models.CharField("驳回理由", max_length=300, blank=True)
     closed_on = models.DateField("销号日期", null=True, blank=True)
+    # 申请销号: what the responsible side asks the problem to be closed as; 已销号: what it was closed as
+    outcome = models.CharField("销号结论", max_length=10, choices=c.OUTCOME_CHOICES, blank=True, editable=False)
+    # a problem raised by a check (数据质量…): the data it was raised on, so that a waiver (不是问题) holds until they
+    # change (``raising.issue_problems_bulk``)
+    fingerprint = models.CharField("数据指纹", max_length=500, blank=True, editable=False)
     source_model = models.CharField("来源对象类型", max_length=60, blank=True, editable=False)
     source_pk = models.CharField("来源对象编号", max_length=40, blank=True, editable=False)
 
@@ -66,12 +72,29 @@ class Problem(ChangeLoggedModel):
         verbose_name = verbose_name_plural = "整改问题"
         ordering = ["-issued_on", "-id"]
         indexes = [models.Index(fields=["state", "due_date"]), models.Index(fields=["source_model", "source_pk"])]
+        constraints = [
+            # one problem at a time for an object a check raised problems from (ADR 0011)
+            models.UniqueConstraint(
+                fields=["source_model", "source_pk"],
+                condition=Q(state__in=c.UNCLOSED_STATES) & ~Q(source_model=""),
+                name="work_problem_one_unclosed_per_source",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("work:problem_detail", args=[self.pk])
+
+    @property
+    def state_label(self) -> str:
+        """The state as the pages say it: a 申请销号 or 已销号 as 不是问题 says so."""
+        if self.outcome == c.NOT_A_PROBLEM and self.state == c.APPLIED:
+            return "申请认定不是问题"
+        if self.outcome == c.NOT_A_PROBLEM and self.state == c.CLOSED:
+            return "已销号（不是问题）"
+        return self.get_state_display()
 
     @property
     def is_overdue(self) -> bool:

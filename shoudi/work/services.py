@@ -1,8 +1,11 @@
-"""The one problem life cycle: 下发 → 整改 → 申请销号 → 审核（下发单位一级）→ 已销号; 驳回 back to 整改中 with a reason;
-延期 asked by the responsible side and decided by the issuer; 挂起 and 恢复 by the issuer.
+"""The services of a problem to rectify, one per step of the one life cycle (``lifecycle``): 下发 → 整改 → 申请销号
+(or 申请认定不是问题) → 审核（下发单位一级）→ 已销号; 驳回 back to 整改中 with a reason; 延期 asked by the responsible
+side and decided by the issuer; 挂起 and 恢复 by the issuer. Problems raised and closed by a check in bulk:
+``raising``.
 
-Every service is keyword-only and atomic, checks the transition and who acts, and writes a ``ProblemStep``; the
-change log records the problem's fields (``Problem`` is change-logged).
+Every service is keyword-only and atomic, locks the problem, has ``lifecycle.check`` allow the step for who the user
+is (the responsible side, the reviewer), and writes a ``ProblemStep``; the change log records the problem's fields
+(``Problem`` is change-logged).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from shoudi.core.scope import user_can
 from shoudi.core.workdays import add_workdays
 
 from . import choices as c
+from . import lifecycle as lc
+from .lifecycle import TransitionRefused
 from .models import Problem, ProblemStep
 
 __all__ = [
@@ -28,15 +33,10 @@ __all__ = [
     "issue_problem",
     "record_progress",
     "request_extension",
+    "request_waiver",
     "resume",
     "suspend",
 ]
-
-STATE_LABELS = dict(c.STATE_CHOICES)
-
-
-class TransitionRefused(Exception):
-    """A step that may not be taken now, or not by this user (the message says why, in Chinese)."""
 
 
 def _name(user) -> str:
@@ -70,15 +70,6 @@ def _lock(problem: Problem, user) -> Problem:
     if locked is None or not Problem.objects.restrict(user, "view").filter(pk=problem.pk).exists():
         raise TransitionRefused("该问题不存在或不在您的管辖范围内")
     return locked
-
-
-def _require(problem: Problem, *, states: Iterable[str], allowed: bool, who: str) -> None:
-    if problem.state not in states:
-        raise TransitionRefused(
-            f"该问题当前状态为「{STATE_LABELS[problem.state]}」，不能进行此操作（可能已被他人处理，请刷新页面）"
-        )
-    if not allowed:
-        raise TransitionRefused(f"此操作由{who}办理")
 
 
 def _step(problem: Problem, user, action: str, *, text: str = "", evidence: str = "", file=None) -> ProblemStep:
@@ -166,74 +157,97 @@ def issue_problem(
     return problem
 
 
+def _roles(problem: Problem, user) -> set[str]:
+    """Who ``user`` is in the problem's cycle: the responsible side, the reviewer, or both (a superuser)."""
+    roles = set()
+    if is_responsible(problem, user):
+        roles.add(lc.RESPONSIBLE)
+    if is_reviewer(problem, user):
+        roles.add(lc.REVIEWER)
+    return roles
+
+
+def _advance(problem: Problem, user, action: str, *, text: str = "") -> tuple[Problem, lc.Move]:
+    """The locked problem and the move the one cycle allows this user (its refusal otherwise); the caller sets the
+    fields its step carries, then ``_write``s the move."""
+    problem = _lock(problem, user)
+    move = lc.check(
+        lc.PROBLEMS,
+        action,
+        state=problem.state,
+        acting=_roles(problem, user),
+        text=text,
+        outcome=problem.outcome,
+        suspended_from=problem.suspended_from,
+    )
+    return problem, move
+
+
+def _write(problem: Problem, user, move: lc.Move, *, text: str = "", evidence: str = "", file=None) -> Problem:
+    """The state and outcome the move leads to (a 挂起 remembers the state it left), saved, and the step."""
+    if move.state == c.SUSPENDED and problem.state != c.SUSPENDED:
+        problem.suspended_from = problem.state
+    elif problem.state == c.SUSPENDED and move.state != c.SUSPENDED:
+        problem.suspended_from = ""
+    problem.state, problem.outcome = move.state, move.outcome
+    problem.save()
+    _step(problem, user, move.step, text=text, evidence=evidence, file=file)
+    return problem
+
+
 @transaction.atomic
 def record_progress(*, problem: Problem, user, text: str, evidence: str = "", file=None) -> Problem:
     """整改: the responsible side records the measures taken (a 已下发 problem is 整改中 from then on)."""
-    problem = _lock(problem, user)
-    _require(problem, states=c.RUNNING_STATES, allowed=is_responsible(problem, user), who="责任单位或责任人")
-    if not text.strip():
-        raise TransitionRefused("请填写整改措施")
-    problem.state = c.RECTIFYING
-    problem.save()
-    _step(problem, user, "整改", text=text, evidence=evidence, file=file)
-    return problem
+    problem, move = _advance(problem, user, lc.PROGRESS, text=text)
+    return _write(problem, user, move, text=text, evidence=evidence, file=file)
 
 
 @transaction.atomic
 def apply_closure(*, problem: Problem, user, text: str, evidence: str = "", file=None) -> Problem:
     """申请销号: the responsible side reports the rectification done."""
-    problem = _lock(problem, user)
-    _require(problem, states=c.RUNNING_STATES, allowed=is_responsible(problem, user), who="责任单位或责任人")
-    if not text.strip():
-        raise TransitionRefused("请填写整改完成情况")
-    problem.state = c.APPLIED
+    problem, move = _advance(problem, user, lc.APPLY, text=text)
     problem.returned_reason = ""
-    problem.save()
-    _step(problem, user, "申请销号", text=text, evidence=evidence, file=file)
-    return problem
+    return _write(problem, user, move, text=text, evidence=evidence, file=file)
+
+
+@transaction.atomic
+def request_waiver(*, problem: Problem, user, reason: str, evidence: str = "", file=None) -> Problem:
+    """申请认定不是问题: the responsible side says the problem is none (a data-quality rule hitting a true value, a
+    finding of another person), with the reason; the issuer's level confirms it (``decide_closure``: 销号 as 不是问题)
+    or rejects it back to 整改中."""
+    problem, move = _advance(problem, user, lc.APPLY_WAIVER, text=reason)
+    problem.returned_reason = ""
+    return _write(problem, user, move, text=reason, evidence=evidence, file=file)
 
 
 @transaction.atomic
 def decide_closure(*, problem: Problem, user, approve: bool, text: str = "") -> Problem:
-    """审核: the issuer's level closes the problem (销号) or rejects it (驳回, with a reason) back to 整改中."""
-    problem = _lock(problem, user)
-    _require(problem, states=(c.APPLIED,), allowed=is_reviewer(problem, user), who="下发单位")
+    """审核: the issuer's level closes the problem (销号, as 已整改 or 不是问题, whichever was asked) or rejects it
+    (驳回, with a reason) back to 整改中."""
+    problem, move = _advance(problem, user, lc.APPROVE if approve else lc.REJECT, text=text)
     if approve:
-        problem.state = c.CLOSED
         problem.closed_on = timezone.localdate()
     else:
-        if not text.strip():
-            raise TransitionRefused("驳回时请填写理由")
-        problem.state = c.RECTIFYING
         problem.returned_reason = text.strip()[:300]
-    problem.save()
-    _step(problem, user, "销号" if approve else "驳回", text=text)
-    return problem
+    return _write(problem, user, move, text=text)
 
 
 @transaction.atomic
 def request_extension(*, problem: Problem, user, until: datetime.date, reason: str) -> Problem:
     """延期申请: the responsible side asks for a later due date, with a reason."""
-    problem = _lock(problem, user)
-    _require(problem, states=c.RUNNING_STATES, allowed=is_responsible(problem, user), who="责任单位或责任人")
+    problem, move = _advance(problem, user, lc.EXTEND, text=reason)
     if problem.extension_to is not None:
         raise TransitionRefused("已有一项延期申请待审核")
     if until <= problem.due_date:
         raise TransitionRefused(f"申请延期的日期应晚于当前期限 {problem.due_date:%Y-%m-%d}")
-    if not reason.strip():
-        raise TransitionRefused("请填写延期理由")
     problem.extension_to, problem.extension_reason = until, reason.strip()[:300]
-    problem.save()
-    _step(problem, user, "延期申请", text=f"申请延期至 {until:%Y-%m-%d}：{reason.strip()}")
-    return problem
+    return _write(problem, user, move, text=f"申请延期至 {until:%Y-%m-%d}：{reason.strip()}")
 
 
 @transaction.atomic
 def decide_extension(*, problem: Problem, user, approve: bool, text: str = "") -> Problem:
     """延期审核: the issuer grants the new due date or refuses it."""
-    problem = _lock(problem, user)
-    allowed = is_reviewer(problem, user)
-    _require(problem, states=c.RUNNING_STATES, allowed=allowed, who="下发单位")
+    problem, move = _advance(problem, user, lc.GRANT_EXTENSION if approve else lc.REFUSE_EXTENSION, text=text)
     if problem.extension_to is None:
         raise TransitionRefused("没有待审核的延期申请")
     until = problem.extension_to
@@ -241,52 +255,47 @@ def decide_extension(*, problem: Problem, user, approve: bool, text: str = "") -
         problem.due_date = until
         problem.due_workdays, problem.due_fallback = None, False
     problem.extension_to, problem.extension_reason = None, ""
-    problem.save()
     verdict = f"同意延期至 {until:%Y-%m-%d}" if approve else f"不同意延期至 {until:%Y-%m-%d}"
-    _step(problem, user, "同意延期" if approve else "不同意延期", text=f"{verdict}。{text}".rstrip("。") + "。")
-    return problem
+    return _write(problem, user, move, text=f"{verdict}。{text}".rstrip("。") + "。")
 
 
 @transaction.atomic
 def suspend(*, problem: Problem, user, reason: str) -> Problem:
     """挂起: the issuer stops the clock (a problem that waits on a court, a policy, a season)."""
-    problem = _lock(problem, user)
-    _require(problem, states=c.OPEN_STATES, allowed=is_reviewer(problem, user), who="下发单位")
-    if not reason.strip():
-        raise TransitionRefused("挂起时请填写理由")
-    problem.suspended_from, problem.state = problem.state, c.SUSPENDED
-    problem.save()
-    _step(problem, user, "挂起", text=reason)
-    return problem
+    problem, move = _advance(problem, user, lc.SUSPEND, text=reason)
+    return _write(problem, user, move, text=reason)
 
 
 @transaction.atomic
 def resume(*, problem: Problem, user, text: str = "") -> Problem:
     """恢复: back to the state it was suspended in."""
-    problem = _lock(problem, user)
-    _require(problem, states=(c.SUSPENDED,), allowed=is_reviewer(problem, user), who="下发单位")
-    problem.state, problem.suspended_from = problem.suspended_from or c.RECTIFYING, ""
-    problem.save()
-    _step(problem, user, "恢复", text=text)
-    return problem
+    problem, move = _advance(problem, user, lc.RESUME, text=text)
+    return _write(problem, user, move, text=text)
+
+
+# the detail page's forms → the steps each one takes (a review takes one of two)
+PAGE_ACTIONS = {
+    "progress": (lc.PROGRESS,),
+    "apply": (lc.APPLY,),
+    "waive": (lc.APPLY_WAIVER,),
+    "extend": (lc.EXTEND,),
+    "review": (lc.APPROVE, lc.REJECT),
+    "extension_review": (lc.GRANT_EXTENSION, lc.REFUSE_EXTENSION),
+    "suspend": (lc.SUSPEND,),
+    "resume": (lc.RESUME,),
+}
 
 
 def allowed_actions(problem: Problem, user) -> set[str]:
-    """The forms the problem page offers this user now (the services check again when they run)."""
+    """The forms the problem page offers this user now: the steps the one cycle allows from the problem's state to
+    who he is (the services check again when they run)."""
     if not Problem.objects.restrict(user, "change").filter(pk=problem.pk).exists():
         return set()
+    roles = _roles(problem, user)
     actions = set()
-    if problem.state in c.RUNNING_STATES and is_responsible(problem, user):
-        actions |= {"progress", "apply"}
-        if problem.extension_to is None:
-            actions.add("extend")
-    if is_reviewer(problem, user):
-        if problem.state == c.APPLIED:
-            actions.add("review")
-        if problem.state in c.RUNNING_STATES and problem.extension_to is not None:
-            actions.add("extension_review")
-        if problem.state in c.OPEN_STATES:
-            actions.add("suspend")
-        if problem.state == c.SUSPENDED:
-            actions.add("resume")
+    for page, steps in PAGE_ACTIONS.items():
+        transition = lc.TRANSITIONS[steps[0]]
+        if problem.state in transition.sources and transition.actor in roles:
+            actions.add(page)
+    actions.discard("extend" if problem.extension_to is not None else "extension_review")
     return actions

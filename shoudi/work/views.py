@@ -14,9 +14,9 @@ from shoudi.core.views import ObjectListView
 
 from . import services
 from .filters import ProblemFilterSet
-from .forms import ExtensionForm, IssueForm, ReasonForm, RectifyForm, ReviewForm
+from .forms import ExtensionForm, IssueForm, ReasonForm, RectifyForm, ReviewForm, WaiverForm
 from .models import Problem
-from .selectors import awaiting_review, due_for
+from .selectors import awaiting_review, due_for, escalation_workdays, is_escalated, with_escalation
 from .tables import ProblemTable
 
 __all__ = ["ProblemListView", "home_panel", "problem_act", "problem_add", "problem_detail"]
@@ -27,14 +27,19 @@ class ProblemListView(ObjectListView):
     filterset_class = ProblemFilterSet
     table_class = ProblemTable
     title = "问题整改"
+    template_name = "work/problem_list.html"  # with links to the findings' and guarantee problems' own lists
     add_url_name = "work:problem_add"
     import_url_name = "work:problem_import"
+
+    def get_queryset(self, request, action: str = "view"):
+        return with_escalation(super().get_queryset(request, action), request.user)
 
 
 # the form of each action the detail page may offer, in the order it shows them
 ACTION_FORMS = {
     "progress": RectifyForm,
     "apply": RectifyForm,
+    "waive": WaiverForm,
     "extend": ExtensionForm,
     "review": ReviewForm,
     "extension_review": ReviewForm,
@@ -48,11 +53,14 @@ def _forms(actions: set[str]) -> dict:
 
 
 def problem_detail(request, pk: int):
-    problem = get_object_for(request.user, Problem.objects.select_related("region", "issuer_region"), "view", pk=pk)
+    problems = Problem.objects.select_related("region__parent", "issuer_region", "responsible")
+    problem = get_object_for(request.user, problems, "view", pk=pk)
     actions = services.allowed_actions(problem, request.user)
     context = {
         "title": f"整改问题：{problem.title}",
         "problem": problem,
+        "escalated": is_escalated(problem),
+        "escalation_workdays": escalation_workdays(),
         "steps": problem.steps.select_related("user"),
         "households": problem.households.restrict(request.user, "view").select_related("village"),
         "forms": _forms(actions),
@@ -88,6 +96,8 @@ def _run(action: str, problem: Problem, request):
         return services.record_progress(**who, **data)
     if action == "apply":
         return services.apply_closure(**who, **data)
+    if action == "waive":
+        return services.request_waiver(**who, **data)
     if action == "extend":
         return services.request_extension(**who, **data)
     if action in ("review", "extension_review"):
@@ -115,7 +125,7 @@ def problem_act(request, pk: int, action: str):
         errors = "；".join(e for errors in result.errors.values() for e in errors)
         messages.error(request, f"未提交：{errors}")
         return redirect(problem)
-    messages.success(request, f"已办理，当前状态：{result.get_state_display()}")
+    messages.success(request, f"已办理，当前状态：{result.state_label}")
     return redirect(result)
 
 

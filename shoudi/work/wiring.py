@@ -1,5 +1,6 @@
 """What the work app contributes: the permission rows of problems, the 问题整改 menu entry, the evidence files it
-serves, the 待办 badge count and the home-page panel of overdue, due-soon and awaiting-review problems."""
+serves, its lines of 我的待办 (整改问题已逾期, 整改期限将至, 待审核销号, 待审批延期, 逾期升级: counted in the 待办
+badge with the other lines, once) and the home-page panel of overdue, due-soon and awaiting-review problems."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from shoudi.accounts.permissions import ModelPermissions
 from shoudi.accounts.roles import COUNTY_ADMIN, INSPECTOR, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
 from shoudi.core.menu import MenuItem
 from shoudi.core.registry import registry
+from shoudi.core.worklist import Item, WorklistSource
 
 __all__ = ["connect"]
 
 
 def connect() -> None:
-    from .selectors import todo_total
+    from .selectors import WORKLIST
     from .views import home_panel
 
     registry.add(
@@ -31,7 +33,14 @@ def connect() -> None:
     )
     registry.add("menu_items", MenuItem("工作管理", "问题整改", "work:problem_list", model="work.Problem", order=500))
     registry.add("served_files", _evidence_files(), key="problem_evidence")
-    registry.add("todo_counters", todo_total)
+    # each line selects the rows waiting for this user (roles=None: his own work whatever his role); the badge is
+    # assistance's count of every line, so no todo_counter of work's own is added to it
+    for key, label, overdue, rows in WORKLIST:
+        registry.add(
+            "worklist_items",
+            WorklistSource(Item(key, label, "problems", overdue, roles=None), rows, "work:problem_list", "region"),
+            key=key,
+        )
     registry.add("home_panels", home_panel, order=20)
 
 

@@ -4,7 +4,7 @@ order the ledger centre shows them; ``ledgers.wiring`` registers them at start-u
 
 from __future__ import annotations
 
-from . import cases, guarantees, income, projects, support
+from . import campaigns, cases, guarantees, income, problems, projects, support, tasks
 
 __all__ = ["DEFINITIONS"]
 
@@ -13,5 +13,8 @@ DEFINITIONS = (
     *guarantees.DEFINITIONS,
     *support.DEFINITIONS,
     *income.DEFINITIONS,
+    *problems.DEFINITIONS,
+    *campaigns.DEFINITIONS,
+    *tasks.DEFINITIONS,
     *projects.DEFINITIONS,
 )

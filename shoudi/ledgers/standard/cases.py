@@ -113,7 +113,7 @@ LIFTED_LEDGER = LedgerDefinition(
         Column("ethnicity", "民族", "ethnicity", width=8, default=False),
         Column("education", "文化程度", "education", width=10, default=False),
         Column("student_status", "在校生状况", "student_status", width=12),
-        Column("health", "健康状况", "health", width=12),
+        Column("health", "健康状况", "health", kind="health", width=12),
         Column("labour_skill", "劳动技能", "labour_skill", width=12),
         Column("employed", "是否务工", "employed", kind="bool"),
         Column("work_place", "务工所在地", "work_place", width=14),

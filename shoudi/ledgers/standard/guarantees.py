@@ -106,7 +106,7 @@ DROPOUT_LEDGER = LedgerDefinition(
         ),
         Column("student_status", "在校生状况", "student_status", width=12),
         Column("out_of_school_reason", "义务教育阶段未上学原因", "out_of_school_reason", width=22),
-        Column("health", "健康状况", "health", width=12),
+        Column("health", "健康状况", "health", kind="health", width=12),
         Column("disability", "残疾类别", disability, fields=("disability_category",), width=8),
         case_column(default=False),
         *cadre_columns(default=False),
@@ -144,7 +144,7 @@ INSURANCE_LEDGER = LedgerDefinition(
         Column("medical_aid", "医疗救助", "medical_aid", kind="bool"),
         Column("dibao", "享受低保政策情况", "dibao", width=10, default=False),
         Column("tekun", "享受特困供养政策情况", "tekun", width=10, default=False),
-        Column("health", "健康状况", "health", width=12),
+        Column("health", "健康状况", "health", kind="health", width=12),
         Column("status", "人员状态", "status", width=8, default=False),
     ),
     base=lambda ctx: ~Q(resident_medical=True) & ~Q(employee_medical=True),
@@ -245,7 +245,7 @@ WELFARE_LEDGER = LedgerDefinition(
         Column("tekun", "享受特困供养政策情况", "tekun", width=10),
         Column("disability", "残疾类别", disability, fields=("disability_category",), width=8),
         Column("disability_grade", "残疾等级", disability_grade, fields=("disability_grade",), width=8),
-        Column("health", "健康状况", "health", width=12),
+        Column("health", "健康状况", "health", kind="health", width=12),
         Column("labour_skill", "劳动技能", "labour_skill", width=12),
         Column(
             "no_labour_guarantee", "整户无劳动能力兜底保障户", "household__no_labour_guarantee", kind="bool", width=12

@@ -90,7 +90,7 @@ PUBLIC_JOBS_LEDGER = LedgerDefinition(
         Column("age", "年龄（周岁）", age, kind="int", fields=("birth_date",), width=7),
         Column("public_welfare_job", "公益性岗位", "public_welfare_job", width=12),
         Column("labour_skill", "劳动技能", "labour_skill", width=12),
-        Column("health", "健康状况", "health", width=12),
+        Column("health", "健康状况", "health", kind="health", width=12),
         Column("contact", "联系电话", _contact, kind="phone", fields=("phone", "household__phone")),
         Column("measures", "公益岗位帮扶措施", value_of("measures"), lookups=("measures",), width=24, default=False),
     ),

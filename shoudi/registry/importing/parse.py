@@ -16,6 +16,8 @@ from itertools import chain
 from operator import call
 from pathlib import Path
 
+from django.utils import timezone
+
 from shoudi.core.cells import CellError, cell_text
 from shoudi.core.idnumbers import parse_id_number
 from shoudi.core.tabular import FileRejected
@@ -121,7 +123,7 @@ def _parse(path: Path, progress: Progress | None, county: str | None) -> ParsedF
     head, header_index, header_values = _read_header(rows)
     header_row = head[header_index][0]
     title, export_date, income_year = title_facts([values for _n, values in head[:header_index]])
-    reader = _RowReader(match_columns(header_values, header_row, Tables(county)), datetime.date.today())
+    reader = _RowReader(match_columns(header_values, header_row, Tables(county)), timezone.localdate())
     count = reader.read_rows(chain(head[header_index + 1 :], rows), progress, total, header_row)
     unknown_values = reader.unknown_values()
     reader.report_whole_households()
