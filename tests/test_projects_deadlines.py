@@ -117,12 +117,15 @@ def _page(user, url):
     return client.get(url).content.decode()
 
 
-def test_overdue_items_reach_the_home_page_and_the_badge(world, planned):
+def test_overdue_items_reach_the_worklist_the_home_page_and_the_badge(world, planned):
     services.allocate(project=planned, user=world.admin, source="central", amount="1000", allocated_on=D(2026, 2, 10))
     home = _page(world.admin, "/")
-    assert "资金下达后预算执行逾期或即将到期（15个工作日） 1 项" in home
-    assert "?todo=execution" in home
-    listed = _page(world.admin, "/projects/?todo=execution")
-    assert planned.name in listed
+    assert "预算执行已逾期（下达后15个工作日） 1 项" in home
+    assert "?todo=project_execution_overdue" in home
+    listed = _page(world.admin, "/projects/?todo=project_execution_overdue")
+    assert planned.name in listed and 'id="row-count">1<' in listed
+    worklist = _page(world.admin, "/assistance/todo/")
+    assert 'href="/projects/?todo=project_execution_overdue"' in worklist
     assert todo_count(world.admin) >= 1
     assert "项目资金资产" not in _page(world.officer_b, "/")  # nothing of his
+    assert 'id="row-count">0<' in _page(world.officer_a, "/projects/?todo=project_execution_overdue")  # not his work

@@ -36,7 +36,8 @@ def test_the_demo_county_has_projects_in_every_state():
     assert set(DistributionPlan.objects.values_list("state", flat=True)) == {c.PAID, c.DECIDED}
     assert Objection.objects.filter(upheld__isnull=True).exists()
     counts = selectors.todo_counts(admin)
-    assert counts["execution"] and counts["acceptance"] and counts["transfer"] and counts["review"]
+    for key in ("project_execution_overdue", "project_acceptance_overdue", "asset_transfer_overdue", "project_review"):
+        assert counts[key], key
     projects = Project.objects.count()
     demo.build(DemoContext(seed=1, stdout=out))
     assert Project.objects.count() == projects and "已有项目库，跳过" in out.getvalue()

@@ -10,21 +10,12 @@ from shoudi.regions.models import Region
 
 from . import choices as c
 from .models import Asset, Inspection, Project
-from .selectors import (
-    TODO_LABELS,
-    acceptance_due,
-    assets_with_income,
-    awaiting_plans,
-    awaiting_review,
-    execution_due,
-    projects_funded_in,
-    transfer_due,
-)
+from .selectors import WORKLIST, assets_with_income, projects_funded_in, worklist_rows
 
 __all__ = ["AssetFilterSet", "InspectionFilterSet", "ProjectFilterSet"]
 
-PROJECT_TODO = [(k, TODO_LABELS[k]) for k in ("execution", "acceptance", "review")]
-ASSET_TODO = [(k, TODO_LABELS[k]) for k in ("transfer", "plans")]
+PROJECT_TODO = [(key, label) for key, label, kind, *_ in WORKLIST if kind == "projects"]
+ASSET_TODO = [(key, label) for key, label, kind, *_ in WORKLIST if kind == "assets"]
 
 
 def _regions_in_scope(request):
@@ -68,14 +59,7 @@ class ProjectFilterSet(AreaFilterSet):
         return queryset.filter(pk__in=projects_funded_in(value.strip(), paid=name == "paid_month"))
 
     def todo_only(self, queryset, name, value):
-        user = self.request.user
-        if value == "execution":
-            rows = execution_due(user).values("project")
-        elif value == "acceptance":
-            rows = acceptance_due(user).values("pk")
-        else:
-            rows = awaiting_review(user).values("pk")
-        return queryset.filter(pk__in=rows)
+        return queryset.filter(pk__in=worklist_rows(value, self.request.user).values("pk"))
 
 
 class AssetFilterSet(AreaFilterSet):
@@ -111,10 +95,7 @@ class AssetFilterSet(AreaFilterSet):
         return assets_with_income(queryset, self._year(), value)
 
     def todo_only(self, queryset, name, value):
-        user = self.request.user
-        if value == "transfer":
-            return queryset.filter(pk__in=transfer_due(user).values("pk"))
-        return queryset.filter(pk__in=awaiting_plans(user).values("asset"))
+        return queryset.filter(pk__in=worklist_rows(value, self.request.user).values("pk"))
 
 
 class InspectionFilterSet(AreaFilterSet):

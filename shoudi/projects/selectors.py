@@ -9,7 +9,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
@@ -18,34 +17,35 @@ from .models import Allocation, Asset, AssetIncome, DistributionPlan, Inspection
 from .services.base import acts_as
 
 __all__ = [
-    "TODO_LABELS",
+    "WORKLIST",
+    "WORKLIST_LABELS",
     "acceptance_due",
+    "acceptance_overdue",
     "asset_income_counts",
     "asset_transfer_counts",
     "assets_with_income",
     "awaiting_plans",
     "awaiting_review",
     "execution_due",
+    "execution_overdue",
     "funded_project_counts",
     "funds_by_month",
     "funds_report",
     "income_figures",
     "inspection_missing",
+    "plans_waiting",
+    "projects_due_soon",
     "projects_funded_in",
+    "review_waiting",
     "state_counts",
     "todo_counts",
-    "todo_total",
     "transfer_due",
+    "transfer_overdue",
+    "transfers_due_soon",
+    "worklist_rows",
 ]
 
 ZERO = Decimal("0.00")
-TODO_LABELS = {
-    "execution": "资金下达后预算执行逾期或即将到期（15个工作日）",
-    "acceptance": "竣工后验收逾期或即将到期（7个工作日）",
-    "review": "待我审核、论证或入库的项目",
-    "transfer": "验收后确权移交逾期或即将到期（3个月）",
-    "plans": "待我审核或备案的收益分配方案",
-}
 
 
 def _today(today: datetime.date | None) -> datetime.date:
@@ -127,24 +127,88 @@ def awaiting_plans(user):
     return rows.filter(wanted)
 
 
+# --- the lines of 我的待办 (registered in wiring.py; each key is also its list's ?todo= value) ----------------------
+
+
+def _between(today: datetime.date | None, days: int) -> tuple[datetime.date, datetime.date]:
+    today = _today(today)
+    return today, today + datetime.timedelta(days=days)
+
+
+def _with_allocations(user, **conditions):
+    """The projects the user may change with an allocation meeting ``conditions``, for those who execute budgets."""
+    if not _signed_in(user) or not acts_as(user, "execute"):
+        return Project.objects.none()
+    allocations = Allocation.objects.filter(execution_started_on__isnull=True, **conditions)
+    return Project.objects.restrict(user, "change").filter(pk__in=allocations.values("project"))
+
+
+def execution_overdue(user, today: datetime.date | None = None):
+    """Projects with an allocation whose 预算执行 is overdue (15 working days after 下达, S001 39)."""
+    return _with_allocations(user, execution_due__lt=_today(today))
+
+
+def acceptance_overdue(user, today: datetime.date | None = None):
+    return acceptance_due(user, today=today, soon=False)
+
+
+def projects_due_soon(user, today: datetime.date | None = None):
+    """Projects whose 预算执行 or 竣工验收 falls due within ``DUE_SOON_DAYS`` (not yet overdue)."""
+    window = _between(today, c.DUE_SOON_DAYS)
+    soon = _with_allocations(user, execution_due__range=window).values("pk")
+    if _signed_in(user) and acts_as(user, "accept"):
+        completed = Project.objects.restrict(user, "change").filter(state=c.COMPLETED, acceptance_due__range=window)
+        return Project.objects.filter(Q(pk__in=soon) | Q(pk__in=completed.values("pk")))
+    return Project.objects.filter(pk__in=soon)
+
+
+def review_waiting(user, today: datetime.date | None = None):
+    return awaiting_review(user, today=today)
+
+
+def transfer_overdue(user, today: datetime.date | None = None):
+    return transfer_due(user, today=today, soon=False)
+
+
+def transfers_due_soon(user, today: datetime.date | None = None):
+    """Assets whose three months for 确权移交 end within ``TRANSFER_SOON_DAYS``."""
+    if not _signed_in(user):
+        return Asset.objects.none()
+    window = _between(today, TRANSFER_SOON_DAYS)
+    return Asset.objects.restrict(user, "change").filter(state=c.PENDING, transfer_due__range=window)
+
+
+def plans_waiting(user, today: datetime.date | None = None):
+    """Assets with a distribution plan waiting for the user's 乡镇审核 or 县级备案."""
+    if not _signed_in(user):
+        return Asset.objects.none()
+    return Asset.objects.restrict(user, "view").filter(pk__in=awaiting_plans(user).values("asset"))
+
+
+TRANSFER_SOON_DAYS = 30
+# (key, label, kind, overdue, rows(user, today)) — kind "projects" is listed on the project list, "assets" on the
+# asset list
+WORKLIST = [
+    ("project_review", "待我审核、论证或入库的项目", "projects", False, review_waiting),
+    ("project_execution_overdue", "预算执行已逾期（下达后15个工作日）", "projects", True, execution_overdue),
+    ("project_acceptance_overdue", "竣工验收已逾期（竣工后7个工作日）", "projects", True, acceptance_overdue),
+    ("project_due_soon", "预算执行或竣工验收期限将至", "projects", False, projects_due_soon),
+    ("asset_transfer_overdue", "资产确权移交已逾期（验收后3个月）", "assets", True, transfer_overdue),
+    ("asset_transfer_soon", "资产确权移交期限将至（30天内）", "assets", False, transfers_due_soon),
+    ("asset_plan_waiting", "待我审核或备案的收益分配方案", "assets", False, plans_waiting),
+]
+WORKLIST_LABELS = {key: label for key, label, *_ in WORKLIST}
+
+
+def worklist_rows(key: str, user, today: datetime.date | None = None):
+    """The rows of one line of 我的待办 for the user (the list filters show them)."""
+    rows = next(fn for k, _, _, _, fn in WORKLIST if k == key)
+    return rows(user, today)
+
+
 def todo_counts(user, *, today: datetime.date | None = None) -> dict[str, int]:
-    return {
-        "execution": execution_due(user, today=today).count(),
-        "acceptance": acceptance_due(user, today=today).count(),
-        "review": awaiting_review(user, today=today).count(),
-        "transfer": transfer_due(user, today=today).count(),
-        "plans": awaiting_plans(user).count(),
-    }
-
-
-def todo_total(user) -> int:
-    """The 待办 badge's share, counted at most once a minute per user (the badge is on every page)."""
-    key = f"shoudi:todo:projects:{user.pk}:{timezone.localdate()}"
-    total = cache.get(key)
-    if total is None:
-        total = sum(todo_counts(user).values())
-        cache.set(key, total, 60)
-    return total
+    """Each line's count for the user (the home-page panel)."""
+    return {key: fn(user, today).count() for key, _, _, _, fn in WORKLIST}
 
 
 def quarter_of(day: datetime.date) -> int:

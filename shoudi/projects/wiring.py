@@ -1,6 +1,7 @@
 """What the projects app contributes: the permission rows of projects, 公告公示, 衔接资金, assets, distribution plans,
-payouts and 督查; the 工作管理 menu entries; the photos and files it serves; the 待办 badge count and the home-page
-panel of deadlines running out (预算执行, 竣工验收, 确权移交) and of what waits for the user's step."""
+payouts and 督查; the 工作管理 menu entries; the photos and files it serves; its lines of 我的待办 (deadlines running
+out — 预算执行, 竣工验收, 确权移交 — and what waits for the user's step; counted in the 待办 badge with the other
+lines) and the home-page panel of the same lines."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from shoudi.accounts.permissions import ModelPermissions
 from shoudi.accounts.roles import CADRE, COUNTY_ADMIN, DEPARTMENT, INSPECTOR, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
 from shoudi.core.menu import MenuItem
 from shoudi.core.registry import registry
+from shoudi.core.worklist import Item, WorklistSource
 
 __all__ = ["connect"]
 
@@ -97,7 +99,7 @@ FILES = {
 
 
 def connect() -> None:
-    from .selectors import todo_total
+    from .selectors import WORKLIST
     from .views import home_panel
 
     for label, (title, rows) in PERMISSIONS.items():
@@ -106,7 +108,13 @@ def connect() -> None:
         registry.add("menu_items", MenuItem("工作管理", label, url_name, model=model, order=order))
     for key, (model, field) in FILES.items():
         registry.add("served_files", _files(key, model, field), key=key)
-    registry.add("todo_counters", todo_total)
+    # each line selects the rows waiting for this user (roles=None: his own work whatever his role); the 待办 badge is
+    # assistance's count of every line, so projects adds no counter of its own
+    for key, label, kind, overdue, rows in WORKLIST:
+        page = "projects:project_list" if kind == "projects" else "projects:asset_list"
+        registry.add(
+            "worklist_items", WorklistSource(Item(key, label, kind, overdue, roles=None), rows, page, "region"), key=key
+        )
     registry.add("home_panels", home_panel, order=25)
 
 

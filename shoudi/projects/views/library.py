@@ -21,7 +21,7 @@ from .. import services
 from ..filters import ProjectFilterSet
 from ..forms import ProjectForm
 from ..models import Project
-from ..selectors import TODO_LABELS, inspection_missing, todo_counts
+from ..selectors import WORKLIST, inspection_missing, todo_counts
 from ..tables import ProjectTable
 from .actions import PROJECT_ACTIONS, forms_for, run_action
 
@@ -153,13 +153,12 @@ def home_panel(request) -> str | None:
     if not user.is_authenticated or not user_can(user, Project, "change"):
         return None
     counts = todo_counts(user)
-    lines = []
-    for key in ("review", "execution", "acceptance"):
-        if counts[key]:
-            lines.append((TODO_LABELS[key], counts[key], f"{reverse('projects:project_list')}?todo={key}"))
-    for key in ("transfer", "plans"):
-        if counts[key]:
-            lines.append((TODO_LABELS[key], counts[key], f"{reverse('projects:asset_list')}?todo={key}"))
+    pages = {"projects": reverse("projects:project_list"), "assets": reverse("projects:asset_list")}
+    lines = [
+        (label, counts[key], f"{pages[kind]}?todo={key}", overdue)
+        for key, label, kind, overdue, _ in WORKLIST
+        if counts[key]
+    ]
     missing = inspection_missing(user)
     if not lines and not missing:
         return None
