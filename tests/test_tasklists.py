@@ -20,7 +20,7 @@ from shoudi.core.registry import registry
 from shoudi.core.worklist import todo_count
 from shoudi.ledgers import engine
 from shoudi.tasklists import choices as c
-from shoudi.tasklists import services
+from shoudi.tasklists import selectors, services
 from shoudi.tasklists.models import Assignment, Task
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("national_calendar")]
@@ -308,6 +308,25 @@ def test_reminders_and_the_issuers_progress(world):
     page = _client(world.reviewer_a).get("/tasklists/assignments/?todo=issued").content.decode()
     assert "逾期任务" in page and "远期任务" in page
     assert "待我审核" not in _client(world.admin).get("/").content.decode()  # the county did not issue it
+
+
+def test_an_assignment_long_overdue_escalates_to_the_township_and_both_are_worklist_lines(world, settings):
+    settings.SHOUDI_PROBLEM_ESCALATION_WORKDAYS = 5
+    today = timezone.localdate()
+    days = datetime.timedelta
+    dated = {"by": world.admin, "issued_on": today - days(40)}
+    late = _issue(world, title="逾期很久", due_date=today - days(30), **dated).assignments.get()
+    recent = _issue(world, title="刚逾期", due_date=today - days(1), **dated).assignments.get()
+    assert list(selectors.escalated_to(world.reviewer_a)) == [late]
+    assert not selectors.escalated_to(world.officer_a).exists()  # the village's own line is 任务已逾期
+    assert set(selectors.overdue(world.officer_a)) == {late, recent}
+    page = _client(world.reviewer_a).get("/tasklists/assignments/?todo=task_escalated").content.decode()
+    assert "逾期很久" in page and "刚逾期" not in page
+    page = _client(world.officer_a).get("/tasklists/assignments/?todo=task_overdue").content.decode()
+    assert "逾期很久" in page and "刚逾期" in page
+    assert todo_count(world.officer_a) >= 2
+    settings.SHOUDI_PROBLEM_ESCALATION_WORKDAYS = 0  # never
+    assert not selectors.escalated_to(world.reviewer_a).exists()
 
 
 def test_the_month_page_groups_the_month_by_week_with_the_focus_first(world):

@@ -15,7 +15,7 @@ from shoudi.regions.models import Region
 
 from . import choices as c
 from .models import Assignment, TaskList
-from .selectors import awaiting_review, due_for, issued_by, visible_lists
+from .selectors import WORKLIST, awaiting_review, due_for, issued_by, visible_lists
 
 __all__ = ["AssignmentFilterSet"]
 
@@ -23,7 +23,9 @@ TODO_CHOICES = [
     ("due", "我承办的：逾期和即将到期"),
     ("review", "待我审核：已报送"),
     ("issued", "我下发的：全部承办方"),
+    *((key, label) for key, label, _overdue, _rows in WORKLIST),
 ]
+LINES = {key: rows for key, _label, _overdue, rows in WORKLIST}
 
 
 def _regions_in_scope(request):
@@ -80,5 +82,5 @@ class AssignmentFilterSet(ScopedFilterSet):
 
     def todo_only(self, queryset, name, value):
         user = self.request.user
-        rows = {"due": due_for, "review": awaiting_review, "issued": issued_by}[value](user)
+        rows = {"due": due_for, "review": awaiting_review, "issued": issued_by, **LINES}[value](user)
         return queryset.filter(pk__in=rows.values("pk"))

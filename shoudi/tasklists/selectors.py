@@ -7,29 +7,35 @@ import calendar
 import datetime
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
-from django.core.cache import cache
 from django.db.models import Q
 from django.utils import timezone
+
+from shoudi.core.workdays import workdays_before
+from shoudi.work.selectors import counties_of, escalation_workdays
 
 from . import choices as c
 from .models import Assignment, Task, TaskList
 
 __all__ = [
+    "WORKLIST",
     "MonthTask",
     "MonthWeek",
     "awaiting_review",
     "due_for",
+    "escalated_to",
     "issued_by",
     "month_weeks",
-    "todo_total",
     "visible_lists",
     "visible_tasks",
 ]
 
 
 def _signed_in(user) -> bool:
-    return getattr(user, "is_authenticated", False) and bool(getattr(user, "region_id", None))
+    """A saved user with a region (an unsaved one, as the dashboards count with, has no assignments of his own)."""
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "region_id", None) and user.pk)
 
 
 def visible_tasks(user):
@@ -87,14 +93,54 @@ def issued_by(user):
     return Assignment.objects.restrict(user, "view").filter(task__issuer_region=user.region_id)
 
 
-def todo_total(user) -> int:
-    """The 待办 badge's share: counted at most once a minute per user, as work's (the badge is on every page)."""
-    key = f"shoudi:todo:tasklists:{user.pk}:{timezone.localdate()}"
-    total = cache.get(key)
-    if total is None:
-        total = due_for(user).count() + awaiting_review(user).count()
-        cache.set(key, total, 60)
-    return total
+# --- 我的待办 and 逾期升级 -------------------------------------------------------------------------------------------
+# Escalation is work's rule (``SHOUDI_PROBLEM_ESCALATION_WORKDAYS`` working days past the due date, computed when
+# read): a village's overdue assignment shows to its township, a township's to the county.
+
+
+def overdue(user, today: datetime.date | None = None):
+    """任务已逾期: the running assignments the user answers for, past their due date."""
+    return due_for(user, today=today, soon=False).filter(due_date__lt=_today(today))
+
+
+def due_soon(user, today: datetime.date | None = None):
+    """任务即将到期: due today or within ``DUE_SOON_DAYS`` (not yet overdue)."""
+    return due_for(user, today=today).filter(due_date__gte=_today(today))
+
+
+def to_review(user, today: datetime.date | None = None):
+    """待审核任务: reported done (报送) to the user's level."""
+    return awaiting_review(user)
+
+
+def escalated_condition(today: datetime.date, counties: list[str]) -> Q:
+    """Running assignments at least N working days overdue on their county's calendar."""
+    n = escalation_workdays()
+    if not n or not counties:
+        return Q(pk__in=[])
+    dated = [
+        Q(region__code__startswith=county, due_date__lte=workdays_before(today, n, region_code=county).date)
+        for county in counties
+    ]
+    return Q(state__in=c.RUNNING_STATES) & reduce(or_, dated)
+
+
+def escalated_to(user, today: datetime.date | None = None):
+    """任务逾期升级: escalated assignments of the regions just below the user's."""
+    if not _signed_in(user):
+        return Assignment.objects.none()
+    rows = Assignment.objects.restrict(user, "change").filter(region__parent=user.region_id)
+    return rows.filter(escalated_condition(_today(today), counties_of(user)))
+
+
+# (key, label, overdue, queryset(user, today)): the lines tasklists adds to 我的待办, each the list's ?todo= value;
+# the badge is assistance's count of every line
+WORKLIST = [
+    ("task_overdue", "任务已逾期", True, overdue),
+    ("task_due_soon", "任务即将到期", False, due_soon),
+    ("task_review", "待审核任务", False, to_review),
+    ("task_escalated", "任务逾期升级", True, escalated_to),
+]
 
 
 # --- 一月一清单 -------------------------------------------------------------------------------------------------------

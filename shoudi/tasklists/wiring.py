@@ -8,6 +8,7 @@ from shoudi.accounts.permissions import ModelPermissions
 from shoudi.accounts.roles import COUNTY_ADMIN, DEPARTMENT, INSPECTOR, TOWNSHIP_REVIEWER, VILLAGE_OFFICER
 from shoudi.core.menu import MenuItem
 from shoudi.core.registry import WorkerStep, registry
+from shoudi.core.worklist import Item, WorklistSource
 
 __all__ = ["connect"]
 
@@ -30,7 +31,7 @@ DOING = {
 
 
 def connect() -> None:
-    from .selectors import todo_total
+    from .selectors import WORKLIST
     from .views import home_panel
 
     for label, title, rows in (
@@ -54,7 +55,15 @@ def connect() -> None:
         "menu_items", MenuItem("工作管理", "一月一清单", "tasklists:month", model="tasklists.Assignment", order=520)
     )
     registry.add("served_files", _report_files(), key="task_report")
-    registry.add("todo_counters", todo_total)
+    # each line selects the rows waiting for this user, as work's; the badge counts every line once
+    for key, label, overdue, rows in WORKLIST:
+        registry.add(
+            "worklist_items",
+            WorklistSource(
+                Item(key, label, "assignments", overdue, roles=None), rows, "tasklists:assignment_list", "region"
+            ),
+            key=key,
+        )
     registry.add("home_panels", home_panel, order=25)
     registry.add("nightly_steps", WorkerStep("task_periods", "生成重复任务的新一期", _nightly), key="task_periods")
 
