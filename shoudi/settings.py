@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "shoudi.tasklists",
     "shoudi.teams",
     "shoudi.quality",
+    "shoudi.projects",
     "shoudi.matching",
     "shoudi.ledgers",
     "shoudi.cards",

@@ -15,6 +15,7 @@ urlpatterns = [
     path("tasklists/", include("shoudi.tasklists.urls")),
     path("teams/", include("shoudi.teams.urls")),
     path("quality/", include("shoudi.quality.urls")),
+    path("projects/", include("shoudi.projects.urls")),
     path("matching/", include("shoudi.matching.urls")),
     path("ledgers/cards/", include("shoudi.cards.urls")),
     path("ledgers/", include("shoudi.ledgers.urls")),

@@ -70,6 +70,13 @@ OBJECT_MODELS = {
     "unit_fund": "teams.unitfund",
     "quality_hit": "quality.hit",
     "quality_settings": "quality.qualitysettings",
+    "project": "projects.project",
+    "project_act": "projects.project",
+    "inspection": "projects.inspection",
+    "asset": "projects.asset",
+    "asset_act": "projects.asset",
+    "distribution": "projects.distributionplan",
+    "distribution_act": "projects.distributionplan",
 }
 DONE = frozenset({200, 302})  # a form with errors, or done and sent on
 FORM = frozenset({200, 302, 400, 422})  # 422: refused as filled in, with its errors
@@ -331,4 +338,30 @@ CONTRACT: dict[str, Entry] = {
     "quality:qualitysettings_list": Entry("quality.qualitysettings"),
     "quality:qualitysettings_add": Entry("quality.qualitysettings", "add", post=FORM),
     "quality:qualitysettings_edit": Entry("quality.qualitysettings", "change", obj="quality_settings", post=FORM),
+    "projects:project_list": Entry("projects.project"),
+    "projects:project_add": Entry("projects.project", "add", post=FORM),
+    "projects:project_import": Entry("projects.project", "import", post=FORM),
+    "projects:project_detail": Entry("projects.project", obj="project"),
+    "projects:project_edit": Entry("projects.project", "change", obj="project", post=FORM),
+    "projects:project_act": Entry(
+        "projects.project",
+        "change",
+        obj="project_act",
+        get=None,
+        post=DONE,
+        roles=("township_reviewer",),
+        note="乡镇审核 of a village's proposal: its township's reviewer only",
+    ),
+    "projects:annual_plan": Entry("projects.project", post=DONE, note="only the county admin's choice is taken"),
+    "projects:funds_report": Entry("projects.allocation"),
+    "projects:inspection_list": Entry("projects.inspection"),
+    "projects:inspection_add": Entry("projects.inspection", "add", post=FORM),
+    "projects:inspection_edit": Entry("projects.inspection", "change", obj="inspection", post=FORM),
+    "projects:asset_list": Entry("projects.asset"),
+    "projects:asset_detail": Entry("projects.asset", obj="asset"),
+    "projects:asset_act": Entry("projects.asset", "change", obj="asset_act", get=None, post=DONE),
+    "projects:distribution_detail": Entry("projects.distributionplan", obj="distribution"),
+    "projects:distribution_act": Entry(
+        "projects.distributionplan", "change", obj="distribution_act", get=None, post=DONE
+    ),
 }

@@ -29,6 +29,7 @@ LAYERS = {
     "tasklists": {"core", "regions", "accounts", "registry", "work"},
     "teams": {"core", "regions", "accounts", "registry", "monitoring", "assistance", "work"},
     "quality": {"core", "regions", "accounts", "registry", "monitoring", "assistance", "work"},
+    "projects": {"core", "regions", "accounts", "registry", "work"},
 }
 OUTPUTS = {"ledgers", "cards", "dashboards"}
 DOMAIN = {

@@ -143,6 +143,7 @@ class ContractWorld:
                 **self.matching(household, county),
                 **self.teams(village, county, self.users[TEAM_MEMBER] if side == "in" else None),
                 **self.quality(household, village, county),
+                **self.projects(village, county),
             }
 
     def campaign(self, county) -> dict:
@@ -207,6 +208,40 @@ class ContractWorld:
             problem=problem,
         )
         return {"quality_hit": hit, "quality_settings": QualitySettings.objects.create(region=county)}
+
+    def projects(self, village, county) -> dict:
+        """A village's proposal (waiting for its township), an asset of it with an income and a draft plan, and a
+        督查 of the county."""
+        from shoudi.projects.models import Asset, AssetIncome, DistributionPlan, Inspection, Project
+
+        today = datetime.date.today()
+        project = Project.objects.create(
+            name=f"{village.name}产业路",
+            project_type="基础设施",
+            subtype="农村道路",
+            region=village,
+            implementing_unit="县交通运输局",
+            year=2026,
+            budget_central=Decimal("1000"),
+        )
+        asset = Asset.objects.create(
+            project=project,
+            name=f"{village.name}冷库",
+            kind="经营性",
+            value=Decimal("1000"),
+            region=village,
+            accepted_on=today,
+            transfer_due=today + datetime.timedelta(days=90),
+        )
+        income = AssetIncome.objects.create(asset=asset, year=2026, amount=Decimal("100"), received_on=today)
+        return {
+            "project": project,
+            "asset": asset,
+            "distribution": DistributionPlan.objects.create(
+                asset=asset, income=income, household_amount=Decimal("100")
+            ),
+            "inspection": Inspection.objects.create(region=county, year=2026, quarter=1, inspectors="县督查组"),
+        }
 
     def attachment(self, case):
         from django.core.files.base import ContentFile
@@ -348,6 +383,9 @@ ACTION_URLS = {
     "tl_task_act": ("tl_recurring", "generate"),
     "tl_assignment_act": ("tl_assignment", "progress"),
     "absence_act": ("absence_act", "decide"),
+    "project_act": ("project", "township_review"),
+    "asset_act": ("asset", "maintenance"),
+    "distribution_act": ("distribution", "publicize"),
 }
 
 

@@ -1,12 +1,12 @@
-"""Calendar arithmetic every app shares: full years of age (周岁), whole months between two days, a day N years back,
-and the school year's age rule (who is of compulsory-education age on a day)."""
+"""Calendar arithmetic every app shares: full years of age (周岁), whole months between two days, a day N months on,
+a day N years back, and the school year's age rule (who is of compulsory-education age on a day)."""
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
 
-__all__ = ["SchoolAgeRule", "age_on", "months_between", "school_year_start", "years_before"]
+__all__ = ["SchoolAgeRule", "add_months", "age_on", "months_between", "school_year_start", "years_before"]
 
 SCHOOL_YEAR_START = (9, 1)  # a school year (学年) runs from 1 September to 31 August
 
@@ -24,6 +24,17 @@ def months_between(start: datetime.date, end: datetime.date) -> int:
     ``end`` comes first)."""
     months = (end.year - start.year) * 12 + end.month - start.month
     return months - (1 if end.day < start.day else 0)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day ``months`` later (earlier when negative); a day the month lacks becomes its last day (31 May + 3
+    months is 31 August, 30 November + 3 months is 28 February)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    following = datetime.date(year + month // 12, month % 12 + 1, 1)
+    last = (following - datetime.timedelta(days=1)).day
+    return datetime.date(year, month, min(day.day, last))
 
 
 def years_before(day: datetime.date, years: int) -> datetime.date:
