@@ -129,14 +129,14 @@ def township_progress(
         .values("region__code")
         .annotate(
             done=Count("pk", filter=Q(state=c.DONE)),
-            ongoing=Count("pk", filter=Q(state=c.ONGOING)),
+            pushing=Count("pk", filter=Q(state=c.ONGOING)),
         )
         .order_by()
     )
     for counts in notes:
         row = rows.get(counts["region__code"])
         if row is not None:
-            row.items_done, row.items_ongoing = counts["done"], counts["ongoing"]
+            row.items_done, row.items_ongoing = counts["done"], counts["pushing"]
     for code, row in rows.items():
         row.items = per_county.get(code[:6], 0)
     return list(rows.values())
@@ -148,7 +148,7 @@ def item_township_counts(items: QuerySet, user) -> dict[int, dict[str, int]]:
         latest_notes(items, user)
         .filter(region__level="township")
         .values("item")
-        .annotate(done=Count("pk", filter=Q(state=c.DONE)), ongoing=Count("pk", filter=Q(state=c.ONGOING)))
+        .annotate(done=Count("pk", filter=Q(state=c.DONE)), pushing=Count("pk", filter=Q(state=c.ONGOING)))
         .order_by()
     )
-    return {row["item"]: {"done": row["done"], "ongoing": row["ongoing"]} for row in rows}
+    return {row["item"]: {"done": row["done"], "pushing": row["pushing"]} for row in rows}
