@@ -23,7 +23,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 
 help:
 	@echo "make run    install, migrate, load the demo county, serve http://$(HOST):$(PORT)/ with the job worker"
-	@echo "make test   install, ruff, pytest on SQLite, then pytest on PostgreSQL ($(TEST_DATABASE_URL))"
+	@echo "make test   install, ruff, pytest on SQLite and on PostgreSQL side by side ($(TEST_DATABASE_URL))"
 	@echo "make lock   regenerate requirements.lock (hashes) from pyproject.toml with uv"
 	@echo "make assets copy Bootstrap/ECharts from node_modules into build/static (npm ci when stale)"
 
@@ -113,37 +113,54 @@ run: venv assets fonts
 	status=0; wait -n || status=$$?; \
 	echo "a process stopped (exit $$status); stopping the other" >&2; exit $$status
 
-# --- Test: lint, then the whole suite on SQLite and again on PostgreSQL -------------------------------------------
+# --- Test: lint, then the whole suite on SQLite and on PostgreSQL at the same time --------------------------------
 # Every stage runs even when an earlier one failed; the exit status is non-zero if any did. With CI=true a missing
-# browser or an unreachable PostgreSQL is a failure, never a skip.
+# browser or an unreachable PostgreSQL is a failure, never a skip. The two pytest passes run side by side (one a
+# core: CI has two), each with its own data directory, their output kept in a file each and printed as each ends.
 lint: test-deps
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
 test: test-deps assets browser
 	@if [ "$${CI:-}" = true ]; then export SHOUDI_REQUIRE_BROWSER=1; fi; \
-	failed=(); summary=(); \
-	stage() { local name=$$1; shift; local t0=$$SECONDS; echo; echo "===== $$name ====="; \
-		if "$$@"; then summary+=("$$name: ok ($$((SECONDS - t0)) s)"); \
-		else summary+=("$$name: FAILED ($$((SECONDS - t0)) s)"); failed+=("$$name"); fi; }; \
+	failed=(); summary=(); work=$$(mktemp -d); trap 'rm -rf "$$work"' EXIT; \
+	record() { local name=$$1 status=$$2 seconds=$$3; \
+		if [ "$$status" = 0 ]; then summary+=("$$name: ok ($$seconds s)"); \
+		else summary+=("$$name: FAILED ($$seconds s)"); failed+=("$$name"); fi; }; \
+	stage() { local name=$$1; shift; local t0=$$SECONDS status=0; echo; echo "===== $$name ====="; \
+		"$$@" || status=$$?; record "$$name" $$status $$((SECONDS - t0)); }; \
+	passes=(); \
+	start_pass() { local key=$$1 name=$$2; shift 2; mkdir -p "$$work/$$key/data"; \
+		echo "$$name: started, output shown when it ends"; \
+		( t0=$$SECONDS; status=0; SHOUDI_DATA_DIR="$$work/$$key/data" "$$@" >"$$work/$$key/log" 2>&1 || status=$$?; \
+		  echo "$$status $$((SECONDS - t0))" >"$$work/$$key/status" ) & \
+		passes+=("$$!:$$key:$$name"); }; \
+	end_passes() { local entry pid key name status seconds; for entry in "$${passes[@]}"; do \
+		pid=$${entry%%:*}; key=$${entry#*:}; name=$${key#*:}; key=$${key%%:*}; wait "$$pid" || true; \
+		echo; echo "===== $$name ====="; cat "$$work/$$key/log"; \
+		read -r status seconds <"$$work/$$key/status" || { status=1; seconds=?; }; \
+		record "$$name" "$$status" "$$seconds"; done; }; \
 	stage "ruff check" $(BIN)/ruff check .; \
 	stage "ruff format" $(BIN)/ruff format --check --quiet .; \
-	stage "migrations up to date" env -u DATABASE_URL SHOUDI_DATA_DIR="$$(mktemp -d)" \
+	stage "migrations up to date" env -u DATABASE_URL SHOUDI_DATA_DIR="$$work/migrations" \
 		$(SHOUDI) makemigrations --check --dry-run --verbosity 1; \
-	stage "pytest (SQLite)" env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS); \
+	echo; \
+	start_pass sqlite "pytest (SQLite)" env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS); \
 	if $(BIN)/python -c 'import sys, psycopg; psycopg.connect(sys.argv[1], connect_timeout=5).close()' \
-		"$(dir $(TEST_DATABASE_URL))postgres" 2>/tmp/shoudi-pg-check.$$$$; then \
-		stage "pytest (PostgreSQL)" env DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest $(PYTEST_ARGS); \
-	elif [ "$${CI:-}" = true ]; then \
-		cat /tmp/shoudi-pg-check.$$$$ >&2; \
-		echo "FAIL: PostgreSQL at $(TEST_DATABASE_URL) is unreachable and CI=true" >&2; \
-		summary+=("pytest (PostgreSQL): FAILED (server unreachable)"); failed+=("postgresql"); \
+		"$(dir $(TEST_DATABASE_URL))postgres" 2>"$$work/pg-check"; then \
+		start_pass postgresql "pytest (PostgreSQL)" env DATABASE_URL="$(TEST_DATABASE_URL)" $(BIN)/pytest $(PYTEST_ARGS); \
+		end_passes; \
 	else \
-		cat /tmp/shoudi-pg-check.$$$$ >&2; \
-		echo "!!!!! WARNING: PostgreSQL at $(TEST_DATABASE_URL) is unreachable: PostgreSQL pass SKIPPED !!!!!" >&2; \
-		summary+=("pytest (PostgreSQL): SKIPPED (server unreachable)"); \
+		end_passes; \
+		cat "$$work/pg-check" >&2; \
+		if [ "$${CI:-}" = true ]; then \
+			echo "FAIL: PostgreSQL at $(TEST_DATABASE_URL) is unreachable and CI=true" >&2; \
+			summary+=("pytest (PostgreSQL): FAILED (server unreachable)"); failed+=("postgresql"); \
+		else \
+			echo "!!!!! WARNING: PostgreSQL at $(TEST_DATABASE_URL) is unreachable: PostgreSQL pass SKIPPED !!!!!" >&2; \
+			summary+=("pytest (PostgreSQL): SKIPPED (server unreachable)"); \
+		fi; \
 	fi; \
-	rm -f /tmp/shoudi-pg-check.$$$$; \
 	echo; echo "===== summary ====="; printf '%s\n' "$${summary[@]}"; \
 	if [ $${#failed[@]} -gt 0 ]; then echo "make test: FAILED: $${failed[*]}" >&2; exit 1; fi; \
 	echo "make test: all stages passed"

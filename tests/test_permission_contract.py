@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime
 import secrets
+import shutil
 from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from shoudi.accounts.roles import (
@@ -24,7 +26,7 @@ from shoudi.accounts.roles import (
     TOWNSHIP_REVIEWER,
     VILLAGE_OFFICER,
 )
-from shoudi.accounts.testing import make_user
+from shoudi.accounts.testing import make_user, make_world
 from shoudi.core.registry import registry
 
 from .permission_contract import CONTRACT, OBJECT_MODELS, Entry
@@ -424,11 +426,23 @@ def request(client, method: str, url: str):
     return client.post(url, data)
 
 
+@pytest.fixture(scope="module")
+def contract_world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """(ContractWorld, its files): made once for the module's tests, in a transaction rolled back after the last of
+    them. Each request of a test is rolled back at once; what a test makes itself (its own jobs) after the test."""
+    files = tmp_path_factory.mktemp("contract-files")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=files), transaction.atomic():
+        yield ContractWorld(make_world()), files
+        transaction.set_rollback(True)
+
+
 @pytest.mark.parametrize("name", [n for n in URL_NAMES if n in CONTRACT])
-def test_the_contract(name, world, client, settings, tmp_path):
+def test_the_contract(name, contract_world, db, client, settings, tmp_path):
+    contract, files = contract_world
+    world = contract.world
     settings.MEDIA_ROOT = tmp_path / "files"
+    shutil.copytree(files, settings.MEDIA_ROOT)  # a permitted delete removes its file: each test has its own copy
     entry = CONTRACT[name]
-    contract = ContractWorld(world)
     methods = [m for m in ("get", "post") if (entry.get if m == "get" else entry.post) is not None or m == "get"]
     if entry.post is not None and "post" not in methods:
         methods.append("post")

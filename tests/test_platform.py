@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import transaction
 from django.test import Client
 
 from shoudi.accounts.models import User
@@ -27,28 +28,44 @@ def run_demo() -> str:
     return out.getvalue()
 
 
+@pytest.fixture(scope="class")
+def demo_county(django_db_setup, django_db_blocker):
+    """`shoudi demo` (the full county, as `make run` builds it) run once for the tests of the class, in a transaction
+    rolled back after the last of them; each test's own writes are undone after it as usual."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield run_demo()
+        transaction.set_rollback(True)
+
+
 @pytest.mark.django_db
-def test_demo_county_is_deterministic_and_not_duplicated():
-    output = run_demo()
-    county = Region.objects.get(code="520199")
-    assert county.name == "守望县"
-    assert Region.objects.filter(level="township").count() == 8
-    villages = Region.objects.filter(level="village")
-    assert villages.count() == 80
-    assert all(v.code.startswith(v.parent.code) and len(v.code) == 12 for v in villages.select_related("parent"))
-    assert set(User.objects.values_list("role", flat=True)) == set(ROLES)
-    for username in ("admin", "yibao", "shenhe", "xinxiyuan", "ganbu", "ducha", "zhucun", "zhucunguan", "zuzhibu"):
-        assert username in output
-    assert "shoudi-demo-2026" in output
-    assert "码表中没有的值 1 种" in output  # the demo county's own spelling of 学前教育, kept and listed
-    assert Member.objects.filter(labour_skill="弱劳动力或半劳动力").exists()
-    assert not Member.objects.filter(labour_skill="半劳力").exists()  # read with the county's synonym
-    names = list(villages.values_list("code", "name"))
-    changes = ObjectChange.objects.count()
-    run_demo()
-    assert list(Region.objects.filter(level="village").values_list("code", "name")) == names
-    assert User.objects.count() == 9
-    assert ObjectChange.objects.count() == changes
+class TestDemoCounty:
+    def test_demo_county_is_deterministic_and_not_duplicated(self, demo_county):
+        output = demo_county
+        county = Region.objects.get(code="520199")
+        assert county.name == "守望县"
+        assert Region.objects.filter(level="township").count() == 8
+        villages = Region.objects.filter(level="village")
+        assert villages.count() == 80
+        assert all(v.code.startswith(v.parent.code) and len(v.code) == 12 for v in villages.select_related("parent"))
+        assert set(User.objects.values_list("role", flat=True)) == set(ROLES)
+        for username in ("admin", "yibao", "shenhe", "xinxiyuan", "ganbu", "ducha", "zhucun", "zhucunguan", "zuzhibu"):
+            assert username in output
+        assert "shoudi-demo-2026" in output
+        assert "码表中没有的值 1 种" in output  # the demo county's own spelling of 学前教育, kept and listed
+        assert Member.objects.filter(labour_skill="弱劳动力或半劳动力").exists()
+        assert not Member.objects.filter(labour_skill="半劳力").exists()  # read with the county's synonym
+        names = list(villages.values_list("code", "name"))
+        changes = ObjectChange.objects.count()
+        run_demo()
+        assert list(Region.objects.filter(level="village").values_list("code", "name")) == names
+        assert User.objects.count() == 9
+        assert ObjectChange.objects.count() == changes
+
+    def test_demo_users_can_log_in(self, demo_county):
+        client = Client()
+        client.post("/login/", {"username": "xinxiyuan", "password": "shoudi-demo-2026"})
+        html = client.get("/regions/").content.decode()
+        assert "520199001001" in html and "520199001002<" not in html
 
 
 @pytest.mark.django_db
@@ -58,15 +75,6 @@ def test_demo_if_empty_builds_nothing_where_regions_exist():
     call_command("demo", "--if-empty", stdout=out)
     assert "数据库已有数据，未重新生成演示县" in out.getvalue()
     assert list(Region.objects.values_list("code", flat=True)) == ["520102"]
-
-
-@pytest.mark.django_db
-def test_demo_users_can_log_in():
-    run_demo()
-    client = Client()
-    client.post("/login/", {"username": "xinxiyuan", "password": "shoudi-demo-2026"})
-    html = client.get("/regions/").content.decode()
-    assert "520199001001" in html and "520199001002<" not in html
 
 
 def test_permissions_document_matches_the_code():

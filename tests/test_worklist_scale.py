@@ -6,11 +6,11 @@ import datetime
 import random
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.test.utils import CaptureQueriesContext
 
-from shoudi.accounts.testing import make_user
+from shoudi.accounts.testing import make_user, make_world
 from shoudi.assistance.models import Assessment, Cadre, Measure, Pairing, RhythmSettings, Visit
 from shoudi.assistance.rhythm import period_bounds
 from shoudi.assistance.worklist import (
@@ -160,8 +160,19 @@ def boundary_days():
     return sorted(days)
 
 
-@pytest.fixture
-def county(world):
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def county(django_db_setup, django_db_blocker):
+    """(world, users) of the seeded county, built once for the module in a transaction rolled back after the last
+    test; each test's own writes (settings, villages, users) are undone after it as usual."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield seeded_county(make_world())
+        transaction.set_rollback(True)
+
+
+def seeded_county(world):
     rng = random.Random(20261120)
     days = boundary_days()
     cadre_user = make_user("cadre_scale", "cadre", world.village_a, name="干部")
