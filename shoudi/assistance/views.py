@@ -68,7 +68,8 @@ def worklist_page(request):
             "others": [i for i in items if not i.own and i.count],
             "own_total": badge_of(items),
             "villages": villages,
-            "columns": columns,
+            # on screen the lines some village has rows of (the Excel file keeps every line): the table fits the page
+            "columns": [i for i in columns if any(row.get(i.key) for row in villages)],
             "sort": request.GET.get("sort", "code"),
         },
     )
