@@ -32,6 +32,9 @@ venv: $(VENV_STAMP)
 
 $(VENV_STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@# pip 23.2 (Python 3.11's bundled one) tries the newest release for a dependency's extra (weasyprint's
+	@# fonttools[woff]) before the pinned one and stops on its missing hash; 25.3 keeps to the lock
+	$(PIP) install pip==25.3
 	$(PIP) install --require-hashes -r requirements.lock
 	$(PIP) install --no-deps -e .
 	@touch $@
