@@ -30,6 +30,7 @@ LAYERS = {
     "teams": {"core", "regions", "accounts", "registry", "monitoring", "assistance", "work"},
     "quality": {"core", "regions", "accounts", "registry", "monitoring", "assistance", "work"},
     "projects": {"core", "regions", "accounts", "registry", "work"},
+    "lowincome": {"core", "regions", "accounts", "registry", "monitoring", "assistance", "work"},
 }
 OUTPUTS = {"ledgers", "cards", "dashboards"}
 DOMAIN = {
