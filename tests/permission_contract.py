@@ -77,6 +77,10 @@ OBJECT_MODELS = {
     "asset_act": "projects.asset",
     "distribution": "projects.distributionplan",
     "distribution_act": "projects.distributionplan",
+    "designation": "lowincome.designation",
+    "designation_import": "lowincome.designationimport",
+    "support_action_act": "lowincome.supportaction",
+    "lowincome_settings": "lowincome.lowincomesettings",
 }
 DONE = frozenset({200, 302})  # a form with errors, or done and sent on
 FORM = frozenset({200, 302, 400, 422})  # 422: refused as filled in, with its errors
@@ -363,5 +367,23 @@ CONTRACT: dict[str, Entry] = {
     "projects:distribution_detail": Entry("projects.distributionplan", obj="distribution"),
     "projects:distribution_act": Entry(
         "projects.distributionplan", "change", obj="distribution_act", get=None, post=DONE
+    ),
+    "lowincome:register": Entry("lowincome.designation"),
+    "lowincome:designation_add": Entry("lowincome.designation", "add", obj="household", post=FORM),
+    "lowincome:action_add": Entry("lowincome.supportaction", "add", obj="household", post=FORM),
+    "lowincome:care_add": Entry("lowincome.carerecord", "add", obj="household", post=FORM),
+    "lowincome:designation_end": Entry("lowincome.designation", "change", obj="designation", get=None, post=DONE),
+    "lowincome:action_decide": Entry(
+        "lowincome.supportaction", "change", obj="support_action_act", get=None, post=DONE
+    ),
+    "lowincome:designation_import": Entry("lowincome.designation", "import", post=FORM),
+    "lowincome:import_list": Entry("lowincome.designationimport"),
+    "lowincome:import_withdraw": Entry(
+        "lowincome.designationimport", "change", obj="designation_import", get=None, post=DONE
+    ),
+    "lowincome:lowincomesettings_list": Entry("lowincome.lowincomesettings"),
+    "lowincome:lowincomesettings_add": Entry("lowincome.lowincomesettings", "add", post=FORM),
+    "lowincome:lowincomesettings_edit": Entry(
+        "lowincome.lowincomesettings", "change", obj="lowincome_settings", post=FORM
     ),
 }

@@ -125,7 +125,7 @@ def test_withdraw_is_refused_while_a_later_import_ended_its_rows(world, people):
     client.post(reverse(IMPORT), {"file": _xlsx(ending, "退出名单.xlsx")})
     client.post(reverse(IMPORT), {"confirm": "1"})
     second = DesignationImport.objects.exclude(pk=first.pk).get()
-    with pytest.raises(services.Refused, match="退出名单.xlsx"):
+    with pytest.raises(services.Refused, match=r"退出名单\.xlsx"):
         services.withdraw_import(user=world.reviewer_a, batch=first)
     services.withdraw_import(user=world.reviewer_a, batch=second)
     services.withdraw_import(user=world.reviewer_a, batch=first)

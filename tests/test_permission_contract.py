@@ -146,6 +146,7 @@ class ContractWorld:
                 **self.teams(village, county, self.users[TEAM_MEMBER] if side == "in" else None),
                 **self.quality(household, village, county),
                 **self.projects(village, county),
+                **self.lowincome(household, village, county),
             }
 
     def campaign(self, county) -> dict:
@@ -243,6 +244,22 @@ class ContractWorld:
                 asset=asset, income=income, household_amount=Decimal("100")
             ),
             "inspection": Inspection.objects.create(region=county, year=2026, quarter=1, inspectors="县督查组"),
+        }
+
+    def lowincome(self, household, village, county) -> dict:
+        """A 低保 designation of the household from a 民政 list imported at the village, an action applied for,
+        and the county's visit settings."""
+        from shoudi.lowincome.models import Designation, DesignationImport, LowIncomeSettings, SupportAction
+
+        batch = DesignationImport.objects.create(region=village, file_name="民政名单.xlsx", created_count=1)
+        designation = Designation.objects.create(
+            household=household, member=household.head, category="农村低保", source="民政名单", batch=batch
+        )
+        return {
+            "designation": designation,
+            "designation_import": batch,
+            "support_action": SupportAction.objects.create(household=household, kind="申请低保", content="申请"),
+            "lowincome_settings": LowIncomeSettings.objects.create(region=county),
         }
 
     def attachment(self, case):
@@ -388,6 +405,7 @@ ACTION_URLS = {
     "project_act": ("project", "township_review"),
     "asset_act": ("asset", "maintenance"),
     "distribution_act": ("distribution", "publicize"),
+    "support_action_act": ("support_action", "approve"),
 }
 
 

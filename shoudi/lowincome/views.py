@@ -145,23 +145,24 @@ def action_add(request, pk: int):
 
 
 @require_POST
-def action_decide(request, pk: int, decision: str):
-    action = get_object_for(request.user, SupportAction, "change", pk=pk)
-    if decision not in ("approve", "reject"):
+def action_decide(request, pk: int, action: str):
+    """批准 (``approve``) or 不批准 (``reject``, with the reason) an action still 申请中."""
+    support = get_object_for(request.user, SupportAction, "change", pk=pk)
+    if action not in ("approve", "reject"):
         raise PermissionDenied("未知的操作")
     form = DecideForm(request.POST)
     form.is_valid()
     try:
         services.decide_action(
             user=request.user,
-            action=action,
-            approve=decision == "approve",
+            action=support,
+            approve=action == "approve",
             decision=form.cleaned_data.get("decision", ""),
         )
-        messages.success(request, "已批准" if decision == "approve" else "已记录未批准")
+        messages.success(request, "已批准" if action == "approve" else "已记录未批准")
     except services.Refused as exc:
         messages.error(request, str(exc))
-    return redirect(_household_page(action.household_id))
+    return redirect(_household_page(support.household_id))
 
 
 def care_add(request, pk: int):
