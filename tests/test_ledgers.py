@@ -66,6 +66,7 @@ STANDARD = [
     "assets-village",
     "income-distribution",
     "project-publicity",
+    "lowincome",
 ]
 
 
