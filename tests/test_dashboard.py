@@ -19,6 +19,7 @@ from shoudi.dashboards.testing import build_scenario
 from shoudi.dashboards.views import cards_for
 from shoudi.monitoring import services
 from shoudi.monitoring.models import MonitoringCase
+from shoudi.lowincome.testing import build_scenario as build_lowincome_scenario
 from shoudi.projects.testing import build_scenario as build_projects_scenario
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +31,7 @@ ROW_COUNT = re.compile(r'id="row-count">(\d+)<')
 def county(world, national_calendar):
     scenario = build_scenario(world)
     build_projects_scenario(world)  # the cards of projects, funds and assets count live
+    build_lowincome_scenario(world)  # and so does the 低收入人口 card
     rebuild()
     return scenario
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from shoudi.assistance.models import Visit
@@ -20,6 +20,7 @@ from .models import Designation, LowIncomeSettings
 
 __all__ = [
     "categories_of",
+    "category_figures",
     "current",
     "eliminated_households",
     "in_register",
@@ -95,3 +96,29 @@ def unvisited(user, today: datetime.date | None = None) -> QuerySet:
     start, _ = visit_period(today, settings)
     visited = visits_in(start, today, settings).filter(household=OuterRef("pk"))
     return register(user, today).exclude(Exists(visited))
+
+
+def category_figures(code: str, today: datetime.date) -> dict[str, tuple[int, int]]:
+    """Category → (households in the register of the region ``code``, those not visited this period), 风险消除户
+    first; categories with no household are left out. A household of two categories counts in both."""
+    settings = LowIncomeSettings.for_region(code)
+    start, _ = visit_period(today, settings)
+    visited = Exists(visits_in(start, today, settings).filter(household=OuterRef("household")))
+    rows = (
+        Designation.objects.filter(current(today), household__village__code__startswith=code)
+        .annotate(visited=visited)
+        .order_by()
+        .values("category")
+        .annotate(
+            n=Count("household", distinct=True),
+            unvisited=Count("household", distinct=True, filter=Q(visited=False)),
+        )
+    )
+    figures = {row["category"]: (row["n"], row["unvisited"]) for row in rows}
+    eliminated = Household.objects.filter(eliminated_households(today), village__code__startswith=code)
+    household_visited = Exists(visits_in(start, today, settings).filter(household=OuterRef("pk")))
+    counts = eliminated.aggregate(n=Count("pk"), unvisited=Count("pk", filter=~Q(household_visited)))
+    order = [c.ELIMINATED, *c.CATEGORY_VOCABULARY.values]
+    if counts["n"]:
+        figures[c.ELIMINATED] = (counts["n"], counts["unvisited"])
+    return dict(sorted(figures.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else len(order)))
