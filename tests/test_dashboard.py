@@ -17,9 +17,9 @@ from shoudi.dashboards.models import VillageFigure, VillageRefresh
 from shoudi.dashboards.refresh import rebuild
 from shoudi.dashboards.testing import build_scenario
 from shoudi.dashboards.views import cards_for
+from shoudi.lowincome.testing import build_scenario as build_lowincome_scenario
 from shoudi.monitoring import services
 from shoudi.monitoring.models import MonitoringCase
-from shoudi.lowincome.testing import build_scenario as build_lowincome_scenario
 from shoudi.projects.testing import build_scenario as build_projects_scenario
 
 pytestmark = pytest.mark.django_db
