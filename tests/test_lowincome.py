@@ -5,6 +5,7 @@ actions' one-way decisions; the 分户台账 on the household page; the forms on
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.test import Client
@@ -235,3 +236,38 @@ def test_an_inspector_reads_the_register_but_cannot_designate(world, register):
     client = _client(world.inspector)
     assert _numbers(client.get(reverse(REGISTER))) == ["A-DB", "A-XC", "B-TK"]
     assert client.get(reverse("lowincome:designation_add", args=[register["dibao"].pk])).status_code == 403
+
+
+def test_every_page_of_the_register_is_chinese_and_csp_clean(world, register, settings, tmp_path):
+    from python_calamine import CalamineWorkbook
+
+    from shoudi.core.crawl import foreign_words, inline_code, visible_text
+
+    settings.MEDIA_ROOT = tmp_path
+    household = register["dibao"]
+    SupportAction.objects.create(household=household, kind="申请低保", content="收入低")
+    LowIncomeSettings.objects.create(region=world.county)
+    pages = [
+        reverse(REGISTER),
+        reverse(REGISTER) + f"?category={c.ELIMINATED}&todo={UNVISITED}",
+        reverse("lowincome:designation_import"),
+        reverse("lowincome:import_list"),
+        reverse("lowincome:lowincomesettings_list"),
+        reverse("lowincome:designation_add", args=[household.pk]),
+        reverse("lowincome:action_add", args=[household.pk]),
+        reverse("lowincome:care_add", args=[household.pk]),
+        reverse("registry:household_detail", args=[household.pk]),
+    ]
+    client = _client(world.admin)
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert foreign_words(visible_text(html)) == [], url
+        assert inline_code(html) == [], url
+    export = client.get(reverse(REGISTER), {"export": "xlsx"})
+    cells = CalamineWorkbook.from_filelike(io.BytesIO(export.content)).get_sheet_by_index(0).to_python()
+    header = cells[2]
+    rows = {row[header.index("户编号")]: row for row in cells[3:]}
+    assert rows["A-DB"][header.index("低收入人口类别")] == "农村低保"
+    assert rows["A-XC"][header.index("低收入人口类别")] == "风险消除户"
