@@ -23,7 +23,15 @@ class DesignationImport(ChangeLoggedModel):
     """One 民政 list imported: who, when, from which file, what it did; withdrawn as a whole (撤回) undoes the
     designations it created and reopens those it ended."""
 
-    region = models.ForeignKey("regions.Region", verbose_name="导入区划", on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name="导入区划",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="导入人所属区划（系统运维人员导入的为空）",
+    )
     file_name = models.CharField("文件名", max_length=200)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="导入人", null=True, on_delete=models.SET_NULL, related_name="+"

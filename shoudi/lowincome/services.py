@@ -100,7 +100,7 @@ def import_designations(result, *, user) -> int:
     if not result.ok:
         raise Refused("清单有错误，未导入")
     batch = DesignationImport.objects.create(
-        region=user.region,
+        region=user.region if getattr(user, "region_id", None) else None,
         file_name=result.file_name[:200],
         imported_by=user,
         created_count=len(result.new),
