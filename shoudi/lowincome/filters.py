@@ -28,12 +28,14 @@ def _regions(request, level: str | None = None):
 
 class RegisterFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(label="户编号", field_name="household_no", lookup_expr="contains")
-    category = django_filters.ChoiceFilter(label="类别", choices=CATEGORY_CHOICES, method="of_category")
+    category = django_filters.ChoiceFilter(
+        label="类别", choices=CATEGORY_CHOICES, method="of_category", empty_label="全部"
+    )
     village = django_filters.ModelChoiceFilter(
         label="行政村", queryset=lambda request: _regions(request, "village"), field_name="village"
     )
     area = django_filters.CharFilter(label="区划代码", method="in_area")
-    todo = TodoFilter(kind="lowincome", label="待办事项")
+    todo = TodoFilter(kind="lowincome", label="待办事项", empty_label="全部")
 
     class Meta:
         model = Household

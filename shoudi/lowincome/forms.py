@@ -53,7 +53,7 @@ class DecideForm(StyledForm):
 
 
 class CareForm(StyledForm):
-    member = forms.ModelChoiceField(label="关爱对象", queryset=Member.objects.none())
+    member = forms.ModelChoiceField(label="关爱对象", queryset=Member.objects.none(), empty_label="请选择")
     kind = forms.ChoiceField(label="关爱行动", choices=c.CARE_KINDS)
     served_on = forms.DateField(label="服务日期", widget=date_widget(), initial=timezone.localdate)
     server = forms.CharField(label="服务人员", max_length=50, help_text="如公益岗位人员姓名")
