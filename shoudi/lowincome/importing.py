@@ -129,13 +129,21 @@ def _parse(body, start: int, columns: dict, out: DesignationList, today: datetim
     return rows
 
 
+def _chunks(values: list, size: int = 2000):
+    for start in range(0, len(values), size):  # SQLite takes a bounded number of parameters a statement
+        yield values[start : start + size]
+
+
 def _sort(rows: list[ListRow], out: DesignationList, user, today: datetime.date) -> None:
-    members = {}
-    found = Member.objects.restrict(user, "view").filter(id_number__in={r.id_number for r in rows})
-    for member in found.select_related("household__village").order_by("status", "pk"):
-        members.setdefault(member.id_number, member)  # a number in two households: the 正常 member first
-    open_rows = Designation.objects.filter(member__in=[m.pk for m in members.values()], until__isnull=True)
-    in_force = {(mid, cat): pk for mid, cat, pk in open_rows.values_list("member_id", "category", "pk")}
+    members, in_force = {}, {}
+    scope = Member.objects.restrict(user, "view").select_related("household__village").order_by("status", "pk")
+    for numbers in _chunks(sorted({r.id_number for r in rows})):
+        for member in scope.filter(id_number__in=numbers):
+            members.setdefault(member.id_number, member)  # a number in two households: the 正常 member first
+    for ids in _chunks([m.pk for m in members.values()]):
+        open_rows = Designation.objects.filter(member__in=ids, until__isnull=True)
+        for mid, category, pk in open_rows.values_list("member_id", "category", "pk"):
+            in_force[(mid, category)] = pk
     for row in rows:
         member = members.get(row.id_number)
         if member is None:
