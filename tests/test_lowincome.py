@@ -272,3 +272,16 @@ def test_every_page_of_the_register_is_chinese_and_csp_clean(world, register, se
     rows = {row[header.index("户编号")]: row for row in cells[3:]}
     assert rows["A-DB"][header.index("低收入人口类别")] == "农村低保"
     assert rows["A-XC"][header.index("低收入人口类别")] == "风险消除户"
+
+
+def test_the_dashboard_counts_households_by_category_and_this_months_unvisited(world, register):
+    from shoudi.lowincome.selectors import category_figures
+
+    today = timezone.localdate()
+    _visit(register["dibao"], today.replace(day=1))
+    assert category_figures(world.county.code, today) == {
+        c.ELIMINATED: (1, 1),
+        "农村低保": (1, 0),
+        "特困供养（分散）": (1, 1),
+    }
+    assert category_figures(world.township_a.code, today) == {c.ELIMINATED: (1, 1), "农村低保": (1, 0)}
