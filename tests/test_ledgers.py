@@ -35,6 +35,7 @@ STANDARD = [
     "pairing",
     "measures",
     "visits",
+    "notices",
     "dropout",
     "insurance",
     "housing",

@@ -295,3 +295,31 @@ def test_documents_are_the_county_admins_and_served_in_scope(world, client_for, 
     assert client_for(other).get(url).status_code == 404
     assert client_for(world.officer_a).get(reverse("monitoring:noticedocument_add")).status_code == 403
     assert client_for(world.admin).get(reverse("monitoring:noticedocument_add")).status_code == 200
+
+
+def test_the_ledger_lists_each_delivery_in_the_users_scope(world, line, tmp_path):
+    from tests.test_ledgers import build
+
+    leaflet = document(world)
+    case = eliminate(world, world.village_a, no="A-1")
+    deliver_exit(case, world.officer_a, way="留置送达")
+    notices.record_delivery(
+        user=world.officer_a,
+        household=case.household,
+        kind=NoticeDelivery.LEAFLET,
+        document=leaflet,
+        delivered_by="驻村队员",
+        recipient="李𠮷英",
+    )
+    other = make_household(world.village_b, household_no="B-1", head="赵一")
+    notices.record_batch(
+        user=world.officer_b, document=leaflet, village=world.village_b, household_ids=[other.pk], delivered_by="乙"
+    )
+    sheet = build("notices", world.admin, tmp_path)
+    assert sheet.title.startswith("告知书与明白纸送达台账") or "告知书与明白纸送达台账" in sheet.title
+    assert sheet.column("文书") == ["退出告知书", "监测对象申报政策明白纸", "监测对象申报政策明白纸"]
+    assert sheet.column("户主姓名") == [RARE_HEAD, RARE_HEAD, "赵一"]
+    exit_row = sheet.row_of("送达方式", "留置送达")
+    assert exit_row["签收人"] == RARE_HEAD and exit_row["整村发放"] == "否"
+    assert sheet.row_of("户主姓名", "赵一")["整村发放"] == "是"
+    assert build("notices", world.officer_a, tmp_path).column("户编号") == ["A-1", "A-1"]

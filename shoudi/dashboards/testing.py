@@ -158,7 +158,37 @@ def build_scenario(world) -> dict:
         _finding(run, h[name], status, n)
     _teams(world, today)
     _quality_problem(h["a1"])
+    _notices(world, h, cases["x1"])
     return {"households": h, "cases": cases, "cadre": cadre, "problems": _problems(world, today)}
+
+
+def _notices(world, h, eliminated) -> None:
+    """The county's two 明白纸, given to some households; x1's elimination completed, its 退出告知书 not delivered."""
+    from django.core.files.base import ContentFile
+
+    from shoudi.monitoring.models import CaseEvent, NoticeDelivery, NoticeDocument
+
+    documents = [
+        NoticeDocument.objects.create(
+            region=world.county, title=title, audience=audience, file=ContentFile(b"%PDF-1.4", name="n.pdf")
+        )
+        for title, audience in (
+            ("监测对象申报政策明白纸", NoticeDocument.ALL_HOUSEHOLDS),
+            ("帮扶政策明白纸", NoticeDocument.MONITORED),
+        )
+    ]
+    for name, given in (("a1", documents), ("a2", documents[:1]), ("a3", documents[:1]), ("b1", documents[:1])):
+        for document in given:
+            NoticeDelivery.objects.create(
+                household=h[name],
+                kind=NoticeDelivery.LEAFLET,
+                document=document,
+                delivered_by="村干部",
+                recipient="户主",
+            )
+    CaseEvent.objects.create(
+        case=eliminated, chain=mc.ELIMINATION, step=mc.COUNTY_REVIEW, action="县级确定", decision="风险消除"
+    )
 
 
 def _problems(world, today) -> dict:

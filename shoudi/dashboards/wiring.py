@@ -84,13 +84,15 @@ def _filters():
 
 def connect() -> None:
     from .builtin import BUILTIN_CARDS
+    from .notices import NOTICE_CARDS
     from .problems import PROBLEM_CARDS, mark_changed_problems
     from .projects import PROJECT_CARDS
     from .quality import QUALITY_CARDS
     from .refresh import frequent, nightly, on_change, post_import
     from .teams import TEAM_CARDS
 
-    for order, card in enumerate([*BUILTIN_CARDS, *PROBLEM_CARDS, *TEAM_CARDS, *QUALITY_CARDS, *PROJECT_CARDS]):
+    cards = [*BUILTIN_CARDS, *PROBLEM_CARDS, *TEAM_CARDS, *QUALITY_CARDS, *PROJECT_CARDS, *NOTICE_CARDS]
+    for order, card in enumerate(cards):
         registry.add("dashboard_cards", card, key=card.key, order=order * 10)
     registry.add(
         "menu_items",

@@ -51,6 +51,7 @@ class NoticeDeliveryFilterSet(ScopedFilterSet):
     )
     way = django_filters.ChoiceFilter(label="送达方式", choices=NoticeDelivery.WAYS)
     village = VillageFilter(field_name="household__village")
+    area = django_filters.CharFilter(label="区划代码", field_name="household__village__code", lookup_expr="startswith")
 
     class Meta:
         model = NoticeDelivery

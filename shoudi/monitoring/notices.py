@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Substr
 from django.utils import timezone
 
 from shoudi.core import notifications
@@ -37,6 +38,8 @@ __all__ = [
     "coverage",
     "exit_notice_due",
     "exit_notices_due",
+    "leaflet_covered",
+    "leaflet_households",
     "monitored_households",
     "pending_for",
     "record_batch",
@@ -77,6 +80,32 @@ def monitored_households(households: QuerySet) -> QuerySet:
     """监测户: households with an identified case still open (帮扶中, or on the way to its elimination)."""
     open_identified = MonitoringCase.objects.filter(household=OuterRef("pk"), is_open=True, identified_on__isnull=False)
     return households.filter(Exists(open_identified))
+
+
+def _documents_of_their_county(audiences: tuple[str, ...]) -> QuerySet:
+    """The active 明白纸 of these audiences of the county of the household row outside (its code's first 6 digits)."""
+    return NoticeDocument.objects.filter(
+        region__code=Substr(OuterRef("village__code"), 1, 6), active=True, audience__in=audiences
+    )
+
+
+def _audiences(monitored: bool) -> tuple[str, ...]:
+    return (NoticeDocument.ALL_HOUSEHOLDS, NoticeDocument.MONITORED) if monitored else (NoticeDocument.ALL_HOUSEHOLDS,)
+
+
+def leaflet_households(households: QuerySet, *, monitored: bool = False) -> QuerySet:
+    """The households a 明白纸 coverage counts: every household of a county with a 明白纸 for all households, or
+    (``monitored``) the 监测户 of a county with any 明白纸."""
+    return (monitored_households(households) if monitored else households).filter(
+        Exists(_documents_of_their_county(_audiences(monitored)))
+    )
+
+
+def leaflet_covered(households: QuerySet, *, monitored: bool = False) -> QuerySet:
+    """Of ``leaflet_households``, those given every active 明白纸 meant for them (a 监测户: both kinds)."""
+    delivered = NoticeDelivery.objects.filter(household=OuterRef(OuterRef("pk")), document=OuterRef("pk"))
+    lacking = _documents_of_their_county(_audiences(monitored)).exclude(Exists(delivered))
+    return leaflet_households(households, monitored=monitored).exclude(Exists(lacking))
 
 
 def county_documents(region_code: str, *, active_only: bool = True) -> QuerySet:

@@ -123,6 +123,7 @@ def connect() -> None:
 
 def _notices() -> None:
     """退出告知书 (S003 三(一)3) and 明白纸 (S004 (二)一)."""
+    from .household import NoticeCoverageFilter
     from .notice_views import household_panel
     from .notices import exit_notices_due
 
@@ -169,6 +170,9 @@ def _notices() -> None:
         registry.add("menu_items", item)
     registry.add("household_panels", household_panel, order=15)
     registry.add("served_files", _notice_files(), key="notice_document")
+    registry.add(
+        "filter_extensions", FilterExtension(HOUSEHOLDS, "notices", lambda: NoticeCoverageFilter(label="明白纸发放"))
+    )
 
     def due(user, today):
         from .models import MonitoringCase

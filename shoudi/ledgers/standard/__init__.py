@@ -4,12 +4,13 @@ order the ledger centre shows them; ``ledgers.wiring`` registers them at start-u
 
 from __future__ import annotations
 
-from . import campaigns, cases, guarantees, income, problems, projects, support, tasks, teams
+from . import campaigns, cases, guarantees, income, notices, problems, projects, support, tasks, teams
 
 __all__ = ["DEFINITIONS"]
 
 DEFINITIONS = (
     *cases.DEFINITIONS,
+    *notices.DEFINITIONS,
     *guarantees.DEFINITIONS,
     *support.DEFINITIONS,
     *income.DEFINITIONS,
