@@ -77,6 +77,9 @@ OBJECT_MODELS = {
     "asset_act": "projects.asset",
     "distribution": "projects.distributionplan",
     "distribution_act": "projects.distributionplan",
+    "eliminated_case": "monitoring.monitoringcase",
+    "notice_document": "monitoring.noticedocument",
+    "notice_batch": "monitoring.noticebatch",
 }
 DONE = frozenset({200, 302})  # a form with errors, or done and sent on
 FORM = frozenset({200, 302, 400, 422})  # 422: refused as filled in, with its errors
@@ -164,6 +167,15 @@ CONTRACT: dict[str, Entry] = {
     "monitoring:monitoringline_list": Entry("monitoring.monitoringline"),
     "monitoring:monitoringline_add": Entry("monitoring.monitoringline", "add", post=FORM),
     "monitoring:monitoringline_edit": Entry("monitoring.monitoringline", "change", obj="line", post=FORM),
+    "monitoring:noticedelivery_list": Entry("monitoring.noticedelivery"),
+    "monitoring:notice_coverage": Entry("monitoring.noticedelivery"),
+    "monitoring:notice_deliver": Entry("monitoring.noticedelivery", "add", obj="household", post=FORM),
+    "monitoring:notice_batch_add": Entry("monitoring.noticedelivery", "add", obj="village", post=FORM),
+    "monitoring:notice_batch": Entry("monitoring.noticebatch", obj="notice_batch"),
+    "monitoring:notice_batch_withdraw": Entry("monitoring.noticebatch", "add", obj="notice_batch", get=None, post=DONE),
+    "monitoring:noticedocument_list": Entry("monitoring.noticedocument"),
+    "monitoring:noticedocument_add": Entry("monitoring.noticedocument", "add", post=FORM),
+    "monitoring:noticedocument_edit": Entry("monitoring.noticedocument", "change", obj="notice_document", post=FORM),
     "monitoring:monitoringsettings_list": Entry("monitoring.monitoringsettings"),
     "monitoring:monitoringsettings_add": Entry("monitoring.monitoringsettings", "add", post=FORM),
     "monitoring:monitoringsettings_edit": Entry(
@@ -199,6 +211,7 @@ CONTRACT: dict[str, Entry] = {
     "cards:workcard_batch": Entry("registry.household", "export", obj="region_query"),
     "cards:workcard_job": Entry("registry.household", "export", obj="region_form", get=None, post=DONE),
     "cards:mingbai": Entry("registry.household", obj="household"),
+    "cards:exit_notice": Entry("monitoring.monitoringcase", obj="eliminated_case"),
     "dashboards:home": Entry("regions.region"),
     "dashboards:region": Entry("regions.region", obj="village"),
     "dashboards:export": Entry("regions.region", obj="village"),
