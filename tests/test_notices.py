@@ -316,10 +316,52 @@ def test_the_ledger_lists_each_delivery_in_the_users_scope(world, line, tmp_path
         user=world.officer_b, document=leaflet, village=world.village_b, household_ids=[other.pk], delivered_by="乙"
     )
     sheet = build("notices", world.admin, tmp_path)
-    assert sheet.title.startswith("告知书与明白纸送达台账") or "告知书与明白纸送达台账" in sheet.title
+    assert "告知书与明白纸送达台账" in sheet.title
     assert sheet.column("文书") == ["退出告知书", "监测对象申报政策明白纸", "监测对象申报政策明白纸"]
     assert sheet.column("户主姓名") == [RARE_HEAD, RARE_HEAD, "赵一"]
     exit_row = sheet.row_of("送达方式", "留置送达")
     assert exit_row["签收人"] == RARE_HEAD and exit_row["整村发放"] == "否"
     assert sheet.row_of("户主姓名", "赵一")["整村发放"] == "是"
     assert build("notices", world.officer_a, tmp_path).column("户编号") == ["A-1", "A-1"]
+
+
+def test_the_dashboard_card_counts_coverage_and_notices_due(world, line):
+    from collections import Counter
+
+    from shoudi.dashboards.notices import notice_figures
+
+    def figures():
+        counted = Counter()
+        for _code, bucket, n in notice_figures(None, TODAY):
+            counted[bucket] += n
+        return counted
+
+    leaflet = document(world)
+    policy = document(world, "帮扶政策明白纸", NoticeDocument.MONITORED)
+    plain = make_household(world.village_a, household_no="A-1")
+    watched = monitored(world.village_a, "A-2")
+    case = eliminate(world, world.village_a, no="A-3")
+    for household in (plain, watched):
+        notices.record_delivery(
+            user=world.officer_a,
+            household=household,
+            kind=NoticeDelivery.LEAFLET,
+            document=leaflet,
+            delivered_by="甲",
+            recipient="乙",
+        )
+    counted = figures()
+    assert (counted["households"], counted["households_covered"]) == (3, 2)
+    assert (counted["monitored"], counted["monitored_covered"]) == (1, 0)  # the 监测户 lacks the 帮扶政策明白纸
+    assert (counted["exit_due"], counted["exit_delivered"]) == (1, 0)
+    notices.record_delivery(
+        user=world.officer_a,
+        household=watched,
+        kind=NoticeDelivery.LEAFLET,
+        document=policy,
+        delivered_by="甲",
+        recipient="乙",
+    )
+    deliver_exit(case, world.officer_a)
+    counted = figures()
+    assert counted["monitored_covered"] == 1 and (counted["exit_due"], counted["exit_delivered"]) == (0, 1)

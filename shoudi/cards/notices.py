@@ -21,6 +21,8 @@ from shoudi.monitoring import choices as mc
 from shoudi.monitoring.models import MonitoringCase, NoticeDelivery
 from shoudi.registry.models import Household
 
+from .views import _pdf_bytes, _pdf_response, _wants_pdf
+
 __all__ = ["ExitNotice", "exit_notice", "exit_notice_page"]
 
 TEMPLATE = "cards/exit_notice.html"
@@ -70,8 +72,6 @@ def exit_notice(case: MonitoringCase) -> ExitNotice:
 
 def exit_notice_page(request, pk):
     """The 退出告知书 of an eliminated case (print page, or PDF with ``?format=pdf``); written to the access log."""
-    from .views import _pdf_bytes, _pdf_response, _wants_pdf
-
     case = get_object_for(
         request.user,
         MonitoringCase.objects.select_related("household__village__parent__parent"),

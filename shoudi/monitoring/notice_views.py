@@ -201,12 +201,11 @@ def batch_withdraw(request, pk):
     return redirect(batch.get_absolute_url())
 
 
-def _coverage_region(request) -> Region:
+def _coverage_region(request) -> Region | None:
+    """?area=, else the region picked in the header, else the user's own (None: an operator without a region)."""
     code = request.GET.get("area") or picked_region_code(request)
     if not code:
-        if request.user.region_id is None:
-            raise Http404("请先选择区划")
-        return request.user.region
+        return request.user.region if request.user.region_id else None
     region = Region.objects.restrict(request.user, "view").filter(code=code).first()
     if region is None:
         raise Http404("区划不存在或不在您的管辖范围内")
@@ -218,13 +217,13 @@ def coverage(request):
     if not user_can(request.user, NoticeDelivery, "view"):
         raise PermissionDenied("您的角色无权查看送达情况")
     region = _coverage_region(request)
-    documents = list(notices.county_documents(region.code)) if len(region.code) >= 6 else []
-    rows = notices.coverage(request.user, region, documents)
+    documents = list(notices.county_documents(region.code)) if region is not None and len(region.code) >= 6 else []
+    rows = notices.coverage(request.user, region, documents) if region is not None else []
     return render(
         request,
         "monitoring/notice_coverage.html",
         {
-            "title": f"明白纸发放覆盖 · {region.name}",
+            "title": "明白纸发放覆盖" + (f" · {region.name}" if region is not None else ""),
             "region": region,
             "documents": documents,
             "rows": rows,
