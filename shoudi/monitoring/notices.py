@@ -225,10 +225,10 @@ def coverage(user, region: Region, documents: Iterable[NoticeDocument] | None = 
 def _check_user(user, household: Household) -> Household:
     if not user_can(user, NoticeDelivery, "add"):
         raise NoticeRefused("您的角色不能登记送达")
-    locked = Household.objects.restrict(user, "view").select_for_update().filter(pk=household.pk).first()
-    if locked is None:
+    if not Household.objects.restrict(user, "view").filter(pk=household.pk).exists():
         raise NoticeRefused("该户不存在或不在您的管辖范围内")
-    return locked
+    # one clerk at a time per household: the checks below and the insert see the same deliveries
+    return Household.objects.select_for_update(of=("self",)).select_related("village").get(pk=household.pk)
 
 
 def _check_document(document: NoticeDocument, household: Household) -> None:
@@ -340,7 +340,7 @@ def record_batch(
         raise NoticeRefused(f"送达方式「{way}」不在规定范围内")
     wanted = {int(pk) for pk in household_ids}
     candidates = batch_candidates(user=user, document=document, village=village).filter(pk__in=wanted)
-    households = list(candidates.select_for_update(of=("self",))) if wanted else []
+    households = list(candidates) if wanted else []
     if not households:
         raise NoticeRefused("没有可登记的农户（未勾选，或均已登记发放）")
     batch = NoticeBatch.objects.create(
@@ -352,21 +352,29 @@ def record_batch(
         household_count=len(households),
         created_by=user,
     )
+    try:
+        with transaction.atomic():
+            _deliver_all(batch, households, user)
+    except IntegrityError:  # another clerk recorded some of them at the same moment
+        raise NoticeRefused("部分农户刚被他人登记发放，请重新预览后再确认") from None
+    notifications.changed(CHANGE_KIND, household_ids=[h.pk for h in households])
+    return batch
+
+
+def _deliver_all(batch: NoticeBatch, households: list[Household], user) -> None:
     for household in households:
         NoticeDelivery(
             household=household,
             kind=NoticeDelivery.LEAFLET,
-            document=document,
-            delivered_on=delivered_on,
+            document=batch.document,
+            delivered_on=batch.delivered_on,
             delivered_by=batch.delivered_by,
             recipient=household.head_name or "户主",
-            way=way,
+            way=batch.way,
             note="整村发放",
             batch=batch,
             recorded_by=user,
         ).save()
-    notifications.changed(CHANGE_KIND, household_ids=[h.pk for h in households])
-    return batch
 
 
 @transaction.atomic
@@ -374,9 +382,9 @@ def withdraw_batch(*, user, batch: NoticeBatch) -> NoticeBatch:
     """撤回 a bulk delivery: its deliveries are removed (the change log keeps them), the batch says how many."""
     if not user_can(user, NoticeDelivery, "add"):
         raise NoticeRefused("您的角色不能撤回发放登记")
-    locked = NoticeBatch.objects.restrict(user, "view").select_for_update().filter(pk=batch.pk).first()
-    if locked is None:
+    if not NoticeBatch.objects.restrict(user, "view").filter(pk=batch.pk).exists():
         raise NoticeRefused("该批次不存在或不在您的管辖范围内")
+    locked = NoticeBatch.objects.select_for_update().get(pk=batch.pk)
     if locked.status != NoticeBatch.CONFIRMED:
         raise NoticeRefused("该批次已撤回")
     deliveries = list(locked.deliveries.all())
