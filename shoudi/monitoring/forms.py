@@ -144,13 +144,13 @@ class MonitoringSettingsForm(ScopedModelForm):
 
 # --- written notices ---------------------------------------------------------------------------------------------
 
-NOTICE_FILE_TYPES = (".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx")
+NOTICE_FILE_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
 
 
 class NoticeDocumentForm(ScopedModelForm):
     """明白纸: the county admin uploads the county's document (a PDF or a picture)."""
 
-    file = LimitedFileField(label="文件", size_only=True, help_text="PDF、图片或 Word 文件")
+    file = LimitedFileField(label="文件", size_only=True, help_text="PDF 文件或图片")
 
     class Meta:
         model = NoticeDocument
@@ -167,7 +167,7 @@ class NoticeDocumentForm(ScopedModelForm):
         upload = self.cleaned_data.get("file")
         name = getattr(upload, "name", "") or ""
         if upload and not name.lower().endswith(NOTICE_FILE_TYPES):
-            raise forms.ValidationError(f"文件“{name}”的类型不支持，请上传 PDF、图片或 Word 文件")
+            raise forms.ValidationError(f"文件“{name}”的类型不支持，请上传 PDF 文件或图片")
         return upload or self.instance.file
 
 

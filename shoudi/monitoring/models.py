@@ -381,7 +381,7 @@ class ScreeningBatch(ChangeLoggedModel):
 
 
 def notice_document_path(instance, filename: str) -> str:
-    return f"notices/{filename}"
+    return f"明白纸/{filename}"  # the edit page shows the stored name: a Chinese folder
 
 
 class NoticeDocument(ChangeLoggedModel):

@@ -182,7 +182,8 @@ def batch_detail(request, pk):
             "title": str(batch),
             "batch": batch,
             "deliveries": deliveries,
-            "can_withdraw": batch.status == NoticeBatch.CONFIRMED and user_can(request.user, NoticeDelivery, "add"),
+            "can_add": user_can(request.user, NoticeDelivery, "add"),
+            "can_withdraw": batch.status == NoticeBatch.CONFIRMED,
         },
     )
 
