@@ -90,6 +90,7 @@ def test_an_elimination_completing_makes_the_notice_due_until_delivered(world, l
     assert "A-1" in page.content.decode() and "A-W" not in page.content.decode()
     household_page = client_for(world.officer_a).get(reverse("registry:household_detail", args=[case.household_id]))
     assert "退出告知书待送达" in household_page.content.decode()
+    assert reverse("cards:exit_notice", args=[case.pk]) in household_page.content.decode()  # the print button
 
     delivery = deliver_exit(case, world.officer_a, way="留置送达")
     assert not item_queryset("exit_notice_due", world.officer_a).exists()
@@ -365,3 +366,19 @@ def test_the_dashboard_card_counts_coverage_and_notices_due(world, line):
     deliver_exit(case, world.officer_a)
     counted = figures()
     assert counted["monitored_covered"] == 1 and (counted["exit_due"], counted["exit_delivered"]) == (0, 1)
+
+
+def test_the_county_admin_uploads_a_document_of_an_accepted_type(world, client_for, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for(world.admin)
+    url = reverse("monitoring:noticedocument_add")
+    data = {"region": world.county.pk, "title": "帮扶政策明白纸", "audience": NoticeDocument.MONITORED, "active": "on"}
+    refused = client.post(url, {**data, "file": SimpleUploadedFile("a.exe", b"MZ")})
+    assert "类型不支持" in refused.content.decode() and not NoticeDocument.objects.exists()
+    client.post(url, {**data, "file": SimpleUploadedFile("明白纸.pdf", b"%PDF-1.4 x")})
+    saved = NoticeDocument.objects.get()
+    assert saved.title == "帮扶政策明白纸" and saved.file.name.startswith("明白纸/")
+    page = client.get(reverse("monitoring:noticedocument_list"))
+    assert reverse("core:served_file", args=["notice_document", saved.pk]) in page.content.decode()
