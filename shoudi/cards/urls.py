@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import portrait, views
 
 app_name = "cards"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("batch/", views.batch_cards, name="workcard_batch"),
     path("batch/job/", views.start_batch_job, name="workcard_job"),
     path("mingbai/<int:pk>/", views.mingbai, name="mingbai"),
+    path("portrait/<int:pk>/", portrait.portrait_sheet, name="portrait"),
 ]
