@@ -26,7 +26,9 @@ from .models import GuaranteeProblem, IncomeEstimate, Measure, Portrait
 
 __all__ = ["PortraitData", "create_portrait", "group_hint", "portrait_data"]
 
-NOT_A_SUBSTITUTE = "低保不能替代防返贫监测：画像发现返贫致贫风险的，须按程序提出监测线索、纳入监测帮扶，不得以纳入低保为由不识别。"
+NOT_A_SUBSTITUTE = (
+    "低保不能替代防返贫监测：画像发现返贫致贫风险的，须按程序提出监测线索、纳入监测帮扶，不得以纳入低保为由不识别。"
+)
 INCOME_ITEMS = (
     ("wage", "工资性收入"),
     ("business", "生产经营性收入"),

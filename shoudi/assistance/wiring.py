@@ -142,9 +142,7 @@ def connect() -> None:
         MenuItem(
             "帮扶", "保障问题", "assistance:guaranteeproblem_list", model="assistance.GuaranteeProblem", order=450
         ),
-        MenuItem(
-            "帮扶", "收入预估", "assistance:estimate_lists", model="assistance.IncomeEstimate", order=460
-        ),
+        MenuItem("帮扶", "收入预估", "assistance:estimate_lists", model="assistance.IncomeEstimate", order=460),
         MenuItem(
             "帮扶",
             "帮扶节奏参数",
