@@ -1,5 +1,5 @@
-"""一户一画像 (S004 (二)二): a 民政 finding about 新申请低保 / 分散供养特困 / 低保边缘 is not closed without a clue before the
-household has its portrait; the portrait's checklist, its page (members, income trend) and its printed sheet."""
+"""一户一画像 (S004 (二)二): a 民政 finding about 新申请低保 / 分散供养特困 / 低保边缘 is not closed without a clue
+before the household has its portrait; the portrait's checklist, its page (members, income trend) and its printed sheet."""
 
 from __future__ import annotations
 
@@ -103,7 +103,7 @@ def test_a_finding_is_not_closed_without_a_clue_before_the_portrait(world, roste
 
 def test_not_true_is_refused_too_until_the_portrait(world, roster):
     homes, findings = roster
-    with pytest.raises(matching.FindingRefused, match="低保边缘群体.*才能核实为不属实"):
+    with pytest.raises(matching.FindingRefused, match=r"低保边缘群体.*才能核实为不属实"):
         matching.verify_finding(finding=findings["edge"], user=world.officer_a, confirmed=False, note="不是本户")
     assert Finding.objects.get(pk=findings["edge"].pk).status == "待核实"
     portrait(homes["edge"], world.officer_a, group=ac.DIBAO_EDGE)

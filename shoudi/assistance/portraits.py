@@ -8,6 +8,7 @@ household goes the clue's way (monitoring.services.open_clue), from the 民政 f
 from __future__ import annotations
 
 import datetime
+import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -53,8 +54,8 @@ def create_portrait(
     conclusion: str,
     made_on: datetime.date | None = None,
 ) -> Portrait:
-    """A 一户一画像 of ``household``: every one of the 五看 written down and every one of the 五防止 confirmed, the rigid
-    spending and a conclusion; refused otherwise, or outside the user's scope."""
+    """A 一户一画像 of ``household``: every one of the 五看 written down and every one of the 五防止 confirmed, the
+    rigid spending and a conclusion; refused otherwise, or outside the user's scope."""
     if not user_can(user, Portrait, "add"):
         raise PermissionDenied("您的角色不能制作一户一画像")
     if not Household.objects.restrict(user, "view").filter(pk=household.pk).exists():
@@ -84,7 +85,7 @@ def create_portrait(
         at_risk=at_risk,
         conclusion=conclusion.strip(),
         **{name: looks[name].strip() for name in c.FIVE_LOOKS},
-        **{name: True for name in c.FIVE_PREVENTS},
+        **dict.fromkeys(c.FIVE_PREVENTS, True),
     )
     notifications.changed("assistance", household_ids=[household.pk])
     return portrait
@@ -171,7 +172,7 @@ def _income_years(records: list[IncomeRecord], estimate: IncomeEstimate | None) 
                 estimated=True,
             )
         )
-    for before, after in zip(years, years[1:], strict=False):
+    for before, after in itertools.pairwise(years):
         after.change = after.per_capita - before.per_capita
     return years
 
