@@ -1,5 +1,6 @@
 """一户一画像 (S004 (二)二): a 民政 finding about 新申请低保 / 分散供养特困 / 低保边缘 is not closed without a clue
-before the household has its portrait; the portrait's checklist, its page (members, income trend) and its printed sheet."""
+before the household has its portrait; the portrait's checklist, its page (members, income trend) and its printed
+sheet."""
 
 from __future__ import annotations
 
