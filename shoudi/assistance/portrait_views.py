@@ -211,11 +211,11 @@ def estimate_export(request):
                 r.household.household_no,
                 r.head_name or "",
                 r.year,
-                *(getattr(r, name) for name in MONEY_FIELDS),
+                *(float(getattr(r, name)) for name in MONEY_FIELDS),  # numbers Excel can sum
                 r.household_size,
-                r.net_income,
-                r.per_capita,
-                r.prev_per_capita if r.prev_per_capita is not None else "",
+                float(r.net_income),
+                float(r.per_capita),
+                float(r.prev_per_capita) if r.prev_per_capita is not None else "",
                 r.entered_on,
             ]
             for r in rows
