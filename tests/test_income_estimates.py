@@ -1,5 +1,6 @@
 """收入预估 (S004 (七)): the estimate entered at a visit and the three lists read from it — 不增反降 (lower than last
-year's recorded per capita), 低于 1 万元 (the configurable floor) and below the year's line — at their boundaries, in scope."""
+year's recorded per capita), 低于 1 万元 (the configurable floor) and below the year's line — at their boundaries,
+in scope."""
 
 from __future__ import annotations
 
