@@ -140,3 +140,15 @@ def test_the_cadre_enters_it_from_the_visit_page(world, client_for):
     assert heads(world.officer_a, est.BELOW_FLOOR) == {"走访户"}
     refused = client.post(f"/assistance/households/{home.pk}/estimate/", {"year": YEAR, "household_size": "0"})
     assert refused.status_code == 422 and "计算人口数" in refused.content.decode()
+
+
+def test_the_ledger_lists_the_three_groups(world, village, tmp_path):
+    from tests.test_ledgers import build
+
+    sheet = build("income-estimates", world.admin, tmp_path, year=YEAR)
+    assert sorted(sheet.column("户主姓名")) == sorted(["fen_lower", "under_floor", "line", "under_line"])
+    row = sheet.row_of("户主姓名", "fen_lower")
+    assert row["上年人均纯收入"] == 12000 and row["预估人均纯收入"] == 11999.99
+    assert "收入不增反降" in row["重点人群"]
+    assert sheet.row_of("户主姓名", "under_line")["重点人群"] == "低于监测线、低于10,000元"
+    assert build("income-estimates", world.officer_b, tmp_path, year=YEAR).rows == []

@@ -45,6 +45,7 @@ STANDARD = [
     "microcredit",
     "yulu",
     "income",
+    "income-estimates",
     "problems",
     "problems-assessment",
     "problems-inspection",

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from shoudi.assistance.models import Cadre, Measure, Pairing, Visit
+from shoudi.assistance.models import Cadre, IncomeEstimate, Measure, Pairing, Visit
 from shoudi.matching.models import DepartmentList, Finding, MatchRun
 from shoudi.monitoring import choices as mc
 from shoudi.monitoring.models import MonitoringCase, MonitoringLine
@@ -158,7 +158,17 @@ def build_scenario(world) -> dict:
         _finding(run, h[name], status, n)
     _teams(world, today)
     _quality_problem(h["a1"])
+    _estimates(h, today)
     return {"households": h, "cases": cases, "cadre": cadre, "problems": _problems(world, today)}
+
+
+def _estimates(h, today) -> None:
+    """This year's income estimates: a1 under 1 万元 (and lower than last year's, when that is the 2025 record), a2
+    above it."""
+    for name, per_capita in (("a1", 5000), ("a2", 16000)):
+        IncomeEstimate.objects.create(
+            household=h[name], year=today.year, wage=Decimal(per_capita * 2), household_size=2
+        )
 
 
 def _problems(world, today) -> dict:
