@@ -149,6 +149,18 @@ def test_the_ledger_lists_the_three_groups(world, village, tmp_path):
     assert sorted(sheet.column("户主姓名")) == sorted(["fen_lower", "under_floor", "line", "under_line"])
     row = sheet.row_of("户主姓名", "fen_lower")
     assert row["上年人均纯收入"] == 12000 and row["预估人均纯收入"] == 11999.99
-    assert "收入不增反降" in row["重点人群"]
-    assert sheet.row_of("户主姓名", "under_line")["重点人群"] == "低于监测线、低于10,000元"
+    assert row["重点人群"] == "不增反降"
+    assert sheet.row_of("户主姓名", "under_line")["重点人群"] == "低于10,000元、低于监测线"
     assert build("income-estimates", world.officer_b, tmp_path, year=YEAR).rows == []
+
+
+def test_before_the_years_line_is_published_the_last_one_applies(world):
+    MonitoringLine.objects.create(year=YEAR - 1, amount=Decimal("7600"))
+    for name, per_capita in (("old_line", "7599.99"), ("at_old_line", "7600.00")):
+        estimate(make_household(world.village_a, household_no=f"E-{name}", head=name), world.officer_a, per_capita)
+    assert heads(world.officer_a, est.BELOW_LINE) == {"old_line"}
+    assert (
+        est.thresholds(world.officer_a, YEAR)["line"] == f"7,600.00 元/人·年（{YEAR} 年监测线未公布，按 {YEAR - 1} 年）"
+    )
+    MonitoringLine.objects.create(year=YEAR, amount=Decimal("8000"))
+    assert heads(world.officer_a, est.BELOW_LINE) == {"old_line", "at_old_line"}

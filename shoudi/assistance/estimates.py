@@ -5,7 +5,8 @@ from the estimates before the year closes:
   (``registry.IncomeRecord``); equal is not lower.
 - 低于 1 万元: under the low-income floor of the county's monitoring settings (``MonitoringSettings.low_income_floor``,
   10 000 元 unless configured); exactly the floor is not under it.
-- 低于监测线: under the year's monitoring line of the county (``monitoring.MonitoringLine``).
+- 低于监测线: under the year's monitoring line of the county (``monitoring.MonitoringLine``), or the year before's
+  while the year's is not yet published.
 """
 
 from __future__ import annotations
@@ -113,6 +114,17 @@ def estimates_of(user, year: int, region_code: str = "") -> QuerySet[IncomeEstim
     return qs.annotate(prev_per_capita=Subquery(previous))
 
 
+def lines_of(counties: list[str], year: int) -> dict[str, tuple[Decimal | None, int]]:
+    """(line, its year) per county: the year's line, or, before it is published, the year before's (an estimate is
+    made before the year closes, often before the new line is announced)."""
+    lines = lines_by_county(counties, year)
+    missing = [code for code, amount in lines.items() if amount is None]
+    earlier = lines_by_county(missing, year - 1) if missing else {}
+    return {
+        code: (amount, year) if amount is not None else (earlier.get(code), year - 1) for code, amount in lines.items()
+    }
+
+
 def list_condition(key: str, qs: QuerySet, year: int) -> Q:
     """The condition of one list over ``estimates_of`` rows."""
     if key == DROPPED:
@@ -121,7 +133,7 @@ def list_condition(key: str, qs: QuerySet, year: int) -> Q:
     if key == BELOW_FLOOR:
         return _per_county({code: settings_for(code, year).low_income_floor for code in counties})
     if key == BELOW_LINE:
-        return _per_county(lines_by_county(counties, year))
+        return _per_county({code: line for code, (line, _) in lines_of(counties, year).items()})
     raise ValueError(key)
 
 
@@ -149,12 +161,15 @@ def thresholds(user, year: int, region_code: str = "") -> dict[str, str]:
     floors = {settings_for(code, year).low_income_floor for code in counties} or {
         settings_for("", year).low_income_floor
     }
-    lines = set(lines_by_county(counties, year).values()) if counties else set()
+    lines = set(lines_of(counties, year).values())
     floor = f"{next(iter(floors)):,.2f} 元" if len(floors) == 1 else "按各县标准"
-    if not lines or lines == {None}:
+    if not lines or all(amount is None for amount, _ in lines):
         line = f"{year} 年未设置监测线"
     elif len(lines) == 1:
-        line = f"{next(iter(lines)):,.2f} 元/人·年"
+        amount, line_year = next(iter(lines))
+        line = f"{amount:,.2f} 元/人·年" + (
+            f"（{year} 年监测线未公布，按 {line_year} 年）" if line_year != year else ""
+        )
     else:
         line = "按各县标准"
     return {"floor": floor, "line": line}

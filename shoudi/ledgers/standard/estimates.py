@@ -8,13 +8,53 @@ from __future__ import annotations
 
 from django.db.models import F, Q
 
+from shoudi.assistance.estimates import lines_of
 from shoudi.assistance.models import IncomeEstimate
 
 from ..definitions import Column, Filter, LedgerDefinition, Param
-from .income import MONEY_FIELDS, _floors, _income_note, _lines, _per_county, _previous_per_capita, _warnings
+from .income import MONEY_FIELDS, _floors, _per_county, _previous_per_capita
 from .parts import CASE, HEAD, case_column, head_columns, household_columns, household_type_filter, place, seq
 
 __all__ = ["DEFINITIONS"]
+
+
+def _lines(ctx) -> dict:
+    """The year's line per county, or the year before's while it is not published (assistance.estimates.lines_of)."""
+    year = ctx.params["year"]
+    return ctx.memo(f"estimate-lines-{year}", lambda: lines_of(ctx.counties(), year))
+
+
+def _line_q(ctx) -> Q:
+    return _per_county({code: line for code, (line, _) in _lines(ctx).items()})
+
+
+def _warnings(row, ctx):
+    county = row["household__village__code"][:6]
+    per_capita, prev = row["per_capita"], row["prev_per_capita"]
+    line, floor = _lines(ctx).get(county, (None, None))[0], _floors(ctx).get(county)
+    hits = []
+    if prev is not None and per_capita < prev:
+        hits.append("不增反降")
+    if floor is not None and per_capita < floor:
+        hits.append(f"低于{floor:,.0f}元")
+    if line is not None and per_capita < line:
+        hits.append("低于监测线")
+    return "、".join(hits) or None
+
+
+def _note(ctx) -> str:
+    year = ctx.params["year"]
+    lines = set(_lines(ctx).values())
+    floors = set(_floors(ctx).values())
+    if not lines or all(amount is None for amount, _ in lines):
+        line_text = f"{year} 年未设置监测线"
+    elif len(lines) == 1:
+        amount, line_year = next(iter(lines))
+        line_text = f"监测线：{amount:,.0f} 元/人·年" + (f"（按 {line_year} 年）" if line_year != year else "")
+    else:
+        line_text = "监测线：按各县标准"
+    floor_text = f"低收入预警线：{next(iter(floors)):,.0f} 元" if len(floors) == 1 else "低收入预警线：按各县标准"
+    return f"{year} 年收入预估；{line_text}；{floor_text}"
 
 
 def _change(row, ctx):
@@ -67,14 +107,12 @@ ESTIMATE_LEDGER = LedgerDefinition(
             default=True,
             group="rule",
         ),
-        Filter(
-            "below_line", "人均纯收入低于监测线", lambda ctx, v: _per_county(_lines(ctx)), default=True, group="rule"
-        ),
+        Filter("below_line", "人均纯收入低于监测线", lambda ctx, v: _line_q(ctx), default=True, group="rule"),
         household_type_filter(),
     ),
     order_by=("household__village__code", "household__household_no"),
     lookups={"head": HEAD, "case": CASE},
-    note=_income_note,
+    note=_note,
 )
 
 DEFINITIONS = (ESTIMATE_LEDGER,)
