@@ -175,3 +175,19 @@ def test_the_pdf_carries_the_names_rare_characters_included(world, client_for, t
     text = squash("".join(pdf_text(response.content, tmp_path)))
     assert "陈𠮷" in text and RARE_SPOUSE in text and "一户一画像" in text and "五看五防止" in text
     assert AccessLog.objects.filter(user=world.officer_a, detail__contains="打印一户一画像").exists()
+
+
+def test_the_finding_page_says_a_portrait_is_needed(world, roster, client_for):
+    homes, findings = roster
+    client = client_for(world.officer_a)
+    page = client.get(findings["dibao"].get_absolute_url()).content.decode()
+    assert "该户属于新申请低保群体：须先完成“一户一画像”" in page
+    assert f"/assistance/households/{homes['dibao'].pk}/portrait/" in page
+    response = client.post(
+        f"{findings['dibao'].get_absolute_url()}verify/", {"result": "不属实", "note": "核实不符"}, follow=True
+    )
+    assert "须先完成“一户一画像”（全面分析收入" in response.content.decode()
+    assert Finding.objects.get(pk=findings["dibao"].pk).status == "待核实"
+    portrait(homes["dibao"], world.officer_a)
+    assert "已完成“一户一画像”" in client.get(findings["dibao"].get_absolute_url()).content.decode()
+    assert "须先完成" not in client.get(findings["centralised"].get_absolute_url()).content.decode()
