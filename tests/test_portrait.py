@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from shoudi.assistance import choices as ac
 from shoudi.assistance.models import Portrait
 from shoudi.assistance.portraits import create_portrait
-from shoudi.core.models import AccessLog
+from shoudi.core.models import AccessLog, ObjectChange
 from shoudi.matching import services as matching
 from shoudi.matching.models import Finding
 from shoudi.matching.testing import run_list
@@ -97,7 +97,8 @@ def test_a_finding_is_not_closed_without_a_clue_before_the_portrait(world, roste
         matching.resolve_finding(finding=finding, user=world.officer_a, action="registry", note="已核实享受低保")
     finding.refresh_from_db()
     assert finding.status == "属实" and finding.action == ""
-    portrait(homes["dibao"], world.officer_a)
+    made = portrait(homes["dibao"], world.officer_a)
+    assert ObjectChange.objects.filter(object_id=str(made.pk), content_type__model="portrait", action="create").exists()
     done = matching.resolve_finding(finding=finding, user=world.officer_a, action="registry", note="已核实享受低保")
     assert done.status == "已处理" and done.action == "registry"
 
