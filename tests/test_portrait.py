@@ -159,6 +159,7 @@ def test_the_page_shows_members_income_trend_and_the_checklist(world, client_for
     assert "陈五" in page and RARE_SPOUSE in page and "普通劳动力 1人" in page
     assert "12000.00" in page and "9500.00" in page and "下降（-2500.00）" in page
     assert "低保不能替代防返贫监测" in page and "尚未画像" in page
+    assert f"{datetime.date.today().year}年监测线：8000.00 元/人·年" in page and "不低于监测线" in page
     portrait(household, world.officer_a, at_risk=True, conclusion="收入下降，医疗支出大，建议纳入监测")
     page = client_for(world.officer_a).get(f"/assistance/households/{household.pk}/portrait/").content.decode()
     assert "一看房：住房是否安全" in page and "建议纳入监测" in page and "6800.00" in page

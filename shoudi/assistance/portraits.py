@@ -19,10 +19,10 @@ from django.utils import timezone
 from shoudi.core import notifications
 from shoudi.core.scope import user_can
 from shoudi.monitoring.models import MonitoringCase
-from shoudi.monitoring.policy import line_for
 from shoudi.registry.models import Household, IncomeRecord, Member
 
 from . import choices as c
+from .estimates import lines_of
 from .models import GuaranteeProblem, IncomeEstimate, Measure, Portrait
 
 __all__ = ["PortraitData", "create_portrait", "group_hint", "portrait_data"]
@@ -131,6 +131,7 @@ class PortraitData:
     cases: list[MonitoringCase]
     year: int
     line: Decimal | None
+    line_year: int
     portrait: Portrait | None
     portraits: list[Portrait] = field(default_factory=list)
     note: str = NOT_A_SUBSTITUTE
@@ -143,10 +144,6 @@ class PortraitData:
     def below_line(self) -> bool:
         latest = self.latest_income
         return bool(latest and self.line is not None and latest.per_capita < self.line)
-
-    @property
-    def medical_total(self) -> Decimal:
-        return self.portrait.medical_out_of_pocket if self.portrait else Decimal("0")
 
 
 def _income_years(records: list[IncomeRecord], estimate: IncomeEstimate | None) -> list[IncomeYear]:
@@ -191,6 +188,8 @@ def portrait_data(household: Household, user, *, today: datetime.date | None = N
         if user_can(user, IncomeEstimate, "view")
         else None
     )
+    # the year's line, or the year before's while it is not published (as the 收入预估 lists read it)
+    line, line_year = lines_of([household.village.code[:6]], today.year)[household.village.code[:6]]
     portraits = list(Portrait.objects.restrict(user, "view").filter(household=household).select_related("made_by"))
     return PortraitData(
         household=household,
@@ -207,7 +206,8 @@ def portrait_data(household: Household, user, *, today: datetime.date | None = N
         measures=list(Measure.objects.restrict(user, "view").filter(household=household)[:20]),
         cases=list(MonitoringCase.objects.restrict(user, "view").filter(household=household).order_by("-clue_date")),
         year=today.year,
-        line=line_for(household.village.code, today.year),
+        line=line,
+        line_year=line_year,
         portrait=portraits[0] if portraits else None,
         portraits=portraits,
     )
