@@ -1,7 +1,7 @@
 """What assistance contributes: permissions and the cadre's scope, the 帮扶 menu (收入预估 among it), the household
-page sections (一户一画像 and 收入预估 among them) and the case page's, the monitoring guards (measures, guarantee problems), the 待办 filters and badge, the national measures
-after a household import and the link from the 问题整改 list to the guarantee problems. The lower layers import
-nothing from here."""
+page sections (一户一画像 and 收入预估 among them) and the case page's, the monitoring guards (measures, guarantee
+problems), the 待办 filters and badge, the national measures after a household import and the link from the 问题整改
+list to the guarantee problems. The lower layers import nothing from here."""
 
 from __future__ import annotations
 
