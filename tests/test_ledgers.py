@@ -46,6 +46,7 @@ STANDARD = [
     "microcredit",
     "yulu",
     "income",
+    "income-estimates",
     "problems",
     "problems-assessment",
     "problems-inspection",

@@ -59,7 +59,7 @@ def test_every_url_has_an_entry():
 class ContractWorld:
     def __init__(self, world):
         from shoudi.assistance import services as assistance
-        from shoudi.assistance.models import Cadre, GuaranteeProblem, Measure, RhythmSettings
+        from shoudi.assistance.models import Cadre, GuaranteeProblem, Measure, Portrait, RhythmSettings
         from shoudi.core.models import Holiday, Synonym
         from shoudi.ledgers.models import SavedLedger
         from shoudi.matching.models import MatchingSettings
@@ -117,6 +117,7 @@ class ContractWorld:
                 "cadre": cadre,
                 "measure": Measure.objects.create(household=household, category="健康帮扶", content="救助"),
                 "problem": GuaranteeProblem.objects.create(household=household, kind="住房安全有保障"),
+                "portrait": Portrait.objects.create(household=household, group="新申请低保", conclusion="暂无风险"),
                 "line": MonitoringLine.objects.create(region=county, year=2025, amount=Decimal("8000")),
                 "monitoring_settings": MonitoringSettings.objects.create(region=county),
                 "rhythm_settings": RhythmSettings.objects.create(region=county),

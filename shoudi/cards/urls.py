@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import notices, views
+from . import notices, portrait, views
 
 app_name = "cards"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("batch/job/", views.start_batch_job, name="workcard_job"),
     path("mingbai/<int:pk>/", views.mingbai, name="mingbai"),
     path("exit/<int:pk>/", notices.exit_notice_page, name="exit_notice"),
+    path("portrait/<int:pk>/", portrait.portrait_sheet, name="portrait"),
 ]

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from shoudi.assistance.models import Cadre, Measure, Pairing, Visit
+from shoudi.assistance.models import Cadre, IncomeEstimate, Measure, Pairing, Visit
 from shoudi.matching.models import DepartmentList, Finding, MatchRun
 from shoudi.monitoring import choices as mc
 from shoudi.monitoring.models import MonitoringCase, MonitoringLine
@@ -159,6 +159,7 @@ def build_scenario(world) -> dict:
     _teams(world, today)
     _quality_problem(h["a1"])
     _notices(world, h, cases["x1"])
+    _estimates(h, today)
     return {"households": h, "cases": cases, "cadre": cadre, "problems": _problems(world, today)}
 
 
@@ -189,6 +190,15 @@ def _notices(world, h, eliminated) -> None:
     CaseEvent.objects.create(
         case=eliminated, chain=mc.ELIMINATION, step=mc.COUNTY_REVIEW, action="县级确定", decision="风险消除"
     )
+
+
+def _estimates(h, today) -> None:
+    """This year's income estimates: a1 under 1 万元 (and lower than last year's, when that is the 2025 record), a2
+    above it."""
+    for name, per_capita in (("a1", 5000), ("a2", 16000)):
+        IncomeEstimate.objects.create(
+            household=h[name], year=today.year, wage=Decimal(per_capita * 2), household_size=2
+        )
 
 
 def _problems(world, today) -> dict:

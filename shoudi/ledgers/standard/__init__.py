@@ -4,7 +4,7 @@ order the ledger centre shows them; ``ledgers.wiring`` registers them at start-u
 
 from __future__ import annotations
 
-from . import campaigns, cases, guarantees, income, notices, problems, projects, support, tasks, teams
+from . import campaigns, cases, estimates, guarantees, income, notices, problems, projects, support, tasks, teams
 
 __all__ = ["DEFINITIONS"]
 
@@ -14,6 +14,7 @@ DEFINITIONS = (
     *guarantees.DEFINITIONS,
     *support.DEFINITIONS,
     *income.DEFINITIONS,
+    *estimates.DEFINITIONS,
     *problems.DEFINITIONS,
     *campaigns.DEFINITIONS,
     *tasks.DEFINITIONS,
