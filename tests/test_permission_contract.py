@@ -59,7 +59,7 @@ def test_every_url_has_an_entry():
 class ContractWorld:
     def __init__(self, world):
         from shoudi.assistance import services as assistance
-        from shoudi.assistance.models import Cadre, GuaranteeProblem, Measure, RhythmSettings
+        from shoudi.assistance.models import Cadre, GuaranteeProblem, Measure, Portrait, RhythmSettings
         from shoudi.core.models import Holiday, Synonym
         from shoudi.ledgers.models import SavedLedger
         from shoudi.matching.models import MatchingSettings
@@ -117,6 +117,7 @@ class ContractWorld:
                 "cadre": cadre,
                 "measure": Measure.objects.create(household=household, category="健康帮扶", content="救助"),
                 "problem": GuaranteeProblem.objects.create(household=household, kind="住房安全有保障"),
+                "portrait": Portrait.objects.create(household=household, group="新申请低保", conclusion="暂无风险"),
                 "line": MonitoringLine.objects.create(region=county, year=2025, amount=Decimal("8000")),
                 "monitoring_settings": MonitoringSettings.objects.create(region=county),
                 "rhythm_settings": RhythmSettings.objects.create(region=county),
@@ -146,6 +147,7 @@ class ContractWorld:
                 **self.teams(village, county, self.users[TEAM_MEMBER] if side == "in" else None),
                 **self.quality(household, village, county),
                 **self.projects(village, county),
+                **self.notices(village, county, household),
                 **self.lowincome(household, village, county),
             }
 
@@ -295,6 +297,41 @@ class ContractWorld:
             release=False,
         )
         return {"run": run, "preview_run": preview, "finding": Finding.objects.filter(run=run).first()}
+
+    def notices(self, village, county, household) -> dict:
+        """An earlier case of the household, eliminated (its 退出告知书); the county's 明白纸 and a village's 整村发放
+        of it."""
+        from django.core.files.base import ContentFile
+
+        from shoudi.monitoring import choices as mc
+        from shoudi.monitoring.models import MonitoringCase, NoticeBatch, NoticeDelivery, NoticeDocument
+
+        today = datetime.date.today()
+        eliminated = MonitoringCase.objects.create(
+            household=household,  # paired with the cadre: in his scope
+            source="农户自主申报",
+            clue_date=today - datetime.timedelta(days=400),
+            identified_on=today - datetime.timedelta(days=390),
+            eliminated_on=today,
+            chain=mc.ELIMINATION,
+            step=mc.ELIMINATED,
+            is_open=False,
+        )
+        document = NoticeDocument.objects.create(
+            region=county, title="申报政策明白纸", file=ContentFile(b"%PDF-1.4", name="notice.pdf")
+        )
+        batch = NoticeBatch.objects.create(
+            document=document, village=village, delivered_on=today, delivered_by="村干部", way="当面送达"
+        )
+        NoticeDelivery.objects.create(
+            household=household,
+            kind=NoticeDelivery.LEAFLET,
+            document=document,
+            delivered_by="村干部",
+            recipient="户主",
+            batch=batch,
+        )
+        return {"eliminated_case": eliminated, "notice_document": document, "notice_batch": batch}
 
     def teams(self, village, county, login) -> dict:
         """A team at the village, its member (the team member's login on the in side), his pending leave and log."""

@@ -34,3 +34,25 @@ PROBLEM_KINDS = [(v, v) for v in CHECKLIST.values()]
 CHECKLIST_BLANK = "两不愁三保障及饮水情况未填写：请对{}逐项选择是或否".format(
     "、".join(f"「{label}」" for label in CHECKLIST.values())
 )
+
+# 一户一画像 (S004 (二)二): the three groups that need one before anyone decides.
+NEW_DIBAO, DISPERSED_TEKUN, DIBAO_EDGE = "新申请低保", "分散供养特困", "低保边缘"
+PORTRAIT_GROUPS = [(v, v) for v in (NEW_DIBAO, DISPERSED_TEKUN, DIBAO_EDGE)]
+# 五看五防止: the seed names the rule without its items; these are the items county practice uses. 五看: what the
+# visit looked at, each written down (rigid spending on illness and schooling among them, as S004 asks); 五防止: what
+# the person who decides confirms, the first being the seed's own 坚决杜绝以纳入低保为由不识别为监测对象.
+FIVE_LOOKS = {
+    "look_housing": "一看房：住房是否安全，居住条件",
+    "look_grain": "二看粮：吃穿是否不愁，家庭收入来源",
+    "look_labour": "三看劳动力：劳动力强不强，务工就业情况",
+    "look_students": "四看读书郎：家中有无上学子女及教育支出",
+    "look_illness": "五看病人：家中有无患病、残疾成员及医疗支出",
+}
+FIVE_PREVENTS = {
+    "prevent_dibao_instead": "防止以纳入低保代替监测（低保不能替代防返贫监测）",
+    "prevent_income_only": "防止只看收入、不看患病上学等刚性支出",
+    "prevent_missed": "防止应纳未纳、漏识漏评",
+    "prevent_wrongly_included": "防止不符合条件的农户纳入（优亲厚友、错识错评）",
+    "prevent_skipped_steps": "防止不按程序识别（未入户核实、未民主评议、未公示）",
+}
+PORTRAIT_INCOMPLETE = "一户一画像须完成“五看五防止”：{}"

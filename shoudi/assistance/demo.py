@@ -16,6 +16,7 @@ from shoudi.monitoring.models import MonitoringCase
 from shoudi.regions.models import Region
 from shoudi.registry.models import Household
 
+from . import portrait_demo
 from .choices import MEASURE_CATEGORIES
 from .models import Assessment, Cadre, Measure, Pairing, Visit
 
@@ -45,6 +46,7 @@ def build(ctx) -> None:
     county = Region.objects.get(code="520199")
     if Cadre.objects.filter(region__code__startswith=county.code).exists():
         ctx.say("帮扶：演示县已有帮扶干部，跳过。")
+        portrait_demo.build(ctx)
         return
     rng = random.Random(ctx.seed + 5)  # noqa: S311 - demo data
     today = timezone.localdate()
@@ -95,6 +97,7 @@ def build(ctx) -> None:
 
     _measures_visits_assessments(rng, county, today)
     ctx.say(f"帮扶：帮扶干部 {len(all_cadres)} 名，结对 {len(pairings)} 户（{unpaired} 户待落实）。")
+    portrait_demo.build(ctx)
 
 
 def _measures_visits_assessments(rng: random.Random, county: Region, today: datetime.date) -> None:

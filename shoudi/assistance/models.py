@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -11,11 +13,23 @@ from django.utils import timezone
 from shoudi.core.models import ChangeLoggedModel
 from shoudi.core.scope import RestrictedQuerySet
 from shoudi.regions.settings import RegionSettings
+from shoudi.registry.models import compute_income
 from shoudi.work import lifecycle as lc
 
 from . import choices as c
 
-__all__ = ["Assessment", "Cadre", "GuaranteeProblem", "Measure", "Pairing", "RhythmSettings", "Visit", "VisitPhoto"]
+__all__ = [
+    "Assessment",
+    "Cadre",
+    "GuaranteeProblem",
+    "IncomeEstimate",
+    "Measure",
+    "Pairing",
+    "Portrait",
+    "RhythmSettings",
+    "Visit",
+    "VisitPhoto",
+]
 
 
 class Cadre(ChangeLoggedModel):
@@ -291,3 +305,131 @@ class RhythmSettings(RegionSettings):
 
     class Meta(RegionSettings.Meta):
         verbose_name = verbose_name_plural = "帮扶节奏参数"
+
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
+
+
+class Portrait(ChangeLoggedModel):
+    """一户一画像 (S004 (二)二) of a household of the three groups (新申请低保, 分散供养特困, 低保边缘): its income and
+    rigid spending (illness, schooling) analysed with the 五看五防止 checklist before anyone decides. 低保 does not
+    replace monitoring: a portrait that finds a risk leads to a clue, never to "already on 低保"."""
+
+    household = models.ForeignKey(
+        "registry.Household", verbose_name="农户", on_delete=models.PROTECT, related_name="portraits"
+    )
+    group = models.CharField("群体类别", max_length=8, choices=c.PORTRAIT_GROUPS)
+    made_on = models.DateField("画像日期", default=timezone.localdate)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="画像人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    look_housing = models.TextField(c.FIVE_LOOKS["look_housing"])
+    look_grain = models.TextField(c.FIVE_LOOKS["look_grain"])
+    look_labour = models.TextField(c.FIVE_LOOKS["look_labour"])
+    look_students = models.TextField(c.FIVE_LOOKS["look_students"])
+    look_illness = models.TextField(c.FIVE_LOOKS["look_illness"])
+    prevent_dibao_instead = models.BooleanField(c.FIVE_PREVENTS["prevent_dibao_instead"], default=False)
+    prevent_income_only = models.BooleanField(c.FIVE_PREVENTS["prevent_income_only"], default=False)
+    prevent_missed = models.BooleanField(c.FIVE_PREVENTS["prevent_missed"], default=False)
+    prevent_wrongly_included = models.BooleanField(c.FIVE_PREVENTS["prevent_wrongly_included"], default=False)
+    prevent_skipped_steps = models.BooleanField(c.FIVE_PREVENTS["prevent_skipped_steps"], default=False)
+    medical_out_of_pocket = models.DecimalField("医疗自付支出（元/年）", **MONEY)
+    schooling_cost = models.DecimalField("上学支出（元/年）", **MONEY)
+    spending_note = models.TextField("刚性支出说明", blank=True)
+    at_risk = models.BooleanField("存在返贫致贫风险", default=False, help_text="有风险的按程序提出监测线索")
+    conclusion = models.TextField("画像结论")
+
+    scope_code_field = "household__village__code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "一户一画像"
+        ordering = ["-made_on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.made_on:%Y-%m-%d} {self.group}画像"
+
+    @property
+    def rigid_spending(self) -> Decimal:
+        return self.medical_out_of_pocket + self.schooling_cost
+
+    @property
+    def looks(self) -> list[tuple[str, str]]:
+        return [(label, getattr(self, name)) for name, label in c.FIVE_LOOKS.items()]
+
+    @property
+    def prevents(self) -> list[tuple[str, bool]]:
+        return [(label, getattr(self, name)) for name, label in c.FIVE_PREVENTS.items()]
+
+    def audit_parent(self):
+        return self.household
+
+    def get_absolute_url(self) -> str:
+        return reverse("assistance:portrait", args=[self.household_id])
+
+
+class IncomeEstimate(ChangeLoggedModel):
+    """收入预估 (S004 (七)): before the year ends, the cadre's estimate of a household's income of the current year, by
+    the items of ``registry.IncomeRecord``; the 不增反降, 低于 1 万元 and below-the-line lists are read from it. One per
+    household and year (a later estimate replaces the earlier one; the change log keeps it)."""
+
+    household = models.ForeignKey(
+        "registry.Household", verbose_name="农户", on_delete=models.PROTECT, related_name="income_estimates"
+    )
+    year = models.PositiveSmallIntegerField("预估年度")
+    wage = models.DecimalField("工资性收入", **MONEY)
+    business = models.DecimalField("生产经营性收入", **MONEY)
+    property_income = models.DecimalField("财产性收入", **MONEY)
+    transfer = models.DecimalField("转移性收入", **MONEY)
+    business_cost = models.DecimalField("生产经营性支出", **MONEY)
+    household_size = models.PositiveSmallIntegerField("计算人口数")
+    net_income = models.DecimalField("预估家庭纯收入", max_digits=12, decimal_places=2, editable=False, default=0)
+    per_capita = models.DecimalField("预估人均纯收入", max_digits=12, decimal_places=2, editable=False, default=0)
+    note = models.TextField("说明", blank=True)
+    entered_on = models.DateField("预估日期", default=timezone.localdate)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="填报人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    visit = models.ForeignKey(
+        Visit, verbose_name="填报于走访", null=True, blank=True, on_delete=models.SET_NULL, related_name="estimates"
+    )
+
+    scope_code_field = "household__village__code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "收入预估"
+        ordering = ["household_id", "-year"]
+        constraints = [models.UniqueConstraint(fields=["household", "year"], name="estimate_unique_year")]
+        indexes = [models.Index(fields=["year", "per_capita"], name="estimate_year_per_capita")]
+
+    def __str__(self) -> str:
+        return f"{self.year} 年收入预估"
+
+    def audit_parent(self):
+        return self.household
+
+    def get_absolute_url(self) -> str:
+        return reverse("assistance:estimate_record", args=[self.household_id])
+
+    def compute(self) -> None:
+        self.net_income, self.per_capita = compute_income(
+            wage=self.wage,
+            business=self.business,
+            property_=self.property_income,
+            transfer=self.transfer,
+            business_cost=self.business_cost,
+            size=self.household_size,
+        )
+
+    def save(self, *args, **kwargs):
+        self.compute()
+        super().save(*args, **kwargs)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pickers, views
+from . import pickers, portrait_views, views
 
 app_name = "assistance"
 
@@ -28,6 +28,11 @@ urlpatterns = [
     path("visit/", views.visit_quick, name="visit_quick"),
     path("visit/<int:pk>/", views.visit_record, name="visit_record"),
     path("cases/<int:case_pk>/assess/", views.assessment_record, name="assessment_record"),
+    path("households/<int:pk>/portrait/", portrait_views.portrait_page, name="portrait"),
+    path("households/<int:pk>/portrait/add/", portrait_views.portrait_add, name="portrait_add"),
+    path("households/<int:pk>/estimate/", portrait_views.estimate_record, name="estimate_record"),
+    path("estimates/", portrait_views.estimate_lists, name="estimate_lists"),
+    path("estimates/export/", portrait_views.estimate_export, name="estimate_export"),
     path("rhythm/", views.RhythmSettingsListView.as_view(), name="rhythmsettings_list"),
     path("rhythm/add/", views.RhythmSettingsEditView.as_view(), name="rhythmsettings_add"),
     path("rhythm/<int:pk>/edit/", views.RhythmSettingsEditView.as_view(), name="rhythmsettings_edit"),

@@ -324,8 +324,24 @@ def visit_record(request, pk):
             "form": form,
             "household": household,
             "checklist_fields": [form[name] for name in CHECKLIST],
+            **_estimate_link(request.user, household),
         },
     )
+
+
+def _estimate_link(user, household) -> dict:
+    """The visit page's link to the year's 收入预估 (S004 (七): the cadre estimates the income at a visit)."""
+    from .models import IncomeEstimate
+
+    if not user_can(user, IncomeEstimate, "add"):
+        return {"can_estimate": False}
+    year = timezone.localdate().year
+    return {
+        "can_estimate": True,
+        "estimate_year": year,
+        "estimate": IncomeEstimate.objects.filter(household=household, year=year).first(),
+        "last_visit": Visit.objects.restrict(user, "view").filter(household=household).first(),
+    }
 
 
 def assessment_record(request, case_pk):

@@ -1,7 +1,7 @@
-"""What assistance contributes: permissions and the cadre's scope, the 帮扶 menu, the household and case page
-sections, the monitoring guards (measures, guarantee problems), the 待办 filters and badge, the national measures
-after a household import and the link from the 问题整改 list to the guarantee problems. The lower layers import
-nothing from here."""
+"""What assistance contributes: permissions and the cadre's scope, the 帮扶 menu (收入预估 among it), the household
+page sections (一户一画像 and 收入预估 among them) and the case page's, the monitoring guards (measures, guarantee
+problems), the 待办 filters and badge, the national measures after a household import and the link from the 问题整改
+list to the guarantee problems. The lower layers import nothing from here."""
 
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ HOUSEHOLD_PATHS = {
     "assistance.visit": "household__",
     "assistance.guaranteeproblem": "household__",
     "assistance.assessment": "household__",
+    "assistance.portrait": "household__",
+    "assistance.incomeestimate": "household__",
 }
 
 
@@ -52,6 +54,7 @@ def connect() -> None:
     from .home import home_panel
     from .household import case_panel, household_panel
     from .national import MEASURE_VOCABULARIES, national_measures
+    from .portrait_views import household_panel as portrait_panel
     from .selectors import guarantee_problems_of, implemented_measures_of
     from .worklist import badge_count
 
@@ -84,6 +87,8 @@ def connect() -> None:
         ("assistance.visit", "走访记录"),
         ("assistance.guaranteeproblem", "保障问题"),
         ("assistance.assessment", "帮扶成效评估"),
+        ("assistance.portrait", "一户一画像"),
+        ("assistance.incomeestimate", "收入预估"),
     ):
         _permissions(
             label,
@@ -137,6 +142,7 @@ def connect() -> None:
         MenuItem(
             "帮扶", "保障问题", "assistance:guaranteeproblem_list", model="assistance.GuaranteeProblem", order=450
         ),
+        MenuItem("帮扶", "收入预估", "assistance:estimate_lists", model="assistance.IncomeEstimate", order=460),
         MenuItem(
             "帮扶",
             "帮扶节奏参数",
@@ -149,6 +155,7 @@ def connect() -> None:
         registry.add("menu_items", item)
 
     registry.add("household_panels", household_panel, order=20)
+    registry.add("household_panels", portrait_panel, order=25)
     registry.add("served_files", _photo_files(), key="visit_photo")
     registry.add("case_panels", case_panel, order=10)
     registry.add("measure_counters", implemented_measures_of)

@@ -236,7 +236,7 @@ def card_panel(request, household) -> str:
     case = (
         MonitoringCase.objects.filter(household=household, identified_on__isnull=False)
         .order_by("-is_open", "-identified_on", "-pk")
-        .only("eliminated_on")
+        .only("eliminated_on", "step")
         .first()
     )
     return render_to_string("cards/card_panel.html", {"household": household, "case": case}, request=request)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from shoudi.assistance.models import Cadre, Measure, Pairing, Visit
+from shoudi.assistance.models import Cadre, IncomeEstimate, Measure, Pairing, Visit
 from shoudi.matching.models import DepartmentList, Finding, MatchRun
 from shoudi.monitoring import choices as mc
 from shoudi.monitoring.models import MonitoringCase, MonitoringLine
@@ -158,7 +158,47 @@ def build_scenario(world) -> dict:
         _finding(run, h[name], status, n)
     _teams(world, today)
     _quality_problem(h["a1"])
+    _notices(world, h, cases["x1"])
+    _estimates(h, today)
     return {"households": h, "cases": cases, "cadre": cadre, "problems": _problems(world, today)}
+
+
+def _notices(world, h, eliminated) -> None:
+    """The county's two 明白纸, given to some households; x1's elimination completed, its 退出告知书 not delivered."""
+    from django.core.files.base import ContentFile
+
+    from shoudi.monitoring.models import CaseEvent, NoticeDelivery, NoticeDocument
+
+    documents = [
+        NoticeDocument.objects.create(
+            region=world.county, title=title, audience=audience, file=ContentFile(b"%PDF-1.4", name="n.pdf")
+        )
+        for title, audience in (
+            ("监测对象申报政策明白纸", NoticeDocument.ALL_HOUSEHOLDS),
+            ("帮扶政策明白纸", NoticeDocument.MONITORED),
+        )
+    ]
+    for name, given in (("a1", documents), ("a2", documents[:1]), ("a3", documents[:1]), ("b1", documents[:1])):
+        for document in given:
+            NoticeDelivery.objects.create(
+                household=h[name],
+                kind=NoticeDelivery.LEAFLET,
+                document=document,
+                delivered_by="村干部",
+                recipient="户主",
+            )
+    CaseEvent.objects.create(
+        case=eliminated, chain=mc.ELIMINATION, step=mc.COUNTY_REVIEW, action="县级确定", decision="风险消除"
+    )
+
+
+def _estimates(h, today) -> None:
+    """This year's income estimates: a1 under 1 万元 (and lower than last year's, when that is the 2025 record), a2
+    above it."""
+    for name, per_capita in (("a1", 5000), ("a2", 16000)):
+        IncomeEstimate.objects.create(
+            household=h[name], year=today.year, wage=Decimal(per_capita * 2), household_size=2
+        )
 
 
 def _problems(world, today) -> dict:

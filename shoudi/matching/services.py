@@ -30,7 +30,7 @@ from shoudi.work import lifecycle as lc
 
 from . import choices as c
 from . import engine, fastload
-from .models import DepartmentList, Finding, MappingProfile, MatchingSettings, MatchRun
+from .models import DepartmentList, Finding, ListRow, MappingProfile, MatchingSettings, MatchRun
 from .reading import FileRejected, Layout, ParsedList, detect_layout, parse_rows
 from .sources import NOT_IN_REGISTRY, Source, get_source
 
@@ -494,13 +494,46 @@ def _lock(finding: Finding, user) -> Finding:
     return locked
 
 
+def portrait_group_of(finding: Finding) -> str:
+    """The 一户一画像 group (S004 (二)二) of a 民政 finding's household, from its list row (救助类型, 供养方式, status);
+    "" for another department, a finding with no household, or a person of none of the three groups."""
+    from .sources.civil_affairs import portrait_group
+
+    if finding.department != "civil_affairs" or finding.household_id is None:
+        return ""
+    row = None
+    if finding.list_row_id:  # the list's own partition (PostgreSQL): by the run's list, then the row
+        lists = MatchRun.objects.filter(pk=finding.run_id).values("list_id")
+        row = ListRow.objects.filter(list__in=lists, pk=finding.list_row_id).first()
+    if row is None:  # the list is gone: the category the finding showed
+        category = dict(finding.figure_pairs).get("救助类型", "")
+        return portrait_group(category=category)
+    return portrait_group(category=row.category, detail=row.detail, status=row.status, event_date=row.event_date)
+
+
+def _require_portrait(finding: Finding, what: str) -> None:
+    """A 民政 finding about one of the three groups is not closed without a clue before the household has its
+    一户一画像 (低保 must not replace monitoring; a clue stays possible)."""
+    from shoudi.assistance.models import Portrait
+
+    group = portrait_group_of(finding)
+    if group and not Portrait.objects.filter(household_id=finding.household_id).exists():
+        raise FindingRefused(
+            f"该户属于{group}群体，须先完成“一户一画像”（全面分析收入和患病、上学等刚性支出，五看五防止）"
+            f"才能{what}；低保不能替代监测，有风险的请提出监测线索"
+        )
+
+
 @transaction.atomic
 def verify_finding(
     *, finding: Finding, user, confirmed: bool, note: str = "", today: datetime.date | None = None
 ) -> Finding:
     """The village's verification: 属实 (an action follows) or 不属实 (closed; the reason is required)."""
     finding = _lock(finding, user)
-    finding.status = _advance(finding, lc.CONFIRM if confirmed else lc.WAIVE, text=note)
+    status = _advance(finding, lc.CONFIRM if confirmed else lc.WAIVE, text=note)
+    if not confirmed:
+        _require_portrait(finding, "核实为不属实")
+    finding.status = status
     finding.note = note.strip()
     finding.verified_by = user
     finding.verified_on = today or timezone.localdate()
@@ -536,6 +569,8 @@ def resolve_finding(
     household = finding.household
     if household is None and action != c.REGISTRY:
         raise FindingRefused("该比对结果没有对应的农户，只能更正系统信息")
+    if action != c.CLUE:  # closing it without a clue is deciding not to monitor (不纳入)
+        _require_portrait(finding, "不纳入监测处理")
     note = note.strip()
     where = f"部门数据比对（{finding.get_department_display()} {finding.period}）：{finding.rule_label}；"
     if action == c.CLUE:

@@ -351,8 +351,24 @@ def finding_detail(request, pk):
             "changes": object_history(request.user, finding),
             "member_edit": in_scope(request.user, finding.member, "change") if finding.member_id else False,
             "can_add_measure": finding.household_id is not None and _can_add_measure(request.user),
+            **_portrait_context(request.user, finding),
         },
     )
+
+
+def _portrait_context(user, finding) -> dict:
+    """A 民政 finding about 新申请低保 / 分散供养特困 / 低保边缘: whether the household has its 一户一画像 (the guard of
+    services._require_portrait), with the link to it."""
+    from shoudi.assistance.models import Portrait
+
+    group = services.portrait_group_of(finding)
+    if not group:
+        return {}
+    return {
+        "portrait_group": group,
+        "has_portrait": Portrait.objects.filter(household_id=finding.household_id).exists(),
+        "can_portrait": user_can(user, Portrait, "view"),
+    }
 
 
 def _can_add_measure(user) -> bool:

@@ -7,7 +7,7 @@ from shoudi.core.filters import ScopedFilterSet
 from shoudi.regions.filters import VillageFilter
 
 from . import choices as c
-from .models import MonitoringCase
+from .models import MonitoringCase, NoticeDelivery, NoticeDocument
 
 
 class CaseFilterSet(ScopedFilterSet):
@@ -41,3 +41,24 @@ class CaseFilterSet(ScopedFilterSet):
 
         overdue = overdue_identification(queryset)
         return queryset.filter(pk__in=overdue) if value else queryset.exclude(pk__in=overdue)
+
+
+class NoticeDeliveryFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(label="户主姓名/户编号", method="search")
+    kind = django_filters.ChoiceFilter(label="文书", choices=NoticeDelivery.KINDS)
+    document = django_filters.ModelChoiceFilter(
+        label="明白纸", queryset=lambda request: NoticeDocument.objects.restrict(request.user, "view")
+    )
+    way = django_filters.ChoiceFilter(label="送达方式", choices=NoticeDelivery.WAYS)
+    village = VillageFilter(field_name="household__village")
+    area = django_filters.CharFilter(label="区划代码", field_name="household__village__code", lookup_expr="startswith")
+
+    class Meta:
+        model = NoticeDelivery
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(household__household_no=value.strip())
+            | Q(household__members__relation="户主", household__members__name__contains=value)
+        ).distinct()

@@ -5,7 +5,7 @@ from shoudi.core.forms import ScopedModelForm, StyledForm, date_widget
 from shoudi.core.uploads import LimitedFileField
 
 from . import choices as c
-from .models import CaseAttachment, MonitoringLine, MonitoringSettings
+from .models import CaseAttachment, MonitoringLine, MonitoringSettings, NoticeDelivery, NoticeDocument
 
 
 class ClueForm(StyledForm):
@@ -140,3 +140,60 @@ class MonitoringSettingsForm(ScopedModelForm):
         self.fields["region"].queryset = self.fields["region"].queryset.filter(level="county")
         if self.user is not None and not self.user.is_superuser:
             self.fields["region"].required = True
+
+
+# --- written notices ---------------------------------------------------------------------------------------------
+
+NOTICE_FILE_TYPES = (".pdf", ".jpg", ".jpeg", ".png")
+
+
+class NoticeDocumentForm(ScopedModelForm):
+    """明白纸: the county admin uploads the county's document (a PDF or a picture)."""
+
+    file = LimitedFileField(label="文件", size_only=True, help_text="PDF 文件或图片")
+
+    class Meta:
+        model = NoticeDocument
+        fields = ("region", "title", "audience", "file", "issued_on", "active")
+        widgets = {"issued_on": date_widget()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["region"].queryset = self.fields["region"].queryset.filter(level="county")
+        if self.instance.pk:
+            self.fields["file"].required = False
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        name = getattr(upload, "name", "") or ""
+        if upload and not name.lower().endswith(NOTICE_FILE_TYPES):
+            raise forms.ValidationError(f"文件“{name}”的类型不支持，请上传 PDF 文件或图片")
+        return upload or self.instance.file
+
+
+class DeliveryForm(StyledForm):
+    """登记送达 of one notice to one household (the notice is chosen among those due for it)."""
+
+    notice = forms.ChoiceField(label="文书")
+    delivered_on = forms.DateField(label="送达日期", widget=date_widget(), initial=timezone.localdate)
+    delivered_by = forms.CharField(label="送达人", max_length=50)
+    recipient = forms.CharField(label="签收人", max_length=50, help_text="户主或家庭成员")
+    way = forms.ChoiceField(label="送达方式", choices=NoticeDelivery.WAYS)
+    note = forms.CharField(label="备注", max_length=200, required=False)
+
+    def __init__(self, *args, notices: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["notice"].choices = notices
+
+
+class BatchForm(StyledForm):
+    """登记整村发放: which 明白纸, when, by whom."""
+
+    document = forms.ModelChoiceField(label="明白纸", queryset=NoticeDocument.objects.none())
+    delivered_on = forms.DateField(label="发放日期", widget=date_widget(), initial=timezone.localdate)
+    delivered_by = forms.CharField(label="发放人", max_length=50)
+    way = forms.ChoiceField(label="送达方式", choices=NoticeDelivery.WAYS)
+
+    def __init__(self, *args, documents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document"].queryset = documents

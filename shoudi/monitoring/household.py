@@ -57,3 +57,29 @@ class BelowLineFilter(django_filters.NumberFilter):
                     year=year, per_capita__lt=line, household__village__code__startswith=county
                 )
         return qs.filter(pk__in=below.values("household_id"))
+
+
+class NoticeCoverageFilter(django_filters.ChoiceFilter):
+    """?notices=: households given every 明白纸 meant for them, or not yet (all households, or the 监测户)."""
+
+    CHOICES = [
+        ("covered", "已发放明白纸"),
+        ("missing", "尚未发放明白纸"),
+        ("monitored_covered", "监测户·已发放全部明白纸"),
+        ("monitored_missing", "监测户·尚未发放全部明白纸"),
+    ]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("choices", self.CHOICES)
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        from .notices import leaflet_covered, leaflet_households
+
+        monitored = value.startswith("monitored")
+        covered = leaflet_covered(qs, monitored=monitored)
+        if value.endswith("_covered") or value == "covered":
+            return covered
+        return leaflet_households(qs, monitored=monitored).exclude(pk__in=covered.values("pk"))

@@ -26,6 +26,9 @@ __all__ = [
     "MonitoringCase",
     "MonitoringLine",
     "MonitoringSettings",
+    "NoticeBatch",
+    "NoticeDelivery",
+    "NoticeDocument",
     "Objection",
     "ScreeningBatch",
 ]
@@ -372,3 +375,151 @@ class ScreeningBatch(ChangeLoggedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("monitoring:screening_batch", args=[self.pk])
+
+
+# --- written notices (S003 三(一)3 退出告知; S004 (二)一 明白纸) -------------------------------------------------
+
+
+def notice_document_path(instance, filename: str) -> str:
+    return f"明白纸/{filename}"  # the edit page shows the stored name: a Chinese folder
+
+
+class NoticeDocument(ChangeLoggedModel):
+    """A county's 明白纸, uploaded by its admin: the 监测对象申报政策明白纸 goes to every household, the 帮扶政策明白纸
+    to every 监测户 (S004 (二)一). Each household's delivery is a ``NoticeDelivery``."""
+
+    ALL_HOUSEHOLDS, MONITORED = "households", "monitored"
+    AUDIENCES = [(ALL_HOUSEHOLDS, "全体农户"), (MONITORED, "全体监测户")]
+
+    region = models.ForeignKey(
+        "regions.Region", verbose_name="发放县", on_delete=models.PROTECT, related_name="+", help_text="本县各村使用"
+    )
+    title = models.CharField("名称", max_length=100)
+    audience = models.CharField("发放对象", max_length=10, choices=AUDIENCES, default=ALL_HOUSEHOLDS)
+    file = models.FileField("文件", upload_to=notice_document_path)
+    issued_on = models.DateField("印发日期", null=True, blank=True)
+    active = models.BooleanField("在用", default=True, help_text="停用后不再统计覆盖率、不再登记发放")
+
+    scope_code_field = "region__code"
+    scope_read_ancestors = True  # the county's documents are read by everyone below it
+
+    class Meta:
+        verbose_name = verbose_name_plural = "明白纸"
+        ordering = ["region__code", "audience", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:noticedocument_list")
+
+
+class NoticeBatch(ChangeLoggedModel):
+    """One bulk delivery of a 明白纸 in a village (登记整村发放): the village officer previews the households, confirms
+    the ticked ones (their ``NoticeDelivery`` rows point here) and may withdraw the batch (撤回: its rows removed)."""
+
+    CONFIRMED, WITHDRAWN = "confirmed", "withdrawn"
+    STATUSES = [(CONFIRMED, "已登记"), (WITHDRAWN, "已撤回")]
+
+    document = models.ForeignKey(NoticeDocument, verbose_name="明白纸", on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey("regions.Region", verbose_name="行政村", on_delete=models.PROTECT, related_name="+")
+    delivered_on = models.DateField("发放日期")
+    delivered_by = models.CharField("发放人", max_length=50)
+    way = models.CharField("送达方式", max_length=10)
+    status = models.CharField("状态", max_length=10, choices=STATUSES, default=CONFIRMED)
+    household_count = models.PositiveIntegerField("登记户数", default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField("撤回时间", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="撤回人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawn_count = models.PositiveIntegerField("撤回户数", default=0)
+
+    scope_code_field = "village__code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "明白纸整村发放"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.village.name}·{self.document.title}（{self.delivered_on:%Y-%m-%d}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("monitoring:notice_batch", args=[self.pk])
+
+
+class NoticeDelivery(ChangeLoggedModel):
+    """A written notice handed to a household: the 退出告知书 of an eliminated case (S003 三(一)3: 村委要书面告知其
+    退出防返贫监测帮扶范围) or a 明白纸. One delivery per case's 退出告知书 and per household and 明白纸."""
+
+    EXIT, LEAFLET = "exit", "leaflet"
+    KINDS = [(EXIT, "退出告知书"), (LEAFLET, "明白纸")]
+    WAYS = [(v, v) for v in ("当面送达", "留置送达", "委托送达", "邮寄送达")]
+
+    household = models.ForeignKey(
+        "registry.Household", verbose_name="农户", on_delete=models.PROTECT, related_name="notice_deliveries"
+    )
+    kind = models.CharField("文书", max_length=10, choices=KINDS)
+    case = models.ForeignKey(
+        MonitoringCase,
+        verbose_name="监测记录",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notice_deliveries",
+    )
+    document = models.ForeignKey(
+        NoticeDocument, verbose_name="明白纸", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    delivered_on = models.DateField("送达日期", default=timezone.localdate)
+    delivered_by = models.CharField("送达人", max_length=50)
+    recipient = models.CharField("签收人", max_length=50)
+    way = models.CharField("送达方式", max_length=10, choices=WAYS, default="当面送达")
+    note = models.CharField("备注", max_length=200, blank=True)
+    batch = models.ForeignKey(
+        NoticeBatch,
+        verbose_name="整村发放批次",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        editable=False,
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    scope_code_field = "household__village__code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "告知书与明白纸送达"
+        ordering = ["-delivered_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=Q(kind="exit"), name="notice_one_exit_per_case"),
+            models.UniqueConstraint(
+                fields=["household", "document"], condition=Q(kind="leaflet"), name="notice_one_leaflet_per_household"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="exit", case__isnull=False, document__isnull=True)
+                | Q(kind="leaflet", document__isnull=False),
+                name="notice_kind_fits",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = self.document.title if self.document_id else self.get_kind_display()
+        return f"{what}·{self.delivered_on:%Y-%m-%d}"
+
+    def audit_parent(self):
+        return self.household
+
+    @property
+    def title(self) -> str:
+        return self.document.title if self.document_id else "退出告知书"

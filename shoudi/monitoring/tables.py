@@ -1,8 +1,9 @@
 import django_tables2 as tables
 
+from shoudi.core.files import served_file_url
 from shoudi.core.tables import BaseTable
 
-from .models import MonitoringCase, MonitoringLine, MonitoringSettings
+from .models import MonitoringCase, MonitoringLine, MonitoringSettings, NoticeDelivery, NoticeDocument
 
 
 class CaseTable(BaseTable):
@@ -71,3 +72,35 @@ class MonitoringSettingsTable(BaseTable):
             "school_age_min",
             "school_age_max",
         )
+
+
+class NoticeDocumentTable(BaseTable):
+    title = tables.Column(linkify=lambda record: served_file_url("notice_document", record))
+    edit = tables.TemplateColumn(
+        "<a href=\"{% url 'monitoring:noticedocument_edit' record.pk %}\">修改</a>", verbose_name="", orderable=False
+    )
+
+    class Meta(BaseTable.Meta):
+        model = NoticeDocument
+        fields = ("title", "region", "audience", "issued_on", "active")
+
+
+class NoticeDeliveryTable(BaseTable):
+    household = tables.Column(
+        verbose_name="户编号",
+        accessor="household__household_no",
+        linkify=lambda record: record.household.get_absolute_url(),
+    )
+    head_name = tables.Column(verbose_name="户主", accessor="head_name", orderable=False)
+    village = tables.Column(verbose_name="行政村", accessor="household__village__name")
+    title = tables.Column(verbose_name="文书", accessor="title", orderable=False)
+    batch = tables.Column(
+        verbose_name="整村发放", linkify=lambda record: record.batch.get_absolute_url() if record.batch_id else None
+    )
+
+    class Meta(BaseTable.Meta):
+        model = NoticeDelivery
+        fields = ("household", "head_name", "village", "title", "delivered_on", "delivered_by", "recipient", "way")
+
+    def render_batch(self, value):
+        return f"{value.delivered_on:%Y-%m-%d}批次"

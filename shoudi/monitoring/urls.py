@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import screening_views, views
+from . import notice_views, screening_views, views
 
 app_name = "monitoring"
 
@@ -19,4 +19,13 @@ urlpatterns = [
     path("settings/", views.MonitoringSettingsListView.as_view(), name="monitoringsettings_list"),
     path("settings/add/", views.MonitoringSettingsEditView.as_view(), name="monitoringsettings_add"),
     path("settings/<int:pk>/edit/", views.MonitoringSettingsEditView.as_view(), name="monitoringsettings_edit"),
+    path("notices/", notice_views.NoticeDeliveryListView.as_view(), name="noticedelivery_list"),
+    path("notices/coverage/", notice_views.coverage, name="notice_coverage"),
+    path("notices/household/<int:pk>/", notice_views.deliver, name="notice_deliver"),
+    path("notices/village/<int:pk>/", notice_views.village_batch, name="notice_batch_add"),
+    path("notices/batches/<int:pk>/", notice_views.batch_detail, name="notice_batch"),
+    path("notices/batches/<int:pk>/withdraw/", notice_views.batch_withdraw, name="notice_batch_withdraw"),
+    path("notices/documents/", notice_views.NoticeDocumentListView.as_view(), name="noticedocument_list"),
+    path("notices/documents/add/", notice_views.NoticeDocumentEditView.as_view(), name="noticedocument_add"),
+    path("notices/documents/<int:pk>/edit/", notice_views.NoticeDocumentEditView.as_view(), name="noticedocument_edit"),
 ]

@@ -1,5 +1,6 @@
 """What monitoring contributes: permissions, the 动态监测 menu, the cases section of the household page, the
-household list filters (监测对象, 类别, 低于监测线) and the national cases after a household import."""
+household list filters (监测对象, 类别, 低于监测线), the national cases after a household import, and the written
+notices (退出告知书 and 明白纸: permissions, menu, the household page's section, 退出告知书待送达 in 我的待办)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from shoudi.accounts.roles import (
 )
 from shoudi.core.menu import MenuItem
 from shoudi.core.registry import FilterExtension, PostImportStep, registry
+from shoudi.core.worklist import Item, WorklistSource
 
 from . import choices as c
 
@@ -116,6 +118,85 @@ def connect() -> None:
         key="national_cases",
         order=10,
     )
+    _notices()
+
+
+def _notices() -> None:
+    """退出告知书 (S003 三(一)3) and 明白纸 (S004 (二)一)."""
+    from .household import NoticeCoverageFilter
+    from .notice_views import household_panel
+    from .notices import exit_notices_due
+
+    _permissions(
+        "monitoring.noticedocument",
+        "明白纸",
+        {
+            COUNTY_ADMIN: ("view", "add", "change", "delete"),
+            **dict.fromkeys(
+                (TOWNSHIP_REVIEWER, VILLAGE_OFFICER, CADRE, INSPECTOR, TEAM_MEMBER, TEAM_MANAGER), ("view",)
+            ),
+        },
+    )
+    deliveries = {
+        VILLAGE_OFFICER: ("view", "add", "export"),  # the 村委会 delivers the 告知书 and hands out the 明白纸
+        CADRE: ("view", "add"),
+        TEAM_MEMBER: ("view", "add"),
+        **dict.fromkeys((COUNTY_ADMIN, TOWNSHIP_REVIEWER, INSPECTOR), ("view", "export")),
+        TEAM_MANAGER: ("view",),
+    }
+    _permissions("monitoring.noticedelivery", "告知书与明白纸送达", deliveries)
+    _permissions("monitoring.noticebatch", "明白纸整村发放", deliveries)
+    for item in (
+        MenuItem(
+            "动态监测",
+            "告知书与明白纸",
+            "monitoring:notice_coverage",
+            model="monitoring.NoticeDelivery",
+            order=350,
+            quick=(VILLAGE_OFFICER,),
+        ),
+        MenuItem(
+            "动态监测", "送达记录", "monitoring:noticedelivery_list", model="monitoring.NoticeDelivery", order=351
+        ),
+        MenuItem(
+            "动态监测",
+            "明白纸",
+            "monitoring:noticedocument_list",
+            model="monitoring.NoticeDocument",
+            order=352,
+            roles=(COUNTY_ADMIN, TOWNSHIP_REVIEWER, VILLAGE_OFFICER, INSPECTOR),
+        ),
+    ):
+        registry.add("menu_items", item)
+    registry.add("household_panels", household_panel, order=15)
+    registry.add("served_files", _notice_files(), key="notice_document")
+    registry.add(
+        "filter_extensions", FilterExtension(HOUSEHOLDS, "notices", lambda: NoticeCoverageFilter(label="明白纸发放"))
+    )
+
+    def due(user, today):
+        from .models import MonitoringCase
+
+        return exit_notices_due(MonitoringCase.objects.restrict(user, "view"))
+
+    registry.add(
+        "worklist_items",
+        WorklistSource(
+            Item("exit_notice_due", "退出告知书待送达", "cases", roles=frozenset({VILLAGE_OFFICER})),
+            due,
+            list_url_name="monitoring:case_list",
+            village_lookup="household__village",
+        ),
+        key="exit_notice_due",
+    )
+
+
+def _notice_files():
+    from shoudi.core.files import ServedFile
+
+    from .models import NoticeDocument
+
+    return ServedFile("notice_document", lambda user: NoticeDocument.objects.restrict(user, "view"), "file")
 
 
 def _attachment_files():

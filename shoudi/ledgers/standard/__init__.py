@@ -4,15 +4,30 @@ order the ledger centre shows them; ``ledgers.wiring`` registers them at start-u
 
 from __future__ import annotations
 
-from . import campaigns, cases, guarantees, income, lowincome, problems, projects, support, tasks, teams
+from . import (
+    campaigns,
+    cases,
+    estimates,
+    guarantees,
+    income,
+    lowincome,
+    notices,
+    problems,
+    projects,
+    support,
+    tasks,
+    teams,
+)
 
 __all__ = ["DEFINITIONS"]
 
 DEFINITIONS = (
     *cases.DEFINITIONS,
+    *notices.DEFINITIONS,
     *guarantees.DEFINITIONS,
     *support.DEFINITIONS,
     *income.DEFINITIONS,
+    *estimates.DEFINITIONS,
     *problems.DEFINITIONS,
     *campaigns.DEFINITIONS,
     *tasks.DEFINITIONS,

@@ -4,6 +4,10 @@
   (S004 (二)二: 坚决杜绝以纳入低保为由不识别为监测对象) → one finding per household.
 - 低保/特困标识不一致: the registry's 享受低保/特困 flags disagree with the roster (either way).
 - 已死亡: the roster says the person died while the registry still lists him → member status review.
+
+The three groups that need a 一户一画像 before a finding about them is closed without a clue (``portrait_group``):
+低保 → 新申请低保, 低保边缘 → 低保边缘, 特困 → 分散供养特困 unless the optional column 供养方式 says 集中 (a 特困 person
+whose list says nothing of it counts as 分散: the guard errs towards a portrait). A stopped or dead person is none.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ from . import Column, Figure, Rule, Source, id_column, in_registry, name_column
 
 DIBAO, TEKUN, EDGE = "低保", "特困", "低保边缘"
 DEAD, STOPPED = "死亡", "停保"
+DISPERSED, CENTRALISED = "分散", "集中"
+# 救助类型 → the 一户一画像 group (assistance.choices.PORTRAIT_GROUPS)
+PORTRAIT_GROUPS = {DIBAO: "新申请低保", EDGE: "低保边缘", TEKUN: "分散供养特困"}
 
 COLUMNS = (
     id_column("救助对象证件号码", "保障对象身份证号"),
@@ -69,6 +76,23 @@ COLUMNS = (
         help="可选；停保的人员不视为享受",
     ),
     Column("event_date", "死亡日期", ("死亡时间", "注销日期"), kind="date", help="可选；填写即视为已死亡"),
+    Column(
+        "detail",
+        "供养方式",
+        ("特困供养方式", "供养形式"),
+        kind="choice",
+        values={
+            "分散": DISPERSED,
+            "分散供养": DISPERSED,
+            "居家供养": DISPERSED,
+            "集中": CENTRALISED,
+            "集中供养": CENTRALISED,
+            "敬老院": CENTRALISED,
+            "福利院": CENTRALISED,
+        },
+        contains=(("分散", DISPERSED), ("集中", CENTRALISED)),
+        help="可选；特困人员分散供养或集中供养（分散供养特困须一户一画像）",
+    ),
 )
 
 ALIVE = f"(COALESCE(s_status, '') <> '{DEAD}' AND s_event_date IS NULL)"
@@ -116,6 +140,16 @@ RULES = (
         help="核实后将家庭成员状态改为“死亡”，并调整家庭人口数。",
     ),
 )
+
+
+def portrait_group(*, category: str, detail: str = "", status: str = "", event_date=None) -> str:
+    """The 一户一画像 group of a list row (新申请低保, 分散供养特困, 低保边缘), or "" for none."""
+    if status in (DEAD, STOPPED) or event_date is not None:
+        return ""
+    if category == TEKUN and detail == CENTRALISED:
+        return ""
+    return PORTRAIT_GROUPS.get(category, "")
+
 
 SOURCE = Source(
     department="civil_affairs",
