@@ -1,11 +1,12 @@
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from shoudi.core.filters import ScopedFilterSet
 from shoudi.regions.filters import VillageFilter
 
 from . import choices
-from .models import Household, Member
+from .models import Household, Member, ResettlementSite
 from .search import search_households, search_members
 
 
@@ -31,6 +32,8 @@ class HouseholdFilterSet(ScopedFilterSet):
     tekun = django_filters.BooleanFilter(label="享受特困", method="filter_tekun")
     disabled = django_filters.BooleanFilter(label="有残疾成员", method="filter_disabled")
     relocated = django_filters.BooleanFilter(label="易地搬迁")
+    # the site page links here (?resettlement_site=<pk>); the rows stay those of the user's scope
+    resettlement_site = django_filters.NumberFilter(label="安置点", widget=forms.HiddenInput)
 
     class Meta:
         model = Household
@@ -67,4 +70,16 @@ class MemberFilterSet(ScopedFilterSet):
         return search_members(queryset, value)
 
 
-__all__ = ["HouseholdFilterSet", "HouseholdSearchFilter", "MemberFilterSet"]
+class ResettlementSiteFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(label="安置点名称/社区", method="search")
+
+    class Meta:
+        model = ResettlementSite
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(name__contains=value) | Q(community__name__contains=value)) if value else queryset
+
+
+__all__ = ["HouseholdFilterSet", "HouseholdSearchFilter", "MemberFilterSet", "ResettlementSiteFilterSet"]

@@ -103,7 +103,9 @@ class SiteInspection(ChangeLoggedModel):
         ResettlementSite, verbose_name="安置点", on_delete=models.PROTECT, related_name="inspections"
     )
     year = models.PositiveSmallIntegerField("年度")
-    quarter = models.PositiveSmallIntegerField("季度", choices=[(q, f"第{'一二三四'[q - 1]}季度") for q in (1, 2, 3, 4)])
+    quarter = models.PositiveSmallIntegerField(
+        "季度", choices=[(q, f"第{'一二三四'[q - 1]}季度") for q in (1, 2, 3, 4)]
+    )
     inspected_on = models.DateField("排查日期")
     inspector = models.CharField("排查人", max_length=100)
     findings = models.TextField("排查发现", blank=True, help_text="没有发现问题可不填")

@@ -4,7 +4,7 @@ order the ledger centre shows them; ``ledgers.wiring`` registers them at start-u
 
 from __future__ import annotations
 
-from . import campaigns, cases, guarantees, income, problems, projects, support, tasks, teams
+from . import campaigns, cases, guarantees, income, problems, projects, resettlement, support, tasks, teams
 
 __all__ = ["DEFINITIONS"]
 
@@ -12,6 +12,7 @@ DEFINITIONS = (
     *cases.DEFINITIONS,
     *guarantees.DEFINITIONS,
     *support.DEFINITIONS,
+    *resettlement.DEFINITIONS,
     *income.DEFINITIONS,
     *problems.DEFINITIONS,
     *campaigns.DEFINITIONS,

@@ -43,6 +43,7 @@ from .results import (
     Progress,
     VillageCounts,
 )
+from .sites import SiteResolver
 from .write import PendingWrites, write_chunk
 
 __all__ = ["ImportRun"]
@@ -168,6 +169,7 @@ class ImportRun:
         self.db_values = cells_getter(list(range(8, 8 + len(compared))))
         self.db = connections[DEFAULT_DB_ALIAS]
         self.writer = BackgroundWriter(None)
+        self.sites = SiteResolver(result, write=write, lock=lambda: self.writer.lock)
         self.counts: dict[tuple[str, str], VillageCounts] = result.villages
         self.changes: list[dict] = []
         self.aborted = False
@@ -280,14 +282,22 @@ class ImportRun:
 
     # --- the household's values from the file ---
 
-    def _household_updates(self, household: ParsedHousehold) -> tuple[dict, dict]:
+    def _household_updates(self, household: ParsedHousehold, place: Place, village_code: str) -> tuple[dict, dict]:
         """(attname → value, national key → value or None) as the file says."""
         fields: dict = {}
         national_values: dict = {}
         values = household.values
         for position, how, name in self.household_setters:
             value = values[position]
-            if how == "field":
+            if name == "resettlement_site":
+                fields["resettlement_site_id"] = self.sites.resolve(
+                    value,
+                    village_code=village_code,
+                    village=place.village,
+                    row=household.first_row,
+                    header=self.parsed.household_cols[position][1],
+                )
+            elif how == "field":
                 if name in NOT_NULL_BOOLS and value is None:
                     value = False
                 fields[name] = value
@@ -482,7 +492,7 @@ class ImportRun:
         """(the household's plan, which its members and income refer to; its status as far as its own row goes)."""
         if old is None and not self.write:
             return {}, NEW  # a preview only counts
-        fields, national_values = self._household_updates(household)
+        fields, national_values = self._household_updates(household, place, village_code)
         if old is None:
             new = dict(self.tables[Household].defaults)
             new["national_data"] = {}
