@@ -95,9 +95,9 @@ class ResettlementSite(ChangeLoggedModel):
 
 
 class SiteInspection(ChangeLoggedModel):
-    """A quarterly 排查 of a site (S004 (十一): 住房质量、基础设施、环境卫生、管理机构): who checked, when, what was found.
+    """A quarterly 排查 of a site (S004 (十一): 住房质量、基础设施、环境卫生、管理机构): who, when, what was found.
 
-    The problems it finds are raised on work's one life cycle (问题整改, 销号) by ``sites.raise_problems``."""
+    The problems it finds are raised on work's one life cycle (问题整改, 销号) by ``sites.record_inspection``."""
 
     site = models.ForeignKey(
         ResettlementSite, verbose_name="安置点", on_delete=models.PROTECT, related_name="inspections"

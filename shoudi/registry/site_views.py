@@ -1,6 +1,6 @@
-"""The pages of 易地扶贫搬迁安置点: the list with its figures, a site (households, 挂点领导, manager, the stationed teams
-other apps show, the quarterly 排查 and the problems they raised), its form, a phone shown on request (logged), and
-the form of a 排查."""
+"""The pages of 易地扶贫搬迁安置点: the list with its figures, a site (households, 挂点领导, manager, the stationed
+teams other apps show, the quarterly 排查 and the problems they raised), its form, a phone shown on request
+(logged), and the form of a 排查."""
 
 from __future__ import annotations
 

@@ -22,18 +22,15 @@ POSTS = dict(tc.POSTS)
 def _teams(ctx: LedgerContext, ids) -> dict:
     """The team of each site's community: its 后盾单位 and current members with their posts."""
     sites = ResettlementSite.objects.filter(pk__in=ids, community__stationed_team__isnull=False)
-    villages = dict(sites.values_list("community_id", "pk"))
+    pairs = list(sites.values_list("community_id", "pk"))
+    villages = {village for village, _site in pairs}
     members: dict[int, list[str]] = {}
     units: dict[int, str] = {}
     rows = TeamMember.objects.filter(team__village_id__in=list(villages), end_date__isnull=True).order_by("post", "id")
     for village_id, unit, name, post in rows.values_list("team__village_id", "team__unit__name", "name", "post"):
         units[village_id] = unit
         members.setdefault(village_id, []).append(f"{POSTS.get(post, post)}{name}")
-    return {
-        site: f"{units[village]}：{'、'.join(members[village])}"
-        for village, site in villages.items()
-        if village in units
-    }
+    return {site: f"{units[village]}：{'、'.join(members[village])}" for village, site in pairs if village in units}
 
 
 def _zero_employment(ctx: LedgerContext, ids) -> dict:
