@@ -8,6 +8,7 @@ from shoudi.regions.filters import VillageFilter
 from . import choices
 from .models import Household, Member, ResettlementSite
 from .search import search_households, search_members
+from .sites import zero_employment_at_sites
 
 
 class HouseholdSearchFilter(django_filters.CharFilter):
@@ -34,6 +35,9 @@ class HouseholdFilterSet(ScopedFilterSet):
     relocated = django_filters.BooleanFilter(label="易地搬迁")
     # the site page links here (?resettlement_site=<pk>); the rows stay those of the user's scope
     resettlement_site = django_filters.NumberFilter(label="安置点", widget=forms.HiddenInput)
+    resettled_zero_employment = django_filters.BooleanFilter(
+        label="安置户有劳动力但无人就业", method="filter_resettled_zero_employment", widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Household
@@ -54,6 +58,10 @@ class HouseholdFilterSet(ScopedFilterSet):
 
     def search(self, queryset, name, value):
         return search_households(queryset, value)
+
+    def filter_resettled_zero_employment(self, queryset, name, value):
+        found = zero_employment_at_sites().values("pk")
+        return queryset.filter(pk__in=found) if value else queryset.exclude(pk__in=found)
 
 
 class MemberFilterSet(ScopedFilterSet):
