@@ -132,6 +132,7 @@ class ImportRun:
         self.income_positions = {t.partition(".")[2]: i for i, t in enumerate(hcols) if t.startswith("income.")}
         self.income_inputs = [k for k in INCOME_INPUTS if k in self.income_positions]
         self.size_position = hcols.index("household.size") if "household.size" in hcols else None
+        self.site_position = next((i for i, t in enumerate(hcols) if t == "household.resettlement_site"), None)
         mcols = [t for t, _h in parsed.member_cols]
         self.member_setters = [(i, t.partition(".")[2]) for i, t in enumerate(mcols) if t not in ("member.gender",)]
         self.gender_position = mcols.index("member.gender") if "member.gender" in mcols else None
@@ -290,13 +291,7 @@ class ImportRun:
         for position, how, name in self.household_setters:
             value = values[position]
             if name == "resettlement_site":
-                fields["resettlement_site_id"] = self.sites.resolve(
-                    value,
-                    village_code=village_code,
-                    village=place.village,
-                    row=household.first_row,
-                    header=self.parsed.household_cols[position][1],
-                )
+                fields["resettlement_site_id"] = self._site_of(household, place, village_code, position)
             elif how == "field":
                 if name in NOT_NULL_BOOLS and value is None:
                     value = False
@@ -307,6 +302,16 @@ class ImportRun:
             else:
                 national_values[name] = value.isoformat() if isinstance(value, datetime.date) else value
         return fields, national_values
+
+    def _site_of(self, household: ParsedHousehold, place: Place, village_code: str, position: int) -> int | None:
+        """The id of the 安置点 the 安置区 cell names (created on a commit when the county has none of that name)."""
+        return self.sites.resolve(
+            household.values[position],
+            village_code=village_code,
+            village=place.village,
+            row=household.first_row,
+            header=self.parsed.household_cols[position][1],
+        )
 
     def _income_values(self, household: ParsedHousehold, existing: dict | None, members_in_force: int) -> dict | None:
         if not self.income_inputs:
@@ -491,6 +496,8 @@ class ImportRun:
     ) -> tuple[dict, str]:
         """(the household's plan, which its members and income refer to; its status as far as its own row goes)."""
         if old is None and not self.write:
+            if self.site_position is not None:  # the check warns of a site to be created, as the commit will
+                self._site_of(household, place, village_code, self.site_position)
             return {}, NEW  # a preview only counts
         fields, national_values = self._household_updates(household, place, village_code)
         if old is None:
