@@ -278,3 +278,33 @@ def test_the_card_links_to_the_households_it_counts(world, site, client):
     assert "孙甲" in zero and "周乙" not in zero and "冯老" not in zero
     everyone = client.get(data.series[1].links[0]).content.decode()
     assert "孙甲" in everyone and "周乙" in everyone and "郑丙" not in everyone
+
+
+# --- 安置点名单 ----------------------------------------------------------------------------------------------------
+
+
+def test_the_site_list_ledger_and_page_show_the_sites_figures_leaders_and_team(world, site, tmp_path, client):
+    from shoudi.teams.testing import make_member as make_team_member
+    from shoudi.teams.testing import make_team, make_unit
+
+    from .test_ledgers import build
+
+    team = make_team(world.village_a, unit=make_unit(world.county, name="县发改局"))
+    make_team_member(team, "钱书记", post="第一书记")
+    make_site(world.other_village, name="邻县安置点")  # another county's site is not in the ledger
+
+    sheet = build("resettlement-sites", world.admin, tmp_path)
+    assert sheet.column("安置点名称") == ["幸福家园"]
+    row = sheet.row_of("安置点名称", "幸福家园")
+    assert (row["安置户数"], row["安置人数"], row["有劳动力人数"], row["已就业人数"]) == (2, 4, 3, 1)
+    assert row["有劳动力无人就业（户）"] == 1 and row["务工占比"] == "33%"
+    assert row["挂点领导"] == "赵县长" and row["挂点领导电话"] == "13912345678"
+    assert row["驻村工作队"] == "县发改局：第一书记钱书记"
+
+    client.force_login(world.officer_a)
+    page = client.get(reverse("registry:resettlementsite_detail", args=[site["site"].pk])).content.decode()
+    assert "甲村驻村工作队</a>（后盾单位：县发改局）" in page and "第一书记 钱书记" in page
+
+    masked = build("resettlement-sites", world.officer_a, tmp_path)
+    assert masked.row_of("安置点名称", "幸福家园")["挂点领导电话"] == "139****5678"
+    assert build("resettlement-sites", world.officer_b, tmp_path).rows == []
