@@ -65,7 +65,7 @@ class ContractWorld:
         from shoudi.matching.models import MatchingSettings
         from shoudi.monitoring import choices as mc
         from shoudi.monitoring.models import MonitoringCase, MonitoringLine, MonitoringSettings, ScreeningBatch
-        from shoudi.registry.testing import make_household, make_income
+        from shoudi.registry.testing import make_household, make_income, make_site
         from shoudi.work.models import Problem
 
         self.world = world
@@ -112,6 +112,7 @@ class ContractWorld:
                 "household": household,
                 "member": household.head,
                 "income": income,
+                "site": make_site(village, name=f"{side}安置点", leader_phone="13912345678"),
                 "case": case,
                 "monitored_case": monitored,
                 "cadre": cadre,
@@ -407,6 +408,8 @@ class ContractWorld:
         if name in ACTION_URLS:
             obj, action = ACTION_URLS[name]
             return {"pk": objects[obj].pk, "action": action}, ""
+        if name == "site_unmask":
+            return {"pk": objects["site"].pk, "field": "leader_phone"}, ""
         if name == "team_member_unmask":
             return {"pk": objects[name].pk, "field": "phone"}, ""
         if name == "monitored_case":

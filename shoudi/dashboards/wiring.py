@@ -90,6 +90,7 @@ def connect() -> None:
     from .projects import PROJECT_CARDS
     from .quality import QUALITY_CARDS
     from .refresh import frequent, nightly, on_change, post_import
+    from .resettlement import RESETTLEMENT_CARDS
     from .teams import TEAM_CARDS
 
     cards = [
@@ -100,6 +101,7 @@ def connect() -> None:
         *PROJECT_CARDS,
         *NOTICE_CARDS,
         *ESTIMATE_CARDS,
+        *RESETTLEMENT_CARDS,
     ]
     for order, card in enumerate(cards):
         registry.add("dashboard_cards", card, key=card.key, order=order * 10)

@@ -4,7 +4,20 @@ order the ledger centre shows them; ``ledgers.wiring`` registers them at start-u
 
 from __future__ import annotations
 
-from . import campaigns, cases, estimates, guarantees, income, notices, problems, projects, support, tasks, teams
+from . import (
+    campaigns,
+    cases,
+    estimates,
+    guarantees,
+    income,
+    notices,
+    problems,
+    projects,
+    resettlement,
+    support,
+    tasks,
+    teams,
+)
 
 __all__ = ["DEFINITIONS"]
 
@@ -13,6 +26,7 @@ DEFINITIONS = (
     *notices.DEFINITIONS,
     *guarantees.DEFINITIONS,
     *support.DEFINITIONS,
+    *resettlement.DEFINITIONS,
     *income.DEFINITIONS,
     *estimates.DEFINITIONS,
     *problems.DEFINITIONS,
