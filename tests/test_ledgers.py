@@ -66,6 +66,8 @@ STANDARD = [
     "assets-village",
     "income-distribution",
     "project-publicity",
+    "home-teaching",
+    "chronic-signing",
 ]
 
 

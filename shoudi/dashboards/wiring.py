@@ -88,9 +88,11 @@ def connect() -> None:
     from .projects import PROJECT_CARDS
     from .quality import QUALITY_CARDS
     from .refresh import frequent, nightly, on_change, post_import
+    from .sectors import SECTOR_CARDS
     from .teams import TEAM_CARDS
 
-    for order, card in enumerate([*BUILTIN_CARDS, *PROBLEM_CARDS, *TEAM_CARDS, *QUALITY_CARDS, *PROJECT_CARDS]):
+    cards = [*BUILTIN_CARDS, *PROBLEM_CARDS, *TEAM_CARDS, *QUALITY_CARDS, *PROJECT_CARDS, *SECTOR_CARDS]
+    for order, card in enumerate(cards):
         registry.add("dashboard_cards", card, key=card.key, order=order * 10)
     registry.add(
         "menu_items",

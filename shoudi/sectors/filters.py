@@ -8,7 +8,7 @@ from django.db.models import Q
 from shoudi.core.filters import ScopedFilterSet
 from shoudi.regions.filters import VillageFilter
 
-from .models import HomeTeaching
+from .models import CHILD_CODE, HomeTeaching
 from .selectors import short_this_month
 
 __all__ = ["TODO_SHORT", "HomeTeachingFilterSet"]
@@ -18,6 +18,7 @@ TODO_CHOICES = [(TODO_SHORT, "本月送教上门不足2次")]
 
 
 class HomeTeachingFilterSet(ScopedFilterSet):
+    area = django_filters.CharFilter(label="区划代码", field_name=CHILD_CODE, lookup_expr="startswith")
     village = VillageFilter(field_name="member__household__village")
     q = django_filters.CharFilter(label="姓名/学校/教师", method="search")
     current = django_filters.BooleanFilter(label="送教中", field_name="end_date", lookup_expr="isnull")

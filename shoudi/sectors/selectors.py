@@ -20,6 +20,7 @@ __all__ = [
     "MIN_VISITS_A_MONTH",
     "current_enrolments",
     "month_bounds",
+    "month_visits",
     "of_age",
     "short_this_month",
     "with_month_visits",
@@ -52,8 +53,8 @@ def current_enrolments(day: datetime.date) -> Q:
     return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
 
 
-def with_month_visits(queryset: QuerySet, day: datetime.date, name: str = "month_visits") -> QuerySet:
-    """The enrolments with the number of their visits in ``day``'s calendar month (a correlated count)."""
+def month_visits(day: datetime.date) -> Coalesce:
+    """An enrolment's number of visits in ``day``'s calendar month: a correlated count, to annotate enrolments."""
     first, last = month_bounds(day)
     visits = (
         HomeTeachingVisit.objects.filter(enrolment=OuterRef("pk"), taught_on__range=(first, last))
@@ -62,7 +63,12 @@ def with_month_visits(queryset: QuerySet, day: datetime.date, name: str = "month
         .annotate(n=Count("pk"))
         .values("n")
     )
-    return queryset.annotate(**{name: Coalesce(Subquery(visits, output_field=IntegerField()), 0)})
+    return Coalesce(Subquery(visits, output_field=IntegerField()), 0)
+
+
+def with_month_visits(queryset: QuerySet, day: datetime.date, name: str = "month_visits") -> QuerySet:
+    """The enrolments with the number of their visits in ``day``'s calendar month."""
+    return queryset.annotate(**{name: month_visits(day)})
 
 
 def short_this_month(user, today: datetime.date | None = None) -> QuerySet:
