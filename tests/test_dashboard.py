@@ -20,6 +20,7 @@ from shoudi.dashboards.views import cards_for
 from shoudi.monitoring import services
 from shoudi.monitoring.models import MonitoringCase
 from shoudi.projects.testing import build_scenario as build_projects_scenario
+from shoudi.sectors.testing import build_scenario as build_sectors_scenario
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +31,7 @@ ROW_COUNT = re.compile(r'id="row-count">(\d+)<')
 def county(world, national_calendar):
     scenario = build_scenario(world)
     build_projects_scenario(world)  # the cards of projects, funds and assets count live
+    build_sectors_scenario(world)  # so does the card of 送教上门 and 慢病签约
     rebuild()
     return scenario
 
