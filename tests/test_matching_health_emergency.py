@@ -120,6 +120,7 @@ def affected(world):
     p = {"flood": head_of(flood), "fire": head_of(fire), "odd": head_of(odd)}
     p["flood_son"] = make_member(flood, name="陈小一", relation="之子", birth="20000101")
     p["dead"] = make_member(odd, name="陈老三", relation="之父", birth="19400101", status="死亡")
+    make_household(world.village_a, household_no="E4", head="陈四")  # not on the list: no finding
     return p
 
 

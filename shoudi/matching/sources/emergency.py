@@ -122,7 +122,7 @@ RULES = (
     Rule(
         "disaster_affected",
         "受灾人员（自然灾害、意外事故）",
-        in_registry("m_status = '正常'"),
+        in_registry("s_id IS NOT NULL AND m_status = '正常'"),  # on the list: nobody is hit for being absent
         (
             Figure(RISK_LABEL, RISK_SQL),
             Figure("受灾类型", "COALESCE(NULLIF(s_category, ''), '未填写')"),
