@@ -141,8 +141,9 @@ def _health(folder: Path, rng: random.Random, people, period: str, user):
     a few served 1–3 times, a few not signed, a few of another disease (kept and reported)."""
     diseases = ["高血压", "高血压", "2型糖尿病", "糖尿病", "肺结核", "严重精神障碍"]
     rows = []
+    adults_born_by = timezone.localdate().year - 18
     for id_number, name, u, _v, _cost in people:
-        if u < 0.3 or u > 0.38:
+        if u < 0.3 or u > 0.38 or int(id_number[6:10]) > adults_born_by:  # the four diseases: adults here
             continue
         roll = rng.random()
         disease = "冠心病" if roll > 0.97 else rng.choice(diseases)
