@@ -1,11 +1,10 @@
 """Factories for the dashboard and other tests: a severely disabled child enrolled for 送教上门 with no visit this
-month, and the 卫健 findings of an unsigned and an under-served chronic patient."""
+month."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 
-from shoudi.matching.models import DepartmentList, Finding, MatchRun
 from shoudi.registry.testing import make_household, make_member
 
 from .models import HomeTeaching
@@ -29,32 +28,6 @@ def make_enrolment(household, name: str = "送教儿童", *, age: int = 10, **fi
 
 
 def build_scenario(world) -> dict:
-    today = timezone.localdate()
+    """A 脱贫户 of village A with a child enrolled today (no visit this month: short of two)."""
     home = make_household(world.village_a, household_no="SEC1", head="送教户主", household_type="脱贫户")
-    enrolment = make_enrolment(home)
-    period = f"{today:%Y-%m}"
-    dlist = DepartmentList.objects.create(department="health", period=period, file_name="health.csv")
-    run = MatchRun.objects.create(list=dlist, department="health", period=period)
-    patients = {}
-    for n, (village, rule, label) in enumerate(
-        (
-            (world.village_a, "chronic_not_signed", "慢病患者未签约家庭医生"),
-            (world.village_b, "chronic_few_services", "慢病签约年度服务不足4次"),
-        )
-    ):
-        household = make_household(village, household_no=f"SEC{n + 2}", head=f"慢病{n}", household_type="脱贫户")
-        head = household.members.get(relation="户主")
-        patients[rule] = Finding.objects.create(
-            run=run,
-            department="health",
-            period=period,
-            rule=rule,
-            rule_label=label,
-            village=village,
-            household=household,
-            member=head,
-            name=head.name,
-            id_number=head.id_number,
-            subject=head.id_number,
-        )
-    return {"enrolment": enrolment, "findings": patients}
+    return {"enrolment": make_enrolment(home)}
