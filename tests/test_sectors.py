@@ -4,9 +4,11 @@ and the 慢病签约台账 from the latest 卫健 list."""
 from __future__ import annotations
 
 import datetime
+import io
 
 import pytest
 from django.utils import timezone
+from python_calamine import CalamineWorkbook
 
 from shoudi.assistance.worklist import item_queryset, tally
 from shoudi.ledgers import engine
@@ -171,6 +173,10 @@ def test_pages_enrol_record_and_end(world, home, client_for):
     assert response.status_code == 302 and response["Location"] == f"/sectors/home-teaching/{enrolment.pk}/"
     listed = client.get(f"/sectors/home-teaching/?todo={KEY}").content.decode()
     assert "王小宝" in listed and "不足2次" in listed
+    exported = client_for(world.admin).get("/sectors/home-teaching/?export=xlsx")
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(exported.content)).get_sheet_by_index(0).to_python()
+    assert any("王小宝" in row and 0 in row for row in rows)  # this month's visits: none yet
+    client = client_for(world.officer_a)
     response = client.post(
         f"/sectors/home-teaching/{enrolment.pk}/visits/add/",
         {"taught_on": today.isoformat(), "content": "认识颜色", "teacher": ""},

@@ -47,7 +47,7 @@ class HomeTeachingListView(ObjectListView):
         return with_month_visits(super().get_queryset(request, action), timezone.localdate())
 
 
-def _status(request, form, template: str, context: dict):
+def _form_page(request, form, template: str, context: dict):
     status = 422 if request.method == "POST" else 200
     return render(request, template, {"form": form, **context}, status=status)
 
@@ -75,7 +75,7 @@ def hometeaching_add(request):
             messages.success(request, f"已登记送教上门对象：{enrolment.member.name}")
             return redirect(enrolment)
     context = {"title": "登记送教上门对象", "cancel_url": reverse("sectors:hometeaching_list")}
-    return _status(request, form, "generic/object_edit.html", context)
+    return _form_page(request, form, "generic/object_edit.html", context)
 
 
 def _months(enrolment: HomeTeaching, today) -> list[dict]:
@@ -175,4 +175,4 @@ def visit_add(request, pk: int):
             messages.success(request, f"已录入{enrolment.member.name} {data['taught_on']:%Y-%m-%d} 的送教记录")
             return redirect(enrolment)
     context = {"title": f"录入送教记录：{enrolment.member.name}", "cancel_url": enrolment.get_absolute_url()}
-    return _status(request, form, "generic/object_edit.html", context)
+    return _form_page(request, form, "generic/object_edit.html", context)
