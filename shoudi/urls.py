@@ -16,6 +16,7 @@ urlpatterns = [
     path("teams/", include("shoudi.teams.urls")),
     path("quality/", include("shoudi.quality.urls")),
     path("projects/", include("shoudi.projects.urls")),
+    path("sectors/", include("shoudi.sectors.urls")),
     path("matching/", include("shoudi.matching.urls")),
     path("ledgers/cards/", include("shoudi.cards.urls")),
     path("ledgers/", include("shoudi.ledgers.urls")),

@@ -83,6 +83,7 @@ OBJECT_MODELS = {
     "eliminated_case": "monitoring.monitoringcase",
     "notice_document": "monitoring.noticedocument",
     "notice_batch": "monitoring.noticebatch",
+    "home_teaching": "sectors.hometeaching",
 }
 DONE = frozenset({200, 302})  # a form with errors, or done and sent on
 FORM = frozenset({200, 302, 400, 422})  # 422: refused as filled in, with its errors
@@ -356,6 +357,12 @@ CONTRACT: dict[str, Entry] = {
     "teams:evaluation_add": Entry("teams.evaluation", "add", post=FORM),
     "teams:training_list": Entry("teams.training"),
     "teams:training_add": Entry("teams.training", "add", post=FORM),
+    "sectors:hometeaching_list": Entry("sectors.hometeaching"),
+    "sectors:hometeaching_add": Entry("sectors.hometeaching", "add", post=FORM),
+    "sectors:hometeaching_detail": Entry("sectors.hometeaching", obj="home_teaching"),
+    "sectors:hometeaching_edit": Entry("sectors.hometeaching", "change", obj="home_teaching", post=FORM),
+    "sectors:hometeaching_end": Entry("sectors.hometeaching", "change", obj="home_teaching", get=None, post=DONE),
+    "sectors:visit_add": Entry("sectors.hometeachingvisit", "add", obj="home_teaching", post=FORM),
     "quality:overview": Entry("quality.hit"),
     "quality:hit_list": Entry("quality.hit"),
     "quality:hit_detail": Entry("quality.hit", obj="quality_hit"),

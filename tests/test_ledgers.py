@@ -69,6 +69,8 @@ STANDARD = [
     "assets-village",
     "income-distribution",
     "project-publicity",
+    "home-teaching",
+    "chronic-signing",
 ]
 
 

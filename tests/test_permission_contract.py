@@ -149,6 +149,7 @@ class ContractWorld:
                 **self.quality(household, village, county),
                 **self.projects(village, county),
                 **self.notices(village, county, household),
+                **self.sectors(household),
             }
 
     def campaign(self, county) -> dict:
@@ -354,6 +355,20 @@ class ContractWorld:
             ),
             "unit_fund": UnitFund.objects.create(team=team, unit=unit, year=2026, amount=Decimal("50000")),
         }
+
+    def sectors(self, household) -> dict:
+        """A severely disabled child of ten in the household, enrolled for 送教上门."""
+        from shoudi.registry.testing import make_member
+        from shoudi.sectors.models import HomeTeaching
+
+        born = datetime.date.today().year - 10
+        child = make_member(
+            household, name="送教儿童", birth=f"{born}0101", disability_category="5", disability_grade="1"
+        )
+        enrolment = HomeTeaching.objects.create(
+            member=child, school="中心小学", teacher="刘老师", start_date=datetime.date.today()
+        )
+        return {"home_teaching": enrolment}
 
     def own(self, name: str, user):
         """An object of the user's own (a job, an import), in his region."""

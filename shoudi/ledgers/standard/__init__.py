@@ -14,6 +14,7 @@ from . import (
     problems,
     projects,
     resettlement,
+    sectors,
     support,
     tasks,
     teams,
@@ -34,4 +35,5 @@ DEFINITIONS = (
     *tasks.DEFINITIONS,
     *teams.DEFINITIONS,
     *projects.DEFINITIONS,
+    *sectors.DEFINITIONS,
 )
