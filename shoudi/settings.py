@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "shoudi.quality",
     "shoudi.projects",
     "shoudi.lowincome",
+    "shoudi.sectors",
     "shoudi.matching",
     "shoudi.ledgers",
     "shoudi.cards",

@@ -21,6 +21,8 @@ OBJECT_MODELS = {
     "member": "registry.member",
     "unmask_member": "registry.member",
     "income": "registry.incomerecord",
+    "site": "registry.resettlementsite",
+    "site_unmask": "registry.resettlementsite",
     "case": "monitoring.monitoringcase",
     "case_act": "monitoring.monitoringcase",
     "case_attachment": "monitoring.monitoringcase",
@@ -85,6 +87,7 @@ OBJECT_MODELS = {
     "designation_import": "lowincome.designationimport",
     "support_action_act": "lowincome.supportaction",
     "lowincome_settings": "lowincome.lowincomesettings",
+    "home_teaching": "sectors.hometeaching",
 }
 DONE = frozenset({200, 302})  # a form with errors, or done and sent on
 FORM = frozenset({200, 302, 400, 422})  # 422: refused as filled in, with its errors
@@ -157,6 +160,12 @@ CONTRACT: dict[str, Entry] = {
         "registry.householdimport", obj="household_import", own=True, get=None, post=DONE
     ),
     "registry:import_add_synonym": Entry("core.synonym", "add", obj="household_import", own=True, get=None, post=DONE),
+    "registry:resettlementsite_list": Entry("registry.resettlementsite"),
+    "registry:resettlementsite_add": Entry("registry.resettlementsite", "add", post=FORM),
+    "registry:resettlementsite_detail": Entry("registry.resettlementsite", obj="site"),
+    "registry:resettlementsite_edit": Entry("registry.resettlementsite", "change", obj="site", post=FORM),
+    "registry:resettlementsite_unmask": Entry("registry.resettlementsite", "unmask", obj="site_unmask"),
+    "registry:siteinspection_add": Entry("registry.siteinspection", "add", obj="site", post=FORM),
     "registry:household_picker": Entry("registry.household"),
     "registry:member_picker": Entry("registry.member"),
     "assistance:cadre_picker": Entry("assistance.cadre"),
@@ -352,6 +361,12 @@ CONTRACT: dict[str, Entry] = {
     "teams:evaluation_add": Entry("teams.evaluation", "add", post=FORM),
     "teams:training_list": Entry("teams.training"),
     "teams:training_add": Entry("teams.training", "add", post=FORM),
+    "sectors:hometeaching_list": Entry("sectors.hometeaching"),
+    "sectors:hometeaching_add": Entry("sectors.hometeaching", "add", post=FORM),
+    "sectors:hometeaching_detail": Entry("sectors.hometeaching", obj="home_teaching"),
+    "sectors:hometeaching_edit": Entry("sectors.hometeaching", "change", obj="home_teaching", post=FORM),
+    "sectors:hometeaching_end": Entry("sectors.hometeaching", "change", obj="home_teaching", get=None, post=DONE),
+    "sectors:visit_add": Entry("sectors.hometeachingvisit", "add", obj="home_teaching", post=FORM),
     "quality:overview": Entry("quality.hit"),
     "quality:hit_list": Entry("quality.hit"),
     "quality:hit_detail": Entry("quality.hit", obj="quality_hit"),

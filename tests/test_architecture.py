@@ -31,6 +31,7 @@ LAYERS = {
     "quality": {"core", "regions", "accounts", "registry", "monitoring", "assistance", "work"},
     "projects": {"core", "regions", "accounts", "registry", "work"},
     "lowincome": {"core", "regions", "accounts", "registry", "monitoring", "assistance", "work"},
+    "sectors": {"core", "regions", "accounts", "registry", "monitoring", "work"},
 }
 OUTPUTS = {"ledgers", "cards", "dashboards"}
 DOMAIN = {
@@ -47,6 +48,7 @@ DOMAIN = {
     "teams",
     "lowincome",
     "projects",
+    "sectors",
 }
 
 

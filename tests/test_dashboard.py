@@ -18,9 +18,11 @@ from shoudi.dashboards.refresh import rebuild
 from shoudi.dashboards.testing import build_scenario
 from shoudi.dashboards.views import cards_for
 from shoudi.lowincome.testing import build_scenario as build_lowincome_scenario
+from shoudi.matching.testing import health_findings
 from shoudi.monitoring import services
 from shoudi.monitoring.models import MonitoringCase
 from shoudi.projects.testing import build_scenario as build_projects_scenario
+from shoudi.sectors.testing import build_scenario as build_sectors_scenario
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +34,8 @@ def county(world, national_calendar):
     scenario = build_scenario(world)
     build_projects_scenario(world)  # the cards of projects, funds and assets count live
     build_lowincome_scenario(world)  # and so does the 低收入人口 card
+    build_sectors_scenario(world)  # so does the card of 送教上门 and 慢病签约
+    health_findings(world)
     rebuild()
     return scenario
 

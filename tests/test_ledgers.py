@@ -26,7 +26,7 @@ from shoudi.ledgers.models import SavedLedger
 from shoudi.monitoring import choices as mc
 from shoudi.monitoring.models import MonitoringCase, MonitoringLine
 from shoudi.registry.models import Member
-from shoudi.registry.testing import make_household, make_income, make_member
+from shoudi.registry.testing import make_household, make_income, make_member, make_site
 
 REF = datetime.date(2025, 9, 1)  # the reference date of 控辍保学 in these tests
 STANDARD = [
@@ -45,6 +45,7 @@ STANDARD = [
     "public-jobs",
     "microcredit",
     "yulu",
+    "resettlement-sites",
     "income",
     "income-estimates",
     "problems",
@@ -69,6 +70,8 @@ STANDARD = [
     "income-distribution",
     "project-publicity",
     "lowincome",
+    "home-teaching",
+    "chronic-signing",
 ]
 
 
@@ -158,7 +161,7 @@ def county(world):
         housing_checked_on=datetime.date(2025, 5, 1),
         water_secure=True,
         relocated=True,
-        resettlement_site="幸福小区",
+        resettlement_site=make_site(world.village_a, name="幸福小区"),
     )
     member(a1, "张小五", "20100301")  # 15 on REF, no school
     member(a1, "张十七", "20080301")  # 17 on REF

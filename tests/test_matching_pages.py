@@ -317,7 +317,7 @@ def test_upload_refuses_other_departments_and_bad_files(client_for, world, tmp_p
     html = upload(client, wrong).content.decode()
     assert "未找到表头" in html and 'id="mapping-preview"' not in html
     assert client_for(world.officer_a).get("/matching/upload/").status_code == 403
-    no_source = make_user("weijian", DEPARTMENT, world.county, department="health")
+    no_source = make_user("xiangcun", DEPARTMENT, world.county, department="rural_revitalization")
     assert client_for(no_source).get("/matching/upload/").status_code == 403
 
 

@@ -371,7 +371,11 @@ def test_human_resources_findings(world, tmp_path):
 
 # --- every source -------------------------------------------------------------------------------------------------
 
-EXTRA = {"civil_affairs": ("救助类型", "低保边缘"), "housing": ("鉴定等级", "A")}
+EXTRA = {
+    "civil_affairs": (("救助类型", "低保边缘"),),
+    "housing": (("鉴定等级", "A"),),
+    "health": (("病种", "高血压"), ("本年度服务次数", 4)),
+}
 
 
 @pytest.mark.parametrize("department", [key for key, _ in department_choices()])
@@ -380,9 +384,9 @@ def test_every_source_reports_name_mismatch_and_rows_not_in_the_registry(world, 
     identified(home)
     person = head_of(home)
     headers, values = ["姓名", "证件号码"], []
-    if department in EXTRA:
-        headers.append(EXTRA[department][0])
-        values = [EXTRA[department][1]]
+    for header, value in EXTRA.get(department, ()):
+        headers.append(header)
+        values.append(value)
     rows = [["错名", person.id_number, *values], ["无此人", make_id_number("19900101", area="130101"), *values]]
     run = run_list(tmp_path, department, headers, rows, user=world.admin)
     assert findings_of(run, rule="name_mismatch") == {("name_mismatch", person.id_number)}

@@ -65,7 +65,7 @@ class ContractWorld:
         from shoudi.matching.models import MatchingSettings
         from shoudi.monitoring import choices as mc
         from shoudi.monitoring.models import MonitoringCase, MonitoringLine, MonitoringSettings, ScreeningBatch
-        from shoudi.registry.testing import make_household, make_income
+        from shoudi.registry.testing import make_household, make_income, make_site
         from shoudi.work.models import Problem
 
         self.world = world
@@ -112,6 +112,7 @@ class ContractWorld:
                 "household": household,
                 "member": household.head,
                 "income": income,
+                "site": make_site(village, name=f"{side}安置点", leader_phone="13912345678"),
                 "case": case,
                 "monitored_case": monitored,
                 "cadre": cadre,
@@ -149,6 +150,7 @@ class ContractWorld:
                 **self.projects(village, county),
                 **self.notices(village, county, household),
                 **self.lowincome(household, village, county),
+                **self.sectors(household),
             }
 
     def campaign(self, county) -> dict:
@@ -371,6 +373,20 @@ class ContractWorld:
             "unit_fund": UnitFund.objects.create(team=team, unit=unit, year=2026, amount=Decimal("50000")),
         }
 
+    def sectors(self, household) -> dict:
+        """A severely disabled child of ten in the household, enrolled for 送教上门."""
+        from shoudi.registry.testing import make_member
+        from shoudi.sectors.models import HomeTeaching
+
+        born = datetime.date.today().year - 10
+        child = make_member(
+            household, name="送教儿童", birth=f"{born}0101", disability_category="5", disability_grade="1"
+        )
+        enrolment = HomeTeaching.objects.create(
+            member=child, school="中心小学", teacher="刘老师", start_date=datetime.date.today()
+        )
+        return {"home_teaching": enrolment}
+
     def own(self, name: str, user):
         """An object of the user's own (a job, an import), in his region."""
         from shoudi.core.jobs import start_job
@@ -424,6 +440,8 @@ class ContractWorld:
         if name in ACTION_URLS:
             obj, action = ACTION_URLS[name]
             return {"pk": objects[obj].pk, "action": action}, ""
+        if name == "site_unmask":
+            return {"pk": objects["site"].pk, "field": "leader_phone"}, ""
         if name == "team_member_unmask":
             return {"pk": objects[name].pk, "field": "phone"}, ""
         if name == "monitored_case":

@@ -20,7 +20,7 @@ from shoudi.quality.engine import evaluate, params_for
 from shoudi.quality.rules import all_rules, rule_by_code
 from shoudi.quality.testing import born_aged, clean_family, pupil_birth
 from shoudi.registry.models import IncomeRecord, Member
-from shoudi.registry.testing import make_id_number, make_income
+from shoudi.registry.testing import make_id_number, make_income, make_site
 
 YEAR = 2025
 
@@ -318,6 +318,17 @@ def shared_phone(world):
     return [first.pk, second.pk], [third.pk, fourth.pk]
 
 
+def resettled_unemployed(world):
+    """Two families at a site, nobody employed in one, a 公益性岗位 in the other; a third family with nobody
+    employed is not resettled."""
+    site = make_site(world.village_a)
+    bad, _ = clean_family(world.village_a, relocated=True, resettlement_site=site)
+    working, members = clean_family(world.village_b, relocated=True, resettlement_site=site)
+    _update(members[1], public_welfare_job="保洁员")
+    unlinked, _ = clean_family(world.village_a, relocated=True)
+    return [bad.pk], [working.pk, unlinked.pk]
+
+
 CASES = {
     "1_01_010": _spoil_member(0, id_number="52010219800101", birth_date=None),
     "1_01_020": lambda world: (
@@ -365,6 +376,7 @@ CASES = {
     "8_01_010": eliminated_too_soon,
     "8_02_010": lacks_labour,
     "8_02_020": risk_without("因务工就业不稳", twin_fields={"public_welfare_job": "护林员"}),
+    "9_01_010": resettled_unemployed,
 }
 
 

@@ -24,6 +24,9 @@ STORES: dict[str, str] = {
     "home_panels": "fn(request) -> str | None: a section of the user's home page (工作台), fitted to his role",
     "household_panels": "fn(request, household) -> str | None: a section of the household page (一户一档)",
     "case_panels": "fn(request, case) -> str | None: a section of the monitoring case page",
+    "site_panels": "fn(request, site) -> str | None: a section of a 易地扶贫搬迁安置点's page (the stationed teams)",
+    "problem_raising": "the one work.raising.CheckProblems (work sets it): a lower app's check (a site's 排查) "
+    "raises problems on work's one life cycle and reads their states back",
     "filter_extensions": "core.registry.FilterExtension: an extra filter on a lower app's filterset",
     "todo_counters": "fn(user) -> int: adds to the 待办 badge",
     "worklist_items": "core.worklist.WorklistSource: a line of 我的待办 another app adds (key: its item's key)",

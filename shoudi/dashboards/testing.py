@@ -12,7 +12,7 @@ from shoudi.matching.models import DepartmentList, Finding, MatchRun
 from shoudi.monitoring import choices as mc
 from shoudi.monitoring.models import MonitoringCase, MonitoringLine
 from shoudi.quality.models import Hit
-from shoudi.registry.testing import make_household, make_income, make_member
+from shoudi.registry.testing import make_household, make_income, make_member, make_site
 from shoudi.work import services as work
 from shoudi.work.models import Problem
 
@@ -157,6 +157,7 @@ def build_scenario(world) -> dict:
     ):
         _finding(run, h[name], status, n)
     _teams(world, today)
+    _resettlement(world, h)
     _quality_problem(h["a1"])
     _notices(world, h, cases["x1"])
     _estimates(h, today)
@@ -218,6 +219,16 @@ def _problems(world, today) -> dict:
     township = issue(world.admin, world.township_a, "暗访督导", "甲镇台账不全", today - days(5), today + days(20))
     issued = issue(world.reviewer_a, world.village_a2, "12317 热线", "甲二村来电反映", today - days(8), today + days(7))
     return {"overdue": overdue, "closed": closed, "township": township, "issued": issued}
+
+
+def _resettlement(world, h) -> None:
+    """A site in village A housing a3 (a member of labour, nobody employed) and b3 of village B (one employed)."""
+    site = make_site(world.village_a, name="幸福家园")
+    for name, employed in (("a3", False), ("b3", True)):
+        household = h[name]
+        household.relocated, household.resettlement_site = True, site
+        household.save()
+        make_member(household, name=f"{name}之子", birth="20000303", labour_skill="普通劳动力", employed=employed)
 
 
 def _teams(world, today) -> None:

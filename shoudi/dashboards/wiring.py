@@ -91,6 +91,8 @@ def connect() -> None:
     from .projects import PROJECT_CARDS
     from .quality import QUALITY_CARDS
     from .refresh import frequent, nightly, on_change, post_import
+    from .resettlement import RESETTLEMENT_CARDS
+    from .sectors import SECTOR_CARDS
     from .teams import TEAM_CARDS
 
     cards = [
@@ -102,6 +104,8 @@ def connect() -> None:
         *NOTICE_CARDS,
         *ESTIMATE_CARDS,
         *LOWINCOME_CARDS,
+        *RESETTLEMENT_CARDS,
+        *SECTOR_CARDS,
     ]
     for order, card in enumerate(cards):
         registry.add("dashboard_cards", card, key=card.key, order=order * 10)

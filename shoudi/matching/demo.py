@@ -1,5 +1,6 @@
-"""The demo county's department matching: a 医保 list for two months and a 民政 list for the township of the demo
-village officer (青山镇), matched through the real service, with a few findings verified and a few overdue.
+"""The demo county's department matching: a 医保 list for two months, and a 民政, a 卫健 (慢病签约) and an 应急管理
+(受灾人员) list for the township of the demo village officer (青山镇), matched through the real service, with a few
+findings verified and a few overdue.
 
 Idempotent: nothing is done when the demo lists exist. A few thousand rows, so that `shoudi demo` stays quick.
 """
@@ -73,12 +74,15 @@ def build(ctx) -> None:
         # a month later most gaps remain, some are closed, a few new ones appear; costs have grown a little
         second = _medical(folder, rng, people, later, yibao, absent=lambda u: u < 0.02 or u > 0.995, growth=1.1)
         civil = _civil(folder, rng, later, admin)
+        health = _health(folder, rng, people, later, admin)
+        emergency = _emergency(folder, rng, people, later, admin)
     # a few village findings past their deadline, so that 我的待办 shows the line
     late = Finding.objects.filter(run=second, village__code=VILLAGE, status=c.PENDING)[:3]
     Finding.objects.filter(pk__in=[f.pk for f in late]).update(due_on=today - datetime.timedelta(days=3))
     ctx.say(
         f"比对：医保 {earlier}、{later} 与民政 {later} 名单，比对结果 "
-        f"{first.summary['findings']} / {second.summary['findings']} / {civil.summary['findings']} 条。"
+        f"{first.summary['findings']} / {second.summary['findings']} / {civil.summary['findings']} 条；"
+        f"卫健、应急 {later} 名单 {health.summary['findings']} / {emergency.summary['findings']} 条。"
     )
 
 
@@ -130,3 +134,44 @@ def _civil(folder: Path, rng: random.Random, period: str, user):
         title=f"民政局救助对象名单 {period}",
     )
     return match_file(department="civil_affairs", path=path, period=period, user=user, region_code=TOWNSHIP)
+
+
+def _health(folder: Path, rng: random.Random, people, period: str, user):
+    """About one in twelve of the township's 脱贫/监测 people is a chronic patient: most signed and served 4–8 times,
+    a few served 1–3 times, a few not signed, a few of another disease (kept and reported)."""
+    diseases = ["高血压", "高血压", "2型糖尿病", "糖尿病", "肺结核", "严重精神障碍"]
+    rows = []
+    adults_born_by = timezone.localdate().year - 18
+    for id_number, name, u, _v, _cost in people:
+        if u < 0.3 or u > 0.38 or int(id_number[6:10]) > adults_born_by:  # the four diseases: adults here
+            continue
+        roll = rng.random()
+        disease = "冠心病" if roll > 0.97 else rng.choice(diseases)
+        services = rng.randrange(1, 4) if roll < 0.15 else rng.randrange(4, 9)
+        signed, services = ("否", 0) if roll < 0.05 else ("是", services)
+        rows.append([name, id_number, disease, signed, services, "乡镇卫生院家庭医生团队"])
+    path = write_list(
+        folder / f"{MARK}卫健慢病签约名单{period}.xlsx",
+        ["姓名", "身份证号码", "病种", "是否签约", "本年度服务次数", "签约医生"],
+        rows,
+        title=f"卫健局四类慢病患者家庭医生签约名单 {period}",
+    )
+    return match_file(department="health", path=path, period=period, user=user, region_code=TOWNSHIP)
+
+
+def _emergency(folder: Path, rng: random.Random, people, period: str, user):
+    """A summer flood and a few house fires in the township: a dozen persons, one of them outside the registry."""
+    picked = rng.sample(people, min(12, len(people)))
+    year, month = period.split("-")
+    rows = []
+    for i, (id_number, name, *_rest) in enumerate(picked):
+        kind = "房屋火灾" if i % 5 == 4 else "洪涝"
+        rows.append([name, id_number, kind, f"{year}-{month}-{rng.randrange(1, 28):02d}", rng.randrange(2, 60) * 1000])
+    rows.append(["外县人员", _outsider(rng), "洪涝", f"{year}-{month}-05", 3000])
+    path = write_list(
+        folder / f"{MARK}应急受灾人员名单{period}.xlsx",
+        ["姓名", "证件号码", "受灾类型", "受灾日期", "损失金额"],
+        rows,
+        title=f"应急管理局受灾人员名单 {period}",
+    )
+    return match_file(department="emergency", path=path, period=period, user=user, region_code=TOWNSHIP)

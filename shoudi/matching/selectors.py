@@ -5,17 +5,21 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Min, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 
 from shoudi.registry.models import Member
 
 from . import choices as c
-from .models import Finding, MatchRun
+from .models import DepartmentList, Finding, ListRow, MatchRun
+from .sources import health
 
 __all__ = [
     "HEAD_NAME",
     "WORKLIST",
+    "chronic_patients",
+    "chronic_unmet",
     "confirmed_findings",
+    "latest_rows",
     "overdue_findings",
     "pending_findings",
     "run_overview",
@@ -109,3 +113,32 @@ WORKLIST = [
     ("findings_confirmed", "部门比对结果属实待处理", False, confirmed_findings),
     ("findings_overdue", "部门比对结果核实已逾期", True, overdue_findings),
 ]
+
+
+# --- the rows of the latest lists (the outputs' 慢病签约台账 and card read them) --------------------
+
+
+def latest_rows(department: str, year: int) -> QuerySet:
+    """Each person's row on the latest of ``department``'s lists of ``year`` that were compared and released (the
+    latest period, then the latest upload): one row per ID number, set-based (no later row of the same person).
+
+    The rows carry no scope; a caller matches them to the registry members it restricted (by ID number). A list
+    past its retention (matching.retention) has no rows left."""
+    lists = DepartmentList.objects.filter(
+        department=department, period__startswith=f"{year}-", runs__status=c.SUCCEEDED
+    ).values("pk")
+    later = ListRow.objects.filter(list_id__in=lists, id_number=OuterRef("id_number")).filter(
+        Q(list__period__gt=OuterRef("list__period"))
+        | Q(list__period=OuterRef("list__period"), list_id__gt=OuterRef("list_id"))
+    )
+    return ListRow.objects.filter(list_id__in=lists).exclude(Exists(later))
+
+
+def chronic_patients(year: int) -> QuerySet:
+    """The latest 卫健 rows of ``year`` of patients of the four diseases (高血压, 糖尿病, 结核病, 严重精神障碍)."""
+    return latest_rows("health", year).filter(category__in=health.DISEASES)
+
+
+def chronic_unmet(year: int) -> QuerySet:
+    """Of those, the patients not signed or served fewer than four times this year (S004 (五))."""
+    return chronic_patients(year).filter(Q(status=health.NOT_SIGNED) | Q(amount__lt=health.MIN_SERVICES))

@@ -37,6 +37,7 @@ from .sources import NOT_IN_REGISTRY, Source, get_source
 __all__ = [
     "FindingRefused",
     "RunRefused",
+    "clue_risks",
     "compare_runs",
     "create_list",
     "execute_run",
@@ -52,7 +53,12 @@ __all__ = [
 
 CLUE_SOURCE = "部门筛查预警"
 # 保障问题 kinds (assistance.choices.CHECKLIST values) a department's confirmed finding may open
-PROBLEM_KINDS = {"housing": "住房安全有保障", "education": "义务教育有保障", "medical_insurance": "基本医疗有保障"}
+PROBLEM_KINDS = {
+    "housing": "住房安全有保障",
+    "education": "义务教育有保障",
+    "medical_insurance": "基本医疗有保障",
+    "health": "基本医疗有保障",
+}
 
 
 class RunRefused(Exception):
@@ -551,6 +557,14 @@ def actions_for(finding: Finding) -> list[tuple[str, str]]:
     return actions
 
 
+def clue_risks(finding: Finding) -> list[str]:
+    """The 致贫/返贫风险 a clue raised from ``finding`` opens with: the value of its rule's ``clue_risk`` figure."""
+    rule = get_source(finding.department).rule(finding.rule)
+    if rule is None or not rule.clue_risk:
+        return []
+    return [str(value) for label, value in finding.figures or () if label == rule.clue_risk and value]
+
+
 @transaction.atomic
 def resolve_finding(
     *, finding: Finding, user, action: str, note: str = "", measure=None, today: datetime.date | None = None
@@ -579,6 +593,7 @@ def resolve_finding(
                 household=household,
                 user=user,
                 source=CLUE_SOURCE,
+                risk_types=clue_risks(finding),
                 note=note or where + finding.figures_text,
                 rules=[finding.rule_label],
                 figures={

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from shoudi.core.excel import write_rows_xlsx
 
-from .models import Finding, MatchingSettings
+from .models import DepartmentList, Finding, MatchingSettings, MatchRun
 from .services import match_file
 
-__all__ = ["accept_any_coverage", "findings_of", "run_list", "write_list"]
+__all__ = ["accept_any_coverage", "findings_of", "health_findings", "run_list", "write_list"]
 
 
 def write_list(path: Path, headers: list[str], rows: list[list], *, title: str = "部门名单", encoding="utf-8") -> Path:
@@ -56,4 +56,39 @@ def accept_any_coverage(region=None) -> MatchingSettings:
     found = MatchingSettings.objects.filter(region=region).first() or MatchingSettings(region=region)
     found.absence_min_coverage_percent = found.absence_min_village_percent = 0
     found.save()
+    return found
+
+
+def health_findings(world) -> dict:
+    """The 卫健 findings of this month: an unsigned chronic patient in village A, an under-served one in village B
+    (each the head of a 脱贫户), as a released run leaves them (for the dashboard's card)."""
+    from django.utils import timezone
+
+    from shoudi.registry.testing import make_household
+
+    period = f"{timezone.localdate():%Y-%m}"
+    dlist = DepartmentList.objects.create(department="health", period=period, file_name="health.csv")
+    run = MatchRun.objects.create(list=dlist, department="health", period=period)
+    found = {}
+    for n, (village, rule, label) in enumerate(
+        (
+            (world.village_a, "chronic_not_signed", "慢病患者未签约家庭医生"),
+            (world.village_b, "chronic_few_services", "慢病签约年度服务不足4次"),
+        )
+    ):
+        household = make_household(village, household_no=f"HEALTH{n}", head=f"慢病{n}", household_type="脱贫户")
+        head = household.members.get(relation="户主")
+        found[rule] = Finding.objects.create(
+            run=run,
+            department="health",
+            period=period,
+            rule=rule,
+            rule_label=label,
+            village=village,
+            household=household,
+            member=head,
+            name=head.name,
+            id_number=head.id_number,
+            subject=head.id_number,
+        )
     return found

@@ -42,6 +42,59 @@ def build(ctx) -> None:
         result = commit_household_import(path, user=None, income_year=INCOME_YEAR)
     ctx.say(f"农户：{result.summary()}")
     _earlier_incomes(ctx.seed)
+    _sites(ctx, county)
+
+
+# the sites the import created from the 安置区 names: where they lie, their leaders, and a 排查 of the first site by
+# 青山镇 with a problem raised on the one life cycle
+SITE_DETAILS = (
+    ("城南安置点", "520199001001", "城南大道18号", "李副县长", "13908510001", "王社区主任", "13908510002"),
+    ("城北安置点", "520199002001", "北环路6号", "张副县长", "13908510003", "陈社区主任", "13908510004"),
+)
+
+
+def _sites(ctx, county) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from shoudi.accounts.models import User
+    from shoudi.core.context import acting_as
+
+    from .models import ResettlementSite
+    from .sites import record_inspection
+
+    reviewer = User.objects.filter(username="shenhe").first()
+    with acting_as(None, source="cli"):
+        for suffix, code, address, leader, leader_phone, manager, manager_phone in SITE_DETAILS:
+            site = ResettlementSite.objects.filter(county=county, name=f"{county.name}{suffix}").first()
+            community = Region.objects.filter(code=code).first()
+            if site is None or community is None:
+                continue
+            site.community, site.address = community, address
+            site.leader_name, site.leader_phone = leader, leader_phone
+            site.manager_name, site.manager_phone = manager, manager_phone
+            site.planned_households = site.households.count()
+            site.save()
+    first = ResettlementSite.objects.filter(county=county, community__code=SITE_DETAILS[0][1]).first()
+    if first is None or reviewer is None:
+        return
+    today = timezone.localdate()
+    quarter_start = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    with acting_as(reviewer, source="cli"):
+        _, raised = record_inspection(
+            user=reviewer,
+            site=first,
+            year=today.year,
+            quarter=(today.month - 1) // 3 + 1,
+            inspected_on=max(quarter_start, today - datetime.timedelta(days=10)),
+            inspector="青山镇安置点排查组",
+            findings="排查住房质量、消防安全和环境卫生：2号楼楼道消防器材过期，其余正常",
+            problems=["2号楼楼道灭火器过期未更换"],
+            category="其他",
+            due_workdays=10,
+        )
+    ctx.say(f"易地搬迁安置点：{ResettlementSite.objects.filter(county=county).count()} 个，排查下发问题 {raised} 个")
 
 
 # Spellings the demo county's staff use that no code table knows: one the county admin has added as a synonym, one

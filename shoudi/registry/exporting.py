@@ -40,7 +40,8 @@ __all__ = ["ExportColumn", "ExportResult", "export_columns", "export_households"
 CHUNK = 2000
 PROGRESS_EVERY = 5000
 
-HOUSEHOLD_FIELDS = [f.attname for f in Household._meta.concrete_fields]
+# the site's name where the household links to a 安置点 (the 安置区 column writes the name)
+HOUSEHOLD_FIELDS = [f.attname for f in Household._meta.concrete_fields] + ["resettlement_site__name"]
 MEMBER_FIELDS = [f.attname for f in Member._meta.concrete_fields]
 INCOME_FIELDS = [f.attname for f in IncomeRecord._meta.concrete_fields]
 PROBLEM_FLAGS = {  # national column asking about a problem → the guarantee kept in Shoudi
@@ -281,6 +282,8 @@ def _household_cells(
             if key in PROBLEM_FLAGS:
                 secure = household[PROBLEM_FLAGS[key]]
                 value = None if secure is None else not secure
+            elif key == "resettlement_site":
+                value = household["resettlement_site__name"] or ""
             else:
                 value = household[key]
         elif section == "national":

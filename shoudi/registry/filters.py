@@ -1,12 +1,14 @@
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from shoudi.core.filters import ScopedFilterSet
 from shoudi.regions.filters import VillageFilter
 
 from . import choices
-from .models import Household, Member
+from .models import Household, Member, ResettlementSite
 from .search import search_households, search_members
+from .sites import zero_employment_at_sites
 
 
 class HouseholdSearchFilter(django_filters.CharFilter):
@@ -31,6 +33,11 @@ class HouseholdFilterSet(ScopedFilterSet):
     tekun = django_filters.BooleanFilter(label="享受特困", method="filter_tekun")
     disabled = django_filters.BooleanFilter(label="有残疾成员", method="filter_disabled")
     relocated = django_filters.BooleanFilter(label="易地搬迁")
+    # the site page links here (?resettlement_site=<pk>); the rows stay those of the user's scope
+    resettlement_site = django_filters.NumberFilter(label="安置点", widget=forms.HiddenInput)
+    resettled_zero_employment = django_filters.BooleanFilter(
+        label="安置户有劳动力但无人就业", method="filter_resettled_zero_employment", widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Household
@@ -52,6 +59,10 @@ class HouseholdFilterSet(ScopedFilterSet):
     def search(self, queryset, name, value):
         return search_households(queryset, value)
 
+    def filter_resettled_zero_employment(self, queryset, name, value):
+        found = zero_employment_at_sites().values("pk")
+        return queryset.filter(pk__in=found) if value else queryset.exclude(pk__in=found)
+
 
 class MemberFilterSet(ScopedFilterSet):
     q = django_filters.CharFilter(label="姓名/证件号/电话后四位/户编号", method="search")
@@ -67,4 +78,16 @@ class MemberFilterSet(ScopedFilterSet):
         return search_members(queryset, value)
 
 
-__all__ = ["HouseholdFilterSet", "HouseholdSearchFilter", "MemberFilterSet"]
+class ResettlementSiteFilterSet(ScopedFilterSet):
+    q = django_filters.CharFilter(label="安置点名称/社区", method="search")
+
+    class Meta:
+        model = ResettlementSite
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(Q(name__contains=value) | Q(community__name__contains=value)) if value else queryset
+
+
+__all__ = ["HouseholdFilterSet", "HouseholdSearchFilter", "MemberFilterSet", "ResettlementSiteFilterSet"]

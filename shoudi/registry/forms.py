@@ -4,7 +4,7 @@ from shoudi.core.forms import ScopedModelForm, date_widget
 from shoudi.core.idnumbers import RESIDENT_ID, RESIDENT_ID_TYPES, IdNumberError, validate_id_number
 
 from . import vocabularies as v
-from .models import Household, IncomeRecord, Member
+from .models import Household, IncomeRecord, Member, ResettlementSite, SiteInspection
 from .pickers import pick_household
 
 
@@ -67,6 +67,14 @@ class HouseholdForm(VocabularyChoices, ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["village"].queryset = self.fields["village"].queryset.filter(level="village")
+        # a household of one village may live in a site of another: the county's sites (their names only)
+        county = self.user.region.code[:6] if self.user is not None and self.user.region_id else None
+        sites = ResettlementSite.objects.order_by("name")
+        if county:
+            sites = sites.filter(county__code=county)
+        elif not getattr(self.user, "is_superuser", False):
+            sites = sites.none()
+        self.fields["resettlement_site"].queryset = sites
 
     def clean(self):
         data = super().clean()
@@ -167,3 +175,66 @@ class IncomeRecordForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         pick_household(self)
+
+
+class ResettlementSiteForm(ScopedModelForm):
+    """A 易地扶贫搬迁安置点: the county and the community it lies in (inside the user's scope)."""
+
+    class Meta:
+        model = ResettlementSite
+        fields = (
+            "county",
+            "name",
+            "community",
+            "address",
+            "planned_households",
+            "planned_persons",
+            "leader_name",
+            "leader_phone",
+            "manager_name",
+            "manager_phone",
+            "note",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["county"].queryset = self.fields["county"].queryset.filter(level="county")
+        self.fields["community"].queryset = self.fields["community"].queryset.filter(level="village")
+
+
+class SiteInspectionForm(forms.Form):
+    """One quarterly 排查 of a site; each line of 发现的问题 becomes a problem to rectify (问题整改)."""
+
+    year = forms.IntegerField(label="年度", min_value=2015, max_value=2100)
+    quarter = forms.TypedChoiceField(
+        label="季度", coerce=int, choices=SiteInspection._meta.get_field("quarter").choices
+    )
+    inspected_on = forms.DateField(label="排查日期", widget=date_widget())
+    inspector = forms.CharField(label="排查人", max_length=100)
+    findings = forms.CharField(label="排查情况", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    problems = forms.CharField(
+        label="需整改的问题",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="每行一个问题，将作为“专项排查”问题下发给安置点所在社区整改；没有可不填",
+    )
+    category = forms.ChoiceField(label="问题类别", choices=())
+    due_workdays = forms.IntegerField(label="整改期限（工作日）", min_value=1, max_value=250, initial=20)
+
+    def __init__(self, *args, categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [(c, c) for c in categories]
+        self.fields["category"].initial = "其他"
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def clean(self):
+        data = super().clean()
+        day, year, quarter = data.get("inspected_on"), data.get("year"), data.get("quarter")
+        if day and year and quarter and (day.year, (day.month - 1) // 3 + 1) < (year, quarter):
+            self.add_error("inspected_on", "排查日期不能早于所排查的季度")
+        return data
+
+    def problem_lines(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data.get("problems", "").splitlines() if line.strip()]

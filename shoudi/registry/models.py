@@ -15,9 +15,115 @@ from shoudi.core.scope import RestrictedManager
 from . import choices, vocabularies
 from .pinyin import initials_of
 
-__all__ = ["Household", "HouseholdImport", "ImportLayout", "IncomeRecord", "Member", "compute_income"]
+__all__ = [
+    "Household",
+    "HouseholdImport",
+    "ImportLayout",
+    "IncomeRecord",
+    "Member",
+    "ResettlementSite",
+    "SiteInspection",
+    "compute_income",
+]
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "default": Decimal("0")}
+
+
+class ResettlementSite(ChangeLoggedModel):
+    """A 易地扶贫搬迁安置点 (S000 附件1 三.5, S004 (十一)): where it lies, its size, its 挂点领导 and community manager.
+
+    Its households link to it (``Household.resettlement_site``); their number and persons are counted from them.
+    The name is unique within the county. Scoped by the community (village) it lies in, or by the county while
+    that is not known (a site an import created from a name); ``region_code`` keeps the code the scope reads."""
+
+    county = models.ForeignKey(
+        "regions.Region",
+        verbose_name="所属县",
+        on_delete=models.PROTECT,
+        related_name="resettlement_sites",
+        limit_choices_to={"level": "county"},
+    )
+    name = models.CharField("安置点名称", max_length=100)
+    community = models.ForeignKey(
+        "regions.Region",
+        verbose_name="所在社区（村）",
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        limit_choices_to={"level": "village"},
+    )
+    address = models.CharField("安置点地址", max_length=200, blank=True)
+    planned_households = models.PositiveIntegerField("安置规模（户）", null=True, blank=True)
+    planned_persons = models.PositiveIntegerField("安置规模（人）", null=True, blank=True)
+    leader_name = models.CharField("挂点领导", max_length=50, blank=True)
+    leader_phone = models.CharField("挂点领导电话", max_length=30, blank=True)
+    manager_name = models.CharField("社区管理负责人", max_length=50, blank=True)
+    manager_phone = models.CharField("社区管理负责人电话", max_length=30, blank=True)
+    note = models.TextField("备注", blank=True)
+    region_code = models.CharField("区划代码", max_length=12, editable=False, db_index=True)
+
+    scope_code_field = "region_code"
+    personal_fields = {"leader_phone": "phone", "manager_phone": "phone"}
+
+    class Meta:
+        verbose_name = verbose_name_plural = "易地扶贫搬迁安置点"
+        ordering = ["region_code", "name"]
+        constraints = [models.UniqueConstraint(fields=["county", "name"], name="resettlement_site_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:resettlementsite_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if self.community_id and self.county_id and not self.community.code.startswith(self.county.code):
+            raise ValidationError({"community": "所在社区（村）应在所属县内"})
+
+    def save(self, *args, **kwargs):
+        self.region_code = self.scope_code_of(self.county, self.community)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def scope_code_of(county, community) -> str:
+        """The code the scope reads: the community's, else the county's."""
+        return community.code if community is not None else county.code
+
+
+class SiteInspection(ChangeLoggedModel):
+    """A quarterly 排查 of a site (S004 (十一): 住房质量、基础设施、环境卫生、管理机构): who, when, what was found.
+
+    The problems it finds are raised on work's one life cycle (问题整改, 销号) by ``sites.record_inspection``."""
+
+    site = models.ForeignKey(
+        ResettlementSite, verbose_name="安置点", on_delete=models.PROTECT, related_name="inspections"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    quarter = models.PositiveSmallIntegerField(
+        "季度", choices=[(q, f"第{'一二三四'[q - 1]}季度") for q in (1, 2, 3, 4)]
+    )
+    inspected_on = models.DateField("排查日期")
+    inspector = models.CharField("排查人", max_length=100)
+    findings = models.TextField("排查发现", blank=True, help_text="没有发现问题可不填")
+
+    scope_code_field = "site__region_code"
+
+    class Meta:
+        verbose_name = verbose_name_plural = "安置点排查"
+        ordering = ["-inspected_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年{self.get_quarter_display()}排查"
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:resettlementsite_detail", args=[self.site_id]) + f"#inspection-{self.pk}"
+
+    def audit_parent(self):
+        return self.site
 
 
 class Household(ChangeLoggedModel):
@@ -38,7 +144,14 @@ class Household(ChangeLoggedModel):
     lifted_year = models.PositiveSmallIntegerField("脱贫年度", null=True, blank=True)
     size = models.PositiveSmallIntegerField("家庭人口数", null=True, blank=True)
     relocated = models.BooleanField("是否易地扶贫搬迁户", default=False)
-    resettlement_site = models.CharField("安置区", max_length=100, blank=True)
+    resettlement_site = models.ForeignKey(
+        "registry.ResettlementSite",
+        verbose_name="安置区",
+        on_delete=models.PROTECT,
+        related_name="households",
+        null=True,
+        blank=True,
+    )
     no_labour_guarantee = models.BooleanField("整户无劳动能力兜底保障户", default=False)
     housing_secure = models.BooleanField("住房安全", null=True, blank=True)
     housing_checked_on = models.DateField("住房安全核查日期", null=True, blank=True)

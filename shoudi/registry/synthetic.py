@@ -366,7 +366,7 @@ class _Generator:
             "户联系电话": f"1{rng.choice('35789')}{rng.randrange(10**9):09d}",
             "家庭住址": f"{village.county}{village.township}{village.name}{group}组{rng.randint(1, 200)}号",
             "是否易地扶贫搬迁户": "是" if relocated else "否",
-            "安置区": f"{village.county}城南安置点" if relocated else "",
+            "安置区": f"{village.county}{_site_side(village.township)}安置点" if relocated else "",
             "整户无劳动能力兜底保障户": "是" if no_labour else "否",
             "工资性收入": wage,
             "生产经营性收入": business,
@@ -410,6 +410,11 @@ class _Generator:
             row.update(member)
             rows.append(row)
         return rows
+
+
+def _site_side(township: str) -> str:
+    """The county's two 易地扶贫搬迁安置点 (城南, 城北): each township's relocated households live in one of them."""
+    return ("城南", "城北")[sum(map(ord, township)) % 2]
 
 
 def generate_rows(

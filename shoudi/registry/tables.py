@@ -5,7 +5,8 @@ from django.utils.html import format_html
 from shoudi.core.masking import mask_id_number, mask_phone
 from shoudi.core.tables import BaseTable
 
-from .models import Household, Member
+from .models import Household, Member, ResettlementSite
+from .sites import employed_share
 
 CARDS = "registry/_cards_table.html"  # a table on a desk, cards on a phone
 
@@ -16,6 +17,7 @@ __all__ = [
     "HouseholdTable",
     "MaskedColumn",
     "MemberTable",
+    "ResettlementSiteTable",
     "TextColumn",
     "with_head_name",
 ]
@@ -135,3 +137,26 @@ class MemberTable(HouseholdExportColumns):
             "status",
             "phone",
         )
+
+
+class ResettlementSiteTable(BaseTable):
+    """The 安置点名单: names before numbers; 务工占比 is the employed share of the persons of labour."""
+
+    name = tables.Column(linkify=True)
+    community = tables.Column(verbose_name="所在社区（村）", accessor="community__name", default="—")
+    households = tables.Column(verbose_name="安置户数", accessor="household_count")
+    persons = tables.Column(verbose_name="安置人数", accessor="person_count")
+    employed = tables.Column(verbose_name="务工占比", empty_values=(), orderable=False)
+    leader_name = tables.Column(verbose_name="挂点领导")
+    manager_name = tables.Column(verbose_name="社区管理负责人")
+
+    class Meta(BaseTable.Meta):
+        template_name = CARDS
+        model = ResettlementSite
+        fields = ("name", "community", "households", "persons", "employed", "leader_name", "manager_name")
+
+    def render_employed(self, record):
+        return employed_share(record.labour_count, record.working_count)
+
+    def value_employed(self, record):
+        return self.render_employed(record)

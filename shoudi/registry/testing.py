@@ -5,9 +5,9 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
-from .models import Household, IncomeRecord, Member
+from .models import Household, IncomeRecord, Member, ResettlementSite
 
-__all__ = ["make_household", "make_id_number", "make_income", "make_member"]
+__all__ = ["make_household", "make_id_number", "make_income", "make_member", "make_site"]
 
 _seq = itertools.count(1)
 
@@ -53,3 +53,11 @@ def make_income(household, year=2025, *, size=None, **amounts) -> IncomeRecord:
     return IncomeRecord.objects.create(
         household=household, year=year, household_size=size or household.members.count(), **values
     )
+
+
+def make_site(community, *, name: str = "幸福小区", **fields) -> ResettlementSite:
+    """A 安置点 lying in ``community`` (a village), in its county."""
+    from shoudi.regions.models import Region
+
+    county = fields.pop("county", None) or Region.objects.get(code=community.code[:6])
+    return ResettlementSite.objects.create(county=county, name=name, community=community, **fields)

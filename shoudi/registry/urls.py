@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, pickers, views
+from . import import_views, pickers, site_views, views
 
 app_name = "registry"
 
@@ -15,6 +15,12 @@ urlpatterns = [
     path("members/<int:pk>/delete/", views.MemberDeleteView.as_view(), name="member_delete"),
     path("incomes/add/", views.IncomeEditView.as_view(), name="incomerecord_add"),
     path("incomes/<int:pk>/edit/", views.IncomeEditView.as_view(), name="incomerecord_edit"),
+    path("sites/", site_views.ResettlementSiteListView.as_view(), name="resettlementsite_list"),
+    path("sites/add/", site_views.ResettlementSiteEditView.as_view(), name="resettlementsite_add"),
+    path("sites/<int:pk>/", site_views.ResettlementSiteDetailView.as_view(), name="resettlementsite_detail"),
+    path("sites/<int:pk>/edit/", site_views.ResettlementSiteEditView.as_view(), name="resettlementsite_edit"),
+    path("sites/<int:pk>/show/<slug:field>/", site_views.site_unmask, name="resettlementsite_unmask"),
+    path("sites/<int:pk>/inspections/add/", site_views.inspection_add, name="siteinspection_add"),
     path("pick/households/", pickers.household_picker, name="household_picker"),
     path("pick/members/", pickers.member_picker, name="member_picker"),
     path("unmask/<str:kind>/<int:pk>/<str:field>/", views.unmask, name="unmask"),

@@ -32,7 +32,7 @@ class HouseholdListView(ObjectListView):
 class HouseholdDetailView(ObjectDetailView):
     """一户一档: the household, its members, incomes by year, guarantees and its history."""
 
-    queryset = Household.objects.select_related("village__parent")
+    queryset = Household.objects.select_related("village__parent", "resettlement_site")
     template_name = "registry/household_detail.html"
 
     def get(self, request, pk):

@@ -73,6 +73,7 @@ def connect() -> None:
         key="registry.householdimport",
     )
 
+    _site_rows()
     registry.add(
         "menu_items",
         MenuItem(
@@ -86,4 +87,50 @@ def connect() -> None:
     )
     registry.add(
         "menu_items", MenuItem("基础数据", "家庭成员", "registry:member_list", model="registry.Member", order=110)
+    )
+    registry.add(
+        "menu_items",
+        MenuItem(
+            "基础数据",
+            "易地搬迁安置点",
+            "registry:resettlementsite_list",
+            model="registry.ResettlementSite",
+            order=120,
+        ),
+    )
+
+
+def _site_rows() -> None:
+    """安置点 and their 排查: the county keeps the list (S000 附件1 三.5); townships inspect each quarter (S004 (十一));
+    villages, departments and the teams read them; the phones of 挂点领导 and managers unmasked by the county and
+    townships."""
+    registry.add(
+        "permissions",
+        ModelPermissions(
+            "registry.resettlementsite",
+            "易地扶贫搬迁安置点",
+            {
+                COUNTY_ADMIN: ("view", "add", "change", "delete", "export", "unmask"),
+                TOWNSHIP_REVIEWER: ("view", "change", "export", "unmask"),
+                VILLAGE_OFFICER: ("view", "export"),
+                DEPARTMENT: ("view", "export"),
+                INSPECTOR: ("view",),
+                TEAM_MEMBER: ("view",),
+                TEAM_MANAGER: ("view",),
+            },
+        ),
+        key="registry.resettlementsite",
+    )
+    registry.add(
+        "permissions",
+        ModelPermissions(
+            "registry.siteinspection",
+            "安置点排查",
+            {
+                COUNTY_ADMIN: ("view", "add", "change", "export"),
+                TOWNSHIP_REVIEWER: ("view", "add", "change", "export"),
+                **dict.fromkeys((VILLAGE_OFFICER, DEPARTMENT, INSPECTOR, TEAM_MEMBER, TEAM_MANAGER), ("view",)),
+            },
+        ),
+        key="registry.siteinspection",
     )

@@ -1,7 +1,8 @@
 """What the teams app contributes: the permission rows of its models for the three team roles (驻村工作队员, the
 township's 驻村管理员, the county's 组织部) and the others, the 驻村帮扶 menu, the photos it serves, the 工作台
 panel of a member (签到, this month's days, missing logs), the worklist's line of missing work logs, the leave waiting
-for a manager's decision on the 待办 badge, and the household list's filter of the coverage."""
+for a manager's decision on the 待办 badge, the household list's filter of the coverage, and the team section of a
+易地扶贫搬迁安置点's page."""
 
 from __future__ import annotations
 
@@ -197,12 +198,14 @@ def connect() -> None:
     from .home import home_panel
     from .logs import missing_logs_queryset
     from .selectors import approvals_todo
+    from .sites import site_panel
 
     _rows()
     _menu()
     for served in _served_files():
         registry.add("served_files", served, key=served.key)
     registry.add("home_panels", home_panel, order=8)
+    registry.add("site_panels", site_panel, order=10)
     registry.add("todo_counters", approvals_todo)
     registry.add("filter_extensions", FilterExtension("registry.HouseholdFilterSet", "team_coverage", CoverageFilter))
     registry.add(

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db import connections, router, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from shoudi.core.audit import build_change, log_changes, log_created
@@ -35,7 +36,15 @@ from .lifecycle import TransitionRefused
 from .models import Problem, ProblemStep
 from .services import due_date_for
 
-__all__ = ["RaiseResult", "Raised", "close_by_system", "issue_problems_bulk", "open_sources"]
+__all__ = [
+    "CHECK_PROBLEMS",
+    "CheckProblems",
+    "RaiseResult",
+    "Raised",
+    "close_by_system",
+    "issue_problems_bulk",
+    "open_sources",
+]
 
 CHUNK = 900  # ids per IN list (SQLite: 999 parameters a statement)
 
@@ -252,3 +261,43 @@ def close_by_system(
     insert_values(ProblemStep, template, ("problem", "text"), steps)
     log_changes(audit)
     return len(closed)
+
+
+def raised_from(user, *, source_model: str, prefixes: Iterable[str]) -> dict[str, list[dict]]:
+    """The problems raised from objects whose ``source_pk`` starts with one of ``prefixes`` (an inspection's
+    "12:" for its problems "12:1", "12:2" …) that ``user`` may see, by ``source_pk``: title, state, due date, link."""
+    found: dict[str, list[dict]] = {}
+    for part in _chunks(list(dict.fromkeys(prefixes)), 100):
+        if not part:
+            continue
+        matches = Q()
+        for prefix in part:
+            matches |= Q(source_pk__startswith=prefix)
+        rows = Problem.objects.restrict(user, "view").filter(matches, source_model=source_model)
+        for problem in rows.order_by("id"):
+            found.setdefault(problem.source_pk, []).append(
+                {
+                    "title": problem.title,
+                    "state": problem.get_state_display(),
+                    "closed": problem.state == c.CLOSED,
+                    "due_date": problem.due_date,
+                    "url": problem.get_absolute_url(),
+                }
+            )
+    return found
+
+
+@dataclass(frozen=True)
+class CheckProblems:
+    """What a lower app's check reaches of the one life cycle through the core registry (store
+    ``problem_raising``): the vocabularies, ``Raised``, the bulk 下发 and the problems raised from its objects. A
+    lower app (the registry's 安置点排查) cannot import work; work sets this in the store."""
+
+    sources: tuple[str, ...]
+    categories: tuple[str, ...]
+    raised: type = Raised
+    issue: object = issue_problems_bulk
+    raised_from: object = raised_from
+
+
+CHECK_PROBLEMS = CheckProblems(sources=tuple(c.SOURCES), categories=tuple(c.CATEGORIES))

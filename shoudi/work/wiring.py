@@ -14,8 +14,11 @@ __all__ = ["connect"]
 
 
 def connect() -> None:
+    from .raising import CHECK_PROBLEMS
     from .selectors import WORKLIST
     from .views import home_panel
+
+    registry.set("problem_raising", CHECK_PROBLEMS)
 
     registry.add(
         "permissions",

@@ -14,6 +14,8 @@ from . import (
     notices,
     problems,
     projects,
+    resettlement,
+    sectors,
     support,
     tasks,
     teams,
@@ -26,6 +28,7 @@ DEFINITIONS = (
     *notices.DEFINITIONS,
     *guarantees.DEFINITIONS,
     *support.DEFINITIONS,
+    *resettlement.DEFINITIONS,
     *income.DEFINITIONS,
     *estimates.DEFINITIONS,
     *problems.DEFINITIONS,
@@ -34,4 +37,5 @@ DEFINITIONS = (
     *teams.DEFINITIONS,
     *projects.DEFINITIONS,
     *lowincome.DEFINITIONS,
+    *sectors.DEFINITIONS,
 )

@@ -46,7 +46,7 @@ RELOCATION_LEDGER = LedgerDefinition(
         *household_columns(""),
         *head_columns(),
         Column("lifted_year", "脱贫年度", "lifted_year", kind="int", width=7),
-        Column("resettlement_site", "安置区", "resettlement_site", width=18),
+        Column("resettlement_site", "安置区", "resettlement_site__name", width=18),
         case_column(),
         Column(
             "employed", "务工人数", lambda row, ctx: row["employed"] or 0, kind="int", lookups=("employed",), total=True

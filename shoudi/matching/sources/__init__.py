@@ -89,7 +89,8 @@ class Rule:
     """One anomaly a department's list reveals: a SQL condition over the frame, the figures that show why.
 
     ``level`` "household" gives one finding per household (the first list row of it) instead of one per person;
-    ``action`` is the action suggested on the finding's page when it is confirmed.
+    ``action`` is the action suggested on the finding's page when it is confirmed; ``clue_risk`` names the figure
+    whose value is the risk type of the clue 提出监测线索 opens (应急: 因自然灾害 or 因意外事故).
 
     ``population`` makes it an *absence rule*: a person may be hit for missing from the list (``s_id IS NULL``).
     It is the SQL of the registry persons the rule compares the list against; when too few of them are on the
@@ -106,6 +107,7 @@ class Rule:
     help: str = ""
     population: str = ""
     population_label: str = ""  # who the population is, for the run page: 脱贫/监测人口
+    clue_risk: str = ""  # the label of the figure naming the 致贫/返贫风险 a clue raised from the finding opens with
 
     @property
     def is_absence(self) -> bool:
@@ -212,7 +214,16 @@ NOT_IN_REGISTRY = ("not_in_registry", "名单人员不在系统中")
 # --- the registered sources -------------------------------------------------------------------------------------
 
 # The department modules, each with its ``SOURCE``; wiring.py registers them in the core registry (matching_sources).
-MODULES = ("medical_insurance", "civil_affairs", "disabled_federation", "education", "housing", "human_resources")
+MODULES = (
+    "medical_insurance",
+    "civil_affairs",
+    "disabled_federation",
+    "education",
+    "housing",
+    "human_resources",
+    "health",
+    "emergency",
+)
 
 
 def sources() -> list[Source]:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from shoudi.core.registry import registry
 
-from . import contact, health, identity, income, labour, monitoring, structure, welfare
+from . import contact, health, identity, income, labour, monitoring, resettlement, structure, welfare
 from .base import SEVERITIES, Rule
 
 __all__ = ["BUILTIN_RULES", "TOPICS", "Rule", "all_rules", "rule_by_code"]
 
-_MODULES = (identity, structure, labour, income, health, welfare, contact, monitoring)
+_MODULES = (identity, structure, labour, income, health, welfare, contact, monitoring, resettlement)
 BUILTIN_RULES: list[Rule] = sorted((rule for module in _MODULES for rule in module.RULES), key=lambda r: r.code)
 TOPICS = [module.TOPIC for module in _MODULES]
 

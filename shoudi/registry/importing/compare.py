@@ -43,6 +43,7 @@ from .results import (
     Progress,
     VillageCounts,
 )
+from .sites import SiteResolver
 from .write import PendingWrites, write_chunk
 
 __all__ = ["ImportRun"]
@@ -131,6 +132,7 @@ class ImportRun:
         self.income_positions = {t.partition(".")[2]: i for i, t in enumerate(hcols) if t.startswith("income.")}
         self.income_inputs = [k for k in INCOME_INPUTS if k in self.income_positions]
         self.size_position = hcols.index("household.size") if "household.size" in hcols else None
+        self.site_position = next((i for i, t in enumerate(hcols) if t == "household.resettlement_site"), None)
         mcols = [t for t, _h in parsed.member_cols]
         self.member_setters = [(i, t.partition(".")[2]) for i, t in enumerate(mcols) if t not in ("member.gender",)]
         self.gender_position = mcols.index("member.gender") if "member.gender" in mcols else None
@@ -168,6 +170,7 @@ class ImportRun:
         self.db_values = cells_getter(list(range(8, 8 + len(compared))))
         self.db = connections[DEFAULT_DB_ALIAS]
         self.writer = BackgroundWriter(None)
+        self.sites = SiteResolver(result, write=write, lock=lambda: self.writer.lock)
         self.counts: dict[tuple[str, str], VillageCounts] = result.villages
         self.changes: list[dict] = []
         self.aborted = False
@@ -280,14 +283,16 @@ class ImportRun:
 
     # --- the household's values from the file ---
 
-    def _household_updates(self, household: ParsedHousehold) -> tuple[dict, dict]:
+    def _household_updates(self, household: ParsedHousehold, place: Place, village_code: str) -> tuple[dict, dict]:
         """(attname → value, national key → value or None) as the file says."""
         fields: dict = {}
         national_values: dict = {}
         values = household.values
         for position, how, name in self.household_setters:
             value = values[position]
-            if how == "field":
+            if name == "resettlement_site":
+                fields["resettlement_site_id"] = self._site_of(household, place, village_code, position)
+            elif how == "field":
                 if name in NOT_NULL_BOOLS and value is None:
                     value = False
                 fields[name] = value
@@ -297,6 +302,16 @@ class ImportRun:
             else:
                 national_values[name] = value.isoformat() if isinstance(value, datetime.date) else value
         return fields, national_values
+
+    def _site_of(self, household: ParsedHousehold, place: Place, village_code: str, position: int) -> int | None:
+        """The id of the 安置点 the 安置区 cell names (created on a commit when the county has none of that name)."""
+        return self.sites.resolve(
+            household.values[position],
+            village_code=village_code,
+            village=place.village,
+            row=household.first_row,
+            header=self.parsed.household_cols[position][1],
+        )
 
     def _income_values(self, household: ParsedHousehold, existing: dict | None, members_in_force: int) -> dict | None:
         if not self.income_inputs:
@@ -481,8 +496,10 @@ class ImportRun:
     ) -> tuple[dict, str]:
         """(the household's plan, which its members and income refer to; its status as far as its own row goes)."""
         if old is None and not self.write:
+            if self.site_position is not None:  # the check warns of a site to be created, as the commit will
+                self._site_of(household, place, village_code, self.site_position)
             return {}, NEW  # a preview only counts
-        fields, national_values = self._household_updates(household)
+        fields, national_values = self._household_updates(household, place, village_code)
         if old is None:
             new = dict(self.tables[Household].defaults)
             new["national_data"] = {}
