@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "shoudi.teams",
     "shoudi.quality",
     "shoudi.projects",
+    "shoudi.employment",
     "shoudi.matching",
     "shoudi.ledgers",
     "shoudi.cards",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("teams/", include("shoudi.teams.urls")),
     path("quality/", include("shoudi.quality.urls")),
     path("projects/", include("shoudi.projects.urls")),
+    path("employment/", include("shoudi.employment.urls")),
     path("matching/", include("shoudi.matching.urls")),
     path("ledgers/cards/", include("shoudi.cards.urls")),
     path("ledgers/", include("shoudi.ledgers.urls")),

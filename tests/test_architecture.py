@@ -30,6 +30,7 @@ LAYERS = {
     "teams": {"core", "regions", "accounts", "registry", "monitoring", "assistance", "work"},
     "quality": {"core", "regions", "accounts", "registry", "monitoring", "assistance", "work"},
     "projects": {"core", "regions", "accounts", "registry", "work"},
+    "employment": {"core", "regions", "accounts", "registry", "monitoring", "work"},
 }
 OUTPUTS = {"ledgers", "cards", "dashboards"}
 DOMAIN = {
@@ -46,6 +47,7 @@ DOMAIN = {
     "teams",
     "lowincome",
     "projects",
+    "employment",
 }
 
 
