@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from shoudi.core.dates import age_on
 from shoudi.core.scope import in_scope, user_can
 from shoudi.regions.models import Region
 
@@ -52,9 +53,7 @@ def start_round(*, user, county: Region, year: int, reference_date: datetime.dat
     rows = []
     for group, members in candidates(county.code, reference_date, settings).items():
         for pk, village_id, born in members.values_list("pk", "household__village_id", "birth_date").iterator():
-            age = (
-                reference_date.year - born.year - ((reference_date.month, reference_date.day) < (born.month, born.day))
-            )
+            age = age_on(born, reference_date)
             rows.append(Verification(round=round_, member_id=pk, village_id=village_id, group=group, age=age))
     Verification.objects.bulk_create(rows, batch_size=BATCH)
     round_.persons = len(rows)
