@@ -97,6 +97,12 @@ class AttendanceTable(BaseTable):
         fields = ("name", "village", "post", "month", "days", "subsidy_paid", "floor", "flagged")
         export_exclude = ("edit",)
 
+    def render_floor(self, value):
+        return f"{value:.2f}"
+
+    def value_floor(self, value):
+        return f"{value:.2f}"
+
     def render_flagged(self, record):
         return "是" if record.subsidy_paid < record.floor else ""
 
