@@ -231,3 +231,25 @@ def test_the_transport_subsidy_list_is_scoped(world, client_for):
         {"member": b.pk, "year": "2026", "destination": "广州", "amount": "300", "paid_on": ""},
     )
     assert added.status_code == 200 and TransportSubsidy.objects.count() == 2  # another village's person: refused
+
+
+def test_a_placement_sets_the_members_post_and_clears_zero_employment(world, client_for):
+    home = _lifted(world.village_a, head="待安置")
+    post = Post.objects.create(name="护林员", region=world.village_a, employer="县林业局", monthly_subsidy=1000)
+    assert home in zero_employment_households(world.reviewer_a)
+    response = client_for(world.reviewer_a).post(
+        reverse("employment:placement_add"),
+        {"post": post.pk, "member": home.head.pk, "start_date": "2026-01-01", "end_date": ""},
+    )
+    assert response.status_code == 302 and response.url == post.get_absolute_url()
+    home.head.refresh_from_db()
+    assert home.head.public_welfare_job == "护林员"
+    assert home not in zero_employment_households(world.reviewer_a)
+    placement = Placement.objects.get()
+    client_for(world.reviewer_a).post(
+        reverse("employment:placement_edit", args=[placement.pk]),
+        {"post": post.pk, "member": home.head.pk, "start_date": "2026-01-01", "end_date": "2026-02-01"},
+    )
+    home.head.refresh_from_db()
+    assert home.head.public_welfare_job == ""
+    assert home in zero_employment_households(world.reviewer_a)

@@ -66,6 +66,10 @@ STANDARD = [
     "assets-village",
     "income-distribution",
     "project-publicity",
+    "public-post-attendance",
+    "workshop-employees",
+    "transport-subsidies",
+    "zero-employment",
 ]
 
 

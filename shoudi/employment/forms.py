@@ -115,6 +115,12 @@ class PlacementForm(ScopedModelForm):
         super().__init__(*args, **kwargs)
         pick_member(self)
 
+    def save(self, commit=True):
+        from .services import save_placement
+
+        placement = super().save(commit=False)
+        return save_placement(placement=placement) if commit else placement
+
 
 class AttendanceForm(ScopedModelForm):
     class Meta:

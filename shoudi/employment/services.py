@@ -17,10 +17,10 @@ from shoudi.core.scope import in_scope, user_can
 from shoudi.regions.models import Region
 
 from . import choices as c
-from .models import EmploymentSettings, Verification, VerificationRound
+from .models import EmploymentSettings, Placement, Verification, VerificationRound
 from .selectors import candidates
 
-__all__ = ["RoundRefused", "start_round", "verify", "withdraw_round"]
+__all__ = ["RoundRefused", "save_placement", "start_round", "verify", "withdraw_round"]
 
 BATCH = 2000
 
@@ -115,3 +115,25 @@ def verify(
     member.work_months = work_months if employed else 0
     member.save(update_fields=["employed", "work_place", "work_months", "updated_at"])
     return verification
+
+
+@transaction.atomic
+def save_placement(*, placement: Placement) -> Placement:
+    """上岗/离岗: the placement saved, and the member's 公益性岗位 kept in step — the name of the post he holds now
+    (the latest one still open), blank once he holds none — so that the registry, its export and the 零就业家庭
+    count him as employed exactly while he is on a post."""
+    placement.save()
+    member = placement.member
+    today = timezone.localdate()
+    holding = (
+        Placement.objects.filter(member=member, start_date__lte=today)
+        .exclude(end_date__lt=today)
+        .select_related("post")
+        .order_by("-start_date", "-id")
+        .first()
+    )
+    name = holding.post.name if holding is not None else ""
+    if member.public_welfare_job != name:
+        member.public_welfare_job = name
+        member.save(update_fields=["public_welfare_job", "updated_at"])
+    return placement

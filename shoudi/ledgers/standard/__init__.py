@@ -4,7 +4,7 @@ order the ledger centre shows them; ``ledgers.wiring`` registers them at start-u
 
 from __future__ import annotations
 
-from . import campaigns, cases, guarantees, income, problems, projects, support, tasks, teams
+from . import campaigns, cases, employment, guarantees, income, problems, projects, support, tasks, teams
 
 __all__ = ["DEFINITIONS"]
 
@@ -18,4 +18,5 @@ DEFINITIONS = (
     *tasks.DEFINITIONS,
     *teams.DEFINITIONS,
     *projects.DEFINITIONS,
+    *employment.DEFINITIONS,
 )
