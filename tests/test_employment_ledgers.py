@@ -65,7 +65,7 @@ def test_the_attendance_ledger_flags_one_fen_under(world, county, tmp_path):
 
 def test_the_workshop_ledger_computes_the_subsidy(world, county, tmp_path):
     sheet = build("workshop-employees", world.admin, tmp_path, year=2026)
-    eligible = {row["姓名"]: row["符合稳岗补贴条件"] for row in map(lambda n: sheet.row_of("姓名", n), sheet.names())}
+    eligible = {name: sheet.row_of("姓名", name)["符合稳岗补贴条件"] for name in sheet.names()}
     assert eligible == {"六月六千": "是", "五个月": "否", "差一分": "否"}
     i = sheet.header.index("稳岗补贴（元）")
     assert sheet.total[i] == 2000
