@@ -17,6 +17,7 @@ from shoudi.dashboards.models import VillageFigure, VillageRefresh
 from shoudi.dashboards.refresh import rebuild
 from shoudi.dashboards.testing import build_scenario
 from shoudi.dashboards.views import cards_for
+from shoudi.employment.testing import build_scenario as build_employment_scenario
 from shoudi.monitoring import services
 from shoudi.monitoring.models import MonitoringCase
 from shoudi.projects.testing import build_scenario as build_projects_scenario
@@ -30,6 +31,7 @@ ROW_COUNT = re.compile(r'id="row-count">(\d+)<')
 def county(world, national_calendar):
     scenario = build_scenario(world)
     build_projects_scenario(world)  # the cards of projects, funds and assets count live
+    build_employment_scenario(world)  # and those of employment
     rebuild()
     return scenario
 

@@ -3,7 +3,7 @@ dashboard leads the home of county, township, 督查 and department users; a vil
 village officers and cadres), the list filters its figures link with, and the refreshes of the summary rows (after
 a change marks its villages stale, the worker computes them within seconds; an import's villages in its job; every
 village nightly), the problem-rectification cards with the step that notices changed problems, and the cards of
-projects, funds and assets (projects.py, counted live)."""
+projects, funds and assets (projects.py, counted live), and those of employment (employment.py, counted live)."""
 
 from __future__ import annotations
 
@@ -84,13 +84,16 @@ def _filters():
 
 def connect() -> None:
     from .builtin import BUILTIN_CARDS
+    from .employment import EMPLOYMENT_CARDS
     from .problems import PROBLEM_CARDS, mark_changed_problems
     from .projects import PROJECT_CARDS
     from .quality import QUALITY_CARDS
     from .refresh import frequent, nightly, on_change, post_import
     from .teams import TEAM_CARDS
 
-    for order, card in enumerate([*BUILTIN_CARDS, *PROBLEM_CARDS, *TEAM_CARDS, *QUALITY_CARDS, *PROJECT_CARDS]):
+    for order, card in enumerate(
+        [*BUILTIN_CARDS, *PROBLEM_CARDS, *TEAM_CARDS, *QUALITY_CARDS, *PROJECT_CARDS, *EMPLOYMENT_CARDS]
+    ):
         registry.add("dashboard_cards", card, key=card.key, order=order * 10)
     registry.add(
         "menu_items",
