@@ -253,3 +253,38 @@ def test_a_placement_sets_the_members_post_and_clears_zero_employment(world, cli
     home.head.refresh_from_db()
     assert home.head.public_welfare_job == ""
     assert home in zero_employment_households(world.reviewer_a)
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_lists_read_a_fixed_number_of_queries(world, posts, client_for):
+    client = client_for(world.admin)
+    _, placement = posts
+    for n in range(2):
+        _lifted(world.village_a, head=f"零就业{n}")
+        _month(placement, n + 1, "900")
+    urls = [reverse("employment:zero_list"), reverse("employment:attendance_list")]
+    [_queries(client, url) for url in urls]  # the first request of a session fills the menu and badge caches
+    before = [_queries(client, url) for url in urls]
+    for n in range(2, 8):
+        _lifted(world.village_b, head=f"零就业{n}")
+        _month(placement, n + 1, "900")
+    assert [_queries(client, url) for url in urls] == before
+
+
+def test_the_zero_list_searches_by_head_without_repeating_rows(world, client_for):
+    home = _lifted(world.village_a, head="王大山")
+    make_member(home, name="王小山", labour_skill="普通劳动力")
+    client = client_for(world.admin)
+    page = client.get(reverse("employment:zero_list"), {"q": home.household_no[-6:]})
+    assert [h.pk for h in page.context["table"].data] == [home.pk]
+    page = client.get(reverse("employment:zero_list"), {"q": "王大山"})
+    assert [h.pk for h in page.context["table"].data] == [home.pk]
+    assert page.context["table"].data[0].labour_count == 2

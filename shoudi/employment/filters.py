@@ -8,7 +8,7 @@ from django.db.models import Q
 
 from shoudi.core.filters import ScopedFilterSet
 from shoudi.regions.models import Region
-from shoudi.registry.models import Household
+from shoudi.registry.models import Household, Member
 
 from .models import Attendance, Post, TransportSubsidy, Verification, Workshop, WorkshopEmployee
 from .selectors import flagged_attendance, flagged_posts
@@ -53,9 +53,8 @@ class ZeroEmploymentFilterSet(ScopedFilterSet):
         fields = []
 
     def search(self, queryset, name, value):
-        return queryset.filter(
-            Q(household_no__contains=value) | Q(members__name__contains=value, members__relation="户主")
-        )
+        heads = Member.objects.filter(name__contains=value, relation="户主").values("household_id")
+        return queryset.filter(Q(household_no__contains=value) | Q(pk__in=heads))
 
     def everything(self, queryset, name, value):  # the list is the worklist line's rows already
         return queryset
