@@ -288,3 +288,16 @@ def test_the_zero_list_searches_by_head_without_repeating_rows(world, client_for
     page = client.get(reverse("employment:zero_list"), {"q": "王大山"})
     assert [h.pk for h in page.context["table"].data] == [home.pk]
     assert page.context["table"].data[0].labour_count == 2
+
+
+def test_the_household_page_shows_its_employment(world, posts, client_for):
+    post, placement = posts
+    services.save_placement(placement=placement)
+    idle = _lifted(world.village_a, head="无业者")
+    client = client_for(world.officer_a)
+    page = client.get(idle.get_absolute_url()).content.decode()
+    assert "household-zero-employment" in page
+    holder = client.get(placement.member.household.get_absolute_url()).content.decode()
+    assert "公益性岗位：保洁员" in holder and "household-zero-employment" not in holder
+    ordinary = make_household(world.village_a, head="普通户")
+    assert "household-employment" not in client.get(ordinary.get_absolute_url()).content.decode()

@@ -1,7 +1,7 @@
 """What the employment app contributes: the permission rows of its models (the county starts the verification round
 and keeps the settings; villages verify persons; townships and the county keep posts, workshops and subsidies), the
-就业帮扶 menu, and two lines of 我的待办 — the 零就业家庭 of a village (until one member is employed) and, for the
-township, the 公益性岗位 subsidies paid under the floor."""
+就业帮扶 menu, the household page's 就业帮扶 section, and two lines of 我的待办 — the 零就业家庭 of a village
+(until one member is employed) and, for the township, the 公益性岗位 subsidies paid under the floor."""
 
 from __future__ import annotations
 
@@ -142,6 +142,8 @@ WORKLIST = (
 def connect() -> None:
     from shoudi.core.worklist import Item, WorklistSource
 
+    from .household import household_panel
+
     _rows()
     for label, url_name, model, order in MENU:
         registry.add("menu_items", MenuItem("就业帮扶", label, url_name, model=model, order=order))
@@ -149,3 +151,4 @@ def connect() -> None:
         registry.add(
             "worklist_items", WorklistSource(Item(key, label, kind, roles=roles), rows, page, village), key=key
         )
+    registry.add("household_panels", household_panel, order=25)
