@@ -377,6 +377,7 @@ CONTRACT: dict[str, Entry] = {
     "employment:round_start": Entry("employment.verificationround", "add", post=FORM),
     "employment:round_detail": Entry("employment.verificationround", obj="emp_round"),
     "employment:round_persons": Entry("employment.verification", obj="emp_round"),
+    "employment:round_retry": Entry("employment.verificationround", "change", obj="emp_round", get=None, post=DONE),
     "employment:round_withdraw": Entry("employment.verificationround", "change", obj="emp_round", get=None, post=DONE),
     "employment:verify": Entry("employment.verification", "change", obj="emp_verification", post=FORM),
     "employment:zero_list": Entry("registry.household"),

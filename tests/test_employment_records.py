@@ -58,12 +58,9 @@ def test_a_zero_employment_household_stays_in_the_worklist_until_one_member_work
     assert _count(world.officer_b, "zero_employment") == 0  # another village's officer
 
     # the village verifies the head as employed: the household drops out by itself
-    from shoudi.employment.models import VerificationRound
+    from shoudi.employment.testing import started_round
 
-    round_ = services.start_round(
-        user=world.admin, county=world.county, year=2026, reference_date=datetime.date(2026, 12, 31)
-    )
-    assert isinstance(round_, VerificationRound)
+    round_ = started_round(world.admin, world.county, 2026, datetime.date(2026, 12, 31))
     row = round_.rows.get(member__name="无业户主")
     services.verify(user=world.officer_a, verification=row, employed=True, work_place="县工业园", work_months=6)
     assert _count(world.officer_a, "zero_employment") == 0

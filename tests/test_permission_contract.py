@@ -262,7 +262,9 @@ class ContractWorld:
         )
 
         head = household.head
-        round_ = VerificationRound.objects.create(county=county, year=2026, reference_date=datetime.date(2026, 12, 31))
+        round_ = VerificationRound.objects.create(
+            county=county, year=2026, reference_date=datetime.date(2026, 12, 31), state="started"
+        )
         post = Post.objects.create(name="保洁员", region=village, employer="村委会", monthly_subsidy=Decimal("1000"))
         placement = Placement.objects.create(post=post, member=head, start_date=datetime.date(2026, 1, 1))
         workshop = Workshop.objects.create(name=f"{village.name}车间", region=village, operator="合作社")

@@ -75,8 +75,8 @@ class EmploymentSettings(RegionSettings):
 
 class VerificationRound(ChangeLoggedModel):
     """一年一度的务工信息核实 of a county: started by the county (a mass action: the preview counts, the confirmation
-    writes one ``Verification`` per person), withdrawn as a whole while nobody has verified anyone. Ages are taken
-    on ``reference_date``."""
+    writes one ``Verification`` per person — in the worker, the round's ``job`` — and the round is 正在生成名单 until
+    it has), withdrawn as a whole while nobody has verified anyone. Ages are taken on ``reference_date``."""
 
     county = models.ForeignKey(
         "regions.Region",
@@ -87,8 +87,11 @@ class VerificationRound(ChangeLoggedModel):
     )
     year = models.PositiveSmallIntegerField("年度")
     reference_date = models.DateField("年龄计算基准日")
-    state = models.CharField("状态", max_length=12, choices=c.ROUND_STATES, default=c.STARTED)
+    state = models.CharField("状态", max_length=12, choices=c.ROUND_STATES, default=c.CREATING)
     persons = models.PositiveIntegerField("核实人数", default=0)
+    job = models.ForeignKey(
+        "core.Job", verbose_name="生成名单任务", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="发起人", null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -111,7 +114,7 @@ class VerificationRound(ChangeLoggedModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["county", "year"],
-                condition=models.Q(state=c.STARTED),
+                condition=models.Q(state__in=c.OPEN_STATES),
                 name="employment_one_round_a_year",
                 violation_error_message="该县本年度已有核实",
             )
@@ -122,6 +125,16 @@ class VerificationRound(ChangeLoggedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("employment:round_detail", args=[self.pk])
+
+    @property
+    def is_creating(self) -> bool:
+        """Its rows are still being written (or their job failed and waits to be run again)."""
+        return self.state == c.CREATING
+
+    @property
+    def job_failed(self) -> bool:
+        """Its rows' job failed: the round may be withdrawn, or its job run again."""
+        return self.is_creating and (self.job is None or self.job.status == self.job.FAILED)
 
 
 class Verification(ChangeLoggedModel):

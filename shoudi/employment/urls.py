@@ -10,6 +10,7 @@ urlpatterns = [
     path("rounds/start/", views.round_start, name="round_start"),
     path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
     path("rounds/<int:pk>/persons/", views.round_persons, name="round_persons"),
+    path("rounds/<int:pk>/retry/", views.round_retry, name="round_retry"),
     path("rounds/<int:pk>/withdraw/", views.round_withdraw, name="round_withdraw"),
     path("verify/<int:pk>/", views.verify, name="verify"),
     path("zero/", views.ZeroEmploymentListView.as_view(), name="zero_list"),

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
+from shoudi.core.models import Job
 from shoudi.core.scope import get_object_for, in_scope, user_can
 from shoudi.core.views import ObjectListView
 from shoudi.regions.models import Region
@@ -18,6 +19,7 @@ from shoudi.registry.choices import NO_LABOUR
 from shoudi.registry.models import Household
 from shoudi.registry.pickers import HEAD_NAME
 
+from . import choices as c
 from . import services
 from .filters import VerificationFilterSet, ZeroEmploymentFilterSet
 from .forms import RoundForm, VerifyForm, county_of
@@ -30,6 +32,7 @@ __all__ = [
     "round_detail",
     "round_list",
     "round_persons",
+    "round_retry",
     "round_start",
     "round_withdraw",
     "verify",
@@ -66,7 +69,7 @@ def round_start(request):
                 form.add_error(None, str(refused))
                 status = 422
             else:
-                messages.success(request, f"已发起{round_}：{round_.persons} 人待核实")
+                messages.success(request, f"已发起{round_}，正在后台生成核实名单")
                 return redirect(round_.get_absolute_url())
         rows = preview(county.code, day, EmploymentSettings.for_region(county))
     elif form.is_bound:
@@ -84,7 +87,21 @@ def round_start(request):
 
 
 def round_detail(request, pk):
-    round_ = get_object_for(request.user, VerificationRound.objects.select_related("county"), "view", pk=pk)
+    """A round's progress per village; while its rows are being written, the job's live progress instead."""
+    round_ = get_object_for(request.user, VerificationRound.objects.select_related("county", "job"), "view", pk=pk)
+    county_user = in_scope(request.user, round_, "change") and user_can(request.user, VerificationRound, "add")
+    if round_.is_creating:
+        context = {
+            "title": f"{round_.county.name}{round_}",
+            "object": round_,
+            "job": round_.job,
+            # the job's live progress for those who may see the job (its starter, the county's admins)
+            "can_follow": round_.job is not None
+            and Job.objects.restrict(request.user, "view").filter(pk=round_.job_id).exists(),
+            "can_retry": county_user and round_.job is not None and round_.job_failed,
+            "can_withdraw": county_user and round_.job_failed,
+        }
+        return render(request, "employment/round_creating.html", context)
     rows = progress(round_, request.user)
     verified = sum(r.verified for r in rows)
     context = {
@@ -94,12 +111,24 @@ def round_detail(request, pk):
         "total": sum(r.total for r in rows),
         "verified": verified,
         "employed": sum(r.employed for r in rows),
-        "can_withdraw": round_.state == "started"
+        "can_withdraw": round_.state == c.STARTED
         and not round_.rows.filter(verified_at__isnull=False).exists()
-        and in_scope(request.user, round_, "change")
-        and user_can(request.user, VerificationRound, "add"),
+        and county_user,
     }
     return render(request, "employment/round_detail.html", context)
+
+
+@require_POST
+def round_retry(request, pk):
+    """重新生成名单: the failed job of the round run again; back to the round's page, which follows it."""
+    round_ = get_object_for(request.user, VerificationRound.objects.all(), "change", pk=pk)
+    try:
+        services.retry_round(user=request.user, round_=round_)
+    except services.RoundRefused as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, "已重新加入队列：生成核实名单（已写入的人员不会重复写入）")
+    return redirect(round_.get_absolute_url())
 
 
 @require_POST
@@ -134,7 +163,7 @@ def round_persons(request, pk):
         "village": village,
         "table": table,
         "filterset": filterset,
-        "can_verify": round_.state == "started" and user_can(request.user, Verification, "change"),
+        "can_verify": round_.state == c.STARTED and user_can(request.user, Verification, "change"),
     }
     return render(request, "employment/round_persons.html", context)
 
