@@ -95,7 +95,8 @@ def fill_round(round_id: int, *, progress: Callable[[int, int], None] | None = N
     round_ = VerificationRound.objects.select_related("county").get(pk=round_id)
     if round_.state == c.STARTED:
         return 0  # written already: a run whose work committed before its job was judged dead
-    _lock_creating(round_id)
+    if round_.state != c.CREATING:
+        raise RoundRefused("该核实已撤回，不再生成核实名单")
     settings = EmploymentSettings.for_region(round_.county)
     groups = candidates(round_.county.code, round_.reference_date, settings)
     total = sum(qs.count() for qs in groups.values())
@@ -139,7 +140,7 @@ def fill_round(round_id: int, *, progress: Callable[[int, int], None] | None = N
 def retry_round(*, user, round_: VerificationRound) -> VerificationRound:
     """重新生成: the failed job of a round still 正在生成名单 queued again (it keeps the rows already written)."""
     _check_county(user, round_.county)
-    round_ = VerificationRound.objects.select_for_update().select_related("job").get(pk=round_.pk)
+    round_ = VerificationRound.objects.select_for_update(of=("self",)).select_related("job").get(pk=round_.pk)
     if not round_.is_creating or round_.job is None:
         raise RoundRefused("该核实的名单已生成" if round_.state == c.STARTED else "该核实已撤回")
     if round_.job.status != Job.FAILED:
@@ -154,7 +155,7 @@ def withdraw_round(*, user, round_: VerificationRound) -> VerificationRound:
     villages' work, and a round is corrected person by person). A round whose rows are being written waits for its
     job; one whose job failed may be withdrawn (with the rows written so far)."""
     _check_county(user, round_.county)
-    round_ = VerificationRound.objects.select_for_update().select_related("job").get(pk=round_.pk)
+    round_ = VerificationRound.objects.select_for_update(of=("self",)).select_related("job").get(pk=round_.pk)
     if round_.state == c.WITHDRAWN:
         raise RoundRefused("该核实已撤回")
     if round_.is_creating and not round_.job_failed:
