@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "shoudi.quality",
     "shoudi.projects",
     "shoudi.sectors",
+    "shoudi.employment",
     "shoudi.matching",
     "shoudi.ledgers",
     "shoudi.cards",

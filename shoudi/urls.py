@@ -17,6 +17,7 @@ urlpatterns = [
     path("quality/", include("shoudi.quality.urls")),
     path("projects/", include("shoudi.projects.urls")),
     path("sectors/", include("shoudi.sectors.urls")),
+    path("employment/", include("shoudi.employment.urls")),
     path("matching/", include("shoudi.matching.urls")),
     path("ledgers/cards/", include("shoudi.cards.urls")),
     path("ledgers/", include("shoudi.ledgers.urls")),

@@ -31,6 +31,7 @@ LAYERS = {
     "quality": {"core", "regions", "accounts", "registry", "monitoring", "assistance", "work"},
     "projects": {"core", "regions", "accounts", "registry", "work"},
     "sectors": {"core", "regions", "accounts", "registry", "monitoring", "work"},
+    "employment": {"core", "regions", "accounts", "registry", "monitoring", "work"},
 }
 OUTPUTS = {"ledgers", "cards", "dashboards"}
 DOMAIN = {
@@ -48,6 +49,7 @@ DOMAIN = {
     "lowincome",
     "projects",
     "sectors",
+    "employment",
 }
 
 

@@ -71,6 +71,10 @@ STANDARD = [
     "project-publicity",
     "home-teaching",
     "chronic-signing",
+    "public-post-attendance",
+    "workshop-employees",
+    "transport-subsidies",
+    "zero-employment",
 ]
 
 

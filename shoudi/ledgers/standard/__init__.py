@@ -7,6 +7,7 @@ from __future__ import annotations
 from . import (
     campaigns,
     cases,
+    employment,
     estimates,
     guarantees,
     income,
@@ -36,4 +37,5 @@ DEFINITIONS = (
     *teams.DEFINITIONS,
     *projects.DEFINITIONS,
     *sectors.DEFINITIONS,
+    *employment.DEFINITIONS,
 )
