@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "shoudi.projects",
     "shoudi.lowincome",
     "shoudi.sectors",
+    "shoudi.employment",
     "shoudi.matching",
     "shoudi.ledgers",
     "shoudi.cards",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("projects/", include("shoudi.projects.urls")),
     path("lowincome/", include("shoudi.lowincome.urls")),
     path("sectors/", include("shoudi.sectors.urls")),
+    path("employment/", include("shoudi.employment.urls")),
     path("matching/", include("shoudi.matching.urls")),
     path("ledgers/cards/", include("shoudi.cards.urls")),
     path("ledgers/", include("shoudi.ledgers.urls")),

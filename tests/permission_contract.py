@@ -88,6 +88,15 @@ OBJECT_MODELS = {
     "support_action_act": "lowincome.supportaction",
     "lowincome_settings": "lowincome.lowincomesettings",
     "home_teaching": "sectors.hometeaching",
+    "emp_round": "employment.verificationround",
+    "emp_verification": "employment.verification",
+    "emp_post": "employment.post",
+    "emp_placement": "employment.placement",
+    "emp_attendance": "employment.attendance",
+    "emp_workshop": "employment.workshop",
+    "emp_worker": "employment.workshopemployee",
+    "emp_transport": "employment.transportsubsidy",
+    "emp_settings": "employment.employmentsettings",
 }
 DONE = frozenset({200, 302})  # a form with errors, or done and sent on
 FORM = frozenset({200, 302, 400, 422})  # 422: refused as filled in, with its errors
@@ -420,5 +429,36 @@ CONTRACT: dict[str, Entry] = {
     "lowincome:lowincomesettings_add": Entry("lowincome.lowincomesettings", "add", post=FORM),
     "lowincome:lowincomesettings_edit": Entry(
         "lowincome.lowincomesettings", "change", obj="lowincome_settings", post=FORM
+    ),
+    "employment:round_list": Entry("employment.verificationround"),
+    "employment:round_start": Entry("employment.verificationround", "add", post=FORM),
+    "employment:round_detail": Entry("employment.verificationround", obj="emp_round"),
+    "employment:round_persons": Entry("employment.verification", obj="emp_round"),
+    "employment:round_retry": Entry("employment.verificationround", "change", obj="emp_round", get=None, post=DONE),
+    "employment:round_withdraw": Entry("employment.verificationround", "change", obj="emp_round", get=None, post=DONE),
+    "employment:verify": Entry("employment.verification", "change", obj="emp_verification", post=FORM),
+    "employment:zero_list": Entry("registry.household"),
+    "employment:post_list": Entry("employment.post"),
+    "employment:post_add": Entry("employment.post", "add", post=FORM),
+    "employment:post_detail": Entry("employment.post", obj="emp_post"),
+    "employment:post_edit": Entry("employment.post", "change", obj="emp_post", post=FORM),
+    "employment:placement_add": Entry("employment.placement", "add", post=FORM),
+    "employment:placement_edit": Entry("employment.placement", "change", obj="emp_placement", post=FORM),
+    "employment:attendance_list": Entry("employment.attendance"),
+    "employment:attendance_add": Entry("employment.attendance", "add", post=FORM),
+    "employment:attendance_edit": Entry("employment.attendance", "change", obj="emp_attendance", post=FORM),
+    "employment:workshop_list": Entry("employment.workshop"),
+    "employment:workshop_add": Entry("employment.workshop", "add", post=FORM),
+    "employment:workshop_detail": Entry("employment.workshop", obj="emp_workshop"),
+    "employment:workshop_edit": Entry("employment.workshop", "change", obj="emp_workshop", post=FORM),
+    "employment:workshopemployee_add": Entry("employment.workshopemployee", "add", post=FORM),
+    "employment:workshopemployee_edit": Entry("employment.workshopemployee", "change", obj="emp_worker", post=FORM),
+    "employment:transportsubsidy_list": Entry("employment.transportsubsidy"),
+    "employment:transportsubsidy_add": Entry("employment.transportsubsidy", "add", post=FORM),
+    "employment:transportsubsidy_edit": Entry("employment.transportsubsidy", "change", obj="emp_transport", post=FORM),
+    "employment:employmentsettings_list": Entry("employment.employmentsettings"),
+    "employment:employmentsettings_add": Entry("employment.employmentsettings", "add", post=FORM),
+    "employment:employmentsettings_edit": Entry(
+        "employment.employmentsettings", "change", obj="emp_settings", post=FORM
     ),
 }

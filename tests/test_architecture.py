@@ -32,6 +32,7 @@ LAYERS = {
     "projects": {"core", "regions", "accounts", "registry", "work"},
     "lowincome": {"core", "regions", "accounts", "registry", "monitoring", "assistance", "work"},
     "sectors": {"core", "regions", "accounts", "registry", "monitoring", "work"},
+    "employment": {"core", "regions", "accounts", "registry", "monitoring", "work"},
 }
 OUTPUTS = {"ledgers", "cards", "dashboards"}
 DOMAIN = {
@@ -49,6 +50,7 @@ DOMAIN = {
     "lowincome",
     "projects",
     "sectors",
+    "employment",
 }
 
 

@@ -17,6 +17,7 @@ from shoudi.dashboards.models import VillageFigure, VillageRefresh
 from shoudi.dashboards.refresh import rebuild
 from shoudi.dashboards.testing import build_scenario
 from shoudi.dashboards.views import cards_for
+from shoudi.employment.testing import build_scenario as build_employment_scenario
 from shoudi.lowincome.testing import build_scenario as build_lowincome_scenario
 from shoudi.matching.testing import health_findings
 from shoudi.monitoring import services
@@ -36,6 +37,7 @@ def county(world, national_calendar):
     build_lowincome_scenario(world)  # and so does the 低收入人口 card
     build_sectors_scenario(world)  # so does the card of 送教上门 and 慢病签约
     health_findings(world)
+    build_employment_scenario(world)  # and those of employment
     rebuild()
     return scenario
 

@@ -72,6 +72,10 @@ STANDARD = [
     "lowincome",
     "home-teaching",
     "chronic-signing",
+    "public-post-attendance",
+    "workshop-employees",
+    "transport-subsidies",
+    "zero-employment",
 ]
 
 

@@ -151,6 +151,7 @@ class ContractWorld:
                 **self.notices(village, county, household),
                 **self.lowincome(household, village, county),
                 **self.sectors(household),
+                **self.employment(household, village, county),
             }
 
     def campaign(self, county) -> dict:
@@ -264,6 +265,48 @@ class ContractWorld:
             "designation_import": batch,
             "support_action": SupportAction.objects.create(household=household, kind="申请低保", content="申请"),
             "lowincome_settings": LowIncomeSettings.objects.create(region=county),
+        }
+
+    def employment(self, household, village, county) -> dict:
+        """This year's verification round of the county with the household head to verify, a 公益性岗位 of the
+        village he holds with a month's attendance, a 帮扶车间 employing him, his 交通补贴, the settings."""
+        from shoudi.employment.models import (
+            Attendance,
+            EmploymentSettings,
+            Placement,
+            Post,
+            TransportSubsidy,
+            Verification,
+            VerificationRound,
+            Workshop,
+            WorkshopEmployee,
+        )
+
+        head = household.head
+        round_ = VerificationRound.objects.create(
+            county=county, year=2026, reference_date=datetime.date(2026, 12, 31), state="started"
+        )
+        post = Post.objects.create(name="保洁员", region=village, employer="村委会", monthly_subsidy=Decimal("1000"))
+        placement = Placement.objects.create(post=post, member=head, start_date=datetime.date(2026, 1, 1))
+        workshop = Workshop.objects.create(name=f"{village.name}车间", region=village, operator="合作社")
+        return {
+            "emp_round": round_,
+            "emp_verification": Verification.objects.create(
+                round=round_, member=head, village=village, group="16-60", age=40
+            ),
+            "emp_post": post,
+            "emp_placement": placement,
+            "emp_attendance": Attendance.objects.create(
+                placement=placement, month=datetime.date(2026, 3, 1), days=20, subsidy_paid=Decimal("1000")
+            ),
+            "emp_workshop": workshop,
+            "emp_worker": WorkshopEmployee.objects.create(
+                workshop=workshop, member=head, year=2026, months=6, income=Decimal("6000")
+            ),
+            "emp_transport": TransportSubsidy.objects.create(
+                member=head, year=2026, destination="广东", amount=Decimal("500")
+            ),
+            "emp_settings": EmploymentSettings.objects.create(region=county),
         }
 
     def attachment(self, case):

@@ -27,7 +27,18 @@ class MenuItem:
     quick: tuple[str, ...] = ()  # the roles whose home page offers it as a quick action (常用操作)
 
 
-GROUP_ORDER = ["工作台", "动态监测", "数据比对", "帮扶", "驻村帮扶", "工作管理", "基础数据", "台账", "系统管理"]
+GROUP_ORDER = [
+    "工作台",
+    "动态监测",
+    "数据比对",
+    "帮扶",
+    "驻村帮扶",
+    "就业帮扶",
+    "工作管理",
+    "基础数据",
+    "台账",
+    "系统管理",
+]
 
 
 def _shown(item: MenuItem, user) -> bool:

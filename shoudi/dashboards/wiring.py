@@ -3,7 +3,8 @@ dashboard leads the home of county, township, 督查 and department users; a vil
 village officers and cadres), the list filters its figures link with, and the refreshes of the summary rows (after
 a change marks its villages stale, the worker computes them within seconds; an import's villages in its job; every
 village nightly), the problem-rectification cards with the step that notices changed problems, and the cards of
-projects, funds and assets (projects.py, counted live) and the 收入预估 card (estimates.py, counted live)."""
+projects, funds and assets (projects.py, counted live), the 收入预估 card (estimates.py) and those of employment
+(employment.py), counted live."""
 
 from __future__ import annotations
 
@@ -84,6 +85,7 @@ def _filters():
 
 def connect() -> None:
     from .builtin import BUILTIN_CARDS
+    from .employment import EMPLOYMENT_CARDS
     from .estimates import ESTIMATE_CARDS
     from .lowincome import LOWINCOME_CARDS
     from .notices import NOTICE_CARDS
@@ -106,6 +108,7 @@ def connect() -> None:
         *LOWINCOME_CARDS,
         *RESETTLEMENT_CARDS,
         *SECTOR_CARDS,
+        *EMPLOYMENT_CARDS,
     ]
     for order, card in enumerate(cards):
         registry.add("dashboard_cards", card, key=card.key, order=order * 10)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from . import (
     campaigns,
     cases,
+    employment,
     estimates,
     guarantees,
     income,
@@ -38,4 +39,5 @@ DEFINITIONS = (
     *projects.DEFINITIONS,
     *lowincome.DEFINITIONS,
     *sectors.DEFINITIONS,
+    *employment.DEFINITIONS,
 )
