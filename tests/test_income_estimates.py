@@ -149,8 +149,8 @@ def test_the_ledger_lists_the_three_groups(world, village, tmp_path):
     assert sorted(sheet.column("户主姓名")) == sorted(["fen_lower", "under_floor", "line", "under_line"])
     row = sheet.row_of("户主姓名", "fen_lower")
     assert row["上年人均纯收入"] == 12000 and row["预估人均纯收入"] == 11999.99
-    assert row["重点人群"] == "不增反降"
-    assert sheet.row_of("户主姓名", "under_line")["重点人群"] == "低于10,000元、低于监测线"
+    assert row["重点人群"] == "收入不增反降"
+    assert sheet.row_of("户主姓名", "under_line")["重点人群"] == "低于监测线、低于10,000元"
     assert build("income-estimates", world.officer_b, tmp_path, year=YEAR).rows == []
 
 

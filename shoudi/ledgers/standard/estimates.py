@@ -12,7 +12,7 @@ from shoudi.assistance.estimates import lines_of
 from shoudi.assistance.models import IncomeEstimate
 
 from ..definitions import Column, Filter, LedgerDefinition, Param
-from .income import MONEY_FIELDS, _floors, _per_county, _previous_per_capita
+from .income import MONEY_FIELDS, _floors, _per_county, _previous_per_capita, income_flags
 from .parts import CASE, HEAD, case_column, head_columns, household_columns, household_type_filter, place, seq
 
 __all__ = ["DEFINITIONS"]
@@ -30,16 +30,8 @@ def _line_q(ctx) -> Q:
 
 def _warnings(row, ctx):
     county = row["household__village__code"][:6]
-    per_capita, prev = row["per_capita"], row["prev_per_capita"]
-    line, floor = _lines(ctx).get(county, (None, None))[0], _floors(ctx).get(county)
-    hits = []
-    if prev is not None and per_capita < prev:
-        hits.append("不增反降")
-    if floor is not None and per_capita < floor:
-        hits.append(f"低于{floor:,.0f}元")
-    if line is not None and per_capita < line:
-        hits.append("低于监测线")
-    return "、".join(hits) or None
+    line = _lines(ctx).get(county, (None, None))[0]
+    return income_flags(row["per_capita"], prev=row["prev_per_capita"], line=line, floor=_floors(ctx).get(county))
 
 
 def _note(ctx) -> str:

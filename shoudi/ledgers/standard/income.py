@@ -72,8 +72,14 @@ def _change(row, ctx):
 
 def _warnings(row, ctx):
     county = row["household__village__code"][:6]
-    per_capita, prev = row["per_capita"], row["prev_per_capita"]
-    line, floor = _lines(ctx).get(county), _floors(ctx).get(county)
+    return income_flags(
+        row["per_capita"], prev=row["prev_per_capita"], line=_lines(ctx).get(county), floor=_floors(ctx).get(county)
+    )
+
+
+def income_flags(per_capita, *, prev, line, floor) -> str | None:
+    """The 提示 of a per-capita income, recorded (收入核算) or estimated (收入预估): under the year's line, under the
+    low-income floor, lower than last year's."""
     hits = []
     if line is not None and per_capita < line:
         hits.append("低于监测线")
