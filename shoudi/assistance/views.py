@@ -68,11 +68,23 @@ def worklist_page(request):
             "others": [i for i in items if not i.own and i.count],
             "own_total": badge_of(items),
             "villages": villages,
-            # on screen the lines some village has rows of (the Excel file keeps every line): the table fits the page
-            "columns": [i for i in columns if any(row.get(i.key) for row in villages)],
+            **_screen_columns(columns, villages),
             "sort": request.GET.get("sort", "code"),
         },
     )
+
+
+SCREEN_COLUMNS = 10  # the per-village table's line columns that fit a 1366 px window
+
+
+def _screen_columns(columns, villages) -> dict:
+    """On screen the lines some village has rows of, at most SCREEN_COLUMNS of them, those with the most rows first
+    chosen and then shown in their usual order; the others are named under the table (the Excel file keeps every
+    line)."""
+    totals = {i.key: sum(row.get(i.key) or 0 for row in villages) for i in columns}
+    busy = [i for i in columns if totals[i.key]]
+    shown = {i.key for i in sorted(busy, key=lambda i: -totals[i.key])[:SCREEN_COLUMNS]}
+    return {"columns": [i for i in busy if i.key in shown], "more_columns": [i for i in busy if i.key not in shown]}
 
 
 # --- cadres and pairing -----------------------------------------------------------------------------------------

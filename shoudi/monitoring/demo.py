@@ -203,18 +203,17 @@ def _leaflet_pdf(title: str, lines: list[str]) -> bytes:
     import logging
 
     from django.utils.html import escape
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
     body = "".join(f"<p>{escape(line)}</p>" for line in lines)
-    html = (
-        '<html><head><meta charset="utf-8"><style>@page { size: A4; margin: 20mm }'
-        ' body { font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei", sans-serif; font-size: 12pt }'
-        " h1 { text-align: center; font-size: 18pt }</style></head>"
-        f"<body><h1>{escape(title)}</h1>{body}<p>守底县乡村振兴局印制</p></body></html>"
+    html = f"<html><body><h1>{escape(title)}</h1>{body}<p>守底县乡村振兴局印制</p></body></html>"
+    css = CSS(
+        string='@page { size: A4; margin: 20mm } body { font-family: "Noto Sans CJK SC", "WenQuanYi Micro Hei", '
+        "sans-serif; font-size: 12pt } h1 { text-align: center; font-size: 18pt }"
     )
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).write_pdf(stylesheets=[css])
 
 
 def _notices(ctx, county: Region, today: datetime.date) -> None:
