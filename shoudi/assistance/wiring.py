@@ -34,6 +34,11 @@ HOUSEHOLD_PATHS = {
     "assistance.assessment": "household__",
     "assistance.portrait": "household__",
     "assistance.incomeestimate": "household__",
+    "monitoring.noticedelivery": "household__",
+    "employment.transportsubsidy": "member__household__",
+    "lowincome.designation": "household__",
+    "lowincome.supportaction": "household__",
+    "lowincome.carerecord": "household__",
 }
 
 

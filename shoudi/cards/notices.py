@@ -17,8 +17,8 @@ from django.utils import timezone
 from shoudi.core.audit import log_access
 from shoudi.core.models import AccessLog
 from shoudi.core.scope import get_object_for, user_can
-from shoudi.monitoring import choices as mc
 from shoudi.monitoring.models import MonitoringCase, NoticeDelivery
+from shoudi.monitoring.notices import completed_eliminations
 from shoudi.registry.models import Household
 
 from .views import _pdf_bytes, _pdf_response, _wants_pdf
@@ -71,15 +71,16 @@ def exit_notice(case: MonitoringCase) -> ExitNotice:
 
 
 def exit_notice_page(request, pk):
-    """The 退出告知书 of an eliminated case (print page, or PDF with ``?format=pdf``); written to the access log."""
+    """The 退出告知书 of an eliminated case (print page, or PDF with ``?format=pdf``); written to the access log. Only
+    for an elimination the county confirmed in Shoudi (县级确定) and no 返贫 reversed, as for 退出告知书待送达."""
     case = get_object_for(
         request.user,
         MonitoringCase.objects.select_related("household__village__parent__parent"),
         "view",
         pk=pk,
     )
-    if case.step != mc.ELIMINATED or case.eliminated_on is None:
-        raise Http404("该监测对象尚未完成风险消除，没有退出告知书")
+    if case.eliminated_on is None or not completed_eliminations(MonitoringCase.objects.filter(pk=case.pk)).exists():
+        raise Http404("该监测对象未经县级确定完成风险消除（或已返贫），没有退出告知书")
     household = get_object_for(request.user, Household.objects.all(), "view", pk=case.household_id)
     notice = exit_notice(case)
     pdf = _wants_pdf(request)

@@ -497,6 +497,8 @@ class NoticeDelivery(ChangeLoggedModel):
     )
 
     scope_code_field = "household__village__code"
+    # the free-text note may carry a phone or ID number; declaring it also logs each export of the 送达记录 (签收人)
+    personal_fields = {"note": "mapping"}
 
     class Meta:
         verbose_name = verbose_name_plural = "告知书与明白纸送达"

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
-from shoudi.core.scope import get_object_for, user_can
+from shoudi.core.scope import get_object_for, in_scope, user_can
 from shoudi.core.views import ObjectEditView, ObjectListView
 from shoudi.core.views.generic import picked_region_code
 from shoudi.regions.models import Region
@@ -121,8 +121,8 @@ def _village(request, pk) -> Region:
 def village_batch(request, pk):
     """整村发放: the form; 预览 lists the households it would record, each ticked; 确认登记 records the ticked ones."""
     village = _village(request, pk)
-    if not user_can(request.user, NoticeDelivery, "add"):
-        raise PermissionDenied("您的角色不能登记送达")
+    if not _can_record_batches(request.user):
+        raise PermissionDenied("您的角色不能登记整村发放")
     documents = notices.county_documents(village.code)
     form = f.BatchForm(request.POST or None, documents=documents)
     candidates, status = None, 200
@@ -173,7 +173,11 @@ def batch_detail(request, pk):
         request.user, NoticeBatch.objects.select_related("document", "village", "created_by"), "view", pk=pk
     )
     deliveries = (
-        batch.deliveries.select_related("household").annotate(head_name=HEAD_NAME).order_by("household__household_no")
+        NoticeDelivery.objects.restrict(request.user, "view")
+        .filter(batch=batch)
+        .select_related("household")
+        .annotate(head_name=HEAD_NAME)
+        .order_by("household__household_no")
     )
     return render(
         request,
@@ -182,17 +186,26 @@ def batch_detail(request, pk):
             "title": str(batch),
             "batch": batch,
             "deliveries": deliveries,
-            "can_add": user_can(request.user, NoticeDelivery, "add"),
-            "can_withdraw": batch.status == NoticeBatch.CONFIRMED,
+            "can_add": _can_record_batches(request.user),
+            "can_withdraw": batch.status == NoticeBatch.CONFIRMED and _can_withdraw(request.user, batch),
         },
     )
+
+
+def _can_record_batches(user) -> bool:
+    return user_can(user, NoticeDelivery, "add") and user_can(user, NoticeBatch, "add")
+
+
+def _can_withdraw(user, batch: NoticeBatch) -> bool:
+    """整批撤回 removes a whole village's deliveries: for whoever may change the batch, in his scope."""
+    return user_can(user, NoticeBatch, "change") and in_scope(user, batch, "change")
 
 
 @require_POST
 def batch_withdraw(request, pk):
     batch = get_object_for(request.user, NoticeBatch.objects.all(), "view", pk=pk)
-    if not user_can(request.user, NoticeDelivery, "add"):
-        raise PermissionDenied("您的角色不能撤回发放登记")
+    if not _can_withdraw(request.user, batch):
+        raise PermissionDenied("您的角色不能撤回整村发放")
     try:
         batch = notices.withdraw_batch(user=request.user, batch=batch)
     except notices.NoticeRefused as exc:
@@ -228,7 +241,7 @@ def coverage(request):
             "region": region,
             "documents": documents,
             "rows": rows,
-            "can_add": user_can(request.user, NoticeDelivery, "add"),
+            "can_add": _can_record_batches(request.user),  # the 整村发放 column
         },
     )
 

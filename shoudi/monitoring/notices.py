@@ -22,7 +22,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from shoudi.core import notifications
-from shoudi.core.scope import user_can
+from shoudi.core.scope import in_scope, user_can
 from shoudi.regions.models import Region
 from shoudi.registry.models import Household, Member
 
@@ -34,6 +34,7 @@ __all__ = [
     "NoticeRefused",
     "VillageCoverage",
     "batch_candidates",
+    "completed_eliminations",
     "county_documents",
     "coverage",
     "exit_notice_due",
@@ -63,13 +64,17 @@ def _completed_elimination() -> Exists:
     return Exists(CaseEvent.objects.filter(case=OuterRef("pk"), action="县级确定", decision="风险消除"))
 
 
+def completed_eliminations(cases: QuerySet) -> QuerySet:
+    """Of ``cases``, those whose elimination completed in Shoudi (县级确定 风险消除) and was not reversed by a 返贫:
+    the cases a 退出告知书 is written for."""
+    reversed_ = MonitoringCase.objects.filter(previous_case=OuterRef("pk"))
+    return cases.filter(_completed_elimination(), step=c.ELIMINATED).exclude(Exists(reversed_))
+
+
 def exit_notices_due(cases: QuerySet) -> QuerySet:
     """Of ``cases``, those whose elimination completed (and was not reversed by a 返贫) with no 退出告知书 delivered."""
     delivered = NoticeDelivery.objects.filter(case=OuterRef("pk"), kind=NoticeDelivery.EXIT)
-    reversed_ = MonitoringCase.objects.filter(previous_case=OuterRef("pk"))
-    return (
-        cases.filter(_completed_elimination(), step=c.ELIMINATED).exclude(Exists(delivered)).exclude(Exists(reversed_))
-    )
+    return completed_eliminations(cases).exclude(Exists(delivered))
 
 
 def exit_notice_due(case: MonitoringCase) -> bool:
@@ -325,9 +330,10 @@ def record_batch(
     way: str = "当面送达",
 ) -> NoticeBatch:
     """登记整村发放 (confirmed after the preview): a delivery of ``document`` to each ticked household that is still
-    among ``batch_candidates`` (one delivered meanwhile is left out); the 户主 signs. Refused with none left."""
-    if not user_can(user, NoticeDelivery, "add"):
-        raise NoticeRefused("您的角色不能登记送达")
+    among ``batch_candidates`` (one delivered meanwhile is left out); the 户主 signs. Refused with none left, and for
+    a role that records single deliveries only (a cadre)."""
+    if not (user_can(user, NoticeDelivery, "add") and user_can(user, NoticeBatch, "add")):
+        raise NoticeRefused("您的角色不能登记整村发放")
     if not Region.objects.restrict(user, "view").filter(pk=village.pk, level="village").exists():
         raise NoticeRefused("该村不存在或不在您的管辖范围内")
     _required(delivered_by=delivered_by)
@@ -379,11 +385,14 @@ def _deliver_all(batch: NoticeBatch, households: list[Household], user) -> None:
 
 @transaction.atomic
 def withdraw_batch(*, user, batch: NoticeBatch) -> NoticeBatch:
-    """撤回 a bulk delivery: its deliveries are removed (the change log keeps them), the batch says how many."""
-    if not user_can(user, NoticeDelivery, "add"):
-        raise NoticeRefused("您的角色不能撤回发放登记")
+    """撤回 a bulk delivery: its deliveries are removed (the change log keeps them), the batch says how many. A whole
+    village's deliveries: only a role that may change the batch, in whose scope it lies (not a cadre or team member)."""
+    if not user_can(user, NoticeBatch, "change"):
+        raise NoticeRefused("您的角色不能撤回整村发放")
     if not NoticeBatch.objects.restrict(user, "view").filter(pk=batch.pk).exists():
         raise NoticeRefused("该批次不存在或不在您的管辖范围内")
+    if not in_scope(user, batch, "change"):
+        raise NoticeRefused("您无权撤回该批次")
     locked = NoticeBatch.objects.select_for_update().get(pk=batch.pk)
     if locked.status != NoticeBatch.CONFIRMED:
         raise NoticeRefused("该批次已撤回")

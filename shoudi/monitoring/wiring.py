@@ -145,7 +145,14 @@ def _notices() -> None:
         TEAM_MANAGER: ("view",),
     }
     _permissions("monitoring.noticedelivery", "告知书与明白纸送达", deliveries)
-    _permissions("monitoring.noticebatch", "明白纸整村发放", deliveries)
+    # a village's 整村发放: recorded (and withdrawn whole) by the 村委会; a cadre records single deliveries only
+    batches = {
+        VILLAGE_OFFICER: ("view", "add", "change", "export"),
+        TEAM_MEMBER: ("view", "add"),
+        **dict.fromkeys((COUNTY_ADMIN, TOWNSHIP_REVIEWER, INSPECTOR), ("view", "export")),
+        TEAM_MANAGER: ("view",),
+    }
+    _permissions("monitoring.noticebatch", "明白纸整村发放", batches)
     for item in (
         MenuItem(
             "动态监测",
