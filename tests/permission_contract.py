@@ -193,9 +193,11 @@ CONTRACT: dict[str, Entry] = {
     "monitoring:noticedelivery_list": Entry("monitoring.noticedelivery"),
     "monitoring:notice_coverage": Entry("monitoring.noticedelivery"),
     "monitoring:notice_deliver": Entry("monitoring.noticedelivery", "add", obj="household", post=FORM),
-    "monitoring:notice_batch_add": Entry("monitoring.noticedelivery", "add", obj="village", post=FORM),
+    "monitoring:notice_batch_add": Entry("monitoring.noticebatch", "add", obj="village", post=FORM),
     "monitoring:notice_batch": Entry("monitoring.noticebatch", obj="notice_batch"),
-    "monitoring:notice_batch_withdraw": Entry("monitoring.noticebatch", "add", obj="notice_batch", get=None, post=DONE),
+    "monitoring:notice_batch_withdraw": Entry(
+        "monitoring.noticebatch", "change", obj="notice_batch", get=None, post=DONE
+    ),
     "monitoring:noticedocument_list": Entry("monitoring.noticedocument"),
     "monitoring:noticedocument_add": Entry("monitoring.noticedocument", "add", post=FORM),
     "monitoring:noticedocument_edit": Entry("monitoring.noticedocument", "change", obj="notice_document", post=FORM),

@@ -344,12 +344,12 @@ class ContractWorld:
         return {"run": run, "preview_run": preview, "finding": Finding.objects.filter(run=run).first()}
 
     def notices(self, village, county, household) -> dict:
-        """An earlier case of the household, eliminated (its 退出告知书); the county's 明白纸 and a village's 整村发放
-        of it."""
+        """An earlier case of the household, eliminated by the county's 县级确定 (its 退出告知书); the county's
+        明白纸 and a village's 整村发放 of it."""
         from django.core.files.base import ContentFile
 
         from shoudi.monitoring import choices as mc
-        from shoudi.monitoring.models import MonitoringCase, NoticeBatch, NoticeDelivery, NoticeDocument
+        from shoudi.monitoring.models import CaseEvent, MonitoringCase, NoticeBatch, NoticeDelivery, NoticeDocument
 
         today = datetime.date.today()
         eliminated = MonitoringCase.objects.create(
@@ -361,6 +361,9 @@ class ContractWorld:
             chain=mc.ELIMINATION,
             step=mc.ELIMINATED,
             is_open=False,
+        )
+        CaseEvent.objects.create(  # confirmed by the county: its 退出告知书 prints
+            case=eliminated, chain=mc.ELIMINATION, step=mc.COUNTY_REVIEW, action="县级确定", decision="风险消除"
         )
         document = NoticeDocument.objects.create(
             region=county, title="申报政策明白纸", file=ContentFile(b"%PDF-1.4", name="notice.pdf")
