@@ -199,3 +199,10 @@ def test_no_exit_notice_for_an_imported_or_a_reversed_elimination(world, line, c
     page = client.get(reverse("cards:exit_notice", args=[confirmed.pk]))
     assert page.status_code == 200 and "甲村村民委员会" in page.content.decode()
     assert AccessLog.objects.filter(detail__startswith="打印退出告知书").count() == 1  # the refused prints log nothing
+
+    # the household page offers the print only where it answers
+    def offers_exit_notice(case):
+        html = client.get(reverse("registry:household_detail", args=[case.household_id])).content.decode()
+        return 'id="exit-notice-link"' in html
+
+    assert not offers_exit_notice(imported) and offers_exit_notice(confirmed)

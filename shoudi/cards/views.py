@@ -27,6 +27,7 @@ from shoudi.core.models import AccessLog, Job
 from shoudi.core.scope import get_object_for, in_scope, user_can
 from shoudi.core.views.generic import picked_region_code
 from shoudi.monitoring.models import MonitoringCase
+from shoudi.monitoring.notices import completed_eliminations
 from shoudi.regions.models import Region
 from shoudi.registry.models import Household
 
@@ -239,4 +240,8 @@ def card_panel(request, household) -> str:
         .only("eliminated_on", "step")
         .first()
     )
-    return render_to_string("cards/card_panel.html", {"household": household, "case": case}, request=request)
+    # the 退出告知书 only where one is written: an elimination confirmed by the county and not reversed (cards.notices)
+    exit_notice = bool(case) and completed_eliminations(MonitoringCase.objects.filter(pk=case.pk)).exists()
+    return render_to_string(
+        "cards/card_panel.html", {"household": household, "case": case, "exit_notice": exit_notice}, request=request
+    )
