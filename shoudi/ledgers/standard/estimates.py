@@ -18,7 +18,7 @@ from ..definitions import Column, Filter, LedgerDefinition, Param
 from .income import MONEY_FIELDS, _floors, _per_county, _previous_per_capita, income_flags
 from .parts import CASE, HEAD, case_column, head_columns, household_columns, household_type_filter, place, seq
 
-__all__ = ["DEFINITIONS", "HIDDEN_NOTE", "personal_money"]
+__all__ = ["DEFINITIONS", "HIDDEN_NOTE", "incomes_hidden", "personal_money"]
 
 HIDDEN_NOTE = "收入和补贴金额属个人信息，您的角色不能查看，已留空"
 
