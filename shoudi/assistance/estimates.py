@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
@@ -27,10 +27,16 @@ from shoudi.registry.models import Household, IncomeRecord, Member
 
 from .models import IncomeEstimate, Visit
 
-__all__ = ["LISTS", "EstimateList", "estimate_lists", "list_rows", "record_estimate"]
+__all__ = ["LISTS", "EstimateList", "estimate_lists", "list_rows", "record_estimate", "sees_incomes"]
 
 MONEY_FIELDS = ("wage", "business", "property_income", "transfer", "business_cost")
 DROPPED, BELOW_FLOOR, BELOW_LINE = "dropped", "below_floor", "below_line"
+
+
+def sees_incomes(user) -> bool:
+    """Whether ``user`` reads incomes as entered: they are personal information, shown to roles with unmask on the
+    households, as the registry's export does (None: the command line); other roles read them hidden."""
+    return user is None or user_can(user, Household, "unmask")
 
 
 @transaction.atomic
@@ -62,18 +68,39 @@ def record_estimate(
             raise ValidationError(f"{label}不能为负数")
     if visit is not None and visit.household_id != household.pk:
         raise ValidationError("所选走访不是该户的走访")
-    estimate = IncomeEstimate.objects.select_for_update().filter(household=household, year=year).first()
-    estimate = estimate or IncomeEstimate(household=household, year=year)
-    for name in MONEY_FIELDS:
-        setattr(estimate, name, amounts.get(name) or Decimal("0"))
-    estimate.household_size = household_size
-    estimate.note = note.strip()
-    estimate.visit = visit
-    estimate.entered_by = user
-    estimate.entered_on = entered_on or today
-    estimate.save()
+    values = {name: amounts.get(name) or Decimal("0") for name in MONEY_FIELDS}
+    values |= {
+        "household_size": household_size,
+        "note": note.strip(),
+        "visit": visit,
+        "entered_by": user,
+        "entered_on": entered_on or today,
+    }
+    estimate = _current(household, year)
+    if estimate is not None:
+        _write(estimate, values)
+    else:
+        try:
+            with transaction.atomic():  # a savepoint: the first estimate of the year may be entered twice at once
+                estimate = IncomeEstimate.objects.create(household=household, year=year, **values)
+        except IntegrityError:
+            # the other entry was saved first: this one replaces it, as a second entry of the year does
+            estimate = _current(household, year)
+            if estimate is None:
+                raise ValidationError("该户本年度的收入预估正由他人同时填报，请刷新页面后重试") from None
+            _write(estimate, values)
     notifications.changed("assistance", household_ids=[household.pk])
     return estimate
+
+
+def _current(household: Household, year: int) -> IncomeEstimate | None:
+    return IncomeEstimate.objects.select_for_update().filter(household=household, year=year).first()
+
+
+def _write(estimate: IncomeEstimate, values: dict) -> None:
+    for name, value in values.items():
+        setattr(estimate, name, value)
+    estimate.save()
 
 
 @dataclass(frozen=True)

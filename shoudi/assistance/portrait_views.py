@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from shoudi.core.audit import log_access
 from shoudi.core.excel import rows_xlsx_bytes
+from shoudi.core.masking import mask_value
 from shoudi.core.models import AccessLog
 from shoudi.core.scope import get_object_for, user_can
 from shoudi.core.views.generic import picked_region_code
@@ -193,6 +194,15 @@ EXPORT_HEADERS = [
 ]
 
 
+def _money(value):
+    return float(value) if value is not None else ""  # a number Excel can sum
+
+
+def _hidden(value):
+    """An income for a role without unmask (personal information): hidden by the one masking function."""
+    return mask_value("hidden", value)
+
+
 def estimate_export(request):
     """The tab's rows as Excel (the export is written to the access log)."""
     if not user_can(request.user, IncomeEstimate, "export"):
@@ -200,9 +210,11 @@ def estimate_export(request):
     key, year, area = _list_params(request)
     rows = list(est.list_rows(request.user, key, year, area))
     title = f"{year}年收入预估·{est.LIST_KEYS[key].title}"
+    money = _money if est.sees_incomes(request.user) else _hidden
+    hidden = "" if est.sees_incomes(request.user) else "（收入已隐藏）"
     data = rows_xlsx_bytes(
         title=title,
-        subtitle=f"共 {len(rows)} 户 · 导出时间 {timezone.localtime():%Y-%m-%d %H:%M}",
+        subtitle=f"共 {len(rows)} 户{hidden} · 导出时间 {timezone.localtime():%Y-%m-%d %H:%M}",
         headers=EXPORT_HEADERS,
         rows=[
             [
@@ -211,11 +223,11 @@ def estimate_export(request):
                 r.household.household_no,
                 r.head_name or "",
                 r.year,
-                *(float(getattr(r, name)) for name in MONEY_FIELDS),  # numbers Excel can sum
+                *(money(getattr(r, name)) for name in MONEY_FIELDS),
                 r.household_size,
-                float(r.net_income),
-                float(r.per_capita),
-                float(r.prev_per_capita) if r.prev_per_capita is not None else "",
+                money(r.net_income),
+                money(r.per_capita),
+                money(r.prev_per_capita),
                 r.entered_on,
             ]
             for r in rows
@@ -224,7 +236,7 @@ def estimate_export(request):
     log_access(
         user=request.user,
         action=AccessLog.EXPORT,
-        detail=f"导出{title}",
+        detail=f"导出{title}{hidden}",
         record_count=len(rows),
         region_code=area,
         request=request,

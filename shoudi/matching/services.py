@@ -517,16 +517,38 @@ def portrait_group_of(finding: Finding) -> str:
     return portrait_group(category=row.category, detail=row.detail, status=row.status, event_date=row.event_date)
 
 
-def _require_portrait(finding: Finding, what: str) -> None:
-    """A 民政 finding about one of the three groups is not closed without a clue before the household has its
-    一户一画像 (低保 must not replace monitoring; a clue stays possible)."""
+def portrait_since(finding: Finding) -> datetime.date:
+    """The first day a 一户一画像 counts from for ``finding``: the first day of its list's period (比对期), or the day
+    the finding was made when no period can be read. A portrait of an earlier year says nothing of this application."""
+    period = MatchRun.objects.filter(pk=finding.run_id).values_list("list__period", flat=True).first()
+    try:
+        year, month = (int(part) for part in (period or finding.period or "").split("-"))
+        return datetime.date(year, month, 1)
+    except ValueError:
+        return timezone.localdate(finding.created_at) if finding.created_at else timezone.localdate()
+
+
+def has_current_portrait(finding: Finding) -> bool:
+    """Whether the finding's household has a 一户一画像 made on or after ``portrait_since(finding)``: the guard of
+    closing a finding of the three groups, and the hint of its page."""
     from shoudi.assistance.models import Portrait
 
+    if finding.household_id is None:
+        return False
+    since = portrait_since(finding)
+    return Portrait.objects.filter(household_id=finding.household_id, made_on__gte=since).exists()
+
+
+def _require_portrait(finding: Finding, what: str) -> None:
+    """A 民政 finding about one of the three groups is not closed without a clue before the household has its
+    一户一画像 of this list's period (低保 must not replace monitoring; a clue stays possible)."""
     group = portrait_group_of(finding)
-    if group and not Portrait.objects.filter(household_id=finding.household_id).exists():
+    if group and not has_current_portrait(finding):
+        since = portrait_since(finding)
         raise FindingRefused(
             f"该户属于{group}群体，须先完成“一户一画像”（全面分析收入和患病、上学等刚性支出，五看五防止）"
-            f"才能{what}；低保不能替代监测，有风险的请提出监测线索"
+            f"才能{what}；画像须在{since.year}年{since.month}月{since.day}日以后完成，此前的画像不能作为本次依据；"
+            "低保不能替代监测，有风险的请提出监测线索"
         )
 
 

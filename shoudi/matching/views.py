@@ -366,7 +366,7 @@ def _portrait_context(user, finding) -> dict:
         return {}
     return {
         "portrait_group": group,
-        "has_portrait": Portrait.objects.filter(household_id=finding.household_id).exists(),
+        "has_portrait": services.has_current_portrait(finding),  # made on or after the list's period began
         "can_portrait": user_can(user, Portrait, "view"),
     }
 

@@ -1,6 +1,7 @@
 """The employment ledgers (S004 (十), S001 11): 公益性岗位考勤与补贴 (a subsidy under the floor flagged), 帮扶车间
 吸纳脱贫人口 with each worker's 稳岗补贴, 一次性交通补贴, and the 零就业家庭 — counted by the employment app's one
-definition of each (``employment.selectors``), so that a ledger, its list page and its worklist line agree."""
+definition of each (``employment.selectors``), so that a ledger, its list page and its worklist line agree. The
+wages and subsidies paid to a person are personal information: blank for a role without unmask on the households."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from shoudi.registry.models import Household, Member
 from shoudi.registry.selectors import LABOUR, zero_employment
 
 from ..definitions import Column, Filter, LedgerContext, LedgerDefinition, Lookup, Param
+from .estimates import HIDDEN_NOTE, incomes_hidden, personal_money
 from .parts import CASE, HEAD, case_column, head_columns, household_columns, place, seq
 
 __all__ = ["DEFINITIONS"]
@@ -19,6 +21,10 @@ __all__ = ["DEFINITIONS"]
 
 def _year() -> Param:
     return Param("year", "年度", "year", lambda ctx: ctx.today.year)
+
+
+def _hidden_note(ctx: LedgerContext) -> str:
+    return HIDDEN_NOTE if incomes_hidden(ctx) else ""
 
 
 def _rules(ctx: LedgerContext) -> SettingsResolver:
@@ -60,7 +66,7 @@ ATTENDANCE_LEDGER = LedgerDefinition(
         Column("start_date", "上岗日期", "placement__start_date", kind="date"),
         Column("month", "月份", lambda row, ctx: f"{row['month']:%Y-%m}", fields=("month",), width=9),
         Column("days", "出勤天数", "days", kind="int", total=True),
-        Column("subsidy_paid", "发放补贴（元）", "subsidy_paid", kind="money", total=True),
+        personal_money("subsidy_paid", "发放补贴（元）", "subsidy_paid", total=True),
         Column("floor", "补贴下限（元）", _floor, kind="money", fields=(f"{ATTENDANCE_HOUSEHOLD}village__code",)),
         Column(
             "flagged",
@@ -75,6 +81,7 @@ ATTENDANCE_LEDGER = LedgerDefinition(
     params=(_year(),),
     order_by=(f"{ATTENDANCE_HOUSEHOLD}village__code", "placement__post_id", "placement_id", "month", "id"),
     household=ATTENDANCE_HOUSEHOLD,
+    note=_hidden_note,
 )
 
 
@@ -110,14 +117,15 @@ WORKSHOP_LEDGER = LedgerDefinition(
         *_person("member__"),
         Column("year", "年度", "year", kind="int", width=6),
         Column("months", "务工时间（月）", "months", kind="int"),
-        Column("income", "务工收入（元）", "income", kind="money", total=True),
+        personal_money("income", "务工收入（元）", "income", total=True),
         Column("eligible", "符合稳岗补贴条件", _eligible, kind="bool", fields=WORKER_FIELDS),
-        Column("subsidy", "稳岗补贴（元）", _subsidy, kind="money", fields=WORKER_FIELDS, total=True),
+        personal_money("subsidy", "稳岗补贴（元）", _subsidy, fields=WORKER_FIELDS, total=True),
     ),
     base=lambda ctx: Q(year=ctx.params["year"]),
     params=(_year(),),
     order_by=(f"{WORKER_HOUSEHOLD}village__code", "workshop_id", "id"),
     household=WORKER_HOUSEHOLD,
+    note=_hidden_note,
 )
 
 
@@ -135,7 +143,7 @@ TRANSPORT_LEDGER = LedgerDefinition(
         *household_columns(WORKER_HOUSEHOLD, phone=False, size=False),
         *_person("member__"),
         Column("destination", "务工地点", "destination", width=18),
-        Column("amount", "补贴金额（元）", "amount", kind="money", total=True),
+        personal_money("amount", "补贴金额（元）", "amount", total=True),
         Column("paid_on", "发放日期", "paid_on", kind="date"),
     ),
     base=lambda ctx: Q(year=ctx.params["year"]),
@@ -143,6 +151,7 @@ TRANSPORT_LEDGER = LedgerDefinition(
     params=(_year(),),
     order_by=(f"{WORKER_HOUSEHOLD}village__code", f"{WORKER_HOUSEHOLD}household_no", "id"),
     household=WORKER_HOUSEHOLD,
+    note=_hidden_note,
 )
 
 

@@ -1,10 +1,13 @@
 """收入预估台账 (S004 (七)): the year's income estimates of the households (entered by cadres at their visits) that
 fall in one of the 三类人群 — 人均纯收入不增反降 (lower than last year's recorded per capita), 低于 1 万元 (the
 monitoring settings' low-income floor) and below the year's monitoring line. The same conditions as the lists of
-assistance.estimates (the page), read per county like the income ledger's.
+assistance.estimates (the page), read per county like the income ledger's. The amounts are personal information:
+blank for a role without unmask on the households (``personal_money``), as the registry's export leaves them out.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django.db.models import F, Q
 
@@ -15,7 +18,30 @@ from ..definitions import Column, Filter, LedgerDefinition, Param
 from .income import MONEY_FIELDS, _floors, _per_county, _previous_per_capita, income_flags
 from .parts import CASE, HEAD, case_column, head_columns, household_columns, household_type_filter, place, seq
 
-__all__ = ["DEFINITIONS"]
+__all__ = ["DEFINITIONS", "HIDDEN_NOTE", "incomes_hidden", "personal_money"]
+
+HIDDEN_NOTE = "收入和补贴金额属个人信息，您的角色不能查看，已留空"
+
+
+def incomes_hidden(ctx) -> bool:
+    """Whether the ledger's reader may not read incomes (no unmask on the households; None: the command line)."""
+    return not ctx.can("registry.household", "unmask")
+
+
+def personal_money(key: str, label: str, source: str | Callable, *, fields: tuple[str, ...] = (), **kwargs) -> Column:
+    """A money column of personal information (an income, a subsidy paid to a person): its value, or blank for a
+    role without unmask on the households."""
+    if isinstance(source, str):
+        path = source
+        fields = (path,)
+
+        def source(row, ctx):
+            return row[path]
+
+    def value(row, ctx):
+        return None if incomes_hidden(ctx) else source(row, ctx)
+
+    return Column(key, label, value, kind="money", fields=fields, **kwargs)
 
 
 def _lines(ctx) -> dict:
@@ -46,7 +72,8 @@ def _note(ctx) -> str:
     else:
         line_text = "监测线：按各县标准"
     floor_text = f"低收入预警线：{next(iter(floors)):,.0f} 元" if len(floors) == 1 else "低收入预警线：按各县标准"
-    return f"{year} 年收入预估；{line_text}；{floor_text}"
+    hidden = f"；{HIDDEN_NOTE}" if incomes_hidden(ctx) else ""
+    return f"{year} 年收入预估；{line_text}；{floor_text}{hidden}"
 
 
 def _change(row, ctx):
@@ -67,11 +94,11 @@ ESTIMATE_LEDGER = LedgerDefinition(
         *head_columns(id_number=False),
         case_column(),
         Column("household_size", "计算人口数", "household_size", kind="int", width=7),
-        *(Column(key, label, key, kind="money", default=key != "business_cost") for key, label in MONEY_FIELDS),
-        Column("net_income", "预估家庭纯收入", "net_income", kind="money"),
-        Column("per_capita", "预估人均纯收入", "per_capita", kind="money"),
-        Column("prev_per_capita", "上年人均纯收入", "prev_per_capita", kind="money"),
-        Column("change", "比上年增减", _change, kind="money", fields=("per_capita", "prev_per_capita")),
+        *(personal_money(key, label, key, default=key != "business_cost") for key, label in MONEY_FIELDS),
+        personal_money("net_income", "预估家庭纯收入", "net_income"),
+        personal_money("per_capita", "预估人均纯收入", "per_capita"),
+        personal_money("prev_per_capita", "上年人均纯收入", "prev_per_capita"),
+        personal_money("change", "比上年增减", _change, fields=("per_capita", "prev_per_capita")),
         Column(
             "warnings",
             "重点人群",

@@ -170,7 +170,7 @@ class ImportRun:
         self.db_values = cells_getter(list(range(8, 8 + len(compared))))
         self.db = connections[DEFAULT_DB_ALIAS]
         self.writer = BackgroundWriter(None)
-        self.sites = SiteResolver(result, write=write, lock=lambda: self.writer.lock)
+        self.sites = SiteResolver(result, user=user, write=write, lock=lambda: self.writer.lock)
         self.counts: dict[tuple[str, str], VillageCounts] = result.villages
         self.changes: list[dict] = []
         self.aborted = False

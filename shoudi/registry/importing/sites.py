@@ -1,14 +1,17 @@
 """The 安置区 column of the national export: a site's name, matched to the county's 易地扶贫搬迁安置点.
 
-A name the county has no site for never refuses the household (a descriptive value, docs/adr/0009): the check says
-the site will be created, the commit creates it in the county — lying in the village of the first household naming
-it, to be verified — and says so in the import's warnings."""
+A name the county has no site for never refuses the household (a descriptive value, docs/adr/0009). When the importer
+may add sites (the county keeps the list; the command line may too), the check says the site will be created and the
+commit creates it in the county — lying in the village of the first household naming it, to be verified — and says so
+in the import's warnings. Any other importer (a village officer) creates no site: the household stays unlinked and the
+warning keeps the name as written, for the county to register."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 
+from shoudi.core.scope import user_can
 from shoudi.regions.importing import RowError
 from shoudi.regions.models import Region
 
@@ -27,10 +30,12 @@ def site_name(value) -> str:
 class SiteResolver:
     """(county code, name) → site id for one import run; unknown names warned about once and, when writing, created."""
 
-    def __init__(self, result, *, write: bool, lock: Callable[[], AbstractContextManager]):
+    def __init__(self, result, *, user, write: bool, lock: Callable[[], AbstractContextManager]):
         self.result = result
         self.write = write
         self.lock = lock
+        self.can_add = user is None or user_can(user, ResettlementSite, "add")  # None: the command line
+        self.unregistered: set[tuple[str, str]] = set()  # names warned about that this importer may not create
         sites = ResettlementSite.objects.values_list("pk", "county__code", "name")
         self.known: dict[tuple[str, str], int] = {(code[:6], name): pk for pk, code, name in sites}
         self.planned: dict[tuple[str, str], int] = {}  # a preview's stand-in ids of the sites it would create
@@ -48,6 +53,13 @@ class SiteResolver:
         site_id = self.known.get(key)
         if site_id is not None:
             return site_id
+        if not self.can_add:
+            if key not in self.unregistered:
+                self.unregistered.add(key)
+                self.result.warnings.append(
+                    RowError(row, header, f"安置区“{name}”尚未登记为安置点，请县级管理员在安置点名单中登记")
+                )
+            return None
         if not self.write:
             if key not in self.planned:
                 self.planned[key] = -(len(self.planned) + 1)  # differs from any link: the household shows as changed
