@@ -227,6 +227,8 @@ def import_list(request):
 @require_POST
 def import_withdraw(request, pk: int):
     batch = get_object_for(request.user, DesignationImport, "change", pk=pk)
+    if not services.brings_the_list(request.user):
+        raise PermissionDenied("只有民政部门的用户可以撤回民政名单导入")
     try:
         services.withdraw_import(user=request.user, batch=batch)
         messages.success(request, f"已撤回：{batch.file_name}")
