@@ -422,10 +422,18 @@ CONTRACT: dict[str, Entry] = {
     "lowincome:action_decide": Entry(
         "lowincome.supportaction", "change", obj="support_action_act", get=None, post=DONE
     ),
-    "lowincome:designation_import": Entry("lowincome.designation", "import", post=FORM),
+    # a 行业部门 user imports and withdraws the 民政 list only when his department is 民政 (the contract's is 医保)
+    "lowincome:designation_import": Entry(
+        "lowincome.designation", "import", post=FORM, roles=("county_admin", "township_reviewer")
+    ),
     "lowincome:import_list": Entry("lowincome.designationimport"),
     "lowincome:import_withdraw": Entry(
-        "lowincome.designationimport", "change", obj="designation_import", get=None, post=DONE
+        "lowincome.designationimport",
+        "change",
+        obj="designation_import",
+        get=None,
+        post=DONE,
+        roles=("county_admin", "township_reviewer"),
     ),
     "lowincome:lowincomesettings_list": Entry("lowincome.lowincomesettings"),
     "lowincome:lowincomesettings_add": Entry("lowincome.lowincomesettings", "add", post=FORM),

@@ -249,6 +249,8 @@ class Attendance(ChangeLoggedModel):
     subsidy_paid = models.DecimalField("发放补贴（元）", **MONEY)
 
     scope_code_field = f"placement__{MEMBER_CODE}"
+    # a named person's pay: exporting the list is logged, the change log hides the amount from who may not unmask
+    personal_fields = {"subsidy_paid": "hidden"}
 
     class Meta:
         verbose_name = verbose_name_plural = "公益性岗位考勤"
@@ -344,6 +346,8 @@ class TransportSubsidy(ChangeLoggedModel):
     paid_on = models.DateField("发放日期", null=True, blank=True)
 
     scope_code_field = MEMBER_CODE
+    # a named person's subsidy: exporting the list is logged, the change log hides the amount from who may not unmask
+    personal_fields = {"amount": "hidden"}
 
     class Meta:
         verbose_name = verbose_name_plural = "一次性交通补贴"

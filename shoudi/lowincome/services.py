@@ -12,6 +12,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from shoudi.accounts.roles import DEPARTMENT
 from shoudi.core.audit import build_change, log_changes
 from shoudi.core.models import ObjectChange
 from shoudi.core.scope import user_can
@@ -45,6 +46,20 @@ def _require(user, model, action: str, household: Household | None = None) -> No
         raise Refused(f"您的角色不能办理{model._meta.verbose_name}")
     if household is not None and not _in_scope(user, household, "view"):
         raise Refused("该农户不在您的管辖范围内")
+
+
+CIVIL_AFFAIRS = "civil_affairs"  # the department whose register this is (accounts.roles.DEPARTMENT_CHOICES)
+
+
+def brings_the_list(user) -> bool:
+    """Whether the user's role may import and withdraw 民政 lists at all: among the 行业部门 only 民政 does (the
+    county admin and the township reviewer keep their right; the permission table says who else)."""
+    return getattr(user, "role", None) != DEPARTMENT or getattr(user, "department", "") == CIVIL_AFFAIRS
+
+
+def _require_civil_affairs(user, doing: str) -> None:
+    if not brings_the_list(user):
+        raise Refused(f"只有民政部门的用户可以{doing}民政名单，您所属的部门不能办理")
 
 
 def _member_of(household: Household, member: Member | None) -> Member | None:
@@ -97,6 +112,7 @@ def import_designations(result, *, user) -> int:
     """Apply a checked 民政 list (``importing.DesignationList``): create its new designations and end those its
     rows end, as one batch (撤回 undoes it). Returns the number of rows applied."""
     _require(user, Designation, "import")
+    _require_civil_affairs(user, "导入")
     if not result.ok:
         raise Refused("清单有错误，未导入")
     batch = DesignationImport.objects.create(
@@ -145,6 +161,7 @@ def import_designations(result, *, user) -> int:
 def withdraw_import(*, user, batch: DesignationImport) -> DesignationImport:
     """撤回 an import: delete the designations it created, reopen those it ended. Refused once withdrawn, or when a
     later import has ended one of its designations (withdraw that one first)."""
+    _require_civil_affairs(user, "撤回")
     batch = DesignationImport.objects.select_for_update().get(pk=batch.pk)
     if not _in_scope(user, batch, "change"):
         raise Refused("您不能撤回这次导入")

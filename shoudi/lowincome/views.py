@@ -188,7 +188,7 @@ def _care_initial(request, household) -> dict:
     return {}
 
 
-designation_import = ListImport(
+_designation_import = ListImport(
     model=Designation,
     title="导入民政名单",
     form_class=ImportForm,
@@ -204,6 +204,13 @@ designation_import = ListImport(
 ).view
 
 
+def designation_import(request):
+    """导入民政名单: the ListImport page, refused to a 行业部门 user of another department than 民政."""
+    if not services.brings_the_list(request.user):
+        raise PermissionDenied("只有民政部门的用户可以导入民政名单")
+    return _designation_import(request)
+
+
 def import_list(request):
     """The 民政 lists imported in the user's region, newest first, each with its 撤回."""
     if not user_can(request.user, DesignationImport, "view"):
@@ -211,8 +218,8 @@ def import_list(request):
     batches = DesignationImport.objects.restrict(request.user, "view").select_related("imported_by", "withdrawn_by")
     context = {
         "batches": batches[:100],
-        "can_withdraw": user_can(request.user, DesignationImport, "change"),
-        "can_import": user_can(request.user, Designation, "import"),
+        "can_withdraw": user_can(request.user, DesignationImport, "change") and services.brings_the_list(request.user),
+        "can_import": user_can(request.user, Designation, "import") and services.brings_the_list(request.user),
     }
     return render(request, "lowincome/import_list.html", context)
 
@@ -220,6 +227,8 @@ def import_list(request):
 @require_POST
 def import_withdraw(request, pk: int):
     batch = get_object_for(request.user, DesignationImport, "change", pk=pk)
+    if not services.brings_the_list(request.user):
+        raise PermissionDenied("只有民政部门的用户可以撤回民政名单导入")
     try:
         services.withdraw_import(user=request.user, batch=batch)
         messages.success(request, f"已撤回：{batch.file_name}")

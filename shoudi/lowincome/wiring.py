@@ -30,7 +30,7 @@ PERMISSIONS = {
         "低收入人口认定",
         {
             COUNTY_ADMIN: ("view", "add", "change", "export", "import"),
-            DEPARTMENT: ("view", "export", "import"),  # 民政 brings its lists
+            DEPARTMENT: ("view", "export", "import"),  # 民政 only brings its lists (services.brings_the_list)
             TOWNSHIP_REVIEWER: ("view", "add", "change", "export", "import"),
             VILLAGE_OFFICER: ("view", "add", "change", "export"),
             INSPECTOR: READ,
@@ -40,6 +40,7 @@ PERMISSIONS = {
     "lowincome.designationimport": (
         "民政名单导入",
         {
+            # a 行业部门 user other than 民政 is refused the 撤回 (services.brings_the_list)
             **dict.fromkeys((COUNTY_ADMIN, DEPARTMENT, TOWNSHIP_REVIEWER), ("view", "change")),
             INSPECTOR: ("view",),
         },

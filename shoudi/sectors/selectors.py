@@ -23,6 +23,7 @@ __all__ = [
     "month_visits",
     "of_age",
     "short_this_month",
+    "taught_on",
     "with_month_visits",
 ]
 
@@ -53,6 +54,12 @@ def current_enrolments(day: datetime.date) -> Q:
     return Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day))
 
 
+def taught_on(day: datetime.date) -> Q:
+    """The children to be taught at home on ``day``: enrolled then and of 6–15 then (a child who turned 16 leaves
+    the worklist, the card and the 送教上门台账 alike)."""
+    return current_enrolments(day) & of_age(day)
+
+
 def month_visits(day: datetime.date) -> Coalesce:
     """An enrolment's number of visits in ``day``'s calendar month: a correlated count, to annotate enrolments."""
     first, last = month_bounds(day)
@@ -75,5 +82,5 @@ def short_this_month(user, today: datetime.date | None = None) -> QuerySet:
     """本月送教上门不足2次: the user's children enrolled today, of 6–15, with fewer than two visits this calendar
     month (last month's do not count)."""
     today = today or timezone.localdate()
-    running = HomeTeaching.objects.restrict(user, "view").filter(current_enrolments(today) & of_age(today))
+    running = HomeTeaching.objects.restrict(user, "view").filter(taught_on(today))
     return with_month_visits(running, today).filter(month_visits__lt=MIN_VISITS_A_MONTH)

@@ -14,7 +14,7 @@ from shoudi.matching.sources import health
 from shoudi.monitoring.models import MonitoringCase
 from shoudi.registry.models import Member
 from shoudi.sectors.models import HomeTeaching, HomeTeachingVisit
-from shoudi.sectors.selectors import MIN_VISITS_A_MONTH, month_bounds, month_visits
+from shoudi.sectors.selectors import MIN_VISITS_A_MONTH, month_bounds, month_visits, taught_on
 
 from ..definitions import Column, Filter, LedgerContext, LedgerDefinition, Lookup, Param
 from .parts import CASE, age, case_column, disability, disability_grade, household_type_filter, in_register, place, seq
@@ -38,10 +38,15 @@ def _month(ctx: LedgerContext):
     return month_bounds(ctx.params["month"])
 
 
-def _running(ctx: LedgerContext) -> Q:
-    """Enrolments running some time in the month: started by its end, not ended before its start."""
-    first, last = _month(ctx)
-    return Q(start_date__lte=last) & (Q(end_date__isnull=True) | Q(end_date__gte=first))
+def _day(ctx: LedgerContext):
+    """The day the ledger looks at: the month's last day, or today in the current month."""
+    return min(_month(ctx)[1], ctx.today)
+
+
+def _taught(ctx: LedgerContext) -> Q:
+    """The children to be taught at home on that day: the worklist's and the card's definition
+    (``sectors.selectors.taught_on``: enrolled then and of 6–15 then)."""
+    return taught_on(_day(ctx))
 
 
 def _visit_days(ctx: LedgerContext, ids) -> dict:
@@ -61,7 +66,7 @@ def _days_of(row, ctx):
 
 
 def _child_age(row, ctx):
-    return age_on(row["member__birth_date"], min(_month(ctx)[1], ctx.today))
+    return age_on(row["member__birth_date"], _day(ctx))
 
 
 HOME_TEACHING_LEDGER = LedgerDefinition(
@@ -109,7 +114,7 @@ HOME_TEACHING_LEDGER = LedgerDefinition(
             fields=("month_visits",),
         ),
     ),
-    base=_running,
+    base=_taught,
     annotate=lambda ctx: {"month_visits": month_visits(ctx.params["month"])},
     params=(Param("month", "送教月份（该月任一日）", "date", lambda ctx: ctx.today),),
     filters=(
@@ -168,10 +173,24 @@ def _services(row, ctx):
 
 
 def _chronic_met(row, ctx):
+    """签约且服务满4次: 否 when not signed; blank when signed with no service count (the rule cannot tell)."""
     signed, count = _signed(row, ctx), _services(row, ctx)
-    if signed is None:
+    if signed is None or (signed and count is None):
         return None
-    return bool(signed and count is not None and count >= health.MIN_SERVICES)
+    return bool(signed and count >= health.MIN_SERVICES)
+
+
+def _yes_no(value) -> str | None:
+    return None if value is None else ("是" if value else "否")
+
+
+# A 四类慢病 patient's signing and services tell his disease: health columns, as text, masked like 病种.
+def _signed_text(row, ctx):
+    return _yes_no(_signed(row, ctx))
+
+
+def _chronic_met_text(row, ctx):
+    return _yes_no(_chronic_met(row, ctx))
 
 
 CHRONIC = ("chronic",)
@@ -196,10 +215,14 @@ CHRONIC_LEDGER = LedgerDefinition(
         Column("id_number", "证件号码", "id_number", kind="id"),
         Column("age", "年龄（周岁）", age, kind="int", fields=("birth_date",), width=7),
         Column("disease", "病种", _of(0), kind="health", fields=("id_number",), lookups=CHRONIC, width=12),
-        Column("signed", "是否签约", _signed, kind="bool", fields=("id_number",), lookups=CHRONIC),
-        Column("services", "本年度服务次数", _services, kind="int", fields=("id_number",), lookups=CHRONIC),
-        Column("met", "签约且服务满4次", _chronic_met, kind="bool", fields=("id_number",), lookups=CHRONIC, width=10),
-        Column("doctor", "签约医生", _of(3), fields=("id_number",), lookups=CHRONIC, width=14, default=False),
+        Column("signed", "是否签约", _signed_text, kind="health", fields=("id_number",), lookups=CHRONIC, width=8),
+        Column("services", "本年度服务次数", _services, kind="health", fields=("id_number",), lookups=CHRONIC, width=8),
+        Column(
+            "met", "签约且服务满4次", _chronic_met_text, kind="health", fields=("id_number",), lookups=CHRONIC, width=10
+        ),
+        Column(
+            "doctor", "签约医生", _of(3), kind="health", fields=("id_number",), lookups=CHRONIC, width=14, default=False
+        ),
         Column("period", "名单期", _of(4), fields=("id_number",), lookups=CHRONIC, width=9),
     ),
     base=lambda ctx: Q(id_number__in=chronic_patients(_year(ctx)).values("id_number")) & base_population(),
