@@ -145,6 +145,15 @@ def test_the_estimate_export_hides_incomes_from_the_inspector(world, estimated, 
     assert "收入已隐藏" in hidden[1][0]
 
 
+def test_the_estimate_lists_page_hides_incomes_from_the_inspector(world, estimated, client_for):
+    def page(user):
+        return client_for(user).get("/assistance/estimates/?list=below_floor").content.decode()
+
+    full, hidden = page(world.admin), page(world.inspector)
+    assert "钱预估" in full and "9500.00" in full and "12000.00" in full and "（已隐藏）" not in full
+    assert "钱预估" in hidden and "9500.00" not in hidden and "12000.00" not in hidden and "（已隐藏）" in hidden
+
+
 def test_the_estimate_ledger_leaves_incomes_blank_for_the_inspector(world, estimated, tmp_path):
     admin = build("income-estimates", world.admin, tmp_path, year=YEAR).row_of("户主姓名", "钱预估")
     assert (admin["预估人均纯收入"], admin["上年人均纯收入"], admin["比上年增减"]) == (9500, 12000, -2500)

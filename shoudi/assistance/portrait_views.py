@@ -171,6 +171,7 @@ def estimate_lists(request):
             "region": region,
             "thresholds": est.thresholds(request.user, year, area),
             "can_export": user_can(request.user, IncomeEstimate, "export"),
+            "sees_incomes": est.sees_incomes(request.user),  # else the amounts read （已隐藏）, as in the export
         },
     )
 
