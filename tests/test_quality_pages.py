@@ -181,4 +181,5 @@ def test_the_command_prints_counts_per_rule_and_writes_the_report(county, world,
 def test_the_rule_list(county, world, client_for):
     html = client_for(world.officer_a).get(reverse("quality:rule_list")).content.decode()
     table = _table(html, "rule-list")
-    assert table.count("<tr>") == 1 + 38 and "4_11_010" in table and "风险消除时人均纯收入低于监测线" in table
+    assert table.count("<tr>") == 1 + 39 and "4_11_010" in table and "风险消除时人均纯收入低于监测线" in table
+    assert "9_01_010" in table  # 易地搬迁: a resettled household with labour and nobody employed
